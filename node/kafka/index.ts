@@ -1,0 +1,20 @@
+/**
+ * Kafka adapter: the only folder that imports kafkajs. It registers the codecs kafkajs lacks,
+ * bridges its logs, and translates its errors into GeomeshError.
+ */
+export {
+  createKafkaClient,
+  registerCodecs,
+  translateKafkaError,
+  type KafkaClientOptions,
+  type KafkaSaslOptions,
+} from './kafka-client.ts';
+export {
+  decodeSnappyXerial,
+  encodeSnappyXerial,
+  lz4Codec,
+  snappyCodec,
+  zstdCodec,
+  type KafkaCodec,
+} from './codecs.ts';
+export { bridgeKafkaLogs, kafkaLogLevelFor } from './kafka-logging.ts';

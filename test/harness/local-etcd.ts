@@ -1,0 +1,174 @@
+/**
+ * etcd from Debian's `etcd-server` package, as a local process on free loopback ports. The binary is
+ * installed with apt-get when missing (as root); otherwise a clear error says how to install it.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GeomeshError } from '../../node/errors/index.ts';
+import { ManagedProcess, forgetAtExit, removeAtExit } from './managed-process.ts';
+import { freePorts } from './ports.ts';
+import type { EtcdHandle, EtcdOptions } from './types.ts';
+
+const ETCD_CANDIDATES = ['/usr/bin/etcd', '/usr/local/bin/etcd'];
+
+function findEtcd(): string | undefined {
+  const override = process.env['GEOMESH_ETCD_BIN'];
+  if (override) return override;
+  const found = ETCD_CANDIDATES.find((p) => existsSync(p));
+  if (found) return found;
+  try {
+    return execFileSync('sh', ['-c', 'command -v etcd'], { encoding: 'utf8' }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The etcd binary, installing Debian's `etcd-server` when it is missing and we are root. */
+export function ensureEtcdBinary(log: (line: string) => void = () => {}): string {
+  const existing = findEtcd();
+  if (existing) return existing;
+  if (process.getuid?.() !== 0) {
+    throw new GeomeshError(
+      'GEOMESH_HARNESS_MISSING_DEPENDENCY',
+      'etcd is not installed: run `sudo apt-get install etcd-server`, or set GEOMESH_ETCD_BIN to an etcd binary',
+    );
+  }
+  log('installing etcd-server with apt-get');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', 'etcd-server'], { stdio: 'ignore', env });
+  const installed = findEtcd();
+  if (!installed)
+    throw new GeomeshError(
+      'GEOMESH_HARNESS_MISSING_DEPENDENCY',
+      'apt-get installed etcd-server but no etcd binary was found',
+    );
+  return installed;
+}
+
+export class LocalEtcd implements EtcdHandle {
+  readonly name: string;
+  readonly endpoints: string[];
+  readonly dir: string;
+  readonly clientPort: number;
+  readonly #process: ManagedProcess;
+  #isStopped = false;
+
+  private constructor(name: string, binary: string, dir: string, clientPort: number, peerPort: number) {
+    this.name = name;
+    this.dir = dir;
+    this.clientPort = clientPort;
+    const client = `http://127.0.0.1:${clientPort}`;
+    const peer = `http://127.0.0.1:${peerPort}`;
+    this.endpoints = [client];
+    this.#process = new ManagedProcess({
+      name: `etcd-${name}`,
+      command: binary,
+      args: [
+        '--name',
+        name,
+        '--data-dir',
+        join(dir, 'data'),
+        '--listen-client-urls',
+        client,
+        '--advertise-client-urls',
+        client,
+        '--listen-peer-urls',
+        peer,
+        '--initial-advertise-peer-urls',
+        peer,
+        '--initial-cluster',
+        `${name}=${peer}`,
+        '--initial-cluster-state',
+        'new',
+        '--log-level',
+        'warn',
+        '--logger',
+        'zap',
+      ],
+      // etcd 3.4 on arm64 refuses to start without this; harmless elsewhere.
+      env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'arm64' ? 'arm64' : '' },
+      logFile: join(dir, 'etcd.log'),
+      orphanCleanupDir: dir,
+    });
+  }
+
+  static async start(options: EtcdOptions = {}): Promise<LocalEtcd> {
+    const binary = ensureEtcdBinary();
+    const name = options.name ?? 'etcd';
+    const dir = mkdtempSync(join(tmpdir(), `geomesh-etcd-${name}-`));
+    removeAtExit(dir);
+    const [clientPort, peerPort] = await freePorts(2);
+    const etcd = new LocalEtcd(name, binary, dir, clientPort!, peerPort!);
+    try {
+      await etcd.#launch(options.startTimeoutMs ?? 20_000);
+      return etcd;
+    } catch (err) {
+      await etcd.stop();
+      throw err;
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.#process.pid;
+  }
+
+  async kill(): Promise<void> {
+    await this.#process.kill();
+  }
+
+  pause(): void {
+    this.#process.pause();
+  }
+
+  resume(): void {
+    this.#process.resume();
+  }
+
+  async restart(timeoutMs = 20_000): Promise<void> {
+    if (this.#process.state === 'running' || this.#process.state === 'paused') await this.#process.stop();
+    await this.#launch(timeoutMs);
+  }
+
+  logTail(lines = 40): string {
+    return this.#process.logTail(lines);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#isStopped) return;
+    this.#isStopped = true;
+    await this.#process.stop(5_000);
+    if (process.env['GEOMESH_KEEP_TEST_DIRS'] !== '1') rmSync(this.dir, { recursive: true, force: true });
+    forgetAtExit(this.dir);
+  }
+
+  /** Starts etcd and waits until `/health` reports healthy. */
+  async #launch(timeoutMs: number): Promise<void> {
+    this.#process.start();
+    const deadline = Date.now() + timeoutMs;
+    let lastError = '';
+    while (Date.now() < deadline) {
+      if (this.#process.state === 'exited') {
+        throw new GeomeshError(
+          'GEOMESH_HARNESS_START_FAILED',
+          `etcd ${this.name} exited while starting; log tail:\n${this.logTail(30)}`,
+        );
+      }
+      try {
+        const res = await fetch(`${this.endpoints[0]}/health`, { signal: AbortSignal.timeout(1_000) });
+        const body = (await res.json()) as { health?: string };
+        if (body.health === 'true') return;
+        lastError = JSON.stringify(body);
+      } catch (err) {
+        lastError = (err as Error).message;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new GeomeshError(
+      'GEOMESH_HARNESS_START_FAILED',
+      `etcd ${this.name} was not healthy within ${timeoutMs} ms (${lastError}); log tail:\n${this.logTail(30)}`,
+    );
+  }
+}

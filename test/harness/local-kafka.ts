@@ -1,0 +1,280 @@
+/**
+ * A single-process Apache Kafka cluster in KRaft combined mode (broker + controller) on loopback ports,
+ * started from the cached jars. Small heap, settings that make one broker fast and correct for tests.
+ */
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { GeomeshError } from '../../node/errors/index.ts';
+import { ensureKafkaJars, kafkaVersion } from './kafka-distribution.ts';
+import { ManagedProcess, forgetAtExit, removeAtExit } from './managed-process.ts';
+import { freePorts, waitForPort } from './ports.ts';
+import type { KafkaClusterHandle, KafkaClusterOptions } from './types.ts';
+
+const execFileAsync = promisify(execFile);
+
+/** Broker settings for a one-broker test cluster. */
+export const TEST_BROKER_PROPERTIES: Readonly<Record<string, string>> = {
+  'num.partitions': '1',
+  'default.replication.factor': '1',
+  'min.insync.replicas': '1',
+  'offsets.topic.replication.factor': '1',
+  'offsets.topic.num.partitions': '4',
+  'transaction.state.log.replication.factor': '1',
+  'transaction.state.log.min.isr': '1',
+  'transaction.state.log.num.partitions': '4',
+  'share.coordinator.state.topic.replication.factor': '1',
+  'share.coordinator.state.topic.min.isr': '1',
+  'group.initial.rebalance.delay.ms': '0',
+  'auto.create.topics.enable': 'false',
+  'log.retention.check.interval.ms': '5000',
+  'num.network.threads': '2',
+  'num.io.threads': '4',
+  'log.cleaner.threads': '1',
+  'log.cleaner.dedupe.buffer.size': '8388608',
+};
+
+/** JVM flags: a capped heap and a fast start; GEOMESH_KAFKA_HEAP overrides the heap. */
+function jvmFlags(): string[] {
+  const heap = (process.env['GEOMESH_KAFKA_HEAP'] ?? '-Xmx384m -Xms64m').split(/\s+/).filter(Boolean);
+  return [
+    ...heap,
+    '-XX:+UseSerialGC',
+    '-XX:-UsePerfData',
+    '-Djava.awt.headless=true',
+    '-Dlog4j2.formatMsgNoLookups=true',
+  ];
+}
+
+const LOG4J2_YAML = `Configuration:
+  Appenders:
+    Console:
+      name: STDOUT
+      PatternLayout:
+        pattern: "[%d] %p %m (%c)%n"
+  Loggers:
+    Root:
+      level: INFO
+      AppenderRef:
+        - ref: STDOUT
+    Logger:
+      - name: kafka.request.logger
+        level: WARN
+      - name: org.apache.kafka.controller
+        level: WARN
+      - name: kafka.log.LogCleaner
+        level: WARN
+`;
+
+/** A random Kafka cluster id (base64url of 16 bytes, as `kafka-storage random-uuid` prints). */
+export function randomClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
+export class LocalKafkaCluster implements KafkaClusterHandle {
+  readonly name: string;
+  readonly clusterId: string;
+  readonly version: string;
+  readonly bootstrapServers: string[];
+  readonly port: number;
+  readonly controllerPort: number;
+  readonly dir: string;
+  readonly #process: ManagedProcess;
+  #isStopped = false;
+
+  private constructor(
+    name: string,
+    dir: string,
+    ports: number[],
+    version: string,
+    classpath: string,
+    clusterId: string,
+  ) {
+    this.name = name;
+    this.dir = dir;
+    this.version = version;
+    this.clusterId = clusterId;
+    this.port = ports[0]!;
+    this.controllerPort = ports[1]!;
+    this.bootstrapServers = [`127.0.0.1:${this.port}`];
+    this.#process = new ManagedProcess({
+      name: `kafka-${name}`,
+      command: 'java',
+      args: [
+        ...jvmFlags(),
+        `-Dlog4j2.configurationFile=${join(dir, 'log4j2.yaml')}`,
+        `-Dkafka.logs.dir=${join(dir, 'logs')}`,
+        '-cp',
+        classpath,
+        'kafka.Kafka',
+        join(dir, 'server.properties'),
+      ],
+      logFile: join(dir, 'server.log'),
+      orphanCleanupDir: dir,
+    });
+  }
+
+  /** Formats storage and starts the broker; resolves once it serves requests. */
+  static async start(options: KafkaClusterOptions): Promise<LocalKafkaCluster> {
+    const version = options.version ?? kafkaVersion();
+    const classpath = await ensureKafkaJars(version);
+    const dir = mkdtempSync(join(tmpdir(), `geomesh-kafka-${options.name}-`));
+    removeAtExit(dir);
+    const ports = await freePorts(2);
+    const clusterId = randomClusterId();
+    const cluster = new LocalKafkaCluster(options.name, dir, ports, version, classpath, clusterId);
+    try {
+      cluster.#writeConfig(options.brokerProperties ?? {});
+      await cluster.#format(classpath);
+      await cluster.#launch(options.startTimeoutMs ?? 60_000);
+      return cluster;
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.#process.pid;
+  }
+
+  get logFile(): string {
+    return this.#process.logFile;
+  }
+
+  async kill(): Promise<void> {
+    await this.#process.kill();
+  }
+
+  pause(): void {
+    this.#process.pause();
+  }
+
+  resume(): void {
+    this.#process.resume();
+  }
+
+  /** Starts the broker again on the same ports and data (after kill() or a crash). */
+  async restart(timeoutMs = 60_000): Promise<void> {
+    if (this.#process.state === 'running' || this.#process.state === 'paused') await this.#process.stop();
+    await this.#launch(timeoutMs);
+  }
+
+  logTail(lines = 40): string {
+    return this.#process.logTail(lines);
+  }
+
+  /** Stops the broker (SIGTERM, then SIGKILL) and deletes its data; idempotent. */
+  async stop(): Promise<void> {
+    if (this.#isStopped) return;
+    this.#isStopped = true;
+    await this.#process.stop(5_000);
+    if (process.env['GEOMESH_KEEP_TEST_DIRS'] !== '1') rmSync(this.dir, { recursive: true, force: true });
+    forgetAtExit(this.dir);
+  }
+
+  #writeConfig(extra: Readonly<Record<string, string>>): void {
+    mkdirSync(join(this.dir, 'data'), { recursive: true });
+    mkdirSync(join(this.dir, 'logs'), { recursive: true });
+    const props: Record<string, string> = {
+      'process.roles': 'broker,controller',
+      'node.id': '1',
+      'controller.quorum.voters': `1@127.0.0.1:${this.controllerPort}`,
+      listeners: `PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:${this.port}`,
+      'controller.listener.names': 'CONTROLLER',
+      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'inter.broker.listener.name': 'PLAINTEXT',
+      'log.dirs': join(this.dir, 'data'),
+      ...TEST_BROKER_PROPERTIES,
+      ...extra,
+    };
+    const text = Object.entries(props)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n');
+    writeFileSync(join(this.dir, 'server.properties'), `${text}\n`);
+    writeFileSync(join(this.dir, 'log4j2.yaml'), LOG4J2_YAML);
+  }
+
+  async #format(classpath: string): Promise<void> {
+    try {
+      await execFileAsync('java', [
+        '-Xmx128m',
+        '-XX:+UseSerialGC',
+        '-XX:TieredStopAtLevel=1',
+        `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.yaml')}`,
+        '-cp',
+        classpath,
+        'kafka.tools.StorageTool',
+        'format',
+        '-t',
+        this.clusterId,
+        '-c',
+        join(this.dir, 'server.properties'),
+      ]);
+    } catch (err) {
+      const isMissing = (err as NodeJS.ErrnoException).code === 'ENOENT';
+      throw new GeomeshError(
+        isMissing ? 'GEOMESH_HARNESS_MISSING_DEPENDENCY' : 'GEOMESH_HARNESS_START_FAILED',
+        isMissing
+          ? 'java is not installed: install a JDK 17+ so the harness can run Kafka'
+          : `formatting Kafka storage for ${this.name} failed: ${String((err as { stderr?: string }).stderr ?? err).slice(-2000)}`,
+        { cause: err },
+      );
+    }
+  }
+
+  async #launch(timeoutMs: number): Promise<void> {
+    const startedAt = readLogLength(this.#process.logFile);
+    this.#process.start();
+    const signal = AbortSignal.timeout(timeoutMs);
+    const exited = this.#process.exited.then((code) => {
+      throw new GeomeshError(
+        'GEOMESH_HARNESS_START_FAILED',
+        `Kafka ${this.name} exited with code ${code} while starting; log tail:\n${this.logTail(30)}`,
+      );
+    });
+    const ready = (async () => {
+      await waitForPort('127.0.0.1', this.port, signal);
+      // The listener opens a little before the broker is unfenced; its log line says when it serves.
+      while (!readLogSince(this.#process.logFile, startedAt).includes('Kafka Server started')) {
+        if (signal.aborted) throw new Error('timeout');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    })();
+    try {
+      await Promise.race([ready, exited]);
+    } catch (err) {
+      if (err instanceof GeomeshError) throw err;
+      throw new GeomeshError(
+        'GEOMESH_HARNESS_START_FAILED',
+        `Kafka ${this.name} was not ready within ${timeoutMs} ms; log tail:\n${this.logTail(30)}`,
+        { cause: err },
+      );
+    } finally {
+      exited.catch(() => {});
+    }
+  }
+}
+
+function readLogLength(file: string): number {
+  try {
+    return readFileSync(file).length;
+  } catch {
+    return 0;
+  }
+}
+
+function readLogSince(file: string, offset: number): string {
+  try {
+    return readFileSync(file).subarray(offset).toString('utf8');
+  } catch {
+    return '';
+  }
+}

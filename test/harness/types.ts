@@ -1,0 +1,56 @@
+/** The shapes every harness backend (local processes, testcontainers) provides. */
+
+/** A fault-injectable server: kill -9, freeze and thaw, restart with its data. */
+export interface ServerHandle {
+  readonly name: string;
+  /** OS process id of a local server; undefined for containers or when not running. */
+  readonly pid: number | undefined;
+  /** kill -9. */
+  kill(): Promise<void>;
+  /** kill -STOP: frozen, sockets open, nothing answered. */
+  pause(): void;
+  /** kill -CONT after pause(). */
+  resume(): void;
+  /** Start again on the same ports with the same data. */
+  restart(timeoutMs?: number): Promise<void>;
+  /** The server's last log lines, for failure reports. */
+  logTail(lines?: number): string;
+  /** Stop and delete everything it made; idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface KafkaClusterHandle extends ServerHandle {
+  readonly clusterId: string;
+  readonly version: string;
+  readonly bootstrapServers: string[];
+}
+
+export interface EtcdHandle extends ServerHandle {
+  /** Client URLs, e.g. `http://127.0.0.1:40123`. */
+  readonly endpoints: string[];
+}
+
+export interface KafkaClusterOptions {
+  /** Short name, used in temp dir and log names (e.g. the region). */
+  name: string;
+  /** Kafka version; default GEOMESH_KAFKA_VERSION or the pinned one. */
+  version?: string;
+  /** Extra or overriding broker properties. */
+  brokerProperties?: Readonly<Record<string, string>>;
+  /** How long to wait for readiness; default 60,000 ms. */
+  startTimeoutMs?: number;
+}
+
+export interface EtcdOptions {
+  name?: string;
+  startTimeoutMs?: number;
+}
+
+export type BackendName = 'local' | 'testcontainers';
+
+/** How a backend starts servers. */
+export interface HarnessBackend {
+  readonly name: BackendName;
+  startKafka(options: KafkaClusterOptions): Promise<KafkaClusterHandle>;
+  startEtcd(options?: EtcdOptions): Promise<EtcdHandle>;
+}
