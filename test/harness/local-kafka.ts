@@ -170,6 +170,11 @@ export class LocalKafkaCluster implements KafkaClusterHandle {
     return this.#process.logTail(lines);
   }
 
+  /** The folder holding the log segments of one partition, to inspect what the broker wrote to disk. */
+  partitionDir(topic: string, partition: number): string {
+    return join(this.dir, 'data', `${topic}-${partition}`);
+  }
+
   /** Stops the broker (SIGTERM, then SIGKILL) and deletes its data; idempotent. */
   async stop(): Promise<void> {
     if (this.#isStopped) return;
