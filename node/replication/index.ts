@@ -1,0 +1,21 @@
+/** Replication: the pure core of the data path (origin headers, idempotence marks, the per-record rule). */
+export {
+  ORIGIN_HEADER,
+  ORIGIN_MAC_HEADER,
+  ORIGIN_OFFSET_HEADER,
+  computeOriginMac,
+  decodeOriginHeaders,
+  encodeOriginHeaders,
+  type HeaderValue,
+  type Headers,
+  type Origin,
+  type Provenance,
+  type RecordIdentity,
+} from './origin-headers.ts';
+export { OriginHighwater, type HighwaterEntry } from './origin-highwater.ts';
+export {
+  decideForward,
+  type DropReason,
+  type ForwardDecision,
+  type LinkContext,
+} from './forward-decision.ts';
