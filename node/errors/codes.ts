@@ -13,6 +13,43 @@ export const ERROR_CODES = {
   GEOMESH_KAFKA_REQUEST: { retryable: false, summary: 'a Kafka request failed' },
   GEOMESH_KAFKA_RETRIABLE: { retryable: true, summary: 'a Kafka request failed with a retriable error' },
   GEOMESH_KAFKA_CODEC: { retryable: false, summary: 'a compressed batch could not be encoded or decoded' },
+  GEOMESH_COORD_UNAVAILABLE: {
+    retryable: true,
+    summary: 'etcd could not be reached or did not answer in time',
+  },
+  GEOMESH_COORD_CONFLICT: { retryable: false, summary: 'a compare-and-swap in etcd lost: the key changed' },
+  GEOMESH_COORD_LEASE_LOST: {
+    retryable: false,
+    summary: 'an etcd lease expired or could not be renewed in time',
+  },
+  GEOMESH_COORD_COMPACTED: {
+    retryable: false,
+    summary: 'a watch asked for a revision etcd has compacted away',
+  },
+  GEOMESH_COORD_REQUEST: {
+    retryable: false,
+    summary: 'etcd refused a request (permission, auth, bad argument)',
+  },
+  GEOMESH_COORD_CLOSED: {
+    retryable: false,
+    summary: 'the coordination client is not started or was stopped',
+  },
+  GEOMESH_COORD_WATCH_OVERFLOW: {
+    retryable: true,
+    summary: 'a watch consumer fell too far behind its buffer',
+  },
+  GEOMESH_COORD_CORRUPT: { retryable: false, summary: 'a value read from etcd could not be decoded' },
+  GEOMESH_TOPOLOGY_INVALID: { retryable: false, summary: 'a topology file failed validation' },
+  GEOMESH_TOPOLOGY_UNKNOWN_REGION: {
+    retryable: false,
+    summary: 'a query named a region the topology does not declare',
+  },
+  GEOMESH_TOPOLOGY_UNKNOWN_LINK: {
+    retryable: false,
+    summary: 'a query named a link the topology does not declare',
+  },
+  GEOMESH_CLI_INPUT: { retryable: false, summary: 'a file named on the command line cannot be read' },
+  GEOMESH_REPLICATION_TOPIC_MISMATCH: { retryable: false, summary: 'a topic cannot be mirrored as it is (partition counts differ)' },
   GEOMESH_INTERNAL_INVARIANT: { retryable: false, summary: 'a bug: an invariant of geomesh was broken' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>;
 

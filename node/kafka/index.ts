@@ -18,3 +18,10 @@ export {
   type KafkaCodec,
 } from './codecs.ts';
 export { bridgeKafkaLogs, kafkaLogLevelFor } from './kafka-logging.ts';
+export {
+  KafkaRecordSink,
+  KafkaRecordSource,
+  readPartitionRanges,
+  type SinkCompression,
+} from './kafka-record-io.ts';
+export { SYNCED_TOPIC_CONFIGS, describeTopic, mirrorTopic, type TopicShape } from './topic-mirror.ts';

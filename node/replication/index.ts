@@ -19,3 +19,17 @@ export {
   type ForwardDecision,
   type LinkContext,
 } from './forward-decision.ts';
+export type {
+  RecordSink,
+  RecordSource,
+  SinkRecord,
+  SourceBatch,
+  SourceRecord,
+  TopicPartition,
+} from './ports.ts';
+export {
+  LinkReplicator,
+  type LinkReplicatorOptions,
+  type LinkState,
+  type LinkStats,
+} from './link-replicator.ts';

@@ -7,7 +7,8 @@
  *   geomesh.origin.mac     provenance tag: 1 version byte, then 16 bytes of HMAC-SHA256 (codec v1)
  *
  * The tag is keyed by the mesh's provenance key (a secret every node has) and covers the mesh, origin,
- * origin offset, topic, partition, timestamp, key and value. An application record that carries
+ * origin offset, topic, partition, key and value. Not the timestamp: a target topic with LogAppendTime
+ * rewrites it, and a replica must still verify there. An application record that carries
  * `geomesh.*` headers of its own has no valid tag, so it is treated as local to its cluster: it is
  * replicated like any local record, and its headers are kept (geomesh appends its own values after the
  * application's; readers take the last value of each header). A byte-identical replay of a replicated
@@ -85,7 +86,6 @@ export function computeOriginMac(key: Buffer, mesh: string, origin: Origin, reco
   updateField(hmac, String(origin.offset));
   updateField(hmac, record.topic);
   updateField(hmac, String(record.partition));
-  updateField(hmac, record.timestamp);
   updateField(hmac, record.key);
   updateField(hmac, record.value);
   const tag = Buffer.alloc(1 + MAC_TAG_BYTES);

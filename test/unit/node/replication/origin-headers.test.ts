@@ -72,6 +72,9 @@ describe('origin headers (codec v1)', () => {
     assert.equal(decodeOriginHeaders(good, key, 'other-mesh', record).kind, 'local');
     assert.equal(decodeOriginHeaders(good, key, 'm', { ...record, value: Buffer.from('v2') }).kind, 'local');
     assert.equal(decodeOriginHeaders(good, key, 'm', { ...record, partition: 3 }).kind, 'local');
+    assert.equal(decodeOriginHeaders(good, key, 'm', { ...record, key: null }).kind, 'local');
+    // The timestamp is not covered: LogAppendTime topics rewrite it.
+    assert.equal(decodeOriginHeaders(good, key, 'm', { ...record, timestamp: '1' }).kind, 'replicated');
   });
 
   it("keeps an application's own geomesh headers and appends the real ones after them", () => {
@@ -117,4 +120,4 @@ describe('origin headers (codec v1)', () => {
 });
 
 // Computed independently (Python hmac over the same length-prefixed fields).
-const FIXTURE_TAG_HEX = '01b31b79669bf7ebd027f2e979269d1d25';
+const FIXTURE_TAG_HEX = '013d7f89e3f70322fd2e98cdbd563c2665';

@@ -1,0 +1,230 @@
+/**
+ * Record I/O for the data path over kafkajs: a source that reads a remote cluster through a consumer group,
+ * a sink that writes into the local cluster with an idempotent producer, and a bounded range reader used to
+ * rebuild state from a log tail. They implement the replication core's small interfaces.
+ */
+import { randomUUID } from 'node:crypto';
+import kafkajs, { type Admin, type Consumer, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import type { Logger } from '../log/index.ts';
+import type {
+  RecordSink,
+  RecordSource,
+  SinkRecord,
+  SourceBatch,
+  SourceRecord,
+  TopicPartition,
+} from '../replication/index.ts';
+import { translateKafkaError } from './kafka-client.ts';
+
+const { CompressionTypes } = kafkajs;
+
+export type SinkCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+const COMPRESSION_IDS: Record<SinkCompression, number> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+};
+
+function toSourceRecord(topic: string, partition: number, m: KafkaMessage): SourceRecord {
+  return {
+    topic,
+    partition,
+    offset: Number(m.offset),
+    timestamp: m.timestamp,
+    key: m.key,
+    value: m.value,
+    headers: (m.headers ?? {}),
+  };
+}
+
+/** Writes into the local cluster: idempotent, acks=all, one request in flight (order kept per partition). */
+export class KafkaRecordSink implements RecordSink {
+  readonly #producer: Producer;
+  readonly #compression: number;
+  #connecting: Promise<void> | undefined;
+
+  constructor(kafka: Kafka, options: { compression?: SinkCompression } = {}) {
+    this.#producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    this.#compression = COMPRESSION_IDS[options.compression ?? 'none'];
+  }
+
+  async write(
+    topic: string,
+    partition: number,
+    records: readonly SinkRecord[],
+  ): Promise<{ baseOffset: number }> {
+    this.#connecting ??= this.#producer.connect();
+    await this.#connecting;
+    try {
+      const [meta] = await this.#producer.send({
+        topic,
+        acks: -1,
+        compression: this.#compression,
+        messages: records.map((r) => ({
+          partition,
+          key: r.key,
+          value: r.value,
+          headers: r.headers,
+          timestamp: r.timestamp,
+        })),
+      });
+      return { baseOffset: Number(meta?.baseOffset ?? meta?.offset ?? -1) };
+    } catch (err) {
+      throw translateKafkaError(err, `writing ${records.length} records to ${topic}/${partition}`, {
+        topic,
+        partition,
+      });
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.#connecting) await this.#producer.disconnect();
+  }
+}
+
+/**
+ * Reads a remote cluster through a consumer group (read_committed, so aborted records are never seen).
+ * Offsets are resolved only after `onBatch` resolved, and committed to the group from there, so a restart
+ * resumes no later than the last record durably written to the target.
+ */
+export class KafkaRecordSource implements RecordSource {
+  readonly #consumer: Consumer;
+  readonly #logger: Logger;
+  #isRunning = false;
+
+  constructor(kafka: Kafka, options: { groupId: string; logger: Logger; maxBytesPerPartition?: number }) {
+    this.#logger = options.logger;
+    this.#consumer = kafka.consumer({
+      groupId: options.groupId,
+      readUncommitted: false,
+      maxWaitTimeInMs: 100,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+      allowAutoTopicCreation: false,
+    });
+  }
+
+  async start(
+    topics: readonly string[],
+    positionOf: (tp: TopicPartition) => number | undefined,
+    onBatch: (batch: SourceBatch) => Promise<void>,
+  ): Promise<void> {
+    await this.#consumer.connect();
+    this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
+      for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+        for (const partition of partitions) {
+          const position = positionOf({ topic, partition });
+          if (position !== undefined) this.#consumer.seek({ topic, partition, offset: String(position) });
+        }
+      }
+    });
+    await this.#consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    this.#isRunning = true;
+    await this.#consumer.run({
+      autoCommit: true,
+      autoCommitInterval: 1_000,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 4,
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
+        const records = batch.messages.map((m) => toSourceRecord(batch.topic, batch.partition, m));
+        await onBatch({ topic: batch.topic, partition: batch.partition, records, highWatermark: Number(batch.highWatermark) });
+        payload.resolveOffset(batch.lastOffset());
+        await payload.heartbeat();
+      },
+    });
+    this.#logger.debug({ topics }, 'source started');
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#isRunning) return;
+    this.#isRunning = false;
+    await this.#consumer.disconnect();
+  }
+}
+
+/**
+ * Reads partitions of a topic from given offsets up to their high watermark at call time, then stops.
+ * Uses a throwaway consumer group that it deletes afterwards.
+ */
+export async function readPartitionRanges(
+  kafka: Kafka,
+  topic: string,
+  fromOffsets: ReadonlyMap<number, number>,
+  onRecord: (record: SourceRecord) => void,
+  options: { timeoutMs?: number; idleMs?: number } = {},
+): Promise<void> {
+  const admin: Admin = kafka.admin();
+  await admin.connect();
+  const groupId = `geomesh.reader.${randomUUID()}`;
+  try {
+    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
+    const pending = new Map<number, number>();
+    for (const [partition, from] of fromOffsets) {
+      const end = ends.get(partition) ?? 0;
+      if (from < end) pending.set(partition, end);
+    }
+    if (pending.size === 0) return;
+    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, readUncommitted: false });
+    await consumer.connect();
+    try {
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        for (const [partition, from] of fromOffsets)
+          consumer.seek({ topic, partition, offset: String(from) });
+      });
+      await consumer.subscribe({ topics: [topic], fromBeginning: true });
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () =>
+            reject(new Error(`reading ${topic} ranges timed out with ${pending.size} partitions unfinished`)),
+          options.timeoutMs ?? 60_000,
+        );
+        // A range may end in transaction markers, which a read_committed consumer never sees: once nothing
+        // more arrives for a while after the group joined, everything below the recorded ends was read.
+        let idle: NodeJS.Timeout | undefined;
+        const finish = (): void => {
+          clearTimeout(timer);
+          clearTimeout(idle);
+          resolve();
+        };
+        const armIdle = (): void => {
+          clearTimeout(idle);
+          idle = setTimeout(finish, options.idleMs ?? 1_500);
+        };
+        consumer.on(consumer.events.GROUP_JOIN, armIdle);
+        consumer
+          .run({
+            autoCommit: false,
+            eachBatch: async ({ batch }) => {
+              armIdle();
+              const end = pending.get(batch.partition);
+              const from = fromOffsets.get(batch.partition);
+              if (end === undefined || from === undefined) return;
+              for (const m of batch.messages) {
+                const offset = Number(m.offset);
+                if (offset >= from && offset < end) onRecord(toSourceRecord(topic, batch.partition, m));
+              }
+              if (Number(batch.lastOffset()) + 1 >= end) pending.delete(batch.partition);
+              if (pending.size === 0) finish();
+              await Promise.resolve();
+            },
+          })
+          .catch(reject);
+      });
+    } finally {
+      await consumer.disconnect();
+    }
+  } catch (err) {
+    throw translateKafkaError(err, `reading the tail of ${topic}`, { topic });
+  } finally {
+    await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect();
+  }
+}

@@ -1,0 +1,7 @@
+/** The regional node: wires the Kafka adapter and the replication core into running links. */
+export {
+  RegionNode,
+  type InboundLinkSpec,
+  type RegionNodeOptions,
+  type RegionNodeState,
+} from './region-node.ts';

@@ -1,0 +1,154 @@
+/**
+ * The node of one region: runs every inbound link X → R (consume far, produce near). On start it rebuilds
+ * the per-origin high-water marks from the target partitions (verified origin headers), mirrors each
+ * selected topic into R, then starts the links. Stop drains the links.
+ *
+ * States: idle → starting → running → stopping → stopped; starting → failed when start throws.
+ *
+ * Slice 1 limit: the marks are rebuilt by reading the replicated topics' partitions in R from their start;
+ * checkpoints that bound this read to the log tail come with the origin index.
+ */
+import {
+  KafkaRecordSink,
+  KafkaRecordSource,
+  createKafkaClient,
+  mirrorTopic,
+  readPartitionRanges,
+  type SinkCompression,
+} from '../kafka/index.ts';
+import type { Logger } from '../log/index.ts';
+import { LinkReplicator, OriginHighwater, decodeOriginHeaders } from '../replication/index.ts';
+
+export type RegionNodeState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+export interface InboundLinkSpec {
+  /** Source region. */
+  from: string;
+  /** Topics the link carries (same names in both regions). */
+  topics: readonly string[];
+  /** Whether the link carries records of `origin` (the topology's forwarding trees say). */
+  forwardsOrigin(origin: string): boolean;
+  compression?: SinkCompression;
+}
+
+export interface RegionNodeOptions {
+  mesh: string;
+  region: string;
+  provenanceKey: Buffer;
+  clusters: Readonly<Record<string, { brokers: readonly string[] }>>;
+  inbound: readonly InboundLinkSpec[];
+  logger: Logger;
+}
+
+export class RegionNode {
+  readonly highwater = new OriginHighwater();
+  readonly links: LinkReplicator[] = [];
+  readonly #options: RegionNodeOptions;
+  readonly #logger: Logger;
+  #state: RegionNodeState = 'idle';
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: RegionNodeOptions) {
+    this.#options = options;
+    this.#logger = options.logger.child({ component: 'region-node', region: options.region });
+  }
+
+  get state(): RegionNodeState {
+    return this.#state;
+  }
+
+  async start(): Promise<void> {
+    const { mesh, region, inbound, provenanceKey } = this.#options;
+    this.#setState('starting');
+    try {
+      const local = createKafkaClient({
+        brokers: this.#brokersOf(region),
+        clientId: `geomesh-${region}`,
+        logger: this.#logger,
+      });
+      const topics = [...new Set(inbound.flatMap((l) => l.topics))];
+      for (const link of inbound) {
+        const remote = createKafkaClient({
+          brokers: this.#brokersOf(link.from),
+          clientId: `geomesh-${region}`,
+          logger: this.#logger,
+        });
+        for (const topic of link.topics)
+          await mirrorTopic(remote, local, topic, { from: link.from, to: region });
+      }
+      await this.#rebuildHighwater(local, topics);
+      for (const link of inbound) {
+        const remote = createKafkaClient({
+          brokers: this.#brokersOf(link.from),
+          clientId: `geomesh-${region}`,
+          logger: this.#logger,
+        });
+        const replicator = new LinkReplicator({
+          mesh,
+          link: { from: link.from, to: region, forwardsOrigin: (o) => link.forwardsOrigin(o) },
+          topics: link.topics,
+          source: new KafkaRecordSource(remote, {
+            groupId: `geomesh.${mesh}.${region}.from.${link.from}`,
+            logger: this.#logger,
+          }),
+          sink: new KafkaRecordSink(local, link.compression ? { compression: link.compression } : {}),
+          highwater: this.highwater,
+          provenanceKey,
+          logger: this.#logger,
+        });
+        this.links.push(replicator);
+        await replicator.start();
+      }
+      this.#setState('running');
+    } catch (err) {
+      this.#setState('failed');
+      await Promise.allSettled(this.links.map((l) => l.stop()));
+      throw err;
+    }
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#setState('stopping');
+      await Promise.allSettled(this.links.map((l) => l.stop()));
+      this.#setState('stopped');
+    })();
+    return this.#stopping;
+  }
+
+  async #rebuildHighwater(
+    local: ReturnType<typeof createKafkaClient>,
+    topics: readonly string[],
+  ): Promise<void> {
+    const { mesh, provenanceKey } = this.#options;
+    let replicas = 0;
+    for (const topic of topics) {
+      const admin = local.admin();
+      await admin.connect();
+      const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+      const from = new Map(
+        offsets.filter((o) => Number(o.high) > Number(o.low)).map((o) => [o.partition, Number(o.low)]),
+      );
+      if (from.size === 0) continue;
+      await readPartitionRanges(local, topic, from, (record) => {
+        const provenance = decodeOriginHeaders(record.headers, provenanceKey, mesh, record);
+        if (provenance.kind === 'replicated') {
+          this.highwater.advance(topic, record.partition, provenance.origin.region, provenance.origin.offset);
+          replicas++;
+        }
+      });
+    }
+    this.#logger.info({ replicas, marks: this.highwater.size }, 'high-water marks rebuilt');
+  }
+
+  #brokersOf(region: string): string[] {
+    const cluster = this.#options.clusters[region];
+    if (!cluster) throw new Error(`no Kafka cluster configured for region ${region}`);
+    return [...cluster.brokers];
+  }
+
+  #setState(state: RegionNodeState): void {
+    this.#state = state;
+    this.#logger.info({ state }, 'region node state');
+  }
+}

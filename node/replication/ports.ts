@@ -1,0 +1,59 @@
+/**
+ * The small interfaces the replication logic speaks to. The Kafka adapter implements them; tests can fake
+ * them. Offsets are JavaScript numbers (exact to 2^53).
+ */
+import type { Headers } from './origin-headers.ts';
+
+/** A record read from a source cluster. */
+export interface SourceRecord {
+  topic: string;
+  partition: number;
+  offset: number;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Headers;
+}
+
+/** Consecutive records of one source partition, in offset order. */
+export interface SourceBatch {
+  topic: string;
+  partition: number;
+  records: SourceRecord[];
+  /** The source partition's high watermark when the batch was fetched (for lag). */
+  highWatermark: number;
+}
+
+/** A record to write into the target cluster (same topic, same partition). */
+export interface SinkRecord {
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Headers;
+}
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+/** Reads a source cluster's topics, partition by partition, from positions the caller chooses. */
+export interface RecordSource {
+  /**
+   * Starts reading `topics`; `positionOf` gives the next offset to read of a partition (undefined: from the
+   * earliest). `onBatch` is awaited before the partition's next batch (backpressure).
+   */
+  start(
+    topics: readonly string[],
+    positionOf: (tp: TopicPartition) => number | undefined,
+    onBatch: (batch: SourceBatch) => Promise<void>,
+  ): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Writes records into one partition of the target cluster, in order, acknowledged by every replica. */
+export interface RecordSink {
+  /** Resolves with the target offset of the first record once all are durable. */
+  write(topic: string, partition: number, records: readonly SinkRecord[]): Promise<{ baseOffset: number }>;
+  stop(): Promise<void>;
+}
