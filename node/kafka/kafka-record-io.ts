@@ -16,7 +16,7 @@ import type {
 } from '../replication/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
 
-const { CompressionTypes } = kafkajs;
+const { CompressionTypes, Partitioners } = kafkajs;
 
 export type SinkCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
@@ -36,7 +36,7 @@ function toSourceRecord(topic: string, partition: number, m: KafkaMessage): Sour
     timestamp: m.timestamp,
     key: m.key,
     value: m.value,
-    headers: (m.headers ?? {}),
+    headers: m.headers ?? {},
   };
 }
 
@@ -135,7 +135,12 @@ export class KafkaRecordSource implements RecordSource {
         const { batch } = payload;
         if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
         const records = batch.messages.map((m) => toSourceRecord(batch.topic, batch.partition, m));
-        await onBatch({ topic: batch.topic, partition: batch.partition, records, highWatermark: Number(batch.highWatermark) });
+        await onBatch({
+          topic: batch.topic,
+          partition: batch.partition,
+          records,
+          highWatermark: Number(batch.highWatermark),
+        });
         payload.resolveOffset(batch.lastOffset());
         await payload.heartbeat();
       },
