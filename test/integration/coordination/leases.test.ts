@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { EtcdCoordinator } from '../../../node/coordination/index.ts';
+import { isGeomeshError } from '../../../node/errors/index.ts';
+import { TestEnvironment } from '../../harness/index.ts';
+import { eventually, startCoordinator, uniqueMesh } from './coordination-support.ts';
+
+const TTL_MS = 2_000;
+
+describe('coordination: leases (real etcd)', () => {
+  let env: TestEnvironment;
+  let coordinator: EtcdCoordinator;
+  let observer: EtcdCoordinator;
+
+  before(async () => {
+    env = await TestEnvironment.start({ etcd: true });
+    const mesh = uniqueMesh('leases');
+    coordinator = await startCoordinator(env, mesh);
+    // A second client reads the keys, so what we see is etcd's view, not the writer's.
+    observer = await startCoordinator(env, mesh);
+  });
+
+  after(async () => {
+    await coordinator?.stop();
+    await observer?.stop();
+    await env?.stop();
+  });
+
+  it('a key on a 2 s lease stays while keepalive runs for more than 2×TTL', async () => {
+    const lease = await coordinator.grantLease({ ttlMs: TTL_MS });
+    await coordinator.put('leases/kept', 'alive', { lease });
+    const written = await observer.get('leases/kept');
+    assert.equal(written?.leaseId, lease.id);
+    const until = Date.now() + 3 * TTL_MS;
+    let checks = 0;
+    while (Date.now() < until) {
+      assert.ok(await observer.get('leases/kept'), `key vanished after ${checks} checks while keepalive ran`);
+      assert.equal(lease.state, 'alive');
+      checks++;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.ok(checks >= 10);
+    assert.equal(lease.signal.aborted, false);
+    await lease.revoke();
+  });
+
+  it('when keepalive stops (release), the key disappears once the TTL runs out', async (t) => {
+    const lease = await coordinator.grantLease({ ttlMs: TTL_MS });
+    await coordinator.put('leases/released', 'x', { lease });
+    const releasedAt = Date.now();
+    lease.release();
+    assert.equal(lease.state, 'released');
+    assert.ok(lease.signal.aborted);
+    await eventually(
+      'the released lease key to vanish',
+      async () => ((await observer.get('leases/released')) === undefined ? true : undefined),
+      TTL_MS + 5_000,
+    );
+    t.diagnostic(`released lease key vanished after ${Date.now() - releasedAt} ms (TTL ${lease.ttlMs} ms)`);
+  });
+
+  it('revoke deletes the key at once and is idempotent', async () => {
+    const lease = await coordinator.grantLease({ ttlMs: 30_000 });
+    await coordinator.put('leases/revoked', 'x', { lease });
+    await Promise.all([lease.revoke(), lease.revoke()]);
+    assert.equal(lease.state, 'revoked');
+    assert.equal(await observer.get('leases/revoked'), undefined);
+    await assert.rejects(coordinator.put('leases/after-revoke', 'x', { lease }), (err: unknown) =>
+      isGeomeshError(err, 'GEOMESH_COORD_LEASE_LOST'),
+    );
+  });
+
+  it('a lease revoked behind our back is reported lost through the signal and listeners', async () => {
+    const lease = await coordinator.grantLease({ ttlMs: TTL_MS });
+    await coordinator.put('leases/stolen', 'x', { lease });
+    let heard: Error | undefined;
+    lease.onLost((err) => (heard = err));
+    // Another client revokes it, as an operator (or an expired session) would.
+    const stolen = (await observer.get('leases/stolen'))!.leaseId!;
+    const etcd3 = (await import('etcd3')).default;
+    const raw = new etcd3.Etcd3({ hosts: env.etcd!.endpoints });
+    try {
+      await raw.leaseClient.leaseRevoke({ ID: stolen });
+    } finally {
+      raw.close();
+    }
+    await eventually(
+      'the lease to be reported lost',
+      () => (lease.state === 'lost' ? true : undefined),
+      3 * TTL_MS,
+    );
+    assert.ok(lease.signal.aborted);
+    assert.ok(isGeomeshError(lease.signal.reason, 'GEOMESH_COORD_LEASE_LOST'));
+    assert.ok(isGeomeshError(heard, 'GEOMESH_COORD_LEASE_LOST'));
+    assert.equal(await observer.get('leases/stolen'), undefined);
+  });
+
+  it('stop() revokes the leases the coordinator granted', async () => {
+    const mesh = uniqueMesh('leases-stop');
+    const owner = await startCoordinator(env, mesh);
+    const reader = await startCoordinator(env, mesh);
+    try {
+      const lease = await owner.grantLease({ ttlMs: 60_000 });
+      await owner.put('owned', 'x', { lease });
+      await owner.stop();
+      assert.equal(lease.state, 'revoked');
+      // With a 60 s TTL, only the revoke can have removed it this soon.
+      assert.equal(await reader.get('owned'), undefined);
+    } finally {
+      await owner.stop();
+      await reader.stop();
+    }
+  });
+});
