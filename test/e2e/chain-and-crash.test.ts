@@ -43,7 +43,7 @@ describe('chain A → B → C, and kill -9 of a node', () => {
     children.add(child);
     child.once('exit', () => children.delete(child));
     return new Promise((resolve, reject) => {
-      child.stdout!.on('data', (chunk: Buffer) => {
+      child.stdout.on('data', (chunk: Buffer) => {
         if (chunk.toString().includes('ready')) resolve(child);
       });
       child.once('exit', (code) =>
