@@ -121,9 +121,9 @@ export interface CoordinationLease {
   readonly ttlMs: number;
   readonly state: LeaseState;
   /**
-   * Aborts when the lease is lost, with a GEOMESH_COORD_LEASE_LOST reason. Conservative: it aborts as soon as
-   * a full TTL has passed since the last renewal etcd confirmed, so work fenced by it stops before etcd could
-   * have handed it to someone else.
+   * Aborts when the lease ends: lost (reason GEOMESH_COORD_LEASE_LOST) or revoked / released by us (reason
+   * GEOMESH_COORD_CLOSED). Loss is detected conservatively: as soon as a full TTL has passed since the last
+   * renewal etcd confirmed, so work fenced by it stops before etcd could have handed it to someone else.
    */
   readonly signal: AbortSignal;
   /** Calls `listener` once if the lease is lost; returns an unsubscribe function. */
