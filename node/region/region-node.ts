@@ -17,7 +17,18 @@ import {
   type SinkCompression,
 } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
-import { LinkReplicator, OriginHighwater, decodeOriginHeaders } from '../replication/index.ts';
+import {
+  createReplicationMetrics,
+  HttpServer,
+  Registry,
+  type ReplicationMetrics,
+} from '../observability/index.ts';
+import {
+  LinkReplicator,
+  OriginHighwater,
+  decodeOriginHeaders,
+  type LinkObserver,
+} from '../replication/index.ts';
 
 export type RegionNodeState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
@@ -38,11 +49,40 @@ export interface RegionNodeOptions {
   clusters: Readonly<Record<string, { brokers: readonly string[] }>>;
   inbound: readonly InboundLinkSpec[];
   logger: Logger;
+  /** Where metrics go; default a registry of the node's own. */
+  registry?: Registry;
+  /** Serve /metrics, /healthz and /readyz here (`port` 0 picks one); default: no HTTP endpoint. */
+  http?: { host: string; port: number };
+}
+
+function observerFor(metrics: ReplicationMetrics, from: string, to: string): LinkObserver {
+  const latency = metrics.endToEndLatency.labels(from, to);
+  return {
+    written({ topic, records, bytes, latenciesMs }) {
+      metrics.recordsReplicated.labels(from, to, topic).inc(records);
+      metrics.bytesReplicated.labels(from, to, topic).inc(bytes);
+      for (const ms of latenciesMs) latency.observe(ms / 1000);
+      const newest = latenciesMs[latenciesMs.length - 1];
+      if (newest !== undefined) metrics.lagSeconds.labels(from, to).set(newest / 1000);
+    },
+    dropped(reason, count) {
+      metrics.recordsDropped.labels(from, to, reason).inc(count);
+    },
+    forged(count) {
+      metrics.forgedOriginHeaders.labels(from, to).inc(count);
+    },
+    lag(topic, partition, records) {
+      metrics.lagRecords.labels(from, to, topic, String(partition)).set(records);
+    },
+  };
 }
 
 export class RegionNode {
   readonly highwater = new OriginHighwater();
   readonly links: LinkReplicator[] = [];
+  readonly registry: Registry;
+  readonly metrics: ReplicationMetrics;
+  #http: HttpServer | undefined;
   readonly #options: RegionNodeOptions;
   readonly #logger: Logger;
   #state: RegionNodeState = 'idle';
@@ -51,6 +91,13 @@ export class RegionNode {
   constructor(options: RegionNodeOptions) {
     this.#options = options;
     this.#logger = options.logger.child({ component: 'region-node', region: options.region });
+    this.registry = options.registry ?? new Registry();
+    this.metrics = createReplicationMetrics(this.registry);
+  }
+
+  /** `host:port` of the HTTP endpoint, once started (empty without one). */
+  get httpAddress(): string {
+    return this.#http?.address ?? '';
   }
 
   get state(): RegionNodeState {
@@ -61,6 +108,19 @@ export class RegionNode {
     const { mesh, region, inbound, provenanceKey } = this.#options;
     this.#setState('starting');
     try {
+      if (this.#options.http) {
+        this.#http = new HttpServer({
+          ...this.#options.http,
+          registry: this.registry,
+          notReady: () => [
+            ...(this.#state === 'running' ? [] : [`node ${this.#state}`]),
+            ...this.links
+              .filter((l) => l.state !== 'running')
+              .map((l) => `link ${l.from} → ${l.to} ${l.state}`),
+          ],
+        });
+        await this.#http.start();
+      }
       const local = createKafkaClient({
         brokers: this.#brokersOf(region),
         clientId: `geomesh-${region}`,
@@ -95,14 +155,17 @@ export class RegionNode {
           highwater: this.highwater,
           provenanceKey,
           logger: this.#logger,
+          observer: observerFor(this.metrics, link.from, region),
         });
         this.links.push(replicator);
         await replicator.start();
+        this.metrics.linkUp.labels(link.from, region).set(1);
       }
       this.#setState('running');
     } catch (err) {
       this.#setState('failed');
       await Promise.allSettled(this.links.map((l) => l.stop()));
+      await this.#http?.stop();
       throw err;
     }
   }
@@ -111,6 +174,8 @@ export class RegionNode {
     this.#stopping ??= (async () => {
       this.#setState('stopping');
       await Promise.allSettled(this.links.map((l) => l.stop()));
+      for (const l of this.links) this.metrics.linkUp.labels(l.from, this.#options.region).set(0);
+      await this.#http?.stop();
       this.#setState('stopped');
     })();
     return this.#stopping;

@@ -29,6 +29,7 @@ export type {
 } from './ports.ts';
 export {
   LinkReplicator,
+  type LinkObserver,
   type LinkReplicatorOptions,
   type LinkState,
   type LinkStats,

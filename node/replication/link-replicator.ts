@@ -36,15 +36,22 @@ export interface LinkReplicatorOptions {
   highwater: OriginHighwater;
   provenanceKey: Buffer;
   logger: Logger;
-  /** Called after each written batch, for metrics (record count, bytes, end-to-end latencies). */
-  onWritten?: (info: {
+  /** Told what the link does, for metrics. */
+  observer?: LinkObserver;
+}
+
+/** Receives what a link does, batch by batch (metrics live behind it). */
+export interface LinkObserver {
+  written(info: {
     topic: string;
     partition: number;
     records: number;
     bytes: number;
     latenciesMs: number[];
-  }) => void;
-  onDropped?: (reason: DropReason, count: number) => void;
+  }): void;
+  dropped(reason: DropReason, count: number): void;
+  forged(count: number): void;
+  lag(topic: string, partition: number, records: number): void;
 }
 
 export class LinkReplicator {
@@ -64,6 +71,14 @@ export class LinkReplicator {
   constructor(options: LinkReplicatorOptions) {
     this.#options = options;
     this.#logger = options.logger.child({ component: 'link', from: options.link.from, to: options.link.to });
+  }
+
+  get from(): string {
+    return this.#options.link.from;
+  }
+
+  get to(): string {
+    return this.#options.link.to;
   }
 
   get state(): LinkState {
@@ -92,15 +107,16 @@ export class LinkReplicator {
   }
 
   async #onBatch(batch: SourceBatch): Promise<void> {
-    const { mesh, link, highwater, provenanceKey } = this.#options;
+    const { mesh, link, highwater, provenanceKey, observer } = this.#options;
     const out: SinkRecord[] = [];
     const written = new Map<string, number>();
     const dropped: Partial<Record<DropReason, number>> = {};
     let bytes = 0;
+    let forged = 0;
     for (const record of batch.records) {
       const identity: RecordIdentity = record;
       const provenance = decodeOriginHeaders(record.headers, provenanceKey, mesh, identity);
-      if (provenance.kind === 'local' && provenance.hasForgedHeaders) this.stats.forgedHeaders++;
+      if (provenance.kind === 'local' && provenance.hasForgedHeaders) forged++;
       const decision = decideForward(link, provenance, record, highwater);
       if (decision.action === 'drop') {
         dropped[decision.reason] = (dropped[decision.reason] ?? 0) + 1;
@@ -121,7 +137,7 @@ export class LinkReplicator {
       this.stats.recordsWritten += out.length;
       this.stats.bytesWritten += bytes;
       this.stats.lastLatencyMs = latenciesMs[latenciesMs.length - 1] ?? 0;
-      this.#options.onWritten?.({
+      observer?.written({
         topic: batch.topic,
         partition: batch.partition,
         records: out.length,
@@ -131,14 +147,18 @@ export class LinkReplicator {
     }
     for (const [reason, count] of Object.entries(dropped) as [DropReason, number][]) {
       this.stats.dropped[reason] += count;
-      this.#options.onDropped?.(reason, count);
+      observer?.dropped(reason, count);
+    }
+    if (forged > 0) {
+      this.stats.forgedHeaders += forged;
+      observer?.forged(forged);
     }
     const last = batch.records[batch.records.length - 1];
-    if (last)
-      this.stats.lagRecords.set(
-        `${batch.topic}/${batch.partition}`,
-        Math.max(0, batch.highWatermark - last.offset - 1),
-      );
+    if (last) {
+      const lag = Math.max(0, batch.highWatermark - last.offset - 1);
+      this.stats.lagRecords.set(`${batch.topic}/${batch.partition}`, lag);
+      observer?.lag(batch.topic, batch.partition, lag);
+    }
   }
 
   #setState(state: LinkState): void {

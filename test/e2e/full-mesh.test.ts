@@ -56,6 +56,7 @@ describe('full mesh, 3 regions, active-active', () => {
           forwardsOrigin: (o: string) => o === from,
         })),
         logger: silentLogger(),
+        http: { host: '127.0.0.1', port: 0 },
       });
       nodes.push(node);
       await node.start();
@@ -100,6 +101,29 @@ describe('full mesh, 3 regions, active-active', () => {
     console.log(
       `replicated ${written} records; drops: ${JSON.stringify(nodes.map((n) => n.links.map((l) => l.stats.dropped)))}`,
     );
+    // Each node's /metrics agrees with what the audit counted, and /readyz says ready.
+    for (const node of nodes) {
+      const text = await (await fetch(`http://${node.httpAddress}/metrics`)).text();
+      const sum = (name: string, filter = '') =>
+        text
+          .split('\n')
+          .filter((l) => l.startsWith(name) && l.includes(filter))
+          .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+      assert.equal(
+        sum('geomesh_replicated_records_total'),
+        2 * TOPICS.length * PER_REGION,
+        'records written into the region',
+      );
+      assert.equal(
+        sum('geomesh_dropped_records_total', 'reason="loop"'),
+        2 * TOPICS.length * PER_REGION,
+        'loop drops',
+      );
+      assert.equal(sum('geomesh_dropped_records_total', 'reason="duplicate"'), 0);
+      assert.ok(sum('geomesh_end_to_end_latency_seconds_count') > 0);
+      const ready = await fetch(`http://${node.httpAddress}/readyz`);
+      assert.equal(ready.status, 200);
+    }
     // Nothing more arrives later: no loop keeps records circulating.
     await new Promise((r) => setTimeout(r, 10_000));
     for (const [where, a] of await auditAll()) assert.equal(a.total, expected, `${where}: total 10 s later`);

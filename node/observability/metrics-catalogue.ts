@@ -1,0 +1,79 @@
+/**
+ * Every metric geomesh exports, declared in one place (`geomesh_<what>_<unit>`), registered on a registry the
+ * caller passes in (never the global one). Labels never carry secrets.
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+export type ReplicationMetrics = ReturnType<typeof createReplicationMetrics>;
+
+/** End-to-end latency buckets in seconds: 1 ms to 2 min. */
+const LATENCY_BUCKETS_SECONDS = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
+];
+
+export function createReplicationMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    recordsReplicated: new Counter({
+      name: 'geomesh_replicated_records_total',
+      help: 'Records written into this region by a link',
+      labelNames: ['from', 'to', 'topic'] as const,
+      registers,
+    }),
+    bytesReplicated: new Counter({
+      name: 'geomesh_replicated_bytes_total',
+      help: 'Key and value bytes written into this region by a link',
+      labelNames: ['from', 'to', 'topic'] as const,
+      registers,
+    }),
+    recordsDropped: new Counter({
+      name: 'geomesh_dropped_records_total',
+      help: 'Records a link read and did not write: loop (back to their origin), not-forwarded (another link carries their origin), duplicate (already written)',
+      labelNames: ['from', 'to', 'reason'] as const,
+      registers,
+    }),
+    forgedOriginHeaders: new Counter({
+      name: 'geomesh_forged_origin_headers_total',
+      help: 'Records read that carried geomesh origin headers without a valid provenance tag (treated as local)',
+      labelNames: ['from', 'to'] as const,
+      registers,
+    }),
+    lagRecords: new Gauge({
+      name: 'geomesh_replication_lag_records',
+      help: 'Records in the source partition not yet replicated, as of the last fetched batch',
+      labelNames: ['from', 'to', 'topic', 'partition'] as const,
+      registers,
+    }),
+    lagSeconds: new Gauge({
+      name: 'geomesh_replication_lag_seconds',
+      help: 'Age of the newest record written by the link when it was acknowledged',
+      labelNames: ['from', 'to'] as const,
+      registers,
+    }),
+    endToEndLatency: new Histogram({
+      name: 'geomesh_end_to_end_latency_seconds',
+      help: 'From a record’s timestamp in the source to its acknowledged write in this region',
+      labelNames: ['from', 'to'] as const,
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    }),
+    recordsTooLarge: new Counter({
+      name: 'geomesh_records_too_large_total',
+      help: 'Records the target cluster refused as larger than its maximum message size',
+      labelNames: ['from', 'to', 'topic'] as const,
+      registers,
+    }),
+    sourceTruncatedRecords: new Counter({
+      name: 'geomesh_source_truncated_records_total',
+      help: 'Records deleted from a source partition (retention, re-creation) before they were replicated',
+      labelNames: ['from', 'to', 'topic'] as const,
+      registers,
+    }),
+    linkUp: new Gauge({
+      name: 'geomesh_link_up',
+      help: '1 while the link runs, 0 otherwise',
+      labelNames: ['from', 'to'] as const,
+      registers,
+    }),
+  };
+}
