@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { inspect } from 'node:util';
+import { describe, it } from 'node:test';
+import { Secret, diffTopologies, validateTopology } from '../../../topology/index.ts';
+import { baseOptions, compile, yamlOf } from './fixtures.ts';
+
+describe('TopologyConfig', () => {
+  const topology = compile(yamlOf(baseOptions()));
+
+  it('is frozen, with regions and links sorted', () => {
+    assert.ok(Object.isFrozen(topology));
+    assert.ok(Object.isFrozen(topology.regions));
+    assert.ok(Object.isFrozen(topology.regions[0]?.kafka.brokers));
+    assert.ok(Object.isFrozen(topology.links[0]?.options));
+    assert.deepEqual(
+      topology.regions.map((r) => r.name),
+      ['ap-south', 'eu-west', 'us-east'],
+    );
+    assert.deepEqual(
+      topology.links.map((l) => l.id),
+      ['eu-west->us-east', 'us-east->ap-south', 'us-east->eu-west'],
+    );
+    assert.equal(topology.region('ap-south').node.grpc, '0.0.0.0:7100');
+  });
+
+  it('answers inbound and outbound links', () => {
+    assert.deepEqual(
+      topology.inboundLinks('us-east').map((l) => l.id),
+      ['eu-west->us-east'],
+    );
+    assert.deepEqual(
+      topology.outboundLinks('us-east').map((l) => l.id),
+      ['us-east->ap-south', 'us-east->eu-west'],
+    );
+    assert.deepEqual(topology.outboundLinks('ap-south'), []);
+    assert.throws(() => topology.inboundLinks('mars'), { code: 'GEOMESH_TOPOLOGY_UNKNOWN_REGION' });
+  });
+
+  it('selects topics and groups with anchored patterns, never internal names', () => {
+    const link = { from: 'us-east', to: 'eu-west' };
+    assert.equal(topology.selectsTopic(link, 'orders-eu'), true);
+    assert.equal(topology.selectsTopic(link, 'my-orders-eu'), false, 'anchored at the start');
+    assert.equal(topology.selectsGroup(link, 'billing'), true);
+    const everything = baseOptions();
+    everything.links = [
+      { between: ['us-east', 'eu-west', 'ap-south'], topics: { include: ['.*'], exclude: ['.*-tmp'] } },
+    ];
+    const all = compile(yamlOf(everything));
+    const l = { from: 'eu-west', to: 'ap-south' };
+    assert.equal(all.selectsTopic(l, 'anything'), true);
+    assert.equal(all.selectsTopic(l, 'scratch-tmp'), false);
+    for (const internal of [
+      '__consumer_offsets',
+      '__transaction_state',
+      'geomesh.index',
+      'geomesh.checkpoints',
+    ]) {
+      assert.equal(all.selectsTopic(l, internal), false, internal);
+    }
+    assert.equal(all.selectsGroup(l, 'geomesh.us-east'), false);
+    assert.throws(() => all.selectsTopic({ from: 'eu-west', to: 'mars' }, 'x'), {
+      code: 'GEOMESH_TOPOLOGY_UNKNOWN_REGION',
+    });
+    const oneWay = compile(yamlOf(baseOptions()));
+    assert.throws(() => oneWay.selectsTopic({ from: 'ap-south', to: 'us-east' }, 'x'), {
+      code: 'GEOMESH_TOPOLOGY_UNKNOWN_LINK',
+    });
+  });
+
+  it('has a canonical JSON form that is itself a valid topology with the same hash', () => {
+    const again = compile(topology.toCanonicalJSON());
+    assert.equal(again.hash, topology.hash);
+    assert.match(topology.hash, /^[0-9a-f]{64}$/);
+    assert.deepEqual(JSON.parse(JSON.stringify(topology)), JSON.parse(topology.toCanonicalJSON()));
+  });
+
+  it('keeps the hash when only YAML order or pattern order changes, and changes it otherwise', () => {
+    const options = baseOptions();
+    const reordered = {
+      links: [...options.links].reverse(),
+      regions: Object.fromEntries(Object.entries(options.regions).reverse()),
+      etcd: options.etcd,
+      mesh: options.mesh,
+    };
+    assert.equal(compile(yamlOf(reordered)).hash, topology.hash);
+    const changed = baseOptions();
+    changed.links[1] = {
+      from: 'us-east',
+      to: 'ap-south',
+      topics: { include: ['orders-.*'] },
+      options: { compression: 'gzip' },
+    };
+    assert.notEqual(compile(yamlOf(changed)).hash, topology.hash);
+  });
+});
+
+describe('secrets', () => {
+  const options = baseOptions();
+  options.etcd = {
+    endpoints: ['https://etcd:2379'],
+    auth: { username: 'geomesh', password: '${ETCD_PASSWORD}' },
+  };
+  options.regions['eu-west'] = {
+    kafka: {
+      brokers: ['10.1.1.10:9092'],
+      sasl: { mechanism: 'scram-sha-512', username: 'mesh', password: '${EU_WEST_KAFKA_PASSWORD}' },
+    },
+  };
+  const env = { ETCD_PASSWORD: 'etcd-very-secret', EU_WEST_KAFKA_PASSWORD: 'kafka-very-secret' };
+  const topology = compile(yamlOf(options), env);
+
+  it('are revealed only on request', () => {
+    const password = topology.region('eu-west').kafka.sasl?.password;
+    assert.ok(password instanceof Secret);
+    assert.equal(password.reveal(), 'kafka-very-secret');
+    assert.equal(password.reference, '${EU_WEST_KAFKA_PASSWORD}');
+    assert.equal(topology.etcd.auth?.password.reveal(), 'etcd-very-secret');
+  });
+
+  it('never appear in JSON, inspect, string conversion, the canonical form, renderings or diffs', () => {
+    const outputs = [
+      JSON.stringify(topology),
+      JSON.stringify(topology.regions),
+      JSON.stringify(topology.etcd),
+      inspect(topology, { depth: 20 }),
+      inspect(topology.regions, { depth: 20 }),
+      `${String(topology.region('eu-west').kafka.sasl?.password)}`,
+      topology.toCanonicalJSON(),
+      JSON.stringify(
+        diffTopologies(
+          topology,
+          compile(yamlOf(options), { ETCD_PASSWORD: 'x', EU_WEST_KAFKA_PASSWORD: 'y' }),
+        ),
+      ),
+    ];
+    for (const out of outputs) assert.doesNotMatch(out, /very-secret/);
+    assert.match(inspect(topology.regions, { depth: 20 }), /\[redacted\]/);
+    assert.match(topology.toCanonicalJSON(), /\$\{EU_WEST_KAFKA_PASSWORD\}/);
+  });
+
+  it('must be ${ENV} references in the file', () => {
+    const literal = baseOptions();
+    literal.etcd = { endpoints: ['https://etcd:2379'], auth: { username: 'u', password: 'plain-text' } };
+    const result = validateTopology(yamlOf(literal));
+    assert.equal(result.ok, false);
+    assert.equal(result.diagnostics[0]?.code, 'TOPOLOGY_SECRET_LITERAL');
+  });
+});
