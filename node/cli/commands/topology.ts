@@ -1,0 +1,113 @@
+/**
+ * `geomesh topology ...`: validate and show topology files. (`apply` and `diff` against etcd come later.)
+ */
+import { readFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { GeomeshError } from '../../errors/index.ts';
+import {
+  TOPOLOGY_FORMATS,
+  formatDiagnostic,
+  renderTopology,
+  validateTopology,
+  type TopologyFormat,
+  type TopologyValidation,
+} from '../../../topology/index.ts';
+import type { CliContext } from '../cli-context.ts';
+import { EXIT_CODES } from '../exit-codes.ts';
+
+const SCHEMA_HELP = `
+Files are YAML; see docs/topology.md. \${NAME} references are resolved from the environment.
+Exit codes: 0 valid, 1 unexpected failure, 2 invalid topology, 64 usage error, 66 file not readable.`;
+
+/** Adds the `topology` command and its verbs to `program`. */
+export function registerTopologyCommands(program: Command, context: CliContext): void {
+  const topology = program
+    .command('topology')
+    .description('validate and inspect topology files')
+    .addHelpText('after', SCHEMA_HELP);
+
+  topology
+    .command('validate')
+    .description('check a topology file and report every problem with file:line:col')
+    .argument('<file>', 'topology YAML file')
+    .option('--json', 'print a JSON report on stdout instead of text on stderr')
+    .addHelpText('after', SCHEMA_HELP)
+    .action(async (file: string, options: { json?: boolean }) => {
+      const result = await load(file, context);
+      if (result === undefined) return;
+      const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+      const warnings = result.diagnostics.length - errors;
+      if (options.json === true) {
+        const report = {
+          file,
+          valid: result.ok,
+          errors,
+          warnings,
+          diagnostics: result.diagnostics,
+          ...(result.ok ? { mesh: result.topology.mesh, hash: result.topology.hash } : {}),
+        };
+        context.stdout(`${JSON.stringify(report, null, 2)}\n`);
+      } else {
+        printDiagnostics(result, context);
+        if (result.ok) {
+          const t = result.topology;
+          context.stdout(
+            `${file}: valid: mesh ${t.mesh}, ${t.regions.length} regions, ${t.links.length} link${t.links.length === 1 ? '' : 's'}` +
+              `${warnings > 0 ? `, ${warnings} warning${warnings === 1 ? '' : 's'}` : ''} (hash ${t.hash.slice(0, 12)})\n`,
+          );
+        }
+      }
+      context.setExitCode(result.ok ? EXIT_CODES.ok : EXIT_CODES.invalid);
+    });
+
+  topology
+    .command('show')
+    .description('print regions, links and the forwarding route of every origin')
+    .argument('<file>', 'topology YAML file')
+    .addOption(
+      new Option('--format <format>', 'output format: text, json, dot (Graphviz) or mermaid')
+        .choices(TOPOLOGY_FORMATS)
+        .default('text'),
+    )
+    .addHelpText('after', SCHEMA_HELP)
+    .action(async (file: string, options: { format: TopologyFormat }) => {
+      const result = await load(file, context);
+      if (result === undefined) return;
+      printDiagnostics(result, context);
+      if (!result.ok) {
+        context.setExitCode(EXIT_CODES.invalid);
+        return;
+      }
+      context.stdout(renderTopology(result.topology, options.format));
+      context.setExitCode(EXIT_CODES.ok);
+    });
+}
+
+function printDiagnostics(result: TopologyValidation, context: CliContext): void {
+  for (const d of result.diagnostics) context.stderr(`${formatDiagnostic(d)}\n`);
+  const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+  if (errors > 0) context.stderr(`${errors} error${errors === 1 ? '' : 's'}: the topology is invalid\n`);
+}
+
+/** Reads and validates `file`; on a missing or unreadable file reports it and returns undefined. */
+async function load(file: string, context: CliContext): Promise<TopologyValidation | undefined> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'it is a directory'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : (err as Error).message;
+    throw new GeomeshError('GEOMESH_CLI_INPUT', `cannot read topology file ${file}: ${reason}`, {
+      cause: err,
+      details: { file },
+    });
+  }
+  return validateTopology(text, { file, env: context.env });
+}

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { EXIT_CODES, runCli } from '../../../../node/cli/index.ts';
+
+async function run(args: string[], env: Record<string, string> = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), env });
+  return { code, stdout, stderr };
+}
+
+const FULL_MESH = new URL('../../../../examples/full-mesh.yaml', import.meta.url).pathname;
+const PARTIAL_MESH = new URL('../../../../examples/partial-mesh.yaml', import.meta.url).pathname;
+
+describe('runCli', () => {
+  it('prints help with exit 0 at every level', async () => {
+    for (const args of [
+      ['--help'],
+      ['topology', '--help'],
+      ['topology', 'validate', '--help'],
+      ['topology', 'show', '--help'],
+    ]) {
+      const r = await run(args);
+      assert.equal(r.code, EXIT_CODES.ok, args.join(' '));
+      assert.match(r.stdout, /Usage: geomesh/);
+    }
+    assert.match(
+      (await run(['topology', 'validate', '--help'])).stdout,
+      /Exit codes: 0 valid, 1 unexpected failure, 2 invalid/,
+    );
+  });
+
+  it('exits 64 on usage errors', async () => {
+    assert.equal((await run(['topology', 'valdate', 'x.yaml'])).code, EXIT_CODES.usage);
+    assert.equal((await run(['topology', 'validate'])).code, EXIT_CODES.usage);
+    const badFormat = await run(['topology', 'show', FULL_MESH, '--format', 'svg']);
+    assert.equal(badFormat.code, EXIT_CODES.usage);
+    assert.match(badFormat.stderr, /Allowed choices are text, json, dot, mermaid/);
+  });
+
+  it('exits 66 on a directory or a missing file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'geomesh-cli-'));
+    const r = await run(['topology', 'validate', dir]);
+    assert.equal(r.code, EXIT_CODES.noInput);
+    assert.match(r.stderr, /it is a directory/);
+  });
+
+  it('validates: text on stderr and exit 2 for an invalid file, JSON with --json', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'geomesh-cli-'));
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(
+      file,
+      'mesh: x\netcd: { endpoints: ["http://e:2379"] }\nregions: {}\nlinks: []\nextra: 1\n',
+    );
+    const text = await run(['topology', 'validate', file]);
+    assert.equal(text.code, EXIT_CODES.invalid);
+    assert.match(
+      text.stderr,
+      /bad\.yaml:5:1 extra: unknown key "extra" \(remove it; allowed here: mesh, etcd, regions, links, defaults\) \[TOPOLOGY_UNKNOWN_KEY\]/,
+    );
+    assert.match(text.stderr, /2 errors: the topology is invalid/);
+    const json = await run(['topology', 'validate', '--json', file]);
+    assert.equal(json.code, EXIT_CODES.invalid);
+    assert.equal(json.stderr, '');
+    const report = JSON.parse(json.stdout) as {
+      valid: boolean;
+      errors: number;
+      diagnostics: { code: string; line: number }[];
+    };
+    assert.equal(report.valid, false);
+    assert.equal(report.errors, 2);
+    assert.deepEqual(
+      report.diagnostics.map((d) => d.code),
+      ['TOPOLOGY_OUT_OF_RANGE', 'TOPOLOGY_UNKNOWN_KEY'],
+    );
+  });
+
+  it('shows a topology as text, json, dot and mermaid', async () => {
+    const text = await run(['topology', 'show', PARTIAL_MESH]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /mesh inventory/);
+    assert.match(text.stdout, /us-west <- us-east {2}\(eu-north -> eu-west -> us-east -> us-west\)/);
+    assert.match(text.stdout, /eu-west -> us-east\n.*\n.*\n {6}forwards origins: eu-north, eu-west/);
+    const json = await run(['topology', 'show', '--format', 'json', PARTIAL_MESH]);
+    const doc = JSON.parse(json.stdout) as {
+      routes: Record<string, Record<string, { parent: string }>>;
+      forwarding: Record<string, string[]>;
+    };
+    assert.equal(doc.routes['eu-north']?.['us-west']?.parent, 'us-east');
+    assert.deepEqual(doc.forwarding['us-east->us-west'], ['eu-north', 'eu-west', 'us-east']);
+    const dot = await run(['topology', 'show', '--format', 'dot', FULL_MESH]);
+    assert.match(dot.stdout, /^digraph "orders" \{/);
+    assert.match(dot.stdout, /"ap-south" -> "eu-west" \[label=".*origins: ap-south"\];/);
+    const mermaid = await run(['topology', 'show', '--format', 'mermaid', FULL_MESH]);
+    assert.match(mermaid.stdout, /^flowchart LR\n/);
+    assert.match(mermaid.stdout, /r_ap_south -->\|".*origins: ap-south"\| r_eu_west/);
+  });
+});
