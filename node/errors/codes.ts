@@ -49,7 +49,18 @@ export const ERROR_CODES = {
     summary: 'a query named a link the topology does not declare',
   },
   GEOMESH_CLI_INPUT: { retryable: false, summary: 'a file named on the command line cannot be read' },
-  GEOMESH_REPLICATION_TOPIC_MISMATCH: { retryable: false, summary: 'a topic cannot be mirrored as it is (partition counts differ)' },
+  GEOMESH_REPLICATION_TOPIC_MISMATCH: {
+    retryable: false,
+    summary: 'a topic cannot be mirrored as it is (partition counts differ)',
+  },
+  GEOMESH_REPLICATION_RECORD_TOO_LARGE: {
+    retryable: false,
+    summary: 'the target cluster refused records as larger than its maximum message size',
+  },
+  GEOMESH_REPLICATION_PARTITION_HALTED: {
+    retryable: false,
+    summary: 'a partition stopped replicating by its policy (record too large, source truncated)',
+  },
   GEOMESH_INTERNAL_INVARIANT: { retryable: false, summary: 'a bug: an invariant of geomesh was broken' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>;
 

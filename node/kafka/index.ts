@@ -25,3 +25,4 @@ export {
   type SinkCompression,
 } from './kafka-record-io.ts';
 export { SYNCED_TOPIC_CONFIGS, describeTopic, mirrorTopic, type TopicShape } from './topic-mirror.ts';
+export type { Kafka } from 'kafkajs';

@@ -5,8 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import kafkajs, { type Admin, type Consumer, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import { GeomeshError } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
 import type {
+  BatchOutcome,
   RecordSink,
   RecordSource,
   SinkRecord,
@@ -79,6 +81,14 @@ export class KafkaRecordSink implements RecordSink {
       });
       return { baseOffset: Number(meta?.baseOffset ?? meta?.offset ?? -1) };
     } catch (err) {
+      const type = (err as { type?: string }).type;
+      if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE') {
+        throw new GeomeshError(
+          'GEOMESH_REPLICATION_RECORD_TOO_LARGE',
+          `${topic}/${partition}: the target refused ${records.length} record(s) as larger than its max.message.bytes`,
+          { cause: err, details: { topic, partition, records: records.length } },
+        );
+      }
       throw translateKafkaError(err, `writing ${records.length} records to ${topic}/${partition}`, {
         topic,
         partition,
@@ -109,13 +119,22 @@ export class KafkaRecordSource implements RecordSource {
       maxWaitTimeInMs: 100,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
       allowAutoTopicCreation: false,
+      // Replication is idempotent (the marks drop what was already written), so after any crash of the
+      // consumer loop kafkajs restarts it from the last resolved offsets instead of leaving the link dead.
+      retry: { restartOnFailure: () => Promise.resolve(this.#isRunning) },
+    });
+    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
+      this.#logger.error(
+        { err: payload.error, restart: payload.restart },
+        'source consumer crashed; kafkajs restarts it',
+      );
     });
   }
 
   async start(
     topics: readonly string[],
     positionOf: (tp: TopicPartition) => number | undefined,
-    onBatch: (batch: SourceBatch) => Promise<void>,
+    onBatch: (batch: SourceBatch) => Promise<BatchOutcome>,
   ): Promise<void> {
     await this.#consumer.connect();
     this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -137,12 +156,22 @@ export class KafkaRecordSource implements RecordSource {
         const { batch } = payload;
         if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
         const records = batch.messages.map((m) => toSourceRecord(batch.topic, batch.partition, m));
-        await onBatch({
+        const outcome = await onBatch({
           topic: batch.topic,
           partition: batch.partition,
           records,
           highWatermark: Number(batch.highWatermark),
         });
+        if (outcome.kind === 'halted') {
+          if (outcome.resumeAt > Number(batch.firstOffset() ?? outcome.resumeAt))
+            payload.resolveOffset(String(outcome.resumeAt - 1));
+          payload.pause();
+          this.#logger.error(
+            { topic: batch.topic, partition: batch.partition, resumeAt: outcome.resumeAt },
+            'partition halted',
+          );
+          return;
+        }
         payload.resolveOffset(batch.lastOffset());
         await payload.heartbeat();
       },

@@ -69,6 +69,12 @@ export function createReplicationMetrics(registry: Registry) {
       labelNames: ['from', 'to', 'topic'] as const,
       registers,
     }),
+    partitionsHalted: new Gauge({
+      name: 'geomesh_partitions_halted',
+      help: 'Source partitions a link stopped replicating by policy (record too large, source truncated)',
+      labelNames: ['from', 'to', 'topic'] as const,
+      registers,
+    }),
     linkUp: new Gauge({
       name: 'geomesh_link_up',
       help: '1 while the link runs, 0 otherwise',

@@ -16,6 +16,7 @@ import {
   readPartitionRanges,
   type SinkCompression,
 } from '../kafka/index.ts';
+import type { Kafka } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
   createReplicationMetrics,
@@ -27,6 +28,8 @@ import {
   LinkReplicator,
   OriginHighwater,
   decodeOriginHeaders,
+  provenanceKeyObject,
+  type ProvenanceKey,
   type LinkObserver,
 } from '../replication/index.ts';
 
@@ -40,6 +43,8 @@ export interface InboundLinkSpec {
   /** Whether the link carries records of `origin` (the topology's forwarding trees say). */
   forwardsOrigin(origin: string): boolean;
   compression?: SinkCompression;
+  /** A record larger than the target accepts: `halt` its partition (default) or `skip` it. */
+  onRecordTooLarge?: 'halt' | 'skip';
 }
 
 export interface RegionNodeOptions {
@@ -74,6 +79,12 @@ function observerFor(metrics: ReplicationMetrics, from: string, to: string): Lin
     lag(topic, partition, records) {
       metrics.lagRecords.labels(from, to, topic, String(partition)).set(records);
     },
+    tooLarge(topic) {
+      metrics.recordsTooLarge.labels(from, to, topic).inc();
+    },
+    halted(topic) {
+      metrics.partitionsHalted.labels(from, to, topic).inc();
+    },
   };
 }
 
@@ -83,6 +94,10 @@ export class RegionNode {
   readonly registry: Registry;
   readonly metrics: ReplicationMetrics;
   #http: HttpServer | undefined;
+  /** The provenance key, prepared once for HMAC. */
+  readonly #provenanceKey: ProvenanceKey;
+  /** Per target `topic\0partition`: offsets below this are reflected in the marks. */
+  readonly #verifiedThrough = new Map<string, number>();
   readonly #options: RegionNodeOptions;
   readonly #logger: Logger;
   #state: RegionNodeState = 'idle';
@@ -91,6 +106,7 @@ export class RegionNode {
   constructor(options: RegionNodeOptions) {
     this.#options = options;
     this.#logger = options.logger.child({ component: 'region-node', region: options.region });
+    this.#provenanceKey = provenanceKeyObject(options.provenanceKey);
     this.registry = options.registry ?? new Registry();
     this.metrics = createReplicationMetrics(this.registry);
   }
@@ -105,7 +121,8 @@ export class RegionNode {
   }
 
   async start(): Promise<void> {
-    const { mesh, region, inbound, provenanceKey } = this.#options;
+    const { mesh, region, inbound } = this.#options;
+    const provenanceKey = this.#provenanceKey;
     this.#setState('starting');
     try {
       if (this.#options.http) {
@@ -117,6 +134,9 @@ export class RegionNode {
             ...this.links
               .filter((l) => l.state !== 'running')
               .map((l) => `link ${l.from} → ${l.to} ${l.state}`),
+            ...this.links.flatMap((l) =>
+              [...l.stats.halted].map(([tp, why]) => `link ${l.from} → ${l.to} ${tp} halted: ${why}`),
+            ),
           ],
         });
         await this.#http.start();
@@ -156,6 +176,9 @@ export class RegionNode {
           provenanceKey,
           logger: this.#logger,
           observer: observerFor(this.metrics, link.from, region),
+          onAcked: (topic, partition, next) => this.#noteVerified(topic, partition, next),
+          resync: (topic, partition) => this.#resync(local, topic, partition),
+          ...(link.onRecordTooLarge ? { onRecordTooLarge: link.onRecordTooLarge } : {}),
         });
         this.links.push(replicator);
         await replicator.start();
@@ -185,7 +208,8 @@ export class RegionNode {
     local: ReturnType<typeof createKafkaClient>,
     topics: readonly string[],
   ): Promise<void> {
-    const { mesh, provenanceKey } = this.#options;
+    const { mesh } = this.#options;
+    const provenanceKey = this.#provenanceKey;
     let replicas = 0;
     for (const topic of topics) {
       const admin = local.admin();
@@ -204,6 +228,28 @@ export class RegionNode {
       });
     }
     this.#logger.info({ replicas, marks: this.highwater.size }, 'high-water marks rebuilt');
+  }
+
+  /** Raises how far a target partition is known to be reflected in the marks. */
+  #noteVerified(topic: string, partition: number, nextOffset: number): void {
+    const key = `${topic}\u0000${partition}`;
+    if ((this.#verifiedThrough.get(key) ?? 0) < nextOffset) this.#verifiedThrough.set(key, nextOffset);
+  }
+
+  /** Reads a target partition from where the marks are known good to its end, raising the marks. */
+  async #resync(local: Kafka, topic: string, partition: number): Promise<void> {
+    const { mesh } = this.#options;
+    const provenanceKey = this.#provenanceKey;
+    const from = this.#verifiedThrough.get(`${topic}\u0000${partition}`) ?? 0;
+    let last = from;
+    await readPartitionRanges(local, topic, new Map([[partition, from]]), (record) => {
+      const provenance = decodeOriginHeaders(record.headers, provenanceKey, mesh, record);
+      if (provenance.kind === 'replicated')
+        this.highwater.advance(topic, partition, provenance.origin.region, provenance.origin.offset);
+      last = record.offset + 1;
+    });
+    this.#noteVerified(topic, partition, last);
+    this.#logger.info({ topic, partition, from, through: last }, 're-synced marks from the target');
   }
 
   #brokersOf(region: string): string[] {

@@ -4,6 +4,8 @@ export {
   ORIGIN_MAC_HEADER,
   ORIGIN_OFFSET_HEADER,
   computeOriginMac,
+  provenanceKeyObject,
+  type ProvenanceKey,
   decodeOriginHeaders,
   encodeOriginHeaders,
   type HeaderValue,
@@ -20,6 +22,7 @@ export {
   type LinkContext,
 } from './forward-decision.ts';
 export type {
+  BatchOutcome,
   RecordSink,
   RecordSource,
   SinkRecord,

@@ -37,6 +37,12 @@ export interface TopicPartition {
   partition: number;
 }
 
+/**
+ * What the consumer of a batch did with it: everything handled, or the partition must halt (by policy) with
+ * `resumeAt` the first offset not handled; the source then pauses that partition and does not move past it.
+ */
+export type BatchOutcome = { kind: 'done' } | { kind: 'halted'; resumeAt: number };
+
 /** Reads a source cluster's topics, partition by partition, from positions the caller chooses. */
 export interface RecordSource {
   /**
@@ -46,7 +52,7 @@ export interface RecordSource {
   start(
     topics: readonly string[],
     positionOf: (tp: TopicPartition) => number | undefined,
-    onBatch: (batch: SourceBatch) => Promise<void>,
+    onBatch: (batch: SourceBatch) => Promise<BatchOutcome>,
   ): Promise<void>;
   stop(): Promise<void>;
 }

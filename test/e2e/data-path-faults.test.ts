@@ -1,0 +1,231 @@
+/**
+ * The data path under bad input and faults, two regions a ⇄ b:
+ * - application records whose headers claim another origin are still replicated exactly once, and never bounce;
+ * - a record larger than the target accepts: clear error, metric, the policy (halt or skip), nothing else lost;
+ * - the target's broker killed with kill -9 and restarted mid-stream: 0 lost, 0 duplicates.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Kafka } from 'kafkajs';
+import { createKafkaClient } from '../../node/kafka/index.ts';
+import { silentLogger } from '../../node/log/index.ts';
+import { RegionNode } from '../../node/region/index.ts';
+import { ORIGIN_HEADER, ORIGIN_MAC_HEADER, ORIGIN_OFFSET_HEADER } from '../../node/replication/index.ts';
+import { TestEnvironment } from '../harness/index.ts';
+import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
+import { testLogger } from '../support/test-logger.ts';
+
+const MESH = 'faults';
+const KEY = randomBytes(32);
+const REGIONS = ['a', 'b'] as const;
+
+function metricSum(text: string, name: string, filter = ''): number {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name) && l.includes(filter))
+    .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+}
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T>,
+  isDone: (t: T) => boolean,
+  timeoutMs = 90_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!isDone(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    value = await probe();
+  }
+  return value;
+}
+
+describe('data path: forged headers, records too large, target broker restart', () => {
+  let env: TestEnvironment;
+  const kafka: Record<string, Kafka> = {};
+  const nodes: RegionNode[] = [];
+
+  async function createTopic(
+    region: string,
+    topic: string,
+    partitions: number,
+    configEntries: { name: string; value: string }[] = [],
+  ) {
+    const admin = kafka[region]!.admin();
+    await admin.connect();
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: [{ topic, numPartitions: partitions, configEntries }],
+    });
+    await admin.disconnect();
+  }
+
+  async function startNode(
+    mesh: string,
+    region: string,
+    from: string,
+    topics: string[],
+    onRecordTooLarge?: 'halt' | 'skip',
+  ) {
+    const node = new RegionNode({
+      mesh,
+      region,
+      provenanceKey: KEY,
+      clusters: Object.fromEntries(REGIONS.map((r) => [r, { brokers: env.cluster(r).bootstrapServers }])),
+      inbound: [
+        {
+          from,
+          topics,
+          forwardsOrigin: (o: string) => o === from,
+          ...(onRecordTooLarge ? { onRecordTooLarge } : {}),
+        },
+      ],
+      logger: testLogger(),
+      http: { host: '127.0.0.1', port: 0 },
+    });
+    nodes.push(node);
+    await node.start();
+    return node;
+  }
+
+  before(async () => {
+    env = await TestEnvironment.start({ kafka: [...REGIONS] });
+    for (const r of REGIONS) {
+      kafka[r] = createKafkaClient({
+        brokers: env.cluster(r).bootstrapServers,
+        clientId: `t-${r}`,
+        logger: silentLogger(),
+      });
+    }
+  });
+  after(async () => {
+    await Promise.allSettled(nodes.map((n) => n.stop()));
+    await env?.stop();
+  });
+
+  it('replicates records whose application headers claim another origin, exactly once, without bouncing', async () => {
+    const topic = 'forged';
+    for (const r of REGIONS) await createTopic(r, topic, 2);
+    await startNode(MESH, 'b', 'a', [topic]);
+    const nodeA = await startNode(MESH, 'a', 'b', [topic]);
+    const producer = kafka['a']!.producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 100 }, (_, i) => ({
+        partition: i % 2,
+        value: `a:${i}`,
+        // An application that writes geomesh's header names itself: claims origin b, or carries a bogus tag.
+        headers:
+          i % 2 === 0
+            ? { [ORIGIN_HEADER]: 'b', [ORIGIN_OFFSET_HEADER]: String(i) }
+            : {
+                [ORIGIN_HEADER]: 'a',
+                [ORIGIN_OFFSET_HEADER]: String(i),
+                [ORIGIN_MAC_HEADER]: randomBytes(17),
+              },
+      })),
+    });
+    await producer.disconnect();
+    const inB = await waitFor(
+      'b to hold the records',
+      () => auditTopic(kafka['b']!, 'b', topic, MESH, KEY),
+      (a) => a.total >= 100,
+    );
+    assert.equal(inB.total, 100);
+    assert.equal(inB.duplicates, 0);
+    assert.equal(inB.misattributed, 0, 'in b every record verifies as origin a');
+    await new Promise((r) => setTimeout(r, 3_000));
+    const inA = await auditTopic(kafka['a']!, 'a', topic, MESH, KEY);
+    assert.equal(inA.total, 100, 'nothing came back to a');
+    const nodeB = nodes[0]!;
+    const text = await (await fetch(`http://${nodeB.httpAddress}/metrics`)).text();
+    assert.equal(metricSum(text, 'geomesh_forged_origin_headers_total'), 100);
+    const textA = await (await fetch(`http://${nodeA.httpAddress}/metrics`)).text();
+    assert.equal(
+      metricSum(textA, 'geomesh_dropped_records_total', 'reason="loop"'),
+      100,
+      'the copies in b were recognised as a’s',
+    );
+  });
+
+  for (const policy of ['halt', 'skip'] as const) {
+    it(`a record larger than the target accepts: policy ${policy}, metric, nothing else lost`, async () => {
+      const topic = `big-${policy}`;
+      await createTopic('a', topic, 2);
+      await createTopic('b', topic, 2, [{ name: 'max.message.bytes', value: '4096' }]);
+      const messages = [
+        ...Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: `a:${i}` })),
+        { partition: 0, value: `a:10:${'x'.repeat(8192)}` },
+        ...Array.from({ length: 10 }, (_, i) => ({ partition: 0, value: `a:${11 + i}` })),
+        ...Array.from({ length: 21 }, (_, i) => ({ partition: 1, value: `a:${100 + i}` })),
+      ];
+      const producer = kafka['a']!.producer();
+      await producer.connect();
+      await producer.send({ topic, messages });
+      await producer.disconnect();
+      // A mesh of its own, so its consumer group and tags are separate from the running nodes'.
+      const node = await startNode(`${MESH}-${policy}`, 'b', 'a', [topic], policy);
+      const expected = policy === 'halt' ? 31 : 41;
+      const inB = await waitFor(
+        'b to hold what may pass',
+        () => auditTopic(kafka['b']!, 'b', topic, `${MESH}-${policy}`, KEY),
+        (a) => a.total >= expected,
+      );
+      await new Promise((r) => setTimeout(r, 2_000));
+      const settled = await auditTopic(kafka['b']!, 'b', topic, `${MESH}-${policy}`, KEY);
+      assert.equal(inB.total, expected);
+      assert.equal(settled.total, expected, 'nothing more arrived');
+      const seqs = new Set(settled.byOrigin.get('a'));
+      assert.ok(!seqs.has(10), 'the large record is not in b');
+      for (let i = 100; i < 121; i++) assert.ok(seqs.has(i), `partition 1 record ${i} replicated`);
+      for (let i = 0; i < 10; i++)
+        assert.ok(seqs.has(i), `partition 0 record ${i} before the large one replicated`);
+      for (let i = 11; i < 21; i++)
+        assert.equal(seqs.has(i), policy === 'skip', `record ${i} after the large one (${policy})`);
+      const text = await (await fetch(`http://${node.httpAddress}/metrics`)).text();
+      assert.equal(metricSum(text, 'geomesh_records_too_large_total'), 1);
+      const ready = await fetch(`http://${node.httpAddress}/readyz`);
+      if (policy === 'halt') {
+        assert.equal(ready.status, 503);
+        const body = (await ready.json()) as { notReady: string[] };
+        assert.match(
+          body.notReady.join(';'),
+          new RegExp(`${topic}/0 halted: record at offset 10 is too large`),
+        );
+        assert.equal(metricSum(text, 'geomesh_partitions_halted'), 1);
+      } else {
+        assert.equal(ready.status, 200);
+      }
+    });
+  }
+
+  it("the target's broker killed (kill -9) and restarted mid-stream: 0 lost, 0 duplicates", async () => {
+    const topic = 'steady';
+    for (const r of REGIONS) await createTopic(r, topic, 3);
+    const node = await startNode(`${MESH}-restart`, 'b', 'a', [topic]);
+    const writing = produceNumbered(kafka['a']!, 'a', topic, 20_000, 3);
+    await new Promise((r) => setTimeout(r, 1_500));
+    await env.cluster('b').kill();
+    await new Promise((r) => setTimeout(r, 2_000));
+    await env.cluster('b').restart();
+    await writing;
+    const inB = await waitFor(
+      'b to catch up after its broker restarted',
+      () => auditTopic(kafka['b']!, 'b', topic, `${MESH}-restart`, KEY),
+      (a) => a.total >= 20_000,
+      180_000,
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+    const settled = await auditTopic(kafka['b']!, 'b', topic, `${MESH}-restart`, KEY);
+    const retries = node.links.reduce((n, l) => n + l.stats.writeRetries, 0);
+    console.log(`target broker restart: ${retries} write retries; b holds ${settled.total}`);
+    assert.equal(inB.total, 20_000);
+    assert.equal(settled.total, 20_000);
+    assert.equal(settled.duplicates, 0);
+    assert.equal(new Set(settled.byOrigin.get('a')).size, 20_000);
+    assert.ok(settled.isOrderKept);
+  });
+});
