@@ -16,7 +16,12 @@ import {
   isInternalTopic,
 } from './selection.ts';
 import type { DocPath } from './source-map.ts';
-import { LINK_OPTION_DEFAULTS, LINK_OPTION_RANGES } from './topology-schema.ts';
+import {
+  ENV_REFERENCE_PATTERN,
+  LINK_OPTION_DEFAULTS,
+  LINK_OPTION_RANGES,
+  PROVENANCE_KEY_MIN_LENGTH,
+} from './topology-schema.ts';
 
 type Obj = Record<string, unknown>;
 
@@ -44,6 +49,24 @@ export function checkTopologyRules(data: unknown, diagnostics: DiagnosticCollect
     checkIsolated(regions, links, diagnostics);
     if (!diagnostics.hasErrors) checkForwarding(regions, links, diagnostics);
   }
+}
+
+/**
+ * The provenance key, once resolved, is long enough to be a real HMAC key. Checked only when the file wrote a
+ * reference that resolved (a literal or an unset variable is reported by `${ENV}` resolution already), so
+ * `raw` is the document before resolution and `resolved` after. The message never shows the value or its length.
+ */
+export function checkProvenanceKey(raw: unknown, resolved: unknown, diagnostics: DiagnosticCollector): void {
+  const written = asString(asObject(asObject(raw)?.['provenance'])?.['key']);
+  const value = asString(asObject(asObject(resolved)?.['provenance'])?.['key']);
+  if (written === undefined || value === undefined || !ENV_REFERENCE_PATTERN.test(written)) return;
+  if (value === written || value.length >= PROVENANCE_KEY_MIN_LENGTH) return;
+  diagnostics.error(
+    'TOPOLOGY_PROVENANCE_KEY_SHORT',
+    { path: ['provenance', 'key'] },
+    `the provenance key from ${written} is shorter than ${PROVENANCE_KEY_MIN_LENGTH} characters (its value is not shown)`,
+    `use a random value of at least ${PROVENANCE_KEY_MIN_LENGTH} characters, e.g. \`openssl rand -hex 32\``,
+  );
 }
 
 function checkMeshName(root: Obj, diagnostics: DiagnosticCollector): void {

@@ -28,6 +28,7 @@ export const DIAGNOSTIC_CODES = {
   TOPOLOGY_BAD_ENV_REFERENCE: 'a malformed ${ENV} reference',
   TOPOLOGY_MISSING_ENV: 'an ${ENV} reference names a variable that is not set',
   TOPOLOGY_SECRET_LITERAL: 'a secret is written in the file instead of an ${ENV} reference',
+  TOPOLOGY_PROVENANCE_KEY_SHORT: 'the provenance key resolves to fewer than 32 characters',
   TOPOLOGY_ISOLATED_REGION: 'a region that no link reaches or leaves',
   TOPOLOGY_FORWARDING_MISMATCH: 'a forwarding path whose links select different topics or groups',
   TOPOLOGY_TLS_INCOMPLETE: 'a client certificate without its key, or a key without its certificate',

@@ -11,7 +11,7 @@ export interface FieldChanges {
 }
 
 export interface TopologyDiff {
-  /** Top-level fields that differ: `mesh`, `etcd.endpoints`, ... */
+  /** Top-level fields that differ: `mesh`, `etcd.endpoints`, `provenance.key`, ... */
   readonly mesh: readonly string[];
   readonly regions: {
     readonly added: readonly string[];
@@ -36,6 +36,8 @@ export function diffTopologies(a: TopologyConfig, b: TopologyConfig): TopologyDi
   const mesh = [
     ...(da.mesh === db.mesh ? [] : ['mesh']),
     ...changedFields(da.etcd, db.etcd).map((f) => `etcd.${f}`),
+    // Compared by reference: a changed key value behind the same `${ENV}` name is not a topology change.
+    ...(JSON.stringify(da.provenance) === JSON.stringify(db.provenance) ? [] : ['provenance.key']),
   ];
   const regionNames = union(Object.keys(da.regions), Object.keys(db.regions));
   const regions = {

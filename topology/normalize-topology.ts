@@ -66,6 +66,8 @@ export interface NormalizedTopology {
   };
   regions: Record<string, NormalizedRegion>;
   links: NormalizedLink[];
+  /** `null` = no provenance key declared. */
+  provenance: { key: string } | null;
 }
 
 /** One directed link as declared: where it came from in the file, for diagnostics. */
@@ -195,5 +197,6 @@ export function normalizeTopology(options: TopologyOptions): NormalizedTopology 
     },
     regions,
     links,
+    provenance: options.provenance ? { key: options.provenance.key } : null,
   };
 }

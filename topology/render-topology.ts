@@ -53,6 +53,7 @@ function renderText(topology: TopologyConfig): string {
   const lines: string[] = [
     `mesh ${topology.mesh}  (hash ${topology.hash.slice(0, 12)})`,
     `etcd ${topology.etcd.endpoints.join(', ')}`,
+    `provenance key ${topology.provenanceKey ? topology.provenanceKey.reference : 'none'}`,
     '',
   ];
   lines.push(`regions (${topology.regions.length}):`);

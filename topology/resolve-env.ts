@@ -14,6 +14,7 @@ export type EnvSource = Readonly<Record<string, string | undefined>>;
 export const SECRET_PATHS: readonly DocPath[] = [
   ['regions', '*', 'kafka', 'sasl', 'password'],
   ['etcd', 'auth', 'password'],
+  ['provenance', 'key'],
 ];
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -106,6 +107,8 @@ function resolveString(
 }
 
 function suggestEnvName(path: DocPath): string {
+  // The provenance key is one per mesh, shared by every node: the conventional name says whose key it is.
+  if (path[0] === 'provenance') return 'GEOMESH_PROVENANCE_KEY';
   const words = path.filter((p) => typeof p === 'string' && p !== 'regions' && p !== 'sasl') as string[];
   return words
     .join('_')

@@ -81,6 +81,11 @@ export class TopologyConfig {
   readonly regions: readonly RegionConfig[];
   /** Directed links sorted by (from, to); `between` lists are expanded. */
   readonly links: readonly LinkConfig[];
+  /**
+   * Key of the HMAC tag replicated records carry (origin headers), resolved from its `${ENV}` reference;
+   * `null` when the topology declares none. The canonical form keeps the reference, never the value.
+   */
+  readonly provenanceKey: Secret | null;
   /** SHA-256 (hex) of the canonical JSON form. */
   readonly hash: string;
 
@@ -109,6 +114,9 @@ export class TopologyConfig {
           }
         : null,
     });
+    this.provenanceKey = resolved.provenance
+      ? new Secret(resolved.provenance.key, declared.provenance?.key ?? '')
+      : null;
     this.regions = deepFreeze(
       Object.entries(resolved.regions).map(([name, region]): RegionConfig => {
         const sasl = region.kafka.sasl;

@@ -215,6 +215,22 @@ const DefaultsSchema = z
   })
   .meta({ description: 'Values for links that leave topics, groups or options out.' });
 
+/** Minimum length of the resolved provenance key, in characters. */
+export const PROVENANCE_KEY_MIN_LENGTH = 32;
+
+const ProvenanceSchema = z
+  .strictObject({
+    key: secret(
+      `Mesh-wide key of the HMAC tag that replicated records carry in their origin headers, at least ` +
+        `${PROVENANCE_KEY_MIN_LENGTH} characters (e.g. \`openssl rand -hex 32\`); the same in every node.`,
+    ),
+  })
+  .meta({
+    description:
+      'Provenance of replicated records: every node tags the records it writes and trusts origin headers ' +
+      'only with a valid tag. Default: none.',
+  });
+
 /** The whole topology file, as a user writes it. */
 export const TopologySchema = z
   .strictObject({
@@ -230,6 +246,7 @@ export const TopologySchema = z
     }),
     links: z.array(LinkSchema).meta({ description: 'The directed links between regions.' }),
     defaults: DefaultsSchema.optional(),
+    provenance: ProvenanceSchema.optional(),
   })
   .meta({
     title: 'geomesh topology',
@@ -243,3 +260,4 @@ export type LinkOptions = z.input<typeof LinkSchema>;
 export type LinkTuningOptions = z.input<typeof LinkOptionsSchema>;
 export type SelectionOptions = z.input<typeof SelectionSchema>;
 export type TlsOptions = z.input<typeof TlsSchema>;
+export type ProvenanceOptions = z.input<typeof ProvenanceSchema>;

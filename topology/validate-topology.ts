@@ -5,7 +5,7 @@
  */
 import { LineCounter, parseDocument } from 'yaml';
 import { GeomeshError } from '../node/errors/index.ts';
-import { checkTopologyRules } from './check-topology-rules.ts';
+import { checkProvenanceKey, checkTopologyRules } from './check-topology-rules.ts';
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from './diagnostic.ts';
 import { DiagnosticCollector } from './diagnostic-collector.ts';
 import { normalizeTopology } from './normalize-topology.ts';
@@ -86,6 +86,7 @@ export function validateTopology(text: string, options: ValidateTopologyOptions 
   const parsed = TopologySchema.safeParse(resolved);
   if (!parsed.success) reportSchemaIssues(TopologySchema, resolved, parsed.error.issues, diagnostics);
   checkTopologyRules(resolved, diagnostics);
+  checkProvenanceKey(raw, resolved, diagnostics);
 
   const sorted = sortDiagnostics(diagnostics.diagnostics);
   if (diagnostics.hasErrors || !parsed.success) return { ok: false, diagnostics: sorted };

@@ -4,7 +4,12 @@ import { describe, it } from 'node:test';
 import { validateTopology, type TopologyConfig } from '../../../topology/index.ts';
 
 const EXAMPLES = new URL('../../../examples/', import.meta.url);
-export const EXAMPLE_ENV = { ETCD_PASSWORD: 'e', US_EAST_KAFKA_PASSWORD: 'a', US_WEST_KAFKA_PASSWORD: 'b' };
+export const EXAMPLE_ENV = {
+  ETCD_PASSWORD: 'e',
+  US_EAST_KAFKA_PASSWORD: 'a',
+  US_WEST_KAFKA_PASSWORD: 'b',
+  GEOMESH_PROVENANCE_KEY: '5f1c0e9a7b3d2c4e6f8a0b1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f7a8b9c0d1e',
+};
 
 function load(name: string): TopologyConfig {
   const result = validateTopology(readFileSync(new URL(name, EXAMPLES), 'utf8'), {
@@ -23,6 +28,15 @@ describe('examples', () => {
     for (const file of files) {
       load(file);
       assert.match(readFileSync(new URL(file, EXAMPLES), 'utf8'), /^# yaml-language-server: \$schema=/);
+    }
+  });
+
+  it('all declare the provenance key as ${GEOMESH_PROVENANCE_KEY}, never its value', () => {
+    for (const file of readdirSync(EXAMPLES).filter((f) => f.endsWith('.yaml'))) {
+      const t = load(file);
+      assert.equal(t.provenanceKey?.reference, '${GEOMESH_PROVENANCE_KEY}', file);
+      assert.equal(t.provenanceKey.reveal(), EXAMPLE_ENV.GEOMESH_PROVENANCE_KEY, file);
+      assert.doesNotMatch(t.toCanonicalJSON(), new RegExp(EXAMPLE_ENV.GEOMESH_PROVENANCE_KEY), file);
     }
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { describe, it } from 'node:test';
-import { Secret, diffTopologies, validateTopology } from '../../../topology/index.ts';
+import { Secret, diffTopologies, renderTopology, validateTopology } from '../../../topology/index.ts';
 import { baseOptions, compile, yamlOf } from './fixtures.ts';
 
 describe('TopologyConfig', () => {
@@ -144,5 +144,68 @@ describe('secrets', () => {
     const result = validateTopology(yamlOf(literal));
     assert.equal(result.ok, false);
     assert.equal(result.diagnostics[0]?.code, 'TOPOLOGY_SECRET_LITERAL');
+  });
+});
+
+describe('provenance key', () => {
+  const KEY = 'provenance-very-secret-0123456789abcdef';
+  const withKey = () => ({ ...baseOptions(), provenance: { key: '${GEOMESH_PROVENANCE_KEY}' } });
+
+  it('is null when the topology declares none', () => {
+    assert.equal(compile(yamlOf(baseOptions())).provenanceKey, null);
+  });
+
+  it('is a Secret resolved from its reference; the canonical form keeps the reference and re-compiles', () => {
+    const topology = compile(yamlOf(withKey()), { GEOMESH_PROVENANCE_KEY: KEY });
+    assert.ok(topology.provenanceKey instanceof Secret);
+    assert.equal(topology.provenanceKey.reveal(), KEY);
+    assert.equal(topology.provenanceKey.reference, '${GEOMESH_PROVENANCE_KEY}');
+    assert.match(topology.toCanonicalJSON(), /"provenance":\{"key":"\$\{GEOMESH_PROVENANCE_KEY\}"\}/);
+    for (const out of [
+      topology.toCanonicalJSON(),
+      JSON.stringify(topology),
+      inspect(topology, { depth: 20 }),
+      renderTopology(topology, 'text'),
+      renderTopology(topology, 'json'),
+    ])
+      assert.doesNotMatch(out, /very-secret/);
+    const again = compile(topology.toCanonicalJSON(), { GEOMESH_PROVENANCE_KEY: KEY });
+    assert.equal(again.hash, topology.hash);
+  });
+
+  it('changes the hash when declared, not when only its value changes; diffs name it', () => {
+    const without = compile(yamlOf(baseOptions()));
+    const a = compile(yamlOf(withKey()), { GEOMESH_PROVENANCE_KEY: KEY });
+    const b = compile(yamlOf(withKey()), { GEOMESH_PROVENANCE_KEY: `${KEY}-rotated` });
+    assert.notEqual(a.hash, without.hash);
+    assert.equal(a.hash, b.hash);
+    assert.deepEqual(diffTopologies(without, a).mesh, ['provenance.key']);
+    assert.equal(diffTopologies(a, b).isEmpty, true);
+  });
+
+  it('must resolve to at least 32 characters, and a short one is reported without its value', () => {
+    const short = validateTopology(yamlOf(withKey()), { env: { GEOMESH_PROVENANCE_KEY: 'short-secret' } });
+    assert.equal(short.ok, false);
+    assert.deepEqual(
+      short.diagnostics.map((d) => d.code),
+      ['TOPOLOGY_PROVENANCE_KEY_SHORT'],
+    );
+    assert.doesNotMatch(JSON.stringify(short.diagnostics), /short-secret/);
+    const exact = validateTopology(yamlOf(withKey()), { env: { GEOMESH_PROVENANCE_KEY: 'k'.repeat(32) } });
+    assert.equal(exact.ok, true);
+  });
+
+  it('must be an ${ENV} reference; an unset variable is reported once, as missing', () => {
+    const literal = validateTopology(yamlOf({ ...baseOptions(), provenance: { key: 'x'.repeat(64) } }));
+    assert.deepEqual(
+      literal.diagnostics.map((d) => d.code),
+      ['TOPOLOGY_SECRET_LITERAL'],
+    );
+    assert.match(literal.diagnostics[0]?.fix ?? '', /\$\{GEOMESH_PROVENANCE_KEY\}/);
+    const unset = validateTopology(yamlOf(withKey()));
+    assert.deepEqual(
+      unset.diagnostics.map((d) => d.code),
+      ['TOPOLOGY_MISSING_ENV'],
+    );
   });
 });

@@ -14,6 +14,7 @@ async function run(args: string[], env: Record<string, string> = {}) {
 
 const FULL_MESH = new URL('../../../../examples/full-mesh.yaml', import.meta.url).pathname;
 const PARTIAL_MESH = new URL('../../../../examples/partial-mesh.yaml', import.meta.url).pathname;
+const EXAMPLE_ENV = { GEOMESH_PROVENANCE_KEY: '0123456789abcdef0123456789abcdef' };
 
 describe('runCli', () => {
   it('prints help with exit 0 at every level', async () => {
@@ -59,7 +60,7 @@ describe('runCli', () => {
     assert.equal(text.code, EXIT_CODES.invalid);
     assert.match(
       text.stderr,
-      /bad\.yaml:5:1 extra: unknown key "extra" \(remove it; allowed here: mesh, etcd, regions, links, defaults\) \[TOPOLOGY_UNKNOWN_KEY\]/,
+      /bad\.yaml:5:1 extra: unknown key "extra" \(remove it; allowed here: mesh, etcd, regions, links, defaults, provenance\) \[TOPOLOGY_UNKNOWN_KEY\]/,
     );
     assert.match(text.stderr, /2 errors: the topology is invalid/);
     const json = await run(['topology', 'validate', '--json', file]);
@@ -79,22 +80,22 @@ describe('runCli', () => {
   });
 
   it('shows a topology as text, json, dot and mermaid', async () => {
-    const text = await run(['topology', 'show', PARTIAL_MESH]);
+    const text = await run(['topology', 'show', PARTIAL_MESH], EXAMPLE_ENV);
     assert.equal(text.code, 0, text.stderr);
     assert.match(text.stdout, /mesh inventory/);
     assert.match(text.stdout, /us-west <- us-east {2}\(eu-north -> eu-west -> us-east -> us-west\)/);
     assert.match(text.stdout, /eu-west -> us-east\n.*\n.*\n {6}forwards origins: eu-north, eu-west/);
-    const json = await run(['topology', 'show', '--format', 'json', PARTIAL_MESH]);
+    const json = await run(['topology', 'show', '--format', 'json', PARTIAL_MESH], EXAMPLE_ENV);
     const doc = JSON.parse(json.stdout) as {
       routes: Record<string, Record<string, { parent: string }>>;
       forwarding: Record<string, string[]>;
     };
     assert.equal(doc.routes['eu-north']?.['us-west']?.parent, 'us-east');
     assert.deepEqual(doc.forwarding['us-east->us-west'], ['eu-north', 'eu-west', 'us-east']);
-    const dot = await run(['topology', 'show', '--format', 'dot', FULL_MESH]);
+    const dot = await run(['topology', 'show', '--format', 'dot', FULL_MESH], EXAMPLE_ENV);
     assert.match(dot.stdout, /^digraph "orders" \{/);
     assert.match(dot.stdout, /"ap-south" -> "eu-west" \[label=".*origins: ap-south"\];/);
-    const mermaid = await run(['topology', 'show', '--format', 'mermaid', FULL_MESH]);
+    const mermaid = await run(['topology', 'show', '--format', 'mermaid', FULL_MESH], EXAMPLE_ENV);
     assert.match(mermaid.stdout, /^flowchart LR\n/);
     assert.match(mermaid.stdout, /r_ap_south -->\|".*origins: ap-south"\| r_eu_west/);
   });

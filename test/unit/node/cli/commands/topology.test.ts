@@ -73,7 +73,12 @@ describe('geomesh topology validate (spawned)', { concurrency: 2 }, () => {
 });
 
 describe('geomesh topology (spawned, valid files)', { concurrency: 2 }, () => {
-  const env = { ETCD_PASSWORD: 'e', US_EAST_KAFKA_PASSWORD: 'a', US_WEST_KAFKA_PASSWORD: 'b' };
+  const env = {
+    ETCD_PASSWORD: 'e',
+    US_EAST_KAFKA_PASSWORD: 'a',
+    US_WEST_KAFKA_PASSWORD: 'b',
+    GEOMESH_PROVENANCE_KEY: 'do-not-print-this-provenance-key-0123456789',
+  };
   for (const name of readdirSync(EXAMPLES)
     .filter((f) => f.endsWith('.yaml'))
     .sort()) {
@@ -112,6 +117,8 @@ describe('geomesh topology (spawned, valid files)', { concurrency: 2 }, () => {
     });
     assert.equal(shown.code, 0, shown.stderr);
     assert.doesNotMatch(shown.stdout + run.stdout, /do-not-print-me/);
+    assert.doesNotMatch(shown.stdout + run.stdout, /do-not-print-this-provenance-key/);
+    assert.match(shown.stdout, /\$\{GEOMESH_PROVENANCE_KEY\}/);
     assert.match(shown.stdout, /\$\{US_EAST_KAFKA_PASSWORD\}/);
   });
 });
