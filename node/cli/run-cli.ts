@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { isGeomeshError } from '../errors/index.ts';
 import type { CliContext } from './cli-context.ts';
+import { registerNodeCommand } from './commands/node.ts';
 import { registerTopologyCommands } from './commands/topology.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 
@@ -17,6 +18,7 @@ export function createProgram(context: CliContext): Command {
     .exitOverride()
     .configureOutput({ writeOut: (s) => context.stdout(s), writeErr: (s) => context.stderr(s) });
   registerTopologyCommands(program, context);
+  registerNodeCommand(program, context);
   return program;
 }
 

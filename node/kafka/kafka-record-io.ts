@@ -110,6 +110,7 @@ export class KafkaRecordSource implements RecordSource {
   readonly #consumer: Consumer;
   readonly #logger: Logger;
   #isRunning = false;
+  #onBatch: ((batch: SourceBatch) => Promise<BatchOutcome>) | undefined;
 
   constructor(kafka: Kafka, options: { groupId: string; logger: Logger; maxBytesPerPartition?: number }) {
     this.#logger = options.logger;
@@ -145,8 +146,24 @@ export class KafkaRecordSource implements RecordSource {
         }
       }
     });
-    await this.#consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    this.#onBatch = onBatch;
     this.#isRunning = true;
+    await this.#run(topics);
+    this.#logger.debug({ topics }, 'source started');
+  }
+
+  /** Reads `topics` from now on (a new subscription: the consumer loop restarts and rejoins its group). */
+  async update(topics: readonly string[]): Promise<void> {
+    if (!this.#isRunning) return;
+    await this.#consumer.stop();
+    await this.#run(topics);
+    this.#logger.info({ topics }, 'source topics updated');
+  }
+
+  async #run(topics: readonly string[]): Promise<void> {
+    const onBatch = this.#onBatch;
+    if (!onBatch) return;
+    await this.#consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await this.#consumer.run({
       autoCommit: true,
       autoCommitInterval: 1_000,
@@ -176,7 +193,6 @@ export class KafkaRecordSource implements RecordSource {
         await payload.heartbeat();
       },
     });
-    this.#logger.debug({ topics }, 'source started');
   }
 
   async stop(): Promise<void> {

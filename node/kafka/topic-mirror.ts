@@ -110,3 +110,16 @@ export async function mirrorTopic(
     await admin.disconnect();
   }
 }
+
+/** The cluster id a bootstrap address leads to (two regions must never name the same cluster). */
+export async function fetchClusterId(kafka: Kafka): Promise<string> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.describeCluster()).clusterId;
+  } catch (err) {
+    throw translateKafkaError(err, 'describing the cluster');
+  } finally {
+    await admin.disconnect();
+  }
+}

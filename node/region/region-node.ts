@@ -14,6 +14,7 @@ import {
   createKafkaClient,
   mirrorTopic,
   readPartitionRanges,
+  type KafkaClientOptions,
   type SinkCompression,
 } from '../kafka/index.ts';
 import type { Kafka } from '../kafka/index.ts';
@@ -38,26 +39,43 @@ export type RegionNodeState = 'idle' | 'starting' | 'running' | 'stopping' | 'st
 export interface InboundLinkSpec {
   /** Source region. */
   from: string;
-  /** Topics the link carries (same names in both regions). */
-  topics: readonly string[];
+  /**
+   * Topics the link carries (same names in both regions): a fixed list, or a selector applied to the source's
+   * topics, re-listed every `topicRefreshMs` so new matching topics are picked up.
+   */
+  topics: readonly string[] | ((topic: string) => boolean);
   /** Whether the link carries records of `origin` (the topology's forwarding trees say). */
   forwardsOrigin(origin: string): boolean;
   compression?: SinkCompression;
   /** A record larger than the target accepts: `halt` its partition (default) or `skip` it. */
   onRecordTooLarge?: 'halt' | 'skip';
+  /** Most bytes per produce request; default 512 KiB. */
+  maxBatchBytes?: number;
 }
+
+/** How to reach one region's Kafka cluster (secrets already resolved). */
+export type ClusterConnection = Omit<KafkaClientOptions, 'clientId' | 'logger'>;
 
 export interface RegionNodeOptions {
   mesh: string;
   region: string;
   provenanceKey: Buffer;
-  clusters: Readonly<Record<string, { brokers: readonly string[] }>>;
+  clusters: Readonly<Record<string, ClusterConnection>>;
   inbound: readonly InboundLinkSpec[];
   logger: Logger;
   /** Where metrics go; default a registry of the node's own. */
   registry?: Registry;
   /** Serve /metrics, /healthz and /readyz here (`port` 0 picks one); default: no HTTP endpoint. */
   http?: { host: string; port: number };
+  /** How often selector links re-list the source's topics; default 5,000 ms. */
+  topicRefreshMs?: number;
+}
+
+/** A running inbound link and what it reads. */
+interface RunningLink {
+  spec: InboundLinkSpec;
+  remote: Kafka;
+  replicator: LinkReplicator;
 }
 
 function observerFor(metrics: ReplicationMetrics, from: string, to: string): LinkObserver {
@@ -102,6 +120,10 @@ export class RegionNode {
   readonly #logger: Logger;
   #state: RegionNodeState = 'idle';
   #stopping: Promise<void> | undefined;
+  #local: Kafka | undefined;
+  readonly #running: RunningLink[] = [];
+  #refreshTimer: NodeJS.Timeout | undefined;
+  #refreshing: Promise<void> | undefined;
 
   constructor(options: RegionNodeOptions) {
     this.#options = options;
@@ -141,48 +163,45 @@ export class RegionNode {
         });
         await this.#http.start();
       }
-      const local = createKafkaClient({
-        brokers: this.#brokersOf(region),
-        clientId: `geomesh-${region}`,
-        logger: this.#logger,
-      });
-      const topics = [...new Set(inbound.flatMap((l) => l.topics))];
-      for (const link of inbound) {
-        const remote = createKafkaClient({
-          brokers: this.#brokersOf(link.from),
-          clientId: `geomesh-${region}`,
-          logger: this.#logger,
-        });
-        for (const topic of link.topics)
-          await mirrorTopic(remote, local, topic, { from: link.from, to: region });
+      const local = this.#client(region);
+      this.#local = local;
+      const planned = [];
+      for (const spec of inbound) {
+        const remote = this.#client(spec.from);
+        const topics = await this.#selectTopics(spec, remote);
+        for (const topic of topics) await mirrorTopic(remote, local, topic, { from: spec.from, to: region });
+        planned.push({ spec, remote, topics });
       }
-      await this.#rebuildHighwater(local, topics);
-      for (const link of inbound) {
-        const remote = createKafkaClient({
-          brokers: this.#brokersOf(link.from),
-          clientId: `geomesh-${region}`,
-          logger: this.#logger,
-        });
+      await this.#rebuildHighwater(local, [...new Set(planned.flatMap((p) => p.topics))]);
+      for (const { spec, remote, topics } of planned) {
         const replicator = new LinkReplicator({
           mesh,
-          link: { from: link.from, to: region, forwardsOrigin: (o) => link.forwardsOrigin(o) },
-          topics: link.topics,
+          link: { from: spec.from, to: region, forwardsOrigin: (o) => spec.forwardsOrigin(o) },
+          topics,
           source: new KafkaRecordSource(remote, {
-            groupId: `geomesh.${mesh}.${region}.from.${link.from}`,
+            groupId: `geomesh.${mesh}.${region}.from.${spec.from}`,
             logger: this.#logger,
           }),
-          sink: new KafkaRecordSink(local, link.compression ? { compression: link.compression } : {}),
+          sink: new KafkaRecordSink(local, spec.compression ? { compression: spec.compression } : {}),
           highwater: this.highwater,
           provenanceKey,
           logger: this.#logger,
-          observer: observerFor(this.metrics, link.from, region),
+          observer: observerFor(this.metrics, spec.from, region),
           onAcked: (topic, partition, next) => this.#noteVerified(topic, partition, next),
           resync: (topic, partition) => this.#resync(local, topic, partition),
-          ...(link.onRecordTooLarge ? { onRecordTooLarge: link.onRecordTooLarge } : {}),
+          ...(spec.onRecordTooLarge ? { onRecordTooLarge: spec.onRecordTooLarge } : {}),
+          ...(spec.maxBatchBytes ? { maxBatchBytes: spec.maxBatchBytes } : {}),
         });
         this.links.push(replicator);
+        this.#running.push({ spec, remote, replicator });
         await replicator.start();
-        this.metrics.linkUp.labels(link.from, region).set(1);
+        this.metrics.linkUp.labels(spec.from, region).set(1);
+      }
+      if (inbound.some((l) => typeof l.topics === 'function')) {
+        this.#refreshTimer = setInterval(
+          () => void this.#refreshTopics(),
+          this.#options.topicRefreshMs ?? 5_000,
+        );
       }
       this.#setState('running');
     } catch (err) {
@@ -196,6 +215,8 @@ export class RegionNode {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#setState('stopping');
+      clearInterval(this.#refreshTimer);
+      await this.#refreshing;
       await Promise.allSettled(this.links.map((l) => l.stop()));
       for (const l of this.links) this.metrics.linkUp.labels(l.from, this.#options.region).set(0);
       await this.#http?.stop();
@@ -252,10 +273,52 @@ export class RegionNode {
     this.#logger.info({ topic, partition, from, through: last }, 're-synced marks from the target');
   }
 
-  #brokersOf(region: string): string[] {
+  #client(region: string): Kafka {
     const cluster = this.#options.clusters[region];
     if (!cluster) throw new Error(`no Kafka cluster configured for region ${region}`);
-    return [...cluster.brokers];
+    return createKafkaClient({
+      ...cluster,
+      clientId: `geomesh-${this.#options.region}`,
+      logger: this.#logger,
+    });
+  }
+
+  /** The source topics a link carries now: its fixed list, or the source's topics its selector accepts. */
+  async #selectTopics(spec: InboundLinkSpec, remote: Kafka): Promise<string[]> {
+    const selector = spec.topics;
+    if (typeof selector !== 'function') return [...selector];
+    const admin = remote.admin();
+    await admin.connect();
+    try {
+      return (await admin.listTopics()).filter((t) => selector(t)).sort();
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Picks up topics that newly match selector links: mirrors them, then widens the link's subscription. */
+  #refreshTopics(): Promise<void> {
+    if (this.#refreshing || this.#state !== 'running' || !this.#local) return Promise.resolve();
+    const local = this.#local;
+    this.#refreshing = (async () => {
+      for (const link of this.#running) {
+        if (typeof link.spec.topics !== 'function') continue;
+        try {
+          const now = await this.#selectTopics(link.spec, link.remote);
+          const added = now.filter((t) => !link.replicator.topics.includes(t));
+          if (added.length === 0) continue;
+          for (const topic of added) {
+            await mirrorTopic(link.remote, local, topic, { from: link.spec.from, to: this.#options.region });
+          }
+          await this.#rebuildHighwater(local, added);
+          await link.replicator.updateTopics([...link.replicator.topics, ...added]);
+          this.#logger.info({ from: link.spec.from, added }, 'new topics picked up');
+        } catch (err) {
+          this.#logger.warn({ from: link.spec.from, err }, 'topic refresh failed; will retry');
+        }
+      }
+    })().finally(() => (this.#refreshing = undefined));
+    return this.#refreshing;
   }
 
   #setState(state: RegionNodeState): void {

@@ -117,6 +117,7 @@ export class LinkReplicator {
   readonly #options: LinkReplicatorOptions;
   readonly #logger: Logger;
   #state: LinkState = 'idle';
+  #topics: readonly string[] = [];
   #stopping: Promise<void> | undefined;
 
   constructor(options: LinkReplicatorOptions) {
@@ -140,11 +141,24 @@ export class LinkReplicator {
     if (this.#state !== 'idle')
       throw new Error(`link ${this.#options.link.from} → ${this.#options.link.to} is ${this.#state}`);
     this.#setState('running');
+    this.#topics = [...this.#options.topics];
     await this.#options.source.start(
-      this.#options.topics,
+      this.#topics,
       () => undefined,
       (batch) => this.#onBatch(batch),
     );
+  }
+
+  /** The topics the link reads. */
+  get topics(): readonly string[] {
+    return this.#topics;
+  }
+
+  /** Starts reading `topics` instead (e.g. new topics matched the link's patterns). */
+  async updateTopics(topics: readonly string[]): Promise<void> {
+    if (this.#state !== 'running') return;
+    this.#topics = [...topics];
+    await this.#options.source.update(this.#topics);
   }
 
   stop(): Promise<void> {

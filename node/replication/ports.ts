@@ -54,6 +54,8 @@ export interface RecordSource {
     positionOf: (tp: TopicPartition) => number | undefined,
     onBatch: (batch: SourceBatch) => Promise<BatchOutcome>,
   ): Promise<void>;
+  /** Reads `topics` from now on (after start). */
+  update(topics: readonly string[]): Promise<void>;
   stop(): Promise<void>;
 }
 

@@ -83,14 +83,14 @@ export function registerTopologyCommands(program: Command, context: CliContext):
     });
 }
 
-function printDiagnostics(result: TopologyValidation, context: CliContext): void {
+export function printDiagnostics(result: TopologyValidation, context: CliContext): void {
   for (const d of result.diagnostics) context.stderr(`${formatDiagnostic(d)}\n`);
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   if (errors > 0) context.stderr(`${errors} error${errors === 1 ? '' : 's'}: the topology is invalid\n`);
 }
 
 /** Reads and validates `file`; on a missing or unreadable file reports it and returns undefined. */
-async function load(file: string, context: CliContext): Promise<TopologyValidation | undefined> {
+export async function load(file: string, context: CliContext): Promise<TopologyValidation | undefined> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');

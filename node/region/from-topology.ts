@@ -1,0 +1,90 @@
+/**
+ * Turns the compiled topology into what a region's node runs: its inbound links (topic selectors, the
+ * origins each forwards, options) and how to reach each cluster (TLS files read, secrets revealed only here,
+ * into the client options). Also refuses two regions that lead to the same Kafka cluster.
+ */
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import type { TopologyConfig } from '../../topology/index.ts';
+import { GeomeshError } from '../errors/index.ts';
+import { createKafkaClient, fetchClusterId } from '../kafka/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { ClusterConnection, InboundLinkSpec } from './region-node.ts';
+
+function readPem(path: string, what: string, region: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new GeomeshError(
+      'GEOMESH_CONFIG_INVALID',
+      `region ${region}: cannot read the Kafka TLS ${what} file ${path}: ${(err as Error).message}`,
+      {
+        cause: err,
+        details: { region, file: path },
+      },
+    );
+  }
+}
+
+/** Client options for one region's cluster. */
+export function clusterConnection(config: TopologyConfig, region: string): ClusterConnection {
+  const { kafka } = config.region(region);
+  const connection: ClusterConnection = { brokers: [...kafka.brokers] };
+  if (kafka.tls) {
+    const tls: ConnectionOptions = {};
+    if (kafka.tls.ca) tls.ca = readPem(kafka.tls.ca, 'CA', region);
+    if (kafka.tls.cert) tls.cert = readPem(kafka.tls.cert, 'certificate', region);
+    if (kafka.tls.key) tls.key = readPem(kafka.tls.key, 'key', region);
+    connection.tls = Object.keys(tls).length > 0 ? tls : true;
+  }
+  if (kafka.sasl) {
+    connection.sasl = {
+      mechanism: kafka.sasl.mechanism,
+      username: kafka.sasl.username,
+      password: kafka.sasl.password.reveal(),
+    };
+  }
+  return connection;
+}
+
+/** The inbound links of `region`, as the node runs them. */
+export function inboundLinkSpecs(config: TopologyConfig, region: string): InboundLinkSpec[] {
+  return config.inboundLinks(region).map((link) => ({
+    from: link.from,
+    topics: (topic: string) => config.selectsTopic(link, topic),
+    forwardsOrigin: (origin: string) => config.forwards(link, origin),
+    compression: link.options.compression,
+    maxBatchBytes: link.options.maxBatchBytes,
+  }));
+}
+
+/**
+ * Connects to `regions`' clusters and refuses two that report the same cluster id (one cluster named twice
+ * would replicate into itself).
+ */
+export async function assertDistinctClusters(
+  config: TopologyConfig,
+  regions: readonly string[],
+  logger: Logger,
+): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  for (const region of regions) {
+    const kafka = createKafkaClient({
+      ...clusterConnection(config, region),
+      clientId: 'geomesh-cluster-check',
+      logger,
+      connectionTimeoutMs: 5_000,
+    });
+    const id = await fetchClusterId(kafka);
+    const twin = [...ids].find(([, other]) => other === id)?.[0];
+    if (twin) {
+      throw new GeomeshError(
+        'GEOMESH_CONFIG_INVALID',
+        `regions ${twin} and ${region} both lead to Kafka cluster ${id}: one cluster cannot be two regions; fix the brokers of one of them in the topology`,
+        { details: { region } },
+      );
+    }
+    ids.set(region, id);
+  }
+  return ids;
+}

@@ -1,0 +1,162 @@
+/**
+ * `geomesh node` as operators run it: one process per region from a topology file. Topics are selected by the
+ * link's patterns, new matching topics are picked up while running, other and internal topics are not
+ * replicated, /readyz and /metrics answer, SIGTERM drains and exits 0, and bad input fails before connecting.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Kafka } from 'kafkajs';
+import { createKafkaClient } from '../../node/kafka/index.ts';
+import { silentLogger } from '../../node/log/index.ts';
+import { PROJECT_ROOT, TestEnvironment, freePort } from '../harness/index.ts';
+import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
+
+const KEY = randomBytes(32).toString('hex');
+const BIN = join(PROJECT_ROOT, 'node', 'cli', 'bin.ts');
+
+describe('geomesh node (CLI, one process per region)', () => {
+  let env: TestEnvironment;
+  let dir: string;
+  let file: string;
+  const kafka: Record<string, Kafka> = {};
+  const http: Record<string, number> = {};
+  const grpc: Record<string, number> = {};
+  const children = new Map<string, ChildProcess>();
+
+  function run(args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
+    return spawn(process.execPath, [BIN, ...args], {
+      env: { ...process.env, GEOMESH_PROVENANCE_KEY: KEY, GEOMESH_LOG_LEVEL: 'warn', ...extraEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  }
+
+  async function runToEnd(args: string[], extraEnv: Record<string, string> = {}) {
+    const child = run(args, extraEnv);
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return { code, stderr };
+  }
+
+  async function waitReady(region: string): Promise<void> {
+    const deadline = Date.now() + 60_000;
+    while (Date.now() < deadline) {
+      try {
+        if ((await fetch(`http://127.0.0.1:${http[region]}/readyz`)).status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    assert.fail(`node ${region} not ready`);
+  }
+
+  async function createTopic(region: string, topic: string) {
+    const admin = kafka[region]!.admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: 2 }] });
+    await admin.disconnect();
+  }
+
+  before(async () => {
+    env = await TestEnvironment.start({ kafka: ['east', 'west'], etcd: true });
+    dir = mkdtempSync(join(tmpdir(), 'geomesh-node-cli-'));
+    for (const r of ['east', 'west']) {
+      kafka[r] = createKafkaClient({
+        brokers: env.cluster(r).bootstrapServers,
+        clientId: `t-${r}`,
+        logger: silentLogger(),
+      });
+      http[r] = await freePort();
+      grpc[r] = await freePort();
+    }
+    file = join(dir, 'mesh.yaml');
+    writeFileSync(
+      file,
+      `mesh: cli-e2e
+etcd: { endpoints: ['${env.etcd!.endpoints[0]}'] }
+provenance: { key: '\${GEOMESH_PROVENANCE_KEY}' }
+regions:
+  east: { kafka: { brokers: ['${env.cluster('east').bootstrapServers[0]}'] }, node: { grpc: '127.0.0.1:${grpc['east']}', http: '127.0.0.1:${http['east']}' } }
+  west: { kafka: { brokers: ['${env.cluster('west').bootstrapServers[0]}'] }, node: { grpc: '127.0.0.1:${grpc['west']}', http: '127.0.0.1:${http['west']}' } }
+links:
+  - between: [east, west]
+    topics: { include: ['orders-.*'] }
+`,
+    );
+  });
+  after(async () => {
+    for (const child of children.values()) child.kill('SIGKILL');
+    await env?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses bad input before connecting: unknown region (with a hint), missing provenance key', async () => {
+    const unknown = await runToEnd(['node', '--topology', file, '--region', 'wset']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /has no region "wset" \(did you mean "west"\?\)/);
+    const noKey = await runToEnd(['node', '--topology', file, '--region', 'west'], {
+      GEOMESH_PROVENANCE_KEY: '',
+    });
+    assert.equal(noKey.code, 2);
+    assert.match(noKey.stderr, /GEOMESH_PROVENANCE_KEY/);
+  });
+
+  it('replicates topics matching the patterns both ways, picks up new ones, leaves others alone', async () => {
+    await createTopic('east', 'orders-1');
+    await createTopic('east', 'other');
+    for (const region of ['east', 'west']) {
+      const child = run(['node', '--topology', file, '--region', region]);
+      child.stderr!.on('data', (c: Buffer) => process.stderr.write(`[${region}] ${c.toString()}`));
+      children.set(region, child);
+    }
+    await Promise.all([waitReady('east'), waitReady('west')]);
+    await produceNumbered(kafka['east']!, 'east', 'orders-1', 1_000, 2);
+    await produceNumbered(kafka['east']!, 'east', 'other', 100, 2);
+    // A topic created while the nodes run, in the other region: picked up by the next topic refresh.
+    await createTopic('west', 'orders-2');
+    await produceNumbered(kafka['west']!, 'west', 'orders-2', 500, 2);
+
+    const deadline = Date.now() + 90_000;
+    const audit = async (region: string, topic: string) =>
+      auditTopic(kafka[region]!, region, topic, 'cli-e2e', Buffer.from(KEY, 'utf8'));
+    let west1 = await audit('west', 'orders-1');
+    let east2 = { total: 0 };
+    while ((west1.total < 1_000 || east2.total < 500) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      west1 = await audit('west', 'orders-1');
+      east2 = await audit('east', 'orders-2').catch(() => ({ total: 0 }));
+    }
+    assert.equal(west1.total, 1_000);
+    assert.equal(west1.duplicates, 0);
+    assert.equal(west1.misattributed, 0, 'replicas carry valid origin headers (key from the environment)');
+    const east2Full = await audit('east', 'orders-2');
+    assert.equal(east2Full.total, 500, 'a topic created while running was picked up');
+    assert.equal((await audit('east', 'orders-1')).total, 1_000, 'nothing looped back');
+
+    const admin = kafka['west']!.admin();
+    await admin.connect();
+    const topics = await admin.listTopics();
+    await admin.disconnect();
+    assert.ok(!topics.includes('other'), 'a topic outside the patterns is not replicated');
+    assert.ok(!topics.some((t) => t.startsWith('geomesh.')), 'no internal topic of the source was copied');
+
+    const metrics = await (await fetch(`http://127.0.0.1:${http['west']}/metrics`)).text();
+    assert.match(metrics, /geomesh_replicated_records_total\{from="east",to="west",topic="orders-1"\} 1000/);
+  });
+
+  it('SIGTERM drains and exits 0', async () => {
+    for (const [region, child] of children) {
+      assert.equal(child.exitCode, null, `node ${region} is still running before SIGTERM`);
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, `node ${region} exit code`);
+      children.delete(region);
+    }
+  });
+});
