@@ -48,6 +48,10 @@ export const ERROR_CODES = {
     retryable: false,
     summary: 'a query named a link the topology does not declare',
   },
+  GEOMESH_TOPOLOGY_CONFLICT: {
+    retryable: false,
+    summary: 'a topology apply expected another version than the one current in etcd',
+  },
   GEOMESH_CLI_INPUT: { retryable: false, summary: 'a file named on the command line cannot be read' },
   GEOMESH_REPLICATION_TOPIC_MISMATCH: {
     retryable: false,
