@@ -1,5 +1,6 @@
 /**
- * `geomesh topology ...`: validate and show topology files. (`apply` and `diff` against etcd come later.)
+ * `geomesh topology ...`: validate and show topology files; `apply`, `diff` and `get` against etcd are in
+ * topology-etcd.ts.
  */
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
@@ -14,6 +15,7 @@ import {
 } from '../../../topology/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
+import { registerTopologyEtcdCommands } from './topology-etcd.ts';
 
 const SCHEMA_HELP = `
 Files are YAML; see docs/topology.md. \${NAME} references are resolved from the environment.
@@ -23,7 +25,7 @@ Exit codes: 0 valid, 1 unexpected failure, 2 invalid topology, 64 usage error, 6
 export function registerTopologyCommands(program: Command, context: CliContext): void {
   const topology = program
     .command('topology')
-    .description('validate and inspect topology files')
+    .description('validate and inspect topology files; apply them to etcd')
     .addHelpText('after', SCHEMA_HELP);
 
   topology
@@ -81,6 +83,8 @@ export function registerTopologyCommands(program: Command, context: CliContext):
       context.stdout(renderTopology(result.topology, options.format));
       context.setExitCode(EXIT_CODES.ok);
     });
+
+  registerTopologyEtcdCommands(topology, context);
 }
 
 export function printDiagnostics(result: TopologyValidation, context: CliContext): void {
