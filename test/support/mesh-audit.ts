@@ -6,20 +6,24 @@ import type { Kafka } from 'kafkajs';
 import { readPartitionRanges } from '../../node/kafka/index.ts';
 import { decodeOriginHeaders } from '../../node/replication/index.ts';
 
-/** Produces `count` records `<region>:<seq>` into `topic`, round-robin over `partitions`, in batches. */
+/**
+ * Produces `count` records `<region>:<seq>` (seq from `firstSeq`) into `topic`, round-robin over `partitions`,
+ * in batches.
+ */
 export async function produceNumbered(
   kafka: Kafka,
   region: string,
   topic: string,
   count: number,
   partitions: number,
+  firstSeq = 0,
 ): Promise<void> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
-    for (let start = 0; start < count; start += 500) {
+    for (let start = firstSeq; start < firstSeq + count; start += 500) {
       const messages = [];
-      for (let seq = start; seq < Math.min(count, start + 500); seq++) {
+      for (let seq = start; seq < Math.min(firstSeq + count, start + 500); seq++) {
         messages.push({
           partition: seq % partitions,
           key: `k-${seq % 97}`,
