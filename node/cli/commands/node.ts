@@ -15,7 +15,7 @@ import {
 } from '../../region/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
-import { load, printDiagnostics } from './topology.ts';
+import { loadTopologyFile, printDiagnostics } from '../load-topology.ts';
 
 const NODE_HELP = `
 The node serves /metrics, /healthz and /readyz on --http (default: the region's node.http in the topology).
@@ -46,8 +46,7 @@ export function registerNodeCommand(program: Command, context: CliContext): void
     .option('--log-level <level>', 'trace, debug, info, warn, error')
     .addHelpText('after', NODE_HELP)
     .action(async (options: NodeCommandOptions) => {
-      const result = await load(options.topology, context);
-      if (result === undefined) return;
+      const result = await loadTopologyFile(options.topology, context);
       if (!result.ok) {
         printDiagnostics(result, context);
         context.setExitCode(EXIT_CODES.invalid);

@@ -3,7 +3,6 @@
  * connect to the etcd named in the file (endpoints, TLS and auth from it); `get` to the one named on the command
  * line. Every etcd wait is bounded: an unreachable etcd is reported within the dial timeout.
  */
-import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { EtcdCoordinator, type CoordinationOptions } from '../../coordination/index.ts';
 import { GeomeshError, isGeomeshError } from '../../errors/index.ts';
@@ -11,12 +10,11 @@ import { silentLogger } from '../../log/index.ts';
 import { TopologyStore, type ApplyTopologyResult, type StoredTopology } from '../../topology-store/index.ts';
 import {
   formatDiagnostic,
-  validateTopology,
   type TopologyConfig,
   type TopologyDiff,
-  type TopologyValidation,
 } from '../../../topology/index.ts';
 import type { CliContext } from '../cli-context.ts';
+import { loadTopologyFile } from '../load-topology.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 
 /** How long to keep trying to reach etcd before giving up, and each request's deadline. */
@@ -151,7 +149,7 @@ async function applyOrDiff(
   options: { dryRun: boolean; json: boolean; expectedVersion?: number },
 ): Promise<void> {
   const verb = options.dryRun && options.expectedVersion === undefined ? 'diff' : 'apply';
-  const result = await readTopologyFile(file, context);
+  const result = await loadTopologyFile(file, context);
   for (const d of result.diagnostics) context.stderr(`${formatDiagnostic(d)}\n`);
   if (!result.ok) {
     const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
@@ -312,27 +310,4 @@ function printRecord(mesh: string, record: StoredTopology, json: boolean, contex
     `mesh ${mesh} topology version ${record.version} (hash ${short(record.hash)}, applied ${record.appliedAt})\n`,
   );
   context.stdout(`${JSON.stringify(JSON.parse(record.canonical), null, 2)}\n`);
-}
-
-/** Reads and validates `file`; a missing or unreadable file is GEOMESH_CLI_INPUT (exit 66). */
-async function readTopologyFile(file: string, context: CliContext): Promise<TopologyValidation> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (err as Error).message;
-    throw new GeomeshError('GEOMESH_CLI_INPUT', `cannot read topology file ${file}: ${reason}`, {
-      cause: err,
-      details: { file },
-    });
-  }
-  return validateTopology(text, { file, env: context.env });
 }

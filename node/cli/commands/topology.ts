@@ -2,18 +2,14 @@
  * `geomesh topology ...`: validate and show topology files; `apply`, `diff` and `get` against etcd are in
  * topology-etcd.ts.
  */
-import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { GeomeshError } from '../../errors/index.ts';
 import {
   TOPOLOGY_FORMATS,
-  formatDiagnostic,
   renderTopology,
-  validateTopology,
   type TopologyFormat,
-  type TopologyValidation,
 } from '../../../topology/index.ts';
 import type { CliContext } from '../cli-context.ts';
+import { loadTopologyFile, printDiagnostics } from '../load-topology.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 import { registerTopologyEtcdCommands } from './topology-etcd.ts';
 
@@ -35,8 +31,7 @@ export function registerTopologyCommands(program: Command, context: CliContext):
     .option('--json', 'print a JSON report on stdout instead of text on stderr')
     .addHelpText('after', SCHEMA_HELP)
     .action(async (file: string, options: { json?: boolean }) => {
-      const result = await load(file, context);
-      if (result === undefined) return;
+      const result = await loadTopologyFile(file, context);
       const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
       const warnings = result.diagnostics.length - errors;
       if (options.json === true) {
@@ -73,8 +68,7 @@ export function registerTopologyCommands(program: Command, context: CliContext):
     )
     .addHelpText('after', SCHEMA_HELP)
     .action(async (file: string, options: { format: TopologyFormat }) => {
-      const result = await load(file, context);
-      if (result === undefined) return;
+      const result = await loadTopologyFile(file, context);
       printDiagnostics(result, context);
       if (!result.ok) {
         context.setExitCode(EXIT_CODES.invalid);
@@ -85,33 +79,4 @@ export function registerTopologyCommands(program: Command, context: CliContext):
     });
 
   registerTopologyEtcdCommands(topology, context);
-}
-
-export function printDiagnostics(result: TopologyValidation, context: CliContext): void {
-  for (const d of result.diagnostics) context.stderr(`${formatDiagnostic(d)}\n`);
-  const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
-  if (errors > 0) context.stderr(`${errors} error${errors === 1 ? '' : 's'}: the topology is invalid\n`);
-}
-
-/** Reads and validates `file`; on a missing or unreadable file reports it and returns undefined. */
-export async function load(file: string, context: CliContext): Promise<TopologyValidation | undefined> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EISDIR'
-          ? 'it is a directory'
-          : code === 'EACCES'
-            ? 'permission denied'
-            : (err as Error).message;
-    throw new GeomeshError('GEOMESH_CLI_INPUT', `cannot read topology file ${file}: ${reason}`, {
-      cause: err,
-      details: { file },
-    });
-  }
-  return validateTopology(text, { file, env: context.env });
 }
