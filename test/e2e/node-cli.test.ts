@@ -159,4 +159,59 @@ links:
       children.delete(region);
     }
   });
+
+  it('--topology-from etcd: runs etcd’s version and follows a new one without restarting the process', async () => {
+    const topologyFor = (topics: string) => `mesh: cli-etcd
+etcd: { endpoints: ['${env.etcd!.endpoints[0]}'] }
+provenance: { key: '\${GEOMESH_PROVENANCE_KEY}' }
+regions:
+  east: { kafka: { brokers: ['${env.cluster('east').bootstrapServers[0]}'] }, node: { grpc: '127.0.0.1:${grpc['east']}', http: '127.0.0.1:${http['east']}' } }
+  west: { kafka: { brokers: ['${env.cluster('west').bootstrapServers[0]}'] }, node: { grpc: '127.0.0.1:${grpc['west']}', http: '127.0.0.1:${http['west']}' } }
+links:
+  - from: east
+    to: west
+    topics: { include: [${topics}] }
+`;
+    const v1 = join(dir, 'v1.yaml');
+    const v2 = join(dir, 'v2.yaml');
+    writeFileSync(v1, topologyFor("'audit-.*'"));
+    writeFileSync(v2, topologyFor("'audit-.*', 'billing-.*'"));
+    assert.equal((await runToEnd(['topology', 'apply', v1])).code, 0);
+    await createTopic('east', 'audit-1');
+    await createTopic('east', 'billing-1');
+    const child = run(['node', '--topology', v1, '--region', 'west', '--topology-from', 'etcd']);
+    child.stderr!.on('data', (c: Buffer) => process.stderr.write(`[west] ${c.toString()}`));
+    children.set('west', child);
+    await waitReady('west');
+    await produceNumbered(kafka['east']!, 'east', 'audit-1', 200, 2);
+    await produceNumbered(kafka['east']!, 'east', 'billing-1', 300, 2);
+    const audit = (topic: string) =>
+      auditTopic(kafka['west']!, 'west', topic, 'cli-etcd', Buffer.from(KEY, 'utf8')).catch(() => ({
+        total: 0,
+        duplicates: 0,
+      }));
+    const waitTotal = async (topic: string, want: number) => {
+      const deadline = Date.now() + 90_000;
+      let a = await audit(topic);
+      while (a.total < want && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 1_000));
+        a = await audit(topic);
+      }
+      return a;
+    };
+    assert.equal((await waitTotal('audit-1', 200)).total, 200, 'version 1 runs');
+    assert.equal((await audit('billing-1')).total, 0, 'billing-* is not in version 1');
+
+    assert.equal((await runToEnd(['topology', 'apply', v2])).code, 0);
+    const billing = await waitTotal('billing-1', 300);
+    assert.equal(billing.total, 300, 'version 2 was picked up by the running node');
+    assert.equal(billing.duplicates, 0);
+    assert.equal((await audit('audit-1')).total, 200, 'restarting the links duplicated nothing');
+    assert.equal(child.exitCode, null, 'the same process kept running');
+
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    children.delete('west');
+  });
 });

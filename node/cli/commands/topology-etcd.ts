@@ -8,12 +8,9 @@ import { EtcdCoordinator, type CoordinationOptions } from '../../coordination/in
 import { GeomeshError, isGeomeshError } from '../../errors/index.ts';
 import { silentLogger } from '../../log/index.ts';
 import { TopologyStore, type ApplyTopologyResult, type StoredTopology } from '../../topology-store/index.ts';
-import {
-  formatDiagnostic,
-  type TopologyConfig,
-  type TopologyDiff,
-} from '../../../topology/index.ts';
+import { formatDiagnostic, type TopologyDiff } from '../../../topology/index.ts';
 import type { CliContext } from '../cli-context.ts';
+import { coordinationOptionsFor } from '../etcd-connection.ts';
 import { loadTopologyFile } from '../load-topology.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 
@@ -161,13 +158,18 @@ async function applyOrDiff(
   }
   const config = result.topology;
   await reportFailures(verb, context, `etcd.endpoints, etcd.tls and etcd.auth in ${file}`, async () => {
-    const outcome = await withStore(coordinationOptionsOf(config), (store, signal) =>
-      store.apply(config, {
-        signal,
-        env: context.env,
-        dryRun: options.dryRun,
-        ...(options.expectedVersion !== undefined && { expectedVersion: options.expectedVersion }),
+    const outcome = await withStore(
+      coordinationOptionsFor(config, silentLogger(), {
+        dialTimeoutMs: DIAL_TIMEOUT_MS,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
       }),
+      (store, signal) =>
+        store.apply(config, {
+          signal,
+          env: context.env,
+          dryRun: options.dryRun,
+          ...(options.expectedVersion !== undefined && { expectedVersion: options.expectedVersion }),
+        }),
     );
     if (options.json) context.stdout(`${JSON.stringify(outcome, null, 2)}\n`);
     else context.stdout(formatApplyResult(outcome));
@@ -232,26 +234,6 @@ async function withStore<T>(
   } finally {
     await coordinator.stop();
   }
-}
-
-/** The etcd connection a topology file declares (the password is revealed only to the etcd client). */
-function coordinationOptionsOf(config: TopologyConfig): CoordinationOptions {
-  const { tls, auth } = config.etcd;
-  return {
-    endpoints: config.etcd.endpoints,
-    mesh: config.mesh,
-    logger: silentLogger(),
-    dialTimeoutMs: DIAL_TIMEOUT_MS,
-    requestTimeoutMs: REQUEST_TIMEOUT_MS,
-    ...(tls && {
-      tls: {
-        ...(tls.ca !== null && { ca: tls.ca }),
-        ...(tls.cert !== null && { cert: tls.cert }),
-        ...(tls.key !== null && { key: tls.key }),
-      },
-    }),
-    ...(auth && { auth: { username: auth.username, password: auth.password.reveal() } }),
-  };
 }
 
 const short = (hash: string | null): string => (hash ?? '').slice(0, 12);

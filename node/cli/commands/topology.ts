@@ -3,11 +3,7 @@
  * topology-etcd.ts.
  */
 import { Option, type Command } from 'commander';
-import {
-  TOPOLOGY_FORMATS,
-  renderTopology,
-  type TopologyFormat,
-} from '../../../topology/index.ts';
+import { TOPOLOGY_FORMATS, renderTopology, type TopologyFormat } from '../../../topology/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { loadTopologyFile, printDiagnostics } from '../load-topology.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
