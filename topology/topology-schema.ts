@@ -28,7 +28,8 @@ const GIB = 1024 * MIB;
 
 /** Defaults of link options; see each field below for its meaning and unit. */
 export const LINK_OPTION_DEFAULTS = Object.freeze({
-  maxBatchBytes: MIB,
+  // Half the broker's default request limit (message.max.bytes, ~1 MiB): origin headers add ~80 bytes a record.
+  maxBatchBytes: 512 * KIB,
   compression: 'none',
   exactlyOnce: false,
   maxRecordsPerSecond: null,

@@ -15,7 +15,7 @@ describe('topology.schema.json', () => {
     const schema = JSON.parse(topologyJsonSchema()) as Record<string, unknown>;
     const text = JSON.stringify(schema);
     assert.equal(schema['additionalProperties'], false);
-    assert.match(text, /"maxBatchBytes":\{"description":"[^"]+","default":1048576/);
+    assert.match(text, /"maxBatchBytes":\{"description":"[^"]+","default":524288/);
     const missing: string[] = [];
     const walk = (node: unknown, path: string): void => {
       if (node === null || typeof node !== 'object') return;
