@@ -9,6 +9,7 @@ import { GeomeshError } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
 import type {
   BatchOutcome,
+  PartitionOffsets,
   RecordSink,
   RecordSource,
   SinkRecord,
@@ -107,12 +108,20 @@ export class KafkaRecordSink implements RecordSink {
  * resumes no later than the last record durably written to the target.
  */
 export class KafkaRecordSource implements RecordSource {
+  readonly #kafka: Kafka;
+  readonly #groupId: string;
   readonly #consumer: Consumer;
   readonly #logger: Logger;
   #isRunning = false;
   #onBatch: ((batch: SourceBatch) => Promise<BatchOutcome>) | undefined;
+  /** One admin client for offset look-ups, connected on first use. */
+  #admin: Promise<Admin> | undefined;
+  /** `topic/partition` → the group's committed offset when reading (re)started. */
+  readonly #committed = new Map<string, number>();
 
   constructor(kafka: Kafka, options: { groupId: string; logger: Logger; maxBytesPerPartition?: number }) {
+    this.#kafka = kafka;
+    this.#groupId = options.groupId;
     this.#logger = options.logger;
     this.#consumer = kafka.consumer({
       groupId: options.groupId,
@@ -163,6 +172,7 @@ export class KafkaRecordSource implements RecordSource {
   async #run(topics: readonly string[]): Promise<void> {
     const onBatch = this.#onBatch;
     if (!onBatch) return;
+    await this.#readCommitted(topics);
     await this.#consumer.subscribe({ topics: [...topics], fromBeginning: true });
     await this.#consumer.run({
       autoCommit: true,
@@ -195,10 +205,71 @@ export class KafkaRecordSource implements RecordSource {
     });
   }
 
+  async partitionOffsets(topic: string, partition: number): Promise<PartitionOffsets> {
+    let offsets;
+    try {
+      offsets = await (await this.#adminClient()).fetchTopicOffsets(topic);
+    } catch (err) {
+      throw translateKafkaError(err, `reading the offsets of ${topic}`, { topic, partition });
+    }
+    const found = offsets.find((o) => o.partition === partition);
+    if (!found) {
+      throw new GeomeshError(
+        'GEOMESH_KAFKA_REQUEST',
+        `reading the offsets of ${topic}: the source has no partition ${partition}`,
+        { details: { topic, partition } },
+      );
+    }
+    return { logStart: Number(found.low), logEnd: Number(found.high) };
+  }
+
+  committedOffset(topic: string, partition: number): number | undefined {
+    return this.#committed.get(`${topic}/${partition}`);
+  }
+
+  /**
+   * Remembers the group's committed offsets before the consumer runs: when a committed offset is out of
+   * range, kafkajs overwrites it with "earliest" on its first fetch, and where the last run stopped is lost.
+   */
+  async #readCommitted(topics: readonly string[]): Promise<void> {
+    try {
+      const admin = await this.#adminClient();
+      for (const { topic, partitions } of await admin.fetchOffsets({
+        groupId: this.#groupId,
+        topics: [...topics],
+      })) {
+        for (const { partition, offset } of partitions) {
+          if (Number(offset) >= 0) this.#committed.set(`${topic}/${partition}`, Number(offset));
+          else this.#committed.delete(`${topic}/${partition}`);
+        }
+      }
+    } catch (err) {
+      this.#logger.warn(
+        { err, topics },
+        'could not read the committed offsets; truncation checks start later',
+      );
+    }
+  }
+
+  #adminClient(): Promise<Admin> {
+    this.#admin ??= (async () => {
+      const admin = this.#kafka.admin();
+      await admin.connect();
+      return admin;
+    })().catch((err: unknown) => {
+      this.#admin = undefined;
+      throw err;
+    });
+    return this.#admin;
+  }
+
   async stop(): Promise<void> {
     if (!this.#isRunning) return;
     this.#isRunning = false;
     await this.#consumer.disconnect();
+    const admin = this.#admin;
+    this.#admin = undefined;
+    await admin?.then((a) => a.disconnect()).catch(() => undefined);
   }
 }
 

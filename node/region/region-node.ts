@@ -49,6 +49,11 @@ export interface InboundLinkSpec {
   compression?: SinkCompression;
   /** A record larger than the target accepts: `halt` its partition (default) or `skip` it. */
   onRecordTooLarge?: 'halt' | 'skip';
+  /**
+   * Records deleted from the source before they were copied, or a re-created source topic: `continue`
+   * (default) or `halt` the partition.
+   */
+  onSourceTruncated?: 'continue' | 'halt';
   /** Most bytes per produce request; default 512 KiB. */
   maxBatchBytes?: number;
 }
@@ -102,6 +107,9 @@ function observerFor(metrics: ReplicationMetrics, from: string, to: string): Lin
     },
     halted(topic) {
       metrics.partitionsHalted.labels(from, to, topic).inc();
+    },
+    truncated(topic, _partition, records) {
+      metrics.sourceTruncatedRecords.labels(from, to, topic).inc(records);
     },
   };
 }
@@ -190,6 +198,7 @@ export class RegionNode {
           onAcked: (topic, partition, next) => this.#noteVerified(topic, partition, next),
           resync: (topic, partition) => this.#resync(local, topic, partition),
           ...(spec.onRecordTooLarge ? { onRecordTooLarge: spec.onRecordTooLarge } : {}),
+          ...(spec.onSourceTruncated ? { onSourceTruncated: spec.onSourceTruncated } : {}),
           ...(spec.maxBatchBytes ? { maxBatchBytes: spec.maxBatchBytes } : {}),
         });
         this.links.push(replicator);

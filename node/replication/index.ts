@@ -23,6 +23,7 @@ export {
 } from './forward-decision.ts';
 export type {
   BatchOutcome,
+  PartitionOffsets,
   RecordSink,
   RecordSource,
   SinkRecord,

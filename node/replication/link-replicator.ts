@@ -1,7 +1,9 @@
 /**
  * Replicates one inbound link X → R: reads X's selected topics, applies the per-record rule
  * (provenance, loop, routing, idempotence), writes what passes into the same topic and partition of R with
- * origin headers, and only then lets the source move past it.
+ * origin headers, and only then lets the source move past it. It also watches each source partition's offsets
+ * for records deleted before they were copied and for a partition that was re-created (see
+ * `source-truncation.md`).
  *
  * States: idle → running → stopping → stopped. `stop()` is idempotent; concurrent callers share one promise.
  */
@@ -16,7 +18,14 @@ import {
   type RecordIdentity,
 } from './origin-headers.ts';
 import type { OriginHighwater } from './origin-highwater.ts';
-import type { BatchOutcome, RecordSink, RecordSource, SinkRecord, SourceBatch } from './ports.ts';
+import type {
+  BatchOutcome,
+  PartitionOffsets,
+  RecordSink,
+  RecordSource,
+  SinkRecord,
+  SourceBatch,
+} from './ports.ts';
 
 export type LinkState = 'idle' | 'running' | 'stopping' | 'stopped';
 
@@ -37,6 +46,14 @@ export interface LinkStats {
   writeRetries: number;
   /** Halted source partitions `topic/partition` → why. */
   halted: Map<string, string>;
+  /**
+   * Records deleted from a source partition before they were copied (retention, deleteRecords; for a
+   * re-created partition, what the old one held beyond the copied part at the last fetch). An upper bound
+   * where the deleted range held transaction markers or other origins' replicas; see `source-truncation.md`.
+   */
+  truncatedRecords: number;
+  /** Times a source partition's offsets went back: re-created, or truncated from its end. */
+  sourceResets: number;
 }
 
 export interface LinkReplicatorOptions {
@@ -54,6 +71,17 @@ export interface LinkReplicatorOptions {
   observer?: LinkObserver;
   /** A record larger than the target accepts: `halt` the partition before it (default) or `skip` it. */
   onRecordTooLarge?: 'halt' | 'skip';
+  /**
+   * A source partition lost records before they were copied, or was re-created: `continue` (default) counts
+   * and logs it and goes on (for a re-created partition, from its new records); `halt` also stops the
+   * partition before the batch where it was noticed.
+   */
+  onSourceTruncated?: 'continue' | 'halt';
+  /**
+   * Least milliseconds between two log-start checks of one source partition after gaps in its offsets
+   * (gaps are mostly compaction or transaction markers); default 5,000. Gaps in between wait for the next.
+   */
+  truncationCheckIntervalMs?: number;
   /** Told the target offset after each acknowledged write (`nextOffset` = last written + 1). */
   onAcked?: (topic: string, partition: number, nextOffset: number) => void;
   /**
@@ -80,6 +108,24 @@ function approximateBytes(record: SinkRecord): number {
   return bytes;
 }
 
+/** Most unchecked offset gaps kept per partition; one more forces a check despite the interval. */
+const MAX_UNCHECKED_GAPS = 64;
+
+/** What a link knows of one source partition's offsets, to notice truncation and re-creation. */
+interface SourcePartitionWatch {
+  /** The next offset expected: last handled record + 1; undefined while unknown. */
+  expected: number | undefined;
+  /** Offset ranges [from, to) skipped between batches and not yet compared with the log start. */
+  gaps: { from: number; to: number }[];
+  /** When the source's offsets were last asked for (ms since the epoch; 0: never). */
+  checkedAtMs: number;
+  /** The source's high watermark with the last handled batch. */
+  highWatermark: number | undefined;
+}
+
+/** Whether a batch may go on, and whether it starts a re-created partition's new records. */
+type SourceCheck = { kind: 'go'; isNewIncarnation: boolean } | { kind: 'halted'; resumeAt: number };
+
 interface PendingWrite {
   record: SinkRecord;
   origin: Origin;
@@ -100,6 +146,8 @@ export interface LinkObserver {
   lag(topic: string, partition: number, records: number): void;
   tooLarge(topic: string): void;
   halted(topic: string, partition: number): void;
+  /** A source partition lost `records` before they were copied (0: re-created, nothing known lost). */
+  truncated(topic: string, partition: number, records: number): void;
 }
 
 export class LinkReplicator {
@@ -113,12 +161,18 @@ export class LinkReplicator {
     skippedTooLarge: 0,
     writeRetries: 0,
     halted: new Map(),
+    truncatedRecords: 0,
+    sourceResets: 0,
   };
   readonly #options: LinkReplicatorOptions;
   readonly #logger: Logger;
   #state: LinkState = 'idle';
   #topics: readonly string[] = [];
   #stopping: Promise<void> | undefined;
+  /** Per source partition `topic/partition`. */
+  readonly #watches = new Map<string, SourcePartitionWatch>();
+  /** Halted source partitions → the first offset not handled (batches still in flight get it again). */
+  readonly #haltedAt = new Map<string, number>();
 
   constructor(options: LinkReplicatorOptions) {
     this.#options = options;
@@ -173,6 +227,14 @@ export class LinkReplicator {
 
   async #onBatch(batch: SourceBatch): Promise<BatchOutcome> {
     const { mesh, link, highwater, provenanceKey, observer } = this.#options;
+    const tp = `${batch.topic}/${batch.partition}`;
+    const haltedAt = this.#haltedAt.get(tp);
+    if (haltedAt !== undefined) return { kind: 'halted', resumeAt: haltedAt };
+    const check = await this.#checkSource(batch);
+    if (check.kind === 'halted') {
+      this.#haltedAt.set(tp, check.resumeAt);
+      return check;
+    }
     const items: PendingWrite[] = [];
     const dropped: Partial<Record<DropReason, number>> = {};
     let forged = 0;
@@ -204,12 +266,173 @@ export class LinkReplicator {
     }
     const outcome = await this.#writeChunked(batch.topic, batch.partition, items);
     const last = batch.records[batch.records.length - 1];
+    if (outcome.kind === 'halted') this.#haltedAt.set(tp, outcome.resumeAt);
+    const watch = this.#watches.get(tp);
+    if (watch && last && outcome.kind === 'done') {
+      // A replay (the source rewound to its committed offset) leaves the expectation where it was.
+      watch.expected = check.isNewIncarnation
+        ? last.offset + 1
+        : Math.max(watch.expected ?? 0, last.offset + 1);
+      watch.highWatermark = batch.highWatermark;
+    }
     if (last) {
       const lag = Math.max(0, batch.highWatermark - last.offset - 1);
       this.stats.lagRecords.set(`${batch.topic}/${batch.partition}`, lag);
       observer?.lag(batch.topic, batch.partition, lag);
     }
     return outcome;
+  }
+
+  /** The watch of a source partition, made on its first batch with what earlier runs left behind. */
+  #watchOf(topic: string, partition: number): SourcePartitionWatch {
+    const tp = `${topic}/${partition}`;
+    let watch = this.#watches.get(tp);
+    if (!watch) {
+      // Both are lower bounds of how far earlier runs got: the committed offset lags the writes by up to a
+      // commit interval, and the mark of the source's own records misses the other origins' replicas after it.
+      const committed = this.#options.source.committedOffset(topic, partition) ?? -1;
+      const mark = this.#options.highwater.get(topic, partition, this.#options.link.from);
+      const known = Math.max(committed, mark >= 0 ? mark + 1 : -1);
+      watch = {
+        expected: known >= 0 ? known : undefined,
+        gaps: [],
+        checkedAtMs: 0,
+        highWatermark: undefined,
+      };
+      this.#watches.set(tp, watch);
+    }
+    return watch;
+  }
+
+  /**
+   * Compares a batch's first offset with the one expected. A batch beyond it leaves a gap, which compaction,
+   * transaction markers and aborted records also leave: gaps are compared with the log start, at most once per
+   * interval. A batch at or below an offset already handled is a replay (the source rewound to its committed
+   * offset) unless the source partition now ends before what was handled: then it was re-created or truncated
+   * from its end. Either finding is counted, logged and gets the link's policy.
+   */
+  async #checkSource(batch: SourceBatch): Promise<SourceCheck> {
+    const { topic, partition } = batch;
+    const first = batch.records[0]?.offset;
+    if (first === undefined) return { kind: 'go', isNewIncarnation: false };
+    const watch = this.#watchOf(topic, partition);
+    const { expected } = watch;
+    const mark = this.#options.highwater.get(topic, partition, this.#options.link.from);
+    const isBehind = (expected !== undefined && first < expected) || first <= mark;
+    if (expected !== undefined && first > expected) watch.gaps.push({ from: expected, to: first });
+    const now = Date.now();
+    const isGapDue =
+      watch.gaps.length > 0 &&
+      (now - watch.checkedAtMs >= (this.#options.truncationCheckIntervalMs ?? 5_000) ||
+        watch.gaps.length >= MAX_UNCHECKED_GAPS);
+    if (!isBehind && !isGapDue) return { kind: 'go', isNewIncarnation: false };
+    watch.checkedAtMs = now;
+    // A failure propagates: the source retries the batch, so nothing is judged without the offsets.
+    const offsets = await this.#options.source.partitionOffsets(topic, partition);
+    const gaps = watch.gaps;
+    watch.gaps = [];
+    let lost = 0;
+    let lostFrom: number | undefined;
+    let lostTo = 0;
+    for (const gap of gaps) {
+      const end = Math.min(gap.to, offsets.logStart);
+      if (end <= gap.from) continue;
+      lost += end - gap.from;
+      lostFrom ??= gap.from;
+      lostTo = end - 1;
+    }
+    if (lostFrom !== undefined) {
+      const outcome = this.#onTruncated(topic, partition, first, lost, lostFrom, lostTo, offsets);
+      if (outcome.kind === 'halted') return outcome;
+    }
+    const isGone = (expected !== undefined && offsets.logEnd < expected) || offsets.logEnd <= mark;
+    if (isBehind && isGone) return this.#onReset(batch, first, offsets, mark);
+    return { kind: 'go', isNewIncarnation: false };
+  }
+
+  /** Records [from, to] were deleted from the source before they were copied. */
+  #onTruncated(
+    topic: string,
+    partition: number,
+    first: number,
+    records: number,
+    from: number,
+    to: number,
+    offsets: PartitionOffsets,
+  ): SourceCheck {
+    const policy = this.#options.onSourceTruncated ?? 'continue';
+    this.stats.truncatedRecords += records;
+    this.#options.observer?.truncated(topic, partition, records);
+    this.#logger.error(
+      { topic, partition, records, fromOffset: from, toOffset: to, logStart: offsets.logStart, policy },
+      `source ${topic}/${partition} in ${this.#options.link.from}: ${records} records (offsets ${from}..${to}) ` +
+        `were deleted (retention or deleteRecords) before they were copied; ` +
+        (policy === 'halt'
+          ? 'partition halted by policy (onSourceTruncated: halt): set onSourceTruncated: continue and restart to go on without them'
+          : 'going on from the log start by policy (onSourceTruncated: continue)'),
+    );
+    if (policy === 'continue') return { kind: 'go', isNewIncarnation: false };
+    return this.#halt(
+      topic,
+      partition,
+      first,
+      `source truncated: ${records} records deleted before they were copied (offsets ${from}..${to})`,
+    );
+  }
+
+  /**
+   * The source partition now ends before offsets already handled: it was re-created (deleted and created
+   * again) or truncated from its end (unclean leader election). Its offsets restart and name new records.
+   */
+  #onReset(batch: SourceBatch, first: number, offsets: PartitionOffsets, mark: number): SourceCheck {
+    const { topic, partition } = batch;
+    const { link, highwater, observer } = this.#options;
+    const watch = this.#watchOf(topic, partition);
+    const policy = this.#options.onSourceTruncated ?? 'continue';
+    // What the old partition held beyond the copied part when it was last fetched: certainly lost. Whatever
+    // was written to it after that fetch is unknown.
+    const lost =
+      watch.expected !== undefined && watch.highWatermark !== undefined
+        ? Math.max(0, watch.highWatermark - watch.expected)
+        : 0;
+    this.stats.sourceResets++;
+    this.stats.truncatedRecords += lost;
+    observer?.truncated(topic, partition, lost);
+    const expected = watch.expected ?? mark + 1;
+    this.#logger.error(
+      { topic, partition, expected, firstOffset: first, logEnd: offsets.logEnd, mark, lost, policy },
+      `source ${topic}/${partition} in ${link.from} went back: offsets up to ${expected - 1} were handled but ` +
+        `the partition now ends at ${offsets.logEnd} (topic re-created, or truncated from its end); ` +
+        (policy === 'halt'
+          ? 'partition halted by policy (onSourceTruncated: halt): set onSourceTruncated: continue and restart to replicate its new records'
+          : `replicating its new records from offset ${first} by policy (onSourceTruncated: continue)`),
+    );
+    if (policy === 'halt') {
+      return this.#halt(
+        topic,
+        partition,
+        first,
+        `source re-created or truncated from its end: offsets up to ${expected - 1} were handled, the partition now ends at ${offsets.logEnd}`,
+      );
+    }
+    // The safe rule (source-truncation.md): only the mark of the source's own records in this partition
+    // names offsets of this source partition; other origins' marks name offsets of their own partitions and
+    // stay. It is lowered only on proof that the offsets it names are gone from the source (it now ends at or
+    // before them), never because a batch merely starts lower, which is a replay whose records the marks must
+    // keep dropping. It goes to just below this batch, the first the new partition gave, before any of its
+    // records is judged; this link alone writes that origin into the partition, one batch at a time.
+    if (link.forwardsOrigin(link.from) && mark >= first)
+      highwater.rewind(topic, partition, link.from, first - 1);
+    watch.expected = undefined;
+    watch.gaps = [];
+    watch.highWatermark = undefined;
+    return { kind: 'go', isNewIncarnation: true };
+  }
+
+  #halt(topic: string, partition: number, resumeAt: number, why: string): SourceCheck {
+    this.stats.halted.set(`${topic}/${partition}`, why);
+    this.#options.observer?.halted(topic, partition);
+    return { kind: 'halted', resumeAt };
   }
 
   /** Writes `items` in chunks of at most `maxBatchBytes`, stopping at a halted chunk. */

@@ -1,7 +1,8 @@
 /**
  * Per (topic, partition, origin): the highest origin offset already written into this cluster. It is what
  * makes replication idempotent: a record whose origin offset is at or below the mark is a duplicate.
- * Marks only move forward. Pure data; persisted by checkpoints and rebuilt from the log tail on start.
+ * Marks only move forward, except `rewind`, for an origin partition that was re-created (its offsets restart
+ * and name new records). Pure data; persisted by checkpoints and rebuilt from the log tail on start.
  */
 
 /** Offsets are JavaScript numbers: exact up to 2^53, beyond any real partition's lifetime. */
@@ -36,6 +37,16 @@ export class OriginHighwater {
     if (entry && entry.offset >= offset) return false;
     this.#marks.set(key, { topic, partition, origin, offset });
     return true;
+  }
+
+  /**
+   * Sets the mark to `offset` even if that lowers it. Only for an origin partition that no longer holds the
+   * offsets the mark names (re-created, or truncated from its end): see `source-truncation.md`.
+   */
+  rewind(topic: string, partition: number, origin: string, offset: number): void {
+    const key = keyOf(topic, partition, origin);
+    if (offset < 0) this.#marks.delete(key);
+    else this.#marks.set(key, { topic, partition, origin, offset });
   }
 
   /** Every mark, sorted, for checkpoints and status. */

@@ -43,6 +43,14 @@ export interface TopicPartition {
  */
 export type BatchOutcome = { kind: 'done' } | { kind: 'halted'; resumeAt: number };
 
+/** A source partition's offsets as the source cluster reports them now. */
+export interface PartitionOffsets {
+  /** The first offset still stored (records below it were deleted by retention or deleteRecords). */
+  logStart: number;
+  /** The offset the next record written will get (the high watermark). */
+  logEnd: number;
+}
+
 /** Reads a source cluster's topics, partition by partition, from positions the caller chooses. */
 export interface RecordSource {
   /**
@@ -56,6 +64,16 @@ export interface RecordSource {
   ): Promise<void>;
   /** Reads `topics` from now on (after start). */
   update(topics: readonly string[]): Promise<void>;
+  /**
+   * The partition's log start and end offsets, asked of the source cluster now. Used to tell a truncated or
+   * re-created partition from gaps that are legitimate; callers rate-limit it.
+   */
+  partitionOffsets(topic: string, partition: number): Promise<PartitionOffsets>;
+  /**
+   * The offset an earlier run committed for the partition, as read when reading (re)started, before this run
+   * moved it: where that run stopped. Undefined when there is none (never read, or reset to the earliest).
+   */
+  committedOffset(topic: string, partition: number): number | undefined;
   stop(): Promise<void>;
 }
 
