@@ -34,6 +34,10 @@ export interface NormalizedLinkOptions {
   /** `null` = unlimited. */
   maxRecordsPerSecond: number | null;
   maxInflightBytes: number;
+  /** Source records deleted before they were copied, or a re-created source topic. */
+  onSourceTruncated: 'continue' | 'halt';
+  /** A record larger than the target accepts. */
+  onRecordTooLarge: 'halt' | 'skip';
 }
 
 export interface NormalizedLink {
@@ -138,6 +142,10 @@ export function effectiveOptions(
       own?.maxRecordsPerSecond ?? defaults?.maxRecordsPerSecond ?? LINK_OPTION_DEFAULTS.maxRecordsPerSecond,
     maxInflightBytes:
       own?.maxInflightBytes ?? defaults?.maxInflightBytes ?? LINK_OPTION_DEFAULTS.maxInflightBytes,
+    onSourceTruncated:
+      own?.onSourceTruncated ?? defaults?.onSourceTruncated ?? LINK_OPTION_DEFAULTS.onSourceTruncated,
+    onRecordTooLarge:
+      own?.onRecordTooLarge ?? defaults?.onRecordTooLarge ?? LINK_OPTION_DEFAULTS.onRecordTooLarge,
   };
 }
 

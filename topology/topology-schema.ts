@@ -34,6 +34,8 @@ export const LINK_OPTION_DEFAULTS = Object.freeze({
   exactlyOnce: false,
   maxRecordsPerSecond: null,
   maxInflightBytes: 16 * MIB,
+  onSourceTruncated: 'continue',
+  onRecordTooLarge: 'halt',
 } as const);
 
 /** Ranges of numeric link options (inclusive). */
@@ -179,6 +181,24 @@ const LinkOptionsSchema = z
         description:
           'Bytes read but not yet written per link before the source pauses; at least maxBatchBytes.',
         default: LINK_OPTION_DEFAULTS.maxInflightBytes,
+      }),
+    onSourceTruncated: z
+      .enum(['continue', 'halt'])
+      .optional()
+      .meta({
+        description:
+          'Source records deleted before they were copied (retention, deleteRecords) or a re-created source ' +
+          'topic: counted, logged and shown either way; `continue` goes on, `halt` stops the partition.',
+        default: LINK_OPTION_DEFAULTS.onSourceTruncated,
+      }),
+    onRecordTooLarge: z
+      .enum(['halt', 'skip'])
+      .optional()
+      .meta({
+        description:
+          "A record larger than the target's max.message.bytes: `halt` stops its partition before it, " +
+          '`skip` counts, logs and passes over it.',
+        default: LINK_OPTION_DEFAULTS.onRecordTooLarge,
       }),
   })
   .meta({

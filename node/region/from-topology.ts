@@ -55,6 +55,8 @@ export function inboundLinkSpecs(config: TopologyConfig, region: string): Inboun
     forwardsOrigin: (origin: string) => config.forwards(link, origin),
     compression: link.options.compression,
     maxBatchBytes: link.options.maxBatchBytes,
+    onSourceTruncated: link.options.onSourceTruncated,
+    onRecordTooLarge: link.options.onRecordTooLarge,
   }));
 }
 

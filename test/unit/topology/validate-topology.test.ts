@@ -184,9 +184,49 @@ describe('validateTopology', () => {
       exactlyOnce: false,
       maxRecordsPerSecond: null,
       maxInflightBytes: 16 * 1024 * 1024,
+      onSourceTruncated: 'continue',
+      onRecordTooLarge: 'halt',
     });
     assert.equal(topology.topology.link('us-east', 'eu-west')?.options.compression, 'zstd');
     assert.deepEqual(topology.topology.link('us-east', 'eu-west')?.groups.include, ['.*']);
+  });
+
+  it('compiles the data-path policies onSourceTruncated and onRecordTooLarge, with defaults', () => {
+    const options = baseOptions();
+    options.defaults = { options: { onSourceTruncated: 'halt' } };
+    options.links[1] = {
+      from: 'us-east',
+      to: 'ap-south',
+      topics: { include: ['x'] },
+      options: { onRecordTooLarge: 'skip', onSourceTruncated: 'continue' },
+    };
+    const result = validateTopology(yamlOf(options));
+    assert.ok(result.ok, JSON.stringify(result.diagnostics));
+    const own = result.topology.link('us-east', 'ap-south')?.options;
+    assert.equal(own?.onSourceTruncated, 'continue');
+    assert.equal(own?.onRecordTooLarge, 'skip');
+    const inherited = result.topology.link('us-east', 'eu-west')?.options;
+    assert.equal(inherited?.onSourceTruncated, 'halt');
+    assert.equal(inherited?.onRecordTooLarge, 'halt');
+    const plain = validateTopology(yamlOf(baseOptions()));
+    assert.ok(plain.ok);
+    assert.equal(plain.topology.link('us-east', 'eu-west')?.options.onSourceTruncated, 'continue');
+    assert.equal(plain.topology.link('us-east', 'eu-west')?.options.onRecordTooLarge, 'halt');
+    const wrong = baseOptions();
+    wrong.links[1] = {
+      from: 'us-east',
+      to: 'ap-south',
+      topics: { include: ['x'] },
+      options: { onSourceTruncated: 'stop' as 'halt' },
+    };
+    const refused = validateTopology(yamlOf(wrong));
+    assert.equal(refused.ok, false);
+    assert.ok(
+      refused.diagnostics.some(
+        (d) => d.severity === 'error' && /onSourceTruncated/.test(formatDiagnostic(d)),
+      ),
+      refused.diagnostics.map((d) => formatDiagnostic(d)).join('\n'),
+    );
   });
 
   it('compileTopology throws GEOMESH_TOPOLOGY_INVALID naming every error', () => {
