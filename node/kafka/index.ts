@@ -24,5 +24,12 @@ export {
   readPartitionRanges,
   type SinkCompression,
 } from './kafka-record-io.ts';
-export { SYNCED_TOPIC_CONFIGS, describeTopic, fetchClusterId, mirrorTopic, type TopicShape } from './topic-mirror.ts';
+export {
+  SYNCED_TOPIC_CONFIGS,
+  describeTopic,
+  fetchClusterId,
+  mirrorTopic,
+  partitionCounts,
+  type TopicShape,
+} from './topic-mirror.ts';
 export type { Kafka } from 'kafkajs';

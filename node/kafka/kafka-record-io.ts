@@ -56,6 +56,8 @@ export class KafkaRecordSink implements RecordSink {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
+      // Partitions added to a target topic while the node runs must be seen before records go to them.
+      metadataMaxAge: 5_000,
     });
     this.#compression = COMPRESSION_IDS[options.compression ?? 'none'];
   }
@@ -110,8 +112,10 @@ export class KafkaRecordSink implements RecordSink {
 export class KafkaRecordSource implements RecordSource {
   readonly #kafka: Kafka;
   readonly #groupId: string;
-  readonly #consumer: Consumer;
+  #consumer: Consumer;
   readonly #logger: Logger;
+  readonly #maxBytesPerPartition: number;
+  #positionOf: (tp: TopicPartition) => number | undefined = () => undefined;
   #isRunning = false;
   #onBatch: ((batch: SourceBatch) => Promise<BatchOutcome>) | undefined;
   /** One admin client for offset look-ups, connected on first use. */
@@ -123,22 +127,37 @@ export class KafkaRecordSource implements RecordSource {
     this.#kafka = kafka;
     this.#groupId = options.groupId;
     this.#logger = options.logger;
-    this.#consumer = kafka.consumer({
-      groupId: options.groupId,
+    this.#maxBytesPerPartition = options.maxBytesPerPartition ?? 1_048_576;
+    this.#consumer = this.#newConsumer();
+  }
+
+  /** A consumer of the link's group; a new one also has fresh metadata (new partitions are seen). */
+  #newConsumer(): Consumer {
+    const consumer = this.#kafka.consumer({
+      groupId: this.#groupId,
       readUncommitted: false,
       maxWaitTimeInMs: 100,
-      maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+      maxBytesPerPartition: this.#maxBytesPerPartition,
       allowAutoTopicCreation: false,
       // Replication is idempotent (the marks drop what was already written), so after any crash of the
       // consumer loop kafkajs restarts it from the last resolved offsets instead of leaving the link dead.
       retry: { restartOnFailure: () => Promise.resolve(this.#isRunning) },
     });
-    this.#consumer.on(this.#consumer.events.CRASH, ({ payload }) => {
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.#logger.error(
         { err: payload.error, restart: payload.restart },
         'source consumer crashed; kafkajs restarts it',
       );
     });
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+        for (const partition of partitions) {
+          const position = this.#positionOf({ topic, partition });
+          if (position !== undefined) consumer.seek({ topic, partition, offset: String(position) });
+        }
+      }
+    });
+    return consumer;
   }
 
   async start(
@@ -146,25 +165,23 @@ export class KafkaRecordSource implements RecordSource {
     positionOf: (tp: TopicPartition) => number | undefined,
     onBatch: (batch: SourceBatch) => Promise<BatchOutcome>,
   ): Promise<void> {
+    this.#positionOf = positionOf;
     await this.#consumer.connect();
-    this.#consumer.on(this.#consumer.events.GROUP_JOIN, ({ payload }) => {
-      for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
-        for (const partition of partitions) {
-          const position = positionOf({ topic, partition });
-          if (position !== undefined) this.#consumer.seek({ topic, partition, offset: String(position) });
-        }
-      }
-    });
     this.#onBatch = onBatch;
     this.#isRunning = true;
     await this.#run(topics);
     this.#logger.debug({ topics }, 'source started');
   }
 
-  /** Reads `topics` from now on (a new subscription: the consumer loop restarts and rejoins its group). */
+  /**
+   * Reads `topics` from now on: a new consumer of the same group (fresh metadata, so added partitions are
+   * assigned too) replaces the old one, which commits what it resolved as it leaves.
+   */
   async update(topics: readonly string[]): Promise<void> {
     if (!this.#isRunning) return;
-    await this.#consumer.stop();
+    await this.#consumer.disconnect();
+    this.#consumer = this.#newConsumer();
+    await this.#consumer.connect();
     await this.#run(topics);
     this.#logger.info({ topics }, 'source topics updated');
   }

@@ -123,3 +123,20 @@ export async function fetchClusterId(kafka: Kafka): Promise<string> {
     await admin.disconnect();
   }
 }
+
+/** Partition counts of `topics` that exist (missing topics are left out). */
+export async function partitionCounts(kafka: Kafka, topics: readonly string[]): Promise<Map<string, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const wanted = topics.filter((t) => existing.has(t));
+    if (wanted.length === 0) return new Map();
+    const metadata = await admin.fetchTopicMetadata({ topics: wanted });
+    return new Map(metadata.topics.map((t) => [t.name, t.partitions.length]));
+  } catch (err) {
+    throw translateKafkaError(err, 'reading partition counts');
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -13,6 +13,7 @@ import {
   KafkaRecordSource,
   createKafkaClient,
   mirrorTopic,
+  partitionCounts,
   readPartitionRanges,
   type KafkaClientOptions,
   type SinkCompression,
@@ -72,7 +73,7 @@ export interface RegionNodeOptions {
   registry?: Registry;
   /** Serve /metrics, /healthz and /readyz here (`port` 0 picks one); default: no HTTP endpoint. */
   http?: { host: string; port: number };
-  /** How often selector links re-list the source's topics; default 5,000 ms. */
+  /** How often links re-list the source's topics (selectors) and compare partition counts; default 5,000 ms. */
   topicRefreshMs?: number;
 }
 
@@ -206,12 +207,10 @@ export class RegionNode {
         await replicator.start();
         this.metrics.linkUp.labels(spec.from, region).set(1);
       }
-      if (inbound.some((l) => typeof l.topics === 'function')) {
-        this.#refreshTimer = setInterval(
-          () => void this.#refreshTopics(),
-          this.#options.topicRefreshMs ?? 5_000,
-        );
-      }
+      this.#refreshTimer = setInterval(
+        () => void this.#refreshTopics(),
+        this.#options.topicRefreshMs ?? 5_000,
+      );
       this.#setState('running');
     } catch (err) {
       this.#setState('failed');
@@ -240,6 +239,7 @@ export class RegionNode {
   ): Promise<void> {
     const { mesh } = this.#options;
     const provenanceKey = this.#provenanceKey;
+    const isStarting = this.#state === 'starting';
     let replicas = 0;
     for (const topic of topics) {
       const admin = local.admin();
@@ -252,7 +252,11 @@ export class RegionNode {
       await readPartitionRanges(local, topic, from, (record) => {
         const provenance = decodeOriginHeaders(record.headers, provenanceKey, mesh, record);
         if (provenance.kind === 'replicated') {
-          this.highwater.advance(topic, record.partition, provenance.origin.region, provenance.origin.offset);
+          const { region, offset } = provenance.origin;
+          // At start the last copy of each origin in the partition sets its mark, not the highest: after a
+          // source partition was re-created, later copies carry lower origin offsets that are new records.
+          if (isStarting) this.highwater.rewind(topic, record.partition, region, offset);
+          else this.highwater.advance(topic, record.partition, region, offset);
           replicas++;
         }
       });
@@ -311,17 +315,26 @@ export class RegionNode {
     const local = this.#local;
     this.#refreshing = (async () => {
       for (const link of this.#running) {
-        if (typeof link.spec.topics !== 'function') continue;
         try {
-          const now = await this.#selectTopics(link.spec, link.remote);
-          const added = now.filter((t) => !link.replicator.topics.includes(t));
-          if (added.length === 0) continue;
-          for (const topic of added) {
-            await mirrorTopic(link.remote, local, topic, { from: link.spec.from, to: this.#options.region });
-          }
-          await this.#rebuildHighwater(local, added);
-          await link.replicator.updateTopics([...link.replicator.topics, ...added]);
-          this.#logger.info({ from: link.spec.from, added }, 'new topics picked up');
+          const names = { from: link.spec.from, to: this.#options.region };
+          const current = link.replicator.topics;
+          const now =
+            typeof link.spec.topics === 'function'
+              ? await this.#selectTopics(link.spec, link.remote)
+              : current;
+          const added = now.filter((t) => !current.includes(t));
+          for (const topic of added) await mirrorTopic(link.remote, local, topic, names);
+          if (added.length > 0) await this.#rebuildHighwater(local, added);
+          // Partition increases in the source are propagated; the consumer then rejoins to read the new ones.
+          const [source, target] = await Promise.all([
+            partitionCounts(link.remote, current),
+            partitionCounts(local, current),
+          ]);
+          const grown = current.filter((t) => (source.get(t) ?? 0) > (target.get(t) ?? 0));
+          for (const topic of grown) await mirrorTopic(link.remote, local, topic, names);
+          if (added.length === 0 && grown.length === 0) continue;
+          await link.replicator.updateTopics([...current, ...added]);
+          this.#logger.info({ from: link.spec.from, added, grown }, 'topics picked up or grown');
         } catch (err) {
           this.#logger.warn({ from: link.spec.from, err }, 'topic refresh failed; will retry');
         }

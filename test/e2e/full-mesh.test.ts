@@ -94,6 +94,22 @@ describe('full mesh, 3 regions, active-active', () => {
       for (const r of REGIONS)
         assert.equal(new Set(a.byOrigin.get(r)).size, PER_REGION, `${where}: all of ${r}`);
     }
+    // Byte for byte: every copy has the original's partition, key, value, timestamp and application headers.
+    let compared = 0;
+    for (const t of TOPICS) {
+      for (const origin of REGIONS) {
+        const originals = audits.get(`${origin}/${t}`)!.fingerprints;
+        for (const r of REGIONS) {
+          if (r === origin) continue;
+          for (const [id, print] of audits.get(`${r}/${t}`)!.fingerprints) {
+            if (!id.startsWith(`${origin}:`)) continue;
+            assert.equal(print, originals.get(id), `${r}/${t} ${id} differs from the original in ${origin}`);
+            compared++;
+          }
+        }
+      }
+    }
+    assert.equal(compared, TOPICS.length * REGIONS.length * (REGIONS.length - 1) * PER_REGION);
     const written = nodes.reduce(
       (n, node) => n + node.links.reduce((m, l) => m + l.stats.recordsWritten, 0),
       0,

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -29,10 +29,18 @@ describe('geomesh node (CLI, one process per region)', () => {
   const children = new Map<string, ChildProcess>();
 
   function run(args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
-    return spawn(process.execPath, [BIN, ...args], {
-      env: { ...process.env, GEOMESH_PROVENANCE_KEY: KEY, GEOMESH_LOG_LEVEL: 'warn', ...extraEnv },
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: {
+        ...process.env,
+        GEOMESH_PROVENANCE_KEY: KEY,
+        GEOMESH_LOG_LEVEL: process.env['GEOMESH_NODE_LOG'] ?? 'warn',
+        ...extraEnv,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // GEOMESH_NODE_LOG=info shows the nodes' JSON logs, for debugging a failure.
+    if (process.env['GEOMESH_NODE_LOG']) child.stdout.on('data', (c: Buffer) => process.stderr.write(c));
+    return child;
   }
 
   async function runToEnd(args: string[], extraEnv: Record<string, string> = {}) {
@@ -105,6 +113,16 @@ links:
     });
     assert.equal(noKey.code, 2);
     assert.match(noKey.stderr, /GEOMESH_PROVENANCE_KEY/);
+    // Two regions whose addresses differ but lead to the same cluster: only the node can tell, at start.
+    const twice = join(dir, 'twice.yaml');
+    const eastPort = env.cluster('east').bootstrapServers[0]!.split(':')[1];
+    writeFileSync(
+      twice,
+      readFileSync(file, 'utf8').replace(env.cluster('west').bootstrapServers[0]!, `localhost:${eastPort}`),
+    );
+    const named = await runToEnd(['node', '--topology', twice, '--region', 'west']);
+    assert.equal(named.code, 2);
+    assert.match(named.stderr, /regions (east and west|west and east) both lead to Kafka cluster/);
   });
 
   it('replicates topics matching the patterns both ways, picks up new ones, leaves others alone', async () => {
@@ -146,8 +164,29 @@ links:
     assert.ok(!topics.includes('other'), 'a topic outside the patterns is not replicated');
     assert.ok(!topics.some((t) => t.startsWith('geomesh.')), 'no internal topic of the source was copied');
 
+    // A partition added to the source topic while running: the target grows too and the new partition flows.
+    const admin2 = kafka['east']!.admin();
+    await admin2.connect();
+    await admin2.createPartitions({ topicPartitions: [{ topic: 'orders-1', count: 3 }] });
+    await admin2.disconnect();
+    const producer = kafka['east']!.producer();
+    await producer.connect();
+    await producer.send({
+      topic: 'orders-1',
+      messages: Array.from({ length: 50 }, (_, i) => ({ partition: 2, value: `east:${1_000 + i}` })),
+    });
+    await producer.disconnect();
+    const grownDeadline = Date.now() + 60_000;
+    let grown = await audit('west', 'orders-1');
+    while (grown.total < 1_050 && Date.now() < grownDeadline) {
+      await new Promise((r) => setTimeout(r, 1_000));
+      grown = await audit('west', 'orders-1');
+    }
+    assert.equal(grown.total, 1_050, 'records of the new partition reached west');
+    assert.equal(grown.duplicates, 0);
+
     const metrics = await (await fetch(`http://127.0.0.1:${http['west']}/metrics`)).text();
-    assert.match(metrics, /geomesh_replicated_records_total\{from="east",to="west",topic="orders-1"\} 1000/);
+    assert.match(metrics, /geomesh_replicated_records_total\{from="east",to="west",topic="orders-1"\} 1050/);
   });
 
   it('SIGTERM drains and exits 0', async () => {

@@ -4,6 +4,7 @@
  */
 import type { Kafka } from 'kafkajs';
 import { readPartitionRanges } from '../../node/kafka/index.ts';
+import type { SourceRecord } from '../../node/replication/index.ts';
 import { decodeOriginHeaders } from '../../node/replication/index.ts';
 
 /**
@@ -19,6 +20,8 @@ export async function produceNumbered(
   firstSeq = 0,
 ): Promise<void> {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  // Recent (retention must not delete them) and distinct from the produce time.
+  const baseTimestamp = Date.now() - 60_000;
   await producer.connect();
   try {
     for (let start = firstSeq; start < firstSeq + count; start += 500) {
@@ -26,9 +29,14 @@ export async function produceNumbered(
       for (let seq = start; seq < Math.min(firstSeq + count, start + 500); seq++) {
         messages.push({
           partition: seq % partitions,
-          key: `k-${seq % 97}`,
+          // Every 10th record has a null key; headers repeat a key and carry binary; timestamps are set.
+          key: seq % 10 === 0 ? null : `k-${seq % 97}`,
           value: `${region}:${seq}`,
-          headers: { app: `h-${seq}` },
+          headers: {
+            app: [`h-${seq}`, `again-${seq}`],
+            bin: Buffer.from([seq & 0xff, 0, 0xff, (seq >> 8) & 0xff]),
+          },
+          timestamp: String(baseTimestamp + seq),
         });
       }
       await producer.send({ topic, acks: -1, messages });
@@ -49,6 +57,21 @@ export interface RegionAudit {
   misattributed: number;
   /** Per origin and partition: were sequences in increasing order? */
   isOrderKept: boolean;
+  /** Record id `<region>:<seq>` → partition, key, value, timestamp and application headers, byte for byte. */
+  fingerprints: Map<string, string>;
+}
+
+function hex(value: Buffer | string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return (typeof value === 'string' ? Buffer.from(value) : value).toString('hex');
+}
+
+/** Everything of a record that replication must keep, except geomesh's own headers. */
+function fingerprint(r: SourceRecord): string {
+  const headers = Object.entries(r.headers)
+    .filter(([name]) => !name.startsWith('geomesh.'))
+    .map(([name, v]) => [name, (Array.isArray(v) ? v : [v]).map(hex)]);
+  return JSON.stringify([r.partition, hex(r.key), hex(r.value), r.timestamp, headers]);
 }
 
 /** Reads every record of `topic` in a region and accounts for it. */
@@ -70,6 +93,7 @@ export async function auditTopic(
     loops: 0,
     misattributed: 0,
     isOrderKept: true,
+    fingerprints: new Map(),
   };
   const seen = new Set<string>();
   const lastSeq = new Map<string, number>();
@@ -77,6 +101,7 @@ export async function auditTopic(
     [];
   await readPartitionRanges(kafka, topic, from, (r) => {
     const p = decodeOriginHeaders(r.headers, key, mesh, r);
+    audit.fingerprints.set(r.value?.toString() ?? '', fingerprint(r));
     records.push({
       partition: r.partition,
       offset: r.offset,
