@@ -13,34 +13,13 @@ import { silentLogger } from '../../node/log/index.ts';
 import { RegionNode } from '../../node/region/index.ts';
 import { ORIGIN_HEADER, ORIGIN_MAC_HEADER, ORIGIN_OFFSET_HEADER } from '../../node/replication/index.ts';
 import { TestEnvironment } from '../harness/index.ts';
+import { metricSum, pollUntil } from '../support/polling.ts';
 import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
 import { testLogger } from '../support/test-logger.ts';
 
 const MESH = 'faults';
 const KEY = randomBytes(32);
 const REGIONS = ['a', 'b'] as const;
-
-function metricSum(text: string, name: string, filter = ''): number {
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(name) && l.includes(filter))
-    .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
-}
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T>,
-  isDone: (t: T) => boolean,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!isDone(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 1_000));
-    value = await probe();
-  }
-  return value;
-}
 
 describe('data path: forged headers, records too large, target broker restart', () => {
   let env: TestEnvironment;
@@ -129,8 +108,7 @@ describe('data path: forged headers, records too large, target broker restart', 
       })),
     });
     await producer.disconnect();
-    const inB = await waitFor(
-      'b to hold the records',
+    const inB = await pollUntil(
       () => auditTopic(kafka['b']!, 'b', topic, MESH, KEY),
       (a) => a.total >= 100,
     );
@@ -169,8 +147,7 @@ describe('data path: forged headers, records too large, target broker restart', 
       // A mesh of its own, so its consumer group and tags are separate from the running nodes'.
       const node = await startNode(`${MESH}-${policy}`, 'b', 'a', [topic], policy);
       const expected = policy === 'halt' ? 31 : 41;
-      const inB = await waitFor(
-        'b to hold what may pass',
+      const inB = await pollUntil(
         () => auditTopic(kafka['b']!, 'b', topic, `${MESH}-${policy}`, KEY),
         (a) => a.total >= expected,
       );
@@ -212,8 +189,7 @@ describe('data path: forged headers, records too large, target broker restart', 
     await new Promise((r) => setTimeout(r, 2_000));
     await env.cluster('b').restart();
     await writing;
-    const inB = await waitFor(
-      'b to catch up after its broker restarted',
+    const inB = await pollUntil(
       () => auditTopic(kafka['b']!, 'b', topic, `${MESH}-restart`, KEY),
       (a) => a.total >= 20_000,
       180_000,

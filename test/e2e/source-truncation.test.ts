@@ -14,31 +14,11 @@ import { createKafkaClient } from '../../node/kafka/index.ts';
 import { createLogger, silentLogger } from '../../node/log/index.ts';
 import { RegionNode } from '../../node/region/index.ts';
 import { TestEnvironment } from '../harness/index.ts';
+import { metricSum, pollUntil } from '../support/polling.ts';
 import { auditTopic } from '../support/mesh-audit.ts';
 
 const KEY = randomBytes(32);
 const REGIONS = ['a', 'b'] as const;
-
-function metricSum(text: string, name: string, filter = ''): number {
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith(name) && l.includes(filter))
-    .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
-}
-
-async function waitFor<T>(
-  probe: () => Promise<T>,
-  isDone: (t: T) => boolean,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!isDone(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 1_000));
-    value = await probe();
-  }
-  return value;
-}
 
 describe('source truncation: deleted records and a re-created topic', () => {
   let env: TestEnvironment;
@@ -119,7 +99,7 @@ describe('source truncation: deleted records and a re-created topic', () => {
     await produce(topic, 0, 0, 20);
     await produce(topic, 1, 100, 120);
     const first = await startNode(mesh, topic, policy);
-    const copied = await waitFor(
+    const copied = await pollUntil(
       () => auditTopic(kafka['b']!, 'b', topic, mesh, KEY),
       (a) => a.total >= 40,
     );
@@ -137,7 +117,7 @@ describe('source truncation: deleted records and a re-created topic', () => {
 
   it('records deleted before they were copied: counted exactly, the rest replicated exactly once (continue)', async () => {
     const { topic, mesh, node } = await truncateWhileStopped('continue');
-    const inB = await waitFor(
+    const inB = await pollUntil(
       () => auditTopic(kafka['b']!, 'b', topic, mesh, KEY),
       (a) => a.total >= 85,
     );
@@ -158,7 +138,7 @@ describe('source truncation: deleted records and a re-created topic', () => {
 
   it('records deleted before they were copied, halt: the partition halts, /readyz names it, the other goes on', async () => {
     const { topic, mesh, node } = await truncateWhileStopped('halt');
-    const inB = await waitFor(
+    const inB = await pollUntil(
       () => auditTopic(kafka['b']!, 'b', topic, mesh, KEY),
       (a) => a.total >= 70,
     );
@@ -191,7 +171,7 @@ describe('source truncation: deleted records and a re-created topic', () => {
     await produce(topic, 1, 100, 120);
     const lines: string[] = [];
     const node = await startNode(mesh, topic, 'continue', lines);
-    const copied = await waitFor(
+    const copied = await pollUntil(
       () => auditTopic(kafka['b']!, 'b', topic, mesh, KEY),
       (a) => a.total >= 40,
     );
@@ -215,7 +195,7 @@ describe('source truncation: deleted records and a re-created topic', () => {
     // Fewer records than before, so their offsets are all below what the node already handled.
     await produce(topic, 0, 1000, 1005);
     await produce(topic, 1, 1100, 1105);
-    const inB = await waitFor(
+    const inB = await pollUntil(
       () => auditTopic(kafka['b']!, 'b', topic, mesh, KEY),
       (a) => a.total >= 50,
     );

@@ -1,0 +1,24 @@
+/** Small helpers end-to-end tests share: bounded polling and reading Prometheus text. */
+
+/** Probes every second until `isDone` or `timeoutMs`; returns the last value (the caller asserts on it). */
+export async function pollUntil<T>(
+  probe: () => Promise<T>,
+  isDone: (t: T) => boolean,
+  timeoutMs = 90_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!isDone(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    value = await probe();
+  }
+  return value;
+}
+
+/** The sum of every sample of metric `name` whose line contains `filter` (e.g. `reason="loop"`). */
+export function metricSum(text: string, name: string, filter = ''): number {
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(name) && l.includes(filter))
+    .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
+}
