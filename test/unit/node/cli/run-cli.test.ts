@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -42,15 +42,17 @@ describe('runCli', () => {
     assert.match(badFormat.stderr, /Allowed choices are text, json, dot, mermaid/);
   });
 
-  it('exits 66 on a directory or a missing file', async () => {
+  it('exits 66 on a directory or a missing file', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'geomesh-cli-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const r = await run(['topology', 'validate', dir]);
     assert.equal(r.code, EXIT_CODES.noInput);
     assert.match(r.stderr, /it is a directory/);
   });
 
-  it('validates: text on stderr and exit 2 for an invalid file, JSON with --json', async () => {
+  it('validates: text on stderr and exit 2 for an invalid file, JSON with --json', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'geomesh-cli-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = join(dir, 'bad.yaml');
     writeFileSync(
       file,
