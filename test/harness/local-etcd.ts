@@ -3,11 +3,12 @@
  * installed with apt-get when missing (as root); otherwise a clear error says how to install it.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GeomeshError } from '../../node/errors/index.ts';
-import { ManagedProcess, forgetAtExit, removeAtExit } from './managed-process.ts';
+import { LocalServer } from './local-server.ts';
+import { ManagedProcess, removeAtExit } from './managed-process.ts';
 import { freePorts } from './ports.ts';
 import type { EtcdHandle, EtcdOptions } from './types.ts';
 
@@ -48,51 +49,50 @@ export function ensureEtcdBinary(log: (line: string) => void = () => {}): string
   return installed;
 }
 
-export class LocalEtcd implements EtcdHandle {
-  readonly name: string;
+export class LocalEtcd extends LocalServer implements EtcdHandle {
   readonly endpoints: string[];
-  readonly dir: string;
   readonly clientPort: number;
-  readonly #process: ManagedProcess;
-  #isStopped = false;
 
   private constructor(name: string, binary: string, dir: string, clientPort: number, peerPort: number) {
-    this.name = name;
-    this.dir = dir;
-    this.clientPort = clientPort;
     const client = `http://127.0.0.1:${clientPort}`;
     const peer = `http://127.0.0.1:${peerPort}`;
+    super(
+      name,
+      dir,
+      new ManagedProcess({
+        name: `etcd-${name}`,
+        command: binary,
+        args: [
+          '--name',
+          name,
+          '--data-dir',
+          join(dir, 'data'),
+          '--listen-client-urls',
+          client,
+          '--advertise-client-urls',
+          client,
+          '--listen-peer-urls',
+          peer,
+          '--initial-advertise-peer-urls',
+          peer,
+          '--initial-cluster',
+          `${name}=${peer}`,
+          '--initial-cluster-state',
+          'new',
+          '--log-level',
+          'warn',
+          '--logger',
+          'zap',
+        ],
+        // etcd 3.4 on arm64 refuses to start without this; harmless elsewhere.
+        env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'arm64' ? 'arm64' : '' },
+        logFile: join(dir, 'etcd.log'),
+        orphanCleanupDir: dir,
+      }),
+      20_000,
+    );
+    this.clientPort = clientPort;
     this.endpoints = [client];
-    this.#process = new ManagedProcess({
-      name: `etcd-${name}`,
-      command: binary,
-      args: [
-        '--name',
-        name,
-        '--data-dir',
-        join(dir, 'data'),
-        '--listen-client-urls',
-        client,
-        '--advertise-client-urls',
-        client,
-        '--listen-peer-urls',
-        peer,
-        '--initial-advertise-peer-urls',
-        peer,
-        '--initial-cluster',
-        `${name}=${peer}`,
-        '--initial-cluster-state',
-        'new',
-        '--log-level',
-        'warn',
-        '--logger',
-        'zap',
-      ],
-      // etcd 3.4 on arm64 refuses to start without this; harmless elsewhere.
-      env: { ...process.env, ETCD_UNSUPPORTED_ARCH: process.arch === 'arm64' ? 'arm64' : '' },
-      logFile: join(dir, 'etcd.log'),
-      orphanCleanupDir: dir,
-    });
   }
 
   static async start(options: EtcdOptions = {}): Promise<LocalEtcd> {
@@ -103,7 +103,7 @@ export class LocalEtcd implements EtcdHandle {
     const [clientPort, peerPort] = await freePorts(2);
     const etcd = new LocalEtcd(name, binary, dir, clientPort!, peerPort!);
     try {
-      await etcd.#launch(options.startTimeoutMs ?? 20_000);
+      await etcd.launch(options.startTimeoutMs ?? 20_000);
       return etcd;
     } catch (err) {
       await etcd.stop();
@@ -111,46 +111,13 @@ export class LocalEtcd implements EtcdHandle {
     }
   }
 
-  get pid(): number | undefined {
-    return this.#process.pid;
-  }
-
-  async kill(): Promise<void> {
-    await this.#process.kill();
-  }
-
-  pause(): void {
-    this.#process.pause();
-  }
-
-  resume(): void {
-    this.#process.resume();
-  }
-
-  async restart(timeoutMs = 20_000): Promise<void> {
-    if (this.#process.state === 'running' || this.#process.state === 'paused') await this.#process.stop();
-    await this.#launch(timeoutMs);
-  }
-
-  logTail(lines = 40): string {
-    return this.#process.logTail(lines);
-  }
-
-  async stop(): Promise<void> {
-    if (this.#isStopped) return;
-    this.#isStopped = true;
-    await this.#process.stop(5_000);
-    if (process.env['GEOMESH_KEEP_TEST_DIRS'] !== '1') rmSync(this.dir, { recursive: true, force: true });
-    forgetAtExit(this.dir);
-  }
-
   /** Starts etcd and waits until `/health` reports healthy. */
-  async #launch(timeoutMs: number): Promise<void> {
-    this.#process.start();
+  protected override async launch(timeoutMs: number): Promise<void> {
+    this.process.start();
     const deadline = Date.now() + timeoutMs;
     let lastError = '';
     while (Date.now() < deadline) {
-      if (this.#process.state === 'exited') {
+      if (this.process.state === 'exited') {
         throw new GeomeshError(
           'GEOMESH_HARNESS_START_FAILED',
           `etcd ${this.name} exited while starting; log tail:\n${this.logTail(30)}`,

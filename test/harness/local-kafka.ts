@@ -4,13 +4,14 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { GeomeshError } from '../../node/errors/index.ts';
 import { ensureKafkaJars, kafkaVersion } from './kafka-distribution.ts';
-import { ManagedProcess, forgetAtExit, removeAtExit } from './managed-process.ts';
+import { LocalServer } from './local-server.ts';
+import { ManagedProcess, removeAtExit } from './managed-process.ts';
 import { freePorts, waitForPort } from './ports.ts';
 import type { KafkaClusterHandle, KafkaClusterOptions } from './types.ts';
 
@@ -77,16 +78,12 @@ export function randomClusterId(): string {
   }
 }
 
-export class LocalKafkaCluster implements KafkaClusterHandle {
-  readonly name: string;
+export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle {
   readonly clusterId: string;
   readonly version: string;
   readonly bootstrapServers: string[];
   readonly port: number;
   readonly controllerPort: number;
-  readonly dir: string;
-  readonly #process: ManagedProcess;
-  #isStopped = false;
 
   private constructor(
     name: string,
@@ -96,28 +93,36 @@ export class LocalKafkaCluster implements KafkaClusterHandle {
     classpath: string,
     clusterId: string,
   ) {
-    this.name = name;
-    this.dir = dir;
+    super(
+      name,
+      dir,
+      new ManagedProcess({
+        name: `kafka-${name}`,
+        command: 'java',
+        args: [
+          ...jvmFlags(),
+          `-Dlog4j2.configurationFile=${join(dir, 'log4j2.yaml')}`,
+          `-Dkafka.logs.dir=${join(dir, 'logs')}`,
+          '-cp',
+          classpath,
+          'kafka.Kafka',
+          join(dir, 'server.properties'),
+        ],
+        logFile: join(dir, 'server.log'),
+        orphanCleanupDir: dir,
+      }),
+      60_000,
+    );
     this.version = version;
     this.clusterId = clusterId;
     this.port = ports[0]!;
     this.controllerPort = ports[1]!;
     this.bootstrapServers = [`127.0.0.1:${this.port}`];
-    this.#process = new ManagedProcess({
-      name: `kafka-${name}`,
-      command: 'java',
-      args: [
-        ...jvmFlags(),
-        `-Dlog4j2.configurationFile=${join(dir, 'log4j2.yaml')}`,
-        `-Dkafka.logs.dir=${join(dir, 'logs')}`,
-        '-cp',
-        classpath,
-        'kafka.Kafka',
-        join(dir, 'server.properties'),
-      ],
-      logFile: join(dir, 'server.log'),
-      orphanCleanupDir: dir,
-    });
+  }
+
+  /** The folder holding the log segments of one partition, to inspect what the broker wrote to disk. */
+  partitionDir(topic: string, partition: number): string {
+    return join(this.dir, 'data', `${topic}-${partition}`);
   }
 
   /** Formats storage and starts the broker; resolves once it serves requests. */
@@ -132,56 +137,12 @@ export class LocalKafkaCluster implements KafkaClusterHandle {
     try {
       cluster.#writeConfig(options.brokerProperties ?? {});
       await cluster.#format(classpath);
-      await cluster.#launch(options.startTimeoutMs ?? 60_000);
+      await cluster.launch(options.startTimeoutMs ?? 60_000);
       return cluster;
     } catch (err) {
       await cluster.stop();
       throw err;
     }
-  }
-
-  get pid(): number | undefined {
-    return this.#process.pid;
-  }
-
-  get logFile(): string {
-    return this.#process.logFile;
-  }
-
-  async kill(): Promise<void> {
-    await this.#process.kill();
-  }
-
-  pause(): void {
-    this.#process.pause();
-  }
-
-  resume(): void {
-    this.#process.resume();
-  }
-
-  /** Starts the broker again on the same ports and data (after kill() or a crash). */
-  async restart(timeoutMs = 60_000): Promise<void> {
-    if (this.#process.state === 'running' || this.#process.state === 'paused') await this.#process.stop();
-    await this.#launch(timeoutMs);
-  }
-
-  logTail(lines = 40): string {
-    return this.#process.logTail(lines);
-  }
-
-  /** The folder holding the log segments of one partition, to inspect what the broker wrote to disk. */
-  partitionDir(topic: string, partition: number): string {
-    return join(this.dir, 'data', `${topic}-${partition}`);
-  }
-
-  /** Stops the broker (SIGTERM, then SIGKILL) and deletes its data; idempotent. */
-  async stop(): Promise<void> {
-    if (this.#isStopped) return;
-    this.#isStopped = true;
-    await this.#process.stop(5_000);
-    if (process.env['GEOMESH_KEEP_TEST_DIRS'] !== '1') rmSync(this.dir, { recursive: true, force: true });
-    forgetAtExit(this.dir);
   }
 
   #writeConfig(extra: Readonly<Record<string, string>>): void {
@@ -235,11 +196,11 @@ export class LocalKafkaCluster implements KafkaClusterHandle {
     }
   }
 
-  async #launch(timeoutMs: number): Promise<void> {
-    const startedAt = readLogLength(this.#process.logFile);
-    this.#process.start();
+  protected override async launch(timeoutMs: number): Promise<void> {
+    const startedAt = readLogLength(this.process.logFile);
+    this.process.start();
     const signal = AbortSignal.timeout(timeoutMs);
-    const exited = this.#process.exited.then((code) => {
+    const exited = this.process.exited.then((code) => {
       throw new GeomeshError(
         'GEOMESH_HARNESS_START_FAILED',
         `Kafka ${this.name} exited with code ${code} while starting; log tail:\n${this.logTail(30)}`,
@@ -248,7 +209,7 @@ export class LocalKafkaCluster implements KafkaClusterHandle {
     const ready = (async () => {
       await waitForPort('127.0.0.1', this.port, signal);
       // The listener opens a little before the broker is unfenced; its log line says when it serves.
-      while (!readLogSince(this.#process.logFile, startedAt).includes('Kafka Server started')) {
+      while (!readLogSince(this.process.logFile, startedAt).includes('Kafka Server started')) {
         if (signal.aborted) throw new Error('timeout');
         await new Promise((r) => setTimeout(r, 50));
       }
