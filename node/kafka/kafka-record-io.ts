@@ -205,6 +205,7 @@ export class KafkaRecordSource implements RecordSource {
           partition: batch.partition,
           records,
           highWatermark: Number(batch.highWatermark),
+          heartbeat: () => payload.heartbeat(),
         });
         if (outcome.kind === 'halted') {
           if (outcome.resumeAt > Number(batch.firstOffset() ?? outcome.resumeAt))

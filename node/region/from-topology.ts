@@ -55,6 +55,9 @@ export function inboundLinkSpecs(config: TopologyConfig, region: string): Inboun
     forwardsOrigin: (origin: string) => config.forwards(link, origin),
     compression: link.options.compression,
     maxBatchBytes: link.options.maxBatchBytes,
+    ...(link.options.maxRecordsPerSecond !== null && {
+      maxRecordsPerSecond: link.options.maxRecordsPerSecond,
+    }),
     onSourceTruncated: link.options.onSourceTruncated,
     onRecordTooLarge: link.options.onRecordTooLarge,
   }));

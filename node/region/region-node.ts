@@ -57,6 +57,8 @@ export interface InboundLinkSpec {
   onSourceTruncated?: 'continue' | 'halt';
   /** Most bytes per produce request; default 512 KiB. */
   maxBatchBytes?: number;
+  /** Most records a second the link writes; default unlimited. */
+  maxRecordsPerSecond?: number;
 }
 
 /** How to reach one region's Kafka cluster (secrets already resolved). */
@@ -201,6 +203,7 @@ export class RegionNode {
           ...(spec.onRecordTooLarge ? { onRecordTooLarge: spec.onRecordTooLarge } : {}),
           ...(spec.onSourceTruncated ? { onSourceTruncated: spec.onSourceTruncated } : {}),
           ...(spec.maxBatchBytes ? { maxBatchBytes: spec.maxBatchBytes } : {}),
+          ...(spec.maxRecordsPerSecond ? { maxRecordsPerSecond: spec.maxRecordsPerSecond } : {}),
         });
         this.links.push(replicator);
         this.#running.push({ spec, remote, replicator });

@@ -38,3 +38,4 @@ export {
   type LinkState,
   type LinkStats,
 } from './link-replicator.ts';
+export { RateLimiter, type RateLimiterClock } from './rate-limiter.ts';

@@ -18,6 +18,7 @@ import {
   type RecordIdentity,
 } from './origin-headers.ts';
 import type { OriginHighwater } from './origin-highwater.ts';
+import { RateLimiter, type RateLimiterClock } from './rate-limiter.ts';
 import type {
   BatchOutcome,
   PartitionOffsets,
@@ -94,6 +95,10 @@ export interface LinkReplicatorOptions {
    * a record, so a full fetch of small records would exceed the broker's 1 MiB request limit unchunked.
    */
   maxBatchBytes?: number;
+  /** Most records a second the link writes (a token bucket of one second); default unlimited. */
+  maxRecordsPerSecond?: number;
+  /** The limiter's clock, for tests. */
+  rateLimiterClock?: RateLimiterClock;
   /** Backoff between write attempts; default 500 ms doubling to 10 s. */
   retryBackoffMs?: { initial: number; max: number };
 }
@@ -168,6 +173,7 @@ export class LinkReplicator {
   readonly #logger: Logger;
   #state: LinkState = 'idle';
   #topics: readonly string[] = [];
+  readonly #limiter: RateLimiter | undefined;
   #stopping: Promise<void> | undefined;
   /** Per source partition `topic/partition`. */
   readonly #watches = new Map<string, SourcePartitionWatch>();
@@ -176,6 +182,9 @@ export class LinkReplicator {
 
   constructor(options: LinkReplicatorOptions) {
     this.#options = options;
+    if (options.maxRecordsPerSecond) {
+      this.#limiter = new RateLimiter(options.maxRecordsPerSecond, options.rateLimiterClock);
+    }
     this.#logger = options.logger.child({ component: 'link', from: options.link.from, to: options.link.to });
   }
 
@@ -264,7 +273,7 @@ export class LinkReplicator {
       this.stats.forgedHeaders += forged;
       observer?.forged(forged);
     }
-    const outcome = await this.#writeChunked(batch.topic, batch.partition, items);
+    const outcome = await this.#writeChunked(batch.topic, batch.partition, items, batch.heartbeat);
     const last = batch.records[batch.records.length - 1];
     if (outcome.kind === 'halted') this.#haltedAt.set(tp, outcome.resumeAt);
     const watch = this.#watches.get(tp);
@@ -435,23 +444,33 @@ export class LinkReplicator {
     return { kind: 'halted', resumeAt };
   }
 
-  /** Writes `items` in chunks of at most `maxBatchBytes`, stopping at a halted chunk. */
+  /**
+   * Writes `items` in chunks of at most `maxBatchBytes` (and, when rate-limited, one second's worth of
+   * records, so each wait is short and the source can heartbeat between chunks), stopping at a halted chunk.
+   */
   async #writeChunked(
     topic: string,
     partition: number,
     items: readonly PendingWrite[],
+    heartbeat?: () => Promise<void>,
   ): Promise<BatchOutcome> {
     const maxBytes = this.#options.maxBatchBytes ?? 512 * 1024;
+    const maxRecords = this.#limiter ? Math.max(1, Math.floor(this.#limiter.recordsPerSecond)) : Infinity;
     let start = 0;
     while (start < items.length) {
       let end = start;
       let bytes = 0;
       while (
         end < items.length &&
+        end - start < maxRecords &&
         (end === start || bytes + approximateBytes(items[end]!.record) <= maxBytes)
       ) {
         bytes += approximateBytes(items[end]!.record);
         end++;
+      }
+      if (this.#limiter) {
+        await this.#limiter.take(end - start);
+        await heartbeat?.();
       }
       const outcome = await this.#writeUntilDone(topic, partition, items.slice(start, end));
       if (outcome.kind === 'halted') return outcome;

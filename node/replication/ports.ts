@@ -22,6 +22,8 @@ export interface SourceBatch {
   records: SourceRecord[];
   /** The source partition's high watermark when the batch was fetched (for lag). */
   highWatermark: number;
+  /** Keeps the source's group membership alive during a long (e.g. rate-limited) batch. */
+  heartbeat?: () => Promise<void>;
 }
 
 /** A record to write into the target cluster (same topic, same partition). */

@@ -88,10 +88,7 @@ async function startRegionNode(
   const regions = [region, ...inbound.map((l) => l.from)];
   await assertDistinctClusters(config, regions, logger);
   for (const link of config.inboundLinks(region)) {
-    const ignored = [
-      ...(link.options.exactlyOnce ? ['exactlyOnce'] : []),
-      ...(link.options.maxRecordsPerSecond !== null ? ['maxRecordsPerSecond'] : []),
-    ];
+    const ignored = [...(link.options.exactlyOnce ? ['exactlyOnce'] : [])];
     if (ignored.length > 0) {
       logger.warn(
         { link: link.id, ignored },

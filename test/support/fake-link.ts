@@ -1,0 +1,118 @@
+/**
+ * A link over a fake source and sink, for unit tests of LinkReplicator: the source delivers numbered records
+ * of partition 0 on demand, the sink remembers what was written.
+ */
+import { silentLogger } from '../../node/log/index.ts';
+import {
+  LinkReplicator,
+  OriginHighwater,
+  provenanceKeyObject,
+  type BatchOutcome,
+  type PartitionOffsets,
+  type RateLimiterClock,
+  type RecordSink,
+  type RecordSource,
+  type SinkRecord,
+  type SourceBatch,
+} from '../../node/replication/index.ts';
+
+export const TOPIC = 't';
+
+export class FakeSource implements RecordSource {
+  offsets: PartitionOffsets = { logStart: 0, logEnd: 0 };
+  committed: number | undefined;
+  offsetCalls = 0;
+  onBatch: ((batch: SourceBatch) => Promise<BatchOutcome>) | undefined;
+  start(
+    _topics: readonly string[],
+    _positionOf: unknown,
+    onBatch: (batch: SourceBatch) => Promise<BatchOutcome>,
+  ): Promise<void> {
+    this.onBatch = onBatch;
+    return Promise.resolve();
+  }
+  update(): Promise<void> {
+    return Promise.resolve();
+  }
+  partitionOffsets(): Promise<PartitionOffsets> {
+    this.offsetCalls++;
+    return Promise.resolve(this.offsets);
+  }
+  committedOffset(): number | undefined {
+    return this.committed;
+  }
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+  /** Delivers records `from`..`to` (inclusive) of partition 0. */
+  deliver(from: number, to: number, highWatermark = to + 1): Promise<BatchOutcome> {
+    const records = [];
+    for (let offset = from; offset <= to; offset++) {
+      records.push({
+        topic: TOPIC,
+        partition: 0,
+        offset,
+        timestamp: String(Date.now()),
+        key: null,
+        value: Buffer.from(`v${offset}`),
+        headers: {},
+      });
+    }
+    return this.onBatch!({ topic: TOPIC, partition: 0, records, highWatermark });
+  }
+}
+
+export class FakeSink implements RecordSink {
+  readonly written: string[] = [];
+  /** Records per write call, in order. */
+  readonly writes: number[] = [];
+  write(_topic: string, _partition: number, records: readonly SinkRecord[]): Promise<{ baseOffset: number }> {
+    const baseOffset = this.written.length;
+    this.writes.push(records.length);
+    for (const r of records) this.written.push(r.value?.toString() ?? '');
+    return Promise.resolve({ baseOffset });
+  }
+  stop(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+export async function linkWith(
+  options: {
+    policy?: 'continue' | 'halt';
+    highwater?: OriginHighwater;
+    maxRecordsPerSecond?: number;
+    rateLimiterClock?: RateLimiterClock;
+  } = {},
+) {
+  const source = new FakeSource();
+  const sink = new FakeSink();
+  const truncated: number[] = [];
+  const halted: number[] = [];
+  const highwater = options.highwater ?? new OriginHighwater();
+  const link = new LinkReplicator({
+    mesh: 'm',
+    link: { from: 'a', to: 'b', forwardsOrigin: (o) => o === 'a' },
+    topics: [TOPIC],
+    source,
+    sink,
+    highwater,
+    provenanceKey: provenanceKeyObject(Buffer.alloc(32, 7)),
+    logger: silentLogger(),
+    truncationCheckIntervalMs: 0,
+    ...(options.policy ? { onSourceTruncated: options.policy } : {}),
+    ...(options.maxRecordsPerSecond ? { maxRecordsPerSecond: options.maxRecordsPerSecond } : {}),
+    ...(options.rateLimiterClock ? { rateLimiterClock: options.rateLimiterClock } : {}),
+    observer: {
+      written: () => undefined,
+      dropped: () => undefined,
+      forged: () => undefined,
+      lag: () => undefined,
+      tooLarge: () => undefined,
+      halted: (_t, p) => halted.push(p),
+      truncated: (_t, _p, records) => truncated.push(records),
+    },
+  });
+  await link.start();
+  return { link, source, sink, truncated, halted, highwater };
+}
