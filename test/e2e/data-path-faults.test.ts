@@ -7,87 +7,44 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Kafka } from 'kafkajs';
-import { createKafkaClient } from '../../node/kafka/index.ts';
-import { silentLogger } from '../../node/log/index.ts';
-import { RegionNode } from '../../node/region/index.ts';
 import { ORIGIN_HEADER, ORIGIN_MAC_HEADER, ORIGIN_OFFSET_HEADER } from '../../node/replication/index.ts';
-import { TestEnvironment } from '../harness/index.ts';
+import { InProcessMesh } from '../support/in-process-mesh.ts';
 import { metricSum, pollUntil } from '../support/polling.ts';
 import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
-import { testLogger } from '../support/test-logger.ts';
 
 const MESH = 'faults';
 const KEY = randomBytes(32);
 const REGIONS = ['a', 'b'] as const;
 
 describe('data path: forged headers, records too large, target broker restart', () => {
-  let env: TestEnvironment;
-  const kafka: Record<string, Kafka> = {};
-  const nodes: RegionNode[] = [];
+  const mesh = new InProcessMesh(REGIONS, KEY);
+  const kafka = mesh.kafka;
+  const createTopic = mesh.createTopic.bind(mesh);
 
-  async function createTopic(
-    region: string,
-    topic: string,
-    partitions: number,
-    configEntries: { name: string; value: string }[] = [],
-  ) {
-    const admin = kafka[region]!.admin();
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [{ topic, numPartitions: partitions, configEntries }],
-    });
-    await admin.disconnect();
-  }
-
-  async function startNode(
-    mesh: string,
+  function startNode(
+    meshName: string,
     region: string,
     from: string,
     topics: string[],
     onRecordTooLarge?: 'halt' | 'skip',
   ) {
-    const node = new RegionNode({
-      mesh,
-      region,
-      provenanceKey: KEY,
-      clusters: Object.fromEntries(REGIONS.map((r) => [r, { brokers: env.cluster(r).bootstrapServers }])),
-      inbound: [
-        {
-          from,
-          topics,
-          forwardsOrigin: (o: string) => o === from,
-          ...(onRecordTooLarge ? { onRecordTooLarge } : {}),
-        },
-      ],
-      logger: testLogger(),
-      http: { host: '127.0.0.1', port: 0 },
-    });
-    nodes.push(node);
-    await node.start();
-    return node;
+    return mesh.startNode(meshName, region, [
+      {
+        from,
+        topics,
+        forwardsOrigin: (o: string) => o === from,
+        ...(onRecordTooLarge ? { onRecordTooLarge } : {}),
+      },
+    ]);
   }
 
-  before(async () => {
-    env = await TestEnvironment.start({ kafka: [...REGIONS] });
-    for (const r of REGIONS) {
-      kafka[r] = createKafkaClient({
-        brokers: env.cluster(r).bootstrapServers,
-        clientId: `t-${r}`,
-        logger: silentLogger(),
-      });
-    }
-  });
-  after(async () => {
-    await Promise.allSettled(nodes.map((n) => n.stop()));
-    await env?.stop();
-  });
+  before(() => mesh.start());
+  after(() => mesh.stop());
 
   it('replicates records whose application headers claim another origin, exactly once, without bouncing', async () => {
     const topic = 'forged';
     for (const r of REGIONS) await createTopic(r, topic, 2);
-    await startNode(MESH, 'b', 'a', [topic]);
+    const nodeB = await startNode(MESH, 'b', 'a', [topic]);
     const nodeA = await startNode(MESH, 'a', 'b', [topic]);
     const producer = kafka['a']!.producer();
     await producer.connect();
@@ -118,7 +75,6 @@ describe('data path: forged headers, records too large, target broker restart', 
     await new Promise((r) => setTimeout(r, 3_000));
     const inA = await auditTopic(kafka['a']!, 'a', topic, MESH, KEY);
     assert.equal(inA.total, 100, 'nothing came back to a');
-    const nodeB = nodes[0]!;
     const text = await (await fetch(`http://${nodeB.httpAddress}/metrics`)).text();
     assert.equal(metricSum(text, 'geomesh_forged_origin_headers_total'), 100);
     const textA = await (await fetch(`http://${nodeA.httpAddress}/metrics`)).text();
@@ -185,9 +141,9 @@ describe('data path: forged headers, records too large, target broker restart', 
     const node = await startNode(`${MESH}-restart`, 'b', 'a', [topic]);
     const writing = produceNumbered(kafka['a']!, 'a', topic, 20_000, 3);
     await new Promise((r) => setTimeout(r, 1_500));
-    await env.cluster('b').kill();
+    await mesh.env.cluster('b').kill();
     await new Promise((r) => setTimeout(r, 2_000));
-    await env.cluster('b').restart();
+    await mesh.env.cluster('b').restart();
     await writing;
     const inB = await pollUntil(
       () => auditTopic(kafka['b']!, 'b', topic, `${MESH}-restart`, KEY),

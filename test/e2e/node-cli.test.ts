@@ -28,6 +28,23 @@ describe('geomesh node (CLI, one process per region)', () => {
   const grpc: Record<string, number> = {};
   const children = new Map<string, ChildProcess>();
 
+  /** A topology of the two test regions (their clusters, this run's ports) with the given link lines. */
+  function topologyYaml(mesh: string, links: string[]): string {
+    const region = (r: string) =>
+      `  ${r}: { kafka: { brokers: ['${env.cluster(r).bootstrapServers[0]}'] }, node: { grpc: '127.0.0.1:${grpc[r]}', http: '127.0.0.1:${http[r]}' } }`;
+    return [
+      `mesh: ${mesh}`,
+      `etcd: { endpoints: ['${env.etcd!.endpoints[0]}'] }`,
+      "provenance: { key: '${GEOMESH_PROVENANCE_KEY}' }",
+      'regions:',
+      region('east'),
+      region('west'),
+      'links:',
+      ...links,
+      '',
+    ].join('\n');
+  }
+
   function run(args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: {
@@ -86,16 +103,7 @@ describe('geomesh node (CLI, one process per region)', () => {
     file = join(dir, 'mesh.yaml');
     writeFileSync(
       file,
-      `mesh: cli-e2e
-etcd: { endpoints: ['${env.etcd!.endpoints[0]}'] }
-provenance: { key: '\${GEOMESH_PROVENANCE_KEY}' }
-regions:
-  east: { kafka: { brokers: ['${env.cluster('east').bootstrapServers[0]}'] }, node: { grpc: '127.0.0.1:${grpc['east']}', http: '127.0.0.1:${http['east']}' } }
-  west: { kafka: { brokers: ['${env.cluster('west').bootstrapServers[0]}'] }, node: { grpc: '127.0.0.1:${grpc['west']}', http: '127.0.0.1:${http['west']}' } }
-links:
-  - between: [east, west]
-    topics: { include: ['orders-.*'] }
-`,
+      topologyYaml('cli-e2e', ['  - between: [east, west]', "    topics: { include: ['orders-.*'] }"]),
     );
   });
   after(async () => {
@@ -200,17 +208,8 @@ links:
   });
 
   it('--topology-from etcd: runs etcd’s version and follows a new one without restarting the process', async () => {
-    const topologyFor = (topics: string) => `mesh: cli-etcd
-etcd: { endpoints: ['${env.etcd!.endpoints[0]}'] }
-provenance: { key: '\${GEOMESH_PROVENANCE_KEY}' }
-regions:
-  east: { kafka: { brokers: ['${env.cluster('east').bootstrapServers[0]}'] }, node: { grpc: '127.0.0.1:${grpc['east']}', http: '127.0.0.1:${http['east']}' } }
-  west: { kafka: { brokers: ['${env.cluster('west').bootstrapServers[0]}'] }, node: { grpc: '127.0.0.1:${grpc['west']}', http: '127.0.0.1:${http['west']}' } }
-links:
-  - from: east
-    to: west
-    topics: { include: [${topics}] }
-`;
+    const topologyFor = (topics: string) =>
+      topologyYaml('cli-etcd', ['  - from: east', '    to: west', `    topics: { include: [${topics}] }`]);
     const v1 = join(dir, 'v1.yaml');
     const v2 = join(dir, 'v2.yaml');
     writeFileSync(v1, topologyFor("'audit-.*'"));

@@ -9,11 +9,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { Kafka } from 'kafkajs';
-import { createKafkaClient } from '../../node/kafka/index.ts';
 import { createLogger, silentLogger } from '../../node/log/index.ts';
-import { RegionNode } from '../../node/region/index.ts';
-import { TestEnvironment } from '../harness/index.ts';
+import type { Kafka } from 'kafkajs';
+import type { RegionNode } from '../../node/region/index.ts';
+import { InProcessMesh } from '../support/in-process-mesh.ts';
 import { metricSum, pollUntil } from '../support/polling.ts';
 import { auditTopic } from '../support/mesh-audit.ts';
 
@@ -21,12 +20,14 @@ const KEY = randomBytes(32);
 const REGIONS = ['a', 'b'] as const;
 
 describe('source truncation: deleted records and a re-created topic', () => {
-  let env: TestEnvironment;
-  const kafka: Record<string, Kafka> = {};
-  const nodes: RegionNode[] = [];
+  const mesh = new InProcessMesh(REGIONS, KEY);
+  const kafka = mesh.kafka;
+  const createTopic = (region: string, topic: string, partitions: number) =>
+    mesh.createTopic(region, topic, partitions);
+  const stopNode = (node: RegionNode) => mesh.stopNode(node);
 
   async function admin<T>(region: string, f: (a: ReturnType<Kafka['admin']>) => Promise<T>): Promise<T> {
-    const a = kafka[region]!.admin();
+    const a = mesh.kafka[region]!.admin();
     await a.connect();
     try {
       return await f(a);
@@ -35,15 +36,9 @@ describe('source truncation: deleted records and a re-created topic', () => {
     }
   }
 
-  async function createTopic(region: string, topic: string, partitions: number): Promise<void> {
-    await admin(region, (a) =>
-      a.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] }),
-    );
-  }
-
   /** Produces values `a:<seq>` for seq in [from, to) into `partition`. */
   async function produce(topic: string, partition: number, from: number, to: number): Promise<void> {
-    const producer = kafka['a']!.producer();
+    const producer = mesh.kafka['a']!.producer();
     await producer.connect();
     const messages = [];
     for (let seq = from; seq < to; seq++) messages.push({ partition, value: `a:${seq}` });
@@ -51,42 +46,19 @@ describe('source truncation: deleted records and a re-created topic', () => {
     await producer.disconnect();
   }
 
-  async function startNode(mesh: string, topic: string, policy: 'continue' | 'halt', lines?: string[]) {
-    const node = new RegionNode({
-      mesh,
-      region: 'b',
-      provenanceKey: KEY,
-      clusters: Object.fromEntries(REGIONS.map((r) => [r, { brokers: env.cluster(r).bootstrapServers }])),
-      inbound: [{ from: 'a', topics: [topic], forwardsOrigin: (o) => o === 'a', onSourceTruncated: policy }],
-      logger: lines
+  function startNode(meshName: string, topic: string, policy: 'continue' | 'halt', lines?: string[]) {
+    return mesh.startNode(
+      meshName,
+      'b',
+      [{ from: 'a', topics: [topic], forwardsOrigin: (o) => o === 'a', onSourceTruncated: policy }],
+      lines
         ? createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(line) } })
         : silentLogger(),
-      http: { host: '127.0.0.1', port: 0 },
-    });
-    nodes.push(node);
-    await node.start();
-    return node;
+    );
   }
 
-  async function stopNode(node: RegionNode): Promise<void> {
-    await node.stop();
-    nodes.splice(nodes.indexOf(node), 1);
-  }
-
-  before(async () => {
-    env = await TestEnvironment.start({ kafka: [...REGIONS] });
-    for (const r of REGIONS) {
-      kafka[r] = createKafkaClient({
-        brokers: env.cluster(r).bootstrapServers,
-        clientId: `t-${r}`,
-        logger: silentLogger(),
-      });
-    }
-  });
-  after(async () => {
-    await Promise.allSettled(nodes.map((n) => n.stop()));
-    await env?.stop();
-  });
+  before(() => mesh.start());
+  after(() => mesh.stop());
 
   /**
    * a's partition 0 gets 0..19 (copied), then, with the node stopped, 20..49 of which 20..34 are deleted;

@@ -1,0 +1,92 @@
+/**
+ * Real Kafka clusters for some regions plus region nodes run in the test process: the setup end-to-end tests
+ * of the data path share. Cleans up every node and server it started.
+ */
+import type { Kafka } from 'kafkajs';
+import { createKafkaClient } from '../../node/kafka/index.ts';
+import { silentLogger, type Logger } from '../../node/log/index.ts';
+import { RegionNode, type InboundLinkSpec } from '../../node/region/index.ts';
+import { TestEnvironment } from '../harness/index.ts';
+import { testLogger } from './test-logger.ts';
+
+export class InProcessMesh {
+  readonly regions: readonly string[];
+  readonly provenanceKey: Buffer;
+  /** A test client per region. */
+  readonly kafka: Record<string, Kafka> = {};
+  readonly #nodes: RegionNode[] = [];
+  #env: TestEnvironment | undefined;
+
+  constructor(regions: readonly string[], provenanceKey: Buffer) {
+    this.regions = regions;
+    this.provenanceKey = provenanceKey;
+  }
+
+  get env(): TestEnvironment {
+    if (!this.#env) throw new Error('InProcessMesh.start() has not run');
+    return this.#env;
+  }
+
+  async start(): Promise<void> {
+    this.#env = await TestEnvironment.start({ kafka: [...this.regions] });
+    for (const r of this.regions) {
+      this.kafka[r] = createKafkaClient({
+        brokers: this.#env.cluster(r).bootstrapServers,
+        clientId: `t-${r}`,
+        logger: silentLogger(),
+      });
+    }
+  }
+
+  async createTopic(
+    region: string,
+    topic: string,
+    partitions: number,
+    configEntries: { name: string; value: string }[] = [],
+  ): Promise<void> {
+    const admin = this.kafka[region]!.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic, numPartitions: partitions, configEntries }],
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Starts the node of `region` with `inbound` links and an HTTP endpoint on a free port. */
+  async startNode(
+    mesh: string,
+    region: string,
+    inbound: InboundLinkSpec[],
+    logger: Logger = testLogger(),
+  ): Promise<RegionNode> {
+    const env = this.env;
+    const node = new RegionNode({
+      mesh,
+      region,
+      provenanceKey: this.provenanceKey,
+      clusters: Object.fromEntries(
+        this.regions.map((r) => [r, { brokers: env.cluster(r).bootstrapServers }]),
+      ),
+      inbound,
+      logger,
+      http: { host: '127.0.0.1', port: 0 },
+    });
+    this.#nodes.push(node);
+    await node.start();
+    return node;
+  }
+
+  async stopNode(node: RegionNode): Promise<void> {
+    await node.stop();
+    this.#nodes.splice(this.#nodes.indexOf(node), 1);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.#nodes.map((n) => n.stop()));
+    await this.#env?.stop();
+  }
+}
