@@ -26,10 +26,20 @@ export {
 } from './kafka-record-io.ts';
 export {
   SYNCED_TOPIC_CONFIGS,
+  TIMESTAMP_TYPE_CONFIG,
+  TOPIC_CONFIG_RULES,
   describeTopic,
   fetchClusterId,
   mirrorTopic,
   partitionCounts,
+  planTopicConfigSync,
+  syncTopicConfigs,
+  type SyncedTopicConfig,
+  type TopicConfigChange,
+  type TopicConfigEntry,
+  type TopicConfigRule,
+  type TopicConfigSyncPlan,
+  type TopicConfigSyncResult,
   type TopicShape,
 } from './topic-mirror.ts';
 export type { Kafka } from 'kafkajs';
