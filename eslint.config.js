@@ -8,10 +8,13 @@ const vendorAdapters = [
   { name: 'kafkajs', folder: 'node/kafka' },
   { name: 'etcd3', folder: 'node/coordination' },
   { name: '@grpc/grpc-js', folder: 'node/rpc' },
+  { name: '@grpc/proto-loader', folder: 'node/rpc' },
+  { name: 'grpc-health-check', folder: 'node/rpc' },
 ];
+const adapterFolders = [...new Set(vendorAdapters.map((v) => v.folder))];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.cache/**', 'proto/gen/**'] },
+  { ignores: ['node_modules/**', '.cache/**', 'proto/gen/**', 'node/rpc/generated/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -46,14 +49,14 @@ export default tseslint.config(
     },
   },
   // Each adapter folder may import its own vendor client; tests may exercise vendor clients directly.
-  ...vendorAdapters.map((v) => ({
-    files: [`${v.folder}/**`],
+  ...adapterFolders.map((folder) => ({
+    files: [`${folder}/**`],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           paths: vendorAdapters
-            .filter((o) => o.name !== v.name)
+            .filter((o) => o.folder !== folder)
             .map((o) => ({ name: o.name, message: `only ${o.folder}/ imports ${o.name}` })),
         },
       ],

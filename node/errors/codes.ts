@@ -65,6 +65,58 @@ export const ERROR_CODES = {
     retryable: false,
     summary: 'a partition stopped replicating by its policy (record too large, source truncated)',
   },
+  // RPC: what a gRPC call to another node failed with, one code per gRPC status class (node/rpc maps them,
+  // in both directions, in status-codes.ts). The remote's own error code, if any, is in details.remoteCode.
+  GEOMESH_RPC_INVALID_ARGUMENT: {
+    retryable: false,
+    summary: 'an RPC request was malformed or named impossible values (gRPC INVALID_ARGUMENT, OUT_OF_RANGE)',
+  },
+  GEOMESH_RPC_NOT_FOUND: {
+    retryable: false,
+    summary: 'an RPC named a thing the callee does not know: region, group, topic (gRPC NOT_FOUND)',
+  },
+  GEOMESH_RPC_CONFLICT: {
+    retryable: false,
+    summary: 'an RPC lost a race or would create something that exists (gRPC ABORTED, ALREADY_EXISTS)',
+  },
+  GEOMESH_RPC_FAILED_PRECONDITION: {
+    retryable: false,
+    summary: 'the callee is not in a state to do what an RPC asked (gRPC FAILED_PRECONDITION)',
+  },
+  GEOMESH_RPC_UNAUTHENTICATED: {
+    retryable: false,
+    summary: 'an RPC carried no valid credentials for a method that needs them (gRPC UNAUTHENTICATED)',
+  },
+  GEOMESH_RPC_PERMISSION_DENIED: {
+    retryable: false,
+    summary: 'an RPC caller was identified but is not allowed to call the method (gRPC PERMISSION_DENIED)',
+  },
+  GEOMESH_RPC_UNAVAILABLE: {
+    retryable: true,
+    summary: 'a node could not be reached, or its dependencies could not (gRPC UNAVAILABLE)',
+  },
+  GEOMESH_RPC_DEADLINE_EXCEEDED: {
+    retryable: true,
+    summary: 'an RPC did not complete before its deadline (gRPC DEADLINE_EXCEEDED)',
+  },
+  GEOMESH_RPC_CANCELLED: { retryable: false, summary: 'an RPC was cancelled by its caller (gRPC CANCELLED)' },
+  GEOMESH_RPC_RESOURCE_EXHAUSTED: {
+    retryable: false,
+    summary: 'an RPC hit a limit: message size, a buffer, a quota (gRPC RESOURCE_EXHAUSTED)',
+  },
+  GEOMESH_RPC_UNIMPLEMENTED: {
+    retryable: false,
+    summary: 'the callee does not serve the method, e.g. an older version (gRPC UNIMPLEMENTED)',
+  },
+  GEOMESH_RPC_INTERNAL: {
+    retryable: false,
+    summary: 'the callee failed unexpectedly; its log has the details (gRPC INTERNAL, UNKNOWN, DATA_LOSS)',
+  },
+  GEOMESH_RPC_BIND_FAILED: {
+    retryable: false,
+    summary: 'the RPC server could not listen on its address (in use, not local, bad credentials)',
+  },
+  GEOMESH_RPC_CLOSED: { retryable: false, summary: 'the RPC server or client is stopped or not started' },
   GEOMESH_INTERNAL_INVARIANT: { retryable: false, summary: 'a bug: an invariant of geomesh was broken' },
 } as const satisfies Record<string, { retryable: boolean; summary: string }>;
 

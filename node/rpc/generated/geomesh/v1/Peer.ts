@@ -1,0 +1,117 @@
+// Original file: proto/geomesh/v1/peer.proto
+
+import type * as grpc from '@grpc/grpc-js'
+import type { MethodDefinition } from '@grpc/proto-loader'
+import type { GetFrontiersRequest as _geomesh_v1_GetFrontiersRequest, GetFrontiersRequest__Output as _geomesh_v1_GetFrontiersRequest__Output } from '../../geomesh/v1/GetFrontiersRequest.ts';
+import type { GetFrontiersResponse as _geomesh_v1_GetFrontiersResponse, GetFrontiersResponse__Output as _geomesh_v1_GetFrontiersResponse__Output } from '../../geomesh/v1/GetFrontiersResponse.ts';
+import type { PingRequest as _geomesh_v1_PingRequest, PingRequest__Output as _geomesh_v1_PingRequest__Output } from '../../geomesh/v1/PingRequest.ts';
+import type { PingResponse as _geomesh_v1_PingResponse, PingResponse__Output as _geomesh_v1_PingResponse__Output } from '../../geomesh/v1/PingResponse.ts';
+import type { PushCheckpointsRequest as _geomesh_v1_PushCheckpointsRequest, PushCheckpointsRequest__Output as _geomesh_v1_PushCheckpointsRequest__Output } from '../../geomesh/v1/PushCheckpointsRequest.ts';
+import type { PushCheckpointsResponse as _geomesh_v1_PushCheckpointsResponse, PushCheckpointsResponse__Output as _geomesh_v1_PushCheckpointsResponse__Output } from '../../geomesh/v1/PushCheckpointsResponse.ts';
+import type { SeekRequest as _geomesh_v1_SeekRequest, SeekRequest__Output as _geomesh_v1_SeekRequest__Output } from '../../geomesh/v1/SeekRequest.ts';
+import type { SeekResponse as _geomesh_v1_SeekResponse, SeekResponse__Output as _geomesh_v1_SeekResponse__Output } from '../../geomesh/v1/SeekResponse.ts';
+
+/**
+ * RPCs between the nodes of a mesh.
+ */
+export interface PeerClient extends grpc.Client {
+  /**
+   * The live frontiers of a consumer group in the called node's region (step 1 of offset translation).
+   */
+  GetFrontiers(argument: _geomesh_v1_GetFrontiersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_GetFrontiersResponse__Output>): grpc.ClientUnaryCall;
+  GetFrontiers(argument: _geomesh_v1_GetFrontiersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_GetFrontiersResponse__Output>): grpc.ClientUnaryCall;
+  GetFrontiers(argument: _geomesh_v1_GetFrontiersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_GetFrontiersResponse__Output>): grpc.ClientUnaryCall;
+  GetFrontiers(argument: _geomesh_v1_GetFrontiersRequest, callback: grpc.requestCallback<_geomesh_v1_GetFrontiersResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * The live frontiers of a consumer group in the called node's region (step 1 of offset translation).
+   */
+  getFrontiers(argument: _geomesh_v1_GetFrontiersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_GetFrontiersResponse__Output>): grpc.ClientUnaryCall;
+  getFrontiers(argument: _geomesh_v1_GetFrontiersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_GetFrontiersResponse__Output>): grpc.ClientUnaryCall;
+  getFrontiers(argument: _geomesh_v1_GetFrontiersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_GetFrontiersResponse__Output>): grpc.ClientUnaryCall;
+  getFrontiers(argument: _geomesh_v1_GetFrontiersRequest, callback: grpc.requestCallback<_geomesh_v1_GetFrontiersResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Liveness and identity of the called node instance.
+   */
+  Ping(argument: _geomesh_v1_PingRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_PingResponse__Output>): grpc.ClientUnaryCall;
+  Ping(argument: _geomesh_v1_PingRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_PingResponse__Output>): grpc.ClientUnaryCall;
+  Ping(argument: _geomesh_v1_PingRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_PingResponse__Output>): grpc.ClientUnaryCall;
+  Ping(argument: _geomesh_v1_PingRequest, callback: grpc.requestCallback<_geomesh_v1_PingResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Liveness and identity of the called node instance.
+   */
+  ping(argument: _geomesh_v1_PingRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_PingResponse__Output>): grpc.ClientUnaryCall;
+  ping(argument: _geomesh_v1_PingRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_PingResponse__Output>): grpc.ClientUnaryCall;
+  ping(argument: _geomesh_v1_PingRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_PingResponse__Output>): grpc.ClientUnaryCall;
+  ping(argument: _geomesh_v1_PingRequest, callback: grpc.requestCallback<_geomesh_v1_PingResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Stores checkpoints of consumer groups' frontiers pushed by the groups' home region, so translations
+   * still work while that region is down.
+   */
+  PushCheckpoints(argument: _geomesh_v1_PushCheckpointsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_PushCheckpointsResponse__Output>): grpc.ClientUnaryCall;
+  PushCheckpoints(argument: _geomesh_v1_PushCheckpointsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_PushCheckpointsResponse__Output>): grpc.ClientUnaryCall;
+  PushCheckpoints(argument: _geomesh_v1_PushCheckpointsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_PushCheckpointsResponse__Output>): grpc.ClientUnaryCall;
+  PushCheckpoints(argument: _geomesh_v1_PushCheckpointsRequest, callback: grpc.requestCallback<_geomesh_v1_PushCheckpointsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Stores checkpoints of consumer groups' frontiers pushed by the groups' home region, so translations
+   * still work while that region is down.
+   */
+  pushCheckpoints(argument: _geomesh_v1_PushCheckpointsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_PushCheckpointsResponse__Output>): grpc.ClientUnaryCall;
+  pushCheckpoints(argument: _geomesh_v1_PushCheckpointsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_PushCheckpointsResponse__Output>): grpc.ClientUnaryCall;
+  pushCheckpoints(argument: _geomesh_v1_PushCheckpointsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_PushCheckpointsResponse__Output>): grpc.ClientUnaryCall;
+  pushCheckpoints(argument: _geomesh_v1_PushCheckpointsRequest, callback: grpc.requestCallback<_geomesh_v1_PushCheckpointsResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * The resume offsets in the called node's region for frontiers read elsewhere (step 2 of offset
+   * translation). Read-only: it computes offsets and commits nothing.
+   */
+  Seek(argument: _geomesh_v1_SeekRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_SeekResponse__Output>): grpc.ClientUnaryCall;
+  Seek(argument: _geomesh_v1_SeekRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_SeekResponse__Output>): grpc.ClientUnaryCall;
+  Seek(argument: _geomesh_v1_SeekRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_SeekResponse__Output>): grpc.ClientUnaryCall;
+  Seek(argument: _geomesh_v1_SeekRequest, callback: grpc.requestCallback<_geomesh_v1_SeekResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * The resume offsets in the called node's region for frontiers read elsewhere (step 2 of offset
+   * translation). Read-only: it computes offsets and commits nothing.
+   */
+  seek(argument: _geomesh_v1_SeekRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_SeekResponse__Output>): grpc.ClientUnaryCall;
+  seek(argument: _geomesh_v1_SeekRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_SeekResponse__Output>): grpc.ClientUnaryCall;
+  seek(argument: _geomesh_v1_SeekRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_SeekResponse__Output>): grpc.ClientUnaryCall;
+  seek(argument: _geomesh_v1_SeekRequest, callback: grpc.requestCallback<_geomesh_v1_SeekResponse__Output>): grpc.ClientUnaryCall;
+  
+}
+
+/**
+ * RPCs between the nodes of a mesh.
+ */
+export interface PeerHandlers extends grpc.UntypedServiceImplementation {
+  /**
+   * The live frontiers of a consumer group in the called node's region (step 1 of offset translation).
+   */
+  GetFrontiers: grpc.handleUnaryCall<_geomesh_v1_GetFrontiersRequest__Output, _geomesh_v1_GetFrontiersResponse>;
+  
+  /**
+   * Liveness and identity of the called node instance.
+   */
+  Ping: grpc.handleUnaryCall<_geomesh_v1_PingRequest__Output, _geomesh_v1_PingResponse>;
+  
+  /**
+   * Stores checkpoints of consumer groups' frontiers pushed by the groups' home region, so translations
+   * still work while that region is down.
+   */
+  PushCheckpoints: grpc.handleUnaryCall<_geomesh_v1_PushCheckpointsRequest__Output, _geomesh_v1_PushCheckpointsResponse>;
+  
+  /**
+   * The resume offsets in the called node's region for frontiers read elsewhere (step 2 of offset
+   * translation). Read-only: it computes offsets and commits nothing.
+   */
+  Seek: grpc.handleUnaryCall<_geomesh_v1_SeekRequest__Output, _geomesh_v1_SeekResponse>;
+  
+}
+
+export interface PeerDefinition extends grpc.ServiceDefinition {
+  GetFrontiers: MethodDefinition<_geomesh_v1_GetFrontiersRequest, _geomesh_v1_GetFrontiersResponse, _geomesh_v1_GetFrontiersRequest__Output, _geomesh_v1_GetFrontiersResponse__Output>
+  Ping: MethodDefinition<_geomesh_v1_PingRequest, _geomesh_v1_PingResponse, _geomesh_v1_PingRequest__Output, _geomesh_v1_PingResponse__Output>
+  PushCheckpoints: MethodDefinition<_geomesh_v1_PushCheckpointsRequest, _geomesh_v1_PushCheckpointsResponse, _geomesh_v1_PushCheckpointsRequest__Output, _geomesh_v1_PushCheckpointsResponse__Output>
+  Seek: MethodDefinition<_geomesh_v1_SeekRequest, _geomesh_v1_SeekResponse, _geomesh_v1_SeekRequest__Output, _geomesh_v1_SeekResponse__Output>
+}

@@ -1,0 +1,31 @@
+import type * as grpc from '@grpc/grpc-js';
+import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
+
+import type { OperatorClient as _geomesh_v1_OperatorClient, OperatorDefinition as _geomesh_v1_OperatorDefinition } from './geomesh/v1/Operator.ts';
+import type { OriginOffset as _geomesh_v1_OriginOffset, OriginOffset__Output as _geomesh_v1_OriginOffset__Output } from './geomesh/v1/OriginOffset.ts';
+import type { PartitionFrontier as _geomesh_v1_PartitionFrontier, PartitionFrontier__Output as _geomesh_v1_PartitionFrontier__Output } from './geomesh/v1/PartitionFrontier.ts';
+import type { PartitionTranslation as _geomesh_v1_PartitionTranslation, PartitionTranslation__Output as _geomesh_v1_PartitionTranslation__Output } from './geomesh/v1/PartitionTranslation.ts';
+import type { TranslateOffsetsRequest as _geomesh_v1_TranslateOffsetsRequest, TranslateOffsetsRequest__Output as _geomesh_v1_TranslateOffsetsRequest__Output } from './geomesh/v1/TranslateOffsetsRequest.ts';
+import type { TranslateOffsetsResponse as _geomesh_v1_TranslateOffsetsResponse, TranslateOffsetsResponse__Output as _geomesh_v1_TranslateOffsetsResponse__Output } from './geomesh/v1/TranslateOffsetsResponse.ts';
+
+type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
+  new(...args: ConstructorParameters<Constructor>): Subtype;
+};
+
+export interface ProtoGrpcType {
+  geomesh: {
+    v1: {
+      FrontierSource: EnumTypeDefinition
+      /**
+       * Operators' RPCs served by every geomesh node.
+       */
+      Operator: SubtypeConstructor<typeof grpc.Client, _geomesh_v1_OperatorClient> & { service: _geomesh_v1_OperatorDefinition }
+      OriginOffset: MessageTypeDefinition<_geomesh_v1_OriginOffset, _geomesh_v1_OriginOffset__Output>
+      PartitionFrontier: MessageTypeDefinition<_geomesh_v1_PartitionFrontier, _geomesh_v1_PartitionFrontier__Output>
+      PartitionTranslation: MessageTypeDefinition<_geomesh_v1_PartitionTranslation, _geomesh_v1_PartitionTranslation__Output>
+      TranslateOffsetsRequest: MessageTypeDefinition<_geomesh_v1_TranslateOffsetsRequest, _geomesh_v1_TranslateOffsetsRequest__Output>
+      TranslateOffsetsResponse: MessageTypeDefinition<_geomesh_v1_TranslateOffsetsResponse, _geomesh_v1_TranslateOffsetsResponse__Output>
+    }
+  }
+}
+

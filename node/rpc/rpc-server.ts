@@ -1,0 +1,304 @@
+/**
+ * The gRPC server of a geomesh node: serves the Operator and Peer services through handler objects of our
+ * own (messages.ts), and standard gRPC health checking (grpc.health.v1.Health, from grpc-health-check).
+ *
+ * Lifecycle (states are logged on every change):
+ *   idle → starting → serving → stopping → stopped
+ *            └→ failed (the address could not be bound, or start was aborted)
+ * `start(signal)` resolves with the bound `host:port` (port 0 in the options picks a free port) once calls
+ * are accepted, and marks every service SERVING. `stop(signal)` marks them NOT_SERVING, refuses new calls,
+ * lets calls in flight finish for up to shutdownTimeoutMs, then cancels the rest (their handlers' signals
+ * abort); aborting `signal` cancels them at once. It is idempotent and concurrent callers share one
+ * promise. `closed` resolves after stop, or rejects with the error that made start fail.
+ *
+ * Every call passes the authorisation hook (authorization.ts) before its handler; a handler's error is
+ * answered by the table in status-codes.ts.
+ */
+import {
+  Server,
+  ServerCredentials,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import { GeomeshError } from '../errors/index.ts';
+import type { Logger } from '../log/index.ts';
+import { Authorizer } from './authorization.ts';
+import type { OperatorHandlers, PeerHandlers, RpcCallContext } from './messages.ts';
+import { geomeshDefinitions } from './proto-layout.ts';
+import {
+  resolveRpcServerConfig,
+  type RpcServerConfig,
+  type RpcServerOptions,
+  type ServerTransportConfig,
+} from './rpc-options.ts';
+import { toServerFailure } from './status-codes.ts';
+import { OPERATOR_CODECS, PEER_CODECS, type MethodCodec } from './wire-codecs.ts';
+
+export type RpcServerState = 'idle' | 'starting' | 'serving' | 'stopping' | 'stopped' | 'failed';
+
+/** Names the health service reports on: the server as a whole ("") and each geomesh service. */
+export type HealthServiceName = '' | 'geomesh.v1.Operator' | 'geomesh.v1.Peer';
+
+const HEALTH_SERVICES: readonly HealthServiceName[] = ['', 'geomesh.v1.Operator', 'geomesh.v1.Peer'];
+
+function serverCredentials(transport: ServerTransportConfig): ServerCredentials {
+  switch (transport.mode) {
+    case 'insecure':
+      return ServerCredentials.createInsecure();
+    case 'tls':
+      return ServerCredentials.createSsl(
+        null,
+        [{ private_key: transport.key, cert_chain: transport.cert }],
+        false,
+      );
+    case 'mtls':
+      return ServerCredentials.createSsl(
+        transport.clientCa,
+        [{ private_key: transport.key, cert_chain: transport.cert }],
+        true,
+      );
+  }
+}
+
+/** Milliseconds since the epoch of a grpc-js deadline; undefined when there is none. */
+function deadlineMsOf(deadline: Date | number): number | undefined {
+  const ms = deadline instanceof Date ? deadline.getTime() : deadline;
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+export class RpcServer {
+  readonly config: RpcServerConfig;
+  readonly closed: Promise<void>;
+  readonly #logger: Logger;
+  readonly #operator: OperatorHandlers;
+  readonly #peer: PeerHandlers;
+  readonly #authorizer: Authorizer;
+  readonly #health = new HealthImplementation();
+  /** Signals of the handlers in flight, aborted when the server is forced to stop. */
+  readonly #inFlight = new Set<AbortController>();
+  #state: RpcServerState = 'idle';
+  #server: Server | undefined;
+  #address: string | undefined;
+  #starting: Promise<string> | undefined;
+  #stopping: Promise<void> | undefined;
+  #settleClosed!: (err?: Error) => void;
+
+  /** Validates options and reads TLS material and secrets (throws GEOMESH_CONFIG_INVALID); binds nothing. */
+  constructor(options: RpcServerOptions) {
+    this.config = resolveRpcServerConfig(options);
+    this.#logger = options.logger.child({ component: 'rpc-server' });
+    this.#operator = options.operator;
+    this.#peer = options.peer;
+    this.#authorizer = new Authorizer(this.config.authorization, this.#logger);
+    for (const service of HEALTH_SERVICES) this.#health.setStatus(service, 'NOT_SERVING');
+    this.closed = new Promise<void>((resolve, reject) => {
+      this.#settleClosed = (err) => (err ? reject(err) : resolve());
+    });
+    this.closed.catch(() => undefined);
+  }
+
+  get state(): RpcServerState {
+    return this.#state;
+  }
+
+  /** The bound `host:port` once started (the real port when the options asked for 0). */
+  get address(): string | undefined {
+    return this.#address;
+  }
+
+  /** Binds the address and starts serving; resolves with the bound `host:port`. */
+  start(signal?: AbortSignal): Promise<string> {
+    this.#starting ??= this.#start(signal);
+    return this.#starting;
+  }
+
+  async #start(signal?: AbortSignal): Promise<string> {
+    if (this.#state !== 'idle') {
+      throw new GeomeshError('GEOMESH_RPC_CLOSED', `RPC server: cannot start when ${this.#state}`);
+    }
+    this.#setState('starting');
+    const { host, port, maxMessageBytes, transport, authorization } = this.config;
+    const server = new Server({
+      'grpc.max_receive_message_length': maxMessageBytes,
+      'grpc.max_send_message_length': maxMessageBytes,
+    });
+    const { operator, peer } = geomeshDefinitions();
+    server.addService(operator, this.#implement(OPERATOR_CODECS, this.#operator));
+    server.addService(peer, this.#implement(PEER_CODECS, this.#peer));
+    this.#health.addToServer(server);
+    this.#server = server;
+    try {
+      signal?.throwIfAborted();
+      const boundPort = await new Promise<number>((resolve, reject) => {
+        const onAbort = () => reject(signal?.reason as Error);
+        signal?.addEventListener('abort', onAbort, { once: true });
+        server.bindAsync(`${host}:${port}`, serverCredentials(transport), (err, bound) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (err) reject(err);
+          else resolve(bound);
+        });
+      });
+      signal?.throwIfAborted();
+      this.#address = `${host}:${boundPort}`;
+    } catch (err) {
+      server.forceShutdown();
+      this.#server = undefined;
+      const failure =
+        signal?.aborted === true
+          ? (signal.reason as Error)
+          : new GeomeshError(
+              'GEOMESH_RPC_BIND_FAILED',
+              `RPC server: cannot listen on ${host}:${port}: ${(err as Error).message} ` +
+                '(is the port in use, or the host not an address of this machine?)',
+              { cause: err, details: { address: this.config.address } },
+            );
+      this.#setState('failed');
+      this.#settleClosed(failure);
+      throw failure;
+    }
+    for (const service of HEALTH_SERVICES) this.#health.setStatus(service, 'SERVING');
+    this.#logger.info(
+      {
+        address: this.#address,
+        transport: transport.mode,
+        protectedMethods: [...authorization.protectedMethods],
+        tokenSource: authorization.tokenSource,
+        allowedClientIdentities: [...authorization.allowedClientIdentities],
+      },
+      'serving RPCs',
+    );
+    this.#setState('serving');
+    return this.#address;
+  }
+
+  /**
+   * Sets what health checking reports for `service` (default "": the server as a whole), e.g. NOT_SERVING
+   * while the region's Kafka cluster is unreachable. start() sets SERVING and stop() NOT_SERVING everywhere.
+   */
+  setServingStatus(status: 'SERVING' | 'NOT_SERVING', service: HealthServiceName = ''): void {
+    if (!HEALTH_SERVICES.includes(service)) {
+      throw new GeomeshError(
+        'GEOMESH_INTERNAL_INVARIANT',
+        `no health status for service ${JSON.stringify(service)}`,
+      );
+    }
+    this.#health.setStatus(service, status);
+  }
+
+  /** Drains and stops; idempotent. Aborting `signal` cancels the calls in flight at once. */
+  stop(signal?: AbortSignal): Promise<void> {
+    this.#stopping ??= this.#stop(signal);
+    return this.#stopping;
+  }
+
+  async #stop(signal?: AbortSignal): Promise<void> {
+    if (this.#state === 'starting') await this.#starting?.catch(() => undefined);
+    if (this.#state === 'idle') {
+      this.#setState('stopped');
+      this.#settleClosed();
+      return;
+    }
+    if (this.#state !== 'serving') return;
+    const server = this.#server!;
+    this.#setState('stopping');
+    for (const service of HEALTH_SERVICES) this.#health.setStatus(service, 'NOT_SERVING');
+    const { shutdownTimeoutMs } = this.config;
+    const timeout = AbortSignal.timeout(shutdownTimeoutMs);
+    const force = signal ? AbortSignal.any([signal, timeout]) : timeout;
+    await new Promise<void>((resolve) => {
+      const onForce = () => {
+        this.#logger.warn(
+          { inFlight: this.#inFlight.size, afterMs: signal?.aborted ? 0 : shutdownTimeoutMs },
+          'cancelling the calls still in flight',
+        );
+        for (const controller of this.#inFlight) {
+          controller.abort(new GeomeshError('GEOMESH_RPC_CANCELLED', 'the RPC server is stopping'));
+        }
+        server.forceShutdown();
+        resolve();
+      };
+      if (force.aborted) return onForce();
+      force.addEventListener('abort', onForce, { once: true });
+      server.tryShutdown((err) => {
+        force.removeEventListener('abort', onForce);
+        if (err) this.#logger.warn({ err: err.message }, 'graceful shutdown failed; forcing');
+        server.forceShutdown();
+        resolve();
+      });
+    });
+    this.#server = undefined;
+    this.#setState('stopped');
+    this.#settleClosed();
+  }
+
+  /** The grpc-js implementation of a service: one wrapped handler per codec, keyed by RPC name. */
+  #implement<H extends object>(
+    codecs: { readonly [K in keyof H]: MethodCodec<unknown, unknown> },
+    handlers: H,
+  ): UntypedServiceImplementation {
+    const implementation: UntypedServiceImplementation = {};
+    for (const key of Object.keys(codecs) as (keyof H & string)[]) {
+      const codec = codecs[key];
+      const handler = handlers[key] as (request: unknown, context: RpcCallContext) => Promise<unknown>;
+      implementation[codec.rpc] = this.#unary(codec, (request, context) =>
+        handler.call(handlers, request, context),
+      );
+    }
+    return implementation;
+  }
+
+  #unary(
+    codec: MethodCodec<unknown, unknown>,
+    handle: (request: unknown, context: RpcCallContext) => Promise<unknown>,
+  ): (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => void {
+    const { method } = codec;
+    return (call, callback) => {
+      const controller = new AbortController();
+      this.#inFlight.add(controller);
+      let isAnswered = false;
+      // grpc-js also emits 'cancelled' when the stream closes after a normal answer: ignore that one.
+      call.on('cancelled', () => {
+        if (isAnswered) return;
+        controller.abort(
+          new GeomeshError('GEOMESH_RPC_CANCELLED', `${method}: the caller cancelled or its deadline passed`),
+        );
+      });
+      void (async () => {
+        try {
+          const peerAddress = call.getPeer();
+          const caller = this.#authorizer.authorize(
+            method,
+            call.metadata,
+            call.getAuthContext(),
+            peerAddress,
+          );
+          const context: RpcCallContext = Object.freeze({
+            method,
+            signal: controller.signal,
+            deadlineMs: deadlineMsOf(call.getDeadline()),
+            peerAddress,
+            caller,
+          });
+          const response = await handle(codec.decodeRequest(call.request), context);
+          const wire = codec.encodeResponse(response);
+          isAnswered = true;
+          callback(null, wire);
+        } catch (err) {
+          const { status } = toServerFailure(err, method, this.#logger);
+          isAnswered = true;
+          callback(status);
+        } finally {
+          this.#inFlight.delete(controller);
+        }
+      })();
+    };
+  }
+
+  #setState(state: RpcServerState): void {
+    if (state === this.#state) return;
+    this.#logger.info({ from: this.#state, to: state }, 'rpc server state');
+    this.#state = state;
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The bridge between the plain messages (messages.ts) and the objects @grpc/proto-loader reads and writes
+ * (node/rpc/generated/): one codec per RPC. Most messages have the same shape on both sides, which the
+ * `Same` checks below prove at compile time (a .proto change that is not mirrored in messages.ts fails
+ * `tsc`); the frontier source enum is the one value translated (`'live'` ⇄ `FRONTIER_SOURCE_LIVE`).
+ */
+import { GeomeshError } from '../errors/index.ts';
+import type { Checkpoint__Output } from './generated/geomesh/v1/Checkpoint.ts';
+import type { FrontierSource__Output } from './generated/geomesh/v1/FrontierSource.ts';
+import type { GetFrontiersRequest__Output } from './generated/geomesh/v1/GetFrontiersRequest.ts';
+import type { GetFrontiersResponse__Output } from './generated/geomesh/v1/GetFrontiersResponse.ts';
+import type { OriginOffset__Output } from './generated/geomesh/v1/OriginOffset.ts';
+import type { PartitionFrontier__Output } from './generated/geomesh/v1/PartitionFrontier.ts';
+import type { PartitionSeek__Output } from './generated/geomesh/v1/PartitionSeek.ts';
+import type { PartitionTranslation__Output } from './generated/geomesh/v1/PartitionTranslation.ts';
+import type { PingRequest__Output } from './generated/geomesh/v1/PingRequest.ts';
+import type { PingResponse__Output } from './generated/geomesh/v1/PingResponse.ts';
+import type { PushCheckpointsRequest__Output } from './generated/geomesh/v1/PushCheckpointsRequest.ts';
+import type { PushCheckpointsResponse__Output } from './generated/geomesh/v1/PushCheckpointsResponse.ts';
+import type { SeekRequest__Output } from './generated/geomesh/v1/SeekRequest.ts';
+import type { SeekResponse__Output } from './generated/geomesh/v1/SeekResponse.ts';
+import type { TranslateOffsetsRequest__Output } from './generated/geomesh/v1/TranslateOffsetsRequest.ts';
+import type { TranslateOffsetsResponse__Output } from './generated/geomesh/v1/TranslateOffsetsResponse.ts';
+import type {
+  Checkpoint,
+  FrontierSource,
+  GetFrontiersRequest,
+  GetFrontiersResponse,
+  OperatorHandlers,
+  OriginOffset,
+  PartitionFrontier,
+  PartitionSeek,
+  PartitionTranslation,
+  PeerHandlers,
+  PingRequest,
+  PingResponse,
+  PushCheckpointsRequest,
+  PushCheckpointsResponse,
+  SeekRequest,
+  SeekResponse,
+  TranslateOffsetsRequest,
+  TranslateOffsetsResponse,
+} from './messages.ts';
+
+// ---- compile-time proof that plain and generated shapes agree ----
+
+/** `true` when A and B are assignable both ways (all fields of __Output types are required). */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+/** Fails to compile if any element is not `true`. */
+type AllTrue<T extends readonly true[]> = T;
+type _ShapesAgree = AllTrue<
+  [
+    Same<OriginOffset, OriginOffset__Output>,
+    Same<PartitionFrontier, PartitionFrontier__Output>,
+    Same<PartitionTranslation, PartitionTranslation__Output>,
+    Same<TranslateOffsetsRequest, TranslateOffsetsRequest__Output>,
+    Same<Omit<TranslateOffsetsResponse, 'source'>, Omit<TranslateOffsetsResponse__Output, 'source'>>,
+    Same<GetFrontiersRequest, GetFrontiersRequest__Output>,
+    Same<GetFrontiersResponse, GetFrontiersResponse__Output>,
+    Same<SeekRequest, SeekRequest__Output>,
+    Same<SeekResponse, SeekResponse__Output>,
+    Same<PartitionSeek, PartitionSeek__Output>,
+    Same<Checkpoint, Checkpoint__Output>,
+    Same<PushCheckpointsRequest, PushCheckpointsRequest__Output>,
+    Same<PushCheckpointsResponse, PushCheckpointsResponse__Output>,
+    Same<PingRequest, PingRequest__Output>,
+    Same<PingResponse, PingResponse__Output>,
+  ]
+>;
+
+// ---- codecs ----
+
+/** The gRPC services geomesh defines, by short name. */
+export type GeomeshService = 'Operator' | 'Peer';
+
+/**
+ * How one RPC's messages cross the wire. `wire` values are what proto-loader serialises and deserialises
+ * (the generated types); they are `unknown` here because the codec table is generic, and typed where each
+ * codec is written.
+ */
+export interface MethodCodec<Req, Res> {
+  readonly service: GeomeshService;
+  /** The RPC's name in the .proto file, e.g. `TranslateOffsets`. */
+  readonly rpc: string;
+  /** Full method name, e.g. `geomesh.v1.Operator/TranslateOffsets` (the gRPC path without its `/`). */
+  readonly method: string;
+  encodeRequest(request: Req): unknown;
+  decodeRequest(wire: unknown): Req;
+  encodeResponse(response: Res): unknown;
+  decodeResponse(wire: unknown): Res;
+}
+
+type RequestOf<F> = F extends (request: infer Req, ...rest: never[]) => unknown ? Req : never;
+type ResponseOf<F> = F extends (...args: never[]) => Promise<infer Res> ? Res : never;
+
+/** One codec per handler method: the tables below must cover every method of the handler interfaces. */
+type CodecTable<H> = { readonly [K in keyof H]: MethodCodec<RequestOf<H[K]>, ResponseOf<H[K]>> };
+
+/** A codec whose plain and generated shapes are the same (proved above): values pass through unchanged. */
+function sameShape<Req, Res>(service: GeomeshService, rpc: string): MethodCodec<Req, Res> {
+  return {
+    service,
+    rpc,
+    method: `geomesh.v1.${service}/${rpc}`,
+    encodeRequest: (request) => request,
+    decodeRequest: (wire) => wire as Req,
+    encodeResponse: (response) => response,
+    decodeResponse: (wire) => wire as Res,
+  };
+}
+
+const SOURCE_TO_WIRE: Readonly<Record<FrontierSource, FrontierSource__Output>> = {
+  live: 'FRONTIER_SOURCE_LIVE',
+  checkpoint: 'FRONTIER_SOURCE_CHECKPOINT',
+};
+
+/** The plain frontier source of a wire value; an unset or unknown value is a broken contract. */
+export function frontierSourceFromWire(wire: FrontierSource__Output | number): FrontierSource {
+  if (wire === 'FRONTIER_SOURCE_LIVE') return 'live';
+  if (wire === 'FRONTIER_SOURCE_CHECKPOINT') return 'checkpoint';
+  throw new GeomeshError(
+    'GEOMESH_RPC_INTERNAL',
+    `TranslateOffsetsResponse.source is ${String(wire)}; expected FRONTIER_SOURCE_LIVE or FRONTIER_SOURCE_CHECKPOINT ` +
+      '(is the callee a newer geomesh version?)',
+    { details: { field: 'source', value: String(wire) } },
+  );
+}
+
+/** The frontier source's wire value; anything but 'live' or 'checkpoint' is a bug of the caller. */
+export function frontierSourceToWire(source: FrontierSource): FrontierSource__Output {
+  const wire = SOURCE_TO_WIRE[source] as FrontierSource__Output | undefined;
+  if (wire === undefined) {
+    throw new GeomeshError(
+      'GEOMESH_INTERNAL_INVARIANT',
+      `TranslateOffsetsResponse.source must be 'live' or 'checkpoint', got ${JSON.stringify(source)}`,
+    );
+  }
+  return wire;
+}
+
+const translateOffsets: MethodCodec<TranslateOffsetsRequest, TranslateOffsetsResponse> = {
+  ...sameShape<TranslateOffsetsRequest, TranslateOffsetsResponse>('Operator', 'TranslateOffsets'),
+  encodeResponse: (response) => ({ ...response, source: frontierSourceToWire(response.source) }),
+  decodeResponse: (wire) => {
+    const w = wire as TranslateOffsetsResponse__Output;
+    return { ...w, source: frontierSourceFromWire(w.source) };
+  },
+};
+
+/** Codecs of the Operator service, by handler method. */
+export const OPERATOR_CODECS: CodecTable<OperatorHandlers> = Object.freeze({ translateOffsets });
+
+/** Codecs of the Peer service, by handler method. */
+export const PEER_CODECS: CodecTable<PeerHandlers> = Object.freeze({
+  getFrontiers: sameShape<GetFrontiersRequest, GetFrontiersResponse>('Peer', 'GetFrontiers'),
+  seek: sameShape<SeekRequest, SeekResponse>('Peer', 'Seek'),
+  pushCheckpoints: sameShape<PushCheckpointsRequest, PushCheckpointsResponse>('Peer', 'PushCheckpoints'),
+  ping: sameShape<PingRequest, PingResponse>('Peer', 'Ping'),
+});

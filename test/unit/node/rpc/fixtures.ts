@@ -1,0 +1,248 @@
+/**
+ * Shared pieces of the RPC tests: fake handlers that record what they were called with, a server on a free
+ * loopback port stopped after the test, a logger whose lines the test can read, and throwaway certificates
+ * made by `openssl` (ECDSA P-256: quick).
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestContext } from 'node:test';
+import { createLogger, type Logger } from '../../../../node/log/index.ts';
+import {
+  RpcServer,
+  type OperatorHandlers,
+  type PeerHandlers,
+  type RpcCallContext,
+  type RpcServerOptions,
+} from '../../../../node/rpc/index.ts';
+import { testLogger } from '../../../support/test-logger.ts';
+
+/** Above 2^32 and below 2^53: proves int64 fields are not truncated to 32 bits. */
+export const BIG = 2 ** 40 + 12_345;
+
+/** A handler call as the fake saw it. */
+export interface SeenCall {
+  method: string;
+  request: unknown;
+  context: RpcCallContext;
+}
+
+/** Handlers that answer from the request (so a test can check every field) and record each call. */
+export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers> = {}): {
+  operator: OperatorHandlers;
+  peer: PeerHandlers;
+  calls: SeenCall[];
+} {
+  const calls: SeenCall[] = [];
+  const seen = (method: string, request: unknown, context: RpcCallContext) =>
+    calls.push({ method, request, context });
+  const operator: OperatorHandlers = {
+    translateOffsets: async (request, context) => {
+      seen('translateOffsets', request, context);
+      if (overrides.translateOffsets) return overrides.translateOffsets(request, context);
+      return {
+        group: request.group,
+        fromRegion: request.fromRegion,
+        toRegion: request.toRegion,
+        source: 'checkpoint',
+        frontierTimeMs: BIG + 1,
+        partitions: request.topics.map((topic, i) => ({
+          topic,
+          partition: i,
+          sourceOffset: BIG + 2,
+          targetOffset: BIG + 3,
+          frontier: [
+            { region: request.fromRegion, offset: BIG + 4 },
+            { region: 'ap-south', offset: -1 },
+          ],
+          alreadySeen: 7,
+          targetLogEnd: BIG + 5,
+        })),
+      };
+    },
+  };
+  const peer: PeerHandlers = {
+    getFrontiers: async (request, context) => {
+      seen('getFrontiers', request, context);
+      if (overrides.getFrontiers) return overrides.getFrontiers(request, context);
+      return {
+        region: 'eu-west',
+        computedAtMs: BIG + 6,
+        partitions: request.topics.map((topic) => ({
+          topic,
+          partition: 2,
+          committedOffset: BIG + 7,
+          frontier: [{ region: 'us-east', offset: BIG + 8 }],
+        })),
+      };
+    },
+    seek: async (request, context) => {
+      seen('seek', request, context);
+      if (overrides.seek) return overrides.seek(request, context);
+      return {
+        region: 'eu-west',
+        partitions: request.partitions.map((p) => ({
+          topic: p.topic,
+          partition: p.partition,
+          offset: p.committedOffset + 1,
+          alreadySeen: p.frontier.length,
+          logEnd: BIG + 9,
+        })),
+      };
+    },
+    pushCheckpoints: async (request, context) => {
+      seen('pushCheckpoints', request, context);
+      if (overrides.pushCheckpoints) return overrides.pushCheckpoints(request, context);
+      return { accepted: request.checkpoints.length };
+    },
+    ping: async (request, context) => {
+      seen('ping', request, context);
+      if (overrides.ping) return overrides.ping(request, context);
+      return { region: 'eu-west', instance: `pong-${request.instance}`, version: '0.1.0' };
+    },
+  };
+  return { operator, peer, calls };
+}
+
+/** A logger that keeps its JSON lines in memory (and prints nothing). */
+export function capturingLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  return {
+    logger: createLogger({ level: 'debug', destination: { write: (s: string) => lines.push(s) } }),
+    lines,
+  };
+}
+
+/** Starts an RpcServer on a free loopback port, stopped when the test ends; returns it and its address. */
+export async function startServer(
+  t: TestContext,
+  options: Partial<RpcServerOptions> = {},
+): Promise<{ server: RpcServer; address: string; calls: SeenCall[] }> {
+  const fakes = fakeHandlers();
+  const server = new RpcServer({
+    address: '127.0.0.1:0',
+    transport: { mode: 'insecure' },
+    operator: fakes.operator,
+    peer: fakes.peer,
+    logger: testLogger(),
+    ...options,
+  });
+  t.after(() => server.stop(AbortSignal.abort()));
+  const address = await server.start();
+  return { server, address, calls: fakes.calls };
+}
+
+/** PEM file paths of a throwaway PKI. */
+export interface TestPki {
+  dir: string;
+  caCert: string;
+  serverCert: string;
+  serverKey: string;
+  /** Signed by the CA: CN=geomesh-cli, SAN URI:spiffe://geomesh/cli. */
+  clientCert: string;
+  clientKey: string;
+  /** Signed by the CA: CN=intruder. */
+  otherClientCert: string;
+  otherClientKey: string;
+  /** A second, unrelated CA and a client certificate it signed (CN=geomesh-cli, like the good one). */
+  wrongCaCert: string;
+  wrongCaClientCert: string;
+  wrongCaClientKey: string;
+}
+
+function openssl(dir: string, args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+function makeCa(dir: string, name: string): void {
+  openssl(dir, ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`]);
+  openssl(dir, [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    `${name}.key`,
+    '-subj',
+    `/CN=${name}`,
+    '-days',
+    '2',
+    '-out',
+    `${name}.crt`,
+  ]);
+}
+
+function makeLeaf(dir: string, ca: string, name: string, subject: string, extensions: string): void {
+  openssl(dir, ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`]);
+  openssl(dir, ['req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`]);
+  writeFileSync(join(dir, `${name}.ext`), `basicConstraints=critical,CA:FALSE\n${extensions}\n`);
+  openssl(dir, [
+    'x509',
+    '-req',
+    '-in',
+    `${name}.csr`,
+    '-CA',
+    `${ca}.crt`,
+    '-CAkey',
+    `${ca}.key`,
+    '-CAcreateserial',
+    '-days',
+    '2',
+    '-extfile',
+    `${name}.ext`,
+    '-out',
+    `${name}.crt`,
+  ]);
+}
+
+/**
+ * Makes a CA, a server certificate for 127.0.0.1/localhost, client certificates and a wrong CA in a new
+ * temporary folder; remove it with removeTestPki.
+ */
+export function makeTestPki(): TestPki {
+  if (spawnSync('openssl', ['version']).error) {
+    throw new Error('the TLS tests need the openssl command (Debian package openssl)');
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'geomesh-rpc-pki-'));
+  makeCa(dir, 'ca');
+  makeCa(dir, 'wrong-ca');
+  makeLeaf(
+    dir,
+    'ca',
+    'server',
+    '/CN=geomesh-node',
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth',
+  );
+  makeLeaf(
+    dir,
+    'ca',
+    'client',
+    '/CN=geomesh-cli',
+    'subjectAltName=URI:spiffe://geomesh/cli\nextendedKeyUsage=clientAuth',
+  );
+  makeLeaf(dir, 'ca', 'other-client', '/CN=intruder', 'extendedKeyUsage=clientAuth');
+  makeLeaf(dir, 'wrong-ca', 'wrong-client', '/CN=geomesh-cli', 'extendedKeyUsage=clientAuth');
+  const file = (name: string) => join(dir, name);
+  return {
+    dir,
+    caCert: file('ca.crt'),
+    serverCert: file('server.crt'),
+    serverKey: file('server.key'),
+    clientCert: file('client.crt'),
+    clientKey: file('client.key'),
+    otherClientCert: file('other-client.crt'),
+    otherClientKey: file('other-client.key'),
+    wrongCaCert: file('wrong-ca.crt'),
+    wrongCaClientCert: file('wrong-client.crt'),
+    wrongCaClientKey: file('wrong-client.key'),
+  };
+}
+
+export function removeTestPki(pki: TestPki | undefined): void {
+  if (pki) rmSync(pki.dir, { recursive: true, force: true });
+}
+
+/** The PEM text of a file (to pass certificates as content rather than paths). */
+export function pem(path: string): string {
+  return readFileSync(path, 'utf8');
+}
