@@ -11,6 +11,8 @@ export const EXIT_CODES = Object.freeze({
   invalid: 2,
   /** `topology apply`: etcd's current version is not the one expected (another apply got in first). */
   conflict: 3,
+  /** `translate`: the group has no committed offsets there, or a region is unknown. */
+  notFound: 4,
   /** The command line is malformed: unknown verb or option, missing argument (EX_USAGE). */
   usage: 64,
   /** An input file does not exist or cannot be read (EX_NOINPUT). */

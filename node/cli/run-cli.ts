@@ -7,6 +7,7 @@ import { isGeomeshError } from '../errors/index.ts';
 import type { CliContext } from './cli-context.ts';
 import { registerNodeCommand } from './commands/node.ts';
 import { registerTopologyCommands } from './commands/topology.ts';
+import { registerTranslateCommand } from './commands/translate.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 
 /** Builds the program. Later nouns (node, status, translate, failover) register here the same way. */
@@ -19,6 +20,7 @@ export function createProgram(context: CliContext): Command {
     .configureOutput({ writeOut: (s) => context.stdout(s), writeErr: (s) => context.stderr(s) });
   registerTopologyCommands(program, context);
   registerNodeCommand(program, context);
+  registerTranslateCommand(program, context);
   return program;
 }
 

@@ -42,4 +42,14 @@ export {
   type TopicConfigSyncResult,
   type TopicShape,
 } from './topic-mirror.ts';
+export { CompactedTopicWriter, ensureCompactedTopic, readCompactedTopic } from './compacted-topic.ts';
+export {
+  ClusterOffsets,
+  commitGroupOffsets,
+  fetchCommittedOffsets,
+  listConsumerGroups,
+  topicRanges,
+  type CommittedOffset,
+  type PartitionRange,
+} from './group-offsets.ts';
 export type { Kafka } from 'kafkajs';

@@ -45,13 +45,20 @@ function toSourceRecord(topic: string, partition: number, m: KafkaMessage): Sour
 
 /** Writes into the local cluster: idempotent, acks=all, one request in flight (order kept per partition). */
 export class KafkaRecordSink implements RecordSink {
-  readonly #producer: Producer;
+  readonly #kafka: Kafka;
+  #producer: Producer;
   readonly #compression: number;
   #connecting: Promise<void> | undefined;
 
   constructor(kafka: Kafka, options: { compression?: SinkCompression } = {}) {
+    this.#kafka = kafka;
+    this.#producer = KafkaRecordSink.#newProducer(kafka);
+    this.#compression = COMPRESSION_IDS[options.compression ?? 'none'];
+  }
+
+  static #newProducer(kafka: Kafka): Producer {
     // Every record names its partition, so the partitioner never runs; naming one silences kafkajs' v2 notice.
-    this.#producer = kafka.producer({
+    return kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
@@ -59,7 +66,19 @@ export class KafkaRecordSink implements RecordSink {
       // Partitions added to a target topic while the node runs must be seen before records go to them.
       metadataMaxAge: 5_000,
     });
-    this.#compression = COMPRESSION_IDS[options.compression ?? 'none'];
+  }
+
+  /**
+   * After a failed send the producer is replaced: a broker that restarted may have lost the idempotent
+   * producer's state, and kafkajs then keeps failing with sequence errors. The caller re-syncs from the
+   * target before retrying, so a new producer id costs no duplicate.
+   */
+  #replaceProducer(): void {
+    const old = this.#producer;
+    const connecting = this.#connecting;
+    this.#producer = KafkaRecordSink.#newProducer(this.#kafka);
+    this.#connecting = undefined;
+    if (connecting) void connecting.then(() => old.disconnect()).catch(() => undefined);
   }
 
   async write(
@@ -67,9 +86,9 @@ export class KafkaRecordSink implements RecordSink {
     partition: number,
     records: readonly SinkRecord[],
   ): Promise<{ baseOffset: number }> {
-    this.#connecting ??= this.#producer.connect();
-    await this.#connecting;
     try {
+      this.#connecting ??= this.#producer.connect();
+      await this.#connecting;
       const [meta] = await this.#producer.send({
         topic,
         acks: -1,
@@ -85,6 +104,7 @@ export class KafkaRecordSink implements RecordSink {
       return { baseOffset: Number(meta?.baseOffset ?? meta?.offset ?? -1) };
     } catch (err) {
       const type = (err as { type?: string }).type;
+      if (type !== 'MESSAGE_TOO_LARGE' && type !== 'RECORD_LIST_TOO_LARGE') this.#replaceProducer();
       if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE') {
         throw new GeomeshError(
           'GEOMESH_REPLICATION_RECORD_TOO_LARGE',
@@ -115,6 +135,7 @@ export class KafkaRecordSource implements RecordSource {
   #consumer: Consumer;
   readonly #logger: Logger;
   readonly #maxBytesPerPartition: number;
+  readonly #maxBytes: number;
   #positionOf: (tp: TopicPartition) => number | undefined = () => undefined;
   #isRunning = false;
   #onBatch: ((batch: SourceBatch) => Promise<BatchOutcome>) | undefined;
@@ -123,11 +144,19 @@ export class KafkaRecordSource implements RecordSource {
   /** `topic/partition` → the group's committed offset when reading (re)started. */
   readonly #committed = new Map<string, number>();
 
-  constructor(kafka: Kafka, options: { groupId: string; logger: Logger; maxBytesPerPartition?: number }) {
+  /**
+   * `maxBytes` bounds one fetch response (what the consumer holds before the link handles it; kafkajs
+   * default 10 MiB); `maxBytesPerPartition` one partition's share of it (default 1 MiB).
+   */
+  constructor(
+    kafka: Kafka,
+    options: { groupId: string; logger: Logger; maxBytesPerPartition?: number; maxBytes?: number },
+  ) {
     this.#kafka = kafka;
     this.#groupId = options.groupId;
     this.#logger = options.logger;
-    this.#maxBytesPerPartition = options.maxBytesPerPartition ?? 1_048_576;
+    this.#maxBytes = options.maxBytes ?? 10_485_760;
+    this.#maxBytesPerPartition = Math.min(options.maxBytesPerPartition ?? 1_048_576, this.#maxBytes);
     this.#consumer = this.#newConsumer();
   }
 
@@ -138,6 +167,7 @@ export class KafkaRecordSource implements RecordSource {
       readUncommitted: false,
       maxWaitTimeInMs: 100,
       maxBytesPerPartition: this.#maxBytesPerPartition,
+      maxBytes: this.#maxBytes,
       allowAutoTopicCreation: false,
       // Replication is idempotent (the marks drop what was already written), so after any crash of the
       // consumer loop kafkajs restarts it from the last resolved offsets instead of leaving the link dead.

@@ -55,6 +55,7 @@ export function inboundLinkSpecs(config: TopologyConfig, region: string): Inboun
     forwardsOrigin: (origin: string) => config.forwards(link, origin),
     compression: link.options.compression,
     maxBatchBytes: link.options.maxBatchBytes,
+    maxInflightBytes: link.options.maxInflightBytes,
     ...(link.options.maxRecordsPerSecond !== null && {
       maxRecordsPerSecond: link.options.maxRecordsPerSecond,
     }),

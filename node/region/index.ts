@@ -5,5 +5,6 @@ export {
   type InboundLinkSpec,
   type RegionNodeOptions,
   type RegionNodeState,
+  type RegionTranslationOptions,
 } from './region-node.ts';
 export { assertDistinctClusters, clusterConnection, inboundLinkSpecs } from './from-topology.ts';

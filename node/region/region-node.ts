@@ -1,18 +1,23 @@
 /**
- * The node of one region: runs every inbound link X → R (consume far, produce near). On start it rebuilds
- * the per-origin high-water marks from the target partitions (verified origin headers), mirrors each
- * selected topic into R, then starts the links. Stop drains the links.
+ * The node of one region: runs every inbound link X → R (consume far, produce near). On start it loads the
+ * origin index of R's cluster from its index topic, mirrors each selected topic into R, scans each target
+ * partition's tail beyond what the index covers (verified origin headers), sets the per-origin high-water
+ * marks from the index, then starts the links. While running it persists the index every
+ * `indexFlushIntervalMs` and prunes it with the partitions' log start. Writes into one target partition are
+ * serialized across links, so the index grows in offset order. Stop drains the links and flushes the index.
  *
  * States: idle → starting → running → stopping → stopped; starting → failed when start throws.
- *
- * Slice 1 limit: the marks are rebuilt by reading the replicated topics' partitions in R from their start;
- * checkpoints that bound this read to the log tail come with the origin index.
  */
 import {
+  CompactedTopicWriter,
   KafkaRecordSink,
   KafkaRecordSource,
+  ClusterOffsets,
+  ensureCompactedTopic,
+  readCompactedTopic,
   createKafkaClient,
   mirrorTopic,
+  syncTopicConfigs,
   partitionCounts,
   readPartitionRanges,
   type KafkaClientOptions,
@@ -33,7 +38,18 @@ import {
   provenanceKeyObject,
   type ProvenanceKey,
   type LinkObserver,
+  type RecordSink,
+  type SinkRecord,
 } from '../replication/index.ts';
+import { TranslationService, type PeerApi } from '../translation-service/index.ts';
+import {
+  CheckpointStore,
+  OriginIndex,
+  decodeIndexRecordV1,
+  encodeIndexRecordV1,
+  indexTopicName,
+  type IndexRecord,
+} from '../translation/index.ts';
 
 export type RegionNodeState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
 
@@ -59,6 +75,11 @@ export interface InboundLinkSpec {
   maxBatchBytes?: number;
   /** Most records a second the link writes; default unlimited. */
   maxRecordsPerSecond?: number;
+  /**
+   * Most bytes read from the source and not yet written (the link's in-flight window; also the size of one
+   * fetch from the source); default 32 MiB.
+   */
+  maxInflightBytes?: number;
 }
 
 /** How to reach one region's Kafka cluster (secrets already resolved). */
@@ -77,6 +98,22 @@ export interface RegionNodeOptions {
   http?: { host: string; port: number };
   /** How often links re-list the source's topics (selectors) and compare partition counts; default 5,000 ms. */
   topicRefreshMs?: number;
+  /** How often the origin index is written to its topic; default 1,000 ms. */
+  indexFlushIntervalMs?: number;
+  /** Offset translation: serve it (and checkpoint this region's groups) when given. */
+  translation?: RegionTranslationOptions;
+}
+
+/** What the node needs to translate offsets with the rest of the mesh. */
+export interface RegionTranslationOptions {
+  /** Every region of the mesh. */
+  regions: readonly string[];
+  /** The peer API of a region's node, or undefined when none is known. */
+  peer(region: string): PeerApi | undefined;
+  /** Groups of this region whose frontiers are checkpointed and pushed to peers. */
+  isCheckpointedGroup(group: string): boolean;
+  /** Default 5,000 ms. */
+  checkpointIntervalMs?: number;
 }
 
 /** A running inbound link and what it reads. */
@@ -119,14 +156,33 @@ function observerFor(metrics: ReplicationMetrics, from: string, to: string): Lin
 
 export class RegionNode {
   readonly highwater = new OriginHighwater();
+  /** Where replicated records landed in this region's cluster (see node/translation). */
+  readonly index = new OriginIndex();
+  /** Group checkpoints: this region's and those peers pushed. */
+  readonly checkpoints = new CheckpointStore();
   readonly links: LinkReplicator[] = [];
   readonly registry: Registry;
   readonly metrics: ReplicationMetrics;
   #http: HttpServer | undefined;
   /** The provenance key, prepared once for HMAC. */
   readonly #provenanceKey: ProvenanceKey;
-  /** Per target `topic\0partition`: offsets below this are reflected in the marks. */
-  readonly #verifiedThrough = new Map<string, number>();
+  /** Per target `topic\0partition`: the tail of the write before it (serializes writes into a partition). */
+  readonly #writeLocks = new Map<string, Promise<unknown>>();
+  /**
+   * Per target `topic\0partition`: after a write whose outcome is unknown, the index's `through` before it:
+   * its records may have landed anywhere from there, so the tail is re-scanned and persisted from there.
+   */
+  readonly #unsureFrom = new Map<string, number>();
+  #indexWriter: CompactedTopicWriter | undefined;
+  /** Index records taken but not yet written (a failed flush is retried with the next). */
+  #unflushed: IndexRecord[] = [];
+  #flushTimer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+  #refreshCount = 0;
+  #translation: TranslationService | undefined;
+  #clusterOffsets: ClusterOffsets | undefined;
+  /** What the last start found: runs loaded from the index topic, records of the log tails scanned. */
+  readonly startReport = { indexRunsLoaded: 0, tailRecordsScanned: 0, targetRecords: 0 };
   readonly #options: RegionNodeOptions;
   readonly #logger: Logger;
   #state: RegionNodeState = 'idle';
@@ -147,6 +203,11 @@ export class RegionNode {
   /** `host:port` of the HTTP endpoint, once started (empty without one). */
   get httpAddress(): string {
     return this.#http?.address ?? '';
+  }
+
+  /** The translation service, once started (when translation options were given). */
+  get translation(): TranslationService | undefined {
+    return this.#translation;
   }
 
   get state(): RegionNodeState {
@@ -176,6 +237,7 @@ export class RegionNode {
       }
       const local = this.#client(region);
       this.#local = local;
+      await this.#loadIndex(local);
       const planned = [];
       for (const spec of inbound) {
         const remote = this.#client(spec.from);
@@ -183,7 +245,7 @@ export class RegionNode {
         for (const topic of topics) await mirrorTopic(remote, local, topic, { from: spec.from, to: region });
         planned.push({ spec, remote, topics });
       }
-      await this.#rebuildHighwater(local, [...new Set(planned.flatMap((p) => p.topics))]);
+      await this.#scanTails(local, [...new Set(planned.flatMap((p) => p.topics))]);
       for (const { spec, remote, topics } of planned) {
         const replicator = new LinkReplicator({
           mesh,
@@ -192,18 +254,23 @@ export class RegionNode {
           source: new KafkaRecordSource(remote, {
             groupId: `geomesh.${mesh}.${region}.from.${spec.from}`,
             logger: this.#logger,
+            ...(spec.maxInflightBytes ? { maxBytes: spec.maxInflightBytes } : {}),
           }),
-          sink: new KafkaRecordSink(local, spec.compression ? { compression: spec.compression } : {}),
+          sink: this.#serialized(
+            new KafkaRecordSink(local, spec.compression ? { compression: spec.compression } : {}),
+          ),
           highwater: this.highwater,
           provenanceKey,
           logger: this.#logger,
           observer: observerFor(this.metrics, spec.from, region),
-          onAcked: (topic, partition, next) => this.#noteVerified(topic, partition, next),
+          onAcked: (topic, partition, baseOffset, origins) =>
+            this.index.noteWritten(topic, partition, baseOffset, origins),
           resync: (topic, partition) => this.#resync(local, topic, partition),
           ...(spec.onRecordTooLarge ? { onRecordTooLarge: spec.onRecordTooLarge } : {}),
           ...(spec.onSourceTruncated ? { onSourceTruncated: spec.onSourceTruncated } : {}),
           ...(spec.maxBatchBytes ? { maxBatchBytes: spec.maxBatchBytes } : {}),
           ...(spec.maxRecordsPerSecond ? { maxRecordsPerSecond: spec.maxRecordsPerSecond } : {}),
+          ...(spec.maxInflightBytes ? { maxInflightBytes: spec.maxInflightBytes } : {}),
         });
         this.links.push(replicator);
         this.#running.push({ spec, remote, replicator });
@@ -214,10 +281,18 @@ export class RegionNode {
         () => void this.#refreshTopics(),
         this.#options.topicRefreshMs ?? 5_000,
       );
+      if (this.#options.translation) this.#startTranslation(local, this.#options.translation);
+      this.#flushTimer = setInterval(
+        () => void this.#flushIndex(),
+        this.#options.indexFlushIntervalMs ?? 1_000,
+      );
       this.#setState('running');
     } catch (err) {
       this.#setState('failed');
+      await this.#translation?.stop();
+      clearInterval(this.#flushTimer);
       await Promise.allSettled(this.links.map((l) => l.stop()));
+      await this.#indexWriter?.stop().catch(() => undefined);
       await this.#http?.stop();
       throw err;
     }
@@ -227,66 +302,241 @@ export class RegionNode {
     this.#stopping ??= (async () => {
       this.#setState('stopping');
       clearInterval(this.#refreshTimer);
+      await this.#translation?.stop();
+      await this.#clusterOffsets?.stop();
       await this.#refreshing;
       await Promise.allSettled(this.links.map((l) => l.stop()));
       for (const l of this.links) this.metrics.linkUp.labels(l.from, this.#options.region).set(0);
+      clearInterval(this.#flushTimer);
+      await this.#flushing;
+      await this.#flushIndex().catch((err: unknown) =>
+        this.#logger.warn({ err }, 'final index flush failed; the next start scans the log tail instead'),
+      );
+      await this.#indexWriter?.stop();
       await this.#http?.stop();
       this.#setState('stopped');
     })();
     return this.#stopping;
   }
 
-  async #rebuildHighwater(
-    local: ReturnType<typeof createKafkaClient>,
-    topics: readonly string[],
-  ): Promise<void> {
+  #startTranslation(local: Kafka, options: RegionTranslationOptions): void {
+    this.#clusterOffsets = new ClusterOffsets(local);
+    this.#translation = new TranslationService({
+      region: this.#options.region,
+      regions: options.regions,
+      index: this.index,
+      checkpoints: this.checkpoints,
+      cluster: this.#clusterOffsets,
+      peer: (region) => options.peer(region),
+      isCheckpointedGroup: (group) => options.isCheckpointedGroup(group),
+      // Checkpoints peers push are persisted with the index, so a restart still has them.
+      onCheckpointReceived: (checkpoint) => this.#unflushed.push({ kind: 'checkpoint', checkpoint }),
+      ...(options.checkpointIntervalMs !== undefined
+        ? { checkpointIntervalMs: options.checkpointIntervalMs }
+        : {}),
+      logger: this.#logger,
+    });
+    this.#translation.start();
+  }
+
+  /** Loads the origin index and the checkpoints from the index topic of this region's cluster. */
+  async #loadIndex(local: Kafka): Promise<void> {
+    const topic = indexTopicName(this.#options.mesh);
+    await ensureCompactedTopic(local, topic);
+    this.#indexWriter = new CompactedTopicWriter(local, topic);
+    const latest = await readCompactedTopic(local, topic);
+    const runs: Extract<IndexRecord, { kind: 'run' }>[] = [];
+    let refused = 0;
+    for (const [key, value] of latest) {
+      const record = decodeIndexRecordV1(key, value);
+      if (!record) continue;
+      if (record.kind === 'run') runs.push(record);
+      else if (record.kind === 'checkpoint') this.checkpoints.put(record.checkpoint);
+      else if (!this.index.apply(record)) refused++;
+    }
+    runs.sort((a, b) => a.run.targetStart - b.run.targetStart);
+    for (const r of runs) if (!this.index.apply(r)) refused++;
+    this.index.takeDirty();
+    this.startReport.indexRunsLoaded = this.index.runCount;
+    this.#logger.info(
+      { topic, runs: this.index.runCount, checkpoints: this.checkpoints.size, refused },
+      'origin index loaded',
+    );
+  }
+
+  /**
+   * Brings the index up to each target partition's end: a partition that now ends before what the index
+   * covers was re-created and is scanned from its start; otherwise the scan starts where the index ends.
+   * Verified replicas found are indexed; then the marks are set from the index.
+   */
+  async #scanTails(local: Kafka, topics: readonly string[]): Promise<void> {
     const { mesh } = this.#options;
     const provenanceKey = this.#provenanceKey;
     const isStarting = this.#state === 'starting';
-    let replicas = 0;
+    let scanned = 0;
     for (const topic of topics) {
       const admin = local.admin();
       await admin.connect();
       const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
-      const from = new Map(
-        offsets.filter((o) => Number(o.high) > Number(o.low)).map((o) => [o.partition, Number(o.low)]),
-      );
-      if (from.size === 0) continue;
-      await readPartitionRanges(local, topic, from, (record) => {
-        const provenance = decodeOriginHeaders(record.headers, provenanceKey, mesh, record);
-        if (provenance.kind === 'replicated') {
-          const { region, offset } = provenance.origin;
+      const from = new Map<number, number>();
+      for (const o of offsets) {
+        const [low, high] = [Number(o.low), Number(o.high)];
+        const runs = this.index.get(topic, o.partition);
+        if (runs && runs.through > high) {
+          this.#logger.warn(
+            { topic, partition: o.partition, indexed: runs.through, logEnd: high },
+            'target partition ends before what the index covers (re-created): indexing it again',
+          );
+          this.index.reset(topic, o.partition);
+        }
+        this.index.prune(topic, o.partition, low);
+        const start = Math.max(low, this.index.get(topic, o.partition)?.through ?? 0);
+        if (high > start) from.set(o.partition, start);
+      }
+      if (isStarting) {
+        for (const o of offsets) this.startReport.targetRecords += Number(o.high) - Number(o.low);
+      }
+      if (from.size > 0) {
+        await readPartitionRanges(local, topic, from, (record) => {
+          scanned++;
+          const provenance = decodeOriginHeaders(record.headers, provenanceKey, mesh, record);
+          if (provenance.kind === 'replicated') {
+            const { region, offset } = provenance.origin;
+            this.index.noteWritten(topic, record.partition, record.offset, [{ region, offset }]);
+          }
+        });
+      }
+      for (const o of offsets) this.index.noteScannedThrough(topic, o.partition, Number(o.high));
+      for (const o of offsets) {
+        const runs = this.index.get(topic, o.partition);
+        for (const origin of runs?.origins() ?? []) {
           // At start the last copy of each origin in the partition sets its mark, not the highest: after a
           // source partition was re-created, later copies carry lower origin offsets that are new records.
-          if (isStarting) this.highwater.rewind(topic, record.partition, region, offset);
-          else this.highwater.advance(topic, record.partition, region, offset);
-          replicas++;
+          const last = runs!.lastOriginOffset(origin);
+          if (isStarting) this.highwater.rewind(topic, o.partition, origin, last);
+          else this.highwater.advance(topic, o.partition, origin, last);
         }
-      });
+      }
     }
-    this.#logger.info({ replicas, marks: this.highwater.size }, 'high-water marks rebuilt');
+    if (isStarting) this.startReport.tailRecordsScanned += scanned;
+    this.#logger.info(
+      { topics: topics.length, scanned, runs: this.index.runCount, marks: this.highwater.size },
+      'log tails scanned; high-water marks set from the origin index',
+    );
   }
 
-  /** Raises how far a target partition is known to be reflected in the marks. */
-  #noteVerified(topic: string, partition: number, nextOffset: number): void {
-    const key = `${topic}\u0000${partition}`;
-    if ((this.#verifiedThrough.get(key) ?? 0) < nextOffset) this.#verifiedThrough.set(key, nextOffset);
+  /**
+   * The sink of one link, with writes into a target partition serialized across the region's links (so the
+   * index grows in offset order) and, for a write that failed, where its records might have landed.
+   */
+  #serialized(sink: RecordSink): RecordSink {
+    return {
+      write: (topic: string, partition: number, records: readonly SinkRecord[]) => {
+        const key = `${topic}\u0000${partition}`;
+        const previous = this.#writeLocks.get(key) ?? Promise.resolve();
+        const through = this.index.get(topic, partition)?.through ?? 0;
+        const result = previous.then(() =>
+          sink.write(topic, partition, records).catch((err: unknown) => {
+            const unsure = this.#unsureFrom.get(key);
+            this.#unsureFrom.set(key, Math.min(unsure ?? through, through));
+            throw err;
+          }),
+        );
+        const tail = result.catch(() => undefined);
+        this.#writeLocks.set(key, tail);
+        void tail.then(() => {
+          if (this.#writeLocks.get(key) === tail) this.#writeLocks.delete(key);
+        });
+        return result;
+      },
+      stop: () => sink.stop(),
+    };
   }
 
-  /** Reads a target partition from where the marks are known good to its end, raising the marks. */
+  /** Reads a target partition from where a failed write may have landed to its end, indexing what did. */
   async #resync(local: Kafka, topic: string, partition: number): Promise<void> {
     const { mesh } = this.#options;
     const provenanceKey = this.#provenanceKey;
-    const from = this.#verifiedThrough.get(`${topic}\u0000${partition}`) ?? 0;
+    const key = `${topic}\u0000${partition}`;
+    const from = this.#unsureFrom.get(key) ?? this.index.get(topic, partition)?.through ?? 0;
     let last = from;
     await readPartitionRanges(local, topic, new Map([[partition, from]]), (record) => {
       const provenance = decodeOriginHeaders(record.headers, provenanceKey, mesh, record);
-      if (provenance.kind === 'replicated')
-        this.highwater.advance(topic, partition, provenance.origin.region, provenance.origin.offset);
+      if (provenance.kind === 'replicated') {
+        const { region, offset } = provenance.origin;
+        this.index.noteWritten(topic, partition, record.offset, [{ region, offset }]);
+        this.highwater.advance(topic, partition, region, offset);
+      }
       last = record.offset + 1;
     });
-    this.#noteVerified(topic, partition, last);
-    this.#logger.info({ topic, partition, from, through: last }, 're-synced marks from the target');
+    this.index.noteScannedThrough(topic, partition, last);
+    this.#unsureFrom.delete(key);
+    this.#logger.info(
+      { topic, partition, from, through: last },
+      're-synced the index and marks from the target',
+    );
+  }
+
+  /**
+   * Keeps the synced configs of every replicated topic in step with its source (docs/topic-configs.md). A
+   * topic several links carry follows the first of them by region name, so regions never flip-flop.
+   */
+  async #syncConfigs(local: Kafka): Promise<void> {
+    const sourceOf = new Map<string, RunningLink>();
+    for (const link of [...this.#running].sort((a, b) => a.spec.from.localeCompare(b.spec.from))) {
+      for (const topic of link.replicator.topics) if (!sourceOf.has(topic)) sourceOf.set(topic, link);
+    }
+    for (const [topic, link] of sourceOf) {
+      try {
+        const result = await syncTopicConfigs(link.remote, local, topic, {
+          from: link.spec.from,
+          to: this.#options.region,
+        });
+        if (Object.keys(result.changed).length > 0)
+          this.#logger.info({ topic, from: link.spec.from, changed: result.changed }, 'topic configs synced');
+        if (result.targetTimestampType === 'LogAppendTime')
+          this.#logger.warn(
+            { topic },
+            `topic ${topic} in ${this.#options.region} has message.timestamp.type=LogAppendTime: replicated records get the target's append time, not their original timestamp; set it to CreateTime`,
+          );
+      } catch (err) {
+        this.#logger.warn({ topic, err }, 'topic config sync failed; will retry');
+      }
+    }
+  }
+
+  /** Drops index runs below each partition's log start (retention deleted their records). */
+  async #pruneIndex(local: Kafka): Promise<void> {
+    const topics = [...new Set(this.index.partitions().map((p) => p.topic))];
+    let pruned = 0;
+    for (const topic of topics) {
+      const admin = local.admin();
+      await admin.connect();
+      const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+      for (const o of offsets) pruned += this.index.prune(topic, o.partition, Number(o.low));
+    }
+    if (pruned > 0) this.#logger.info({ pruned, runs: this.index.runCount }, 'origin index pruned');
+  }
+
+  /** Writes what changed in the index to its topic; heads never claim more than is certain. */
+  #flushIndex(): Promise<void> {
+    if (this.#flushing || !this.#indexWriter) return this.#flushing ?? Promise.resolve();
+    const writer = this.#indexWriter;
+    this.#flushing = (async () => {
+      const records = [...this.#unflushed, ...this.index.takeDirty()].map((r) => {
+        if (r.kind !== 'head') return r;
+        const unsure = this.#unsureFrom.get(`${r.topic}\u0000${r.partition}`);
+        return unsure === undefined ? r : { ...r, through: Math.min(r.through, unsure) };
+      });
+      this.#unflushed = [];
+      try {
+        await writer.write(records.map(encodeIndexRecordV1));
+      } catch (err) {
+        this.#unflushed = records;
+        this.#logger.warn({ err, records: records.length }, 'origin index flush failed; will retry');
+      }
+    })().finally(() => (this.#flushing = undefined));
+    return this.#flushing;
   }
 
   #client(region: string): Kafka {
@@ -327,7 +577,7 @@ export class RegionNode {
               : current;
           const added = now.filter((t) => !current.includes(t));
           for (const topic of added) await mirrorTopic(link.remote, local, topic, names);
-          if (added.length > 0) await this.#rebuildHighwater(local, added);
+          if (added.length > 0) await this.#scanTails(local, added);
           // Partition increases in the source are propagated; the consumer then rejoins to read the new ones.
           const [source, target] = await Promise.all([
             partitionCounts(link.remote, current),
@@ -341,6 +591,12 @@ export class RegionNode {
         } catch (err) {
           this.#logger.warn({ from: link.spec.from, err }, 'topic refresh failed; will retry');
         }
+      }
+      if (this.#refreshCount++ % 12 === 0) {
+        await this.#syncConfigs(local);
+        await this.#pruneIndex(local).catch((err: unknown) =>
+          this.#logger.warn({ err }, 'origin index pruning failed; will retry'),
+        );
       }
     })().finally(() => (this.#refreshing = undefined));
     return this.#refreshing;

@@ -39,3 +39,4 @@ export {
   type LinkStats,
 } from './link-replicator.ts';
 export { RateLimiter, type RateLimiterClock } from './rate-limiter.ts';
+export { InflightWindow } from './inflight-window.ts';

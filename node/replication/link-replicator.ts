@@ -18,6 +18,7 @@ import {
   type RecordIdentity,
 } from './origin-headers.ts';
 import type { OriginHighwater } from './origin-highwater.ts';
+import { InflightWindow } from './inflight-window.ts';
 import { RateLimiter, type RateLimiterClock } from './rate-limiter.ts';
 import type {
   BatchOutcome,
@@ -83,8 +84,11 @@ export interface LinkReplicatorOptions {
    * (gaps are mostly compaction or transaction markers); default 5,000. Gaps in between wait for the next.
    */
   truncationCheckIntervalMs?: number;
-  /** Told the target offset after each acknowledged write (`nextOffset` = last written + 1). */
-  onAcked?: (topic: string, partition: number, nextOffset: number) => void;
+  /**
+   * Told each acknowledged write: record i, of origin `origins[i]`, sits at target offset `baseOffset + i`
+   * (the origin index is built from this).
+   */
+  onAcked?: (topic: string, partition: number, baseOffset: number, origins: readonly Origin[]) => void;
   /**
    * After a write whose outcome is unknown (timeout, broker restart), re-reads the target partition's tail
    * and raises the marks for whatever did land, so the retry writes nothing twice.
@@ -97,6 +101,11 @@ export interface LinkReplicatorOptions {
   maxBatchBytes?: number;
   /** Most records a second the link writes (a token bucket of one second); default unlimited. */
   maxRecordsPerSecond?: number;
+  /**
+   * Most bytes of batches being handled at once (read, not yet written); a batch waits for room, which
+   * pauses reading its partition. Default unlimited (the source's fetch size bounds it).
+   */
+  maxInflightBytes?: number;
   /** The limiter's clock, for tests. */
   rateLimiterClock?: RateLimiterClock;
   /** Backoff between write attempts; default 500 ms doubling to 10 s. */
@@ -174,6 +183,8 @@ export class LinkReplicator {
   #state: LinkState = 'idle';
   #topics: readonly string[] = [];
   readonly #limiter: RateLimiter | undefined;
+  /** The in-flight window, when maxInflightBytes is set. */
+  readonly window: InflightWindow | undefined;
   #stopping: Promise<void> | undefined;
   /** Per source partition `topic/partition`. */
   readonly #watches = new Map<string, SourcePartitionWatch>();
@@ -182,6 +193,7 @@ export class LinkReplicator {
 
   constructor(options: LinkReplicatorOptions) {
     this.#options = options;
+    if (options.maxInflightBytes) this.window = new InflightWindow(options.maxInflightBytes);
     if (options.maxRecordsPerSecond) {
       this.#limiter = new RateLimiter(options.maxRecordsPerSecond, options.rateLimiterClock);
     }
@@ -235,6 +247,18 @@ export class LinkReplicator {
   }
 
   async #onBatch(batch: SourceBatch): Promise<BatchOutcome> {
+    const window = this.window;
+    if (!window) return this.#handleBatch(batch);
+    const bytes = batch.records.reduce((n, r) => n + 20 + (r.key?.length ?? 0) + (r.value?.length ?? 0), 0);
+    await window.acquire(bytes);
+    try {
+      return await this.#handleBatch(batch);
+    } finally {
+      window.release(bytes);
+    }
+  }
+
+  async #handleBatch(batch: SourceBatch): Promise<BatchOutcome> {
     const { mesh, link, highwater, provenanceKey, observer } = this.#options;
     const tp = `${batch.topic}/${batch.partition}`;
     const haltedAt = this.#haltedAt.get(tp);
@@ -565,7 +589,13 @@ export class LinkReplicator {
       return { kind: 'halted', resumeAt: item.sourceOffset };
     }
     for (const item of items) highwater.advance(topic, partition, item.origin.region, item.origin.offset);
-    if (baseOffset >= 0) this.#options.onAcked?.(topic, partition, baseOffset + items.length);
+    if (baseOffset >= 0)
+      this.#options.onAcked?.(
+        topic,
+        partition,
+        baseOffset,
+        items.map((i) => i.origin),
+      );
     const now = Date.now();
     const latenciesMs = items.map((i) => now - Number(i.record.timestamp));
     const bytes = items.reduce((n, i) => n + (i.record.key?.length ?? 0) + (i.record.value?.length ?? 0), 0);

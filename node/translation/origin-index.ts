@@ -70,6 +70,12 @@ export class OriginIndex {
     }
   }
 
+  /** Forgets a partition's runs (the partition was re-created); its log is then scanned again. */
+  reset(topic: string, partition: number): void {
+    this.get(topic, partition)?.reset();
+    this.#headsDirty.add(keyOf(topic, partition));
+  }
+
   /** Prunes a partition's runs below its log start; returns how many went. */
   prune(topic: string, partition: number, logStart: number): number {
     return this.get(topic, partition)?.prune(logStart) ?? 0;

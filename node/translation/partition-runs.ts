@@ -63,13 +63,20 @@ export class PartitionRuns {
   }
 
   /**
-   * Records that the replicated record of `origin` at `originOffset` sits at `targetOffset`. Offsets must
-   * come in ascending target order; a target offset already covered is ignored (a re-scan of the tail).
+   * Records that the replicated record of `origin` at `originOffset` sits at `targetOffset`. In ascending
+   * target order (the usual case: writes into a partition are serialized) it extends the last run or starts
+   * one; an offset already covered by a run is ignored (a re-scan of the tail); an offset below the end that
+   * no run covers (a write acknowledged out of order) gets a run of its own.
    */
   add(targetOffset: number, origin: string, originOffset: number): AddOutcome {
     const last = this.#targetStarts.length - 1;
-    if (targetOffset < this.end || targetOffset < this.#through) return 'covered';
-    this.#through = targetOffset + 1;
+    if (targetOffset < this.end) {
+      if (this.originAt(targetOffset)) return 'covered';
+      this.load({ targetStart: targetOffset, length: 1, origin, originStart: originOffset });
+      this.#dirty.add(targetOffset);
+      return 'started';
+    }
+    this.#through = Math.max(this.#through, targetOffset + 1);
     if (
       last >= 0 &&
       this.#origins[last] === origin &&
@@ -124,6 +131,22 @@ export class PartitionRuns {
     this.#origins.splice(0, n);
     this.#reindex();
     return n;
+  }
+
+  /**
+   * Forgets every run (the partition was re-created or truncated from its end: the offsets they name hold
+   * other records now); they are reported as pruned.
+   */
+  reset(): void {
+    for (const s of this.#targetStarts) this.#pruned.add(s);
+    this.#dirty.clear();
+    this.#targetStarts.length = 0;
+    this.#lengths.length = 0;
+    this.#originStarts.length = 0;
+    this.#origins.length = 0;
+    this.#byOrigin = new Map();
+    this.#isIndexStale = false;
+    this.#through = 0;
   }
 
   /** Runs changed and pruned since the last call (for persistence); clears both. */

@@ -23,6 +23,12 @@ describe('chain A → B → C, and kill -9 of a node', () => {
   const kafka: Record<string, Kafka> = {};
   const children = new Set<ChildProcess>();
 
+  /** The start report of each region's latest node process. */
+  const reports = new Map<
+    string,
+    { indexRunsLoaded: number; tailRecordsScanned: number; targetRecords: number }
+  >();
+
   function startNode(region: string, inbound: { from: string; origins: string[] }[]): Promise<ChildProcess> {
     const spec = {
       mesh: MESH,
@@ -44,7 +50,10 @@ describe('chain A → B → C, and kill -9 of a node', () => {
     child.once('exit', () => children.delete(child));
     return new Promise((resolve, reject) => {
       child.stdout.on('data', (chunk: Buffer) => {
-        if (chunk.toString().includes('ready')) resolve(child);
+        const ready = /ready (\{.*\})/.exec(chunk.toString());
+        if (!ready) return;
+        reports.set(region, JSON.parse(ready[1]!) as typeof reports extends Map<string, infer R> ? R : never);
+        resolve(child);
       });
       child.once('exit', (code) =>
         reject(new Error(`node ${region} exited with ${code} before it was ready`)),
@@ -110,6 +119,14 @@ describe('chain A → B → C, and kill -9 of a node', () => {
     const before = await auditTopic(kafka['c']!, 'c', TOPIC, MESH, KEY);
     console.log(`C held ${before.total - 3_000} of 20,000 new records when its node was killed`);
     await startNode('c', [{ from: 'b', origins: ['a', 'b'] }]);
+    // The restart loaded the persisted origin index and read only the log tail beyond it, not the whole log.
+    const report = reports.get('c')!;
+    console.log(`restart of C: ${JSON.stringify(report)}`);
+    assert.ok(report.indexRunsLoaded > 0, 'index runs loaded from the index topic');
+    assert.ok(
+      report.tailRecordsScanned < report.targetRecords,
+      `scanned ${report.tailRecordsScanned} of ${report.targetRecords} records`,
+    );
     const c = await waitForTotal('c', 23_000);
     assert.equal(c.total, 23_000);
     assert.equal(c.duplicates, 0, 'no record written twice');

@@ -197,6 +197,106 @@ describe('geomesh node (CLI, one process per region)', () => {
     assert.match(metrics, /geomesh_replicated_records_total\{from="east",to="west",topic="orders-1"\} 1050/);
   });
 
+  it('geomesh translate over gRPC: exact answer, clear errors, unchanged after kill -9 of a node, from a checkpoint when the source node is down', async () => {
+    // The group consumed a prefix of orders-1 in east (orders-1 flows east → west only: exact offsets).
+    const committed = [500, 200, 10];
+    const admin = kafka['east']!.admin();
+    await admin.connect();
+    await admin.setOffsets({
+      groupId: 'app-billing',
+      topic: 'orders-1',
+      partitions: committed.map((offset, partition) => ({ partition, offset: String(offset) })),
+    });
+    await admin.disconnect();
+    const committedAt = Date.now();
+    const translate = async (group: string, from = 'east', to = 'west', json = true) => {
+      const child = run([
+        'translate',
+        '--topology',
+        file,
+        '--group',
+        group,
+        '--from',
+        from,
+        '--to',
+        to,
+        ...(json ? ['--json'] : []),
+      ]);
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      return { code, stdout, stderr };
+    };
+    const live = await translate('app-billing');
+    assert.equal(live.code, 0, live.stderr);
+    const answer = JSON.parse(live.stdout) as {
+      source: string;
+      partitions: {
+        topic: string;
+        partition: number;
+        sourceOffset: number;
+        targetOffset: number;
+        alreadySeen: number;
+      }[];
+    };
+    assert.equal(answer.source, 'live');
+    assert.deepEqual(
+      answer.partitions.map((p) => [p.topic, p.partition, p.sourceOffset, p.targetOffset, p.alreadySeen]),
+      committed.map((o, p) => ['orders-1', p, o, o, 0]),
+    );
+    const table = await translate('app-billing', 'east', 'west', false);
+    assert.match(table.stdout, /PARTITION\s+OFFSET IN east\s+OFFSET IN west/);
+    assert.match(table.stdout, /orders-1\/0\s+500\s+500/);
+
+    const unknownGroup = await translate('no-such-group');
+    assert.equal(unknownGroup.code, 4);
+    assert.match(unknownGroup.stderr, /group no-such-group has no committed offsets in east/);
+    const unknownRegion = await translate('app-billing', 'east', 'mars');
+    assert.equal(unknownRegion.code, 4);
+    assert.match(unknownRegion.stderr, /unknown region "mars"/);
+
+    // kill -9 of west's node, restart: the index is reloaded and rebuilt from the tail, same answer.
+    const west = children.get('west')!;
+    const killed = new Promise((resolve) => west.once('exit', resolve));
+    west.kill('SIGKILL');
+    await killed;
+    const restarted = run(['node', '--topology', file, '--region', 'west']);
+    restarted.stderr!.on('data', (c: Buffer) => process.stderr.write(`[west] ${c.toString()}`));
+    children.set('west', restarted);
+    await waitReady('west');
+    const again = await translate('app-billing');
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(
+      (JSON.parse(again.stdout) as typeof answer).partitions.map((p) => [p.targetOffset, p.alreadySeen]),
+      answer.partitions.map((p) => [p.targetOffset, p.alreadySeen]),
+    );
+
+    // East's node checkpoints its groups every 5 s and pushes them to west: with east's node stopped, west
+    // answers from the checkpoint.
+    await new Promise((r) => setTimeout(r, Math.max(0, committedAt + 6_000 - Date.now())));
+    const east = children.get('east')!;
+    const eastExited = new Promise((resolve) => east.once('exit', resolve));
+    east.kill('SIGKILL');
+    await eastExited;
+    children.delete('east');
+    const fromCheckpoint = await translate('app-billing');
+    assert.equal(fromCheckpoint.code, 0, fromCheckpoint.stderr);
+    const cp = JSON.parse(fromCheckpoint.stdout) as typeof answer & { frontierTimeMs: number };
+    assert.equal(cp.source, 'checkpoint');
+    assert.ok(cp.frontierTimeMs >= committedAt);
+    assert.deepEqual(
+      cp.partitions.map((p) => p.targetOffset),
+      committed,
+    );
+    // Bring east back for the drain test.
+    const eastAgain = run(['node', '--topology', file, '--region', 'east']);
+    eastAgain.stderr!.on('data', (c: Buffer) => process.stderr.write(`[east] ${c.toString()}`));
+    children.set('east', eastAgain);
+    await waitReady('east');
+  });
+
   it('SIGTERM drains and exits 0', async () => {
     for (const [region, child] of children) {
       assert.equal(child.exitCode, null, `node ${region} is still running before SIGTERM`);

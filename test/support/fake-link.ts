@@ -64,13 +64,20 @@ export class FakeSource implements RecordSource {
 
 export class FakeSink implements RecordSink {
   readonly written: string[] = [];
+  /** When set, each write waits for it (a slow target). */
+  gate: Promise<void> | undefined;
   /** Records per write call, in order. */
   readonly writes: number[] = [];
-  write(_topic: string, _partition: number, records: readonly SinkRecord[]): Promise<{ baseOffset: number }> {
+  async write(
+    _topic: string,
+    _partition: number,
+    records: readonly SinkRecord[],
+  ): Promise<{ baseOffset: number }> {
+    await this.gate;
     const baseOffset = this.written.length;
     this.writes.push(records.length);
     for (const r of records) this.written.push(r.value?.toString() ?? '');
-    return Promise.resolve({ baseOffset });
+    return { baseOffset };
   }
   stop(): Promise<void> {
     return Promise.resolve();
@@ -82,6 +89,7 @@ export async function linkWith(
     policy?: 'continue' | 'halt';
     highwater?: OriginHighwater;
     maxRecordsPerSecond?: number;
+    maxInflightBytes?: number;
     rateLimiterClock?: RateLimiterClock;
   } = {},
 ) {
@@ -102,6 +110,7 @@ export async function linkWith(
     truncationCheckIntervalMs: 0,
     ...(options.policy ? { onSourceTruncated: options.policy } : {}),
     ...(options.maxRecordsPerSecond ? { maxRecordsPerSecond: options.maxRecordsPerSecond } : {}),
+    ...(options.maxInflightBytes ? { maxInflightBytes: options.maxInflightBytes } : {}),
     ...(options.rateLimiterClock ? { rateLimiterClock: options.rateLimiterClock } : {}),
     observer: {
       written: () => undefined,

@@ -5,7 +5,7 @@
 import type { Kafka } from 'kafkajs';
 import { createKafkaClient } from '../../node/kafka/index.ts';
 import { silentLogger, type Logger } from '../../node/log/index.ts';
-import { RegionNode, type InboundLinkSpec } from '../../node/region/index.ts';
+import { RegionNode, type InboundLinkSpec, type RegionTranslationOptions } from '../../node/region/index.ts';
 import { TestEnvironment } from '../harness/index.ts';
 import { testLogger } from './test-logger.ts';
 
@@ -62,6 +62,7 @@ export class InProcessMesh {
     region: string,
     inbound: InboundLinkSpec[],
     logger: Logger = testLogger(),
+    translation?: RegionTranslationOptions,
   ): Promise<RegionNode> {
     const env = this.env;
     const node = new RegionNode({
@@ -74,6 +75,7 @@ export class InProcessMesh {
       inbound,
       logger,
       http: { host: '127.0.0.1', port: 0 },
+      ...(translation ? { translation } : {}),
     });
     this.#nodes.push(node);
     await node.start();

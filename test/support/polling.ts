@@ -22,3 +22,16 @@ export function metricSum(text: string, name: string, filter = ''): number {
     .filter((l) => l.startsWith(name) && l.includes(filter))
     .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 }
+
+/** Polls `isDone` every `intervalMs` until true; fails with `what` after `timeoutMs`. */
+export async function waitFor(
+  isDone: () => boolean | Promise<boolean>,
+  options: { timeoutMs: number; intervalMs: number; what: string },
+): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  while (!(await isDone())) {
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${options.timeoutMs} ms waiting for ${options.what}`);
+    await new Promise((r) => setTimeout(r, options.intervalMs));
+  }
+}

@@ -30,4 +30,5 @@ process.once('SIGTERM', () => {
   void node.stop().then(() => process.exit(0));
 });
 await node.start();
-console.log('ready');
+// The start report tells tests how much of the target logs the start had to read.
+console.log(`ready ${JSON.stringify(node.startReport)}`);

@@ -13,12 +13,8 @@ import { didYouMean, type TopologyConfig } from '../../../topology/index.ts';
 import { EtcdCoordinator } from '../../coordination/index.ts';
 import { isGeomeshError } from '../../errors/index.ts';
 import { createLogger, type Logger } from '../../log/index.ts';
-import {
-  RegionNode,
-  assertDistinctClusters,
-  clusterConnection,
-  inboundLinkSpecs,
-} from '../../region/index.ts';
+import { assertDistinctClusters, inboundLinkSpecs } from '../../region/index.ts';
+import { RegionSupervisor } from '../../supervisor/index.ts';
 import { TopologyStore, compareTopologyWithStore, watchTopology } from '../../topology-store/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { coordinationOptionsFor } from '../etcd-connection.ts';
@@ -26,7 +22,9 @@ import { EXIT_CODES } from '../exit-codes.ts';
 import { loadTopologyFile, printDiagnostics } from '../load-topology.ts';
 
 const NODE_HELP = `
-The node serves /metrics, /healthz and /readyz on --http (default: the region's node.http in the topology).
+The node serves /metrics, /healthz and /readyz on --http (default: the region's node.http in the topology),
+and gRPC (offset translation for operators, frontiers and checkpoints for peers, health) on --grpc (default:
+the region's node.grpc). Peers are called at their regions' node.grpc addresses.
 Logs are JSON lines on stdout; GEOMESH_LOG_LEVEL or --log-level sets the level.
 Exit codes: 0 stopped cleanly, 1 failure, 2 invalid topology or region, 64 usage error, 66 file not readable.`;
 
@@ -35,6 +33,7 @@ interface NodeCommandOptions {
   region: string;
   topologyFrom: 'file' | 'etcd';
   http?: string;
+  grpc?: string;
   logLevel?: string;
 }
 
@@ -77,13 +76,13 @@ function regionFingerprint(config: TopologyConfig, region: string): string {
   });
 }
 
-/** Starts a RegionNode for `region` of `config` (after the one-cluster-named-twice check). */
+/** Starts the node of `region` of `config` (after the one-cluster-named-twice check). */
 async function startRegionNode(
   config: TopologyConfig,
   region: string,
-  http: { host: string; port: number },
+  addresses: { http: { host: string; port: number }; grpc?: string },
   logger: Logger,
-): Promise<RegionNode> {
+): Promise<RegionSupervisor> {
   const inbound = inboundLinkSpecs(config, region);
   const regions = [region, ...inbound.map((l) => l.from)];
   await assertDistinctClusters(config, regions, logger);
@@ -96,17 +95,22 @@ async function startRegionNode(
       );
     }
   }
-  const node = new RegionNode({
-    mesh: config.mesh,
+  const node = new RegionSupervisor({
+    config,
     region,
-    provenanceKey: Buffer.from(config.provenanceKey!.reveal(), 'utf8'),
-    clusters: Object.fromEntries(regions.map((r) => [r, clusterConnection(config, r)])),
-    inbound,
     logger,
-    http,
+    http: addresses.http,
+    ...(addresses.grpc ? { grpcAddress: addresses.grpc } : {}),
   });
   await node.start();
-  logger.info({ http: node.httpAddress, links: inbound.map((l) => `${l.from}->${region}`) }, 'node running');
+  logger.info(
+    {
+      http: node.node?.httpAddress,
+      grpc: node.grpcAddress,
+      links: inbound.map((l) => `${l.from}->${region}`),
+    },
+    'node running',
+  );
   return node;
 }
 
@@ -123,6 +127,7 @@ export function registerNodeCommand(program: Command, context: CliContext): void
       'file',
     )
     .option('--http <host:port>', 'address for /metrics, /healthz, /readyz (port 0 picks one)')
+    .option('--grpc <host:port>', "gRPC address for peers and operators (default: the region's node.grpc)")
     .option('--log-level <level>', 'trace, debug, info, warn, error')
     .addHelpText('after', NODE_HELP)
     .action(async (options: NodeCommandOptions) => {
@@ -169,7 +174,8 @@ export function registerNodeCommand(program: Command, context: CliContext): void
       const stopped = new Promise<void>((resolve) => abort.signal.addEventListener('abort', () => resolve()));
 
       const coordinator = new EtcdCoordinator(coordinationOptionsFor(file, logger, ETCD_TIMEOUTS));
-      let node: RegionNode | undefined;
+      let node: RegionSupervisor | undefined;
+      const addresses = { http, ...(options.grpc ? { grpc: options.grpc } : {}) };
       try {
         if (options.topologyFrom === 'file') {
           try {
@@ -193,7 +199,7 @@ export function registerNodeCommand(program: Command, context: CliContext): void
           } finally {
             await coordinator.stop();
           }
-          node = await startRegionNode(file, options.region, http, logger);
+          node = await startRegionNode(file, options.region, addresses, logger);
           await stopped;
         } else {
           await coordinator.start(AbortSignal.timeout(ETCD_TIMEOUTS.dialTimeoutMs));
@@ -238,7 +244,7 @@ export function registerNodeCommand(program: Command, context: CliContext): void
               await node.stop();
               node = undefined;
             }
-            node = await startRegionNode(update.config, options.region, http, logger);
+            node = await startRegionNode(update.config, options.region, addresses, logger);
             fingerprint = next;
             logger.info({ version: update.version, hash: update.hash }, 'running topology version');
           }

@@ -1,0 +1,208 @@
+/**
+ * Consumer group and partition offsets of a cluster, as offset translation needs them: a group's committed
+ * offsets, the groups that exist, a topic's stored range, and committing a group's offsets.
+ */
+import type { Admin, Kafka } from 'kafkajs';
+import { GeomeshError } from '../errors/index.ts';
+import { translateKafkaError } from './kafka-client.ts';
+
+export interface CommittedOffset {
+  topic: string;
+  partition: number;
+  /** The next offset the group reads. */
+  offset: number;
+}
+
+export interface PartitionRange {
+  partition: number;
+  logStart: number;
+  logEnd: number;
+}
+
+/**
+ * The offsets `group` committed (partitions without a commit are left out), for `topics` or, when empty,
+ * every topic the group committed on.
+ */
+export async function fetchCommittedOffsets(
+  kafka: Kafka,
+  group: string,
+  topics: readonly string[] = [],
+): Promise<CommittedOffset[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const result = await admin.fetchOffsets({
+      groupId: group,
+      ...(topics.length > 0 ? { topics: [...topics] } : {}),
+    });
+    return result
+      .flatMap((t) =>
+        t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: Number(p.offset) })),
+      )
+      .filter((o) => o.offset >= 0)
+      .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+  } catch (err) {
+    throw translateKafkaError(err, `fetching the committed offsets of group ${group}`, { group });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The consumer groups of the cluster, with whether each has active members. */
+export async function listConsumerGroups(kafka: Kafka): Promise<{ group: string; isEmpty: boolean }[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.listGroups();
+    const ids = groups
+      .filter((g) => g.protocolType === 'consumer' || g.protocolType === '')
+      .map((g) => g.groupId);
+    if (ids.length === 0) return [];
+    const described = await admin.describeGroups(ids);
+    return described.groups
+      .map((g) => ({ group: g.groupId, isEmpty: g.members.length === 0 }))
+      .sort((a, b) => a.group.localeCompare(b.group));
+  } catch (err) {
+    throw translateKafkaError(err, 'listing consumer groups');
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The stored offset range of each partition of `topic` (undefined when the topic does not exist). */
+export async function topicRanges(kafka: Kafka, topic: string): Promise<PartitionRange[] | undefined> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(topic)) return undefined;
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets
+      .map((o) => ({ partition: o.partition, logStart: Number(o.low), logEnd: Number(o.high) }))
+      .sort((a, b) => a.partition - b.partition);
+  } catch (err) {
+    throw translateKafkaError(err, `reading the offsets of ${topic}`, { topic });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Commits `offsets` for `group`, which must have no active members (Kafka would rebalance a live group;
+ * this refuses instead). Like kafkajs' admin.setOffsets, through a short-lived member of the group that
+ * seeks and leaves, but without its 5-second fetch wait.
+ */
+export async function commitGroupOffsets(
+  kafka: Kafka,
+  group: string,
+  offsets: readonly CommittedOffset[],
+): Promise<void> {
+  const topics = [...new Set(offsets.map((o) => o.topic))];
+  if (topics.length === 0) return;
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const described = await admin.describeGroups([group]);
+    const members = described.groups[0]?.members.length ?? 0;
+    if (members > 0) {
+      throw new GeomeshError(
+        'GEOMESH_KAFKA_REQUEST',
+        `group ${group} has ${members} active member(s): offsets are committed only into a group with none (stop its consumers first)`,
+        { details: { group } },
+      );
+    }
+  } catch (err) {
+    throw err instanceof GeomeshError
+      ? err
+      : translateKafkaError(err, `describing group ${group}`, { group });
+  } finally {
+    await admin.disconnect();
+  }
+  const consumer = kafka.consumer({ groupId: group, maxWaitTimeInMs: 100, allowAutoTopicCreation: false });
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      // The first fetch comes after the seeks below are applied; stopping then commits them.
+      consumer.on(consumer.events.FETCH, () => void consumer.stop().then(resolve, reject));
+      consumer
+        .run({ autoCommit: true, eachBatchAutoResolve: false, eachBatch: () => Promise.resolve() })
+        .catch(reject);
+      consumer.pause(topics.map((topic) => ({ topic })));
+      for (const o of offsets)
+        consumer.seek({ topic: o.topic, partition: o.partition, offset: String(o.offset) });
+    });
+  } catch (err) {
+    throw translateKafkaError(err, `committing offsets of group ${group}`, { group });
+  } finally {
+    await consumer.disconnect();
+  }
+}
+
+/**
+ * The reads offset translation makes of a node's own cluster, over one long-lived admin connection
+ * (connecting per call costs a round of metadata each time). A failed call drops the connection; the next
+ * call makes a new one.
+ */
+export class ClusterOffsets {
+  readonly #kafka: Kafka;
+  #admin: Promise<Admin> | undefined;
+
+  constructor(kafka: Kafka) {
+    this.#kafka = kafka;
+  }
+
+  async #use<T>(what: string, details: Record<string, string>, fn: (admin: Admin) => Promise<T>): Promise<T> {
+    this.#admin ??= (async () => {
+      const admin = this.#kafka.admin();
+      await admin.connect();
+      return admin;
+    })();
+    const pending = this.#admin;
+    try {
+      return await fn(await pending);
+    } catch (err) {
+      if (this.#admin === pending) this.#admin = undefined;
+      void pending.then((a) => a.disconnect()).catch(() => undefined);
+      throw translateKafkaError(err, what, details);
+    }
+  }
+
+  committedOffsets(group: string, topics: readonly string[]): Promise<CommittedOffset[]> {
+    return this.#use(`fetching the committed offsets of group ${group}`, { group }, async (admin) => {
+      const result = await admin.fetchOffsets({
+        groupId: group,
+        ...(topics.length > 0 ? { topics: [...topics] } : {}),
+      });
+      return result
+        .flatMap((t) =>
+          t.partitions.map((p) => ({ topic: t.topic, partition: p.partition, offset: Number(p.offset) })),
+        )
+        .filter((o) => o.offset >= 0)
+        .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    });
+  }
+
+  topicRanges(topic: string): Promise<PartitionRange[] | undefined> {
+    return this.#use(`reading the offsets of ${topic}`, { topic }, async (admin) => {
+      if (!(await admin.listTopics()).includes(topic)) return undefined;
+      return (await admin.fetchTopicOffsets(topic))
+        .map((o) => ({ partition: o.partition, logStart: Number(o.low), logEnd: Number(o.high) }))
+        .sort((a, b) => a.partition - b.partition);
+    });
+  }
+
+  groups(): Promise<string[]> {
+    return this.#use('listing consumer groups', {}, async (admin) =>
+      (await admin.listGroups()).groups
+        .filter((g) => g.protocolType === 'consumer' || g.protocolType === '')
+        .map((g) => g.groupId)
+        .sort(),
+    );
+  }
+
+  async stop(): Promise<void> {
+    const pending = this.#admin;
+    this.#admin = undefined;
+    if (pending) await pending.then((a) => a.disconnect()).catch(() => undefined);
+  }
+}

@@ -1,0 +1,7 @@
+/** The composition of one region's node: region node, gRPC server, peer clients. */
+export {
+  GEOMESH_VERSION,
+  RegionSupervisor,
+  type RegionSupervisorOptions,
+  type RegionSupervisorState,
+} from './region-supervisor.ts';

@@ -1,0 +1,9 @@
+/** The translation service of a node: live and checkpointed frontiers, seeks, checkpoint exchange. */
+export {
+  TranslationService,
+  type LocalCluster,
+  type PartitionSeek,
+  type PeerApi,
+  type Translation,
+  type TranslationServiceOptions,
+} from './translation-service.ts';

@@ -1,0 +1,372 @@
+/**
+ * Answers offset translations for the mesh, from one node: "group G committed these offsets in region A;
+ * where does it resume in region B?" (protocol: node/translation/translation-protocol.md).
+ *
+ * - Frontiers come from A's node (live: A's committed offsets read through A's origin index), or, when A
+ *   cannot be asked, from the last checkpoint of G that A pushed here.
+ * - The seek runs on B's node, over B's origin index and B's log range.
+ * - Either half runs locally when this node is A's or B's.
+ *
+ * Every `checkpointIntervalMs` the service computes the frontiers of its own region's selected groups,
+ * keeps them and pushes them to every peer, which keep the latest per group (and persist them with the
+ * index) so a translation out of a region that is down still has an answer.
+ *
+ * States: idle → running → stopped. `stop()` is idempotent.
+ */
+import { GeomeshError, isGeomeshError } from '../errors/index.ts';
+import type { Logger } from '../log/index.ts';
+import {
+  frontierAt,
+  frontierEntries,
+  seek,
+  type CheckpointPartition,
+  type CheckpointStore,
+  type GroupCheckpoint,
+  type OriginIndex,
+} from '../translation/index.ts';
+
+/** What a node asks of its own cluster. */
+export interface LocalCluster {
+  /** The group's committed offsets (partitions without a commit left out); `topics` empty: all. */
+  committedOffsets(
+    group: string,
+    topics: readonly string[],
+  ): Promise<{ topic: string; partition: number; offset: number }[]>;
+  /** The stored range of each partition of a topic, or undefined when the topic does not exist. */
+  topicRanges(topic: string): Promise<{ partition: number; logStart: number; logEnd: number }[] | undefined>;
+  /** The cluster's consumer groups. */
+  groups(): Promise<string[]>;
+}
+
+/** One partition's answer from the target region's half. */
+export interface PartitionSeek {
+  topic: string;
+  partition: number;
+  offset: number;
+  alreadySeen: number;
+  logEnd: number;
+}
+
+/** What a node asks of another node (the RPC adapter implements it). */
+export interface PeerApi {
+  getFrontiers(
+    group: string,
+    topics: readonly string[],
+  ): Promise<{ region: string; computedAtMs: number; partitions: CheckpointPartition[] }>;
+  seek(partitions: readonly CheckpointPartition[]): Promise<{ region: string; partitions: PartitionSeek[] }>;
+  pushCheckpoints(fromRegion: string, checkpoints: readonly GroupCheckpoint[]): Promise<number>;
+}
+
+export interface TranslationServiceOptions {
+  region: string;
+  /** Every region of the mesh (to tell an unknown region from one that is down). */
+  regions: readonly string[];
+  index: OriginIndex;
+  checkpoints: CheckpointStore;
+  cluster: LocalCluster;
+  /** The peer client of a region's node, or undefined when no address is known. */
+  peer(region: string): PeerApi | undefined;
+  /** Groups of this region whose frontiers are checkpointed and pushed (the links' group selections). */
+  isCheckpointedGroup(group: string): boolean;
+  /** Told each checkpoint received from a peer (to persist it); default nothing. */
+  onCheckpointReceived?(checkpoint: GroupCheckpoint): void;
+  /** Default 5,000 ms; 0 disables the loop (checkpoints can still be taken with `checkpointNow`). */
+  checkpointIntervalMs?: number;
+  logger: Logger;
+  /** The clock, for tests. */
+  now?: () => number;
+}
+
+/** The answer to a translation. */
+export interface Translation {
+  group: string;
+  fromRegion: string;
+  toRegion: string;
+  source: 'live' | 'checkpoint';
+  /** When the frontier data was read (ms since the epoch): now for live, the checkpoint's time otherwise. */
+  frontierTimeMs: number;
+  partitions: {
+    topic: string;
+    partition: number;
+    sourceOffset: number;
+    targetOffset: number;
+    frontier: { region: string; offset: number }[];
+    alreadySeen: number;
+    targetLogEnd: number;
+  }[];
+}
+
+export class TranslationService {
+  readonly #options: TranslationServiceOptions;
+  readonly #logger: Logger;
+  #timer: NodeJS.Timeout | undefined;
+  #checkpointing: Promise<void> | undefined;
+  #state: 'idle' | 'running' | 'stopped' = 'idle';
+  /** Checkpoint rounds done and pushes that failed, for metrics and status. */
+  readonly stats = { checkpointRounds: 0, checkpointsPushed: 0, pushFailures: 0, lastCheckpointMs: 0 };
+
+  constructor(options: TranslationServiceOptions) {
+    this.#options = options;
+    this.#logger = options.logger.child({ component: 'translation', region: options.region });
+  }
+
+  get state(): 'idle' | 'running' | 'stopped' {
+    return this.#state;
+  }
+
+  start(): void {
+    if (this.#state !== 'idle') return;
+    this.#state = 'running';
+    const interval = this.#options.checkpointIntervalMs ?? 5_000;
+    if (interval > 0) this.#timer = setInterval(() => void this.checkpointNow(), interval);
+  }
+
+  async stop(): Promise<void> {
+    this.#state = 'stopped';
+    clearInterval(this.#timer);
+    await this.#checkpointing;
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+
+  /** This region's half: the group's committed offsets here and, for each, the frontier (live). */
+  async localFrontiers(
+    group: string,
+    topics: readonly string[],
+  ): Promise<{ region: string; computedAtMs: number; partitions: CheckpointPartition[] }> {
+    requireName(group, 'group');
+    const { region, index, cluster } = this.#options;
+    const computedAtMs = this.#now();
+    const committed = await cluster.committedOffsets(group, topics);
+    const partitions = committed.map((c) => ({
+      topic: c.topic,
+      partition: c.partition,
+      committedOffset: c.offset,
+      frontier: frontierEntries(frontierAt(index.get(c.topic, c.partition), region, c.offset)),
+    }));
+    return { region, computedAtMs, partitions };
+  }
+
+  /** This region's half of the seek: where each partition's frontier resumes here. */
+  async localSeek(
+    partitions: readonly CheckpointPartition[],
+  ): Promise<{ region: string; partitions: PartitionSeek[] }> {
+    const { region, index, cluster } = this.#options;
+    const ranges = new Map<string, Map<number, { logStart: number; logEnd: number }>>();
+    const out: PartitionSeek[] = [];
+    for (const p of partitions) {
+      if (!p.topic) throw invalid('a partition names no topic');
+      if (!Number.isInteger(p.partition) || p.partition < 0)
+        throw invalid(`${p.topic}: partition ${p.partition} is not a partition number`);
+      let topicRanges = ranges.get(p.topic);
+      if (!topicRanges) {
+        const r = await cluster.topicRanges(p.topic);
+        if (!r)
+          throw new GeomeshError('GEOMESH_RPC_NOT_FOUND', `topic ${p.topic} does not exist in ${region}`, {
+            details: { topic: p.topic, region },
+          });
+        topicRanges = new Map(r.map((x) => [x.partition, x]));
+        ranges.set(p.topic, topicRanges);
+      }
+      const range = topicRanges.get(p.partition);
+      if (!range)
+        throw new GeomeshError(
+          'GEOMESH_RPC_NOT_FOUND',
+          `${p.topic} has no partition ${p.partition} in ${region} (it has ${topicRanges.size})`,
+          { details: { topic: p.topic, partition: p.partition, region } },
+        );
+      const frontier = new Map(p.frontier.map((f) => [f.region, f.offset]));
+      const result = seek(index.get(p.topic, p.partition), region, frontier, range);
+      out.push({
+        topic: p.topic,
+        partition: p.partition,
+        offset: result.offset,
+        alreadySeen: result.alreadySeen,
+        logEnd: range.logEnd,
+      });
+    }
+    return { region, partitions: out };
+  }
+
+  /** Translates `group` from region `from` to region `to` (either may be this node's or a peer's). */
+  async translate(
+    group: string,
+    from: string,
+    to: string,
+    topics: readonly string[] = [],
+  ): Promise<Translation> {
+    requireName(group, 'group');
+    this.#requireRegion(from, 'from');
+    this.#requireRegion(to, 'to');
+    if (from === to) throw invalid(`from and to are both ${from}: name two different regions`);
+    const frontiers = await this.#frontiersOf(group, from, topics);
+    this.#logger.debug({ group, from, partitions: frontiers.partitions.length }, 'frontiers read');
+    if (frontiers.partitions.length === 0) {
+      throw new GeomeshError(
+        'GEOMESH_RPC_NOT_FOUND',
+        `group ${group} has no committed offsets in ${from}` +
+          (topics.length > 0 ? ` for ${topics.join(', ')}` : '') +
+          (frontiers.source === 'checkpoint' ? ' (as of its last checkpoint)' : '') +
+          ': check the group name, or that it committed in that region',
+        { details: { group, region: from } },
+      );
+    }
+    const seeks = await this.#seekIn(to, frontiers.partitions);
+    const byPartition = new Map(seeks.partitions.map((s) => [`${s.topic}/${s.partition}`, s]));
+    return {
+      group,
+      fromRegion: from,
+      toRegion: to,
+      source: frontiers.source,
+      frontierTimeMs: frontiers.computedAtMs,
+      partitions: frontiers.partitions.map((p) => {
+        const s = byPartition.get(`${p.topic}/${p.partition}`);
+        if (!s)
+          throw new GeomeshError(
+            'GEOMESH_RPC_INTERNAL',
+            `${to} did not answer for ${p.topic}/${p.partition}`,
+          );
+        return {
+          topic: p.topic,
+          partition: p.partition,
+          sourceOffset: p.committedOffset,
+          targetOffset: s.offset,
+          frontier: p.frontier,
+          alreadySeen: s.alreadySeen,
+          targetLogEnd: s.logEnd,
+        };
+      }),
+    };
+  }
+
+  /** Keeps a checkpoint a peer pushed (the newer per region and group wins); returns whether kept. */
+  receiveCheckpoint(checkpoint: GroupCheckpoint): boolean {
+    if (checkpoint.region === this.#options.region) return false;
+    const isKept = this.#options.checkpoints.put(checkpoint);
+    if (isKept) this.#options.onCheckpointReceived?.(checkpoint);
+    return isKept;
+  }
+
+  /** Computes this region's selected groups' frontiers now, keeps them and pushes them to every peer. */
+  checkpointNow(): Promise<void> {
+    if (this.#checkpointing || this.#state === 'stopped') return this.#checkpointing ?? Promise.resolve();
+    this.#checkpointing = this.#checkpointRound().finally(() => (this.#checkpointing = undefined));
+    return this.#checkpointing;
+  }
+
+  async #checkpointRound(): Promise<void> {
+    const { region, regions, cluster, checkpoints } = this.#options;
+    const taken: GroupCheckpoint[] = [];
+    try {
+      for (const group of (await cluster.groups()).filter((g) => this.#options.isCheckpointedGroup(g))) {
+        const f = await this.localFrontiers(group, []);
+        if (f.partitions.length === 0) continue;
+        const checkpoint = { region, group, computedAtMs: f.computedAtMs, partitions: f.partitions };
+        checkpoints.put(checkpoint);
+        taken.push(checkpoint);
+      }
+    } catch (err) {
+      this.#logger.warn({ err }, 'checkpoint round failed reading the local cluster; will retry');
+      return;
+    }
+    this.stats.checkpointRounds++;
+    this.stats.lastCheckpointMs = this.#now();
+    if (taken.length === 0) return;
+    await Promise.all(
+      regions
+        .filter((r) => r !== region)
+        .map(async (peerRegion) => {
+          const peer = this.#options.peer(peerRegion);
+          if (!peer) return;
+          try {
+            await peer.pushCheckpoints(region, taken);
+            this.stats.checkpointsPushed += taken.length;
+          } catch (err) {
+            this.stats.pushFailures++;
+            this.#logger.debug({ err, peer: peerRegion }, 'checkpoint push failed; the next round retries');
+          }
+        }),
+    );
+  }
+
+  async #frontiersOf(
+    group: string,
+    from: string,
+    topics: readonly string[],
+  ): Promise<{ source: 'live' | 'checkpoint'; computedAtMs: number; partitions: CheckpointPartition[] }> {
+    if (from === this.#options.region)
+      return { source: 'live', ...(await this.localFrontiers(group, topics)) };
+    const peer = this.#options.peer(from);
+    let liveError: unknown;
+    if (peer) {
+      try {
+        return { source: 'live', ...(await peer.getFrontiers(group, topics)) };
+      } catch (err) {
+        // A definite answer from the live region stands (no such group, bad arguments); anything else (node
+        // down, its Kafka down, a deadline) falls back to the checkpoint.
+        if (
+          isGeomeshError(err, 'GEOMESH_RPC_NOT_FOUND') ||
+          isGeomeshError(err, 'GEOMESH_RPC_INVALID_ARGUMENT')
+        )
+          throw err;
+        liveError = err;
+      }
+    }
+    const checkpoint = this.#options.checkpoints.get(from, group);
+    if (!checkpoint) {
+      throw new GeomeshError(
+        'GEOMESH_RPC_UNAVAILABLE',
+        `the node of ${from} cannot be asked${peer ? '' : ' (no address known)'} and no checkpoint of group ${group} from ${from} is held here: ` +
+          `retry when ${from} is reachable, or ask a node that received its checkpoints`,
+        { details: { group, region: from }, ...(liveError ? { cause: liveError } : {}) },
+      );
+    }
+    this.#logger.info(
+      { group, from, checkpointAgeMs: this.#now() - checkpoint.computedAtMs, err: liveError },
+      'translating from the last checkpoint: the source region cannot be asked',
+    );
+    const wanted = new Set(topics);
+    return {
+      source: 'checkpoint',
+      computedAtMs: checkpoint.computedAtMs,
+      partitions: checkpoint.partitions.filter((p) => wanted.size === 0 || wanted.has(p.topic)),
+    };
+  }
+
+  async #seekIn(
+    to: string,
+    partitions: readonly CheckpointPartition[],
+  ): Promise<{ region: string; partitions: PartitionSeek[] }> {
+    if (to === this.#options.region) return this.localSeek(partitions);
+    const peer = this.#options.peer(to);
+    if (!peer) {
+      throw new GeomeshError(
+        'GEOMESH_RPC_UNAVAILABLE',
+        `no address is known for the node of ${to}: set regions.${to}.node.grpc in the topology, or ask ${to}'s node directly`,
+        { details: { region: to } },
+      );
+    }
+    return peer.seek(partitions);
+  }
+
+  #requireRegion(region: string, field: string): void {
+    if (!region) throw invalid(`${field} names no region`);
+    if (!this.#options.regions.includes(region)) {
+      throw new GeomeshError(
+        'GEOMESH_RPC_NOT_FOUND',
+        `${field}: unknown region "${region}"; the mesh has ${this.#options.regions.join(', ')}`,
+        { details: { region } },
+      );
+    }
+  }
+}
+
+function invalid(message: string): GeomeshError {
+  return new GeomeshError('GEOMESH_RPC_INVALID_ARGUMENT', message);
+}
+
+function requireName(value: string, field: string): void {
+  if (!value) throw invalid(`${field} is empty`);
+}
