@@ -38,6 +38,8 @@ export interface NormalizedLinkOptions {
   onSourceTruncated: 'continue' | 'halt';
   /** A record larger than the target accepts. */
   onRecordTooLarge: 'halt' | 'skip';
+  /** Commit translated offsets of the link's groups into the target (standby) region. */
+  syncGroupOffsets: boolean;
 }
 
 export interface NormalizedLink {
@@ -146,6 +148,8 @@ export function effectiveOptions(
       own?.onSourceTruncated ?? defaults?.onSourceTruncated ?? LINK_OPTION_DEFAULTS.onSourceTruncated,
     onRecordTooLarge:
       own?.onRecordTooLarge ?? defaults?.onRecordTooLarge ?? LINK_OPTION_DEFAULTS.onRecordTooLarge,
+    syncGroupOffsets:
+      own?.syncGroupOffsets ?? defaults?.syncGroupOffsets ?? LINK_OPTION_DEFAULTS.syncGroupOffsets,
   };
 }
 

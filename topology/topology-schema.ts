@@ -36,6 +36,7 @@ export const LINK_OPTION_DEFAULTS = Object.freeze({
   maxInflightBytes: 16 * MIB,
   onSourceTruncated: 'continue',
   onRecordTooLarge: 'halt',
+  syncGroupOffsets: false,
 } as const);
 
 /** Ranges of numeric link options (inclusive). */
@@ -162,6 +163,15 @@ const LinkOptionsSchema = z
       description: 'Compression of batches written to the target.',
       default: LINK_OPTION_DEFAULTS.compression,
     }),
+    syncGroupOffsets: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          "Commit the translated offsets of the link's selected groups (`groups`) into the target region, for " +
+          'groups with no active members there, every checkpoint; never moving a group backwards.',
+        default: LINK_OPTION_DEFAULTS.syncGroupOffsets,
+      }),
     exactlyOnce: z
       .boolean()
       .optional()

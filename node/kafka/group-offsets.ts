@@ -200,6 +200,11 @@ export class ClusterOffsets {
     );
   }
 
+  /** Commits offsets for a group with no active members (see commitGroupOffsets). */
+  commit(group: string, offsets: readonly CommittedOffset[]): Promise<void> {
+    return commitGroupOffsets(this.#kafka, group, offsets);
+  }
+
   async stop(): Promise<void> {
     const pending = this.#admin;
     this.#admin = undefined;

@@ -77,7 +77,7 @@ export interface InboundLinkSpec {
   maxRecordsPerSecond?: number;
   /**
    * Most bytes read from the source and not yet written (the link's in-flight window; also the size of one
-   * fetch from the source); default 32 MiB.
+   * fetch from the source); default: no window, kafkajs' 10 MiB fetch (the topology's default is 16 MiB).
    */
   maxInflightBytes?: number;
 }
@@ -112,6 +112,8 @@ export interface RegionTranslationOptions {
   peer(region: string): PeerApi | undefined;
   /** Groups of this region whose frontiers are checkpointed and pushed to peers. */
   isCheckpointedGroup(group: string): boolean;
+  /** Groups of another region whose translated offsets are committed here (group offset sync). */
+  isSyncedGroup?(region: string, group: string): boolean;
   /** Default 5,000 ms. */
   checkpointIntervalMs?: number;
 }
@@ -329,6 +331,9 @@ export class RegionNode {
       cluster: this.#clusterOffsets,
       peer: (region) => options.peer(region),
       isCheckpointedGroup: (group) => options.isCheckpointedGroup(group),
+      ...(options.isSyncedGroup
+        ? { isSyncedGroup: (region: string, group: string) => options.isSyncedGroup!(region, group) }
+        : {}),
       // Checkpoints peers push are persisted with the index, so a restart still has them.
       onCheckpointReceived: (checkpoint) => this.#unflushed.push({ kind: 'checkpoint', checkpoint }),
       ...(options.checkpointIntervalMs !== undefined

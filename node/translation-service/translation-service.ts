@@ -36,6 +36,11 @@ export interface LocalCluster {
   topicRanges(topic: string): Promise<{ partition: number; logStart: number; logEnd: number }[] | undefined>;
   /** The cluster's consumer groups. */
   groups(): Promise<string[]>;
+  /** Commits offsets for a group with no active members (refuses with an error otherwise). */
+  commit(
+    group: string,
+    offsets: readonly { topic: string; partition: number; offset: number }[],
+  ): Promise<void>;
 }
 
 /** One partition's answer from the target region's half. */
@@ -68,6 +73,11 @@ export interface TranslationServiceOptions {
   peer(region: string): PeerApi | undefined;
   /** Groups of this region whose frontiers are checkpointed and pushed (the links' group selections). */
   isCheckpointedGroup(group: string): boolean;
+  /**
+   * Whether the translated offsets of `group` of `region` are committed here as checkpoints arrive (the
+   * inbound link from `region` has syncGroupOffsets and selects the group); default never.
+   */
+  isSyncedGroup?(region: string, group: string): boolean;
   /** Told each checkpoint received from a peer (to persist it); default nothing. */
   onCheckpointReceived?(checkpoint: GroupCheckpoint): void;
   /** Default 5,000 ms; 0 disables the loop (checkpoints can still be taken with `checkpointNow`). */
@@ -103,7 +113,18 @@ export class TranslationService {
   #checkpointing: Promise<void> | undefined;
   #state: 'idle' | 'running' | 'stopped' = 'idle';
   /** Checkpoint rounds done and pushes that failed, for metrics and status. */
-  readonly stats = { checkpointRounds: 0, checkpointsPushed: 0, pushFailures: 0, lastCheckpointMs: 0 };
+  readonly stats = {
+    checkpointRounds: 0,
+    checkpointsPushed: 0,
+    pushFailures: 0,
+    lastCheckpointMs: 0,
+    /** Group offset sync: partitions committed forward, and syncs skipped (active members, errors). */
+    groupPartitionsSynced: 0,
+    groupSyncsSkipped: 0,
+  };
+  /** Groups being synced now (one sync per group at a time). */
+  readonly #syncing = new Set<string>();
+  #syncs = new Set<Promise<void>>();
 
   constructor(options: TranslationServiceOptions) {
     this.#options = options;
@@ -125,6 +146,7 @@ export class TranslationService {
     this.#state = 'stopped';
     clearInterval(this.#timer);
     await this.#checkpointing;
+    await Promise.allSettled([...this.#syncs]);
   }
 
   #now(): number {
@@ -246,7 +268,55 @@ export class TranslationService {
     if (checkpoint.region === this.#options.region) return false;
     const isKept = this.#options.checkpoints.put(checkpoint);
     if (isKept) this.#options.onCheckpointReceived?.(checkpoint);
+    if (isKept && this.#options.isSyncedGroup?.(checkpoint.region, checkpoint.group)) {
+      const sync = this.syncGroup(checkpoint).finally(() => this.#syncs.delete(sync));
+      this.#syncs.add(sync);
+    }
     return isKept;
+  }
+
+  /**
+   * Group offset sync: commits the translation of `checkpoint` here, for a group with no active members
+   * here, partition by partition only where it moves the group forward. Skipped (and counted) when the group
+   * is active here, when a sync of it is running, or on an error; the next checkpoint tries again.
+   */
+  async syncGroup(checkpoint: GroupCheckpoint): Promise<void> {
+    const { group } = checkpoint;
+    if (this.#syncing.has(group) || this.#state === 'stopped') return;
+    this.#syncing.add(group);
+    try {
+      const seeks = await this.localSeek(checkpoint.partitions);
+      const topics = [...new Set(seeks.partitions.map((p) => p.topic))];
+      const current = new Map(
+        (await this.#options.cluster.committedOffsets(group, topics)).map((c) => [
+          `${c.topic}/${c.partition}`,
+          c.offset,
+        ]),
+      );
+      const forward = seeks.partitions
+        .filter((s) => s.offset > (current.get(`${s.topic}/${s.partition}`) ?? -1))
+        .map((s) => ({ topic: s.topic, partition: s.partition, offset: s.offset }));
+      if (forward.length === 0) return;
+      await this.#options.cluster.commit(group, forward);
+      this.stats.groupPartitionsSynced += forward.length;
+      this.#logger.info(
+        {
+          group,
+          from: checkpoint.region,
+          partitions: forward.length,
+          checkpointAtMs: checkpoint.computedAtMs,
+        },
+        'group offsets synced from a checkpoint',
+      );
+    } catch (err) {
+      this.stats.groupSyncsSkipped++;
+      this.#logger.info(
+        { group, from: checkpoint.region, err },
+        'group offset sync skipped; the next checkpoint retries',
+      );
+    } finally {
+      this.#syncing.delete(group);
+    }
   }
 
   /** Computes this region's selected groups' frontiers now, keeps them and pushes them to every peer. */

@@ -15,7 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import { GeomeshError } from '../../node/errors/index.ts';
-import { commitGroupOffsets, readPartitionRanges } from '../../node/kafka/index.ts';
+import { ClusterOffsets, commitGroupOffsets, readPartitionRanges } from '../../node/kafka/index.ts';
 import type { InboundLinkSpec, RegionNode } from '../../node/region/index.ts';
 import { decodeOriginHeaders, provenanceKeyObject } from '../../node/replication/index.ts';
 import type { PeerApi, Translation } from '../../node/translation-service/index.ts';
@@ -177,6 +177,8 @@ describe('offset translation (3 regions, interleaved active-active writes)', () 
       regions: REGIONS,
       peer,
       isCheckpointedGroup: (g) => g.startsWith('app-'),
+      // Group offset sync is on for a's app-sync-* groups into b.
+      isSyncedGroup: (from, g) => from === 'a' && region === 'b' && g.startsWith('app-sync'),
       checkpointIntervalMs: 1_000,
     });
     return nodes[region];
@@ -319,6 +321,43 @@ describe('offset translation (3 regions, interleaved active-active writes)', () 
         `prefix ${i}`,
       );
     }
+  });
+
+  it('group offset sync: b gets the translated offsets of an idle group, never moved backwards', async () => {
+    const ends = [...logs['a']!.values()].map((l) => l[l.length - 1]!.offset + 1);
+    const committedOffsetsIn = async (region: string) =>
+      (await new ClusterOffsets(mesh.kafka[region]!).committedOffsets('app-sync', [TOPIC])).map(
+        (c) => c.offset,
+      );
+    const first = ends.map((end) => Math.floor(end * 0.6));
+    await commit(mesh.kafka['a']!, 'app-sync', TOPIC, first);
+    const expected = (await nodes['b']!.translation!.translate('app-sync', 'a', 'b', [TOPIC])).partitions.map(
+      (p) => p.targetOffset,
+    );
+    await waitFor(async () => (await committedOffsetsIn('b')).join() === expected.join(), {
+      timeoutMs: 30_000,
+      intervalMs: 500,
+      what: `app-sync committed in b at ${expected.join(',')}`,
+    });
+    // The group goes back in a (a reset): b's group is not moved backwards.
+    const rewoundAt = Date.now();
+    await commit(
+      mesh.kafka['a']!,
+      'app-sync',
+      TOPIC,
+      first.map((o) => Math.floor(o / 2)),
+    );
+    await waitFor(
+      () => (nodes['b']!.checkpoints.get('a', 'app-sync')?.computedAtMs ?? 0) > rewoundAt + 1_000,
+      {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+        what: 'a checkpoint taken after the rewind',
+      },
+    );
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.deepEqual(await committedOffsetsIn('b'), expected, 'never moved backwards');
+    assert.ok(nodes['b']!.translation!.stats.groupPartitionsSynced >= PARTITIONS);
   });
 
   it("a's Kafka stopped: translation served from a's last checkpoint, 0 lost", async () => {
