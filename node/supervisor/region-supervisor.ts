@@ -91,6 +91,11 @@ export class RegionSupervisor {
           peer: (r) => this.#peerApi(r),
           // A group is checkpointed when a link out of this region selects it.
           isCheckpointedGroup: (group) => outbound.some((link) => config.selectsGroup(link, group)),
+          // Group offset sync: an inbound link with syncGroupOffsets commits its groups' translations here.
+          isSyncedGroup: (from, group) => {
+            const link = config.link(from, region);
+            return !!link && link.options.syncGroupOffsets && config.selectsGroup(link, group);
+          },
           ...(this.#options.checkpointIntervalMs !== undefined
             ? { checkpointIntervalMs: this.#options.checkpointIntervalMs }
             : {}),

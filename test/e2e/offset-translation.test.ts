@@ -325,10 +325,14 @@ describe('offset translation (3 regions, interleaved active-active writes)', () 
 
   it('group offset sync: b gets the translated offsets of an idle group, never moved backwards', async () => {
     const ends = [...logs['a']!.values()].map((l) => l[l.length - 1]!.offset + 1);
-    const committedOffsetsIn = async (region: string) =>
-      (await new ClusterOffsets(mesh.kafka[region]!).committedOffsets('app-sync', [TOPIC])).map(
-        (c) => c.offset,
-      );
+    const committedOffsetsIn = async (region: string) => {
+      const offsets = new ClusterOffsets(mesh.kafka[region]!);
+      try {
+        return (await offsets.committedOffsets('app-sync', [TOPIC])).map((c) => c.offset);
+      } finally {
+        await offsets.stop();
+      }
+    };
     const first = ends.map((end) => Math.floor(end * 0.6));
     await commit(mesh.kafka['a']!, 'app-sync', TOPIC, first);
     const expected = (await nodes['b']!.translation!.translate('app-sync', 'a', 'b', [TOPIC])).partitions.map(
