@@ -60,7 +60,7 @@ export interface NormalizedRegion {
       password: string;
     } | null;
   };
-  node: { grpc: string; http: string };
+  node: { grpc: string; http: string; tls: { ca: string; cert: string; key: string } | null };
 }
 
 export interface NormalizedTopology {
@@ -184,7 +184,11 @@ export function normalizeTopology(options: TopologyOptions): NormalizedTopology 
         tls: tls(region.kafka.tls),
         sasl: sasl ? { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } : null,
       },
-      node: { grpc: region.node?.grpc ?? DEFAULT_NODE_GRPC, http: region.node?.http ?? DEFAULT_NODE_HTTP },
+      node: {
+        grpc: region.node?.grpc ?? DEFAULT_NODE_GRPC,
+        http: region.node?.http ?? DEFAULT_NODE_HTTP,
+        tls: region.node?.tls ? { ...region.node.tls } : null,
+      },
     };
   }
   const defaults = options.defaults;

@@ -31,7 +31,12 @@ export interface RegionConfig {
   readonly name: string;
   readonly kafka: KafkaConfig;
   /** Listen addresses (host:port) of the region's node. */
-  readonly node: { readonly grpc: string; readonly http: string };
+  readonly node: {
+    readonly grpc: string;
+    readonly http: string;
+    /** Mutual TLS files of the node's gRPC, or null (plaintext). */
+    readonly tls: { readonly ca: string; readonly cert: string; readonly key: string } | null;
+  };
 }
 
 export interface EtcdConfig {
@@ -134,7 +139,7 @@ export class TopologyConfig {
                 }
               : null,
           },
-          node: { ...region.node },
+          node: { ...region.node, tls: region.node.tls ? { ...region.node.tls } : null },
         };
       }),
     );

@@ -102,8 +102,23 @@ const KafkaSchema = z
   })
   .meta({ description: "How to reach the region's Kafka cluster." });
 
+const NodeTlsSchema = z
+  .strictObject({
+    ca: filePath('PEM file of the mesh CA: peers and operators must present a certificate it signed.'),
+    cert: filePath(
+      "PEM file of this node's certificate (served to peers and operators, presented to peers).",
+    ),
+    key: filePath("PEM file of this node's private key."),
+  })
+  .meta({
+    description:
+      "Mutual TLS for the node's gRPC: it serves with `cert`, requires a client certificate signed by `ca`, and " +
+      'calls its peers with the same files. Default: plaintext (loopback development only).',
+  });
+
 const NodeSchema = z
   .strictObject({
+    tls: NodeTlsSchema.optional(),
     grpc: address(`gRPC listen address (peers, CLI) as host:port. Default: ${DEFAULT_NODE_GRPC}.`).optional(),
     http: address(
       `HTTP listen address for /metrics and /health as host:port. Default: ${DEFAULT_NODE_HTTP}.`,

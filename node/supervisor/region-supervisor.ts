@@ -32,9 +32,9 @@ export interface RegionSupervisorOptions {
   http: { host: string; port: number };
   /** gRPC listen address; default the region's `node.grpc`. */
   grpcAddress?: string;
-  /** Default insecure (loopback development); TLS or mTLS in production. */
+  /** Default: mutual TLS with the region's `node.tls` files, else plaintext (loopback development). */
   serverTransport?: ServerTransportOptions;
-  /** How this node calls its peers; default insecure. */
+  /** How this node calls its peers; default: mutual TLS with the region's `node.tls` files, else plaintext. */
   peerTransport?: ClientTransportOptions;
   /** Deadline of a call to a peer; default 3,000 ms (a translation falls back to a checkpoint after it). */
   peerTimeoutMs?: number;
@@ -104,7 +104,7 @@ export class RegionSupervisor {
       await this.#node.start();
       this.#server = new RpcServer({
         address: this.#options.grpcAddress ?? config.region(region).node.grpc,
-        transport: this.#options.serverTransport ?? { mode: 'insecure' },
+        transport: this.#options.serverTransport ?? this.#serverTransportFromTopology(),
         operator: this.#operatorHandlers(),
         peer: this.#peerHandlers(),
         logger,
@@ -179,7 +179,7 @@ export class RegionSupervisor {
     let client = this.#peers.get(region);
     if (!client) {
       client = createPeerClient(this.#options.config.region(region).node.grpc, {
-        transport: this.#options.peerTransport ?? { mode: 'insecure' },
+        transport: this.#options.peerTransport ?? this.#peerTransportFromTopology(),
         defaultTimeoutMs: this.#options.peerTimeoutMs ?? 3_000,
       });
       this.#peers.set(region, client);
@@ -197,6 +197,18 @@ export class RegionSupervisor {
           })
         ).accepted,
     };
+  }
+
+  /** The region's `node.tls`: serve with its certificate and require client certificates its CA signed. */
+  #serverTransportFromTopology(): ServerTransportOptions {
+    const tls = this.#options.config.region(this.#options.region).node.tls;
+    return tls ? { mode: 'mtls', cert: tls.cert, key: tls.key, clientCa: tls.ca } : { mode: 'insecure' };
+  }
+
+  /** Peers are called with this node's own certificate, trusting the mesh CA. */
+  #peerTransportFromTopology(): ClientTransportOptions {
+    const tls = this.#options.config.region(this.#options.region).node.tls;
+    return tls ? { mode: 'mtls', ca: tls.ca, cert: tls.cert, key: tls.key } : { mode: 'insecure' };
   }
 
   #closePeers(): void {

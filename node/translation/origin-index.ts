@@ -7,7 +7,7 @@ import type { IndexRecord } from './index-codec.ts';
 import { PartitionRuns } from './partition-runs.ts';
 
 /** Approximate bytes a run takes in memory (four array slots, the per-origin slot, the origin reference). */
-export const BYTES_PER_RUN = 48;
+export const BYTES_PER_RUN = 54;
 
 function keyOf(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;

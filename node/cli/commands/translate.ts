@@ -26,6 +26,9 @@ interface TranslateOptions {
   to: string;
   topic?: string[];
   node?: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   timeoutMs: string;
   json?: boolean;
 }
@@ -81,6 +84,9 @@ export function registerTranslateCommand(program: Command, context: CliContext):
     .requiredOption('--to <region>', 'region where it would resume')
     .option('--topic <name...>', 'only these topics (default: every topic the group committed)')
     .option('--node <host:port>', "ask this node (default: --to's node, then the others)")
+    .option('--tls-ca <file>', 'PEM file of the mesh CA (nodes with node.tls in the topology need the three)')
+    .option('--tls-cert <file>', 'PEM file of your client certificate, signed by the mesh CA')
+    .option('--tls-key <file>', 'PEM file of its private key')
     .option('--timeout-ms <ms>', 'deadline of each call', '10000')
     .option('--json', 'print the answer as JSON')
     .addHelpText('after', TRANSLATE_HELP)
@@ -100,6 +106,25 @@ export function registerTranslateCommand(program: Command, context: CliContext):
         context.setExitCode(EXIT_CODES.usage);
         return;
       }
+      const tlsFiles = [options.tlsCa, options.tlsCert, options.tlsKey];
+      if (tlsFiles.some((f) => f !== undefined) && tlsFiles.some((f) => f === undefined)) {
+        context.stderr('geomesh translate: --tls-ca, --tls-cert and --tls-key go together: give all three\n');
+        context.setExitCode(EXIT_CODES.usage);
+        return;
+      }
+      const isMeshTls = config.regions.some((r) => r.node.tls);
+      if (isMeshTls && options.tlsCa === undefined) {
+        context.stderr(
+          'geomesh translate: the nodes of this mesh require mutual TLS (node.tls in the topology): ' +
+            'pass --tls-ca, --tls-cert and --tls-key with a certificate the mesh CA signed\n',
+        );
+        context.setExitCode(EXIT_CODES.usage);
+        return;
+      }
+      const transport =
+        options.tlsCa !== undefined
+          ? { mode: 'mtls' as const, ca: options.tlsCa, cert: options.tlsCert!, key: options.tlsKey! }
+          : { mode: 'insecure' as const };
       const regions = config.regions.map((r) => r.name);
       const targets = options.node
         ? [options.node]
@@ -114,7 +139,7 @@ export function registerTranslateCommand(program: Command, context: CliContext):
       };
       const failures: string[] = [];
       for (const target of targets) {
-        const client = createOperatorClient(target, { transport: { mode: 'insecure' } });
+        const client = createOperatorClient(target, { transport });
         try {
           const answer = await client.translateOffsets(request, { timeoutMs });
           context.stdout(options.json ? JSON.stringify(answer, null, 2) + '\n' : render(answer, Date.now()));

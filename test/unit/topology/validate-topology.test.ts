@@ -186,6 +186,7 @@ describe('validateTopology', () => {
       maxInflightBytes: 16 * 1024 * 1024,
       onSourceTruncated: 'continue',
       onRecordTooLarge: 'halt',
+      syncGroupOffsets: false,
     });
     assert.equal(topology.topology.link('us-east', 'eu-west')?.options.compression, 'zstd');
     assert.deepEqual(topology.topology.link('us-east', 'eu-west')?.groups.include, ['.*']);

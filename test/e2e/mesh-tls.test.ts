@@ -1,0 +1,214 @@
+/**
+ * Mutual TLS between nodes and from operators (`node.tls` in the topology): two `geomesh node` processes
+ * whose gRPC requires a certificate the mesh CA signed. A translation asked of west needs west to call east
+ * (frontiers) over mTLS; an operator or a peer with a certificate of another CA, or without TLS, is refused.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Kafka } from 'kafkajs';
+import { commitGroupOffsets, createKafkaClient } from '../../node/kafka/index.ts';
+import { silentLogger } from '../../node/log/index.ts';
+import { createOperatorClient, createPeerClient } from '../../node/rpc/index.ts';
+import { PROJECT_ROOT, TestEnvironment, freePort } from '../harness/index.ts';
+import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
+import { waitFor } from '../support/polling.ts';
+import { TestPki, type IssuedCert } from '../support/test-pki.ts';
+
+const KEY = randomBytes(32).toString('hex');
+const BIN = join(PROJECT_ROOT, 'node', 'cli', 'bin.ts');
+const REGIONS = ['east', 'west'];
+
+describe('mutual TLS between nodes and from operators', () => {
+  let env: TestEnvironment;
+  let pki: TestPki;
+  let file: string;
+  let ca: string;
+  let operator: IssuedCert;
+  let intruder: IssuedCert;
+  const kafka: Record<string, Kafka> = {};
+  const grpc: Record<string, number> = {};
+  const http: Record<string, number> = {};
+  const children: ChildProcess[] = [];
+
+  function run(args: string[]): ChildProcess {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: {
+        ...process.env,
+        GEOMESH_PROVENANCE_KEY: KEY,
+        GEOMESH_LOG_LEVEL: process.env['GEOMESH_NODE_LOG'] ?? 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    if (process.env['GEOMESH_NODE_LOG']) child.stdout.on('data', (c: Buffer) => process.stderr.write(c));
+    return child;
+  }
+
+  async function runToEnd(args: string[]) {
+    const child = run(args);
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return { code, stdout, stderr };
+  }
+
+  before(async () => {
+    env = await TestEnvironment.start({ kafka: REGIONS });
+    pki = new TestPki();
+    ca = pki.ca('mesh-ca');
+    pki.ca('other-ca');
+    operator = pki.issue('mesh-ca', 'operator', 'client');
+    intruder = pki.issue('other-ca', 'intruder', 'node');
+    const lines = [
+      'mesh: tls-e2e',
+      "etcd: { endpoints: ['http://127.0.0.1:1'] }",
+      "provenance: { key: '${GEOMESH_PROVENANCE_KEY}' }",
+      'regions:',
+    ];
+    for (const r of REGIONS) {
+      kafka[r] = createKafkaClient({
+        brokers: env.cluster(r).bootstrapServers,
+        clientId: `t-${r}`,
+        logger: silentLogger(),
+      });
+      grpc[r] = await freePort();
+      http[r] = await freePort();
+      const cert = pki.issue('mesh-ca', `node-${r}`, 'node');
+      lines.push(
+        `  ${r}:`,
+        `    kafka: { brokers: ['${env.cluster(r).bootstrapServers[0]}'] }`,
+        `    node: { grpc: '127.0.0.1:${grpc[r]}', http: '127.0.0.1:${http[r]}', tls: { ca: '${ca}', cert: '${cert.cert}', key: '${cert.key}' } }`,
+      );
+    }
+    lines.push('links:', '  - between: [east, west]', "    topics: { include: ['orders'] }", '');
+    file = join(pki.dir, 'mesh.yaml');
+    writeFileSync(file, lines.join('\n'));
+    const admin = kafka['east']!.admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: 'orders', numPartitions: 2 }] });
+    await admin.disconnect();
+    for (const r of REGIONS) {
+      const child = run(['node', '--topology', file, '--region', r]);
+      child.stderr!.on('data', (c: Buffer) => process.stderr.write(`[${r}] ${c.toString()}`));
+      children.push(child);
+    }
+    for (const r of REGIONS) {
+      await waitFor(
+        async () => {
+          try {
+            return (await fetch(`http://127.0.0.1:${http[r]}/readyz`)).status === 200;
+          } catch {
+            return false;
+          }
+        },
+        { timeoutMs: 60_000, intervalMs: 250, what: `node ${r} ready` },
+      );
+    }
+    await produceNumbered(kafka['east']!, 'east', 'orders', 400, 2);
+    await waitFor(
+      async () =>
+        (await auditTopic(kafka['west']!, 'west', 'orders', 'tls-e2e', Buffer.from(KEY))).total === 400,
+      {
+        timeoutMs: 60_000,
+        intervalMs: 1_000,
+        what: 'west holding 400 records',
+      },
+    );
+    await commitGroupOffsets(kafka['east']!, 'billing', [
+      { topic: 'orders', partition: 0, offset: 150 },
+      { topic: 'orders', partition: 1, offset: 20 },
+    ]);
+  });
+
+  after(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await env?.stop();
+    pki?.remove();
+  });
+
+  it('an operator with a certificate of the mesh CA translates; west reached east over mTLS (live frontier)', async () => {
+    const tls = ['--tls-ca', ca, '--tls-cert', operator.cert, '--tls-key', operator.key];
+    const result = await runToEnd([
+      'translate',
+      '--topology',
+      file,
+      '--group',
+      'billing',
+      '--from',
+      'east',
+      '--to',
+      'west',
+      '--json',
+      ...tls,
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const answer = JSON.parse(result.stdout) as { source: string; partitions: { targetOffset: number }[] };
+    assert.equal(answer.source, 'live', 'the frontier came from east, over the peer channel');
+    assert.deepEqual(
+      answer.partitions.map((p) => p.targetOffset),
+      [150, 20],
+    );
+  });
+
+  it('a certificate of another CA, no client certificate, or plaintext: refused', async () => {
+    const wrong = ['--tls-ca', ca, '--tls-cert', intruder.cert, '--tls-key', intruder.key];
+    const refused = await runToEnd([
+      'translate',
+      '--topology',
+      file,
+      '--group',
+      'billing',
+      '--from',
+      'east',
+      '--to',
+      'west',
+      '--node',
+      `127.0.0.1:${grpc['west']}`,
+      ...wrong,
+    ]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /no node answered/);
+    const noTls = await runToEnd([
+      'translate',
+      '--topology',
+      file,
+      '--group',
+      'billing',
+      '--from',
+      'east',
+      '--to',
+      'west',
+    ]);
+    assert.equal(noTls.code, 64);
+    assert.match(noTls.stderr, /require mutual TLS/);
+    const plaintext = createOperatorClient(`127.0.0.1:${grpc['west']}`, { transport: { mode: 'insecure' } });
+    await assert.rejects(
+      plaintext.translateOffsets(
+        { group: 'billing', fromRegion: 'east', toRegion: 'west', topics: [] },
+        { timeoutMs: 3_000 },
+      ),
+      { code: 'GEOMESH_RPC_UNAVAILABLE' },
+    );
+    plaintext.close();
+    // A would-be peer with the other CA's certificate cannot push checkpoints into the mesh.
+    const peer = createPeerClient(`127.0.0.1:${grpc['west']}`, {
+      transport: { mode: 'mtls', ca, cert: intruder.cert, key: intruder.key },
+    });
+    await assert.rejects(
+      peer.pushCheckpoints(
+        {
+          fromRegion: 'east',
+          checkpoints: [{ region: 'east', group: 'billing', computedAtMs: Date.now(), partitions: [] }],
+        },
+        { timeoutMs: 3_000 },
+      ),
+      { code: 'GEOMESH_RPC_UNAVAILABLE' },
+    );
+    peer.close();
+  });
+});

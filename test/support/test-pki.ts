@@ -1,0 +1,83 @@
+/**
+ * A throwaway PKI made with the openssl command: a CA, certificates it signs (ECDSA P-256, two days), and an
+ * unrelated CA, in a temporary folder the caller removes.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface IssuedCert {
+  cert: string;
+  key: string;
+}
+
+export class TestPki {
+  readonly dir: string;
+
+  constructor() {
+    if (spawnSync('openssl', ['version']).error) {
+      throw new Error('TLS tests need the openssl command (Debian package openssl)');
+    }
+    this.dir = mkdtempSync(join(tmpdir(), 'geomesh-pki-'));
+  }
+
+  #openssl(args: string[]): void {
+    execFileSync('openssl', args, { cwd: this.dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  }
+
+  /** Makes a self-signed CA; returns its certificate's path. */
+  ca(name: string): string {
+    this.#openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`]);
+    this.#openssl([
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      `${name}.key`,
+      '-subj',
+      `/CN=${name}`,
+      '-days',
+      '2',
+      '-out',
+      `${name}.crt`,
+    ]);
+    return join(this.dir, `${name}.crt`);
+  }
+
+  /**
+   * Issues a certificate signed by CA `ca` (made with `ca()`): for a node (server and client use, valid for
+   * 127.0.0.1 and localhost) or an operator (client use).
+   */
+  issue(ca: string, name: string, use: 'node' | 'client'): IssuedCert {
+    const extensions =
+      use === 'node'
+        ? 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth'
+        : 'extendedKeyUsage=clientAuth';
+    this.#openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`]);
+    this.#openssl(['req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`]);
+    writeFileSync(join(this.dir, `${name}.ext`), `basicConstraints=critical,CA:FALSE\n${extensions}\n`);
+    this.#openssl([
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      `${ca}.crt`,
+      '-CAkey',
+      `${ca}.key`,
+      '-CAcreateserial',
+      '-days',
+      '2',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
+    ]);
+    return { cert: join(this.dir, `${name}.crt`), key: join(this.dir, `${name}.key`) };
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
