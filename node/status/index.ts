@@ -1,0 +1,41 @@
+/**
+ * Mesh status, pure: a node's own report from its parts, rates from counters, the mesh-wide view from every
+ * region's report and etcd's members, and its renderings (the `geomesh status` table, the SVG picture, the
+ * status page). No sockets or timers: callers fetch and sample. See docs/status.md.
+ */
+export type * from './status-types.ts';
+export { RateTracker } from './rate-tracker.ts';
+export {
+  buildNodeStatus,
+  linkKey,
+  sampleLinkRates,
+  type LinkSnapshot,
+  type NodeSnapshot,
+} from './node-status.ts';
+export {
+  DEFAULT_LAG_WARN_RECORDS,
+  assembleMeshStatus,
+  collectMeshStatus,
+  linkHealth,
+  meshLayoutOf,
+  type MeshLayout,
+  type MeshStatusOptions,
+  type MeshStatusSources,
+  type MembersAnswer,
+  type NodeAnswer,
+} from './mesh-status.ts';
+export { formatAge, formatRate, renderStatusTable, textTable } from './status-table.ts';
+export {
+  HEALTH_COLORS,
+  arrowLabel,
+  escapeXml,
+  meshGraph,
+  renderMeshSvg,
+  type GraphArrow,
+  type GraphNode,
+  type LegendEntry,
+  type MeshGraph,
+  type MeshGraphOptions,
+  type NodeHealth,
+} from './mesh-graph.ts';
+export { DRAW_MESH_SCRIPT, renderStatusPage, type StatusPageInput } from './status-page.ts';

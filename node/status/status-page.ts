@@ -1,0 +1,151 @@
+/**
+ * The status page a node serves at `/status`: one self-contained HTML document (inline styles and script, no
+ * external assets). It shows the mesh as SVG (regions as circles, links as arrows labelled with lag and rate,
+ * coloured by health), the regions with their instances, and this node's own report. The first paint is
+ * rendered on the server; then the page's script fetches `/status.json` (this node) and `/mesh.json` (the
+ * mesh view this node assembles from its peers) every few seconds and redraws. The script's `drawMesh` is
+ * `renderMeshSvg` written for the browser; a unit test proves both draw the same markup.
+ */
+import { escapeXml, meshGraph, renderMeshSvg } from './mesh-graph.ts';
+import type { MeshStatus, NodeStatus } from './status-types.ts';
+
+export interface StatusPageInput {
+  /** This node's report. */
+  self: NodeStatus;
+  /** The mesh view for the first paint. */
+  mesh: MeshStatus;
+  /** How often the page refreshes; default 3,000 ms. */
+  refreshMs?: number;
+}
+
+/**
+ * The browser's copy of `renderMeshSvg` (plain ES2017, no modules): kept identical in output, which the unit
+ * test `status-page.test.ts` checks by running it on the same graphs.
+ */
+export const DRAW_MESH_SCRIPT = String.raw`
+function esc(t) { return String(t).replace(/[&<>"']/g, function (c) { return '&#' + c.charCodeAt(0) + ';'; }); }
+function rnd(n) { return Math.round(n * 10) / 10; }
+function drawMesh(g) {
+  var colors = [];
+  g.arrows.map(function (a) { return a.color; }).concat(g.legend.map(function (l) { return l.color; }))
+    .forEach(function (c) { if (colors.indexOf(c) < 0) colors.push(c); });
+  function mid(c) { return 'head-' + c.slice(1); }
+  var markers = colors.map(function (c) {
+    return '<marker id="' + mid(c) + '" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="' + c + '"/></marker>';
+  }).join('');
+  var arrows = g.arrows.map(function (a) {
+    return '<g class="link link-' + a.health + '" data-from="' + esc(a.fromRegion) + '" data-to="' + esc(a.toRegion) + '">' +
+      '<line class="arrow" x1="' + a.x1 + '" y1="' + a.y1 + '" x2="' + a.x2 + '" y2="' + a.y2 + '" stroke="' + a.color + '" stroke-width="2.5" marker-end="url(#' + mid(a.color) + ')"/>' +
+      '<text class="arrow-label" x="' + a.labelX + '" y="' + a.labelY + '" text-anchor="' + a.labelAnchor + '" fill="' + a.color + '">' + esc(a.label) + '</text>' +
+      '</g>';
+  }).join('');
+  var nodes = g.nodes.map(function (n) {
+    var top = n.y - ((n.lines.length - 1) * 16) / 2 + 5;
+    var text = n.lines.map(function (line, i) {
+      return '<text class="' + (i === 0 ? 'region-name' : 'region-line') + '" x="' + n.x + '" y="' + rnd(top + i * 16) + '" text-anchor="middle">' + esc(line) + '</text>';
+    }).join('');
+    return '<g class="region region-' + n.health + '" data-region="' + esc(n.region) + '">' +
+      '<circle cx="' + n.x + '" cy="' + n.y + '" r="' + n.r + '" fill="' + n.fill + '" stroke="' + n.stroke + '" stroke-width="2.5"' + (n.isDashed ? ' stroke-dasharray="6 4"' : '') + '/>' +
+      text + '</g>';
+  }).join('');
+  var legend = g.legend.map(function (l, i) {
+    var y = g.height - 16 - (g.legend.length - 1 - i) * 18;
+    return '<line x1="12" y1="' + (y - 4) + '" x2="40" y2="' + (y - 4) + '" stroke="' + l.color + '" stroke-width="2.5"/>' +
+      '<text class="legend" x="46" y="' + y + '">' + esc(l.label) + '</text>';
+  }).join('');
+  return '<svg xmlns="http://www.w3.org/2000/svg" class="mesh" viewBox="0 0 ' + g.width + ' ' + g.height + '" width="' + g.width + '" height="' + g.height + '" role="img" aria-label="mesh status">' +
+    '<style>text{font-family:system-ui,sans-serif;font-size:12px}.region-name{font-weight:700;font-size:14px}' +
+    '.arrow-label{font-weight:600;paint-order:stroke;stroke:#fff;stroke-width:4px;stroke-linejoin:round}.legend{fill:#555}</style>' +
+    '<defs>' + markers + '</defs>' + arrows + nodes + legend + '</svg>';
+}
+`;
+
+/** The rest of the page's script: fetching, the tables, the refresh loop. */
+const PAGE_SCRIPT = String.raw`
+function age(ms) {
+  if (ms < 0) return 'none yet';
+  if (ms < 60000) return (ms / 1000).toFixed(1) + ' s';
+  if (ms < 3600000) return Math.round(ms / 60000) + ' min';
+  return (ms / 3600000).toFixed(1) + ' h';
+}
+function rate(r) { return r === 0 ? '0/s' : (r >= 100 ? r.toFixed(0) : r.toFixed(1)) + '/s'; }
+function rows(cells) {
+  return cells.map(function (r) { return '<tr>' + r.map(function (c) { return '<td>' + esc(c) + '</td>'; }).join('') + '</tr>'; }).join('');
+}
+function getJson(path) {
+  return fetch(path, { cache: 'no-store' }).then(function (res) {
+    if (!res.ok) throw new Error(path + ': HTTP ' + res.status);
+    return res.json();
+  });
+}
+function showSelf(s) {
+  document.getElementById('self').innerHTML = rows([
+    ['region', s.region], ['instance', s.instance], ['state', s.state], ['version', s.version],
+    ['etcd registration', s.registration], ['gRPC', s.grpcAddress], ['HTTP', s.httpAddress],
+    ['up for', age(s.reportedAtMs - s.startedAtMs)], ['last checkpoint', age(s.lastCheckpointAgeMs)],
+    ['index runs', String(s.indexRuns)]
+  ]);
+  document.getElementById('self-links').innerHTML =
+    '<tr><th>from</th><th>state</th><th>lag</th><th>rate</th><th>written</th><th>halted</th></tr>' +
+    rows(s.links.map(function (l) {
+      return [l.fromRegion, l.state, String(l.lagRecords), rate(l.recordsPerSecond), String(l.recordsWritten), String(l.halted.length)];
+    }));
+}
+function showMesh(m) {
+  document.getElementById('graph').innerHTML = drawMesh(m.graph);
+  var answered = m.regions.filter(function (r) { return r.isReachable; }).length;
+  document.getElementById('summary').textContent = answered + ' of ' + m.regions.length + ' region nodes answered · etcd ' +
+    (m.etcd.isReachable ? m.etcd.instances + ' instances registered' : 'unreachable');
+  document.getElementById('regions').innerHTML =
+    '<tr><th>region</th><th>node</th><th>instances in etcd</th></tr>' +
+    rows(m.regions.map(function (r) {
+      return [r.region, r.node ? r.node.state + ' (' + r.node.instance + ')' : 'unreachable: ' + (r.error || ''),
+        r.instances === null ? '?' : r.instances.map(function (i) { return i.id; }).join(', ') || 'none'];
+    }));
+}
+function refresh() {
+  Promise.allSettled([getJson('/status.json'), getJson('/mesh.json')]).then(function (got) {
+    if (got[0].status === 'fulfilled') showSelf(got[0].value);
+    if (got[1].status === 'fulfilled') showMesh(got[1].value);
+    var failed = got.filter(function (g) { return g.status === 'rejected'; }).map(function (g) { return String(g.reason); });
+    document.getElementById('updated').textContent = (failed.length ? 'refresh failed: ' + failed.join('; ') + ' · ' : '') +
+      'updated ' + new Date().toLocaleTimeString();
+  });
+}
+refresh();
+setInterval(refresh, REFRESH_MS);
+`;
+
+const STYLE = `
+body{margin:0;font-family:system-ui,sans-serif;color:#222;background:#fafafa}
+header{padding:10px 18px;background:#263238;color:#fff;display:flex;gap:18px;align-items:baseline}
+header h1{font-size:18px;margin:0}#summary,#updated{font-size:13px;color:#cfd8dc}
+main{display:flex;gap:14px;padding:12px;align-items:flex-start}
+#graph{background:#fff;border:1px solid #ddd;border-radius:6px;flex:none}#graph svg{display:block;width:820px;height:auto}
+aside{flex:1;min-width:0;font-size:12px}aside h2{font-size:13px;margin:4px 0 6px}
+table{border-collapse:collapse;margin-bottom:12px;width:100%;background:#fff}
+td,th{border:1px solid #e0e0e0;padding:3px 6px;text-align:left;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:220px}
+th{background:#eceff1}
+`;
+
+/** The status page's HTML. */
+export function renderStatusPage(input: StatusPageInput): string {
+  const { self, mesh } = input;
+  const refreshMs = input.refreshMs ?? 3_000;
+  const title = `geomesh · ${self.mesh} · ${self.region}`;
+  return [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<title>${escapeXml(title)}</title><style>${STYLE}</style></head><body>`,
+    `<header><h1>geomesh · mesh ${escapeXml(self.mesh)} · seen from ${escapeXml(self.region)}</h1>`,
+    '<span id="summary"></span><span id="updated"></span></header>',
+    `<main><section id="graph">${renderMeshSvg(meshGraph(mesh))}</section>`,
+    '<aside><h2>This node</h2><table id="self"></table>',
+    '<h2>Its inbound links</h2><table id="self-links"></table>',
+    '<h2>Regions</h2><table id="regions"></table></aside></main>',
+    `<script>\nconst REFRESH_MS = ${Math.max(500, Math.floor(refreshMs))};\n${DRAW_MESH_SCRIPT}${PAGE_SCRIPT}</script>`,
+    '</body></html>',
+    '',
+  ].join('\n');
+}

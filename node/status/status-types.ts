@@ -1,0 +1,126 @@
+/**
+ * The status model: what one node reports about itself (`NodeStatus`, the shape of `Operator.GetStatus` and
+ * of a node's `/status.json`) and the mesh-wide view assembled from every region's report and etcd's
+ * membership (`MeshStatus`, the shape of `geomesh status --json` and of a node's `/mesh.json`). Plain data,
+ * JSON-safe: unknown values are `null`, never `undefined`.
+ */
+
+/** A source partition a link halted by policy. */
+export interface HaltedPartition {
+  topic: string;
+  partition: number;
+  /** Why, with the fix. */
+  reason: string;
+}
+
+/** One inbound link as its target region's node reports it. */
+export interface LinkStatus {
+  fromRegion: string;
+  toRegion: string;
+  /** The link's lifecycle state: `idle`, `running`, `stopping` or `stopped`. */
+  state: string;
+  /** Records in the source partitions not yet replicated (sum of the per-partition lag). */
+  lagRecords: number;
+  /** Records written per second over the node's last sampling interval. */
+  recordsPerSecond: number;
+  /** Records written since the node started. */
+  recordsWritten: number;
+  /** Sorted by topic, then partition. */
+  halted: HaltedPartition[];
+}
+
+/** What one node instance reports about itself. */
+export interface NodeStatus {
+  mesh: string;
+  region: string;
+  /** Instance id: unique within the region, the id registered in etcd. */
+  instance: string;
+  /** The node's lifecycle state: `starting`, `running`, `stopping`, `stopped` or `failed`. */
+  state: string;
+  version: string;
+  startedAtMs: number;
+  /** When the report was made, by the node's clock. */
+  reportedAtMs: number;
+  /** `host:port` of its gRPC endpoint. */
+  grpcAddress: string;
+  /** `host:port` of its HTTP endpoint; "" without one. */
+  httpAddress: string;
+  /** Its etcd registration: `registered`, `connecting`, `retrying` or `stopped`. */
+  registration: string;
+  /** Its inbound links, sorted by source region. */
+  links: LinkStatus[];
+  /** Milliseconds since its last checkpoint round; -1 when there was none yet. */
+  lastCheckpointAgeMs: number;
+  /** Runs in its origin index. */
+  indexRuns: number;
+}
+
+/** A node instance as registered in etcd. */
+export interface InstanceInfo {
+  region: string;
+  id: string;
+  /** `host:port` of its gRPC endpoint. */
+  grpcAddress: string;
+  /** `host:port` of its HTTP endpoint, or null when it registered none. */
+  httpAddress: string | null;
+  version: string;
+  /** ISO-8601. */
+  startedAt: string;
+}
+
+/** One region of the mesh: its instances in etcd and what its node answered. */
+export interface RegionStatus {
+  region: string;
+  /** Where its node is called (`node.grpc` of the topology). */
+  grpcAddress: string;
+  /** Instances registered in etcd; null when etcd could not be read. */
+  instances: InstanceInfo[] | null;
+  /** Whether its node answered GetStatus. */
+  isReachable: boolean;
+  /** Its node's report when it answered, else null. */
+  node: NodeStatus | null;
+  /** Why it did not answer, else null. */
+  error: string | null;
+}
+
+/**
+ * How a link is doing, for colours and summaries: `ok` (running, lag under the threshold), `lagging` (running,
+ * lag at or above it), `halted` (some partition halted by policy), `down` (its node reports it not running),
+ * `unknown` (its target region's node did not answer, or does not report the link).
+ */
+export type LinkHealth = 'ok' | 'lagging' | 'halted' | 'down' | 'unknown';
+
+/** One declared link of the topology and its state as its target region's node reports it. */
+export interface MeshLinkStatus {
+  fromRegion: string;
+  toRegion: string;
+  health: LinkHealth;
+  /** The state its node reports, or null when unknown. */
+  state: string | null;
+  lagRecords: number | null;
+  recordsPerSecond: number | null;
+  /** Halted partitions, or null when unknown. */
+  haltedPartitions: number | null;
+}
+
+/** What etcd said about the mesh's members. */
+export interface EtcdStatus {
+  isReachable: boolean;
+  /** Registered instances in the whole mesh (0 when unreachable). */
+  instances: number;
+  /** Why it could not be read, else null. */
+  error: string | null;
+}
+
+/** The mesh as seen from one place (the CLI or a node) at one moment. */
+export interface MeshStatus {
+  mesh: string;
+  generatedAtMs: number;
+  etcd: EtcdStatus;
+  /** In the topology's order. */
+  regions: RegionStatus[];
+  /** Every link the topology declares, sorted by source then target region. */
+  links: MeshLinkStatus[];
+  /** True when every region's node answered. */
+  isComplete: boolean;
+}
