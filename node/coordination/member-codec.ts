@@ -1,7 +1,8 @@
 /**
  * The value stored at `nodes/<region>/<id>`: JSON, versioned by name. `encodeMemberV1` writes
- * `{"v":1,"region":…,"id":…,"address":…,"version":…,"startedAt":…}`; `decodeMemberV1` reads it back and rejects
- * anything else with GEOMESH_COORD_CORRUPT, so a reader never acts on a half-understood member.
+ * `{"v":1,"region":…,"id":…,"address":…,"version":…,"startedAt":…}`, plus `"httpAddress":…` when the member
+ * has one (optional: readers that predate it ignore it as an unknown field); `decodeMemberV1` reads it back and
+ * rejects anything else with GEOMESH_COORD_CORRUPT, so a reader never acts on a half-understood member.
  */
 import { GeomeshError } from '../errors/index.ts';
 import type { MemberInfo } from './types.ts';
@@ -18,6 +19,7 @@ export function encodeMemberV1(member: MemberInfo): Buffer {
       address: member.address,
       version: member.version,
       startedAt: member.startedAt,
+      ...(member.httpAddress !== undefined && { httpAddress: member.httpAddress }),
     }),
     'utf8',
   );
@@ -58,11 +60,20 @@ export function decodeMemberV1(value: Buffer, key = '(unknown key)'): MemberInfo
       );
     }
   }
+  const httpAddress = record['httpAddress'];
+  if (httpAddress !== undefined && (typeof httpAddress !== 'string' || httpAddress === '')) {
+    throw new GeomeshError(
+      'GEOMESH_COORD_CORRUPT',
+      `member ${key}: "httpAddress" must be a non-empty string when present`,
+      { details: { key, field: 'httpAddress' } },
+    );
+  }
   return {
     region: record['region'] as string,
     id: record['id'] as string,
     address: record['address'] as string,
     version: record['version'] as string,
     startedAt: record['startedAt'] as string,
+    ...(httpAddress !== undefined && { httpAddress }),
   };
 }

@@ -188,6 +188,8 @@ export interface MemberInfo {
   readonly id: string;
   /** `host:port` of its gRPC endpoint. */
   readonly address: string;
+  /** `host:port` of its HTTP endpoint (/metrics, /status), when it serves one. */
+  readonly httpAddress?: string;
   /** geomesh version it runs. */
   readonly version: string;
   /** ISO-8601 time the instance started. */

@@ -33,6 +33,20 @@ describe('member codec v1', () => {
     );
   });
 
+  it('writes and reads the optional HTTP address; refuses an empty or non-string one', () => {
+    const withHttp = { ...member, httpAddress: '10.0.0.1:9464' };
+    const encoded = encodeMemberV1(withHttp);
+    assert.match(encoded.toString('utf8'), /"httpAddress":"10\.0\.0\.1:9464"\}$/);
+    assert.deepEqual(decodeMemberV1(encoded), withHttp);
+    assert.ok(!('httpAddress' in decodeMemberV1(encodeMemberV1(member))), 'absent stays absent');
+    for (const bad of ['', 7]) {
+      assert.throws(
+        () => decodeMemberV1(Buffer.from(JSON.stringify({ v: 1, ...member, httpAddress: bad }))),
+        (err: unknown) => isGeomeshError(err, 'GEOMESH_COORD_CORRUPT') && err.message.includes('httpAddress'),
+      );
+    }
+  });
+
   it('ignores unknown extra fields but rejects other versions, missing fields and non-JSON', () => {
     const withExtra = Buffer.from(JSON.stringify({ v: 1, ...member, extra: true }));
     assert.deepEqual(decodeMemberV1(withExtra), member);
