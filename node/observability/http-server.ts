@@ -1,10 +1,22 @@
 /**
  * The node's small HTTP endpoint: `/metrics` (Prometheus text), `/healthz` (the process answers) and
- * `/readyz` (every component says it is ready; 503 with the reasons otherwise).
+ * `/readyz` (every component says it is ready; 503 with the reasons otherwise), plus the read-only routes its
+ * owner adds (the status page and its JSON). Only GET is served.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+
+/** What a route answers. */
+export interface HttpResponse {
+  /** Default 200. */
+  status?: number;
+  contentType: string;
+  body: string;
+}
+
+/** A read-only route: called on every GET of its path (query string ignored). */
+export type HttpRoute = () => HttpResponse | Promise<HttpResponse>;
 
 export interface HttpServerOptions {
   host: string;
@@ -13,7 +25,14 @@ export interface HttpServerOptions {
   registry: Registry;
   /** Names of components that are not ready; empty when ready. */
   notReady: () => string[];
+  /**
+   * More GET routes by exact path (e.g. `/status`); default none. They cannot replace the built-in ones. A
+   * route that throws or rejects answers 500 with the error's message as JSON.
+   */
+  routes?: Readonly<Record<string, HttpRoute>>;
 }
+
+const BUILT_IN_PATHS = ['/metrics', '/healthz', '/readyz'];
 
 export class HttpServer {
   readonly #options: HttpServerOptions;
@@ -48,10 +67,28 @@ export class HttpServer {
         res
           .writeHead(notReady.length === 0 ? 200 : 503, { 'content-type': 'application/json' })
           .end(JSON.stringify({ status: notReady.length === 0 ? 'ready' : 'not-ready', notReady }));
+      } else if (path !== undefined && Object.hasOwn(this.#options.routes ?? {}, path)) {
+        const route = this.#options.routes![path]!;
+        Promise.resolve()
+          .then(route)
+          .then(
+            (answer) =>
+              res
+                .writeHead(answer.status ?? 200, {
+                  'content-type': answer.contentType,
+                  'cache-control': 'no-store',
+                })
+                .end(answer.body),
+            (err: unknown) =>
+              res
+                .writeHead(500, { 'content-type': 'application/json' })
+                .end(JSON.stringify({ error: err instanceof Error ? err.message : String(err) })),
+          );
       } else {
+        const paths = [...BUILT_IN_PATHS, ...Object.keys(this.#options.routes ?? {})];
         res
           .writeHead(404, { 'content-type': 'application/json' })
-          .end('{"error":"not found: try /metrics, /healthz, /readyz"}');
+          .end(JSON.stringify({ error: `not found: try ${paths.join(', ')}` }));
       }
     });
     await new Promise<void>((resolve, reject) => {

@@ -29,6 +29,7 @@ import {
   createReplicationMetrics,
   HttpServer,
   Registry,
+  type HttpRoute,
   type ReplicationMetrics,
 } from '../observability/index.ts';
 import {
@@ -94,8 +95,11 @@ export interface RegionNodeOptions {
   logger: Logger;
   /** Where metrics go; default a registry of the node's own. */
   registry?: Registry;
-  /** Serve /metrics, /healthz and /readyz here (`port` 0 picks one); default: no HTTP endpoint. */
-  http?: { host: string; port: number };
+  /**
+   * Serve /metrics, /healthz and /readyz here (`port` 0 picks one), and the extra read-only `routes` (e.g.
+   * the supervisor's status page); default: no HTTP endpoint.
+   */
+  http?: { host: string; port: number; routes?: Readonly<Record<string, HttpRoute>> };
   /** How often links re-list the source's topics (selectors) and compare partition counts; default 5,000 ms. */
   topicRefreshMs?: number;
   /** How often the origin index is written to its topic; default 1,000 ms. */
