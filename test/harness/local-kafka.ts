@@ -13,7 +13,7 @@ import { ensureKafkaJars, kafkaVersion } from './kafka-distribution.ts';
 import { LocalServer } from './local-server.ts';
 import { ManagedProcess, removeAtExit } from './managed-process.ts';
 import { freePorts, waitForPort } from './ports.ts';
-import type { KafkaClusterHandle, KafkaClusterOptions } from './types.ts';
+import type { KafkaClusterHandle, KafkaClusterOptions, SecureListenerOptions } from './types.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -84,6 +84,9 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
   readonly bootstrapServers: string[];
   readonly port: number;
   readonly controllerPort: number;
+  /** The secured listener's `host:port`, when one was asked for. */
+  readonly secureBootstrapServers: string[];
+  readonly #secure: SecureListenerOptions | undefined;
 
   private constructor(
     name: string,
@@ -92,6 +95,7 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
     version: string,
     classpath: string,
     clusterId: string,
+    secure: SecureListenerOptions | undefined,
   ) {
     super(
       name,
@@ -118,6 +122,8 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
     this.port = ports[0]!;
     this.controllerPort = ports[1]!;
     this.bootstrapServers = [`127.0.0.1:${this.port}`];
+    this.#secure = secure;
+    this.secureBootstrapServers = secure ? [`127.0.0.1:${ports[2]!}`] : [];
   }
 
   /** The folder holding the log segments of one partition, to inspect what the broker wrote to disk. */
@@ -131,9 +137,17 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
     const classpath = await ensureKafkaJars(version);
     const dir = mkdtempSync(join(tmpdir(), `geomesh-kafka-${options.name}-`));
     removeAtExit(dir);
-    const ports = await freePorts(2);
+    const ports = await freePorts(options.secureListener ? 3 : 2);
     const clusterId = randomClusterId();
-    const cluster = new LocalKafkaCluster(options.name, dir, ports, version, classpath, clusterId);
+    const cluster = new LocalKafkaCluster(
+      options.name,
+      dir,
+      ports,
+      version,
+      classpath,
+      clusterId,
+      options.secureListener,
+    );
     try {
       cluster.#writeConfig(options.brokerProperties ?? {});
       await cluster.#format(classpath);
@@ -159,6 +173,7 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
       'inter.broker.listener.name': 'PLAINTEXT',
       'log.dirs': join(this.dir, 'data'),
       ...TEST_BROKER_PROPERTIES,
+      ...this.#secureProperties(),
       ...extra,
     };
     const text = Object.entries(props)
@@ -166,6 +181,35 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
       .join('\n');
     writeFileSync(join(this.dir, 'server.properties'), `${text}\n`);
     writeFileSync(join(this.dir, 'log4j2.yaml'), LOG4J2_YAML);
+  }
+
+  /** Listener and SASL settings of the secured listener (named SECURE). */
+  #secureProperties(): Record<string, string> {
+    const secure = this.#secure;
+    const address = this.secureBootstrapServers[0];
+    if (!secure || !address) return {};
+    const protocol = secure.tls ? 'SASL_SSL' : 'SASL_PLAINTEXT';
+    const plainUsers = Object.entries(secure.users)
+      .map(([user, password]) => `user_${user}="${password}"`)
+      .join(' ');
+    return {
+      listeners: `PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort},SECURE://${address}`,
+      'advertised.listeners': `PLAINTEXT://127.0.0.1:${this.port},SECURE://${address}`,
+      'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SECURE:${protocol}`,
+      'listener.name.secure.sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
+      'listener.name.secure.plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};`,
+      'listener.name.secure.scram-sha-256.sasl.jaas.config':
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      'listener.name.secure.scram-sha-512.sasl.jaas.config':
+        'org.apache.kafka.common.security.scram.ScramLoginModule required;',
+      ...(secure.tls
+        ? {
+            'listener.name.secure.ssl.keystore.type': 'PEM',
+            'listener.name.secure.ssl.keystore.certificate.chain': pemProperty(secure.tls.cert),
+            'listener.name.secure.ssl.keystore.key': pemProperty(secure.tls.key),
+          }
+        : {}),
+    };
   }
 
   async #format(classpath: string): Promise<void> {
@@ -183,6 +227,12 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
         this.clusterId,
         '-c',
         join(this.dir, 'server.properties'),
+        ...Object.entries(this.#secure?.users ?? {}).flatMap(([user, password]) => [
+          '--add-scram',
+          `SCRAM-SHA-256=[name=${user},password=${password}]`,
+          '--add-scram',
+          `SCRAM-SHA-512=[name=${user},password=${password}]`,
+        ]),
       ]);
     } catch (err) {
       const isMissing = (err as NodeJS.ErrnoException).code === 'ENOENT';
@@ -227,6 +277,11 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
       exited.catch(() => {});
     }
   }
+}
+
+/** A PEM file's content as one properties value (line breaks escaped). */
+function pemProperty(file: string): string {
+  return readFileSync(file, 'utf8').trim().split('\n').join('\\n\\\n');
 }
 
 function readLogLength(file: string): number {

@@ -3,13 +3,21 @@
  * Started in parallel; stopped together on success, failure or Ctrl-C.
  */
 import { localBackend } from './local-backend.ts';
-import type { BackendName, EtcdHandle, HarnessBackend, KafkaClusterHandle } from './types.ts';
+import type {
+  BackendName,
+  EtcdHandle,
+  HarnessBackend,
+  KafkaClusterHandle,
+  SecureListenerOptions,
+} from './types.ts';
 
 export interface TestEnvironmentOptions {
   /** Names of the Kafka clusters to start (one single-broker cluster each), e.g. `['a', 'b']`. */
   kafka?: readonly string[];
   /** Start an etcd too; default false. */
   etcd?: boolean;
+  /** A secured listener for some clusters, by name. */
+  secureListeners?: Readonly<Record<string, SecureListenerOptions>>;
   /** Extra broker properties for every cluster. */
   brokerProperties?: Readonly<Record<string, string>>;
   /** Kafka version for every cluster; default GEOMESH_KAFKA_VERSION or the pinned one. */
@@ -52,6 +60,8 @@ export class TestEnvironment implements AsyncDisposable {
       const clusterOptions: Parameters<HarnessBackend['startKafka']>[0] = { name };
       if (options.brokerProperties) clusterOptions.brokerProperties = options.brokerProperties;
       if (options.kafkaVersion) clusterOptions.version = options.kafkaVersion;
+      const secure = options.secureListeners?.[name];
+      if (secure) clusterOptions.secureListener = secure;
       return backend.startKafka(clusterOptions);
     });
     if (options.etcd) starts.push(backend.startEtcd());

@@ -64,6 +64,7 @@ class ContainerServer implements ServerHandle {
 export const testcontainersBackend: HarnessBackend = {
   name: 'testcontainers',
   async startKafka(options): Promise<KafkaClusterHandle> {
+    if (options.secureListener) throw new Error('a secured Kafka listener needs the local backend');
     const version = options.version ?? kafkaVersion();
     const port = await freePort();
     const clusterId = randomClusterId();
@@ -86,7 +87,12 @@ export const testcontainersBackend: HarnessBackend = {
       .withStartupTimeout(options.startTimeoutMs ?? 120_000)
       .start();
     const server = new ContainerServer(`kafka-${options.name}`, container);
-    return Object.assign(server, { clusterId, version, bootstrapServers: [`127.0.0.1:${port}`] });
+    return Object.assign(server, {
+      clusterId,
+      version,
+      bootstrapServers: [`127.0.0.1:${port}`],
+      secureBootstrapServers: [],
+    });
   },
   async startEtcd(options = {}): Promise<EtcdHandle> {
     const port = await freePort();

@@ -23,6 +23,8 @@ export interface KafkaClusterHandle extends ServerHandle {
   readonly clusterId: string;
   readonly version: string;
   readonly bootstrapServers: string[];
+  /** The secured listener (SASL, with TLS if asked), when the cluster has one; else empty. */
+  readonly secureBootstrapServers: string[];
 }
 
 export interface EtcdHandle extends ServerHandle {
@@ -39,6 +41,17 @@ export interface KafkaClusterOptions {
   brokerProperties?: Readonly<Record<string, string>>;
   /** How long to wait for readiness; default 60,000 ms. */
   startTimeoutMs?: number;
+  /** A second, secured listener beside the plaintext one (which tests keep for their own clients). */
+  secureListener?: SecureListenerOptions;
+}
+
+/**
+ * A SASL listener: SASL_PLAINTEXT, or SASL_SSL when `tls` is given (PEM files; the key in PKCS#8). Users get
+ * both a SCRAM-SHA-256/512 credential (written at format time) and a PLAIN one.
+ */
+export interface SecureListenerOptions {
+  users: Readonly<Record<string, string>>;
+  tls?: { cert: string; key: string };
 }
 
 export interface EtcdOptions {

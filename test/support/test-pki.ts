@@ -77,6 +77,13 @@ export class TestPki {
     return { cert: join(this.dir, `${name}.crt`), key: join(this.dir, `${name}.key`) };
   }
 
+  /** The key at `keyPath` in PKCS#8 (what Kafka's PEM keystore wants); returns the new file's path. */
+  pkcs8(keyPath: string): string {
+    const out = `${keyPath}.pk8`;
+    this.#openssl(['pkcs8', '-topk8', '-nocrypt', '-in', keyPath, '-out', out]);
+    return out;
+  }
+
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
   }
