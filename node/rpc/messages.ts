@@ -66,6 +66,58 @@ export interface PartitionTranslation {
   targetLogEnd: number;
 }
 
+/** A source partition a link halted by policy. */
+export interface HaltedPartition {
+  topic: string;
+  partition: number;
+  /** Why, with the fix. */
+  reason: string;
+}
+
+/** One inbound link as its target region's node reports it. */
+export interface LinkStatus {
+  fromRegion: string;
+  toRegion: string;
+  /** `idle`, `running`, `stopping` or `stopped`. */
+  state: string;
+  /** Records not yet replicated, summed over the source partitions. */
+  lagRecords: number;
+  /** Records written per second over the node's last sampling interval. */
+  recordsPerSecond: number;
+  /** Records written since the node started. */
+  recordsWritten: number;
+  halted: HaltedPartition[];
+}
+
+/** What one node instance reports about itself (proto NodeStatus documents every field). */
+export interface NodeStatus {
+  mesh: string;
+  region: string;
+  instance: string;
+  /** `starting`, `running`, `stopping`, `stopped` or `failed`. */
+  state: string;
+  version: string;
+  startedAtMs: number;
+  reportedAtMs: number;
+  grpcAddress: string;
+  /** "" when the node serves no HTTP endpoint. */
+  httpAddress: string;
+  /** `idle`, `connecting`, `registered`, `retrying`, `stopped` or `disabled`. */
+  registration: string;
+  /** Sorted by source region. */
+  links: LinkStatus[];
+  /** -1: no checkpoint yet. */
+  lastCheckpointAgeMs: number;
+  indexRuns: number;
+}
+
+/** GetStatus takes no argument. */
+export type GetStatusRequest = Record<never, never>;
+
+export interface GetStatusResponse {
+  node: NodeStatus;
+}
+
 // ---- peer.proto ----
 
 export interface GetFrontiersRequest {
@@ -173,6 +225,7 @@ export interface OperatorHandlers {
     request: TranslateOffsetsRequest,
     context: RpcCallContext,
   ): Promise<TranslateOffsetsResponse>;
+  getStatus(request: GetStatusRequest, context: RpcCallContext): Promise<GetStatusResponse>;
 }
 
 /** The Peer service, implemented by business code; errors as for OperatorHandlers. */
@@ -210,6 +263,7 @@ export interface OperatorClient extends RpcClientBase {
     request: TranslateOffsetsRequest,
     options?: RpcCallOptions,
   ): Promise<TranslateOffsetsResponse>;
+  getStatus(request: GetStatusRequest, options?: RpcCallOptions): Promise<GetStatusResponse>;
 }
 
 /** A client of a node's Peer service. */

@@ -168,6 +168,7 @@ export function createOperatorClient(target: string, options: RpcClientOptions):
     target,
     close: () => channel.close(),
     translateOffsets: channel.method(operator, OPERATOR_CODECS.translateOffsets),
+    getStatus: channel.method(operator, OPERATOR_CODECS.getStatus),
   });
 }
 

@@ -9,6 +9,11 @@ import type { Checkpoint__Output } from './generated/geomesh/v1/Checkpoint.ts';
 import type { FrontierSource__Output } from './generated/geomesh/v1/FrontierSource.ts';
 import type { GetFrontiersRequest__Output } from './generated/geomesh/v1/GetFrontiersRequest.ts';
 import type { GetFrontiersResponse__Output } from './generated/geomesh/v1/GetFrontiersResponse.ts';
+import type { GetStatusRequest__Output } from './generated/geomesh/v1/GetStatusRequest.ts';
+import type { GetStatusResponse__Output } from './generated/geomesh/v1/GetStatusResponse.ts';
+import type { HaltedPartition__Output } from './generated/geomesh/v1/HaltedPartition.ts';
+import type { LinkStatus__Output } from './generated/geomesh/v1/LinkStatus.ts';
+import type { NodeStatus__Output } from './generated/geomesh/v1/NodeStatus.ts';
 import type { OriginOffset__Output } from './generated/geomesh/v1/OriginOffset.ts';
 import type { PartitionFrontier__Output } from './generated/geomesh/v1/PartitionFrontier.ts';
 import type { PartitionSeek__Output } from './generated/geomesh/v1/PartitionSeek.ts';
@@ -26,6 +31,11 @@ import type {
   FrontierSource,
   GetFrontiersRequest,
   GetFrontiersResponse,
+  GetStatusRequest,
+  GetStatusResponse,
+  HaltedPartition,
+  LinkStatus,
+  NodeStatus,
   OperatorHandlers,
   OriginOffset,
   PartitionFrontier,
@@ -66,6 +76,11 @@ type _ShapesAgree = AllTrue<
     Same<PushCheckpointsResponse, PushCheckpointsResponse__Output>,
     Same<PingRequest, PingRequest__Output>,
     Same<PingResponse, PingResponse__Output>,
+    Same<HaltedPartition, HaltedPartition__Output>,
+    Same<LinkStatus, LinkStatus__Output>,
+    Same<NodeStatus, NodeStatus__Output>,
+    Same<GetStatusRequest, GetStatusRequest__Output>,
+    Same<GetStatusResponse, { node: NonNullable<GetStatusResponse__Output['node']> }>,
   ]
 >;
 
@@ -148,8 +163,22 @@ const translateOffsets: MethodCodec<TranslateOffsetsRequest, TranslateOffsetsRes
   },
 };
 
+/** GetStatus: a response without its node (proto3 lets a message field be absent) is a broken contract. */
+const getStatus: MethodCodec<GetStatusRequest, GetStatusResponse> = {
+  ...sameShape<GetStatusRequest, GetStatusResponse>('Operator', 'GetStatus'),
+  decodeResponse: (wire) => {
+    const { node } = wire as GetStatusResponse__Output;
+    if (node === null) {
+      throw new GeomeshError('GEOMESH_RPC_INTERNAL', 'GetStatusResponse.node is missing', {
+        details: { field: 'node' },
+      });
+    }
+    return { node };
+  },
+};
+
 /** Codecs of the Operator service, by handler method. */
-export const OPERATOR_CODECS: CodecTable<OperatorHandlers> = Object.freeze({ translateOffsets });
+export const OPERATOR_CODECS: CodecTable<OperatorHandlers> = Object.freeze({ translateOffsets, getStatus });
 
 /** Codecs of the Peer service, by handler method. */
 export const PEER_CODECS: CodecTable<PeerHandlers> = Object.freeze({

@@ -45,7 +45,7 @@ export interface NodeStatus {
   grpcAddress: string;
   /** `host:port` of its HTTP endpoint; "" without one. */
   httpAddress: string;
-  /** Its etcd registration: `registered`, `connecting`, `retrying` or `stopped`. */
+  /** Its etcd registration: `idle`, `connecting`, `registered`, `retrying`, `stopped` or `disabled`. */
   registration: string;
   /** Its inbound links, sorted by source region. */
   links: LinkStatus[];

@@ -20,6 +20,10 @@ import {
 } from '../rpc/index.ts';
 import type { PeerApi, TranslationService } from '../translation-service/index.ts';
 import { GeomeshError } from '../errors/index.ts';
+import type { NodeStatus } from '../status/index.ts';
+import { connectEtcdRegistry } from './etcd-registry.ts';
+import { NodeRegistration, advertisedAddress, defaultInstanceId } from './node-registration.ts';
+import { StatusReporter } from './status-reporter.ts';
 
 /** The software version peers report to each other. */
 export const GEOMESH_VERSION = '0.1.0';
@@ -40,6 +44,12 @@ export interface RegionSupervisorOptions {
   peerTimeoutMs?: number;
   /** Default 5,000 ms. */
   checkpointIntervalMs?: number;
+  /** This instance's id, registered in etcd and reported by GetStatus; default `<hostname>-<pid>`. */
+  instanceId?: string;
+  /** Register the instance in the topology's etcd while running (docs/coordination.md); default true. */
+  isRegistered?: boolean;
+  /** How often link rates are sampled for the status; default 5,000 ms. */
+  rateIntervalMs?: number;
 }
 
 export type RegionSupervisorState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -52,6 +62,8 @@ export class RegionSupervisor {
   #server: RpcServer | undefined;
   #state: RegionSupervisorState = 'idle';
   #stopping: Promise<void> | undefined;
+  #registration: NodeRegistration | undefined;
+  #reporter: StatusReporter | undefined;
 
   constructor(options: RegionSupervisorOptions) {
     this.#options = options;
@@ -71,6 +83,11 @@ export class RegionSupervisor {
     return this.#server?.address;
   }
 
+  /** This node's status report (GetStatus, `/status.json`); undefined before start. */
+  status(): NodeStatus | undefined {
+    return this.#reporter?.status();
+  }
+
   async start(): Promise<void> {
     const { config, region, logger } = this.#options;
     this.#setState('starting');
@@ -78,6 +95,7 @@ export class RegionSupervisor {
       const inbound = inboundLinkSpecs(config, region);
       const regions = [region, ...inbound.map((l) => l.from)];
       const outbound = config.outboundLinks(region);
+      const reporter = this.#startReporter();
       this.#node = new RegionNode({
         mesh: config.mesh,
         region,
@@ -85,7 +103,7 @@ export class RegionSupervisor {
         clusters: Object.fromEntries(regions.map((r) => [r, clusterConnection(config, r)])),
         inbound,
         logger,
-        http: this.#options.http,
+        http: { ...this.#options.http, routes: reporter.routes() },
         translation: {
           regions: config.regions.map((r) => r.name),
           peer: (r) => this.#peerApi(r),
@@ -110,10 +128,13 @@ export class RegionSupervisor {
         logger,
       });
       const address = await this.#server.start();
+      this.#startRegistration(address);
       this.#setState('running');
       this.#logger.info({ grpc: address, http: this.#node.httpAddress }, 'node serving');
     } catch (err) {
       this.#setState('failed');
+      await this.#registration?.stop();
+      this.#reporter?.stop();
       await this.#server?.stop().catch(() => undefined);
       await this.#node?.stop().catch(() => undefined);
       this.#closePeers();
@@ -124,6 +145,9 @@ export class RegionSupervisor {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#setState('stopping');
+      // Leave etcd first: callers stop looking for this instance while it drains.
+      await this.#registration?.stop();
+      this.#reporter?.stop();
       await this.#server
         ?.stop()
         .catch((err: unknown) => this.#logger.warn({ err }, 'gRPC server stop failed'));
@@ -147,7 +171,64 @@ export class RegionSupervisor {
         const t = await this.#translation().translate(req.group, req.fromRegion, req.toRegion, req.topics);
         return { ...t, partitions: t.partitions.map((p) => ({ ...p })) };
       },
+      getStatus: () => {
+        const node = this.status();
+        if (!node)
+          throw new GeomeshError(
+            'GEOMESH_RPC_UNAVAILABLE',
+            `the node of ${this.#options.region} is not running`,
+          );
+        return Promise.resolve({ node });
+      },
     };
+  }
+
+  /** The status reporter: reports and rates now, the status routes once the node's HTTP endpoint opens. */
+  #startReporter(): StatusReporter {
+    const { config, region } = this.#options;
+    this.#reporter = new StatusReporter({
+      config,
+      region,
+      instance: this.#options.instanceId ?? defaultInstanceId(),
+      version: GEOMESH_VERSION,
+      startedAtMs: Date.now(),
+      parts: () => ({
+        state: this.#state,
+        node: this.#node,
+        grpcAddress: this.#server?.address ? advertisedAddress(this.#server.address) : '',
+        registration:
+          this.#registration?.state ?? (this.#options.isRegistered === false ? 'disabled' : 'idle'),
+      }),
+      members: () =>
+        this.#registration
+          ? this.#registration.listMembers()
+          : Promise.reject(new Error('registration disabled')),
+      peerTransport: this.#options.peerTransport ?? this.#peerTransportFromTopology(),
+      ...(this.#options.rateIntervalMs !== undefined && { rateIntervalMs: this.#options.rateIntervalMs }),
+    });
+    this.#reporter.start();
+    return this.#reporter;
+  }
+
+  /** Registers this instance in etcd in the background (replication never waits for it). */
+  #startRegistration(grpcAddress: string): void {
+    if (this.#options.isRegistered === false || !this.#reporter) return;
+    const { config, region, logger } = this.#options;
+    const status = this.#reporter.status();
+    const http = this.#node?.httpAddress;
+    this.#registration = new NodeRegistration({
+      member: {
+        region,
+        id: status.instance,
+        address: advertisedAddress(grpcAddress),
+        ...(http && { httpAddress: advertisedAddress(http) }),
+        version: GEOMESH_VERSION,
+        startedAt: new Date(status.startedAtMs).toISOString(),
+      },
+      connect: connectEtcdRegistry(config, logger),
+      logger,
+    });
+    this.#registration.start();
   }
 
   #peerHandlers(): PeerHandlers {

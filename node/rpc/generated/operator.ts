@@ -1,6 +1,11 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { GetStatusRequest as _geomesh_v1_GetStatusRequest, GetStatusRequest__Output as _geomesh_v1_GetStatusRequest__Output } from './geomesh/v1/GetStatusRequest.ts';
+import type { GetStatusResponse as _geomesh_v1_GetStatusResponse, GetStatusResponse__Output as _geomesh_v1_GetStatusResponse__Output } from './geomesh/v1/GetStatusResponse.ts';
+import type { HaltedPartition as _geomesh_v1_HaltedPartition, HaltedPartition__Output as _geomesh_v1_HaltedPartition__Output } from './geomesh/v1/HaltedPartition.ts';
+import type { LinkStatus as _geomesh_v1_LinkStatus, LinkStatus__Output as _geomesh_v1_LinkStatus__Output } from './geomesh/v1/LinkStatus.ts';
+import type { NodeStatus as _geomesh_v1_NodeStatus, NodeStatus__Output as _geomesh_v1_NodeStatus__Output } from './geomesh/v1/NodeStatus.ts';
 import type { OperatorClient as _geomesh_v1_OperatorClient, OperatorDefinition as _geomesh_v1_OperatorDefinition } from './geomesh/v1/Operator.ts';
 import type { OriginOffset as _geomesh_v1_OriginOffset, OriginOffset__Output as _geomesh_v1_OriginOffset__Output } from './geomesh/v1/OriginOffset.ts';
 import type { PartitionFrontier as _geomesh_v1_PartitionFrontier, PartitionFrontier__Output as _geomesh_v1_PartitionFrontier__Output } from './geomesh/v1/PartitionFrontier.ts';
@@ -16,6 +21,11 @@ export interface ProtoGrpcType {
   geomesh: {
     v1: {
       FrontierSource: EnumTypeDefinition
+      GetStatusRequest: MessageTypeDefinition<_geomesh_v1_GetStatusRequest, _geomesh_v1_GetStatusRequest__Output>
+      GetStatusResponse: MessageTypeDefinition<_geomesh_v1_GetStatusResponse, _geomesh_v1_GetStatusResponse__Output>
+      HaltedPartition: MessageTypeDefinition<_geomesh_v1_HaltedPartition, _geomesh_v1_HaltedPartition__Output>
+      LinkStatus: MessageTypeDefinition<_geomesh_v1_LinkStatus, _geomesh_v1_LinkStatus__Output>
+      NodeStatus: MessageTypeDefinition<_geomesh_v1_NodeStatus, _geomesh_v1_NodeStatus__Output>
       /**
        * Operators' RPCs served by every geomesh node.
        */

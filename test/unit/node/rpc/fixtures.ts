@@ -61,6 +61,37 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
         })),
       };
     },
+    getStatus: async (request, context) => {
+      seen('getStatus', request, context);
+      if (overrides.getStatus) return overrides.getStatus(request, context);
+      return {
+        node: {
+          mesh: 'orders',
+          region: 'eu-west',
+          instance: 'node-1',
+          state: 'running',
+          version: '0.1.0',
+          startedAtMs: BIG + 10,
+          reportedAtMs: BIG + 11,
+          grpcAddress: '127.0.0.1:7100',
+          httpAddress: '127.0.0.1:9464',
+          registration: 'registered',
+          links: [
+            {
+              fromRegion: 'us-east',
+              toRegion: 'eu-west',
+              state: 'running',
+              lagRecords: BIG + 12,
+              recordsPerSecond: 1234.5,
+              recordsWritten: BIG + 13,
+              halted: [{ topic: 'orders', partition: 3, reason: 'record too large' }],
+            },
+          ],
+          lastCheckpointAgeMs: -1,
+          indexRuns: 42,
+        },
+      };
+    },
   };
   const peer: PeerHandlers = {
     getFrontiers: async (request, context) => {

@@ -87,6 +87,34 @@ describe('RpcServer and clients: round trips', () => {
     });
   });
 
+  it('carries every field of GetStatus (int64 above 2^32, a fractional rate, halted partitions)', async (t) => {
+    const fakes = fakeHandlers();
+    const { address } = await startServer(t, { operator: fakes.operator });
+    const client = createOperatorClient(address, insecure);
+    t.after(() => client.close());
+    const response = await client.getStatus({});
+    const call = fakes.calls[0];
+    assert.ok(call);
+    assert.equal(call.method, 'getStatus');
+    assert.equal(call.context.method, 'geomesh.v1.Operator/GetStatus');
+    const expected = await fakes.operator.getStatus({}, call.context);
+    assert.deepEqual(response, expected);
+    assert.equal(response.node.links[0]?.recordsPerSecond, 1234.5);
+    assert.equal(response.node.links[0]?.lagRecords, BIG + 12);
+    assert.equal(response.node.lastCheckpointAgeMs, -1);
+  });
+
+  it('refuses a GetStatus answer without its node (a broken contract) with GEOMESH_RPC_INTERNAL', async (t) => {
+    const fakes = fakeHandlers({
+      getStatus: () =>
+        Promise.resolve({ node: null } as unknown as Awaited<ReturnType<typeof fakes.operator.getStatus>>),
+    });
+    const { address } = await startServer(t, { operator: fakes.operator });
+    const client = createOperatorClient(address, insecure);
+    t.after(() => client.close());
+    await rejectsWith(client.getStatus({}), 'GEOMESH_RPC_INTERNAL');
+  });
+
   it('carries every Peer RPC both ways', async (t) => {
     const { address, calls } = await startServer(t);
     const client = createPeerClient(address, insecure);

@@ -49,6 +49,7 @@ describe('status code tables', () => {
   it('list every served geomesh method by its full name', () => {
     assert.deepEqual(GEOMESH_METHODS, [
       'geomesh.v1.Operator/TranslateOffsets',
+      'geomesh.v1.Operator/GetStatus',
       'geomesh.v1.Peer/GetFrontiers',
       'geomesh.v1.Peer/Seek',
       'geomesh.v1.Peer/PushCheckpoints',

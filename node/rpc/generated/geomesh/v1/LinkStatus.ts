@@ -1,0 +1,74 @@
+// Original file: proto/geomesh/v1/operator.proto
+
+import type { HaltedPartition as _geomesh_v1_HaltedPartition, HaltedPartition__Output as _geomesh_v1_HaltedPartition__Output } from '../../geomesh/v1/HaltedPartition.ts';
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * One inbound link as its target region's node reports it.
+ */
+export interface LinkStatus {
+  /**
+   * Source region.
+   */
+  'fromRegion'?: (string);
+  /**
+   * Target region (the reporting node's region).
+   */
+  'toRegion'?: (string);
+  /**
+   * The link's state: "idle", "running", "stopping" or "stopped".
+   */
+  'state'?: (string);
+  /**
+   * Records in the source partitions not yet replicated, summed over partitions, as of each partition's last
+   * fetched batch.
+   */
+  'lagRecords'?: (number | string | Long);
+  /**
+   * Records written per second over the node's last sampling interval (5 s by default).
+   */
+  'recordsPerSecond'?: (number | string);
+  /**
+   * Records the link has written since the node started.
+   */
+  'recordsWritten'?: (number | string | Long);
+  /**
+   * Source partitions the link stopped replicating by policy, sorted by topic then partition.
+   */
+  'halted'?: (_geomesh_v1_HaltedPartition)[];
+}
+
+/**
+ * One inbound link as its target region's node reports it.
+ */
+export interface LinkStatus__Output {
+  /**
+   * Source region.
+   */
+  'fromRegion': (string);
+  /**
+   * Target region (the reporting node's region).
+   */
+  'toRegion': (string);
+  /**
+   * The link's state: "idle", "running", "stopping" or "stopped".
+   */
+  'state': (string);
+  /**
+   * Records in the source partitions not yet replicated, summed over partitions, as of each partition's last
+   * fetched batch.
+   */
+  'lagRecords': (number);
+  /**
+   * Records written per second over the node's last sampling interval (5 s by default).
+   */
+  'recordsPerSecond': (number);
+  /**
+   * Records the link has written since the node started.
+   */
+  'recordsWritten': (number);
+  /**
+   * Source partitions the link stopped replicating by policy, sorted by topic then partition.
+   */
+  'halted': (_geomesh_v1_HaltedPartition__Output)[];
+}

@@ -1,0 +1,194 @@
+/**
+ * Keeps one node instance registered in etcd (`nodes/<region>/<id>` on its own lease, see
+ * docs/coordination.md) for as long as the node runs, without ever holding replication up: `start()` returns
+ * at once and the registration is made in the background; when etcd cannot be reached, refuses the
+ * registration or the lease is lost, it logs and tries again every `retryMs`. `stop()` deregisters (revokes
+ * the lease, so the key goes at once) and closes the etcd connection.
+ *
+ * States (logged on every change):
+ *   idle → connecting → registered ⇄ retrying → stopped
+ *   connecting → retrying (etcd unreachable, registration refused); any → stopped
+ */
+import type { MemberInfo, MemberRecord, MemberRegistration, MemberRegistry } from '../coordination/index.ts';
+import { hostname } from 'node:os';
+import type { Logger } from '../log/index.ts';
+
+export type RegistrationState = 'idle' | 'connecting' | 'registered' | 'retrying' | 'stopped';
+
+/** A connection to etcd made for the registration, closed on stop or when it stops being usable. */
+export interface RegistryConnection {
+  registry: MemberRegistry;
+  /** False once the connection cannot serve any more (closed, failed): a new one is made. */
+  isUsable(): boolean;
+  close(): Promise<void>;
+}
+
+export interface NodeRegistrationOptions {
+  member: MemberInfo;
+  /** Connects to etcd; rejects when it cannot (within its own dial timeout) or `signal` aborts. */
+  connect(signal: AbortSignal): Promise<RegistryConnection>;
+  logger: Logger;
+  /** Pause between failed attempts; default 5,000 ms. */
+  retryMs?: number;
+}
+
+const DEFAULT_RETRY_MS = 5_000;
+
+/**
+ * The default instance id, `<host>-<pid>`, made a valid etcd name (lowercase letters, digits, `.`, `_`, `-`,
+ * at most 63 characters). The pid makes a restarted process a new instance, so it never waits for its
+ * previous registration's lease to expire.
+ */
+export function defaultInstanceId(host: string = hostname(), pid: number = process.pid): string {
+  const suffix = `-${pid}`;
+  const name = host
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 63 - suffix.length)
+    .replace(/[^a-z0-9]+$/, '');
+  return `${name || 'node'}${suffix}`;
+}
+
+/** `host:port` others can dial: a wildcard listen host (0.0.0.0, ::) is replaced by this machine's name. */
+export function advertisedAddress(bound: string, host: string = hostname()): string {
+  const match = /^(.*):(\d+)$/.exec(bound);
+  if (!match) return bound;
+  const listen = match[1]!;
+  return ['0.0.0.0', '::', '[::]', ''].includes(listen) ? `${host}:${match[2]!}` : bound;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+export class NodeRegistration {
+  readonly #options: NodeRegistrationOptions;
+  readonly #logger: Logger;
+  readonly #stop = new AbortController();
+  #state: RegistrationState = 'idle';
+  #connection: RegistryConnection | undefined;
+  #registration: MemberRegistration | undefined;
+  #loop: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+  #lastError: string | undefined;
+
+  constructor(options: NodeRegistrationOptions) {
+    this.#options = options;
+    this.#logger = options.logger.child({ component: 'registration', instance: options.member.id });
+  }
+
+  get state(): RegistrationState {
+    return this.#state;
+  }
+
+  get member(): MemberInfo {
+    return this.#options.member;
+  }
+
+  /** Why the last attempt failed, while retrying. */
+  get lastError(): string | undefined {
+    return this.#lastError;
+  }
+
+  /** Starts registering in the background; returns at once. */
+  start(): void {
+    if (this.#state !== 'idle') return;
+    this.#setState('connecting');
+    this.#loop = this.#run();
+  }
+
+  /** The mesh's registered members, through this registration's etcd connection; rejects without one. */
+  async listMembers(signal?: AbortSignal): Promise<MemberRecord[]> {
+    const connection = this.#connection;
+    if (!connection?.isUsable()) {
+      throw new Error(
+        this.#lastError ? `not connected to etcd: ${this.#lastError}` : 'not connected to etcd yet',
+      );
+    }
+    return (await connection.registry.listMembers(signal ? { signal } : {})).members;
+  }
+
+  /** Deregisters and closes the etcd connection; idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#stop.abort();
+      await this.#loop;
+      const registration = this.#registration;
+      this.#registration = undefined;
+      await registration
+        ?.deregister()
+        .catch((err: unknown) =>
+          this.#logger.warn({ err }, 'deregistration failed; the key goes when its lease expires'),
+        );
+      await this.#closeConnection();
+      this.#setState('stopped');
+    })();
+    return this.#stopping;
+  }
+
+  async #run(): Promise<void> {
+    const signal = this.#stop.signal;
+    const retryMs = this.#options.retryMs ?? DEFAULT_RETRY_MS;
+    let failures = 0;
+    while (!signal.aborted) {
+      try {
+        if (!this.#connection?.isUsable()) {
+          await this.#closeConnection();
+          this.#connection = await this.#options.connect(signal);
+          if (signal.aborted) break;
+        }
+        const registration = await this.#connection.registry.register(this.#options.member, { signal });
+        this.#registration = registration;
+        this.#lastError = undefined;
+        failures = 0;
+        this.#setState('registered');
+        await new Promise<void>((resolve) => {
+          const done = () => resolve();
+          if (signal.aborted || registration.lease.signal.aborted) return resolve();
+          signal.addEventListener('abort', done, { once: true });
+          registration.lease.signal.addEventListener('abort', done, { once: true });
+        });
+        if (signal.aborted) break;
+        this.#registration = undefined;
+        this.#lastError = 'the registration lease was lost';
+        this.#setState('retrying');
+        this.#logger.warn('registration lease lost (etcd unreachable for a TTL?): registering again');
+      } catch (err) {
+        if (signal.aborted) break;
+        this.#lastError = err instanceof Error ? err.message : String(err);
+        this.#setState('retrying');
+        // The first failure of a streak is a warning; repeats are debug, so an absent etcd does not flood.
+        if (failures++ === 0)
+          this.#logger.warn(
+            { err, retryMs },
+            'cannot register this instance in etcd; replication goes on, retrying',
+          );
+        else this.#logger.debug({ err, failures }, 'registration attempt failed');
+        await sleep(retryMs, signal);
+      }
+    }
+  }
+
+  async #closeConnection(): Promise<void> {
+    const connection = this.#connection;
+    this.#connection = undefined;
+    await connection
+      ?.close()
+      .catch((err: unknown) => this.#logger.warn({ err }, 'closing the etcd connection failed'));
+  }
+
+  #setState(state: RegistrationState): void {
+    if (state === this.#state) return;
+    this.#logger.info({ from: this.#state, to: state }, 'registration state');
+    this.#state = state;
+  }
+}

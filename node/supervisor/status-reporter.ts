@@ -1,0 +1,175 @@
+/**
+ * A node's status, served: its own report (GetStatus, `/status.json`) built from the running parts, link
+ * rates sampled every `rateIntervalMs`, and the mesh-wide view (`/mesh.json`, the status page `/status`)
+ * assembled from this node's report, its peers' GetStatus and the members in etcd, cached for `meshCacheMs`
+ * so a page refreshing every few seconds (or several of them) costs each peer at most one call per period.
+ *
+ * Lifecycle: `start()` starts the sampling timer; `stop()` stops it and closes the clients of the peers
+ * (idempotent). Reports are available before start (the HTTP endpoint opens while the node starts).
+ */
+import type { TopologyConfig } from '../../topology/index.ts';
+import type { MemberRecord } from '../coordination/index.ts';
+import type { HttpRoute } from '../observability/index.ts';
+import type { RegionNode } from '../region/index.ts';
+import { createOperatorClient, type ClientTransportOptions, type OperatorClient } from '../rpc/index.ts';
+import {
+  RateTracker,
+  buildNodeStatus,
+  collectMeshStatus,
+  meshGraph,
+  meshLayoutOf,
+  renderStatusPage,
+  sampleLinkRates,
+  type InstanceInfo,
+  type MeshStatus,
+  type NodeSnapshot,
+  type NodeStatus,
+} from '../status/index.ts';
+
+/** What the reporter reads from the supervisor at each report. */
+export interface ReportedParts {
+  state: string;
+  node: RegionNode | undefined;
+  grpcAddress: string;
+  registration: string;
+}
+
+export interface StatusReporterOptions {
+  config: TopologyConfig;
+  region: string;
+  instance: string;
+  version: string;
+  startedAtMs: number;
+  parts(): ReportedParts;
+  /** The members registered in etcd; rejects when etcd cannot be read. */
+  members(): Promise<readonly MemberRecord[]>;
+  /** How this node calls its peers. */
+  peerTransport: ClientTransportOptions;
+  /** Deadline of a GetStatus call to a peer; default 2,000 ms. */
+  peerTimeoutMs?: number;
+  /** Rate sampling interval; default 5,000 ms. */
+  rateIntervalMs?: number;
+  /** How long a mesh view is reused; default 2,000 ms. */
+  meshCacheMs?: number;
+  now?: () => number;
+}
+
+/** `/mesh.json`: the mesh view and its picture's layout (the status page draws it). */
+export type MeshView = MeshStatus & { graph: ReturnType<typeof meshGraph> };
+
+function instanceOf(m: MemberRecord): InstanceInfo {
+  return {
+    region: m.region,
+    id: m.id,
+    grpcAddress: m.address,
+    httpAddress: m.httpAddress ?? null,
+    version: m.version,
+    startedAt: m.startedAt,
+  };
+}
+
+const json = (value: unknown) => ({ contentType: 'application/json', body: JSON.stringify(value) });
+
+export class StatusReporter {
+  readonly #options: StatusReporterOptions;
+  readonly #rates = new RateTracker();
+  readonly #peers = new Map<string, OperatorClient>();
+  readonly #now: () => number;
+  #timer: NodeJS.Timeout | undefined;
+  #mesh: { atMs: number; view: Promise<MeshView> } | undefined;
+  #isStopped = false;
+
+  constructor(options: StatusReporterOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.#timer || this.#isStopped) return;
+    this.#sample();
+    this.#timer = setInterval(() => this.#sample(), this.#options.rateIntervalMs ?? 5_000);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    this.#isStopped = true;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    for (const client of this.#peers.values()) client.close();
+    this.#peers.clear();
+  }
+
+  /** This node's report now. */
+  status(): NodeStatus {
+    return buildNodeStatus(this.#snapshot(), this.#rates, this.#now());
+  }
+
+  /** The mesh view, at most `meshCacheMs` old; concurrent callers share one collection. */
+  meshView(): Promise<MeshView> {
+    const now = this.#now();
+    if (!this.#mesh || now - this.#mesh.atMs >= (this.#options.meshCacheMs ?? 2_000)) {
+      this.#mesh = { atMs: now, view: this.#collect() };
+    }
+    return this.#mesh.view;
+  }
+
+  /** `/status`, `/status.json` and `/mesh.json`. */
+  routes(): Record<string, HttpRoute> {
+    return {
+      '/status.json': () => json(this.status()),
+      '/mesh.json': async () => json(await this.meshView()),
+      '/status': async () => ({
+        contentType: 'text/html; charset=utf-8',
+        body: renderStatusPage({ self: this.status(), mesh: await this.meshView() }),
+      }),
+    };
+  }
+
+  async #collect(): Promise<MeshView> {
+    const { config, region } = this.#options;
+    const mesh = await collectMeshStatus({
+      layout: meshLayoutOf(config),
+      nodeStatus: async (r, grpcAddress) =>
+        r === region ? this.status() : (await this.#peer(r, grpcAddress).getStatus({})).node,
+      instances: async () => (await this.#options.members()).map(instanceOf),
+      now: this.#now,
+    });
+    return { ...mesh, graph: meshGraph(mesh) };
+  }
+
+  #peer(region: string, grpcAddress: string): OperatorClient {
+    if (this.#isStopped) throw new Error('this node is stopping');
+    let client = this.#peers.get(region);
+    if (!client) {
+      client = createOperatorClient(grpcAddress, {
+        transport: this.#options.peerTransport,
+        defaultTimeoutMs: this.#options.peerTimeoutMs ?? 2_000,
+      });
+      this.#peers.set(region, client);
+    }
+    return client;
+  }
+
+  #snapshot(): NodeSnapshot {
+    const parts = this.#options.parts();
+    const node = parts.node;
+    return {
+      mesh: this.#options.config.mesh,
+      region: this.#options.region,
+      instance: this.#options.instance,
+      state: parts.state,
+      version: this.#options.version,
+      startedAtMs: this.#options.startedAtMs,
+      grpcAddress: parts.grpcAddress,
+      httpAddress: node?.httpAddress ?? '',
+      registration: parts.registration,
+      links: node?.links ?? [],
+      lastCheckpointMs: node?.translation?.stats.lastCheckpointMs ?? 0,
+      indexRuns: node?.index.runCount ?? 0,
+    };
+  }
+
+  #sample(): void {
+    sampleLinkRates(this.#options.parts().node?.links ?? [], this.#rates, this.#now());
+  }
+}

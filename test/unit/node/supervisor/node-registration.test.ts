@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type {
+  CoordinationLease,
+  MemberInfo,
+  MemberRecord,
+  MemberRegistration,
+  MemberRegistry,
+} from '../../../../node/coordination/index.ts';
+import { isValidName } from '../../../../node/coordination/index.ts';
+import {
+  NodeRegistration,
+  advertisedAddress,
+  defaultInstanceId,
+  type RegistryConnection,
+} from '../../../../node/supervisor/node-registration.ts';
+import { waitFor } from '../../../support/polling.ts';
+import { testLogger } from '../../../support/test-logger.ts';
+
+const member: MemberInfo = {
+  region: 'eu-west',
+  id: 'host-1',
+  address: '127.0.0.1:7101',
+  httpAddress: '127.0.0.1:9464',
+  version: '0.1.0',
+  startedAt: '2025-01-01T00:00:00.000Z',
+};
+
+/** A registry in memory whose registrations can be made to fail or their leases to be lost. */
+class FakeRegistry implements MemberRegistry {
+  readonly registered = new Map<string, { member: MemberInfo; lease: AbortController }>();
+  failNext = 0;
+  registrations = 0;
+
+  register(info: MemberInfo): Promise<MemberRegistration> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      return Promise.reject(new Error('etcd said no'));
+    }
+    this.registrations++;
+    const key = `nodes/${info.region}/${info.id}`;
+    const controller = new AbortController();
+    this.registered.set(key, { member: info, lease: controller });
+    const lease = { signal: controller.signal } as CoordinationLease;
+    return Promise.resolve({
+      member: info,
+      key,
+      lease,
+      deregister: () => {
+        this.registered.delete(key);
+        return Promise.resolve();
+      },
+    });
+  }
+
+  /** etcd expired the lease: the key is gone and the holder's lease signal aborts. */
+  loseLeases(): void {
+    for (const [key, r] of this.registered) {
+      this.registered.delete(key);
+      r.lease.abort(new Error('lease lost'));
+    }
+  }
+
+  listMembers(): Promise<{ members: MemberRecord[]; revision: number }> {
+    return Promise.resolve({
+      members: [...this.registered.values()].map((r) => ({ ...r.member, modRevision: 1, createRevision: 1 })),
+      revision: 1,
+    });
+  }
+
+  watchMembers(): never {
+    throw new Error('not used');
+  }
+}
+
+function connector(registry: FakeRegistry, failConnects: number) {
+  const state = { attempts: 0, closed: 0, failConnects };
+  const connect = (): Promise<RegistryConnection> => {
+    state.attempts++;
+    if (state.failConnects > 0) {
+      state.failConnects--;
+      return Promise.reject(new Error('cannot reach etcd at http://127.0.0.1:1'));
+    }
+    let isOpen = true;
+    return Promise.resolve({
+      registry,
+      isUsable: () => isOpen,
+      close: () => {
+        isOpen = false;
+        state.closed++;
+        return Promise.resolve();
+      },
+    });
+  };
+  return { state, connect };
+}
+
+const until = (what: string, isDone: () => boolean) =>
+  waitFor(isDone, { timeoutMs: 10_000, intervalMs: 5, what });
+
+describe('NodeRegistration', () => {
+  it('does not hold start up when etcd is unreachable: retries, then registers; stop deregisters', async () => {
+    const registry = new FakeRegistry();
+    const { state, connect } = connector(registry, 3);
+    const registration = new NodeRegistration({ member, connect, logger: testLogger(), retryMs: 10 });
+    registration.start();
+    assert.equal(registration.state, 'connecting', 'start returns before any attempt finished');
+    await until('a failed attempt', () => registration.state === 'retrying');
+    assert.match(registration.lastError ?? '', /cannot reach etcd/);
+    await assert.rejects(registration.listMembers(), /not connected to etcd/);
+    await until('registered', () => registration.state === 'registered');
+    assert.equal(state.attempts, 4);
+    assert.deepEqual([...registry.registered.keys()], ['nodes/eu-west/host-1']);
+    assert.deepEqual(
+      (await registration.listMembers()).map((m) => [m.id, m.httpAddress]),
+      [['host-1', '127.0.0.1:9464']],
+    );
+    await registration.stop();
+    assert.equal(registration.state, 'stopped');
+    assert.equal(registry.registered.size, 0, 'deregistered');
+    assert.equal(state.closed, 1, 'the etcd connection is closed');
+    await registration.stop();
+  });
+
+  it('registers again when the lease is lost, and after a refused registration', async () => {
+    const registry = new FakeRegistry();
+    const { connect } = connector(registry, 0);
+    const registration = new NodeRegistration({ member, connect, logger: testLogger(), retryMs: 10 });
+    registration.start();
+    await until('registered', () => registration.state === 'registered');
+    registry.failNext = 2;
+    registry.loseLeases();
+    await until(
+      'registered again',
+      () => registration.state === 'registered' && registry.registrations === 2,
+    );
+    assert.equal(registry.registered.size, 1);
+    await registration.stop();
+    assert.equal(registry.registered.size, 0);
+  });
+
+  it('stops while etcd is still unreachable without ever registering', async () => {
+    const registry = new FakeRegistry();
+    const { state, connect } = connector(registry, Number.MAX_SAFE_INTEGER);
+    const registration = new NodeRegistration({ member, connect, logger: testLogger(), retryMs: 60_000 });
+    registration.start();
+    await until('a failed attempt', () => registration.state === 'retrying');
+    await registration.stop();
+    assert.equal(registration.state, 'stopped');
+    assert.equal(state.attempts, 1, 'the stop ended the wait before the next attempt');
+    assert.equal(registry.registrations, 0);
+  });
+});
+
+describe('defaultInstanceId and advertisedAddress', () => {
+  it('makes a valid etcd name from any host name, with the pid', () => {
+    assert.equal(defaultInstanceId('Node-7.EU-West.internal', 4242), 'node-7.eu-west.internal-4242');
+    assert.equal(defaultInstanceId('__weird host!__', 1), 'weird-host-1');
+    assert.equal(defaultInstanceId('', 9), 'node-9');
+    const long = defaultInstanceId('a'.repeat(100) + '.example', 123456);
+    assert.ok(long.length <= 63 && long.endsWith('-123456'));
+    for (const id of [long, defaultInstanceId('-x-', 5), defaultInstanceId()]) assert.ok(isValidName(id), id);
+  });
+
+  it('replaces a wildcard listen host by the machine name, keeps any other', () => {
+    assert.equal(advertisedAddress('0.0.0.0:7100', 'box'), 'box:7100');
+    assert.equal(advertisedAddress('[::]:7100', 'box'), 'box:7100');
+    assert.equal(advertisedAddress('127.0.0.1:7100', 'box'), '127.0.0.1:7100');
+    assert.equal(advertisedAddress('10.0.0.5:9464', 'box'), '10.0.0.5:9464');
+  });
+});
