@@ -53,9 +53,20 @@ export class LocalEtcd extends LocalServer implements EtcdHandle {
   readonly endpoints: string[];
   readonly clientPort: number;
 
-  private constructor(name: string, binary: string, dir: string, clientPort: number, peerPort: number) {
-    const client = `http://127.0.0.1:${clientPort}`;
-    const peer = `http://127.0.0.1:${peerPort}`;
+  /** Where `/health` is served (the client URL, or with TLS a plain metrics URL). */
+  readonly #healthUrl: string;
+
+  private constructor(
+    name: string,
+    binary: string,
+    dir: string,
+    ports: { client: number; peer: number; metrics: number },
+    tls: EtcdOptions['tls'],
+  ) {
+    const client = `${tls ? 'https' : 'http'}://127.0.0.1:${ports.client}`;
+    const peer = `http://127.0.0.1:${ports.peer}`;
+    const metrics = `http://127.0.0.1:${ports.metrics}`;
+    const clientPort = ports.client;
     super(
       name,
       dir,
@@ -79,6 +90,19 @@ export class LocalEtcd extends LocalServer implements EtcdHandle {
           `${name}=${peer}`,
           '--initial-cluster-state',
           'new',
+          ...(tls
+            ? [
+                '--cert-file',
+                tls.cert,
+                '--key-file',
+                tls.key,
+                '--trusted-ca-file',
+                tls.ca,
+                '--client-cert-auth',
+                '--listen-metrics-urls',
+                metrics,
+              ]
+            : []),
           '--log-level',
           'warn',
           '--logger',
@@ -93,6 +117,7 @@ export class LocalEtcd extends LocalServer implements EtcdHandle {
     );
     this.clientPort = clientPort;
     this.endpoints = [client];
+    this.#healthUrl = `${tls ? metrics : client}/health`;
   }
 
   static async start(options: EtcdOptions = {}): Promise<LocalEtcd> {
@@ -100,8 +125,14 @@ export class LocalEtcd extends LocalServer implements EtcdHandle {
     const name = options.name ?? 'etcd';
     const dir = mkdtempSync(join(tmpdir(), `geomesh-etcd-${name}-`));
     removeAtExit(dir);
-    const [clientPort, peerPort] = await freePorts(2);
-    const etcd = new LocalEtcd(name, binary, dir, clientPort!, peerPort!);
+    const [client, peer, metrics] = await freePorts(3);
+    const etcd = new LocalEtcd(
+      name,
+      binary,
+      dir,
+      { client: client!, peer: peer!, metrics: metrics! },
+      options.tls,
+    );
     try {
       await etcd.launch(options.startTimeoutMs ?? 20_000);
       return etcd;
@@ -124,7 +155,7 @@ export class LocalEtcd extends LocalServer implements EtcdHandle {
         );
       }
       try {
-        const res = await fetch(`${this.endpoints[0]}/health`, { signal: AbortSignal.timeout(1_000) });
+        const res = await fetch(this.#healthUrl, { signal: AbortSignal.timeout(1_000) });
         const body = (await res.json()) as { health?: string };
         if (body.health === 'true') return;
         lastError = JSON.stringify(body);

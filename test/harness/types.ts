@@ -57,6 +57,8 @@ export interface SecureListenerOptions {
 export interface EtcdOptions {
   name?: string;
   startTimeoutMs?: number;
+  /** Serve clients over https with this certificate and require client certificates signed by `ca`. */
+  tls?: { cert: string; key: string; ca: string };
 }
 
 export type BackendName = 'local' | 'testcontainers';
