@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { isGeomeshError } from '../errors/index.ts';
 import type { CliContext } from './cli-context.ts';
 import { registerNodeCommand } from './commands/node.ts';
+import { registerStatusCommand } from './commands/status.ts';
 import { registerTopologyCommands } from './commands/topology.ts';
 import { registerTranslateCommand } from './commands/translate.ts';
 import { EXIT_CODES } from './exit-codes.ts';
@@ -21,6 +22,7 @@ export function createProgram(context: CliContext): Command {
   registerTopologyCommands(program, context);
   registerNodeCommand(program, context);
   registerTranslateCommand(program, context);
+  registerStatusCommand(program, context);
   return program;
 }
 

@@ -183,7 +183,9 @@ export function fromServiceError(err: ServiceError, site: CallSite): GeomeshErro
   const remote = remoteErrorOf(err.metadata);
   const remoteCode =
     remote.code !== undefined && Object.hasOwn(ERROR_CODES, remote.code) ? remote.code : undefined;
-  return new GeomeshError(code, `${site.method} at ${site.target}: ${name}: ${err.details || err.message}`, {
+  // grpc-js ends connection failures with an empty "Resolution note: " when name resolution had nothing to say.
+  const detail = (err.details || err.message).replace(/\.?\s*Resolution note:\s*$/, '');
+  return new GeomeshError(code, `${site.method} at ${site.target}: ${name}: ${detail}`, {
     cause: err,
     ...(remote.retryable !== undefined && { retryable: remote.retryable }),
     details: {

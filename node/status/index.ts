@@ -16,6 +16,7 @@ export {
   DEFAULT_LAG_WARN_RECORDS,
   assembleMeshStatus,
   collectMeshStatus,
+  instanceFromMember,
   linkHealth,
   meshLayoutOf,
   type MeshLayout,
@@ -23,6 +24,7 @@ export {
   type MeshStatusSources,
   type MembersAnswer,
   type NodeAnswer,
+  type RegisteredMember,
 } from './mesh-status.ts';
 export { formatAge, formatRate, renderStatusTable, textTable } from './status-table.ts';
 export {

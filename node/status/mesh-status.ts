@@ -46,6 +46,28 @@ export function meshLayoutOf(config: TopologyConfig): MeshLayout {
   };
 }
 
+/** An instance as etcd's membership lists it (the coordination adapter's member records fit). */
+export interface RegisteredMember {
+  readonly region: string;
+  readonly id: string;
+  readonly address: string;
+  readonly httpAddress?: string;
+  readonly version: string;
+  readonly startedAt: string;
+}
+
+/** The status form of a registered member. */
+export function instanceFromMember(member: RegisteredMember): InstanceInfo {
+  return {
+    region: member.region,
+    id: member.id,
+    grpcAddress: member.address,
+    httpAddress: member.httpAddress ?? null,
+    version: member.version,
+    startedAt: member.startedAt,
+  };
+}
+
 /** How a link is doing, from its target node's report (undefined: not reported) and whether it answered. */
 export function linkHealth(
   link: LinkStatus | undefined,

@@ -16,11 +16,11 @@ import {
   RateTracker,
   buildNodeStatus,
   collectMeshStatus,
+  instanceFromMember,
   meshGraph,
   meshLayoutOf,
   renderStatusPage,
   sampleLinkRates,
-  type InstanceInfo,
   type MeshStatus,
   type NodeSnapshot,
   type NodeStatus,
@@ -56,17 +56,6 @@ export interface StatusReporterOptions {
 
 /** `/mesh.json`: the mesh view and its picture's layout (the status page draws it). */
 export type MeshView = MeshStatus & { graph: ReturnType<typeof meshGraph> };
-
-function instanceOf(m: MemberRecord): InstanceInfo {
-  return {
-    region: m.region,
-    id: m.id,
-    grpcAddress: m.address,
-    httpAddress: m.httpAddress ?? null,
-    version: m.version,
-    startedAt: m.startedAt,
-  };
-}
 
 const json = (value: unknown) => ({ contentType: 'application/json', body: JSON.stringify(value) });
 
@@ -131,7 +120,7 @@ export class StatusReporter {
       layout: meshLayoutOf(config),
       nodeStatus: async (r, grpcAddress) =>
         r === region ? this.status() : (await this.#peer(r, grpcAddress).getStatus({})).node,
-      instances: async () => (await this.#options.members()).map(instanceOf),
+      instances: async () => (await this.#options.members()).map(instanceFromMember),
       now: this.#now,
     });
     return { ...mesh, graph: meshGraph(mesh) };

@@ -1,0 +1,186 @@
+/**
+ * `geomesh status --topology FILE [--json] [--watch [--interval-ms N]]`: the mesh at a glance. Lists the
+ * topology's regions, the instances registered in etcd (or says etcd could not be read), and asks every
+ * region's node for its status (Operator.GetStatus, all at once): node state, links with lag and rate, last
+ * checkpoint age. A node that does not answer is shown as unreachable, with the reason. `--watch` redraws
+ * every interval until Ctrl-C. See docs/status.md.
+ */
+import type { Command } from 'commander';
+import { EtcdCoordinator } from '../../coordination/index.ts';
+import { silentLogger } from '../../log/index.ts';
+import { createOperatorClient, type ClientTransportOptions, type OperatorClient } from '../../rpc/index.ts';
+import {
+  collectMeshStatus,
+  instanceFromMember,
+  meshLayoutOf,
+  renderStatusTable,
+  type MeshStatus,
+} from '../../status/index.ts';
+import type { TopologyConfig } from '../../../topology/index.ts';
+import type { CliContext } from '../cli-context.ts';
+import { coordinationOptionsFor } from '../etcd-connection.ts';
+import { EXIT_CODES } from '../exit-codes.ts';
+import { loadTopologyFile, printDiagnostics } from '../load-topology.ts';
+
+const STATUS_HELP = `
+Regions come from the topology; instances from etcd (the topology's etcd section) when it answers; each
+region's node is asked at its node.grpc address. Link health: ok, lagging (lag at or above 10,000 records),
+halted (a partition halted by policy), down (the link is not running), unknown (its target region's node did
+not answer: links are reported by the node of the region they write into). Rates are records written per
+second over the node's last 5 s sampling interval.
+--json prints the status as one JSON document (with --watch: one line per round).
+Exit codes: 0 every region's node answered, 1 some did not (or a failure), 2 invalid topology,
+64 usage error, 66 file not readable. With --watch: those of the last round drawn before Ctrl-C.`;
+
+interface StatusOptions {
+  topology: string;
+  json?: boolean;
+  watch?: boolean;
+  intervalMs: string;
+  timeoutMs: string;
+  tlsCa?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+}
+
+const ETCD_TIMEOUTS = { dialTimeoutMs: 2_000, requestTimeoutMs: 2_000 };
+/** ANSI: clear the screen and go home, for --watch redraws. */
+const CLEAR = '\u001b[2J\u001b[H';
+
+function positiveInteger(text: string): number | undefined {
+  const n = Number(text);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** Asks the mesh; keeps its etcd connection and node clients between rounds (--watch). */
+class StatusProbe {
+  readonly #config: TopologyConfig;
+  readonly #transport: ClientTransportOptions;
+  readonly #timeoutMs: number;
+  readonly #clients = new Map<string, OperatorClient>();
+  #coordinator: EtcdCoordinator | undefined;
+
+  constructor(config: TopologyConfig, transport: ClientTransportOptions, timeoutMs: number) {
+    this.#config = config;
+    this.#transport = transport;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  round(): Promise<MeshStatus> {
+    return collectMeshStatus({
+      layout: meshLayoutOf(this.#config),
+      nodeStatus: async (region, address) => (await this.#client(region, address).getStatus({})).node,
+      instances: async () =>
+        (await this.#etcd()).listMembers().then((r) => r.members.map(instanceFromMember)),
+      now: Date.now,
+    });
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.#clients.values()) client.close();
+    this.#clients.clear();
+    await this.#coordinator?.stop();
+  }
+
+  #client(region: string, address: string): OperatorClient {
+    let client = this.#clients.get(region);
+    if (!client) {
+      client = createOperatorClient(address, {
+        transport: this.#transport,
+        defaultTimeoutMs: this.#timeoutMs,
+      });
+      this.#clients.set(region, client);
+    }
+    return client;
+  }
+
+  /** A ready etcd connection: the previous one, or a new one when there is none or it failed. */
+  async #etcd(): Promise<EtcdCoordinator> {
+    if (this.#coordinator?.state === 'ready') return this.#coordinator;
+    await this.#coordinator?.stop();
+    this.#coordinator = new EtcdCoordinator(
+      coordinationOptionsFor(this.#config, silentLogger(), ETCD_TIMEOUTS),
+    );
+    await this.#coordinator.start();
+    return this.#coordinator;
+  }
+}
+
+/** Adds `geomesh status` to `program`. */
+export function registerStatusCommand(program: Command, context: CliContext): void {
+  program
+    .command('status')
+    .description('show the mesh: regions, instances in etcd, links with lag and rate, node states')
+    .requiredOption('--topology <file>', 'topology YAML file (names the regions, their nodes and etcd)')
+    .option('--json', 'print the status as JSON')
+    .option('--watch', 'redraw every --interval-ms until Ctrl-C')
+    .option('--interval-ms <ms>', 'time between rounds with --watch', '2000')
+    .option('--timeout-ms <ms>', 'deadline of each call to a node', '3000')
+    .option('--tls-ca <file>', 'PEM file of the mesh CA (nodes with node.tls in the topology need the three)')
+    .option('--tls-cert <file>', 'PEM file of your client certificate, signed by the mesh CA')
+    .option('--tls-key <file>', 'PEM file of its private key')
+    .addHelpText('after', STATUS_HELP)
+    .action(async (options: StatusOptions) => {
+      const loaded = await loadTopologyFile(options.topology, context);
+      if (!loaded.ok) {
+        printDiagnostics(loaded, context);
+        context.setExitCode(EXIT_CODES.invalid);
+        return;
+      }
+      const config = loaded.topology;
+      const intervalMs = positiveInteger(options.intervalMs);
+      const timeoutMs = positiveInteger(options.timeoutMs);
+      const usage = (message: string) => {
+        context.stderr(`geomesh status: ${message}\n`);
+        context.setExitCode(EXIT_CODES.usage);
+      };
+      if (intervalMs === undefined)
+        return usage(`--interval-ms must be a positive integer, not "${options.intervalMs}"`);
+      if (timeoutMs === undefined)
+        return usage(`--timeout-ms must be a positive integer, not "${options.timeoutMs}"`);
+      const tlsFiles = [options.tlsCa, options.tlsCert, options.tlsKey];
+      if (tlsFiles.some((f) => f !== undefined) && tlsFiles.some((f) => f === undefined))
+        return usage('--tls-ca, --tls-cert and --tls-key go together: give all three');
+      if (config.regions.some((r) => r.node.tls) && options.tlsCa === undefined) {
+        return usage(
+          'the nodes of this mesh require mutual TLS (node.tls in the topology): ' +
+            'pass --tls-ca, --tls-cert and --tls-key with a certificate the mesh CA signed',
+        );
+      }
+      const transport: ClientTransportOptions =
+        options.tlsCa !== undefined
+          ? { mode: 'mtls', ca: options.tlsCa, cert: options.tlsCert!, key: options.tlsKey! }
+          : { mode: 'insecure' };
+
+      const probe = new StatusProbe(config, transport, timeoutMs);
+      const draw = (status: MeshStatus) => {
+        if (options.json) context.stdout(JSON.stringify(status, null, options.watch ? undefined : 2) + '\n');
+        else context.stdout((options.watch ? CLEAR : '') + renderStatusTable(status));
+        context.setExitCode(status.isComplete ? EXIT_CODES.ok : EXIT_CODES.failure);
+      };
+      try {
+        if (!options.watch) {
+          draw(await probe.round());
+          return;
+        }
+        const stop = new AbortController();
+        const onSigint = () => stop.abort();
+        process.once('SIGINT', onSigint);
+        try {
+          while (!stop.signal.aborted) {
+            const status = await probe.round();
+            if (stop.signal.aborted) break;
+            draw(status);
+            await new Promise<void>((resolve) => {
+              const timer = setTimeout(resolve, intervalMs);
+              stop.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+            });
+          }
+        } finally {
+          process.off('SIGINT', onSigint);
+        }
+      } finally {
+        await probe.close();
+      }
+    });
+}
