@@ -7,12 +7,21 @@ export async function pollUntil<T>(
   timeoutMs = 90_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  let value = await probe();
-  while (!isDone(value) && Date.now() < deadline) {
+  // A probe that fails (e.g. a broker just restarted and has no leader yet) is retried until the deadline.
+  const attempt = async (): Promise<T | undefined> => {
+    try {
+      return await probe();
+    } catch (err) {
+      if (Date.now() >= deadline) throw err;
+      return undefined;
+    }
+  };
+  let value = await attempt();
+  while ((value === undefined || !isDone(value)) && Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 1_000));
-    value = await probe();
+    value = await attempt();
   }
-  return value;
+  return value ?? (await probe());
 }
 
 /** The sum of every sample of metric `name` whose line contains `filter` (e.g. `reason="loop"`). */
