@@ -60,7 +60,12 @@ export interface NormalizedRegion {
       password: string;
     } | null;
   };
-  node: { grpc: string; http: string; tls: { ca: string; cert: string; key: string } | null };
+  node: {
+    grpc: string;
+    http: string;
+    tls: { ca: string; cert: string; key: string } | null;
+    operators: { token: string | null; clients: string[] } | null;
+  };
 }
 
 export interface NormalizedTopology {
@@ -188,6 +193,12 @@ export function normalizeTopology(options: TopologyOptions): NormalizedTopology 
         grpc: region.node?.grpc ?? DEFAULT_NODE_GRPC,
         http: region.node?.http ?? DEFAULT_NODE_HTTP,
         tls: region.node?.tls ? { ...region.node.tls } : null,
+        operators: region.node?.operators
+          ? {
+              token: region.node.operators.token ?? null,
+              clients: [...(region.node.operators.clients ?? [])],
+            }
+          : null,
       },
     };
   }

@@ -15,6 +15,7 @@ export const SECRET_PATHS: readonly DocPath[] = [
   ['regions', '*', 'kafka', 'sasl', 'password'],
   ['etcd', 'auth', 'password'],
   ['provenance', 'key'],
+  ['regions', '*', 'node', 'operators', 'token'],
 ];
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

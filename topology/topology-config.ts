@@ -36,6 +36,8 @@ export interface RegionConfig {
     readonly http: string;
     /** Mutual TLS files of the node's gRPC, or null (plaintext). */
     readonly tls: { readonly ca: string; readonly cert: string; readonly key: string } | null;
+    /** Who may call state-changing RPCs; null: nobody. */
+    readonly operators: { readonly token: Secret | null; readonly clients: readonly string[] } | null;
   };
 }
 
@@ -139,7 +141,22 @@ export class TopologyConfig {
                 }
               : null,
           },
-          node: { ...region.node, tls: region.node.tls ? { ...region.node.tls } : null },
+          node: {
+            ...region.node,
+            tls: region.node.tls ? { ...region.node.tls } : null,
+            operators: region.node.operators
+              ? {
+                  token:
+                    region.node.operators.token !== null
+                      ? new Secret(
+                          region.node.operators.token,
+                          declared.regions[name]?.node.operators?.token ?? '',
+                        )
+                      : null,
+                  clients: [...region.node.operators.clients],
+                }
+              : null,
+          },
         };
       }),
     );

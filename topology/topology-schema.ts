@@ -116,9 +116,29 @@ const NodeTlsSchema = z
       'calls its peers with the same files. Default: plaintext (loopback development only).',
   });
 
+const NodeOperatorsSchema = z
+  .strictObject({
+    token: secret(
+      'Bearer token operators present (`geomesh failover --token-env VAR`); needs node.tls.',
+    ).optional(),
+    clients: z
+      .array(z.string().min(1))
+      .optional()
+      .meta({
+        description:
+          'Client certificate identities (mutual TLS) allowed to call state-changing RPCs: `CN=<name>`, ' +
+          '`DNS:<name>`, `URI:<uri>`, `IP Address:<ip>` or `email:<address>`.',
+      }),
+  })
+  .meta({
+    description:
+      "Who may call the node's state-changing RPCs (failover). Default: nobody (they are refused).",
+  });
+
 const NodeSchema = z
   .strictObject({
     tls: NodeTlsSchema.optional(),
+    operators: NodeOperatorsSchema.optional(),
     grpc: address(`gRPC listen address (peers, CLI) as host:port. Default: ${DEFAULT_NODE_GRPC}.`).optional(),
     http: address(
       `HTTP listen address for /metrics and /health as host:port. Default: ${DEFAULT_NODE_HTTP}.`,

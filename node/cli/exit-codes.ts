@@ -13,10 +13,14 @@ export const EXIT_CODES = Object.freeze({
   conflict: 3,
   /** `translate`: the group has no committed offsets there, or a region is unknown. */
   notFound: 4,
+  /** `failover`: at least one group was refused (its reason is printed). */
+  refused: 5,
   /** The command line is malformed: unknown verb or option, missing argument (EX_USAGE). */
   usage: 64,
   /** An input file does not exist or cannot be read (EX_NOINPUT). */
   noInput: 66,
+  /** A state-changing call without valid operator credentials (EX_NOPERM). */
+  noPermission: 77,
 });
 
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];

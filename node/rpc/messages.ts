@@ -226,6 +226,30 @@ export interface OperatorHandlers {
     context: RpcCallContext,
   ): Promise<TranslateOffsetsResponse>;
   getStatus(request: GetStatusRequest, context: RpcCallContext): Promise<GetStatusResponse>;
+  failover(request: FailoverRequest, context: RpcCallContext): Promise<FailoverResponse>;
+}
+
+/** Operator.Failover: move consumer groups from one region to another (state-changing). */
+export interface FailoverRequest {
+  fromRegion: string;
+  toRegion: string;
+  groups: string[];
+  /** Translate and report only. */
+  dryRun: boolean;
+}
+
+/** What Failover did with one group. */
+export interface GroupFailover {
+  group: string;
+  outcome: 'committed' | 'dry-run' | 'refused';
+  /** Why the group was refused; empty otherwise. */
+  reason: string;
+  /** The translation used; absent when the group was refused before translating. */
+  translation: TranslateOffsetsResponse | undefined;
+}
+
+export interface FailoverResponse {
+  groups: GroupFailover[];
 }
 
 /** The Peer service, implemented by business code; errors as for OperatorHandlers. */
@@ -264,6 +288,7 @@ export interface OperatorClient extends RpcClientBase {
     options?: RpcCallOptions,
   ): Promise<TranslateOffsetsResponse>;
   getStatus(request: GetStatusRequest, options?: RpcCallOptions): Promise<GetStatusResponse>;
+  failover(request: FailoverRequest, options?: RpcCallOptions): Promise<FailoverResponse>;
 }
 
 /** A client of a node's Peer service. */

@@ -169,6 +169,7 @@ export function createOperatorClient(target: string, options: RpcClientOptions):
     close: () => channel.close(),
     translateOffsets: channel.method(operator, OPERATOR_CODECS.translateOffsets),
     getStatus: channel.method(operator, OPERATOR_CODECS.getStatus),
+    failover: channel.method(operator, OPERATOR_CODECS.failover),
   });
 }
 

@@ -15,7 +15,11 @@ import { OPERATOR_CODECS, PEER_CODECS } from './wire-codecs.ts';
 export type PemSource = Buffer | string;
 
 /** Where a secret is read from: an environment variable or a file (trailing newline removed). */
-export type SecretSource = { readonly env: string } | { readonly file: string };
+export type SecretSource =
+  | { readonly env: string }
+  | { readonly file: string }
+  /** A secret already resolved elsewhere (e.g. a topology `${ENV}` reference); `from` is safe to log. */
+  | { readonly resolved: { reveal(): string }; readonly from: string };
 
 /** How the server secures its connections. */
 export type ServerTransportOptions =
@@ -227,6 +231,11 @@ function readPem(scope: string, field: string, source: PemSource | undefined): B
 
 /** Reads a secret from the environment or a file; the error names the source, never a value. */
 export function readSecret(scope: string, field: string, source: SecretSource | undefined): Secret {
+  if (source !== null && typeof source === 'object' && 'resolved' in source) {
+    const value = source.resolved.reveal();
+    if (value === '') throw invalid(scope, field, `${source.from} is empty`);
+    return new Secret(value, source.from);
+  }
   if (source !== null && typeof source === 'object' && 'env' in source && typeof source.env === 'string') {
     const value = process.env[source.env];
     if (value === undefined || value === '') {

@@ -9,6 +9,8 @@ import type { Checkpoint__Output } from './generated/geomesh/v1/Checkpoint.ts';
 import type { FrontierSource__Output } from './generated/geomesh/v1/FrontierSource.ts';
 import type { GetFrontiersRequest__Output } from './generated/geomesh/v1/GetFrontiersRequest.ts';
 import type { GetFrontiersResponse__Output } from './generated/geomesh/v1/GetFrontiersResponse.ts';
+import type { FailoverRequest__Output } from './generated/geomesh/v1/FailoverRequest.ts';
+import type { FailoverResponse__Output } from './generated/geomesh/v1/FailoverResponse.ts';
 import type { GetStatusRequest__Output } from './generated/geomesh/v1/GetStatusRequest.ts';
 import type { GetStatusResponse__Output } from './generated/geomesh/v1/GetStatusResponse.ts';
 import type { HaltedPartition__Output } from './generated/geomesh/v1/HaltedPartition.ts';
@@ -31,6 +33,8 @@ import type {
   FrontierSource,
   GetFrontiersRequest,
   GetFrontiersResponse,
+  FailoverRequest,
+  FailoverResponse,
   GetStatusRequest,
   GetStatusResponse,
   HaltedPartition,
@@ -80,6 +84,7 @@ type _ShapesAgree = AllTrue<
     Same<LinkStatus, LinkStatus__Output>,
     Same<NodeStatus, NodeStatus__Output>,
     Same<GetStatusRequest, GetStatusRequest__Output>,
+    Same<FailoverRequest, FailoverRequest__Output>,
     Same<GetStatusResponse, { node: NonNullable<GetStatusResponse__Output['node']> }>,
   ]
 >;
@@ -177,8 +182,44 @@ const getStatus: MethodCodec<GetStatusRequest, GetStatusResponse> = {
   },
 };
 
+const OUTCOMES: readonly string[] = ['committed', 'dry-run', 'refused'];
+
+/** Failover: each group's translation carries the frontier source enum, and may be absent. */
+const failover: MethodCodec<FailoverRequest, FailoverResponse> = {
+  ...sameShape<FailoverRequest, FailoverResponse>('Operator', 'Failover'),
+  encodeResponse: (response) => ({
+    groups: response.groups.map((g) => ({
+      ...g,
+      translation: g.translation
+        ? { ...g.translation, source: frontierSourceToWire(g.translation.source) }
+        : null,
+    })),
+  }),
+  decodeResponse: (wire) => ({
+    groups: (wire as FailoverResponse__Output).groups.map((g) => {
+      if (!OUTCOMES.includes(g.outcome)) {
+        throw new GeomeshError('GEOMESH_RPC_INTERNAL', `GroupFailover.outcome is "${g.outcome}"`, {
+          details: { field: 'outcome', value: g.outcome },
+        });
+      }
+      return {
+        group: g.group,
+        outcome: g.outcome as FailoverResponse['groups'][number]['outcome'],
+        reason: g.reason,
+        translation: g.translation
+          ? { ...g.translation, source: frontierSourceFromWire(g.translation.source) }
+          : undefined,
+      };
+    }),
+  }),
+};
+
 /** Codecs of the Operator service, by handler method. */
-export const OPERATOR_CODECS: CodecTable<OperatorHandlers> = Object.freeze({ translateOffsets, getStatus });
+export const OPERATOR_CODECS: CodecTable<OperatorHandlers> = Object.freeze({
+  translateOffsets,
+  getStatus,
+  failover,
+});
 
 /** Codecs of the Peer service, by handler method. */
 export const PEER_CODECS: CodecTable<PeerHandlers> = Object.freeze({

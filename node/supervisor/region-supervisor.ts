@@ -12,6 +12,7 @@ import { RegionNode, clusterConnection, inboundLinkSpecs } from '../region/index
 import {
   RpcServer,
   createPeerClient,
+  type AuthorizationOptions,
   type ClientTransportOptions,
   type PeerClient,
   type PeerHandlers,
@@ -125,6 +126,7 @@ export class RegionSupervisor {
         transport: this.#options.serverTransport ?? this.#serverTransportFromTopology(),
         operator: this.#operatorHandlers(),
         peer: this.#peerHandlers(),
+        ...this.#authorization(),
         logger,
       });
       const address = await this.#server.start();
@@ -179,6 +181,52 @@ export class RegionSupervisor {
             `the node of ${this.#options.region} is not running`,
           );
         return Promise.resolve({ node });
+      },
+      failover: async (req) => {
+        if (!this.#options.config.region(this.#options.region).node.operators) {
+          throw new GeomeshError(
+            'GEOMESH_RPC_PERMISSION_DENIED',
+            `the node of ${this.#options.region} accepts no operator for state-changing calls: set ` +
+              `regions.${this.#options.region}.node.operators (token and/or client certificate identities)`,
+          );
+        }
+        const groups = await this.#translation().failover(
+          req.fromRegion,
+          req.toRegion,
+          req.groups,
+          req.dryRun,
+        );
+        return {
+          groups: groups.map((g) => ({
+            ...g,
+            translation: g.translation
+              ? { ...g.translation, partitions: g.translation.partitions.map((p) => ({ ...p })) }
+              : undefined,
+          })),
+        };
+      },
+    };
+  }
+
+  /**
+   * State-changing RPCs (Failover) need an authorised caller: the region's `node.operators` token or an
+   * allowed client certificate. Without operators they are refused by the handler.
+   */
+  #authorization(): { authorization?: AuthorizationOptions } {
+    const operators = this.#options.config.region(this.#options.region).node.operators;
+    if (!operators || (operators.token === null && operators.clients.length === 0)) return {};
+    return {
+      authorization: {
+        protectedMethods: ['geomesh.v1.Operator/Failover'],
+        ...(operators.token
+          ? {
+              bearerToken: {
+                resolved: operators.token,
+                from: `topology regions.${this.#options.region}.node.operators.token`,
+              },
+            }
+          : {}),
+        ...(operators.clients.length > 0 ? { allowedClientIdentities: [...operators.clients] } : {}),
       },
     };
   }

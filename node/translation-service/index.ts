@@ -1,6 +1,7 @@
 /** The translation service of a node: live and checkpointed frontiers, seeks, checkpoint exchange. */
 export {
   TranslationService,
+  type GroupFailoverResult,
   type LocalCluster,
   type PartitionSeek,
   type PeerApi,

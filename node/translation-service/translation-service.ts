@@ -87,6 +87,14 @@ export interface TranslationServiceOptions {
   now?: () => number;
 }
 
+/** What failover did with one group. */
+export interface GroupFailoverResult {
+  group: string;
+  outcome: 'committed' | 'dry-run' | 'refused';
+  reason: string;
+  translation: Translation | undefined;
+}
+
 /** The answer to a translation. */
 export interface Translation {
   group: string;
@@ -261,6 +269,65 @@ export class TranslationService {
         };
       }),
     };
+  }
+
+  /**
+   * Moves `groups` from region `from` to this node's region: translates each (live, or from the last
+   * checkpoint when `from` cannot be asked) and, unless `dryRun`, commits the translated offsets here, exactly
+   * (also backwards: the translation is what the group consumed, a higher offset here would skip records).
+   * Kafka refuses the commit while the group has active members here; that group is reported as refused.
+   * A problem with one group does not stop the others.
+   */
+  async failover(
+    from: string,
+    to: string,
+    groups: readonly string[],
+    dryRun: boolean,
+  ): Promise<GroupFailoverResult[]> {
+    this.#requireRegion(from, 'from');
+    this.#requireRegion(to, 'to');
+    if (to !== this.#options.region) {
+      throw new GeomeshError(
+        'GEOMESH_RPC_FAILED_PRECONDITION',
+        `failover into ${to} is served by the node of ${to}; this is the node of ${this.#options.region}`,
+        { details: { region: to } },
+      );
+    }
+    if (from === to) throw invalid(`from and to are both ${from}: name two different regions`);
+    if (groups.length === 0) throw invalid('name at least one group');
+    const results: GroupFailoverResult[] = [];
+    for (const group of groups) {
+      let translation: Translation;
+      try {
+        translation = await this.translate(group, from, to);
+      } catch (err) {
+        if (!isGeomeshError(err)) throw err;
+        results.push({ group, outcome: 'refused', reason: err.message, translation: undefined });
+        continue;
+      }
+      if (dryRun) {
+        results.push({ group, outcome: 'dry-run', reason: '', translation });
+        continue;
+      }
+      try {
+        await this.#options.cluster.commit(
+          group,
+          translation.partitions.map((p) => ({
+            topic: p.topic,
+            partition: p.partition,
+            offset: p.targetOffset,
+          })),
+        );
+        this.#logger.info(
+          { group, from, to, source: translation.source, partitions: translation.partitions.length },
+          'failover: group offsets committed',
+        );
+        results.push({ group, outcome: 'committed', reason: '', translation });
+      } catch (err) {
+        results.push({ group, outcome: 'refused', reason: (err as Error).message, translation });
+      }
+    }
+    return results;
   }
 
   /** Keeps a checkpoint a peer pushed (the newer per region and group wins); returns whether kept. */

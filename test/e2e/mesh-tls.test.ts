@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Kafka } from 'kafkajs';
-import { commitGroupOffsets, createKafkaClient } from '../../node/kafka/index.ts';
+import { ClusterOffsets, commitGroupOffsets, createKafkaClient } from '../../node/kafka/index.ts';
 import { silentLogger } from '../../node/log/index.ts';
 import { createOperatorClient, createPeerClient } from '../../node/rpc/index.ts';
 import { PROJECT_ROOT, TestEnvironment, freePort } from '../harness/index.ts';
@@ -21,6 +21,7 @@ import { TestPki, type IssuedCert } from '../support/test-pki.ts';
 const KEY = randomBytes(32).toString('hex');
 const BIN = join(PROJECT_ROOT, 'node', 'cli', 'bin.ts');
 const REGIONS = ['east', 'west'];
+const OPERATOR_TOKEN = randomBytes(16).toString('hex');
 
 describe('mutual TLS between nodes and from operators', () => {
   let env: TestEnvironment;
@@ -29,6 +30,8 @@ describe('mutual TLS between nodes and from operators', () => {
   let ca: string;
   let operator: IssuedCert;
   let intruder: IssuedCert;
+  /** Signed by the mesh CA but not among west's operators. */
+  let intern: IssuedCert;
   const kafka: Record<string, Kafka> = {};
   const grpc: Record<string, number> = {};
   const http: Record<string, number> = {};
@@ -39,6 +42,8 @@ describe('mutual TLS between nodes and from operators', () => {
       env: {
         ...process.env,
         GEOMESH_PROVENANCE_KEY: KEY,
+        GEOMESH_OPERATOR_TOKEN: OPERATOR_TOKEN,
+        WRONG_TOKEN: 'not-the-token',
         GEOMESH_LOG_LEVEL: process.env['GEOMESH_NODE_LOG'] ?? 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,6 +69,7 @@ describe('mutual TLS between nodes and from operators', () => {
     pki.ca('other-ca');
     operator = pki.issue('mesh-ca', 'operator', 'client');
     intruder = pki.issue('other-ca', 'intruder', 'node');
+    intern = pki.issue('mesh-ca', 'intern', 'client');
     const lines = [
       'mesh: tls-e2e',
       "etcd: { endpoints: ['http://127.0.0.1:1'] }",
@@ -82,7 +88,11 @@ describe('mutual TLS between nodes and from operators', () => {
       lines.push(
         `  ${r}:`,
         `    kafka: { brokers: ['${env.cluster(r).bootstrapServers[0]}'] }`,
-        `    node: { grpc: '127.0.0.1:${grpc[r]}', http: '127.0.0.1:${http[r]}', tls: { ca: '${ca}', cert: '${cert.cert}', key: '${cert.key}' } }`,
+        `    node: { grpc: '127.0.0.1:${grpc[r]}', http: '127.0.0.1:${http[r]}', tls: { ca: '${ca}', cert: '${cert.cert}', key: '${cert.key}' }` +
+          // West accepts failover from the operator's certificate or the operator token.
+          (r === 'west'
+            ? ", operators: { clients: ['CN=operator'], token: '${GEOMESH_OPERATOR_TOKEN}' } }"
+            : ' }'),
       );
     }
     lines.push('links:', '  - between: [east, west]', "    topics: { include: ['orders'] }", '');
@@ -119,10 +129,12 @@ describe('mutual TLS between nodes and from operators', () => {
         what: 'west holding 400 records',
       },
     );
-    await commitGroupOffsets(kafka['east']!, 'billing', [
-      { topic: 'orders', partition: 0, offset: 150 },
-      { topic: 'orders', partition: 1, offset: 20 },
-    ]);
+    for (const group of ['billing', 'payroll']) {
+      await commitGroupOffsets(kafka['east']!, group, [
+        { topic: 'orders', partition: 0, offset: 150 },
+        { topic: 'orders', partition: 1, offset: 20 },
+      ]);
+    }
   });
 
   after(async () => {
@@ -210,5 +222,82 @@ describe('mutual TLS between nodes and from operators', () => {
       { code: 'GEOMESH_RPC_UNAVAILABLE' },
     );
     peer.close();
+  });
+
+  it('failover needs an authorised operator: refused callers change nothing; the allowed one commits', async () => {
+    const committedInWest = async (group: string) => {
+      const offsets = new ClusterOffsets(kafka['west']!);
+      try {
+        return (await offsets.committedOffsets(group, ['orders'])).map((c) => c.offset);
+      } finally {
+        await offsets.stop();
+      }
+    };
+    const failover = (cert: IssuedCert, ...extra: string[]) =>
+      runToEnd([
+        'failover',
+        '--topology',
+        file,
+        '--from',
+        'east',
+        '--to',
+        'west',
+        '--group',
+        'payroll',
+        '--json',
+        '--tls-ca',
+        ca,
+        '--tls-cert',
+        cert.cert,
+        '--tls-key',
+        cert.key,
+        ...extra,
+      ]);
+    // A certificate of the mesh CA that west's operators do not list: PERMISSION_DENIED, exit 77.
+    const denied = await failover(intern);
+    assert.equal(denied.code, 77, denied.stderr);
+    assert.match(denied.stderr, /not allowed/);
+    // The same with a wrong bearer token: UNAUTHENTICATED, exit 77.
+    const wrongToken = await failover(intern, '--token-env', 'WRONG_TOKEN');
+    assert.equal(wrongToken.code, 77, wrongToken.stderr);
+    assert.deepEqual(await committedInWest('payroll'), [], 'nothing was committed by refused calls');
+    // A dry run by the allowed operator translates and commits nothing.
+    const dry = await failover(operator, '--dry-run');
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.equal((JSON.parse(dry.stdout) as { groups: { outcome: string }[] }).groups[0]?.outcome, 'dry-run');
+    assert.deepEqual(await committedInWest('payroll'), []);
+    // The allowed certificate commits the translated offsets; the operator token works as well (idempotent).
+    const done = await failover(operator);
+    assert.equal(done.code, 0, done.stderr);
+    const answer = JSON.parse(done.stdout) as {
+      groups: { outcome: string; translation: { source: string } }[];
+    };
+    assert.equal(answer.groups[0]?.outcome, 'committed');
+    assert.equal(answer.groups[0]?.translation.source, 'live');
+    assert.deepEqual(await committedInWest('payroll'), [150, 20]);
+    const byToken = await failover(intern, '--token-env', 'GEOMESH_OPERATOR_TOKEN');
+    assert.equal(byToken.code, 0, byToken.stderr);
+    assert.deepEqual(await committedInWest('payroll'), [150, 20]);
+    // An unknown group is refused by name, the others unaffected: exit 5.
+    const unknown = await runToEnd([
+      'failover',
+      '--topology',
+      file,
+      '--from',
+      'east',
+      '--to',
+      'west',
+      '--group',
+      'payroll',
+      'no-such-group',
+      '--tls-ca',
+      ca,
+      '--tls-cert',
+      operator.cert,
+      '--tls-key',
+      operator.key,
+    ]);
+    assert.equal(unknown.code, 5, unknown.stderr);
+    assert.match(unknown.stdout, /no-such-group\s+refused/);
   });
 });

@@ -9,6 +9,12 @@ import { createOperatorClient, type TranslateOffsetsResponse } from '../../rpc/i
 import type { CliContext } from '../cli-context.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 import { loadTopologyFile, printDiagnostics } from '../load-topology.ts';
+import { table } from '../text-table.ts';
+import {
+  operatorConnection,
+  withOperatorConnectionOptions,
+  type OperatorConnectionOptions,
+} from '../operator-connection.ts';
 
 const TRANSLATE_HELP = `
 Columns: the group's committed offset in --from, where it resumes in --to, how many records after that
@@ -19,29 +25,14 @@ comes from its last checkpoint (its age is printed).
 Exit codes: 0 translated, 1 failure (no node reachable), 2 invalid topology, 4 group or region not found,
 64 usage error, 66 file not readable.`;
 
-interface TranslateOptions {
+interface TranslateOptions extends OperatorConnectionOptions {
   topology: string;
   group: string;
   from: string;
   to: string;
   topic?: string[];
   node?: string;
-  tlsCa?: string;
-  tlsCert?: string;
-  tlsKey?: string;
-  timeoutMs: string;
   json?: boolean;
-}
-
-/** Renders rows as a table with a header, columns padded to their widest cell. */
-function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 
 function render(answer: TranslateOffsetsResponse, nowMs: number): string {
@@ -75,7 +66,7 @@ function render(answer: TranslateOffsetsResponse, nowMs: number): string {
 }
 
 export function registerTranslateCommand(program: Command, context: CliContext): void {
-  program
+  const command = program
     .command('translate')
     .description("translate a consumer group's committed offsets from one region to another")
     .requiredOption('--topology <file>', 'topology YAML file (names the regions and their nodes)')
@@ -84,93 +75,65 @@ export function registerTranslateCommand(program: Command, context: CliContext):
     .requiredOption('--to <region>', 'region where it would resume')
     .option('--topic <name...>', 'only these topics (default: every topic the group committed)')
     .option('--node <host:port>', "ask this node (default: --to's node, then the others)")
-    .option('--tls-ca <file>', 'PEM file of the mesh CA (nodes with node.tls in the topology need the three)')
-    .option('--tls-cert <file>', 'PEM file of your client certificate, signed by the mesh CA')
-    .option('--tls-key <file>', 'PEM file of its private key')
-    .option('--timeout-ms <ms>', 'deadline of each call', '10000')
     .option('--json', 'print the answer as JSON')
-    .addHelpText('after', TRANSLATE_HELP)
-    .action(async (options: TranslateOptions) => {
-      const loaded = await loadTopologyFile(options.topology, context);
-      if (!loaded.ok) {
-        printDiagnostics(loaded, context);
-        context.setExitCode(EXIT_CODES.invalid);
+    .addHelpText('after', TRANSLATE_HELP);
+  withOperatorConnectionOptions(command).action(async (options: TranslateOptions) => {
+    const loaded = await loadTopologyFile(options.topology, context);
+    if (!loaded.ok) {
+      printDiagnostics(loaded, context);
+      context.setExitCode(EXIT_CODES.invalid);
+      return;
+    }
+    const config = loaded.topology;
+    const connection = operatorConnection('translate', options, config, context);
+    if (!connection) return;
+    const { transport, timeoutMs } = connection;
+    const regions = config.regions.map((r) => r.name);
+    const targets = options.node
+      ? [options.node]
+      : [options.to, ...regions.filter((r) => r !== options.to)]
+          .filter((r) => config.hasRegion(r))
+          .map((r) => config.region(r).node.grpc);
+    const request = {
+      group: options.group,
+      fromRegion: options.from,
+      toRegion: options.to,
+      topics: options.topic ?? [],
+    };
+    const failures: string[] = [];
+    for (const target of targets) {
+      const client = createOperatorClient(target, { transport });
+      try {
+        const answer = await client.translateOffsets(request, { timeoutMs });
+        context.stdout(options.json ? JSON.stringify(answer, null, 2) + '\n' : render(answer, Date.now()));
+        context.setExitCode(EXIT_CODES.ok);
         return;
-      }
-      const config = loaded.topology;
-      const timeoutMs = Number(options.timeoutMs);
-      if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) {
-        context.stderr(
-          `geomesh translate: --timeout-ms must be a positive integer, not "${options.timeoutMs}"\n`,
-        );
-        context.setExitCode(EXIT_CODES.usage);
-        return;
-      }
-      const tlsFiles = [options.tlsCa, options.tlsCert, options.tlsKey];
-      if (tlsFiles.some((f) => f !== undefined) && tlsFiles.some((f) => f === undefined)) {
-        context.stderr('geomesh translate: --tls-ca, --tls-cert and --tls-key go together: give all three\n');
-        context.setExitCode(EXIT_CODES.usage);
-        return;
-      }
-      const isMeshTls = config.regions.some((r) => r.node.tls);
-      if (isMeshTls && options.tlsCa === undefined) {
-        context.stderr(
-          'geomesh translate: the nodes of this mesh require mutual TLS (node.tls in the topology): ' +
-            'pass --tls-ca, --tls-cert and --tls-key with a certificate the mesh CA signed\n',
-        );
-        context.setExitCode(EXIT_CODES.usage);
-        return;
-      }
-      const transport =
-        options.tlsCa !== undefined
-          ? { mode: 'mtls' as const, ca: options.tlsCa, cert: options.tlsCert!, key: options.tlsKey! }
-          : { mode: 'insecure' as const };
-      const regions = config.regions.map((r) => r.name);
-      const targets = options.node
-        ? [options.node]
-        : [options.to, ...regions.filter((r) => r !== options.to)]
-            .filter((r) => config.hasRegion(r))
-            .map((r) => config.region(r).node.grpc);
-      const request = {
-        group: options.group,
-        fromRegion: options.from,
-        toRegion: options.to,
-        topics: options.topic ?? [],
-      };
-      const failures: string[] = [];
-      for (const target of targets) {
-        const client = createOperatorClient(target, { transport });
-        try {
-          const answer = await client.translateOffsets(request, { timeoutMs });
-          context.stdout(options.json ? JSON.stringify(answer, null, 2) + '\n' : render(answer, Date.now()));
-          context.setExitCode(EXIT_CODES.ok);
-          return;
-        } catch (err) {
-          // A node's definite answer ends the search; only an unreachable node sends us to the next.
-          if (
-            isGeomeshError(err, 'GEOMESH_RPC_UNAVAILABLE') ||
-            isGeomeshError(err, 'GEOMESH_RPC_DEADLINE_EXCEEDED')
-          ) {
-            failures.push(`${target}: ${(err as Error).message}`);
-            continue;
-          }
-          context.stderr(`geomesh translate: ${(err as Error).message}\n`);
-          context.setExitCode(
-            isGeomeshError(err, 'GEOMESH_RPC_NOT_FOUND')
-              ? EXIT_CODES.notFound
-              : isGeomeshError(err, 'GEOMESH_RPC_INVALID_ARGUMENT')
-                ? EXIT_CODES.usage
-                : EXIT_CODES.failure,
-          );
-          return;
-        } finally {
-          client.close();
+      } catch (err) {
+        // A node's definite answer ends the search; only an unreachable node sends us to the next.
+        if (
+          isGeomeshError(err, 'GEOMESH_RPC_UNAVAILABLE') ||
+          isGeomeshError(err, 'GEOMESH_RPC_DEADLINE_EXCEEDED')
+        ) {
+          failures.push(`${target}: ${(err as Error).message}`);
+          continue;
         }
+        context.stderr(`geomesh translate: ${(err as Error).message}\n`);
+        context.setExitCode(
+          isGeomeshError(err, 'GEOMESH_RPC_NOT_FOUND')
+            ? EXIT_CODES.notFound
+            : isGeomeshError(err, 'GEOMESH_RPC_INVALID_ARGUMENT')
+              ? EXIT_CODES.usage
+              : EXIT_CODES.failure,
+        );
+        return;
+      } finally {
+        client.close();
       }
-      context.stderr(
-        `geomesh translate: no node answered:\n${failures.map((f) => `  ${f}\n`).join('')}` +
-          'start a node (geomesh node) or name a reachable one with --node\n',
-      );
-      context.setExitCode(EXIT_CODES.failure);
-    });
+    }
+    context.stderr(
+      `geomesh translate: no node answered:\n${failures.map((f) => `  ${f}\n`).join('')}` +
+        'start a node (geomesh node) or name a reachable one with --node\n',
+    );
+    context.setExitCode(EXIT_CODES.failure);
+  });
 }

@@ -1,8 +1,11 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { FailoverRequest as _geomesh_v1_FailoverRequest, FailoverRequest__Output as _geomesh_v1_FailoverRequest__Output } from './geomesh/v1/FailoverRequest.ts';
+import type { FailoverResponse as _geomesh_v1_FailoverResponse, FailoverResponse__Output as _geomesh_v1_FailoverResponse__Output } from './geomesh/v1/FailoverResponse.ts';
 import type { GetStatusRequest as _geomesh_v1_GetStatusRequest, GetStatusRequest__Output as _geomesh_v1_GetStatusRequest__Output } from './geomesh/v1/GetStatusRequest.ts';
 import type { GetStatusResponse as _geomesh_v1_GetStatusResponse, GetStatusResponse__Output as _geomesh_v1_GetStatusResponse__Output } from './geomesh/v1/GetStatusResponse.ts';
+import type { GroupFailover as _geomesh_v1_GroupFailover, GroupFailover__Output as _geomesh_v1_GroupFailover__Output } from './geomesh/v1/GroupFailover.ts';
 import type { HaltedPartition as _geomesh_v1_HaltedPartition, HaltedPartition__Output as _geomesh_v1_HaltedPartition__Output } from './geomesh/v1/HaltedPartition.ts';
 import type { LinkStatus as _geomesh_v1_LinkStatus, LinkStatus__Output as _geomesh_v1_LinkStatus__Output } from './geomesh/v1/LinkStatus.ts';
 import type { NodeStatus as _geomesh_v1_NodeStatus, NodeStatus__Output as _geomesh_v1_NodeStatus__Output } from './geomesh/v1/NodeStatus.ts';
@@ -20,9 +23,12 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   geomesh: {
     v1: {
+      FailoverRequest: MessageTypeDefinition<_geomesh_v1_FailoverRequest, _geomesh_v1_FailoverRequest__Output>
+      FailoverResponse: MessageTypeDefinition<_geomesh_v1_FailoverResponse, _geomesh_v1_FailoverResponse__Output>
       FrontierSource: EnumTypeDefinition
       GetStatusRequest: MessageTypeDefinition<_geomesh_v1_GetStatusRequest, _geomesh_v1_GetStatusRequest__Output>
       GetStatusResponse: MessageTypeDefinition<_geomesh_v1_GetStatusResponse, _geomesh_v1_GetStatusResponse__Output>
+      GroupFailover: MessageTypeDefinition<_geomesh_v1_GroupFailover, _geomesh_v1_GroupFailover__Output>
       HaltedPartition: MessageTypeDefinition<_geomesh_v1_HaltedPartition, _geomesh_v1_HaltedPartition__Output>
       LinkStatus: MessageTypeDefinition<_geomesh_v1_LinkStatus, _geomesh_v1_LinkStatus__Output>
       NodeStatus: MessageTypeDefinition<_geomesh_v1_NodeStatus, _geomesh_v1_NodeStatus__Output>

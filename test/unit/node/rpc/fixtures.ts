@@ -61,6 +61,38 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
         })),
       };
     },
+    failover: async (request, context) => {
+      seen('failover', request, context);
+      if (overrides.failover) return overrides.failover(request, context);
+      return {
+        groups: request.groups.map((group, i) => ({
+          group,
+          outcome: request.dryRun ? 'dry-run' : i === 0 ? 'committed' : 'refused',
+          reason: i === 0 ? '' : 'group has active members',
+          translation:
+            i === 0
+              ? {
+                  group,
+                  fromRegion: request.fromRegion,
+                  toRegion: request.toRegion,
+                  source: 'live',
+                  frontierTimeMs: BIG + 20,
+                  partitions: [
+                    {
+                      topic: 't',
+                      partition: 0,
+                      sourceOffset: BIG + 21,
+                      targetOffset: BIG + 22,
+                      frontier: [{ region: request.fromRegion, offset: BIG + 23 }],
+                      alreadySeen: 1,
+                      targetLogEnd: BIG + 24,
+                    },
+                  ],
+                }
+              : undefined,
+        })),
+      };
+    },
     getStatus: async (request, context) => {
       seen('getStatus', request, context);
       if (overrides.getStatus) return overrides.getStatus(request, context);

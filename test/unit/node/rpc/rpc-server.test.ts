@@ -104,6 +104,27 @@ describe('RpcServer and clients: round trips', () => {
     assert.equal(response.node.lastCheckpointAgeMs, -1);
   });
 
+  it('carries Failover both ways: outcomes, an absent translation, the frontier source', async (t) => {
+    const fakes = fakeHandlers();
+    const { address } = await startServer(t, { operator: fakes.operator });
+    const client = createOperatorClient(address, insecure);
+    t.after(() => client.close());
+    const request = {
+      fromRegion: 'us-east',
+      toRegion: 'eu-west',
+      groups: ['billing', 'audit'],
+      dryRun: false,
+    };
+    const response = await client.failover(request);
+    assert.deepEqual(fakes.calls[0]?.request, request);
+    const expected = await fakes.operator.failover(request, fakes.calls[0]!.context);
+    assert.deepEqual(response, expected);
+    assert.equal(response.groups[0]?.translation?.source, 'live');
+    assert.equal(response.groups[0]?.translation?.partitions[0]?.targetOffset, BIG + 22);
+    assert.equal(response.groups[1]?.translation, undefined);
+    assert.equal(response.groups[1]?.outcome, 'refused');
+  });
+
   it('refuses a GetStatus answer without its node (a broken contract) with GEOMESH_RPC_INTERNAL', async (t) => {
     const fakes = fakeHandlers({
       getStatus: () =>

@@ -50,6 +50,7 @@ describe('status code tables', () => {
     assert.deepEqual(GEOMESH_METHODS, [
       'geomesh.v1.Operator/TranslateOffsets',
       'geomesh.v1.Operator/GetStatus',
+      'geomesh.v1.Operator/Failover',
       'geomesh.v1.Peer/GetFrontiers',
       'geomesh.v1.Peer/Seek',
       'geomesh.v1.Peer/PushCheckpoints',

@@ -2,6 +2,8 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { FailoverRequest as _geomesh_v1_FailoverRequest, FailoverRequest__Output as _geomesh_v1_FailoverRequest__Output } from '../../geomesh/v1/FailoverRequest.ts';
+import type { FailoverResponse as _geomesh_v1_FailoverResponse, FailoverResponse__Output as _geomesh_v1_FailoverResponse__Output } from '../../geomesh/v1/FailoverResponse.ts';
 import type { GetStatusRequest as _geomesh_v1_GetStatusRequest, GetStatusRequest__Output as _geomesh_v1_GetStatusRequest__Output } from '../../geomesh/v1/GetStatusRequest.ts';
 import type { GetStatusResponse as _geomesh_v1_GetStatusResponse, GetStatusResponse__Output as _geomesh_v1_GetStatusResponse__Output } from '../../geomesh/v1/GetStatusResponse.ts';
 import type { TranslateOffsetsRequest as _geomesh_v1_TranslateOffsetsRequest, TranslateOffsetsRequest__Output as _geomesh_v1_TranslateOffsetsRequest__Output } from '../../geomesh/v1/TranslateOffsetsRequest.ts';
@@ -11,6 +13,31 @@ import type { TranslateOffsetsResponse as _geomesh_v1_TranslateOffsetsResponse, 
  * Operators' RPCs served by every geomesh node.
  */
 export interface OperatorClient extends grpc.Client {
+  /**
+   * Moves consumer groups from one region to another (changes state: needs an authorised caller). For each
+   * group: translates its committed offsets from from_region to to_region (as TranslateOffsets does) and,
+   * unless dry_run, commits them in to_region, where the group must have no active members. Served by the
+   * node of to_region. Idempotent: a repeated call commits the same offsets. Errors: INVALID_ARGUMENT (no
+   * group, same regions), NOT_FOUND (unknown region), FAILED_PRECONDITION (not to_region's node),
+   * UNAUTHENTICATED / PERMISSION_DENIED (caller). Per-group problems are reported in the group's outcome.
+   */
+  Failover(argument: _geomesh_v1_FailoverRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
+  Failover(argument: _geomesh_v1_FailoverRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
+  Failover(argument: _geomesh_v1_FailoverRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
+  Failover(argument: _geomesh_v1_FailoverRequest, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Moves consumer groups from one region to another (changes state: needs an authorised caller). For each
+   * group: translates its committed offsets from from_region to to_region (as TranslateOffsets does) and,
+   * unless dry_run, commits them in to_region, where the group must have no active members. Served by the
+   * node of to_region. Idempotent: a repeated call commits the same offsets. Errors: INVALID_ARGUMENT (no
+   * group, same regions), NOT_FOUND (unknown region), FAILED_PRECONDITION (not to_region's node),
+   * UNAUTHENTICATED / PERMISSION_DENIED (caller). Per-group problems are reported in the group's outcome.
+   */
+  failover(argument: _geomesh_v1_FailoverRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
+  failover(argument: _geomesh_v1_FailoverRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
+  failover(argument: _geomesh_v1_FailoverRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
+  failover(argument: _geomesh_v1_FailoverRequest, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
+  
   /**
    * The called node's own status (read-only): its identity, state, etcd registration, and per inbound link
    * the state, lag, rate and halted partitions. `geomesh status` and the status page of every node call it
@@ -60,6 +87,16 @@ export interface OperatorClient extends grpc.Client {
  */
 export interface OperatorHandlers extends grpc.UntypedServiceImplementation {
   /**
+   * Moves consumer groups from one region to another (changes state: needs an authorised caller). For each
+   * group: translates its committed offsets from from_region to to_region (as TranslateOffsets does) and,
+   * unless dry_run, commits them in to_region, where the group must have no active members. Served by the
+   * node of to_region. Idempotent: a repeated call commits the same offsets. Errors: INVALID_ARGUMENT (no
+   * group, same regions), NOT_FOUND (unknown region), FAILED_PRECONDITION (not to_region's node),
+   * UNAUTHENTICATED / PERMISSION_DENIED (caller). Per-group problems are reported in the group's outcome.
+   */
+  Failover: grpc.handleUnaryCall<_geomesh_v1_FailoverRequest__Output, _geomesh_v1_FailoverResponse>;
+  
+  /**
    * The called node's own status (read-only): its identity, state, etcd registration, and per inbound link
    * the state, lag, rate and halted partitions. `geomesh status` and the status page of every node call it
    * on each region's node. No errors of its own: a node that serves RPCs answers.
@@ -78,6 +115,7 @@ export interface OperatorHandlers extends grpc.UntypedServiceImplementation {
 }
 
 export interface OperatorDefinition extends grpc.ServiceDefinition {
+  Failover: MethodDefinition<_geomesh_v1_FailoverRequest, _geomesh_v1_FailoverResponse, _geomesh_v1_FailoverRequest__Output, _geomesh_v1_FailoverResponse__Output>
   GetStatus: MethodDefinition<_geomesh_v1_GetStatusRequest, _geomesh_v1_GetStatusResponse, _geomesh_v1_GetStatusRequest__Output, _geomesh_v1_GetStatusResponse__Output>
   TranslateOffsets: MethodDefinition<_geomesh_v1_TranslateOffsetsRequest, _geomesh_v1_TranslateOffsetsResponse, _geomesh_v1_TranslateOffsetsRequest__Output, _geomesh_v1_TranslateOffsetsResponse__Output>
 }
