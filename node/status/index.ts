@@ -31,6 +31,7 @@ export {
   HEALTH_COLORS,
   arrowLabel,
   escapeXml,
+  labelBox,
   meshGraph,
   renderMeshSvg,
   type GraphArrow,

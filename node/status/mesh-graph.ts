@@ -2,8 +2,9 @@
  * The mesh as a picture: `meshGraph` lays the regions out on a circle (in the topology's order, the first at
  * the top) and draws each declared link as an arrow from its source to its target, labelled with its lag and
  * rate and coloured by its health. The two directions of a pair run side by side, each offset to its own
- * right, so both stay visible. `renderMeshSvg` turns the model into a self-contained SVG document (no external
- * assets); the status page draws the same model in the browser when it refreshes.
+ * right, so both stay visible; each label sits near its arrow's source, so the labels of a pair never meet.
+ * `renderMeshSvg` turns the model into a self-contained SVG document (no external assets); the status page
+ * draws the same model in the browser when it refreshes.
  */
 import { formatRate } from './status-table.ts';
 import type { LinkHealth, MeshLinkStatus, MeshStatus, RegionStatus } from './status-types.ts';
@@ -73,8 +74,8 @@ export const HEALTH_COLORS: Readonly<Record<LinkHealth, string>> = Object.freeze
 const HEALTH_LABELS: Readonly<Record<LinkHealth, string>> = Object.freeze({
   ok: 'running',
   lagging: 'lagging',
-  halted: 'partition halted',
-  down: 'not running',
+  halted: 'partition halted or link down',
+  down: 'link down',
   unknown: 'no report',
 });
 
@@ -87,6 +88,38 @@ const NODE_STYLE: Readonly<Record<NodeHealth, { fill: string; stroke: string; is
 
 /** Distance between a pair's two arrows, each offset by half of it to its own right. */
 const PAIR_OFFSET = 9;
+/**
+ * Where along an arrow (from its source) its label may sit, in order of preference: a third of the way puts
+ * the two labels of a pair at opposite ends; the others are tried when a label would cover another or a region.
+ */
+const LABEL_POSITIONS = [0.3, 0.42, 0.2, 0.54, 0.66];
+/** Estimated width of a label character (12 px semi-bold sans-serif) and height of a label, in px. */
+const LABEL_CHAR_PX = 7;
+const LABEL_HEIGHT_PX = 14;
+
+interface Box {
+  x0: number;
+  y0: number;
+  x1: number;
+  y1: number;
+}
+
+/** The box a label covers (estimated from its length). */
+export function labelBox(a: Pick<GraphArrow, 'label' | 'labelX' | 'labelY' | 'labelAnchor'>): Box {
+  const w = a.label.length * LABEL_CHAR_PX;
+  const x0 = a.labelAnchor === 'start' ? a.labelX : a.labelAnchor === 'end' ? a.labelX - w : a.labelX - w / 2;
+  return { x0, y0: a.labelY - LABEL_HEIGHT_PX + 3, x1: x0 + w, y1: a.labelY + 3 };
+}
+
+function boxesMeet(a: Box, b: Box): boolean {
+  return a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+}
+
+function boxMeetsCircle(b: Box, c: { x: number; y: number; r: number }): boolean {
+  const x = Math.max(b.x0, Math.min(c.x, b.x1));
+  const y = Math.max(b.y0, Math.min(c.y, b.y1));
+  return Math.hypot(x - c.x, y - c.y) < c.r;
+}
 const round = (n: number): number => Math.round(n * 10) / 10;
 
 /** The arrow's label: lag and rate, plus halted partitions; `no report` when its node did not report it. */
@@ -154,6 +187,7 @@ export function meshGraph(status: MeshStatus, options: MeshGraphOptions = {}): M
   });
   const at = new Map(nodes.map((n) => [n.region, n]));
   const arrows: GraphArrow[] = [];
+  const taken: Box[] = [];
   for (const link of status.links) {
     const from = at.get(link.fromRegion);
     const to = at.get(link.toRegion);
@@ -171,8 +205,22 @@ export function meshGraph(status: MeshStatus, options: MeshGraphOptions = {}): M
     const y1 = from.y + uy * (from.r + 4) + ny * off;
     const x2 = to.x - ux * (to.r + 8) + nx * off;
     const y2 = to.y - uy * (to.r + 8) + ny * off;
-    const labelX = (x1 + x2) / 2 + nx * 14;
-    const labelY = (y1 + y2) / 2 + ny * 14 + (ny > 0.3 ? 10 : ny < -0.3 ? -2 : 4);
+    // The label goes on the arrow's right, at the first position along it that covers no label placed
+    // before and no region (else at the first position).
+    const labelAnchor: GraphArrow['labelAnchor'] = nx > 0.3 ? 'start' : nx < -0.3 ? 'end' : 'middle';
+    const label = arrowLabel(link);
+    const candidates = LABEL_POSITIONS.map((t) => ({
+      label,
+      labelAnchor,
+      labelX: round(x1 + (x2 - x1) * t + nx * 14),
+      labelY: round(y1 + (y2 - y1) * t + ny * 14 + (ny > 0.3 ? 10 : ny < -0.3 ? -2 : 4)),
+    }));
+    const placed =
+      candidates.find((c) => {
+        const box = labelBox(c);
+        return !taken.some((t) => boxesMeet(t, box)) && !nodes.some((n) => boxMeetsCircle(box, n));
+      }) ?? candidates[0]!;
+    taken.push(labelBox(placed));
     arrows.push({
       fromRegion: link.fromRegion,
       toRegion: link.toRegion,
@@ -182,10 +230,7 @@ export function meshGraph(status: MeshStatus, options: MeshGraphOptions = {}): M
       y1: round(y1),
       x2: round(x2),
       y2: round(y2),
-      label: arrowLabel(link),
-      labelX: round(labelX),
-      labelY: round(labelY),
-      labelAnchor: nx > 0.3 ? 'start' : nx < -0.3 ? 'end' : 'middle',
+      ...placed,
     });
   }
   const legend = (Object.keys(HEALTH_COLORS) as LinkHealth[])

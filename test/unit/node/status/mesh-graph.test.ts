@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import {
   HEALTH_COLORS,
   assembleMeshStatus,
+  labelBox,
   meshGraph,
   renderMeshSvg,
   type MeshStatus,
@@ -94,6 +95,27 @@ describe('meshGraph', () => {
     for (const a of graph.arrows) {
       for (const node of graph.nodes) {
         assert.ok(Math.hypot(a.x2 - node.x, a.y2 - node.y) > node.r, 'the head ends outside every circle');
+      }
+    }
+  });
+
+  it('places no label over another or over a region in full meshes of up to 4 regions, even long labels', () => {
+    for (let n = 2; n <= 4; n++) {
+      const graph = meshGraph(meshOf(n, [true, true, true, true], 123_456, 98_765));
+      const boxes = graph.arrows.map((a) => ({ id: `${a.fromRegion}→${a.toRegion}`, ...labelBox(a) }));
+      for (const [i, a] of boxes.entries()) {
+        for (const b of boxes.slice(i + 1)) {
+          const meet = a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+          assert.ok(!meet, `${n} regions: the labels of ${a.id} and ${b.id} overlap`);
+        }
+        for (const c of graph.nodes) {
+          const x = Math.max(a.x0, Math.min(c.x, a.x1));
+          const y = Math.max(a.y0, Math.min(c.y, a.y1));
+          assert.ok(
+            Math.hypot(x - c.x, y - c.y) >= c.r,
+            `${n} regions: the label of ${a.id} covers ${c.region}`,
+          );
+        }
       }
     }
   });
