@@ -117,7 +117,7 @@ describe('RpcServer and clients: round trips', () => {
     };
     const response = await client.failover(request);
     assert.deepEqual(fakes.calls[0]?.request, request);
-    const expected = await fakes.operator.failover(request, fakes.calls[0]!.context);
+    const expected = await fakes.operator.failover(request, fakes.calls[0].context);
     assert.deepEqual(response, expected);
     assert.equal(response.groups[0]?.translation?.source, 'live');
     assert.equal(response.groups[0]?.translation?.partitions[0]?.targetOffset, BIG + 22);
