@@ -21,6 +21,7 @@ import type { CliContext } from '../cli-context.ts';
 import { coordinationOptionsFor } from '../etcd-connection.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 import { loadTopologyFile, printDiagnostics } from '../load-topology.ts';
+import { operatorConnection, type OperatorConnectionOptions } from '../operator-connection.ts';
 
 const STATUS_HELP = `
 Regions come from the topology; instances from etcd (the topology's etcd section) when it answers; each
@@ -32,15 +33,11 @@ second over the node's last 5 s sampling interval.
 Exit codes: 0 every region's node answered, 1 some did not (or a failure), 2 invalid topology,
 64 usage error, 66 file not readable. With --watch: those of the last round drawn before Ctrl-C.`;
 
-interface StatusOptions {
+interface StatusOptions extends OperatorConnectionOptions {
   topology: string;
   json?: boolean;
   watch?: boolean;
   intervalMs: string;
-  timeoutMs: string;
-  tlsCa?: string;
-  tlsCert?: string;
-  tlsKey?: string;
 }
 
 const ETCD_TIMEOUTS = { dialTimeoutMs: 2_000, requestTimeoutMs: 2_000 };
@@ -129,28 +126,16 @@ export function registerStatusCommand(program: Command, context: CliContext): vo
       }
       const config = loaded.topology;
       const intervalMs = positiveInteger(options.intervalMs);
-      const timeoutMs = positiveInteger(options.timeoutMs);
-      const usage = (message: string) => {
-        context.stderr(`geomesh status: ${message}\n`);
-        context.setExitCode(EXIT_CODES.usage);
-      };
-      if (intervalMs === undefined)
-        return usage(`--interval-ms must be a positive integer, not "${options.intervalMs}"`);
-      if (timeoutMs === undefined)
-        return usage(`--timeout-ms must be a positive integer, not "${options.timeoutMs}"`);
-      const tlsFiles = [options.tlsCa, options.tlsCert, options.tlsKey];
-      if (tlsFiles.some((f) => f !== undefined) && tlsFiles.some((f) => f === undefined))
-        return usage('--tls-ca, --tls-cert and --tls-key go together: give all three');
-      if (config.regions.some((r) => r.node.tls) && options.tlsCa === undefined) {
-        return usage(
-          'the nodes of this mesh require mutual TLS (node.tls in the topology): ' +
-            'pass --tls-ca, --tls-cert and --tls-key with a certificate the mesh CA signed',
+      if (intervalMs === undefined) {
+        context.stderr(
+          `geomesh status: --interval-ms must be a positive integer, not "${options.intervalMs}"\n`,
         );
+        context.setExitCode(EXIT_CODES.usage);
+        return;
       }
-      const transport: ClientTransportOptions =
-        options.tlsCa !== undefined
-          ? { mode: 'mtls', ca: options.tlsCa, cert: options.tlsCert!, key: options.tlsKey! }
-          : { mode: 'insecure' };
+      const connection = operatorConnection('status', options, config, context);
+      if (!connection) return;
+      const { transport, timeoutMs } = connection;
 
       const probe = new StatusProbe(config, transport, timeoutMs);
       const draw = (status: MeshStatus) => {
