@@ -168,6 +168,10 @@ export class KafkaRecordSource implements RecordSource {
       maxWaitTimeInMs: 100,
       maxBytesPerPartition: this.#maxBytesPerPartition,
       maxBytes: this.#maxBytes,
+      // A node killed without leaving its group holds its partitions until this expires; a restarted node
+      // (or another instance) waits that long to get them back. kafkajs' default is 30 s.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 2_000,
       allowAutoTopicCreation: false,
       // Replication is idempotent (the marks drop what was already written), so after any crash of the
       // consumer loop kafkajs restarts it from the last resolved offsets instead of leaving the link dead.

@@ -27,10 +27,12 @@ import type { Kafka } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
   createReplicationMetrics,
+  createTranslationMetrics,
   HttpServer,
   Registry,
   type HttpRoute,
   type ReplicationMetrics,
+  type TranslationMetrics,
 } from '../observability/index.ts';
 import {
   LinkReplicator,
@@ -169,6 +171,7 @@ export class RegionNode {
   readonly links: LinkReplicator[] = [];
   readonly registry: Registry;
   readonly metrics: ReplicationMetrics;
+  readonly translationMetrics: TranslationMetrics;
   #http: HttpServer | undefined;
   /** The provenance key, prepared once for HMAC. */
   readonly #provenanceKey: ProvenanceKey;
@@ -204,6 +207,11 @@ export class RegionNode {
     this.#provenanceKey = provenanceKeyObject(options.provenanceKey);
     this.registry = options.registry ?? new Registry();
     this.metrics = createReplicationMetrics(this.registry);
+    this.translationMetrics = createTranslationMetrics(this.registry, {
+      indexRuns: () => this.index.runCount,
+      checkpoints: () => this.checkpoints.all(),
+      groupPartitionsSynced: () => this.#translation?.stats.groupPartitionsSynced ?? 0,
+    });
   }
 
   /** `host:port` of the HTTP endpoint, once started (empty without one). */
@@ -344,6 +352,8 @@ export class RegionNode {
         ? { checkpointIntervalMs: options.checkpointIntervalMs }
         : {}),
       logger: this.#logger,
+      onTranslated: (from, to, source, seconds) =>
+        this.translationMetrics.translationDuration.labels(from, to, source).observe(seconds),
     });
     this.#translation.start();
   }
@@ -594,6 +604,11 @@ export class RegionNode {
           ]);
           const grown = current.filter((t) => (source.get(t) ?? 0) > (target.get(t) ?? 0));
           for (const topic of grown) await mirrorTopic(link.remote, local, topic, names);
+          await link.replicator
+            .refreshLag()
+            .catch((err: unknown) =>
+              this.#logger.debug({ from: link.spec.from, err }, 'lag refresh failed; will retry'),
+            );
           if (added.length === 0 && grown.length === 0) continue;
           await link.replicator.updateTopics([...current, ...added]);
           this.#logger.info({ from: link.spec.from, added, grown }, 'topics picked up or grown');

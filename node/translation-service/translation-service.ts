@@ -80,6 +80,8 @@ export interface TranslationServiceOptions {
   isSyncedGroup?(region: string, group: string): boolean;
   /** Told each checkpoint received from a peer (to persist it); default nothing. */
   onCheckpointReceived?(checkpoint: GroupCheckpoint): void;
+  /** Told each translation answered (for the latency histogram). */
+  onTranslated?(from: string, to: string, source: 'live' | 'checkpoint', seconds: number): void;
   /** Default 5,000 ms; 0 disables the loop (checkpoints can still be taken with `checkpointNow`). */
   checkpointIntervalMs?: number;
   logger: Logger;
@@ -231,6 +233,7 @@ export class TranslationService {
     this.#requireRegion(from, 'from');
     this.#requireRegion(to, 'to');
     if (from === to) throw invalid(`from and to are both ${from}: name two different regions`);
+    const startedAt = performance.now();
     const frontiers = await this.#frontiersOf(group, from, topics);
     this.#logger.debug({ group, from, partitions: frontiers.partitions.length }, 'frontiers read');
     if (frontiers.partitions.length === 0) {
@@ -244,6 +247,7 @@ export class TranslationService {
       );
     }
     const seeks = await this.#seekIn(to, frontiers.partitions);
+    this.#options.onTranslated?.(from, to, frontiers.source, (performance.now() - startedAt) / 1000);
     const byPartition = new Map(seeks.partitions.map((s) => [`${s.topic}/${s.partition}`, s]));
     return {
       group,

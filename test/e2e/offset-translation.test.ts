@@ -22,7 +22,7 @@ import type { PeerApi, Translation } from '../../node/translation-service/index.
 import { FrontierFilter } from '../../node/translation/index.ts';
 import { InProcessMesh } from '../support/in-process-mesh.ts';
 import { produceNumbered } from '../support/mesh-audit.ts';
-import { waitFor } from '../support/polling.ts';
+import { metricSum, waitFor } from '../support/polling.ts';
 
 const MESH = 'xlate';
 const KEY = randomBytes(32);
@@ -275,6 +275,16 @@ describe('offset translation (3 regions, interleaved active-active writes)', () 
     assert.equal(outcome.lost, 0);
     assert.equal(outcome.duplicatesWithFilter, 0);
     assert.equal(outcome.alreadySeenReported, outcome.plainDuplicates);
+  });
+
+  it('metrics: translation latency, index runs, checkpoint age', async () => {
+    const text = await nodes['b']!.registry.metrics();
+    assert.ok(
+      metricSum(text, 'geomesh_translation_duration_seconds_count', 'from="a",to="b",source="live"') >= 50,
+      'every translation b served is in the histogram',
+    );
+    assert.ok(metricSum(text, 'geomesh_origin_index_runs') > 0);
+    assert.match(text, /geomesh_checkpoint_age_seconds\{region="a"\} \d/);
   });
 
   it('one-way link a → b: the translated offset alone is exact (0 lost, 0 duplicates)', async () => {

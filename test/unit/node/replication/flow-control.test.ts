@@ -71,3 +71,14 @@ describe('LinkReplicator with maxInflightBytes', () => {
     assert.equal(link.window!.usedBytes, 0);
   });
 });
+
+describe('LinkReplicator.refreshLag', () => {
+  it('counts what arrived in the source since the last fetch', async () => {
+    const { link, source } = await linkWith();
+    await source.deliver(0, 9, 10);
+    assert.equal(link.stats.lagRecords.get('t/0'), 0);
+    source.offsets = { logStart: 0, logEnd: 50 };
+    await link.refreshLag();
+    assert.equal(link.stats.lagRecords.get('t/0'), 40);
+  });
+});
