@@ -235,19 +235,12 @@ export class LinkReplicator {
    * rarely) the lag a batch reported is stale; the region node calls this every topic refresh.
    */
   async refreshLag(): Promise<void> {
-    const ends = new Map<string, Map<number, number>>();
     for (const [tp, watch] of this.#watches) {
       if (watch.expected === undefined) continue;
       const slash = tp.lastIndexOf('/');
       const topic = tp.slice(0, slash);
       const partition = Number(tp.slice(slash + 1));
-      let topicEnds = ends.get(topic);
-      if (!topicEnds) ends.set(topic, (topicEnds = new Map()));
-      let end = topicEnds.get(partition);
-      if (end === undefined) {
-        end = (await this.#options.source.partitionOffsets(topic, partition)).logEnd;
-        topicEnds.set(partition, end);
-      }
+      const end = (await this.#options.source.partitionOffsets(topic, partition)).logEnd;
       const lag = Math.max(0, end - watch.expected);
       this.stats.lagRecords.set(tp, lag);
       this.#options.observer?.lag(topic, partition, lag);
