@@ -46,9 +46,6 @@ export { CompactedTopicWriter, ensureCompactedTopic, readCompactedTopic } from '
 export {
   ClusterOffsets,
   commitGroupOffsets,
-  fetchCommittedOffsets,
-  listConsumerGroups,
-  topicRanges,
   type CommittedOffset,
   type PartitionRange,
 } from './group-offsets.ts';

@@ -7,6 +7,10 @@
  * proto-layout.ts), absent fields arrive as "" / 0 / [] (proto3 defaults). wire-codecs.ts checks at compile
  * time that these shapes match the generated types.
  */
+import type { NodeStatus } from '../status/index.ts';
+
+// The status messages are the status model's own types (node/status): one definition for both.
+export type { HaltedPartition, LinkStatus, NodeStatus } from '../status/index.ts';
 
 // ---- common.proto ----
 
@@ -64,51 +68,6 @@ export interface PartitionTranslation {
   alreadySeen: number;
   /** toRegion's log end offset when the translation was made. */
   targetLogEnd: number;
-}
-
-/** A source partition a link halted by policy. */
-export interface HaltedPartition {
-  topic: string;
-  partition: number;
-  /** Why, with the fix. */
-  reason: string;
-}
-
-/** One inbound link as its target region's node reports it. */
-export interface LinkStatus {
-  fromRegion: string;
-  toRegion: string;
-  /** `idle`, `running`, `stopping` or `stopped`. */
-  state: string;
-  /** Records not yet replicated, summed over the source partitions. */
-  lagRecords: number;
-  /** Records written per second over the node's last sampling interval. */
-  recordsPerSecond: number;
-  /** Records written since the node started. */
-  recordsWritten: number;
-  halted: HaltedPartition[];
-}
-
-/** What one node instance reports about itself (proto NodeStatus documents every field). */
-export interface NodeStatus {
-  mesh: string;
-  region: string;
-  instance: string;
-  /** `starting`, `running`, `stopping`, `stopped` or `failed`. */
-  state: string;
-  version: string;
-  startedAtMs: number;
-  reportedAtMs: number;
-  grpcAddress: string;
-  /** "" when the node serves no HTTP endpoint. */
-  httpAddress: string;
-  /** `idle`, `connecting`, `registered`, `retrying`, `stopped` or `disabled`. */
-  registration: string;
-  /** Sorted by source region. */
-  links: LinkStatus[];
-  /** -1: no checkpoint yet. */
-  lastCheckpointAgeMs: number;
-  indexRuns: number;
 }
 
 /** GetStatus takes no argument. */

@@ -1,7 +1,6 @@
 /**
- * The etcd connection a node registers through: an EtcdCoordinator for the topology's `etcd` section, used
- * only for membership. (The CLI's node/cli/etcd-connection.ts builds the same options for its verbs; the
- * supervisor cannot import the CLI, which imports it.)
+ * The etcd connection of a topology's `etcd` section: its coordination options (the CLI's verbs use them
+ * too) and the connection a node registers through (membership only).
  */
 import type { TopologyConfig } from '../../topology/index.ts';
 import { EtcdCoordinator, type CoordinationOptions } from '../coordination/index.ts';
@@ -9,7 +8,7 @@ import type { Logger } from '../log/index.ts';
 import type { RegistryConnection } from './node-registration.ts';
 
 /** Coordination options from `config.etcd`; the password is revealed only into the etcd client's options. */
-export function registryCoordinationOptions(
+export function coordinationOptionsFor(
   config: TopologyConfig,
   logger: Logger,
   timeouts: { dialTimeoutMs: number; requestTimeoutMs: number; leaseTtlMs?: number },
@@ -38,7 +37,7 @@ export function connectEtcdRegistry(
 ): (signal: AbortSignal) => Promise<RegistryConnection> {
   return async (signal) => {
     const coordinator = new EtcdCoordinator(
-      registryCoordinationOptions(config, logger, { dialTimeoutMs: 5_000, requestTimeoutMs: 3_000 }),
+      coordinationOptionsFor(config, logger, { dialTimeoutMs: 5_000, requestTimeoutMs: 3_000 }),
     );
     try {
       await coordinator.start(signal);

@@ -5,3 +5,4 @@ export {
   type RegionSupervisorOptions,
   type RegionSupervisorState,
 } from './region-supervisor.ts';
+export { coordinationOptionsFor } from './etcd-registry.ts';

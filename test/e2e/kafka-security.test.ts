@@ -5,7 +5,7 @@
  * is a clear error at start.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,13 +13,13 @@ import { after, before, describe, it } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import { createKafkaClient } from '../../node/kafka/index.ts';
 import { silentLogger } from '../../node/log/index.ts';
-import { PROJECT_ROOT, TestEnvironment, freePort } from '../harness/index.ts';
+import { TestEnvironment, freePort } from '../harness/index.ts';
+import { runGeomesh } from '../support/cli-process.ts';
 import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
 import { waitFor } from '../support/polling.ts';
 import { TestPki } from '../support/test-pki.ts';
 
 const KEY = randomBytes(32).toString('hex');
-const BIN = join(PROJECT_ROOT, 'node', 'cli', 'bin.ts');
 const A_PASSWORD = `a-${randomBytes(12).toString('hex')}`;
 const B_PASSWORD = `b-${randomBytes(12).toString('hex')}`;
 
@@ -32,15 +32,11 @@ describe('Kafka TLS and SASL per region (SCRAM-SHA-512 over TLS, PLAIN)', () => 
   const logs: Record<string, string> = { a: '', b: '' };
 
   function node(region: string, passwords: { a: string; b: string }): ChildProcess {
-    const child = spawn(process.execPath, [BIN, 'node', '--topology', file, '--region', region], {
-      env: {
-        ...process.env,
-        GEOMESH_PROVENANCE_KEY: KEY,
-        A_KAFKA_PASSWORD: passwords.a,
-        B_KAFKA_PASSWORD: passwords.b,
-        GEOMESH_LOG_LEVEL: 'debug',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const child = runGeomesh(['node', '--topology', file, '--region', region], {
+      GEOMESH_PROVENANCE_KEY: KEY,
+      A_KAFKA_PASSWORD: passwords.a,
+      B_KAFKA_PASSWORD: passwords.b,
+      GEOMESH_LOG_LEVEL: 'debug',
     });
     children.push(child);
     return child;

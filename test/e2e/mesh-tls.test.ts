@@ -4,7 +4,7 @@
  * (frontiers) over mTLS; an operator or a peer with a certificate of another CA, or without TLS, is refused.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,13 +13,13 @@ import type { Kafka } from 'kafkajs';
 import { ClusterOffsets, commitGroupOffsets, createKafkaClient } from '../../node/kafka/index.ts';
 import { silentLogger } from '../../node/log/index.ts';
 import { createOperatorClient, createPeerClient } from '../../node/rpc/index.ts';
-import { PROJECT_ROOT, TestEnvironment, freePort } from '../harness/index.ts';
+import { TestEnvironment, freePort } from '../harness/index.ts';
+import { runGeomesh, runGeomeshToEnd, waitNodeReady } from '../support/cli-process.ts';
 import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
 import { waitFor } from '../support/polling.ts';
 import { TestPki, type IssuedCert } from '../support/test-pki.ts';
 
 const KEY = randomBytes(32).toString('hex');
-const BIN = join(PROJECT_ROOT, 'node', 'cli', 'bin.ts');
 const REGIONS = ['east', 'west'];
 const OPERATOR_TOKEN = randomBytes(16).toString('hex');
 
@@ -37,30 +37,13 @@ describe('mutual TLS between nodes and from operators', () => {
   const http: Record<string, number> = {};
   const children: ChildProcess[] = [];
 
-  function run(args: string[]): ChildProcess {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        ...process.env,
-        GEOMESH_PROVENANCE_KEY: KEY,
-        GEOMESH_OPERATOR_TOKEN: OPERATOR_TOKEN,
-        WRONG_TOKEN: 'not-the-token',
-        GEOMESH_LOG_LEVEL: process.env['GEOMESH_NODE_LOG'] ?? 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    if (process.env['GEOMESH_NODE_LOG']) child.stdout.on('data', (c: Buffer) => process.stderr.write(c));
-    return child;
-  }
-
-  async function runToEnd(args: string[]) {
-    const child = run(args);
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    return { code, stdout, stderr };
-  }
+  const ENV = {
+    GEOMESH_PROVENANCE_KEY: KEY,
+    GEOMESH_OPERATOR_TOKEN: OPERATOR_TOKEN,
+    WRONG_TOKEN: 'not-the-token',
+  };
+  const run = (args: string[]): ChildProcess => runGeomesh(args, ENV);
+  const runToEnd = (args: string[]) => runGeomeshToEnd(args, ENV);
 
   before(async () => {
     env = await TestEnvironment.start({ kafka: REGIONS });
@@ -107,18 +90,7 @@ describe('mutual TLS between nodes and from operators', () => {
       child.stderr!.on('data', (c: Buffer) => process.stderr.write(`[${r}] ${c.toString()}`));
       children.push(child);
     }
-    for (const r of REGIONS) {
-      await waitFor(
-        async () => {
-          try {
-            return (await fetch(`http://127.0.0.1:${http[r]}/readyz`)).status === 200;
-          } catch {
-            return false;
-          }
-        },
-        { timeoutMs: 60_000, intervalMs: 250, what: `node ${r} ready` },
-      );
-    }
+    for (const r of REGIONS) await waitNodeReady(http[r]!, `node ${r}`);
     await produceNumbered(kafka['east']!, 'east', 'orders', 400, 2);
     await waitFor(
       async () =>

@@ -4,7 +4,7 @@
  * replicated, /readyz and /metrics answer, SIGTERM drains and exits 0, and bad input fails before connecting.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +13,11 @@ import { after, before, describe, it } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import { createKafkaClient } from '../../node/kafka/index.ts';
 import { silentLogger } from '../../node/log/index.ts';
-import { PROJECT_ROOT, TestEnvironment, freePort } from '../harness/index.ts';
+import { TestEnvironment, freePort } from '../harness/index.ts';
+import { runGeomesh, runGeomeshToEnd, waitNodeReady } from '../support/cli-process.ts';
 import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
 
 const KEY = randomBytes(32).toString('hex');
-const BIN = join(PROJECT_ROOT, 'node', 'cli', 'bin.ts');
 
 describe('geomesh node (CLI, one process per region)', () => {
   let env: TestEnvironment;
@@ -45,41 +45,11 @@ describe('geomesh node (CLI, one process per region)', () => {
     ].join('\n');
   }
 
-  function run(args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        ...process.env,
-        GEOMESH_PROVENANCE_KEY: KEY,
-        GEOMESH_LOG_LEVEL: process.env['GEOMESH_NODE_LOG'] ?? 'warn',
-        ...extraEnv,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    // GEOMESH_NODE_LOG=info shows the nodes' JSON logs, for debugging a failure.
-    if (process.env['GEOMESH_NODE_LOG']) child.stdout.on('data', (c: Buffer) => process.stderr.write(c));
-    return child;
-  }
-
-  async function runToEnd(args: string[], extraEnv: Record<string, string> = {}) {
-    const child = run(args, extraEnv);
-    let stderr = '';
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    return { code, stderr };
-  }
-
-  async function waitReady(region: string): Promise<void> {
-    const deadline = Date.now() + 60_000;
-    while (Date.now() < deadline) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${http[region]}/readyz`)).status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 250));
-    }
-    assert.fail(`node ${region} not ready`);
-  }
+  const run = (args: string[], extraEnv: Record<string, string> = {}): ChildProcess =>
+    runGeomesh(args, { GEOMESH_PROVENANCE_KEY: KEY, ...extraEnv });
+  const runToEnd = (args: string[], extraEnv: Record<string, string> = {}) =>
+    runGeomeshToEnd(args, { GEOMESH_PROVENANCE_KEY: KEY, ...extraEnv });
+  const waitReady = (region: string) => waitNodeReady(http[region]!, `node ${region}`);
 
   async function createTopic(region: string, topic: string) {
     const admin = kafka[region]!.admin();
@@ -214,8 +184,8 @@ describe('geomesh node (CLI, one process per region)', () => {
     });
     await admin.disconnect();
     const committedAt = Date.now();
-    const translate = async (group: string, from = 'east', to = 'west', json = true) => {
-      const child = run([
+    const translate = (group: string, from = 'east', to = 'west', json = true) =>
+      runToEnd([
         'translate',
         '--topology',
         file,
@@ -227,13 +197,6 @@ describe('geomesh node (CLI, one process per region)', () => {
         to,
         ...(json ? ['--json'] : []),
       ]);
-      let stdout = '';
-      let stderr = '';
-      child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-      return { code, stdout, stderr };
-    };
     const live = await translate('app-billing');
     assert.equal(live.code, 0, live.stderr);
     const answer = JSON.parse(live.stdout) as {

@@ -47,15 +47,25 @@ export class TestPki {
 
   /**
    * Issues a certificate signed by CA `ca` (made with `ca()`): for a node (server and client use, valid for
-   * 127.0.0.1 and localhost) or an operator (client use).
+   * 127.0.0.1 and localhost), a server only, or a client. `subject` defaults to `/CN=<name>`; `extensions`
+   * (openssl extfile lines) replace the use's.
    */
-  issue(ca: string, name: string, use: 'node' | 'client'): IssuedCert {
+  issue(
+    ca: string,
+    name: string,
+    use: 'node' | 'server' | 'client',
+    options: { subject?: string; extensions?: string } = {},
+  ): IssuedCert {
     const extensions =
-      use === 'node'
-        ? 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth'
-        : 'extendedKeyUsage=clientAuth';
+      options.extensions ??
+      {
+        node: 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth',
+        server: 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth',
+        client: 'extendedKeyUsage=clientAuth',
+      }[use];
     this.#openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`]);
-    this.#openssl(['req', '-new', '-key', `${name}.key`, '-subj', `/CN=${name}`, '-out', `${name}.csr`]);
+    const subject = options.subject ?? `/CN=${name}`;
+    this.#openssl(['req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`]);
     writeFileSync(join(this.dir, `${name}.ext`), `basicConstraints=critical,CA:FALSE\n${extensions}\n`);
     this.#openssl([
       'x509',

@@ -10,13 +10,13 @@ import { isGeomeshError } from '../../errors/index.ts';
 import { createOperatorClient, type FailoverResponse } from '../../rpc/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
-import { loadTopologyFile, printDiagnostics } from '../load-topology.ts';
+import { loadValidTopology } from '../load-topology.ts';
 import {
   operatorConnection,
   withOperatorConnectionOptions,
   type OperatorConnectionOptions,
 } from '../operator-connection.ts';
-import { table } from '../text-table.ts';
+import { textTable as table } from '../../status/index.ts';
 
 const FAILOVER_HELP = `
 Per group: the outcome (committed, dry-run, or refused with the reason: unknown group, active members in
@@ -72,13 +72,8 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
     .option('--json', 'print the answer as JSON')
     .addHelpText('after', FAILOVER_HELP);
   withOperatorConnectionOptions(command).action(async (options: FailoverOptions) => {
-    const loaded = await loadTopologyFile(options.topology, context);
-    if (!loaded.ok) {
-      printDiagnostics(loaded, context);
-      context.setExitCode(EXIT_CODES.invalid);
-      return;
-    }
-    const config = loaded.topology;
+    const config = await loadValidTopology(options.topology, context);
+    if (!config) return;
     const connection = operatorConnection('failover', options, config, context);
     if (!connection) return;
     if (!options.node && !config.hasRegion(options.to)) {

@@ -20,7 +20,7 @@ import type { TopologyConfig } from '../../../topology/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { coordinationOptionsFor } from '../etcd-connection.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
-import { loadTopologyFile, printDiagnostics } from '../load-topology.ts';
+import { loadValidTopology } from '../load-topology.ts';
 import { operatorConnection, type OperatorConnectionOptions } from '../operator-connection.ts';
 
 const STATUS_HELP = `
@@ -118,13 +118,8 @@ export function registerStatusCommand(program: Command, context: CliContext): vo
     .option('--tls-key <file>', 'PEM file of its private key')
     .addHelpText('after', STATUS_HELP)
     .action(async (options: StatusOptions) => {
-      const loaded = await loadTopologyFile(options.topology, context);
-      if (!loaded.ok) {
-        printDiagnostics(loaded, context);
-        context.setExitCode(EXIT_CODES.invalid);
-        return;
-      }
-      const config = loaded.topology;
+      const config = await loadValidTopology(options.topology, context);
+      if (!config) return;
       const intervalMs = positiveInteger(options.intervalMs);
       if (intervalMs === undefined) {
         context.stderr(

@@ -8,8 +8,8 @@ import { isGeomeshError } from '../../errors/index.ts';
 import { createOperatorClient, type TranslateOffsetsResponse } from '../../rpc/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
-import { loadTopologyFile, printDiagnostics } from '../load-topology.ts';
-import { table } from '../text-table.ts';
+import { loadValidTopology } from '../load-topology.ts';
+import { textTable as table } from '../../status/index.ts';
 import {
   operatorConnection,
   withOperatorConnectionOptions,
@@ -78,13 +78,8 @@ export function registerTranslateCommand(program: Command, context: CliContext):
     .option('--json', 'print the answer as JSON')
     .addHelpText('after', TRANSLATE_HELP);
   withOperatorConnectionOptions(command).action(async (options: TranslateOptions) => {
-    const loaded = await loadTopologyFile(options.topology, context);
-    if (!loaded.ok) {
-      printDiagnostics(loaded, context);
-      context.setExitCode(EXIT_CODES.invalid);
-      return;
-    }
-    const config = loaded.topology;
+    const config = await loadValidTopology(options.topology, context);
+    if (!config) return;
     const connection = operatorConnection('translate', options, config, context);
     if (!connection) return;
     const { transport, timeoutMs } = connection;

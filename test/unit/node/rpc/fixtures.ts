@@ -3,10 +3,7 @@
  * loopback port stopped after the test, a logger whose lines the test can read, and throwaway certificates
  * made by `openssl` (ECDSA P-256: quick).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { createLogger, type Logger } from '../../../../node/log/index.ts';
 import {
@@ -17,6 +14,7 @@ import {
   type RpcServerOptions,
 } from '../../../../node/rpc/index.ts';
 import { testLogger } from '../../../support/test-logger.ts';
+import { TestPki as Pki } from '../../../support/test-pki.ts';
 
 /** Above 2^32 and below 2^53: proves int64 fields are not truncated to 32 bits. */
 export const BIG = 2 ** 40 + 12_345;
@@ -214,90 +212,33 @@ export interface TestPki {
   wrongCaClientKey: string;
 }
 
-function openssl(dir: string, args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-}
-
-function makeCa(dir: string, name: string): void {
-  openssl(dir, ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`]);
-  openssl(dir, [
-    'req',
-    '-x509',
-    '-new',
-    '-key',
-    `${name}.key`,
-    '-subj',
-    `/CN=${name}`,
-    '-days',
-    '2',
-    '-out',
-    `${name}.crt`,
-  ]);
-}
-
-function makeLeaf(dir: string, ca: string, name: string, subject: string, extensions: string): void {
-  openssl(dir, ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', `${name}.key`]);
-  openssl(dir, ['req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`]);
-  writeFileSync(join(dir, `${name}.ext`), `basicConstraints=critical,CA:FALSE\n${extensions}\n`);
-  openssl(dir, [
-    'x509',
-    '-req',
-    '-in',
-    `${name}.csr`,
-    '-CA',
-    `${ca}.crt`,
-    '-CAkey',
-    `${ca}.key`,
-    '-CAcreateserial',
-    '-days',
-    '2',
-    '-extfile',
-    `${name}.ext`,
-    '-out',
-    `${name}.crt`,
-  ]);
-}
-
 /**
  * Makes a CA, a server certificate for 127.0.0.1/localhost, client certificates and a wrong CA in a new
  * temporary folder; remove it with removeTestPki.
  */
 export function makeTestPki(): TestPki {
-  if (spawnSync('openssl', ['version']).error) {
-    throw new Error('the TLS tests need the openssl command (Debian package openssl)');
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'geomesh-rpc-pki-'));
-  makeCa(dir, 'ca');
-  makeCa(dir, 'wrong-ca');
-  makeLeaf(
-    dir,
-    'ca',
-    'server',
-    '/CN=geomesh-node',
-    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth',
-  );
-  makeLeaf(
-    dir,
-    'ca',
-    'client',
-    '/CN=geomesh-cli',
-    'subjectAltName=URI:spiffe://geomesh/cli\nextendedKeyUsage=clientAuth',
-  );
-  makeLeaf(dir, 'ca', 'other-client', '/CN=intruder', 'extendedKeyUsage=clientAuth');
-  makeLeaf(dir, 'wrong-ca', 'wrong-client', '/CN=geomesh-cli', 'extendedKeyUsage=clientAuth');
-  const file = (name: string) => join(dir, name);
+  const pki = new Pki();
+  const ca = pki.ca('ca');
+  const wrongCa = pki.ca('wrong-ca');
+  const server = pki.issue('ca', 'server', 'server', { subject: '/CN=geomesh-node' });
+  const client = pki.issue('ca', 'client', 'client', {
+    subject: '/CN=geomesh-cli',
+    extensions: 'subjectAltName=URI:spiffe://geomesh/cli\nextendedKeyUsage=clientAuth',
+  });
+  const other = pki.issue('ca', 'other-client', 'client', { subject: '/CN=intruder' });
+  const wrong = pki.issue('wrong-ca', 'wrong-client', 'client', { subject: '/CN=geomesh-cli' });
   return {
-    dir,
-    caCert: file('ca.crt'),
-    serverCert: file('server.crt'),
-    serverKey: file('server.key'),
-    clientCert: file('client.crt'),
-    clientKey: file('client.key'),
-    otherClientCert: file('other-client.crt'),
-    otherClientKey: file('other-client.key'),
-    wrongCaCert: file('wrong-ca.crt'),
-    wrongCaClientCert: file('wrong-client.crt'),
-    wrongCaClientKey: file('wrong-client.key'),
+    dir: pki.dir,
+    caCert: ca,
+    serverCert: server.cert,
+    serverKey: server.key,
+    clientCert: client.cert,
+    clientKey: client.key,
+    otherClientCert: other.cert,
+    otherClientKey: other.key,
+    wrongCaCert: wrongCa,
+    wrongCaClientCert: wrong.cert,
+    wrongCaClientKey: wrong.key,
   };
 }
 

@@ -1,0 +1,52 @@
+/**
+ * Running the geomesh CLI as operators do, as a child process of the test: `geomesh node` processes that
+ * keep running, one-shot verbs run to their end, and waiting for a node's /readyz. GEOMESH_NODE_LOG=info
+ * shows the nodes' JSON logs when debugging a failure.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { PROJECT_ROOT } from '../harness/index.ts';
+import { waitFor } from './polling.ts';
+
+const BIN = join(PROJECT_ROOT, 'node', 'cli', 'bin.ts');
+
+/** Starts `geomesh <args>` with the environment plus `env`; its logs go to the test's stderr when asked. */
+export function runGeomesh(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): ChildProcess {
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: { ...process.env, GEOMESH_LOG_LEVEL: process.env['GEOMESH_NODE_LOG'] ?? 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  if (process.env['GEOMESH_NODE_LOG']) child.stdout.on('data', (c: Buffer) => process.stderr.write(c));
+  return child;
+}
+
+/** Runs `geomesh <args>` to its end: exit code and output. */
+export async function runGeomeshToEnd(
+  args: readonly string[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = runGeomesh(args, env);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stdout, stderr };
+}
+
+/** Waits until the node whose HTTP endpoint is on `port` answers /readyz with 200. */
+export function waitNodeReady(port: number, what: string, timeoutMs = 60_000): Promise<void> {
+  return waitFor(
+    async () => {
+      try {
+        return (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200;
+      } catch {
+        return false;
+      }
+    },
+    { timeoutMs, intervalMs: 250, what: `${what} ready` },
+  );
+}
