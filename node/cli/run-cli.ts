@@ -9,7 +9,7 @@ import { registerNodeCommand } from './commands/node.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { registerTopologyCommands } from './commands/topology.ts';
 import { registerTranslateCommand } from './commands/translate.ts';
-import { registerFailoverCommand } from './commands/failover.ts';
+import { registerFailbackCommand, registerFailoverCommand } from './commands/failover.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 
 /** Builds the program. Later nouns (node, status, translate, failover) register here the same way. */
@@ -24,6 +24,7 @@ export function createProgram(context: CliContext): Command {
   registerNodeCommand(program, context);
   registerTranslateCommand(program, context);
   registerFailoverCommand(program, context);
+  registerFailbackCommand(program, context);
   registerStatusCommand(program, context);
   return program;
 }

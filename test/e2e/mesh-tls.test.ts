@@ -72,10 +72,8 @@ describe('mutual TLS between nodes and from operators', () => {
         `  ${r}:`,
         `    kafka: { brokers: ['${env.cluster(r).bootstrapServers[0]}'] }`,
         `    node: { grpc: '127.0.0.1:${grpc[r]}', http: '127.0.0.1:${http[r]}', tls: { ca: '${ca}', cert: '${cert.cert}', key: '${cert.key}' }` +
-          // West accepts failover from the operator's certificate or the operator token.
-          (r === 'west'
-            ? ", operators: { clients: ['CN=operator'], token: '${GEOMESH_OPERATOR_TOKEN}' } }"
-            : ' }'),
+          // Both accept failover from the operator's certificate or the operator token.
+          ", operators: { clients: ['CN=operator'], token: '${GEOMESH_OPERATOR_TOKEN}' } }",
       );
     }
     lines.push('links:', '  - between: [east, west]', "    topics: { include: ['orders'] }", '');
@@ -271,5 +269,40 @@ describe('mutual TLS between nodes and from operators', () => {
     ]);
     assert.equal(unknown.code, 5, unknown.stderr);
     assert.match(unknown.stdout, /no-such-group\s+refused/);
+
+    // The group read on in west; east is back: failback waits for east to catch up, then moves it back.
+    await commitGroupOffsets(kafka['west']!, 'payroll', [
+      { topic: 'orders', partition: 0, offset: 200 },
+      { topic: 'orders', partition: 1, offset: 30 },
+    ]);
+    const back = await runToEnd([
+      'failback',
+      '--topology',
+      file,
+      '--region',
+      'east',
+      '--from',
+      'west',
+      '--group',
+      'payroll',
+      '--json',
+      '--tls-ca',
+      ca,
+      '--tls-cert',
+      operator.cert,
+      '--tls-key',
+      operator.key,
+    ]);
+    assert.equal(back.code, 0, back.stderr);
+    assert.match(back.stderr, /east has caught up with west/);
+    const eastOffsets = new ClusterOffsets(kafka['east']!);
+    try {
+      assert.deepEqual(
+        (await eastOffsets.committedOffsets('payroll', ['orders'])).map((c) => c.offset),
+        [200, 30],
+      );
+    } finally {
+      await eastOffsets.stop();
+    }
   });
 });

@@ -7,7 +7,8 @@
  */
 import type { Command } from 'commander';
 import { isGeomeshError } from '../../errors/index.ts';
-import { createOperatorClient, type FailoverResponse } from '../../rpc/index.ts';
+import type { TopologyConfig } from '../../../topology/index.ts';
+import { createOperatorClient, type ClientTransportOptions, type FailoverResponse } from '../../rpc/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 import { loadValidTopology } from '../load-topology.ts';
@@ -83,40 +84,139 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
       context.setExitCode(EXIT_CODES.notFound);
       return;
     }
-    const target = options.node ?? config.region(options.to).node.grpc;
-    const client = createOperatorClient(target, {
+    await moveGroups(options, { from: options.from, to: options.to }, connection, config, context);
+  });
+}
+
+/** Calls Failover on the target node and prints the per-group report; sets the exit code. */
+async function moveGroups(
+  options: Pick<FailoverOptions, 'group' | 'dryRun' | 'node' | 'tokenEnv' | 'json'>,
+  move: { from: string; to: string },
+  connection: { transport: ClientTransportOptions; timeoutMs: number },
+  config: TopologyConfig,
+  context: CliContext,
+): Promise<void> {
+  const client = createOperatorClient(options.node ?? config.region(move.to).node.grpc, {
+    transport: connection.transport,
+    ...(options.tokenEnv ? { bearerToken: { env: options.tokenEnv } } : {}),
+  });
+  try {
+    const response = await client.failover(
+      { fromRegion: move.from, toRegion: move.to, groups: options.group, dryRun: options.dryRun ?? false },
+      { timeoutMs: connection.timeoutMs },
+    );
+    context.stdout(options.json ? JSON.stringify(response, null, 2) + '\n' : render(response, Date.now()));
+    context.setExitCode(
+      response.groups.some((g) => g.outcome === 'refused') ? EXIT_CODES.refused : EXIT_CODES.ok,
+    );
+  } catch (err) {
+    reportCallError('failover', err, context);
+  } finally {
+    client.close();
+  }
+}
+
+/** Prints a failed call and sets the exit code its error code calls for. */
+function reportCallError(verb: string, err: unknown, context: CliContext): void {
+  context.stderr(`geomesh ${verb}: ${(err as Error).message}\n`);
+  context.setExitCode(
+    isGeomeshError(err, 'GEOMESH_RPC_UNAUTHENTICATED') || isGeomeshError(err, 'GEOMESH_RPC_PERMISSION_DENIED')
+      ? EXIT_CODES.noPermission
+      : isGeomeshError(err, 'GEOMESH_RPC_NOT_FOUND')
+        ? EXIT_CODES.notFound
+        : isGeomeshError(err, 'GEOMESH_RPC_INVALID_ARGUMENT') || isGeomeshError(err, 'GEOMESH_CONFIG_INVALID')
+          ? EXIT_CODES.usage
+          : EXIT_CODES.failure,
+  );
+}
+
+const FAILBACK_HELP = `
+Waits until the node of --region has caught up with --from (the lag of the link --from → --region, as its
+GetStatus reports it, at most --max-lag records), then moves the groups back: as geomesh failover --from
+<from> --to <region>. Exit codes: as failover, and 1 when the region did not catch up within --wait-ms.`;
+
+interface FailbackOptions extends OperatorConnectionOptions {
+  topology: string;
+  region: string;
+  from: string;
+  group: string[];
+  maxLag: string;
+  waitMs: string;
+  dryRun?: boolean;
+  node?: string;
+  tokenEnv?: string;
+  json?: boolean;
+}
+
+/** Adds `geomesh failback` to `program`. */
+export function registerFailbackCommand(program: Command, context: CliContext): void {
+  const command = program
+    .command('failback')
+    .description('move consumer groups back to a region once it has caught up')
+    .requiredOption('--topology <file>', 'topology YAML file (names the regions and their nodes)')
+    .requiredOption('--region <region>', 'the region the groups return to')
+    .requiredOption('--from <region>', 'the region they ran in meanwhile')
+    .requiredOption('--group <name...>', 'consumer groups to move back')
+    .option('--max-lag <records>', 'how far behind the link may still be', '0')
+    .option('--wait-ms <ms>', 'how long to wait for the region to catch up', '300000')
+    .option('--dry-run', 'wait and translate, commit nothing')
+    .option('--node <host:port>', "call this node (default: --region's node)")
+    .option('--token-env <VAR>', 'environment variable holding the operator bearer token')
+    .option('--json', 'print the answer as JSON')
+    .addHelpText('after', FAILBACK_HELP);
+  withOperatorConnectionOptions(command).action(async (options: FailbackOptions) => {
+    const config = await loadValidTopology(options.topology, context);
+    if (!config) return;
+    const connection = operatorConnection('failback', options, config, context);
+    if (!connection) return;
+    const maxLag = Number(options.maxLag);
+    const waitMs = Number(options.waitMs);
+    if (!Number.isInteger(maxLag) || maxLag < 0 || !Number.isInteger(waitMs) || waitMs < 0) {
+      context.stderr('geomesh failback: --max-lag and --wait-ms must be whole numbers ≥ 0\n');
+      context.setExitCode(EXIT_CODES.usage);
+      return;
+    }
+    if (!options.node && !config.hasRegion(options.region)) {
+      context.stderr(`geomesh failback: --region: unknown region "${options.region}"\n`);
+      context.setExitCode(EXIT_CODES.notFound);
+      return;
+    }
+    const client = createOperatorClient(options.node ?? config.region(options.region).node.grpc, {
       transport: connection.transport,
-      ...(options.tokenEnv ? { bearerToken: { env: options.tokenEnv } } : {}),
     });
     try {
-      const response = await client.failover(
-        {
-          fromRegion: options.from,
-          toRegion: options.to,
-          groups: options.group,
-          dryRun: options.dryRun ?? false,
-        },
-        { timeoutMs: connection.timeoutMs },
-      );
-      context.stdout(options.json ? JSON.stringify(response, null, 2) + '\n' : render(response, Date.now()));
-      context.setExitCode(
-        response.groups.some((g) => g.outcome === 'refused') ? EXIT_CODES.refused : EXIT_CODES.ok,
-      );
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        const { node } = await client.getStatus({}, { timeoutMs: connection.timeoutMs });
+        const link = node.links.find((l) => l.fromRegion === options.from);
+        if (!link) {
+          context.stderr(
+            `geomesh failback: ${options.region} has no link from ${options.from}: nothing to catch up with\n`,
+          );
+          context.setExitCode(EXIT_CODES.notFound);
+          return;
+        }
+        if (link.state === 'running' && link.lagRecords <= maxLag) {
+          context.stderr(`${options.region} has caught up with ${options.from} (lag ${link.lagRecords})\n`);
+          break;
+        }
+        if (Date.now() >= deadline) {
+          context.stderr(
+            `geomesh failback: ${options.region} is still ${link.lagRecords} records behind ${options.from} ` +
+              `(link ${link.state}) after ${waitMs} ms: wait longer (--wait-ms) or accept a lag (--max-lag)\n`,
+          );
+          context.setExitCode(EXIT_CODES.failure);
+          return;
+        }
+        context.stderr(`waiting: ${options.region} is ${link.lagRecords} records behind ${options.from}\n`);
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
     } catch (err) {
-      context.stderr(`geomesh failover: ${(err as Error).message}\n`);
-      context.setExitCode(
-        isGeomeshError(err, 'GEOMESH_RPC_UNAUTHENTICATED') ||
-          isGeomeshError(err, 'GEOMESH_RPC_PERMISSION_DENIED')
-          ? EXIT_CODES.noPermission
-          : isGeomeshError(err, 'GEOMESH_RPC_NOT_FOUND')
-            ? EXIT_CODES.notFound
-            : isGeomeshError(err, 'GEOMESH_RPC_INVALID_ARGUMENT') ||
-                isGeomeshError(err, 'GEOMESH_CONFIG_INVALID')
-              ? EXIT_CODES.usage
-              : EXIT_CODES.failure,
-      );
+      reportCallError('failback', err, context);
+      return;
     } finally {
       client.close();
     }
+    await moveGroups(options, { from: options.from, to: options.region }, connection, config, context);
   });
 }
