@@ -1,7 +1,9 @@
 /** Observability: the metrics catalogue and the node's HTTP endpoint (metrics, health, readiness). */
 export {
+  createPeerMetrics,
   createReplicationMetrics,
   createTranslationMetrics,
+  type PeerMetrics,
   type ReplicationMetrics,
   type TranslationMetrics,
   type TranslationMetricSources,

@@ -138,3 +138,24 @@ export function createTranslationMetrics(registry: Registry, sources: Translatio
     }),
   };
 }
+
+export type PeerMetrics = ReturnType<typeof createPeerMetrics>;
+
+/** The node's channels to its peers, as its heartbeats see them. */
+export function createPeerMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    peerUp: new Gauge({
+      name: 'geomesh_peer_up',
+      help: "1 when the peer region's node answered the last heartbeat (Peer.Ping), 0 otherwise",
+      labelNames: ['peer'] as const,
+      registers,
+    }),
+    peerRoundTrip: new Gauge({
+      name: 'geomesh_peer_round_trip_seconds',
+      help: "Round trip of the last answered heartbeat to the peer region's node",
+      labelNames: ['peer'] as const,
+      registers,
+    }),
+  };
+}

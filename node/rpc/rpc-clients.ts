@@ -47,6 +47,10 @@ function channelOptions(config: RpcClientConfig): ChannelOptions {
   return {
     'grpc.max_receive_message_length': maxMessageBytes,
     'grpc.max_send_message_length': maxMessageBytes,
+    // A peer that restarted is called again within seconds: grpc-js would otherwise back off up to 120 s
+    // between reconnection attempts, and checkpoints pushed meanwhile would fail.
+    'grpc.initial_reconnect_backoff_ms': 500,
+    'grpc.max_reconnect_backoff_ms': 5_000,
     ...(serverName !== undefined && {
       'grpc.ssl_target_name_override': serverName,
       'grpc.default_authority': serverName,

@@ -8,6 +8,7 @@
  */
 import type { TopologyConfig } from '../../topology/index.ts';
 import type { Logger } from '../log/index.ts';
+import { createPeerMetrics } from '../observability/index.ts';
 import { RegionNode, clusterConnection, inboundLinkSpecs } from '../region/index.ts';
 import {
   RpcServer,
@@ -43,6 +44,8 @@ export interface RegionSupervisorOptions {
   peerTransport?: ClientTransportOptions;
   /** Deadline of a call to a peer; default 3,000 ms (a translation falls back to a checkpoint after it). */
   peerTimeoutMs?: number;
+  /** How often every peer is pinged (`geomesh_peer_up`); default 5,000 ms. */
+  peerHeartbeatMs?: number;
   /** Default 5,000 ms. */
   checkpointIntervalMs?: number;
   /** This instance's id, registered in etcd and reported by GetStatus; default `<hostname>-<pid>`. */
@@ -63,6 +66,7 @@ export class RegionSupervisor {
   #server: RpcServer | undefined;
   #state: RegionSupervisorState = 'idle';
   #stopping: Promise<void> | undefined;
+  #heartbeats: NodeJS.Timeout | undefined;
   #registration: NodeRegistration | undefined;
   #reporter: StatusReporter | undefined;
 
@@ -131,10 +135,12 @@ export class RegionSupervisor {
       });
       const address = await this.#server.start();
       this.#startRegistration(address);
+      this.#startHeartbeats();
       this.#setState('running');
       this.#logger.info({ grpc: address, http: this.#node.httpAddress }, 'node serving');
     } catch (err) {
       this.#setState('failed');
+      clearInterval(this.#heartbeats);
       await this.#registration?.stop();
       this.#reporter?.stop();
       await this.#server?.stop().catch(() => undefined);
@@ -147,6 +153,7 @@ export class RegionSupervisor {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#setState('stopping');
+      clearInterval(this.#heartbeats);
       // Leave etcd first: callers stop looking for this instance while it drains.
       await this.#registration?.stop();
       this.#reporter?.stop();
@@ -302,8 +309,40 @@ export class RegionSupervisor {
     };
   }
 
-  /** The peer API of a region's node over gRPC (one channel per peer, made on first use). */
-  #peerApi(region: string): PeerApi | undefined {
+  /**
+   * Every `peerHeartbeatMs` (5 s) pings every peer region's node over its channel: `geomesh_peer_up` and the
+   * round trip say which peers this node can reach (translations fall back to checkpoints for the others).
+   */
+  #startHeartbeats(): void {
+    const node = this.#node;
+    if (!node) return;
+    const metrics = createPeerMetrics(node.registry);
+    const peers = this.#options.config.regions.map((r) => r.name).filter((r) => r !== this.#options.region);
+    const beat = (): void => {
+      for (const region of peers) {
+        const client = this.#peerClient(region);
+        if (!client) continue;
+        const sentAtMs = Date.now();
+        client
+          .ping(
+            { region: this.#options.region, instance: this.#options.instanceId ?? '', sentAtMs },
+            { timeoutMs: 2_000 },
+          )
+          .then(
+            () => {
+              metrics.peerUp.labels(region).set(1);
+              metrics.peerRoundTrip.labels(region).set((Date.now() - sentAtMs) / 1000);
+            },
+            () => metrics.peerUp.labels(region).set(0),
+          );
+      }
+    };
+    beat();
+    this.#heartbeats = setInterval(beat, this.#options.peerHeartbeatMs ?? 5_000);
+  }
+
+  /** The gRPC client of a region's node (one channel per peer, made on first use). */
+  #peerClient(region: string): PeerClient | undefined {
     if (region === this.#options.region || !this.#options.config.hasRegion(region)) return undefined;
     let client = this.#peers.get(region);
     if (!client) {
@@ -313,7 +352,13 @@ export class RegionSupervisor {
       });
       this.#peers.set(region, client);
     }
-    const peer = client;
+    return client;
+  }
+
+  /** The peer API of a region's node over gRPC. */
+  #peerApi(region: string): PeerApi | undefined {
+    const peer = this.#peerClient(region);
+    if (!peer) return undefined;
     return {
       getFrontiers: (group, topics) => peer.getFrontiers({ group, topics: [...topics] }),
       seek: (partitions) =>

@@ -16,6 +16,7 @@ import { silentLogger } from '../../node/log/index.ts';
 import { TestEnvironment, freePort } from '../harness/index.ts';
 import { runGeomesh, runGeomeshToEnd, waitNodeReady } from '../support/cli-process.ts';
 import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
+import { pollUntil } from '../support/polling.ts';
 
 const KEY = randomBytes(32).toString('hex');
 
@@ -170,6 +171,9 @@ describe('geomesh node (CLI, one process per region)', () => {
 
     const metrics = await (await fetch(`http://127.0.0.1:${http['west']}/metrics`)).text();
     assert.match(metrics, /geomesh_replicated_records_total\{from="east",to="west",topic="orders-1"\} 1050/);
+    // West's heartbeats reach east's node over the peer channel.
+    assert.match(metrics, /geomesh_peer_up\{peer="east"\} 1/);
+    assert.match(metrics, /geomesh_peer_round_trip_seconds\{peer="east"\} \d/);
   });
 
   it('geomesh translate over gRPC: exact answer, clear errors, unchanged after kill -9 of a node, from a checkpoint when the source node is down', async () => {
@@ -243,8 +247,16 @@ describe('geomesh node (CLI, one process per region)', () => {
 
     // East's node checkpoints its groups every 5 s and pushes them to west: with east's node stopped, west
     // answers from the checkpoint.
-    // West restarted: wait for a checkpoint round of east (every 5 s) to reach it.
-    await new Promise((r) => setTimeout(r, 6_000));
+    // West restarted: wait until it holds a checkpoint of east taken after the commit (east pushes every 5 s).
+    await pollUntil(
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${http['west']}/metrics`)).text();
+        const age = /geomesh_checkpoint_age_seconds\{region="east"\} ([\d.e+-]+)/.exec(text)?.[1];
+        return age === undefined ? Infinity : Number(age);
+      },
+      (ageSeconds) => Date.now() - ageSeconds * 1000 > committedAt + 500,
+      60_000,
+    );
     const east = children.get('east')!;
     const eastExited = new Promise((resolve) => east.once('exit', resolve));
     east.kill('SIGKILL');
