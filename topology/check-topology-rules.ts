@@ -139,6 +139,7 @@ function checkRegions(root: Obj, diagnostics: DiagnosticCollector): string[] {
     const tls = kafka?.['tls'];
     checkTlsPair(asObject(tls), ['regions', name, 'kafka', 'tls'], diagnostics);
     const node = asObject(region?.['node']);
+    checkOperators(node, name, diagnostics);
     for (const kind of ['grpc', 'http'] as const) {
       const address = asString(node?.[kind]);
       if (address === undefined) continue;
@@ -158,6 +159,51 @@ function checkRegions(root: Obj, diagnostics: DiagnosticCollector): string[] {
     }
   }
   return names;
+}
+
+/** Certificate identity forms the node's authorisation matches (as `geomesh.v1` RPC options name them). */
+const OPERATOR_IDENTITY_PREFIXES = ['CN=', 'DNS:', 'URI:', 'IP Address:', 'email:'];
+
+/**
+ * `node.operators` must let someone in (a token or client identities), name identities in a form the node
+ * matches, and come with `node.tls`: tokens are only sent over TLS and identities come from client
+ * certificates.
+ */
+function checkOperators(
+  node: Record<string, unknown> | undefined,
+  region: string,
+  diagnostics: DiagnosticCollector,
+): void {
+  const operators = asObject(node?.['operators']);
+  if (!operators) return;
+  const path = ['regions', region, 'node', 'operators'];
+  const clients = Array.isArray(operators['clients']) ? (operators['clients'] as unknown[]) : [];
+  if (operators['token'] === undefined && clients.length === 0) {
+    diagnostics.error(
+      'TOPOLOGY_MISSING_FIELD',
+      { path },
+      'operators names nobody: neither a token nor client identities',
+      'add token: "${GEOMESH_OPERATOR_TOKEN}" and/or clients: ["CN=<operator>"], or remove operators',
+    );
+  }
+  clients.forEach((client, i) => {
+    if (typeof client !== 'string') return; // the schema reports the type
+    if (OPERATOR_IDENTITY_PREFIXES.some((p) => client.startsWith(p) && client.length > p.length)) return;
+    diagnostics.error(
+      'TOPOLOGY_INVALID_VALUE',
+      { path: [...path, 'clients', i] },
+      `client identity "${client}" is not in a form the node matches`,
+      `start it with one of ${OPERATOR_IDENTITY_PREFIXES.join(', ')} (e.g. "CN=ops-alice")`,
+    );
+  });
+  if (node?.['tls'] === undefined) {
+    diagnostics.error(
+      'TOPOLOGY_MISSING_FIELD',
+      { path },
+      'operators need node.tls: tokens are only sent over TLS and identities come from client certificates',
+      'add tls: { ca: ..., cert: ..., key: ... } to the node',
+    );
+  }
 }
 
 function checkPort(address: string, path: DocPath, diagnostics: DiagnosticCollector): boolean {

@@ -15,13 +15,13 @@ export interface OperatorConnectionOptions {
   timeoutMs: string;
 }
 
-/** Adds the connection options to a command. */
-export function withOperatorConnectionOptions(command: Command): Command {
+/** Adds the connection options to a command; `defaultTimeoutMs` is the deadline of each call. */
+export function withOperatorConnectionOptions(command: Command, defaultTimeoutMs = 10_000): Command {
   return command
     .option('--tls-ca <file>', 'PEM file of the mesh CA (nodes with node.tls in the topology need the three)')
     .option('--tls-cert <file>', 'PEM file of your client certificate, signed by the mesh CA')
     .option('--tls-key <file>', 'PEM file of its private key')
-    .option('--timeout-ms <ms>', 'deadline of each call', '10000');
+    .option('--timeout-ms <ms>', 'deadline of each call', String(defaultTimeoutMs));
 }
 
 /**

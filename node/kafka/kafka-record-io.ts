@@ -257,14 +257,20 @@ export class KafkaRecordSource implements RecordSource {
     });
   }
 
-  async partitionOffsets(topic: string, partition: number): Promise<PartitionOffsets> {
+  async topicOffsets(topic: string): Promise<ReadonlyMap<number, PartitionOffsets>> {
     let offsets;
     try {
       offsets = await (await this.#adminClient()).fetchTopicOffsets(topic);
     } catch (err) {
-      throw translateKafkaError(err, `reading the offsets of ${topic}`, { topic, partition });
+      throw translateKafkaError(err, `reading the offsets of ${topic}`, { topic });
     }
-    const found = offsets.find((o) => o.partition === partition);
+    return new Map(
+      offsets.map((o) => [o.partition, { logStart: Number(o.low), logEnd: Number(o.high) }] as const),
+    );
+  }
+
+  async partitionOffsets(topic: string, partition: number): Promise<PartitionOffsets> {
+    const found = (await this.topicOffsets(topic)).get(partition);
     if (!found) {
       throw new GeomeshError(
         'GEOMESH_KAFKA_REQUEST',
@@ -272,7 +278,7 @@ export class KafkaRecordSource implements RecordSource {
         { details: { topic, partition } },
       );
     }
-    return { logStart: Number(found.low), logEnd: Number(found.high) };
+    return found;
   }
 
   committedOffset(topic: string, partition: number): number | undefined {

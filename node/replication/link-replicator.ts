@@ -235,15 +235,24 @@ export class LinkReplicator {
    * rarely) the lag a batch reported is stale; the region node calls this every topic refresh.
    */
   async refreshLag(): Promise<void> {
+    const byTopic = new Map<string, { partition: number; tp: string; expected: number }[]>();
     for (const [tp, watch] of this.#watches) {
       if (watch.expected === undefined) continue;
       const slash = tp.lastIndexOf('/');
       const topic = tp.slice(0, slash);
-      const partition = Number(tp.slice(slash + 1));
-      const end = (await this.#options.source.partitionOffsets(topic, partition)).logEnd;
-      const lag = Math.max(0, end - watch.expected);
-      this.stats.lagRecords.set(tp, lag);
-      this.#options.observer?.lag(topic, partition, lag);
+      const list = byTopic.get(topic) ?? [];
+      list.push({ partition: Number(tp.slice(slash + 1)), tp, expected: watch.expected });
+      byTopic.set(topic, list);
+    }
+    for (const [topic, partitions] of byTopic) {
+      const offsets = await this.#options.source.topicOffsets(topic);
+      for (const { partition, tp, expected } of partitions) {
+        const end = offsets.get(partition)?.logEnd;
+        if (end === undefined) continue;
+        const lag = Math.max(0, end - expected);
+        this.stats.lagRecords.set(tp, lag);
+        this.#options.observer?.lag(topic, partition, lag);
+      }
     }
   }
 

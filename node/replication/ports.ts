@@ -71,6 +71,8 @@ export interface RecordSource {
    * re-created partition from gaps that are legitimate; callers rate-limit it.
    */
   partitionOffsets(topic: string, partition: number): Promise<PartitionOffsets>;
+  /** Every partition's offsets of `topic`, in one request (for lag). */
+  topicOffsets(topic: string): Promise<ReadonlyMap<number, PartitionOffsets>>;
   /**
    * The offset an earlier run committed for the partition, as read when reading (re)started, before this run
    * moved it: where that run stopped. Undefined when there is none (never read, or reset to the earliest).

@@ -63,16 +63,29 @@ export class RegionSupervisor {
   readonly #logger: Logger;
   readonly #peers = new Map<string, PeerClient>();
   #node: RegionNode | undefined;
-  #server: RpcServer | undefined;
+  readonly #server: RpcServer;
   #state: RegionSupervisorState = 'idle';
   #stopping: Promise<void> | undefined;
   #heartbeats: NodeJS.Timeout | undefined;
   #registration: NodeRegistration | undefined;
   #reporter: StatusReporter | undefined;
 
+  /**
+   * Checks the gRPC server's options (certificate files, the operators' token) at once: a missing
+   * certificate fails here, before the caller connects to anything.
+   */
   constructor(options: RegionSupervisorOptions) {
     this.#options = options;
     this.#logger = options.logger.child({ component: 'supervisor' });
+    const { config, region, logger } = options;
+    this.#server = new RpcServer({
+      address: options.grpcAddress ?? config.region(region).node.grpc,
+      transport: options.serverTransport ?? this.#serverTransportFromTopology(),
+      operator: this.#operatorHandlers(),
+      peer: this.#peerHandlers(),
+      ...this.#authorization(),
+      logger,
+    });
   }
 
   get state(): RegionSupervisorState {
@@ -85,7 +98,7 @@ export class RegionSupervisor {
 
   /** `host:port` the gRPC server listens on, once started. */
   get grpcAddress(): string | undefined {
-    return this.#server?.address;
+    return this.#server.address;
   }
 
   /** This node's status report (GetStatus, `/status.json`); undefined before start. */
@@ -125,14 +138,6 @@ export class RegionSupervisor {
         },
       });
       await this.#node.start();
-      this.#server = new RpcServer({
-        address: this.#options.grpcAddress ?? config.region(region).node.grpc,
-        transport: this.#options.serverTransport ?? this.#serverTransportFromTopology(),
-        operator: this.#operatorHandlers(),
-        peer: this.#peerHandlers(),
-        ...this.#authorization(),
-        logger,
-      });
       const address = await this.#server.start();
       this.#startRegistration(address);
       this.#startHeartbeats();
@@ -143,7 +148,7 @@ export class RegionSupervisor {
       clearInterval(this.#heartbeats);
       await this.#registration?.stop();
       this.#reporter?.stop();
-      await this.#server?.stop().catch(() => undefined);
+      await this.#server.stop().catch(() => undefined);
       await this.#node?.stop().catch(() => undefined);
       this.#closePeers();
       throw err;
@@ -250,7 +255,7 @@ export class RegionSupervisor {
       parts: () => ({
         state: this.#state,
         node: this.#node,
-        grpcAddress: this.#server?.address ? advertisedAddress(this.#server.address) : '',
+        grpcAddress: this.#server.address ? advertisedAddress(this.#server.address) : '',
         registration:
           this.#registration?.state ?? (this.#options.isRegistered === false ? 'disabled' : 'idle'),
       }),

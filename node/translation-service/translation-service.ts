@@ -169,6 +169,7 @@ export class TranslationService {
     topics: readonly string[],
   ): Promise<{ region: string; computedAtMs: number; partitions: CheckpointPartition[] }> {
     requireName(group, 'group');
+    requireTopics(topics);
     const { region, index, cluster } = this.#options;
     const computedAtMs = this.#now();
     const committed = await cluster.committedOffsets(group, topics);
@@ -189,9 +190,7 @@ export class TranslationService {
     const ranges = new Map<string, Map<number, { logStart: number; logEnd: number }>>();
     const out: PartitionSeek[] = [];
     for (const p of partitions) {
-      if (!p.topic) throw invalid('a partition names no topic');
-      if (!Number.isInteger(p.partition) || p.partition < 0)
-        throw invalid(`${p.topic}: partition ${p.partition} is not a partition number`);
+      requirePartitionFrontier(p, 'seek');
       let topicRanges = ranges.get(p.topic);
       if (!topicRanges) {
         const r = await cluster.topicRanges(p.topic);
@@ -230,6 +229,7 @@ export class TranslationService {
     topics: readonly string[] = [],
   ): Promise<Translation> {
     requireName(group, 'group');
+    requireTopics(topics);
     this.#requireRegion(from, 'from');
     this.#requireRegion(to, 'to');
     if (from === to) throw invalid(`from and to are both ${from}: name two different regions`);
@@ -299,6 +299,9 @@ export class TranslationService {
     }
     if (from === to) throw invalid(`from and to are both ${from}: name two different regions`);
     if (groups.length === 0) throw invalid('name at least one group');
+    if (groups.length > MAX_FAILOVER_GROUPS)
+      throw invalid(`${groups.length} groups in one call; at most ${MAX_FAILOVER_GROUPS}: split the call`);
+    groups.forEach((g) => requireName(g, 'a group name'));
     const results: GroupFailoverResult[] = [];
     for (const group of groups) {
       let translation: Translation;
@@ -337,6 +340,13 @@ export class TranslationService {
   /** Keeps a checkpoint a peer pushed (the newer per region and group wins); returns whether kept. */
   receiveCheckpoint(checkpoint: GroupCheckpoint): boolean {
     if (checkpoint.region === this.#options.region) return false;
+    this.#requireRegion(checkpoint.region, 'checkpoint.region');
+    requireName(checkpoint.group, 'checkpoint.group');
+    if (!Number.isSafeInteger(checkpoint.computedAtMs) || checkpoint.computedAtMs <= 0)
+      throw invalid(
+        `checkpoint of ${checkpoint.group}: computedAtMs ${checkpoint.computedAtMs} is not a time`,
+      );
+    for (const p of checkpoint.partitions) requirePartitionFrontier(p, `checkpoint of ${checkpoint.group}`);
     const isKept = this.#options.checkpoints.put(checkpoint);
     if (isKept) this.#options.onCheckpointReceived?.(checkpoint);
     if (isKept && this.#options.isSyncedGroup?.(checkpoint.region, checkpoint.group)) {
@@ -508,6 +518,32 @@ function invalid(message: string): GeomeshError {
   return new GeomeshError('GEOMESH_RPC_INVALID_ARGUMENT', message);
 }
 
+/** Most groups one Failover call moves (each is a translation and a commit). */
+const MAX_FAILOVER_GROUPS = 1_000;
+
 function requireName(value: string, field: string): void {
   if (!value) throw invalid(`${field} is empty`);
+}
+
+function requireTopics(topics: readonly string[]): void {
+  if (topics.some((t) => !t)) throw invalid('a topic name is empty');
+}
+
+const isOffset = (n: number): boolean => Number.isSafeInteger(n) && n >= -1;
+
+/** A partition frontier as a peer sent it: names and offsets that can be real. */
+function requirePartitionFrontier(p: CheckpointPartition, where: string): void {
+  if (!p.topic) throw invalid(`${where}: a partition names no topic`);
+  if (!Number.isSafeInteger(p.partition) || p.partition < 0)
+    throw invalid(`${where}: ${p.topic} partition ${p.partition} is not a partition number`);
+  if (!isOffset(p.committedOffset))
+    throw invalid(
+      `${where}: ${p.topic}/${p.partition} committed offset ${p.committedOffset} is not an offset`,
+    );
+  for (const f of p.frontier) {
+    if (!f.region || !isOffset(f.offset))
+      throw invalid(
+        `${where}: ${p.topic}/${p.partition} frontier ${JSON.stringify(f)} is not a region and offset`,
+      );
+  }
 }

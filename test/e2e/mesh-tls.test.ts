@@ -107,15 +107,10 @@ describe('mutual TLS between nodes and from operators', () => {
     }
   });
 
-  after(async () => {
-    for (const child of children) child.kill('SIGKILL');
-    await env?.stop();
-    pki?.remove();
-  });
-
-  it('an operator with a certificate of the mesh CA translates; west reached east over mTLS (live frontier)', async () => {
-    const tls = ['--tls-ca', ca, '--tls-cert', operator.cert, '--tls-key', operator.key];
-    const result = await runToEnd([
+  /** The CLI's TLS flags for a client certificate. */
+  const tlsOf = (cert: IssuedCert) => ['--tls-ca', ca, '--tls-cert', cert.cert, '--tls-key', cert.key];
+  const translateBilling = (...extra: string[]) =>
+    runToEnd([
       'translate',
       '--topology',
       file,
@@ -125,9 +120,17 @@ describe('mutual TLS between nodes and from operators', () => {
       'east',
       '--to',
       'west',
-      '--json',
-      ...tls,
+      ...extra,
     ]);
+
+  after(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await env?.stop();
+    pki?.remove();
+  });
+
+  it('an operator with a certificate of the mesh CA translates; west reached east over mTLS (live frontier)', async () => {
+    const result = await translateBilling('--json', ...tlsOf(operator));
     assert.equal(result.code, 0, result.stderr);
     const answer = JSON.parse(result.stdout) as { source: string; partitions: { targetOffset: number }[] };
     assert.equal(answer.source, 'live', 'the frontier came from east, over the peer channel');
@@ -138,34 +141,10 @@ describe('mutual TLS between nodes and from operators', () => {
   });
 
   it('a certificate of another CA, no client certificate, or plaintext: refused', async () => {
-    const wrong = ['--tls-ca', ca, '--tls-cert', intruder.cert, '--tls-key', intruder.key];
-    const refused = await runToEnd([
-      'translate',
-      '--topology',
-      file,
-      '--group',
-      'billing',
-      '--from',
-      'east',
-      '--to',
-      'west',
-      '--node',
-      `127.0.0.1:${grpc['west']}`,
-      ...wrong,
-    ]);
+    const refused = await translateBilling('--node', `127.0.0.1:${grpc['west']}`, ...tlsOf(intruder));
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /no node answered/);
-    const noTls = await runToEnd([
-      'translate',
-      '--topology',
-      file,
-      '--group',
-      'billing',
-      '--from',
-      'east',
-      '--to',
-      'west',
-    ]);
+    const noTls = await translateBilling();
     assert.equal(noTls.code, 64);
     assert.match(noTls.stderr, /require mutual TLS/);
     const plaintext = createOperatorClient(`127.0.0.1:${grpc['west']}`, { transport: { mode: 'insecure' } });
@@ -215,12 +194,7 @@ describe('mutual TLS between nodes and from operators', () => {
         '--group',
         'payroll',
         '--json',
-        '--tls-ca',
-        ca,
-        '--tls-cert',
-        cert.cert,
-        '--tls-key',
-        cert.key,
+        ...tlsOf(cert),
         ...extra,
       ]);
     // A certificate of the mesh CA that west's operators do not list: PERMISSION_DENIED, exit 77.
@@ -260,12 +234,7 @@ describe('mutual TLS between nodes and from operators', () => {
       '--group',
       'payroll',
       'no-such-group',
-      '--tls-ca',
-      ca,
-      '--tls-cert',
-      operator.cert,
-      '--tls-key',
-      operator.key,
+      ...tlsOf(operator),
     ]);
     assert.equal(unknown.code, 5, unknown.stderr);
     assert.match(unknown.stdout, /no-such-group\s+refused/);
@@ -286,12 +255,7 @@ describe('mutual TLS between nodes and from operators', () => {
       '--group',
       'payroll',
       '--json',
-      '--tls-ca',
-      ca,
-      '--tls-cert',
-      operator.cert,
-      '--tls-key',
-      operator.key,
+      ...tlsOf(operator),
     ]);
     assert.equal(back.code, 0, back.stderr);
     assert.match(back.stderr, /east has caught up with west/);

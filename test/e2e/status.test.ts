@@ -6,7 +6,7 @@
  * deregisters; and a node whose etcd is unreachable replicates all the same, retrying its registration.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,12 +16,12 @@ import type { Kafka } from 'kafkajs';
 import { createKafkaClient } from '../../node/kafka/index.ts';
 import { silentLogger } from '../../node/log/index.ts';
 import type { MeshStatus, NodeStatus } from '../../node/status/index.ts';
-import { PROJECT_ROOT, TestEnvironment, freePort } from '../harness/index.ts';
+import { TestEnvironment, freePort } from '../harness/index.ts';
+import { runGeomesh, runGeomeshToEnd, waitNodeReady } from '../support/cli-process.ts';
 import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
 import { pollUntil } from '../support/polling.ts';
 
 const KEY = randomBytes(32).toString('hex');
-const BIN = join(PROJECT_ROOT, 'node', 'cli', 'bin.ts');
 const REGIONS = ['east', 'west'] as const;
 
 describe('mesh status (geomesh status, GetStatus, /status, registration in etcd)', () => {
@@ -49,19 +49,7 @@ describe('mesh status (geomesh status, GetStatus, /status, registration in etcd)
     ].join('\n');
   }
 
-  function run(args: string[]): ChildProcess {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: {
-        ...process.env,
-        GEOMESH_PROVENANCE_KEY: KEY,
-        GEOMESH_LOG_LEVEL: process.env['GEOMESH_NODE_LOG'] ?? 'warn',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    // GEOMESH_NODE_LOG=info shows the nodes' JSON logs, for debugging a failure.
-    if (process.env['GEOMESH_NODE_LOG']) child.stdout.on('data', (c: Buffer) => process.stderr.write(c));
-    return child;
-  }
+  const run = (args: string[]): ChildProcess => runGeomesh(args, { GEOMESH_PROVENANCE_KEY: KEY });
 
   function startNode(region: string, topology = file): ChildProcess {
     const child = run(['node', '--topology', topology, '--region', region]);
@@ -80,15 +68,8 @@ describe('mesh status (geomesh status, GetStatus, /status, registration in etcd)
   }
 
   /** `geomesh status` as an operator runs it: exit code, stdout, stderr. */
-  async function status(...extra: string[]) {
-    const child = run(['status', '--topology', file, ...extra]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    return { code, stdout, stderr };
-  }
+  const status = (...extra: string[]) =>
+    runGeomeshToEnd(['status', '--topology', file, ...extra], { GEOMESH_PROVENANCE_KEY: KEY });
 
   async function statusJson(): Promise<{ code: number | null; status: MeshStatus }> {
     const r = await status('--json');
@@ -96,18 +77,7 @@ describe('mesh status (geomesh status, GetStatus, /status, registration in etcd)
     return { code: r.code, status: JSON.parse(r.stdout) as MeshStatus };
   }
 
-  async function waitReady(region: string): Promise<void> {
-    const ready = await pollUntil(
-      () =>
-        fetch(`http://127.0.0.1:${http[region]}/readyz`).then(
-          (r) => r.status,
-          () => 0,
-        ),
-      (s) => s === 200,
-      60_000,
-    );
-    assert.equal(ready, 200, `node ${region} ready`);
-  }
+  const waitReady = (region: string) => waitNodeReady(http[region]!, `node ${region}`);
 
   const getJson = async <T>(region: string, path: string): Promise<T> =>
     (await (await fetch(`http://127.0.0.1:${http[region]}${path}`)).json()) as T;

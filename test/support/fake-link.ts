@@ -38,6 +38,10 @@ export class FakeSource implements RecordSource {
     this.offsetCalls++;
     return Promise.resolve(this.offsets);
   }
+  topicOffsets(): Promise<ReadonlyMap<number, PartitionOffsets>> {
+    this.offsetCalls++;
+    return Promise.resolve(new Map([[0, this.offsets]]));
+  }
   committedOffset(): number | undefined {
     return this.committed;
   }

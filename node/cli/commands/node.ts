@@ -85,6 +85,14 @@ async function startRegionNode(
 ): Promise<RegionSupervisor> {
   const inbound = inboundLinkSpecs(config, region);
   const regions = [region, ...inbound.map((l) => l.from)];
+  // Built first: it checks the gRPC certificates before any connection is made.
+  const node = new RegionSupervisor({
+    config,
+    region,
+    logger,
+    http: addresses.http,
+    ...(addresses.grpc ? { grpcAddress: addresses.grpc } : {}),
+  });
   await assertDistinctClusters(config, regions, logger);
   for (const link of config.inboundLinks(region)) {
     if (link.options.exactlyOnce) {
@@ -95,13 +103,6 @@ async function startRegionNode(
       );
     }
   }
-  const node = new RegionSupervisor({
-    config,
-    region,
-    logger,
-    http: addresses.http,
-    ...(addresses.grpc ? { grpcAddress: addresses.grpc } : {}),
-  });
   await node.start();
   logger.info(
     {

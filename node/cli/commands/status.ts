@@ -21,7 +21,11 @@ import type { CliContext } from '../cli-context.ts';
 import { coordinationOptionsFor } from '../etcd-connection.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 import { loadValidTopology } from '../load-topology.ts';
-import { operatorConnection, type OperatorConnectionOptions } from '../operator-connection.ts';
+import {
+  operatorConnection,
+  withOperatorConnectionOptions,
+  type OperatorConnectionOptions,
+} from '../operator-connection.ts';
 
 const STATUS_HELP = `
 Regions come from the topology; instances from etcd (the topology's etcd section) when it answers; each
@@ -105,62 +109,58 @@ class StatusProbe {
 
 /** Adds `geomesh status` to `program`. */
 export function registerStatusCommand(program: Command, context: CliContext): void {
-  program
+  const command = program
     .command('status')
     .description('show the mesh: regions, instances in etcd, links with lag and rate, node states')
     .requiredOption('--topology <file>', 'topology YAML file (names the regions, their nodes and etcd)')
     .option('--json', 'print the status as JSON')
     .option('--watch', 'redraw every --interval-ms until Ctrl-C')
     .option('--interval-ms <ms>', 'time between rounds with --watch', '2000')
-    .option('--timeout-ms <ms>', 'deadline of each call to a node', '3000')
-    .option('--tls-ca <file>', 'PEM file of the mesh CA (nodes with node.tls in the topology need the three)')
-    .option('--tls-cert <file>', 'PEM file of your client certificate, signed by the mesh CA')
-    .option('--tls-key <file>', 'PEM file of its private key')
-    .addHelpText('after', STATUS_HELP)
-    .action(async (options: StatusOptions) => {
-      const config = await loadValidTopology(options.topology, context);
-      if (!config) return;
-      const intervalMs = positiveInteger(options.intervalMs);
-      if (intervalMs === undefined) {
-        context.stderr(
-          `geomesh status: --interval-ms must be a positive integer, not "${options.intervalMs}"\n`,
-        );
-        context.setExitCode(EXIT_CODES.usage);
+    .addHelpText('after', STATUS_HELP);
+  withOperatorConnectionOptions(command, 3_000).action(async (options: StatusOptions) => {
+    const config = await loadValidTopology(options.topology, context);
+    if (!config) return;
+    const intervalMs = positiveInteger(options.intervalMs);
+    if (intervalMs === undefined) {
+      context.stderr(
+        `geomesh status: --interval-ms must be a positive integer, not "${options.intervalMs}"\n`,
+      );
+      context.setExitCode(EXIT_CODES.usage);
+      return;
+    }
+    const connection = operatorConnection('status', options, config, context);
+    if (!connection) return;
+    const { transport, timeoutMs } = connection;
+
+    const probe = new StatusProbe(config, transport, timeoutMs);
+    const draw = (status: MeshStatus) => {
+      if (options.json) context.stdout(JSON.stringify(status, null, options.watch ? undefined : 2) + '\n');
+      else context.stdout((options.watch ? CLEAR : '') + renderStatusTable(status));
+      context.setExitCode(status.isComplete ? EXIT_CODES.ok : EXIT_CODES.failure);
+    };
+    try {
+      if (!options.watch) {
+        draw(await probe.round());
         return;
       }
-      const connection = operatorConnection('status', options, config, context);
-      if (!connection) return;
-      const { transport, timeoutMs } = connection;
-
-      const probe = new StatusProbe(config, transport, timeoutMs);
-      const draw = (status: MeshStatus) => {
-        if (options.json) context.stdout(JSON.stringify(status, null, options.watch ? undefined : 2) + '\n');
-        else context.stdout((options.watch ? CLEAR : '') + renderStatusTable(status));
-        context.setExitCode(status.isComplete ? EXIT_CODES.ok : EXIT_CODES.failure);
-      };
+      const stop = new AbortController();
+      const onSigint = () => stop.abort();
+      process.once('SIGINT', onSigint);
       try {
-        if (!options.watch) {
-          draw(await probe.round());
-          return;
-        }
-        const stop = new AbortController();
-        const onSigint = () => stop.abort();
-        process.once('SIGINT', onSigint);
-        try {
-          while (!stop.signal.aborted) {
-            const status = await probe.round();
-            if (stop.signal.aborted) break;
-            draw(status);
-            await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, intervalMs);
-              stop.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-            });
-          }
-        } finally {
-          process.off('SIGINT', onSigint);
+        while (!stop.signal.aborted) {
+          const status = await probe.round();
+          if (stop.signal.aborted) break;
+          draw(status);
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, intervalMs);
+            stop.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+          });
         }
       } finally {
-        await probe.close();
+        process.off('SIGINT', onSigint);
       }
-    });
+    } finally {
+      await probe.close();
+    }
+  });
 }

@@ -1,0 +1,151 @@
+/**
+ * The translation service's answers to bad input, over a fake cluster (no Kafka): every request that cannot
+ * be right is refused with INVALID_ARGUMENT or NOT_FOUND and a message naming the value, and nothing is
+ * committed or kept.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { silentLogger } from '../../../../node/log/index.ts';
+import { TranslationService, type LocalCluster } from '../../../../node/translation-service/index.ts';
+import { CheckpointStore, OriginIndex, type GroupCheckpoint } from '../../../../node/translation/index.ts';
+
+function service() {
+  const commits: unknown[] = [];
+  const checkpoints = new CheckpointStore();
+  const cluster: LocalCluster = {
+    committedOffsets: (group) =>
+      Promise.resolve(group === 'billing' ? [{ topic: 'orders', partition: 0, offset: 5 }] : []),
+    topicRanges: (topic) =>
+      Promise.resolve(topic === 'orders' ? [{ partition: 0, logStart: 0, logEnd: 10 }] : undefined),
+    groups: () => Promise.resolve(['billing']),
+    commit: (group, offsets) => {
+      commits.push({ group, offsets });
+      return Promise.resolve();
+    },
+  };
+  const svc = new TranslationService({
+    region: 'b',
+    regions: ['a', 'b'],
+    index: new OriginIndex(),
+    checkpoints,
+    cluster,
+    peer: () => undefined,
+    isCheckpointedGroup: () => true,
+    checkpointIntervalMs: 0,
+    logger: silentLogger(),
+  });
+  return { svc, commits, checkpoints };
+}
+
+const checkpoint = (over: Partial<GroupCheckpoint> = {}): GroupCheckpoint => ({
+  region: 'a',
+  group: 'billing',
+  computedAtMs: 1_700_000_000_000,
+  // Consumed in a: a's own records up to 4 and b's (replicated into a) up to 4; b's index is empty, so b's
+  // log holds only its own records and the group resumes at 5.
+  partitions: [
+    {
+      topic: 'orders',
+      partition: 0,
+      committedOffset: 5,
+      frontier: [
+        { region: 'a', offset: 4 },
+        { region: 'b', offset: 4 },
+      ],
+    },
+  ],
+  ...over,
+});
+
+describe('TranslationService: bad input', () => {
+  it('translate: empty group or topic, unknown or equal regions', async () => {
+    const { svc } = service();
+    await assert.rejects(svc.translate('', 'a', 'b'), {
+      code: 'GEOMESH_RPC_INVALID_ARGUMENT',
+      message: /group is empty/,
+    });
+    await assert.rejects(svc.translate('billing', 'a', 'b', ['']), { code: 'GEOMESH_RPC_INVALID_ARGUMENT' });
+    await assert.rejects(svc.translate('billing', 'mars', 'b'), {
+      code: 'GEOMESH_RPC_NOT_FOUND',
+      message: /"mars"/,
+    });
+    await assert.rejects(svc.translate('billing', 'b', 'b'), { code: 'GEOMESH_RPC_INVALID_ARGUMENT' });
+  });
+
+  it('seek: a partition that cannot exist, or a topic the region lacks', async () => {
+    const { svc } = service();
+    const p = checkpoint().partitions[0]!;
+    await assert.rejects(svc.localSeek([{ ...p, partition: -1 }]), { code: 'GEOMESH_RPC_INVALID_ARGUMENT' });
+    await assert.rejects(svc.localSeek([{ ...p, committedOffset: 1.5 }]), {
+      code: 'GEOMESH_RPC_INVALID_ARGUMENT',
+    });
+    await assert.rejects(svc.localSeek([{ ...p, frontier: [{ region: '', offset: 1 }] }]), {
+      code: 'GEOMESH_RPC_INVALID_ARGUMENT',
+    });
+    await assert.rejects(svc.localSeek([{ ...p, topic: 'nope' }]), { code: 'GEOMESH_RPC_NOT_FOUND' });
+    await assert.rejects(svc.localSeek([{ ...p, partition: 3 }]), { code: 'GEOMESH_RPC_NOT_FOUND' });
+    assert.deepEqual(
+      (await svc.localSeek([p])).partitions.map((x) => x.offset),
+      [5],
+      'a good request still answers',
+    );
+  });
+
+  it('a pushed checkpoint with impossible values is refused and not kept', () => {
+    const { svc, checkpoints } = service();
+    assert.throws(() => svc.receiveCheckpoint(checkpoint({ region: 'mars' })), {
+      code: 'GEOMESH_RPC_NOT_FOUND',
+    });
+    assert.throws(() => svc.receiveCheckpoint(checkpoint({ group: '' })), {
+      code: 'GEOMESH_RPC_INVALID_ARGUMENT',
+    });
+    assert.throws(() => svc.receiveCheckpoint(checkpoint({ computedAtMs: -5 })), {
+      code: 'GEOMESH_RPC_INVALID_ARGUMENT',
+    });
+    assert.throws(
+      () =>
+        svc.receiveCheckpoint(
+          checkpoint({ partitions: [{ topic: 'orders', partition: 0, committedOffset: -7, frontier: [] }] }),
+        ),
+      { code: 'GEOMESH_RPC_INVALID_ARGUMENT' },
+    );
+    assert.equal(checkpoints.size, 0);
+    assert.equal(svc.receiveCheckpoint(checkpoint()), true);
+    assert.equal(checkpoints.size, 1);
+  });
+
+  it('failover: served only by the target region, needs groups, reports unknown groups without committing them', async () => {
+    const { svc, commits } = service();
+    await assert.rejects(svc.failover('b', 'a', ['billing'], false), {
+      code: 'GEOMESH_RPC_FAILED_PRECONDITION',
+    });
+    await assert.rejects(svc.failover('a', 'b', [], false), { code: 'GEOMESH_RPC_INVALID_ARGUMENT' });
+    await assert.rejects(svc.failover('a', 'b', ['billing', ''], false), {
+      code: 'GEOMESH_RPC_INVALID_ARGUMENT',
+    });
+    await assert.rejects(
+      svc.failover(
+        'a',
+        'b',
+        Array.from({ length: 1_001 }, (_, i) => `g${i}`),
+        false,
+      ),
+      {
+        code: 'GEOMESH_RPC_INVALID_ARGUMENT',
+        message: /at most 1000/,
+      },
+    );
+    assert.deepEqual(commits, []);
+    // a is not reachable (no peer) and holds no checkpoint of "ghost": refused, by name, nothing committed.
+    svc.receiveCheckpoint(checkpoint());
+    const result = await svc.failover('a', 'b', ['ghost', 'billing'], false);
+    assert.deepEqual(
+      result.map((g) => g.outcome),
+      ['refused', 'committed'],
+    );
+    assert.match(result[0]!.reason, /no checkpoint of group ghost/);
+    assert.deepEqual(commits, [
+      { group: 'billing', offsets: [{ topic: 'orders', partition: 0, offset: 5 }] },
+    ]);
+  });
+});
