@@ -7,6 +7,7 @@ import {
   DEFAULT_GROUP_SELECTION,
   DEFAULT_NODE_GRPC,
   DEFAULT_NODE_HTTP,
+  DEFAULT_WORK_SHARING_LEASE_TTL_MS,
   LINK_OPTION_DEFAULTS,
   type LinkOptions,
   type LinkTuningOptions,
@@ -65,6 +66,8 @@ export interface NormalizedRegion {
     http: string;
     tls: { ca: string; cert: string; key: string } | null;
     operators: { token: string | null; clients: string[] } | null;
+    /** Present only when the region shares its work among instances. */
+    workSharing?: { leaseTtlMs: number };
   };
 }
 
@@ -199,6 +202,15 @@ export function normalizeTopology(options: TopologyOptions): NormalizedTopology 
               clients: [...(region.node.operators.clients ?? [])],
             }
           : null,
+        ...(region.node?.workSharing
+          ? {
+              workSharing: {
+                leaseTtlMs:
+                  (region.node.workSharing === true ? undefined : region.node.workSharing.leaseTtlMs) ??
+                  DEFAULT_WORK_SHARING_LEASE_TTL_MS,
+              },
+            }
+          : {}),
       },
     };
   }

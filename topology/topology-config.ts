@@ -38,6 +38,8 @@ export interface RegionConfig {
     readonly tls: { readonly ca: string; readonly cert: string; readonly key: string } | null;
     /** Who may call state-changing RPCs; null: nobody. */
     readonly operators: { readonly token: Secret | null; readonly clients: readonly string[] } | null;
+    /** Several instances share the region's partitions (docs/work-sharing.md); null: one instance. */
+    readonly workSharing: { readonly leaseTtlMs: number } | null;
   };
 }
 
@@ -143,6 +145,7 @@ export class TopologyConfig {
           },
           node: {
             ...region.node,
+            workSharing: region.node.workSharing ? { ...region.node.workSharing } : null,
             tls: region.node.tls ? { ...region.node.tls } : null,
             operators: region.node.operators
               ? {

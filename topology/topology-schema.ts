@@ -135,9 +135,37 @@ const NodeOperatorsSchema = z
       "Who may call the node's state-changing RPCs (failover). Default: nobody (they are refused).",
   });
 
+/** Default TTL of the lease that fences a work-sharing instance's partitions. */
+export const DEFAULT_WORK_SHARING_LEASE_TTL_MS = 10_000;
+
+const WorkSharingSchema = z
+  .union([
+    z.literal(true),
+    z.strictObject({
+      leaseTtlMs: z
+        .int()
+        .min(2_000)
+        .max(120_000)
+        .multipleOf(1_000)
+        .optional()
+        .meta({
+          description:
+            `TTL of the lease fencing an instance's partitions, in ms (whole seconds). A crashed instance's ` +
+            `partitions move after about this long; a frozen one stops writing a fifth of it earlier. Default: ${DEFAULT_WORK_SHARING_LEASE_TTL_MS}.`,
+        }),
+    }),
+  ])
+  .meta({
+    description:
+      "Run several instances of this region's node that share the target partitions of its inbound links " +
+      'through etcd, with fencing (docs/work-sharing.md): `true`, or the options. Default: one instance, and ' +
+      'nothing on the data path asks etcd.',
+  });
+
 const NodeSchema = z
   .strictObject({
     tls: NodeTlsSchema.optional(),
+    workSharing: WorkSharingSchema.optional(),
     operators: NodeOperatorsSchema.optional(),
     grpc: address(`gRPC listen address (peers, CLI) as host:port. Default: ${DEFAULT_NODE_GRPC}.`).optional(),
     http: address(

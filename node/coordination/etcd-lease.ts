@@ -108,6 +108,11 @@ export class EtcdLease implements CoordinationLease {
     return this.#controller.signal;
   }
 
+  validForMs(): number {
+    if (this.#state !== 'alive') return 0;
+    return Math.max(0, this.#renewedAt + this.#ttlMs - Date.now());
+  }
+
   onLost(listener: (err: Error) => void): () => void {
     if (this.#state === 'lost') {
       queueMicrotask(() => listener(this.#controller.signal.reason as Error));

@@ -126,6 +126,12 @@ export interface CoordinationLease {
    * renewal etcd confirmed, so work fenced by it stops before etcd could have handed it to someone else.
    */
   readonly signal: AbortSignal;
+  /**
+   * How much longer the lease is certainly alive in etcd, in ms: the TTL counted from when the last renewal
+   * etcd confirmed was sent, minus the time since (0 once it ended). Work fenced by the lease checks it right
+   * before each step that must not happen after the lease could have expired.
+   */
+  validForMs(): number;
   /** Calls `listener` once if the lease is lost; returns an unsubscribe function. */
   onLost(listener: (err: Error) => void): () => void;
   /** Ends the lease now: etcd deletes its keys. Idempotent. */

@@ -61,6 +61,11 @@ export const ERROR_CODES = {
     retryable: false,
     summary: 'the target cluster refused records as larger than its maximum message size',
   },
+  GEOMESH_REPLICATION_NOT_OWNER: {
+    retryable: false,
+    summary:
+      'a write into a target partition was refused: this instance does not own it (any more), or its lease is not certainly alive',
+  },
   GEOMESH_REPLICATION_PARTITION_HALTED: {
     retryable: false,
     summary: 'a partition stopped replicating by its policy (record too large, source truncated)',

@@ -124,6 +124,12 @@ export class KafkaRecordSink implements RecordSink {
   }
 }
 
+function groupByTopic(tps: readonly TopicPartition[]): Map<string, number[]> {
+  const byTopic = new Map<string, number[]>();
+  for (const { topic, partition } of tps) byTopic.set(topic, [...(byTopic.get(topic) ?? []), partition]);
+  return byTopic;
+}
+
 /**
  * Reads a remote cluster through a consumer group (read_committed, so aborted records are never seen).
  * Offsets are resolved only after `onBatch` resolved, and committed to the group from there, so a restart
@@ -137,6 +143,7 @@ export class KafkaRecordSource implements RecordSource {
   readonly #maxBytesPerPartition: number;
   readonly #maxBytes: number;
   #positionOf: (tp: TopicPartition) => number | undefined = () => undefined;
+  #isReadable: ((tp: TopicPartition) => boolean) | undefined;
   #isRunning = false;
   #onBatch: ((batch: SourceBatch) => Promise<BatchOutcome>) | undefined;
   /** One admin client for offset look-ups, connected on first use. */
@@ -184,8 +191,14 @@ export class KafkaRecordSource implements RecordSource {
       );
     });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      // Runs before the first fetch of the assignment (also after kafkajs restarted a crashed consumer, whose
+      // pauses are gone): partitions not readable now are paused, the others start at their positions.
+      const isReadable = this.#isReadable;
       for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+        const unreadable = isReadable ? partitions.filter((p) => !isReadable({ topic, partition: p })) : [];
+        if (unreadable.length > 0) consumer.pause([{ topic, partitions: unreadable }]);
         for (const partition of partitions) {
+          if (unreadable.includes(partition)) continue;
           const position = this.#positionOf({ topic, partition });
           if (position !== undefined) consumer.seek({ topic, partition, offset: String(position) });
         }
@@ -198,8 +211,10 @@ export class KafkaRecordSource implements RecordSource {
     topics: readonly string[],
     positionOf: (tp: TopicPartition) => number | undefined,
     onBatch: (batch: SourceBatch) => Promise<BatchOutcome>,
+    isReadable?: (tp: TopicPartition) => boolean,
   ): Promise<void> {
     this.#positionOf = positionOf;
+    this.#isReadable = isReadable;
     await this.#consumer.connect();
     this.#onBatch = onBatch;
     this.#isRunning = true;
@@ -218,6 +233,28 @@ export class KafkaRecordSource implements RecordSource {
     await this.#consumer.connect();
     await this.#run(topics);
     this.#logger.info({ topics }, 'source topics updated');
+  }
+
+  pausePartitions(tps: readonly TopicPartition[]): void {
+    for (const [topic, partitions] of groupByTopic(tps)) {
+      try {
+        this.#consumer.pause([{ topic, partitions }]);
+      } catch (err) {
+        // Not running yet (or between consumers): the next group join pauses what is not readable.
+        this.#logger.debug({ topic, partitions, err }, 'pause deferred to the next group join');
+      }
+    }
+  }
+
+  resumePartition(tp: TopicPartition, position: number | undefined): void {
+    try {
+      if (position !== undefined)
+        this.#consumer.seek({ topic: tp.topic, partition: tp.partition, offset: String(position) });
+      this.#consumer.resume([{ topic: tp.topic, partitions: [tp.partition] }]);
+    } catch (err) {
+      // Not running yet: the next group join seeks every readable partition to its position.
+      this.#logger.debug({ ...tp, err }, 'resume deferred to the next group join');
+    }
   }
 
   async #run(topics: readonly string[]): Promise<void> {
@@ -241,6 +278,13 @@ export class KafkaRecordSource implements RecordSource {
           highWatermark: Number(batch.highWatermark),
           heartbeat: () => payload.heartbeat(),
         });
+        if (outcome.kind === 'released') {
+          // Taken back in the meantime: read on from where the new ownership starts, else stay paused.
+          const tp = { topic: batch.topic, partition: batch.partition };
+          if (this.#isReadable?.(tp)) this.resumePartition(tp, this.#positionOf(tp));
+          else payload.pause();
+          return;
+        }
         if (outcome.kind === 'halted') {
           if (outcome.resumeAt > Number(batch.firstOffset() ?? outcome.resumeAt))
             payload.resolveOffset(String(outcome.resumeAt - 1));

@@ -81,6 +81,22 @@ export function createReplicationMetrics(registry: Registry) {
       labelNames: ['from', 'to'] as const,
       registers,
     }),
+    partitionsOwned: new Gauge({
+      name: 'geomesh_partitions_owned',
+      help: 'Work sharing: target partitions this instance owns (writes) now',
+      registers,
+    }),
+    ownershipChanges: new Counter({
+      name: 'geomesh_partition_ownership_changes_total',
+      help: 'Work sharing: target partitions this instance took over (acquired) or gave up (released, lost)',
+      labelNames: ['change'] as const,
+      registers,
+    }),
+    writesFenced: new Counter({
+      name: 'geomesh_writes_fenced_total',
+      help: 'Work sharing: writes refused because this instance did not certainly own the target partition',
+      registers,
+    }),
   };
 }
 
@@ -155,6 +171,24 @@ export function createPeerMetrics(registry: Registry) {
       name: 'geomesh_peer_round_trip_seconds',
       help: "Round trip of the last answered heartbeat to the peer region's node",
       labelNames: ['peer'] as const,
+      registers,
+    }),
+    peerAddressFromEtcd: new Gauge({
+      name: 'geomesh_peer_address_from_etcd',
+      help: "1 when the peer region's node is called at an instance it registered in etcd, 0 at its topology address",
+      labelNames: ['peer'] as const,
+      registers,
+    }),
+    peerLinkLag: new Gauge({
+      name: 'geomesh_peer_link_lag_records',
+      help: "A peer region's inbound link lag (records), as the peer's last heartbeat answer reported it",
+      labelNames: ['from', 'to'] as const,
+      registers,
+    }),
+    peerLinkRate: new Gauge({
+      name: 'geomesh_peer_link_records_per_second',
+      help: "A peer region's inbound link rate (records written per second), as the peer's last heartbeat answer reported it",
+      labelNames: ['from', 'to'] as const,
       registers,
     }),
   };

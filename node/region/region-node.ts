@@ -24,6 +24,7 @@ import {
   type SinkCompression,
 } from '../kafka/index.ts';
 import type { Kafka } from '../kafka/index.ts';
+import { GeomeshError } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
   createReplicationMetrics,
@@ -43,6 +44,7 @@ import {
   type LinkObserver,
   type RecordSink,
   type SinkRecord,
+  type TopicPartition,
 } from '../replication/index.ts';
 import { TranslationService, type PeerApi } from '../translation-service/index.ts';
 import {
@@ -108,6 +110,24 @@ export interface RegionNodeOptions {
   indexFlushIntervalMs?: number;
   /** Offset translation: serve it (and checkpoint this region's groups) when given. */
   translation?: RegionTranslationOptions;
+  /**
+   * Work sharing among several instances of the region (docs/work-sharing.md): when given, the node owns no
+   * target partition until `acquirePartitions`, reads and writes only those it owns, and writes only while
+   * `isLeaseValid()` says the lease fencing its ownership is certainly alive.
+   */
+  workSharing?: RegionWorkSharing;
+}
+
+/** What a node sharing its region's work needs from the ownership that drives it. */
+export interface RegionWorkSharing {
+  /** This instance's id: its source consumer groups are its own. */
+  instanceId: string;
+  /** True while the lease behind every owner key of this instance is certainly alive (checked per write). */
+  isLeaseValid(): boolean;
+}
+
+function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
 }
 
 /** What the node needs to translate offsets with the rest of the mesh. */
@@ -200,6 +220,10 @@ export class RegionNode {
   readonly #running: RunningLink[] = [];
   #refreshTimer: NodeJS.Timeout | undefined;
   #refreshing: Promise<void> | undefined;
+  /** Work sharing: the target partitions (`topic\0partition`) this instance owns. */
+  readonly #owned = new Map<string, TopicPartition>();
+  /** Work sharing: the replicated topics' partition counts in this region, and when they were read. */
+  #targetPartitions: { tps: TopicPartition[]; readAtMs: number } | undefined;
 
   constructor(options: RegionNodeOptions) {
     this.#options = options;
@@ -259,14 +283,17 @@ export class RegionNode {
         for (const topic of topics) await mirrorTopic(remote, local, topic, { from: spec.from, to: region });
         planned.push({ spec, remote, topics });
       }
-      await this.#scanTails(local, [...new Set(planned.flatMap((p) => p.topics))]);
+      // Under work sharing the index and marks of a partition are loaded when it is acquired.
+      if (!this.#options.workSharing)
+        await this.#scanTails(local, [...new Set(planned.flatMap((p) => p.topics))]);
+      const workSharing = this.#options.workSharing;
       for (const { spec, remote, topics } of planned) {
         const replicator = new LinkReplicator({
           mesh,
           link: { from: spec.from, to: region, forwardsOrigin: (o) => spec.forwardsOrigin(o) },
           topics,
           source: new KafkaRecordSource(remote, {
-            groupId: `geomesh.${mesh}.${region}.from.${spec.from}`,
+            groupId: `geomesh.${mesh}.${region}.from.${spec.from}${workSharing ? `.${workSharing.instanceId}` : ''}`,
             logger: this.#logger,
             ...(spec.maxInflightBytes ? { maxBytes: spec.maxInflightBytes } : {}),
           }),
@@ -285,6 +312,9 @@ export class RegionNode {
           ...(spec.maxBatchBytes ? { maxBatchBytes: spec.maxBatchBytes } : {}),
           ...(spec.maxRecordsPerSecond ? { maxRecordsPerSecond: spec.maxRecordsPerSecond } : {}),
           ...(spec.maxInflightBytes ? { maxInflightBytes: spec.maxInflightBytes } : {}),
+          ...(workSharing
+            ? { ownership: { owns: (t: string, p: number) => this.#owned.has(partitionKey(t, p)) } }
+            : {}),
         });
         this.links.push(replicator);
         this.#running.push({ spec, remote, replicator });
@@ -358,23 +388,117 @@ export class RegionNode {
     this.#translation.start();
   }
 
-  /** Loads the origin index and the checkpoints from the index topic of this region's cluster. */
-  async #loadIndex(local: Kafka): Promise<void> {
+  /** Whether a write into the partition may leave now: always without work sharing. */
+  #mayWrite(key: string): boolean {
+    const workSharing = this.#options.workSharing;
+    return !workSharing || (this.#owned.has(key) && workSharing.isLeaseValid());
+  }
+
+  /** Work sharing: the target partitions this instance owns now, sorted. */
+  get ownedPartitions(): TopicPartition[] {
+    return [...this.#owned.values()].sort(
+      (a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition,
+    );
+  }
+
+  /**
+   * Work sharing: every target partition of the topics the region's links replicate (the units shared among
+   * instances), read from this region's cluster at most every `topicRefreshMs`.
+   */
+  async targetPartitions(): Promise<TopicPartition[]> {
+    const local = this.#local;
+    if (!local || this.#state !== 'running') return [];
+    const cached = this.#targetPartitions;
+    if (cached && Date.now() - cached.readAtMs < (this.#options.topicRefreshMs ?? 5_000)) return cached.tps;
+    const topics = [...new Set(this.#running.flatMap((l) => l.replicator.topics))].sort();
+    const counts = await partitionCounts(local, topics);
+    const tps = topics.flatMap((topic) =>
+      Array.from({ length: counts.get(topic) ?? 0 }, (_, partition) => ({ topic, partition })),
+    );
+    this.#targetPartitions = { tps, readAtMs: Date.now() };
+    return tps;
+  }
+
+  /**
+   * Work sharing: takes over target partitions whose owner keys this instance now holds. Their index is loaded
+   * from the index topic (what earlier owners flushed), their tails scanned beyond it and their marks set
+   * from it before the first write; then every link reads them from where the target shows earlier runs got.
+   */
+  async acquirePartitions(tps: readonly TopicPartition[]): Promise<void> {
+    const local = this.#local;
+    if (!local || tps.length === 0) return;
+    const keys = new Set(tps.map((tp) => partitionKey(tp.topic, tp.partition)));
+    for (const { topic, partition } of tps) {
+      this.index.forget(topic, partition);
+      this.highwater.forget(topic, partition);
+      this.#unsureFrom.delete(partitionKey(topic, partition));
+    }
+    await this.#loadIndex(local, keys);
+    await this.#scanTails(local, [...new Set(tps.map((tp) => tp.topic))], keys);
+    for (const tp of tps) this.#owned.set(partitionKey(tp.topic, tp.partition), tp);
+    for (const link of this.links) link.takePartitions(tps);
+    this.metrics.partitionsOwned.set(this.#owned.size);
+    this.metrics.ownershipChanges.labels('acquired').inc(tps.length);
+    this.#logger.info({ partitions: tps.map((tp) => `${tp.topic}/${tp.partition}`) }, 'partitions acquired');
+  }
+
+  /**
+   * Work sharing: gives target partitions up. Writes stop at once (queued writes are refused), reading stops,
+   * the writes already sent are awaited; when `isHandover` (the owner keys are still ours, so nobody else
+   * writes yet) their index is flushed for the next owner. Then they are forgotten.
+   */
+  async releasePartitions(tps: readonly TopicPartition[], isHandover: boolean): Promise<void> {
+    const mine = tps.filter((tp) => this.#owned.has(partitionKey(tp.topic, tp.partition)));
+    if (mine.length === 0) return;
+    for (const tp of mine) this.#owned.delete(partitionKey(tp.topic, tp.partition));
+    for (const link of this.links) link.dropPartitions(mine);
+    await Promise.all(
+      mine.map((tp) => this.#writeLocks.get(partitionKey(tp.topic, tp.partition)) ?? Promise.resolve()),
+    );
+    if (isHandover) {
+      await this.#flushing;
+      await this.#flushIndex(mine);
+    }
+    for (const { topic, partition } of mine) {
+      this.index.forget(topic, partition);
+      this.highwater.forget(topic, partition);
+    }
+    this.metrics.partitionsOwned.set(this.#owned.size);
+    this.metrics.ownershipChanges.labels(isHandover ? 'released' : 'lost').inc(mine.length);
+    this.#logger.info(
+      { partitions: mine.map((tp) => `${tp.topic}/${tp.partition}`), isHandover },
+      isHandover ? 'partitions handed over' : 'partitions dropped (ownership lost)',
+    );
+  }
+
+  /**
+   * Loads the origin index and the checkpoints from the index topic of this region's cluster. Under work
+   * sharing the start loads only the checkpoints; `only` (partitions being acquired) loads just their index.
+   */
+  async #loadIndex(local: Kafka, only?: ReadonlySet<string>): Promise<void> {
     const topic = indexTopicName(this.#options.mesh);
-    await ensureCompactedTopic(local, topic);
-    this.#indexWriter = new CompactedTopicWriter(local, topic);
+    if (!only) {
+      await ensureCompactedTopic(local, topic);
+      this.#indexWriter = new CompactedTopicWriter(local, topic);
+    }
+    const isWanted = (r: Exclude<IndexRecord, { kind: 'checkpoint' | 'checkpoint-deleted' }>) =>
+      only ? only.has(partitionKey(r.topic, r.partition)) : !this.#options.workSharing;
     const latest = await readCompactedTopic(local, topic);
     const runs: Extract<IndexRecord, { kind: 'run' }>[] = [];
     let refused = 0;
     for (const [key, value] of latest) {
       const record = decodeIndexRecordV1(key, value);
       if (!record) continue;
-      if (record.kind === 'run') runs.push(record);
-      else if (record.kind === 'checkpoint') this.checkpoints.put(record.checkpoint);
+      if (record.kind === 'checkpoint' || record.kind === 'checkpoint-deleted') {
+        if (!only && record.kind === 'checkpoint') this.checkpoints.put(record.checkpoint);
+        else if (!only) this.index.apply(record);
+      } else if (!isWanted(record)) continue;
+      else if (record.kind === 'run') runs.push(record);
       else if (!this.index.apply(record)) refused++;
     }
     runs.sort((a, b) => a.run.targetStart - b.run.targetStart);
     for (const r of runs) if (!this.index.apply(r)) refused++;
+    if (only) return;
     this.index.takeDirty();
     this.startReport.indexRunsLoaded = this.index.runCount;
     this.#logger.info(
@@ -388,15 +512,20 @@ export class RegionNode {
    * covers was re-created and is scanned from its start; otherwise the scan starts where the index ends.
    * Verified replicas found are indexed; then the marks are set from the index.
    */
-  async #scanTails(local: Kafka, topics: readonly string[]): Promise<void> {
+  async #scanTails(local: Kafka, topics: readonly string[], only?: ReadonlySet<string>): Promise<void> {
     const { mesh } = this.#options;
     const provenanceKey = this.#provenanceKey;
     const isStarting = this.#state === 'starting';
+    // Marks are set exactly (not only raised) at start and when a partition is acquired.
+    const isExact = isStarting || only !== undefined;
     let scanned = 0;
     for (const topic of topics) {
       const admin = local.admin();
       await admin.connect();
-      const offsets = await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect());
+      const offsets = (await admin.fetchTopicOffsets(topic).finally(() => admin.disconnect())).filter(
+        (o) => !only || only.has(partitionKey(topic, o.partition)),
+      );
+      if (offsets.length === 0) continue;
       const from = new Map<number, number>();
       for (const o of offsets) {
         const [low, high] = [Number(o.low), Number(o.high)];
@@ -432,7 +561,7 @@ export class RegionNode {
           // At start the last copy of each origin in the partition sets its mark, not the highest: after a
           // source partition was re-created, later copies carry lower origin offsets that are new records.
           const last = runs!.lastOriginOffset(origin);
-          if (isStarting) this.highwater.rewind(topic, o.partition, origin, last);
+          if (isExact) this.highwater.rewind(topic, o.partition, origin, last);
           else this.highwater.advance(topic, o.partition, origin, last);
         }
       }
@@ -454,13 +583,22 @@ export class RegionNode {
         const key = `${topic}\u0000${partition}`;
         const previous = this.#writeLocks.get(key) ?? Promise.resolve();
         const through = this.index.get(topic, partition)?.through ?? 0;
-        const result = previous.then(() =>
-          sink.write(topic, partition, records).catch((err: unknown) => {
+        const result = previous.then(() => {
+          // Fencing: checked right before the records leave, after any write queued ahead of them.
+          if (!this.#mayWrite(key)) {
+            this.metrics.writesFenced.inc();
+            throw new GeomeshError(
+              'GEOMESH_REPLICATION_NOT_OWNER',
+              `not writing into ${topic}/${partition}: this instance does not certainly own it`,
+              { details: { topic, partition } },
+            );
+          }
+          return sink.write(topic, partition, records).catch((err: unknown) => {
             const unsure = this.#unsureFrom.get(key);
             this.#unsureFrom.set(key, Math.min(unsure ?? through, through));
             throw err;
-          }),
-        );
+          });
+        });
         const tail = result.catch(() => undefined);
         this.#writeLocks.set(key, tail);
         void tail.then(() => {
@@ -537,12 +675,26 @@ export class RegionNode {
     if (pruned > 0) this.#logger.info({ pruned, runs: this.index.runCount }, 'origin index pruned');
   }
 
-  /** Writes what changed in the index to its topic; heads never claim more than is certain. */
-  #flushIndex(): Promise<void> {
+  /**
+   * Writes what changed in the index to its topic; heads never claim more than is certain. Under work sharing
+   * only partitions this instance certainly owns (or, `handingOver`, is handing over) are written: the index
+   * of a partition it lost belongs to the next owner.
+   */
+  #flushIndex(handingOver: readonly TopicPartition[] = []): Promise<void> {
     if (this.#flushing || !this.#indexWriter) return this.#flushing ?? Promise.resolve();
     const writer = this.#indexWriter;
+    const workSharing = this.#options.workSharing;
+    const handing = new Set(handingOver.map((tp) => partitionKey(tp.topic, tp.partition)));
+    const isCertain = !workSharing || workSharing.isLeaseValid();
+    const mayFlush = (r: IndexRecord) =>
+      r.kind === 'checkpoint' ||
+      r.kind === 'checkpoint-deleted' ||
+      !workSharing ||
+      (isCertain &&
+        (this.#owned.has(partitionKey(r.topic, r.partition)) ||
+          handing.has(partitionKey(r.topic, r.partition))));
     this.#flushing = (async () => {
-      const records = [...this.#unflushed, ...this.index.takeDirty()].map((r) => {
+      const records = [...this.#unflushed, ...this.index.takeDirty()].filter(mayFlush).map((r) => {
         if (r.kind !== 'head') return r;
         const unsure = this.#unsureFrom.get(`${r.topic}\u0000${r.partition}`);
         return unsure === undefined ? r : { ...r, through: Math.min(r.through, unsure) };

@@ -27,6 +27,7 @@ import type {
   RecordSource,
   SinkRecord,
   SourceBatch,
+  TopicPartition,
 } from './ports.ts';
 
 export type LinkState = 'idle' | 'running' | 'stopping' | 'stopped';
@@ -108,6 +109,13 @@ export interface LinkReplicatorOptions {
   maxInflightBytes?: number;
   /** The limiter's clock, for tests. */
   rateLimiterClock?: RateLimiterClock;
+  /**
+   * Work sharing: which target partitions this instance owns now. Without it every partition is the link's.
+   * With it the source reads only owned partitions (from where the target shows earlier runs got, see
+   * `takePartitions`), a batch of a partition not owned is handed back unread, and a write the sink refuses
+   * with GEOMESH_REPLICATION_NOT_OWNER ends the batch the same way.
+   */
+  ownership?: { owns(topic: string, partition: number): boolean };
   /** Backoff between write attempts; default 500 ms doubling to 10 s. */
   retryBackoffMs?: { initial: number; max: number };
 }
@@ -217,11 +225,49 @@ export class LinkReplicator {
       throw new Error(`link ${this.#options.link.from} → ${this.#options.link.to} is ${this.#state}`);
     this.#setState('running');
     this.#topics = [...this.#options.topics];
+    const ownership = this.#options.ownership;
     await this.#options.source.start(
       this.#topics,
-      () => undefined,
+      ownership ? (tp) => this.#resumePosition(tp.topic, tp.partition) : () => undefined,
       (batch) => this.#onBatch(batch),
+      ownership ? (tp) => ownership.owns(tp.topic, tp.partition) : undefined,
     );
+  }
+
+  /**
+   * Starts reading target partitions this instance now owns (their marks were just set from the target):
+   * the source partitions of the same numbers, from where the earlier owners certainly got.
+   */
+  takePartitions(tps: readonly TopicPartition[]): void {
+    for (const { topic, partition } of tps) {
+      if (!this.#topics.includes(topic)) continue;
+      this.#watches.delete(`${topic}/${partition}`);
+      this.#options.source.resumePartition({ topic, partition }, this.#resumePosition(topic, partition));
+    }
+  }
+
+  /** Stops reading target partitions this instance gives up. */
+  dropPartitions(tps: readonly TopicPartition[]): void {
+    const mine = tps.filter((tp) => this.#topics.includes(tp.topic));
+    if (mine.length > 0) this.#options.source.pausePartitions(mine);
+    for (const { topic, partition } of mine) {
+      this.stats.lagRecords.delete(`${topic}/${partition}`);
+      this.#options.observer?.lag(topic, partition, 0);
+    }
+  }
+
+  /**
+   * Where a source partition is read from when this instance takes it over: a lower bound of how far earlier
+   * runs (of any instance) got — the group's committed offset, and just past the mark of the source's own
+   * records when this link is the one that carries them (the link reads in order, so everything before a
+   * record it wrote was handled). The marks drop whatever is read again.
+   */
+  #resumePosition(topic: string, partition: number): number | undefined {
+    const { link, highwater, source } = this.#options;
+    const committed = source.committedOffset(topic, partition) ?? -1;
+    const mark = link.forwardsOrigin(link.from) ? highwater.get(topic, partition, link.from) : -1;
+    const known = Math.max(committed, mark >= 0 ? mark + 1 : -1);
+    return known >= 0 ? known : undefined;
   }
 
   /** The topics the link reads. */
@@ -288,6 +334,8 @@ export class LinkReplicator {
   async #handleBatch(batch: SourceBatch): Promise<BatchOutcome> {
     const { mesh, link, highwater, provenanceKey, observer } = this.#options;
     const tp = `${batch.topic}/${batch.partition}`;
+    if (this.#options.ownership && !this.#options.ownership.owns(batch.topic, batch.partition))
+      return { kind: 'released' };
     const haltedAt = this.#haltedAt.get(tp);
     if (haltedAt !== undefined) return { kind: 'halted', resumeAt: haltedAt };
     const check = await this.#checkSource(batch);
@@ -524,7 +572,7 @@ export class LinkReplicator {
         await heartbeat?.();
       }
       const outcome = await this.#writeUntilDone(topic, partition, items.slice(start, end));
-      if (outcome.kind === 'halted') return outcome;
+      if (outcome.kind !== 'done') return outcome;
       start = end;
     }
     return { kind: 'done' };
@@ -547,6 +595,10 @@ export class LinkReplicator {
       try {
         return await this.#write(topic, partition, pending);
       } catch (err) {
+        if (isGeomeshError(err, 'GEOMESH_REPLICATION_NOT_OWNER')) {
+          this.#logger.info({ topic, partition }, 'target partition no longer owned; batch handed back');
+          return { kind: 'released' };
+        }
         if (this.#state !== 'running') throw err;
         this.stats.writeRetries++;
         this.#logger.warn(

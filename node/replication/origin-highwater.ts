@@ -49,6 +49,12 @@ export class OriginHighwater {
     else this.#marks.set(key, { topic, partition, origin, offset });
   }
 
+  /** Drops every mark of topic/partition (another instance wrote it since; the marks are set again). */
+  forget(topic: string, partition: number): void {
+    for (const [key, entry] of this.#marks)
+      if (entry.topic === topic && entry.partition === partition) this.#marks.delete(key);
+  }
+
   /** Every mark, sorted, for checkpoints and status. */
   entries(): HighwaterEntry[] {
     return [...this.#marks.values()].sort(

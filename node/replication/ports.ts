@@ -43,7 +43,11 @@ export interface TopicPartition {
  * What the consumer of a batch did with it: everything handled, or the partition must halt (by policy) with
  * `resumeAt` the first offset not handled; the source then pauses that partition and does not move past it.
  */
-export type BatchOutcome = { kind: 'done' } | { kind: 'halted'; resumeAt: number };
+export type BatchOutcome =
+  | { kind: 'done' }
+  | { kind: 'halted'; resumeAt: number }
+  /** This instance does not own the target partition (any more): pause reading it, resolve nothing. */
+  | { kind: 'released' };
 
 /** A source partition's offsets as the source cluster reports them now. */
 export interface PartitionOffsets {
@@ -57,13 +61,19 @@ export interface PartitionOffsets {
 export interface RecordSource {
   /**
    * Starts reading `topics`; `positionOf` gives the next offset to read of a partition (undefined: from the
-   * earliest). `onBatch` is awaited before the partition's next batch (backpressure).
+   * earliest). `onBatch` is awaited before the partition's next batch (backpressure). With `isReadable`,
+   * partitions it refuses are paused as soon as they are assigned, until `resumePartition`.
    */
   start(
     topics: readonly string[],
     positionOf: (tp: TopicPartition) => number | undefined,
     onBatch: (batch: SourceBatch) => Promise<BatchOutcome>,
+    isReadable?: (tp: TopicPartition) => boolean,
   ): Promise<void>;
+  /** Stops reading these partitions (no more batches after those in flight). */
+  pausePartitions(tps: readonly TopicPartition[]): void;
+  /** Reads a paused partition again from `position` (undefined: where the consumer stands). */
+  resumePartition(tp: TopicPartition, position: number | undefined): void;
   /** Reads `topics` from now on (after start). */
   update(topics: readonly string[]): Promise<void>;
   /**

@@ -76,6 +76,15 @@ export class OriginIndex {
     this.#headsDirty.add(keyOf(topic, partition));
   }
 
+  /**
+   * Drops a partition from memory without recording a change (nothing is written to the index topic): another
+   * instance owns it now and keeps its index; it is loaded again if this one takes it back.
+   */
+  forget(topic: string, partition: number): void {
+    this.#partitions.delete(keyOf(topic, partition));
+    this.#headsDirty.delete(keyOf(topic, partition));
+  }
+
   /** Prunes a partition's runs below its log start; returns how many went. */
   prune(topic: string, partition: number, logStart: number): number {
     return this.get(topic, partition)?.prune(logStart) ?? 0;

@@ -23,13 +23,26 @@ export class FakeSource implements RecordSource {
   committed: number | undefined;
   offsetCalls = 0;
   onBatch: ((batch: SourceBatch) => Promise<BatchOutcome>) | undefined;
+  /** Partitions paused by the link, and the positions it resumed partitions at (in call order). */
+  readonly paused = new Set<number>();
+  readonly resumedAt: { partition: number; position: number | undefined }[] = [];
+  isReadable: ((tp: { topic: string; partition: number }) => boolean) | undefined;
   start(
     _topics: readonly string[],
     _positionOf: unknown,
     onBatch: (batch: SourceBatch) => Promise<BatchOutcome>,
+    isReadable?: (tp: { topic: string; partition: number }) => boolean,
   ): Promise<void> {
     this.onBatch = onBatch;
+    this.isReadable = isReadable;
     return Promise.resolve();
+  }
+  pausePartitions(tps: readonly { partition: number }[]): void {
+    for (const tp of tps) this.paused.add(tp.partition);
+  }
+  resumePartition(tp: { partition: number }, position: number | undefined): void {
+    this.paused.delete(tp.partition);
+    this.resumedAt.push({ partition: tp.partition, position });
   }
   update(): Promise<void> {
     return Promise.resolve();
@@ -95,10 +108,12 @@ export async function linkWith(
     maxRecordsPerSecond?: number;
     maxInflightBytes?: number;
     rateLimiterClock?: RateLimiterClock;
+    ownership?: { owns(topic: string, partition: number): boolean };
+    sink?: FakeSink;
   } = {},
 ) {
   const source = new FakeSource();
-  const sink = new FakeSink();
+  const sink = options.sink ?? new FakeSink();
   const truncated: number[] = [];
   const halted: number[] = [];
   const highwater = options.highwater ?? new OriginHighwater();
@@ -116,6 +131,7 @@ export async function linkWith(
     ...(options.maxRecordsPerSecond ? { maxRecordsPerSecond: options.maxRecordsPerSecond } : {}),
     ...(options.maxInflightBytes ? { maxInflightBytes: options.maxInflightBytes } : {}),
     ...(options.rateLimiterClock ? { rateLimiterClock: options.rateLimiterClock } : {}),
+    ...(options.ownership ? { ownership: options.ownership } : {}),
     observer: {
       written: () => undefined,
       dropped: () => undefined,
