@@ -7,10 +7,10 @@
  * proto-layout.ts), absent fields arrive as "" / 0 / [] (proto3 defaults). wire-codecs.ts checks at compile
  * time that these shapes match the generated types.
  */
-import type { NodeStatus } from '../status/index.ts';
+import type { LinkSummary, NodeStatus } from '../status/index.ts';
 
 // The status messages are the status model's own types (node/status): one definition for both.
-export type { HaltedPartition, LinkStatus, NodeStatus } from '../status/index.ts';
+export type { HaltedPartition, LinkStatus, LinkSummary, NodeStatus, PeerStatus } from '../status/index.ts';
 
 // ---- common.proto ----
 
@@ -145,6 +145,10 @@ export interface PingResponse {
   instance: string;
   /** geomesh version of the called node. */
   version: string;
+  /** The called node's lifecycle state; "" from a node older than the field. */
+  nodeState: string;
+  /** The called node's inbound links, sorted by source region; [] from a node older than the field. */
+  links: LinkSummary[];
 }
 
 // ---- serving ----

@@ -15,11 +15,13 @@ import type { GetStatusRequest__Output } from './generated/geomesh/v1/GetStatusR
 import type { GetStatusResponse__Output } from './generated/geomesh/v1/GetStatusResponse.ts';
 import type { HaltedPartition__Output } from './generated/geomesh/v1/HaltedPartition.ts';
 import type { LinkStatus__Output } from './generated/geomesh/v1/LinkStatus.ts';
+import type { LinkSummary__Output } from './generated/geomesh/v1/LinkSummary.ts';
 import type { NodeStatus__Output } from './generated/geomesh/v1/NodeStatus.ts';
 import type { OriginOffset__Output } from './generated/geomesh/v1/OriginOffset.ts';
 import type { PartitionFrontier__Output } from './generated/geomesh/v1/PartitionFrontier.ts';
 import type { PartitionSeek__Output } from './generated/geomesh/v1/PartitionSeek.ts';
 import type { PartitionTranslation__Output } from './generated/geomesh/v1/PartitionTranslation.ts';
+import type { PeerStatus__Output } from './generated/geomesh/v1/PeerStatus.ts';
 import type { PingRequest__Output } from './generated/geomesh/v1/PingRequest.ts';
 import type { PingResponse__Output } from './generated/geomesh/v1/PingResponse.ts';
 import type { PushCheckpointsRequest__Output } from './generated/geomesh/v1/PushCheckpointsRequest.ts';
@@ -39,6 +41,7 @@ import type {
   GetStatusResponse,
   HaltedPartition,
   LinkStatus,
+  LinkSummary,
   NodeStatus,
   OperatorHandlers,
   OriginOffset,
@@ -46,6 +49,7 @@ import type {
   PartitionSeek,
   PartitionTranslation,
   PeerHandlers,
+  PeerStatus,
   PingRequest,
   PingResponse,
   PushCheckpointsRequest,
@@ -82,6 +86,8 @@ type _ShapesAgree = AllTrue<
     Same<PingResponse, PingResponse__Output>,
     Same<HaltedPartition, HaltedPartition__Output>,
     Same<LinkStatus, LinkStatus__Output>,
+    Same<LinkSummary, LinkSummary__Output>,
+    Same<PeerStatus, PeerStatus__Output>,
     Same<NodeStatus, NodeStatus__Output>,
     Same<GetStatusRequest, GetStatusRequest__Output>,
     Same<FailoverRequest, FailoverRequest__Output>,

@@ -4,7 +4,7 @@
  * the caller feeds with `sampleLinkRates` at its sampling interval.
  */
 import type { RateTracker } from './rate-tracker.ts';
-import type { HaltedPartition, LinkStatus, NodeStatus } from './status-types.ts';
+import type { HaltedPartition, LinkStatus, NodeStatus, PeerStatus } from './status-types.ts';
 
 /** What the status needs of one running link (a LinkReplicator fits). */
 export interface LinkSnapshot {
@@ -35,6 +35,8 @@ export interface NodeSnapshot {
   /** When the last checkpoint round ended (ms since the epoch); 0 when there was none. */
   lastCheckpointMs: number;
   indexRuns: number;
+  /** The node's heartbeats to its peers (reported as they are). */
+  peers: readonly PeerStatus[];
 }
 
 /** The RateTracker key of a link. */
@@ -88,5 +90,6 @@ export function buildNodeStatus(snapshot: NodeSnapshot, rates: RateTracker, nowM
       .sort((a, b) => (a.fromRegion < b.fromRegion ? -1 : a.fromRegion > b.fromRegion ? 1 : 0)),
     lastCheckpointAgeMs: snapshot.lastCheckpointMs > 0 ? Math.max(0, nowMs - snapshot.lastCheckpointMs) : -1,
     indexRuns: snapshot.indexRuns,
+    peers: [...snapshot.peers].sort((a, b) => (a.region < b.region ? -1 : a.region > b.region ? 1 : 0)),
   };
 }

@@ -29,6 +29,42 @@ export interface LinkStatus {
   halted: HaltedPartition[];
 }
 
+/** One inbound link, summarised: what a node's heartbeat answer (Peer.Ping) carries. */
+export interface LinkSummary {
+  fromRegion: string;
+  /** The link's lifecycle state: `idle`, `running`, `stopping` or `stopped`. */
+  state: string;
+  /** Records in the source partitions not yet replicated. */
+  lagRecords: number;
+  /** Records written per second over the node's last sampling interval. */
+  recordsPerSecond: number;
+  /** Source partitions halted by policy. */
+  haltedPartitions: number;
+}
+
+/** A peer region's node as this node's heartbeats see it (the last answer is kept while it is down). */
+export interface PeerStatus {
+  region: string;
+  /** `host:port` this node calls the peer region at. */
+  address: string;
+  /** `etcd`: the region's oldest live registered instance; `topology`: the region's `node.grpc`. */
+  addressSource: string;
+  /** True when the peer answered the last heartbeat. */
+  isUp: boolean;
+  /** Round trip of the last answered heartbeat; -1 before any answer. */
+  roundTripMs: number;
+  /** Milliseconds since the last answered heartbeat; -1 before any answer. */
+  lastAnswerAgeMs: number;
+  /** Why the last heartbeat failed; "" when it was answered or none was sent yet. */
+  error: string;
+  /** From the last answer ("" before any): the instance that answered, its version and lifecycle state. */
+  instance: string;
+  version: string;
+  nodeState: string;
+  /** From the last answer: the peer's inbound links, sorted by source region. */
+  links: LinkSummary[];
+}
+
 /** What one node instance reports about itself. */
 export interface NodeStatus {
   mesh: string;
@@ -53,6 +89,8 @@ export interface NodeStatus {
   lastCheckpointAgeMs: number;
   /** Runs in its origin index. */
   indexRuns: number;
+  /** Its heartbeats to the other regions' nodes, sorted by region; [] from a node that reports none. */
+  peers: PeerStatus[];
 }
 
 /** A node instance as registered in etcd. */

@@ -1,21 +1,19 @@
 /**
  * Composes the node of one region from a topology: the RegionNode (links, origin index, translation
  * service), the gRPC server its peers and operators call (Operator + Peer services, health), and one peer
- * client per other region, at the address its `node.grpc` names. Starts them in that order and stops them
- * in reverse. The CLI's `geomesh node` owns signals and calls `stop()`.
+ * client per other region, at a live instance the region registered in etcd, else at the address its
+ * `node.grpc` names (peer-channels.ts). Starts them in that order and stops them in reverse. The CLI's
+ * `geomesh node` owns signals and calls `stop()`.
  *
  * States: idle → starting → running → stopping → stopped; starting → failed.
  */
 import type { TopologyConfig } from '../../topology/index.ts';
 import type { Logger } from '../log/index.ts';
-import { createPeerMetrics } from '../observability/index.ts';
 import { RegionNode, clusterConnection, inboundLinkSpecs } from '../region/index.ts';
 import {
   RpcServer,
-  createPeerClient,
   type AuthorizationOptions,
   type ClientTransportOptions,
-  type PeerClient,
   type PeerHandlers,
   type OperatorHandlers,
   type ServerTransportOptions,
@@ -25,6 +23,8 @@ import { GeomeshError } from '../errors/index.ts';
 import type { NodeStatus } from '../status/index.ts';
 import { connectEtcdRegistry } from './etcd-registry.ts';
 import { NodeRegistration, advertisedAddress, defaultInstanceId } from './node-registration.ts';
+import { PeerChannels } from './peer-channels.ts';
+import { PeerDirectory } from './peer-directory.ts';
 import { StatusReporter } from './status-reporter.ts';
 
 /** The software version peers report to each other. */
@@ -54,6 +54,11 @@ export interface RegionSupervisorOptions {
   isRegistered?: boolean;
   /** How often link rates are sampled for the status; default 5,000 ms. */
   rateIntervalMs?: number;
+  /**
+   * Call each peer region at a live instance it registered in etcd, falling back to its `node.grpc`
+   * (docs/coordination.md, "Peer discovery"); default: as `isRegistered`. False: always `node.grpc`.
+   */
+  discoversPeers?: boolean;
 }
 
 export type RegionSupervisorState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -61,12 +66,11 @@ export type RegionSupervisorState = 'idle' | 'starting' | 'running' | 'stopping'
 export class RegionSupervisor {
   readonly #options: RegionSupervisorOptions;
   readonly #logger: Logger;
-  readonly #peers = new Map<string, PeerClient>();
+  readonly #peers: PeerChannels;
   #node: RegionNode | undefined;
   readonly #server: RpcServer;
   #state: RegionSupervisorState = 'idle';
   #stopping: Promise<void> | undefined;
-  #heartbeats: NodeJS.Timeout | undefined;
   #registration: NodeRegistration | undefined;
   #reporter: StatusReporter | undefined;
 
@@ -85,6 +89,19 @@ export class RegionSupervisor {
       peer: this.#peerHandlers(),
       ...this.#authorization(),
       logger,
+    });
+    const discoversPeers = options.discoversPeers ?? options.isRegistered !== false;
+    this.#peers = new PeerChannels({
+      config,
+      region,
+      instance: options.instanceId ?? defaultInstanceId(),
+      logger,
+      transport: options.peerTransport ?? this.#peerTransportFromTopology(),
+      peerTimeoutMs: options.peerTimeoutMs ?? 3_000,
+      heartbeatMs: options.peerHeartbeatMs ?? 5_000,
+      ...(discoversPeers && {
+        directory: new PeerDirectory({ connect: connectEtcdRegistry(config, logger), logger }),
+      }),
     });
   }
 
@@ -110,6 +127,7 @@ export class RegionSupervisor {
     const { config, region, logger } = this.#options;
     this.#setState('starting');
     try {
+      this.#peers.startDiscovery();
       const inbound = inboundLinkSpecs(config, region);
       const regions = [region, ...inbound.map((l) => l.from)];
       const outbound = config.outboundLinks(region);
@@ -140,17 +158,17 @@ export class RegionSupervisor {
       await this.#node.start();
       const address = await this.#server.start();
       this.#startRegistration(address);
-      this.#startHeartbeats();
+      this.#peers.startHeartbeats(this.#node.registry);
       this.#setState('running');
       this.#logger.info({ grpc: address, http: this.#node.httpAddress }, 'node serving');
     } catch (err) {
       this.#setState('failed');
-      clearInterval(this.#heartbeats);
+      this.#peers.stopHeartbeats();
       await this.#registration?.stop();
       this.#reporter?.stop();
       await this.#server.stop().catch(() => undefined);
       await this.#node?.stop().catch(() => undefined);
-      this.#closePeers();
+      await this.#peers.stop();
       throw err;
     }
   }
@@ -158,7 +176,7 @@ export class RegionSupervisor {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#setState('stopping');
-      clearInterval(this.#heartbeats);
+      this.#peers.stopHeartbeats();
       // Leave etcd first: callers stop looking for this instance while it drains.
       await this.#registration?.stop();
       this.#reporter?.stop();
@@ -166,7 +184,7 @@ export class RegionSupervisor {
         ?.stop()
         .catch((err: unknown) => this.#logger.warn({ err }, 'gRPC server stop failed'));
       await this.#node?.stop();
-      this.#closePeers();
+      await this.#peers.stop();
       this.#setState('stopped');
     })();
     return this.#stopping;
@@ -258,6 +276,7 @@ export class RegionSupervisor {
         grpcAddress: this.#server.address ? advertisedAddress(this.#server.address) : '',
         registration:
           this.#registration?.state ?? (this.#options.isRegistered === false ? 'disabled' : 'idle'),
+        peers: this.#peers.statuses(),
       }),
       members: () =>
         this.#registration
@@ -309,68 +328,38 @@ export class RegionSupervisor {
         }
         return Promise.resolve({ accepted });
       },
-      ping: (req) =>
-        Promise.resolve({ region: this.#options.region, instance: req.instance, version: GEOMESH_VERSION }),
+      // The heartbeat answer: who answers, and how its inbound links are doing.
+      ping: () => {
+        const self = this.status();
+        return Promise.resolve({
+          region: this.#options.region,
+          instance: self?.instance ?? this.#options.instanceId ?? defaultInstanceId(),
+          version: GEOMESH_VERSION,
+          nodeState: this.#state,
+          links: (self?.links ?? []).map((l) => ({
+            fromRegion: l.fromRegion,
+            state: l.state,
+            lagRecords: l.lagRecords,
+            recordsPerSecond: l.recordsPerSecond,
+            haltedPartitions: l.halted.length,
+          })),
+        });
+      },
     };
-  }
-
-  /**
-   * Every `peerHeartbeatMs` (5 s) pings every peer region's node over its channel: `geomesh_peer_up` and the
-   * round trip say which peers this node can reach (translations fall back to checkpoints for the others).
-   */
-  #startHeartbeats(): void {
-    const node = this.#node;
-    if (!node) return;
-    const metrics = createPeerMetrics(node.registry);
-    const peers = this.#options.config.regions.map((r) => r.name).filter((r) => r !== this.#options.region);
-    const beat = (): void => {
-      for (const region of peers) {
-        const client = this.#peerClient(region);
-        if (!client) continue;
-        const sentAtMs = Date.now();
-        client
-          .ping(
-            { region: this.#options.region, instance: this.#options.instanceId ?? '', sentAtMs },
-            { timeoutMs: 2_000 },
-          )
-          .then(
-            () => {
-              metrics.peerUp.labels(region).set(1);
-              metrics.peerRoundTrip.labels(region).set((Date.now() - sentAtMs) / 1000);
-            },
-            () => metrics.peerUp.labels(region).set(0),
-          );
-      }
-    };
-    beat();
-    this.#heartbeats = setInterval(beat, this.#options.peerHeartbeatMs ?? 5_000);
-  }
-
-  /** The gRPC client of a region's node (one channel per peer, made on first use). */
-  #peerClient(region: string): PeerClient | undefined {
-    if (region === this.#options.region || !this.#options.config.hasRegion(region)) return undefined;
-    let client = this.#peers.get(region);
-    if (!client) {
-      client = createPeerClient(this.#options.config.region(region).node.grpc, {
-        transport: this.#options.peerTransport ?? this.#peerTransportFromTopology(),
-        defaultTimeoutMs: this.#options.peerTimeoutMs ?? 3_000,
-      });
-      this.#peers.set(region, client);
-    }
-    return client;
   }
 
   /** The peer API of a region's node over gRPC. */
   #peerApi(region: string): PeerApi | undefined {
-    const peer = this.#peerClient(region);
-    if (!peer) return undefined;
+    if (!this.#peers.client(region)) return undefined;
+    // Each call takes the region's client of the moment: its address follows etcd.
+    const peer = () => this.#peers.client(region) ?? this.#notRunning(region);
     return {
-      getFrontiers: (group, topics) => peer.getFrontiers({ group, topics: [...topics] }),
-      seek: (partitions) =>
-        peer.seek({ partitions: partitions.map((p) => ({ ...p, frontier: [...p.frontier] })) }),
+      getFrontiers: async (group, topics) => peer().getFrontiers({ group, topics: [...topics] }),
+      seek: async (partitions) =>
+        peer().seek({ partitions: partitions.map((p) => ({ ...p, frontier: [...p.frontier] })) }),
       pushCheckpoints: async (fromRegion, checkpoints) =>
         (
-          await peer.pushCheckpoints({
+          await peer().pushCheckpoints({
             fromRegion,
             checkpoints: checkpoints.map((c) => ({ ...c, partitions: c.partitions.map((p) => ({ ...p })) })),
           })
@@ -390,9 +379,11 @@ export class RegionSupervisor {
     return tls ? { mode: 'mtls', ca: tls.ca, cert: tls.cert, key: tls.key } : { mode: 'insecure' };
   }
 
-  #closePeers(): void {
-    for (const client of this.#peers.values()) client.close();
-    this.#peers.clear();
+  #notRunning(region: string): never {
+    throw new GeomeshError(
+      'GEOMESH_RPC_CLOSED',
+      `the channel to ${region}'s node is closed: this node is stopping`,
+    );
   }
 
   #setState(state: RegionSupervisorState): void {

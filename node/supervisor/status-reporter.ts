@@ -24,6 +24,7 @@ import {
   type MeshStatus,
   type NodeSnapshot,
   type NodeStatus,
+  type PeerStatus,
 } from '../status/index.ts';
 
 /** What the reporter reads from the supervisor at each report. */
@@ -32,6 +33,8 @@ export interface ReportedParts {
   node: RegionNode | undefined;
   grpcAddress: string;
   registration: string;
+  /** The heartbeats' view of the peers. */
+  peers: PeerStatus[];
 }
 
 export interface StatusReporterOptions {
@@ -155,6 +158,7 @@ export class StatusReporter {
       links: node?.links ?? [],
       lastCheckpointMs: node?.translation?.stats.lastCheckpointMs ?? 0,
       indexRuns: node?.index.runCount ?? 0,
+      peers: parts.peers,
     };
   }
 

@@ -8,11 +8,13 @@ import type { GetStatusResponse as _geomesh_v1_GetStatusResponse, GetStatusRespo
 import type { GroupFailover as _geomesh_v1_GroupFailover, GroupFailover__Output as _geomesh_v1_GroupFailover__Output } from './geomesh/v1/GroupFailover.ts';
 import type { HaltedPartition as _geomesh_v1_HaltedPartition, HaltedPartition__Output as _geomesh_v1_HaltedPartition__Output } from './geomesh/v1/HaltedPartition.ts';
 import type { LinkStatus as _geomesh_v1_LinkStatus, LinkStatus__Output as _geomesh_v1_LinkStatus__Output } from './geomesh/v1/LinkStatus.ts';
+import type { LinkSummary as _geomesh_v1_LinkSummary, LinkSummary__Output as _geomesh_v1_LinkSummary__Output } from './geomesh/v1/LinkSummary.ts';
 import type { NodeStatus as _geomesh_v1_NodeStatus, NodeStatus__Output as _geomesh_v1_NodeStatus__Output } from './geomesh/v1/NodeStatus.ts';
 import type { OperatorClient as _geomesh_v1_OperatorClient, OperatorDefinition as _geomesh_v1_OperatorDefinition } from './geomesh/v1/Operator.ts';
 import type { OriginOffset as _geomesh_v1_OriginOffset, OriginOffset__Output as _geomesh_v1_OriginOffset__Output } from './geomesh/v1/OriginOffset.ts';
 import type { PartitionFrontier as _geomesh_v1_PartitionFrontier, PartitionFrontier__Output as _geomesh_v1_PartitionFrontier__Output } from './geomesh/v1/PartitionFrontier.ts';
 import type { PartitionTranslation as _geomesh_v1_PartitionTranslation, PartitionTranslation__Output as _geomesh_v1_PartitionTranslation__Output } from './geomesh/v1/PartitionTranslation.ts';
+import type { PeerStatus as _geomesh_v1_PeerStatus, PeerStatus__Output as _geomesh_v1_PeerStatus__Output } from './geomesh/v1/PeerStatus.ts';
 import type { TranslateOffsetsRequest as _geomesh_v1_TranslateOffsetsRequest, TranslateOffsetsRequest__Output as _geomesh_v1_TranslateOffsetsRequest__Output } from './geomesh/v1/TranslateOffsetsRequest.ts';
 import type { TranslateOffsetsResponse as _geomesh_v1_TranslateOffsetsResponse, TranslateOffsetsResponse__Output as _geomesh_v1_TranslateOffsetsResponse__Output } from './geomesh/v1/TranslateOffsetsResponse.ts';
 
@@ -31,6 +33,7 @@ export interface ProtoGrpcType {
       GroupFailover: MessageTypeDefinition<_geomesh_v1_GroupFailover, _geomesh_v1_GroupFailover__Output>
       HaltedPartition: MessageTypeDefinition<_geomesh_v1_HaltedPartition, _geomesh_v1_HaltedPartition__Output>
       LinkStatus: MessageTypeDefinition<_geomesh_v1_LinkStatus, _geomesh_v1_LinkStatus__Output>
+      LinkSummary: MessageTypeDefinition<_geomesh_v1_LinkSummary, _geomesh_v1_LinkSummary__Output>
       NodeStatus: MessageTypeDefinition<_geomesh_v1_NodeStatus, _geomesh_v1_NodeStatus__Output>
       /**
        * Operators' RPCs served by every geomesh node.
@@ -39,6 +42,7 @@ export interface ProtoGrpcType {
       OriginOffset: MessageTypeDefinition<_geomesh_v1_OriginOffset, _geomesh_v1_OriginOffset__Output>
       PartitionFrontier: MessageTypeDefinition<_geomesh_v1_PartitionFrontier, _geomesh_v1_PartitionFrontier__Output>
       PartitionTranslation: MessageTypeDefinition<_geomesh_v1_PartitionTranslation, _geomesh_v1_PartitionTranslation__Output>
+      PeerStatus: MessageTypeDefinition<_geomesh_v1_PeerStatus, _geomesh_v1_PeerStatus__Output>
       TranslateOffsetsRequest: MessageTypeDefinition<_geomesh_v1_TranslateOffsetsRequest, _geomesh_v1_TranslateOffsetsRequest__Output>
       TranslateOffsetsResponse: MessageTypeDefinition<_geomesh_v1_TranslateOffsetsResponse, _geomesh_v1_TranslateOffsetsResponse__Output>
     }

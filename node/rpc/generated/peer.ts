@@ -4,6 +4,7 @@ import type { MessageTypeDefinition } from '@grpc/proto-loader';
 import type { Checkpoint as _geomesh_v1_Checkpoint, Checkpoint__Output as _geomesh_v1_Checkpoint__Output } from './geomesh/v1/Checkpoint.ts';
 import type { GetFrontiersRequest as _geomesh_v1_GetFrontiersRequest, GetFrontiersRequest__Output as _geomesh_v1_GetFrontiersRequest__Output } from './geomesh/v1/GetFrontiersRequest.ts';
 import type { GetFrontiersResponse as _geomesh_v1_GetFrontiersResponse, GetFrontiersResponse__Output as _geomesh_v1_GetFrontiersResponse__Output } from './geomesh/v1/GetFrontiersResponse.ts';
+import type { LinkSummary as _geomesh_v1_LinkSummary, LinkSummary__Output as _geomesh_v1_LinkSummary__Output } from './geomesh/v1/LinkSummary.ts';
 import type { OriginOffset as _geomesh_v1_OriginOffset, OriginOffset__Output as _geomesh_v1_OriginOffset__Output } from './geomesh/v1/OriginOffset.ts';
 import type { PartitionFrontier as _geomesh_v1_PartitionFrontier, PartitionFrontier__Output as _geomesh_v1_PartitionFrontier__Output } from './geomesh/v1/PartitionFrontier.ts';
 import type { PartitionSeek as _geomesh_v1_PartitionSeek, PartitionSeek__Output as _geomesh_v1_PartitionSeek__Output } from './geomesh/v1/PartitionSeek.ts';
@@ -25,6 +26,7 @@ export interface ProtoGrpcType {
       Checkpoint: MessageTypeDefinition<_geomesh_v1_Checkpoint, _geomesh_v1_Checkpoint__Output>
       GetFrontiersRequest: MessageTypeDefinition<_geomesh_v1_GetFrontiersRequest, _geomesh_v1_GetFrontiersRequest__Output>
       GetFrontiersResponse: MessageTypeDefinition<_geomesh_v1_GetFrontiersResponse, _geomesh_v1_GetFrontiersResponse__Output>
+      LinkSummary: MessageTypeDefinition<_geomesh_v1_LinkSummary, _geomesh_v1_LinkSummary__Output>
       OriginOffset: MessageTypeDefinition<_geomesh_v1_OriginOffset, _geomesh_v1_OriginOffset__Output>
       PartitionFrontier: MessageTypeDefinition<_geomesh_v1_PartitionFrontier, _geomesh_v1_PartitionFrontier__Output>
       PartitionSeek: MessageTypeDefinition<_geomesh_v1_PartitionSeek, _geomesh_v1_PartitionSeek__Output>

@@ -119,6 +119,29 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
           ],
           lastCheckpointAgeMs: -1,
           indexRuns: 42,
+          peers: [
+            {
+              region: 'us-east',
+              address: '10.0.0.7:7100',
+              addressSource: 'etcd',
+              isUp: true,
+              roundTripMs: 1.25,
+              lastAnswerAgeMs: BIG + 14,
+              error: '',
+              instance: 'node-2',
+              version: '0.1.0',
+              nodeState: 'running',
+              links: [
+                {
+                  fromRegion: 'eu-west',
+                  state: 'running',
+                  lagRecords: BIG + 15,
+                  recordsPerSecond: 99.5,
+                  haltedPartitions: 2,
+                },
+              ],
+            },
+          ],
         },
       };
     },
@@ -160,7 +183,21 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
     ping: async (request, context) => {
       seen('ping', request, context);
       if (overrides.ping) return overrides.ping(request, context);
-      return { region: 'eu-west', instance: `pong-${request.instance}`, version: '0.1.0' };
+      return {
+        region: 'eu-west',
+        instance: `pong-${request.instance}`,
+        version: '0.1.0',
+        nodeState: 'running',
+        links: [
+          {
+            fromRegion: 'us-east',
+            state: 'running',
+            lagRecords: BIG + 16,
+            recordsPerSecond: 12.5,
+            haltedPartitions: 1,
+          },
+        ],
+      };
     },
   };
   return { operator, peer, calls };

@@ -9,6 +9,7 @@ import {
   createOperatorClient,
   createPeerClient,
   type Checkpoint,
+  type PingResponse,
   type RpcCallContext,
 } from '../../../../node/rpc/index.ts';
 import { testLogger } from '../../../support/test-logger.ts';
@@ -187,7 +188,39 @@ describe('RpcServer and clients: round trips', () => {
     const sentAtMs = Date.now();
     const pong = await client.ping({ region: 'us-east', instance: 'node-1', sentAtMs });
     assert.deepEqual(calls.at(-1)?.request, { region: 'us-east', instance: 'node-1', sentAtMs });
-    assert.deepEqual(pong, { region: 'eu-west', instance: 'pong-node-1', version: '0.1.0' });
+    assert.deepEqual(pong, {
+      region: 'eu-west',
+      instance: 'pong-node-1',
+      version: '0.1.0',
+      nodeState: 'running',
+      links: [
+        {
+          fromRegion: 'us-east',
+          state: 'running',
+          lagRecords: BIG + 16,
+          recordsPerSecond: 12.5,
+          haltedPartitions: 1,
+        },
+      ],
+    });
+  });
+
+  it('Ping from a node older than the heartbeat fields: the caller reads state "" and no links', async (t) => {
+    const fakes = fakeHandlers({
+      // What an older node answers: region, instance and version only.
+      ping: () => Promise.resolve({ region: 'eu-west', instance: 'old', version: '0.0.9' } as PingResponse),
+    });
+    const { address } = await startServer(t, { peer: fakes.peer });
+    const client = createPeerClient(address, insecure);
+    t.after(() => client.close());
+    const pong = await client.ping({ region: 'us-east', instance: 'node-1', sentAtMs: 1 });
+    assert.deepEqual(pong, {
+      region: 'eu-west',
+      instance: 'old',
+      version: '0.0.9',
+      nodeState: '',
+      links: [],
+    });
   });
 
   it('gives handlers a context: method, peer address, deadline, caller, live signal', async (t) => {
@@ -406,7 +439,7 @@ describe('RpcServer: lifecycle', () => {
     const fakes = fakeHandlers({
       ping: async () => {
         await released;
-        return { region: 'r', instance: 'slow', version: 'v' };
+        return { region: 'r', instance: 'slow', version: 'v', nodeState: 'running', links: [] };
       },
     });
     const server = new RpcServer({
@@ -433,7 +466,13 @@ describe('RpcServer: lifecycle', () => {
     assert.equal(server.stop(), stopping, 'concurrent stop() calls share one promise');
     assert.equal(server.state, 'stopping');
     setTimeout(release, 100);
-    assert.deepEqual(await inFlight, { region: 'r', instance: 'slow', version: 'v' });
+    assert.deepEqual(await inFlight, {
+      region: 'r',
+      instance: 'slow',
+      version: 'v',
+      nodeState: 'running',
+      links: [],
+    });
     await stopping;
     await server.closed;
     assert.equal(server.state, 'stopped');

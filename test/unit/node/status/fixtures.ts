@@ -45,6 +45,7 @@ export function nodeStatus(
     links: from.map((f) => linkStatus(f, region)),
     lastCheckpointAgeMs: 2_500,
     indexRuns: 7,
+    peers: [],
     ...overrides,
   };
 }

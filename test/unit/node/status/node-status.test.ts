@@ -40,6 +40,7 @@ function snapshot(links: LinkSnapshot[], overrides: Partial<NodeSnapshot> = {}):
     links,
     lastCheckpointMs: 0,
     indexRuns: 3,
+    peers: [],
     ...overrides,
   };
 }

@@ -1,6 +1,7 @@
 // Original file: proto/geomesh/v1/operator.proto
 
 import type { LinkStatus as _geomesh_v1_LinkStatus, LinkStatus__Output as _geomesh_v1_LinkStatus__Output } from '../../geomesh/v1/LinkStatus.ts';
+import type { PeerStatus as _geomesh_v1_PeerStatus, PeerStatus__Output as _geomesh_v1_PeerStatus__Output } from '../../geomesh/v1/PeerStatus.ts';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -62,6 +63,11 @@ export interface NodeStatus {
    * Runs held in the node's origin index (replicated stretches of its region's partitions).
    */
   'indexRuns'?: (number | string | Long);
+  /**
+   * The node's heartbeats to the other regions' nodes (Peer.Ping every 5 s): one entry per other region of
+   * the topology, sorted by region. Empty from a node older than this field.
+   */
+  'peers'?: (_geomesh_v1_PeerStatus)[];
 }
 
 /**
@@ -123,4 +129,9 @@ export interface NodeStatus__Output {
    * Runs held in the node's origin index (replicated stretches of its region's partitions).
    */
   'indexRuns': (number);
+  /**
+   * The node's heartbeats to the other regions' nodes (Peer.Ping every 5 s): one entry per other region of
+   * the topology, sorted by region. Empty from a node older than this field.
+   */
+  'peers': (_geomesh_v1_PeerStatus__Output)[];
 }

@@ -1,5 +1,6 @@
 // Original file: proto/geomesh/v1/peer.proto
 
+import type { LinkSummary as _geomesh_v1_LinkSummary, LinkSummary__Output as _geomesh_v1_LinkSummary__Output } from '../../geomesh/v1/LinkSummary.ts';
 
 export interface PingResponse {
   /**
@@ -14,6 +15,16 @@ export interface PingResponse {
    * The called node's geomesh version (package version).
    */
   'version'?: (string);
+  /**
+   * The called node's lifecycle state: "starting", "running", "stopping", "stopped" or "failed"; "" from a
+   * node older than this field.
+   */
+  'nodeState'?: (string);
+  /**
+   * The called node's inbound links (its region is their target), sorted by source region: each link's state,
+   * lag and rate as of the answer. Empty from a node older than this field.
+   */
+  'links'?: (_geomesh_v1_LinkSummary)[];
 }
 
 export interface PingResponse__Output {
@@ -29,4 +40,14 @@ export interface PingResponse__Output {
    * The called node's geomesh version (package version).
    */
   'version': (string);
+  /**
+   * The called node's lifecycle state: "starting", "running", "stopping", "stopped" or "failed"; "" from a
+   * node older than this field.
+   */
+  'nodeState': (string);
+  /**
+   * The called node's inbound links (its region is their target), sorted by source region: each link's state,
+   * lag and rate as of the answer. Empty from a node older than this field.
+   */
+  'links': (_geomesh_v1_LinkSummary__Output)[];
 }
