@@ -9,6 +9,7 @@ export {
   type KafkaClientOptions,
   type KafkaSaslOptions,
 } from './kafka-client.ts';
+export { gatedSocketFactory, type ProduceGate } from './produce-gate.ts';
 export {
   decodeSnappyXerial,
   encodeSnappyXerial,

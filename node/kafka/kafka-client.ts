@@ -8,6 +8,7 @@ import { GeomeshError, type ErrorDetails } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
 import { lz4Codec, snappyCodec, zstdCodec } from './codecs.ts';
 import { bridgeKafkaLogs, kafkaLogLevelFor } from './kafka-logging.ts';
+import { gatedSocketFactory, type ProduceGate } from './produce-gate.ts';
 
 // kafkajs is CommonJS and Node cannot see all of its named exports from ESM: take them off the default.
 const { CompressionCodecs, CompressionTypes, Kafka: KafkaClient, KafkaJSError } = kafkajs;
@@ -41,6 +42,8 @@ export interface KafkaClientOptions {
   connectionTimeoutMs?: number;
   /** Per-request timeout; default 30,000 ms. */
   requestTimeoutMs?: number;
+  /** Produce requests leave only while this gate is open (work sharing's fencing, see produce-gate.ts). */
+  produceGate?: ProduceGate;
   logger: Logger;
 }
 
@@ -58,6 +61,7 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
   };
   if (options.tls !== undefined) config.ssl = options.tls;
   if (options.sasl) config.sasl = { ...options.sasl } as SASLOptions;
+  if (options.produceGate) config.socketFactory = gatedSocketFactory(options.produceGate);
   return new KafkaClient(config);
 }
 

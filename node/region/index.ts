@@ -6,5 +6,6 @@ export {
   type RegionNodeOptions,
   type RegionNodeState,
   type RegionTranslationOptions,
+  type RegionWorkSharing,
 } from './region-node.ts';
 export { assertDistinctClusters, clusterConnection, inboundLinkSpecs } from './from-topology.ts';

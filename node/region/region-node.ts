@@ -51,6 +51,7 @@ import {
   CheckpointStore,
   OriginIndex,
   decodeIndexRecordV1,
+  type IndexView,
   encodeIndexRecordV1,
   indexTopicName,
   type IndexRecord,
@@ -222,6 +223,8 @@ export class RegionNode {
   #refreshing: Promise<void> | undefined;
   /** Work sharing: the target partitions (`topic\0partition`) this instance owns. */
   readonly #owned = new Map<string, TopicPartition>();
+  /** Work sharing: partitions being handed over, whose index is still flushed. */
+  readonly #handingOver = new Set<string>();
   /** Work sharing: the replicated topics' partition counts in this region, and when they were read. */
   #targetPartitions: { tps: TopicPartition[]; readAtMs: number } | undefined;
 
@@ -369,6 +372,7 @@ export class RegionNode {
       region: this.#options.region,
       regions: options.regions,
       index: this.index,
+      indexFor: (tps) => this.indexFor(tps),
       checkpoints: this.checkpoints,
       cluster: this.#clusterOffsets,
       peer: (region) => options.peer(region),
@@ -450,15 +454,23 @@ export class RegionNode {
   async releasePartitions(tps: readonly TopicPartition[], isHandover: boolean): Promise<void> {
     const mine = tps.filter((tp) => this.#owned.has(partitionKey(tp.topic, tp.partition)));
     if (mine.length === 0) return;
-    for (const tp of mine) this.#owned.delete(partitionKey(tp.topic, tp.partition));
+    for (const tp of mine) {
+      const key = partitionKey(tp.topic, tp.partition);
+      this.#owned.delete(key);
+      // Until flushed, a handed-over partition's index may still be written (nobody else owns it yet).
+      if (isHandover) this.#handingOver.add(key);
+    }
     for (const link of this.links) link.dropPartitions(mine);
     await Promise.all(
       mine.map((tp) => this.#writeLocks.get(partitionKey(tp.topic, tp.partition)) ?? Promise.resolve()),
     );
+    // A flush already under way ends first (it may hold their records); then, on a handover, one more.
+    await this.#flushing;
     if (isHandover) {
+      await this.#flushIndex();
       await this.#flushing;
-      await this.#flushIndex(mine);
     }
+    for (const tp of mine) this.#handingOver.delete(partitionKey(tp.topic, tp.partition));
     for (const { topic, partition } of mine) {
       this.index.forget(topic, partition);
       this.highwater.forget(topic, partition);
@@ -472,10 +484,31 @@ export class RegionNode {
   }
 
   /**
+   * The index translation reads for these partitions. Without work sharing, or for partitions this instance
+   * owns, the live index; for the others (another instance writes them) a scratch index read now from the
+   * index topic and brought to each partition's end by a tail scan, so every instance answers exactly.
+   */
+  async indexFor(tps: readonly TopicPartition[]): Promise<IndexView> {
+    const local = this.#local;
+    const foreign = tps.filter((tp) => !this.#owned.has(partitionKey(tp.topic, tp.partition)));
+    if (!this.#options.workSharing || foreign.length === 0 || !local) return this.index;
+    const keys = new Set(foreign.map((tp) => partitionKey(tp.topic, tp.partition)));
+    const scratch = new OriginIndex();
+    await this.#loadIndex(local, keys, scratch);
+    await this.#scanTails(local, [...new Set(foreign.map((tp) => tp.topic))], keys, scratch);
+    return {
+      get: (topic, partition) =>
+        this.#owned.has(partitionKey(topic, partition))
+          ? this.index.get(topic, partition)
+          : scratch.get(topic, partition),
+    };
+  }
+
+  /**
    * Loads the origin index and the checkpoints from the index topic of this region's cluster. Under work
    * sharing the start loads only the checkpoints; `only` (partitions being acquired) loads just their index.
    */
-  async #loadIndex(local: Kafka, only?: ReadonlySet<string>): Promise<void> {
+  async #loadIndex(local: Kafka, only?: ReadonlySet<string>, into: OriginIndex = this.index): Promise<void> {
     const topic = indexTopicName(this.#options.mesh);
     if (!only) {
       await ensureCompactedTopic(local, topic);
@@ -491,13 +524,13 @@ export class RegionNode {
       if (!record) continue;
       if (record.kind === 'checkpoint' || record.kind === 'checkpoint-deleted') {
         if (!only && record.kind === 'checkpoint') this.checkpoints.put(record.checkpoint);
-        else if (!only) this.index.apply(record);
+        else if (!only) into.apply(record);
       } else if (!isWanted(record)) continue;
       else if (record.kind === 'run') runs.push(record);
-      else if (!this.index.apply(record)) refused++;
+      else if (!into.apply(record)) refused++;
     }
     runs.sort((a, b) => a.run.targetStart - b.run.targetStart);
-    for (const r of runs) if (!this.index.apply(r)) refused++;
+    for (const r of runs) if (!into.apply(r)) refused++;
     if (only) return;
     this.index.takeDirty();
     this.startReport.indexRunsLoaded = this.index.runCount;
@@ -512,10 +545,17 @@ export class RegionNode {
    * covers was re-created and is scanned from its start; otherwise the scan starts where the index ends.
    * Verified replicas found are indexed; then the marks are set from the index.
    */
-  async #scanTails(local: Kafka, topics: readonly string[], only?: ReadonlySet<string>): Promise<void> {
+  async #scanTails(
+    local: Kafka,
+    topics: readonly string[],
+    only?: ReadonlySet<string>,
+    into: OriginIndex = this.index,
+  ): Promise<void> {
     const { mesh } = this.#options;
     const provenanceKey = this.#provenanceKey;
     const isStarting = this.#state === 'starting';
+    // A scratch index (a translation of partitions another instance owns) sets no marks.
+    const setsMarks = into === this.index;
     // Marks are set exactly (not only raised) at start and when a partition is acquired.
     const isExact = isStarting || only !== undefined;
     let scanned = 0;
@@ -529,19 +569,19 @@ export class RegionNode {
       const from = new Map<number, number>();
       for (const o of offsets) {
         const [low, high] = [Number(o.low), Number(o.high)];
-        const runs = this.index.get(topic, o.partition);
+        const runs = into.get(topic, o.partition);
         if (runs && runs.through > high) {
           this.#logger.warn(
             { topic, partition: o.partition, indexed: runs.through, logEnd: high },
             'target partition ends before what the index covers (re-created): indexing it again',
           );
-          this.index.reset(topic, o.partition);
+          into.reset(topic, o.partition);
         }
-        this.index.prune(topic, o.partition, low);
-        const start = Math.max(low, this.index.get(topic, o.partition)?.through ?? 0);
+        into.prune(topic, o.partition, low);
+        const start = Math.max(low, into.get(topic, o.partition)?.through ?? 0);
         if (high > start) from.set(o.partition, start);
       }
-      if (isStarting) {
+      if (isStarting && setsMarks) {
         for (const o of offsets) this.startReport.targetRecords += Number(o.high) - Number(o.low);
       }
       if (from.size > 0) {
@@ -550,13 +590,13 @@ export class RegionNode {
           const provenance = decodeOriginHeaders(record.headers, provenanceKey, mesh, record);
           if (provenance.kind === 'replicated') {
             const { region, offset } = provenance.origin;
-            this.index.noteWritten(topic, record.partition, record.offset, [{ region, offset }]);
+            into.noteWritten(topic, record.partition, record.offset, [{ region, offset }]);
           }
         });
       }
-      for (const o of offsets) this.index.noteScannedThrough(topic, o.partition, Number(o.high));
-      for (const o of offsets) {
-        const runs = this.index.get(topic, o.partition);
+      for (const o of offsets) into.noteScannedThrough(topic, o.partition, Number(o.high));
+      for (const o of setsMarks ? offsets : []) {
+        const runs = into.get(topic, o.partition);
         for (const origin of runs?.origins() ?? []) {
           // At start the last copy of each origin in the partition sets its mark, not the highest: after a
           // source partition was re-created, later copies carry lower origin offsets that are new records.
@@ -567,8 +607,8 @@ export class RegionNode {
       }
     }
     if (isStarting) this.startReport.tailRecordsScanned += scanned;
-    this.#logger.info(
-      { topics: topics.length, scanned, runs: this.index.runCount, marks: this.highwater.size },
+    this.#logger[setsMarks ? 'info' : 'debug'](
+      { topics: topics.length, scanned, runs: into.runCount, marks: this.highwater.size },
       'log tails scanned; high-water marks set from the origin index',
     );
   }
@@ -677,14 +717,14 @@ export class RegionNode {
 
   /**
    * Writes what changed in the index to its topic; heads never claim more than is certain. Under work sharing
-   * only partitions this instance certainly owns (or, `handingOver`, is handing over) are written: the index
-   * of a partition it lost belongs to the next owner.
+   * only partitions this instance certainly owns (or is handing over) are written: the index of a partition
+   * it lost belongs to the next owner.
    */
-  #flushIndex(handingOver: readonly TopicPartition[] = []): Promise<void> {
+  #flushIndex(): Promise<void> {
     if (this.#flushing || !this.#indexWriter) return this.#flushing ?? Promise.resolve();
     const writer = this.#indexWriter;
     const workSharing = this.#options.workSharing;
-    const handing = new Set(handingOver.map((tp) => partitionKey(tp.topic, tp.partition)));
+    const handing = this.#handingOver;
     const isCertain = !workSharing || workSharing.isLeaseValid();
     const mayFlush = (r: IndexRecord) =>
       r.kind === 'checkpoint' ||
@@ -713,10 +753,19 @@ export class RegionNode {
   #client(region: string): Kafka {
     const cluster = this.#options.clusters[region];
     if (!cluster) throw new Error(`no Kafka cluster configured for region ${region}`);
+    const workSharing = this.#options.workSharing;
     return createKafkaClient({
       ...cluster,
       clientId: `geomesh-${this.#options.region}`,
       logger: this.#logger,
+      // Under work sharing nothing is produced into this region (records, index) without a certain lease.
+      ...(workSharing &&
+        region === this.#options.region && {
+          produceGate: {
+            isOpen: () => workSharing.isLeaseValid(),
+            onRefused: () => this.metrics.writesFenced.inc(),
+          },
+        }),
     });
   }
 

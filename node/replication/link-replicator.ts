@@ -596,7 +596,9 @@ export class LinkReplicator {
         return await this.#write(topic, partition, pending);
       } catch (err) {
         if (isGeomeshError(err, 'GEOMESH_REPLICATION_NOT_OWNER')) {
-          this.#logger.info({ topic, partition }, 'target partition no longer owned; batch handed back');
+          this.#logger.info({ topic, partition }, 'target partition not certainly owned; batch handed back');
+          // Still owned but the lease is unsure: the partition is read again, so not at once.
+          if (this.#options.ownership?.owns(topic, partition)) await new Promise((r) => setTimeout(r, 500));
           return { kind: 'released' };
         }
         if (this.#state !== 'running') throw err;

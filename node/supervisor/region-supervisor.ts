@@ -26,6 +26,7 @@ import { NodeRegistration, advertisedAddress, defaultInstanceId } from './node-r
 import { PeerChannels } from './peer-channels.ts';
 import { PeerDirectory } from './peer-directory.ts';
 import { StatusReporter } from './status-reporter.ts';
+import { WorkSharingRunner } from './work-sharing-runner.ts';
 
 /** The software version peers report to each other. */
 export const GEOMESH_VERSION = '0.1.0';
@@ -73,6 +74,8 @@ export class RegionSupervisor {
   #stopping: Promise<void> | undefined;
   #registration: NodeRegistration | undefined;
   #reporter: StatusReporter | undefined;
+  /** Work sharing among the region's instances, when the topology asks for it. */
+  #workSharing: WorkSharingRunner | undefined;
 
   /**
    * Checks the gRPC server's options (certificate files, the operators' token) at once: a missing
@@ -132,7 +135,18 @@ export class RegionSupervisor {
       const regions = [region, ...inbound.map((l) => l.from)];
       const outbound = config.outboundLinks(region);
       const reporter = this.#startReporter();
+      const sharing = config.region(region).node.workSharing;
+      this.#workSharing = sharing
+        ? new WorkSharingRunner({
+            config,
+            region,
+            instanceId: this.#options.instanceId ?? defaultInstanceId(),
+            leaseTtlMs: sharing.leaseTtlMs,
+            logger,
+          })
+        : undefined;
       this.#node = new RegionNode({
+        ...(this.#workSharing && { workSharing: this.#workSharing.regionOption() }),
         mesh: config.mesh,
         region,
         provenanceKey: Buffer.from(config.provenanceKey!.reveal(), 'utf8'),
@@ -156,6 +170,7 @@ export class RegionSupervisor {
         },
       });
       await this.#node.start();
+      this.#workSharing?.start(this.#node);
       const address = await this.#server.start();
       this.#startRegistration(address);
       this.#peers.startHeartbeats(this.#node.registry);
@@ -167,6 +182,7 @@ export class RegionSupervisor {
       await this.#registration?.stop();
       this.#reporter?.stop();
       await this.#server.stop().catch(() => undefined);
+      await this.#workSharing?.stop().catch(() => undefined);
       await this.#node?.stop().catch(() => undefined);
       await this.#peers.stop();
       throw err;
@@ -183,6 +199,8 @@ export class RegionSupervisor {
       await this.#server
         ?.stop()
         .catch((err: unknown) => this.#logger.warn({ err }, 'gRPC server stop failed'));
+      // Hand the partitions over (flushed, owner keys deleted) before the node drains.
+      await this.#workSharing?.stop();
       await this.#node?.stop();
       await this.#peers.stop();
       this.#setState('stopped');

@@ -22,6 +22,7 @@ import {
   type CheckpointPartition,
   type CheckpointStore,
   type GroupCheckpoint,
+  type IndexView,
   type OriginIndex,
 } from '../translation/index.ts';
 
@@ -67,6 +68,11 @@ export interface TranslationServiceOptions {
   /** Every region of the mesh (to tell an unknown region from one that is down). */
   regions: readonly string[];
   index: OriginIndex;
+  /**
+   * The index to read for these partitions when `index` may not hold them (work sharing: another instance
+   * owns them); default `index`.
+   */
+  indexFor?(tps: readonly { topic: string; partition: number }[]): Promise<IndexView>;
   checkpoints: CheckpointStore;
   cluster: LocalCluster;
   /** The peer client of a region's node, or undefined when no address is known. */
@@ -170,9 +176,11 @@ export class TranslationService {
   ): Promise<{ region: string; computedAtMs: number; partitions: CheckpointPartition[] }> {
     requireName(group, 'group');
     requireTopics(topics);
-    const { region, index, cluster } = this.#options;
+    const { region, cluster } = this.#options;
     const computedAtMs = this.#now();
     const committed = await cluster.committedOffsets(group, topics);
+    // Read after the committed offsets, so it covers them.
+    const index = await this.#indexFor(committed);
     const partitions = committed.map((c) => ({
       topic: c.topic,
       partition: c.partition,
@@ -186,9 +194,9 @@ export class TranslationService {
   async localSeek(
     partitions: readonly CheckpointPartition[],
   ): Promise<{ region: string; partitions: PartitionSeek[] }> {
-    const { region, index, cluster } = this.#options;
+    const { region, cluster } = this.#options;
     const ranges = new Map<string, Map<number, { logStart: number; logEnd: number }>>();
-    const out: PartitionSeek[] = [];
+    const checked: { p: CheckpointPartition; range: { logStart: number; logEnd: number } }[] = [];
     for (const p of partitions) {
       requirePartitionFrontier(p, 'seek');
       let topicRanges = ranges.get(p.topic);
@@ -208,17 +216,28 @@ export class TranslationService {
           `${p.topic} has no partition ${p.partition} in ${region} (it has ${topicRanges.size})`,
           { details: { topic: p.topic, partition: p.partition, region } },
         );
-      const frontier = new Map(p.frontier.map((f) => [f.region, f.offset]));
-      const result = seek(index.get(p.topic, p.partition), region, frontier, range);
-      out.push({
-        topic: p.topic,
-        partition: p.partition,
-        offset: result.offset,
-        alreadySeen: result.alreadySeen,
-        logEnd: range.logEnd,
-      });
+      checked.push({ p, range });
     }
-    return { region, partitions: out };
+    // Read after the ranges, so it covers every log end used below.
+    const index = await this.#indexFor(partitions);
+    return {
+      region,
+      partitions: checked.map(({ p, range }) => {
+        const frontier = new Map(p.frontier.map((f) => [f.region, f.offset]));
+        const result = seek(index.get(p.topic, p.partition), region, frontier, range);
+        return {
+          topic: p.topic,
+          partition: p.partition,
+          offset: result.offset,
+          alreadySeen: result.alreadySeen,
+          logEnd: range.logEnd,
+        };
+      }),
+    };
+  }
+
+  #indexFor(tps: readonly { topic: string; partition: number }[]): Promise<IndexView> {
+    return this.#options.indexFor?.(tps) ?? Promise.resolve(this.#options.index);
   }
 
   /** Translates `group` from region `from` to region `to` (either may be this node's or a peer's). */

@@ -4,7 +4,7 @@
  * `translation-protocol.md`. No I/O here; the region node feeds and persists it.
  */
 export { PartitionRuns, type AddOutcome, type Run } from './partition-runs.ts';
-export { OriginIndex, BYTES_PER_RUN } from './origin-index.ts';
+export { OriginIndex, BYTES_PER_RUN, type IndexView } from './origin-index.ts';
 export {
   decodeIndexRecordV1,
   encodeIndexRecordV1,

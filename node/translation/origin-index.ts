@@ -13,6 +13,9 @@ function keyOf(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
 
+/** What translation reads of an index: a partition's runs. */
+export type IndexView = Pick<OriginIndex, 'get'>;
+
 export class OriginIndex {
   readonly #partitions = new Map<string, { topic: string; partition: number; runs: PartitionRuns }>();
   /** Partitions whose `through` moved since the last `takeDirty`. */

@@ -51,6 +51,8 @@ export interface RegionAudit {
   /** origin region → sequences seen (by the value's `<region>:<seq>`). */
   byOrigin: Map<string, number[]>;
   duplicates: number;
+  /** The first few duplicates: where the second copy sits, and where the first one did. */
+  firstDuplicates: { id: string; partition: number; offset: number; firstOffset: number }[];
   /** Records whose verified origin is this region itself (must be 0). */
   loops: number;
   /** Records whose value's region disagrees with their verified origin (must be 0). */
@@ -90,12 +92,13 @@ export async function auditTopic(
     total: 0,
     byOrigin: new Map(),
     duplicates: 0,
+    firstDuplicates: [],
     loops: 0,
     misattributed: 0,
     isOrderKept: true,
     fingerprints: new Map(),
   };
-  const seen = new Set<string>();
+  const seen = new Map<string, number>();
   const lastSeq = new Map<string, number>();
   const records: { partition: number; offset: number; value: string; origin: string; isReplica: boolean }[] =
     [];
@@ -118,8 +121,13 @@ export async function auditTopic(
     if (r.isReplica && r.origin === region) audit.loops++;
     if (valueRegion !== r.origin) audit.misattributed++;
     const id = `${valueRegion}:${seq}`;
-    if (seen.has(id)) audit.duplicates++;
-    seen.add(id);
+    const firstOffset = seen.get(id);
+    if (firstOffset !== undefined) {
+      audit.duplicates++;
+      if (audit.firstDuplicates.length < 10)
+        audit.firstDuplicates.push({ id, partition: r.partition, offset: r.offset, firstOffset });
+    }
+    seen.set(id, r.offset);
     const list = audit.byOrigin.get(valueRegion!) ?? [];
     list.push(seq);
     audit.byOrigin.set(valueRegion!, list);

@@ -1,0 +1,268 @@
+/**
+ * Several instances of one region's node share its partitions (topology `node.workSharing`), on real Kafka
+ * clusters and a real etcd, with `geomesh node` processes and writers in the source region all along:
+ *
+ * - two instances split the 12 partitions 6/6; a third joining gets 4 (4/4/4);
+ * - kill -9 of an instance mid-stream: its partitions are owned and written by the survivors within the
+ *   lease TTL + 5 s;
+ * - kill -STOP of an instance for twice the TTL, then -CONT: it drops its partitions without writing (it
+ *   could not be sure of its lease), and takes a share again afterwards;
+ * - etcd stopped for 30 s: the instances stop writing once they cannot be sure, and go on when it is back;
+ *
+ * and at the end every record of the source is in the target exactly once. With GEOMESH_TEST_LOG_DIR set,
+ * each instance's log is written there (`w1.log`…) for a failure's post-mortem.
+ */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Kafka } from 'kafkajs';
+import { createKafkaClient } from '../../node/kafka/index.ts';
+import { silentLogger } from '../../node/log/index.ts';
+import { TestEnvironment, freePort } from '../harness/index.ts';
+import { runGeomesh, waitNodeReady } from '../support/cli-process.ts';
+import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
+import { metricSum, waitFor } from '../support/polling.ts';
+
+const MESH = 'sharing';
+const KEY = randomBytes(32).toString('hex');
+const TOPIC = 'orders';
+const PARTITIONS = 12;
+const TTL_MS = 4_000;
+
+interface Instance {
+  name: string;
+  child: ChildProcess;
+  http: number;
+  /** Its JSON log lines (info and above). */
+  log: string[];
+}
+
+describe('work sharing: several instances of one region', () => {
+  let env: TestEnvironment;
+  let dir: string;
+  let file: string;
+  const kafka: Record<string, Kafka> = {};
+  const instances = new Map<string, Instance>();
+  let written = 0;
+  let isWriting = false;
+  let writer: Promise<void> | undefined;
+
+  async function startInstance(name: string): Promise<Instance> {
+    const http = await freePort();
+    const child = runGeomesh(
+      [
+        'node',
+        '--topology',
+        file,
+        '--region',
+        'west',
+        '--grpc',
+        `127.0.0.1:${await freePort()}`,
+        '--http',
+        `127.0.0.1:${http}`,
+      ],
+      { GEOMESH_PROVENANCE_KEY: KEY, GEOMESH_LOG_LEVEL: 'info' },
+    );
+    const instance: Instance = { name, child, http, log: [] };
+    let partial = '';
+    const collect = (chunk: Buffer) => {
+      const lines = (partial + chunk.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      instance.log.push(...lines);
+    };
+    child.stdout!.on('data', collect);
+    child.stderr!.on('data', collect);
+    instances.set(name, instance);
+    await waitNodeReady(http, `instance ${name}`);
+    return instance;
+  }
+
+  async function metric(instance: Instance, name: string, filter = ''): Promise<number> {
+    const text = await (await fetch(`http://127.0.0.1:${instance.http}/metrics`)).text();
+    return metricSum(text, name, filter);
+  }
+
+  /** Partitions owned per instance (by name), read from each one's /metrics. */
+  async function owned(names: readonly string[]): Promise<number[]> {
+    return Promise.all(names.map((n) => metric(instances.get(n)!, 'geomesh_partitions_owned')));
+  }
+
+  async function waitOwned(names: readonly string[], expected: number[], timeoutMs: number): Promise<number> {
+    const startedAt = Date.now();
+    await waitFor(async () => (await owned(names)).join('/') === expected.join('/'), {
+      timeoutMs,
+      intervalMs: 200,
+      what: `${names.join(', ')} owning ${expected.join('/')}`,
+    });
+    return Date.now() - startedAt;
+  }
+
+  const audit = async () => {
+    const result = await auditTopic(kafka['west']!, 'west', TOPIC, MESH, Buffer.from(KEY));
+    if (result.duplicates > 0) console.log('duplicates:', JSON.stringify(result.firstDuplicates));
+    return result;
+  };
+
+  before(async () => {
+    env = await TestEnvironment.start({ kafka: ['east', 'west'], etcd: true });
+    dir = mkdtempSync(join(tmpdir(), 'geomesh-work-sharing-'));
+    for (const r of ['east', 'west']) {
+      kafka[r] = createKafkaClient({
+        brokers: env.cluster(r).bootstrapServers,
+        clientId: `t-${r}`,
+        logger: silentLogger(),
+      });
+    }
+    const admin = kafka['east']!.admin();
+    await admin.connect();
+    await admin.createTopics({ waitForLeaders: true, topics: [{ topic: TOPIC, numPartitions: PARTITIONS }] });
+    await admin.disconnect();
+    file = join(dir, 'mesh.yaml');
+    writeFileSync(
+      file,
+      [
+        `mesh: ${MESH}`,
+        `etcd: { endpoints: ['${env.etcd!.endpoints[0]}'] }`,
+        "provenance: { key: '${GEOMESH_PROVENANCE_KEY}' }",
+        'regions:',
+        `  east: { kafka: { brokers: ['${env.cluster('east').bootstrapServers[0]}'] } }`,
+        `  west:`,
+        `    kafka: { brokers: ['${env.cluster('west').bootstrapServers[0]}'] }`,
+        `    node: { workSharing: { leaseTtlMs: ${TTL_MS} } }`,
+        'links:',
+        '  - { from: east, to: west, topics: { include: [orders] } }',
+        '',
+      ].join('\n'),
+    );
+    // Writers in east all along: 300 records every 250 ms.
+    isWriting = true;
+    writer = (async () => {
+      while (isWriting) {
+        await produceNumbered(kafka['east']!, 'east', TOPIC, 300, PARTITIONS, written);
+        written += 300;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
+  });
+
+  after(async () => {
+    if (process.env['GEOMESH_TEST_LOG_DIR'])
+      for (const i of instances.values())
+        writeFileSync(join(process.env['GEOMESH_TEST_LOG_DIR'], `${i.name}.log`), i.log.join('\n'));
+    isWriting = false;
+    await writer?.catch(() => undefined);
+    for (const i of instances.values()) {
+      i.child.kill('SIGCONT');
+      i.child.kill('SIGKILL');
+    }
+    await env?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('two instances split 12 partitions 6/6; a third joining gets 4 each', async () => {
+    await startInstance('w1');
+    await startInstance('w2');
+    const balancedAfter = await waitOwned(['w1', 'w2'], [6, 6], 30_000);
+    console.log(`w1 and w2 own 6/6 (${balancedAfter} ms after both were ready)`);
+    const before = (await audit()).total;
+    await startInstance('w3');
+    const joinedAfter = await waitOwned(['w1', 'w2', 'w3'], [4, 4, 4], 30_000);
+    console.log(`w3 joined: 4/4/4 after ${joinedAfter} ms`);
+    await waitFor(async () => (await metric(instances.get('w3')!, 'geomesh_replicated_records_total')) > 0, {
+      timeoutMs: 30_000,
+      intervalMs: 250,
+      what: 'w3 writing its share',
+    });
+    const now = await audit();
+    assert.equal(now.duplicates, 0, 'no duplicates across the handovers');
+    assert.ok(now.total > before, 'records kept arriving');
+  });
+
+  it('kill -9 of an instance mid-stream: the survivors own and write its partitions within TTL + 5 s', async () => {
+    const victim = instances.get('w3')!;
+    const writtenBefore = await Promise.all(
+      ['w1', 'w2'].map((n) => metric(instances.get(n)!, 'geomesh_replicated_records_total')),
+    );
+    victim.child.kill('SIGKILL');
+    const killedAt = Date.now();
+    if (process.env['GEOMESH_TEST_LOG_DIR'])
+      writeFileSync(join(process.env['GEOMESH_TEST_LOG_DIR'], `w3.log`), victim.log.join('\n'));
+    instances.delete('w3');
+    await waitOwned(['w1', 'w2'], [6, 6], TTL_MS + 5_000);
+    const movedAfter = Date.now() - killedAt;
+    console.log(`w3 killed: its partitions owned by w1/w2 (6/6) ${movedAfter} ms later (TTL ${TTL_MS} ms)`);
+    assert.ok(movedAfter <= TTL_MS + 5_000);
+    // Written again: each survivor writes more than before, including the partitions it took.
+    await waitFor(
+      async () => {
+        const now = await Promise.all(
+          ['w1', 'w2'].map((n) => metric(instances.get(n)!, 'geomesh_replicated_records_total')),
+        );
+        return now.every((n, i) => n > writtenBefore[i]!);
+      },
+      { timeoutMs: TTL_MS + 5_000, intervalMs: 200, what: 'w1 and w2 writing after the kill' },
+    );
+    assert.equal((await audit()).duplicates, 0);
+  });
+
+  it('kill -STOP for twice the TTL, then -CONT: it does not write after losing ownership', async () => {
+    const frozen = instances.get('w2')!;
+    const logFrom = frozen.log.length;
+    const fencedBefore = await metric(frozen, 'geomesh_writes_fenced_total');
+    frozen.child.kill('SIGSTOP');
+    const stoppedAt = Date.now();
+    await waitOwned(['w1'], [12], 2 * TTL_MS + 5_000);
+    console.log(`w2 frozen: w1 owns all 12 after ${Date.now() - stoppedAt} ms`);
+    await new Promise((r) => setTimeout(r, Math.max(0, stoppedAt + 2 * TTL_MS - Date.now())));
+    frozen.child.kill('SIGCONT');
+    await waitOwned(['w1', 'w2'], [6, 6], 30_000);
+    const after = frozen.log.slice(logFrom).join('\n');
+    const fenced = (await metric(frozen, 'geomesh_writes_fenced_total')) - fencedBefore;
+    console.log(`w2 thawed: ${fenced} writes refused by fencing; back to 6/6`);
+    assert.match(
+      after,
+      /partitions dropped \(ownership lost\)|work lease lost/,
+      'w2 noticed it lost ownership',
+    );
+    assert.equal((await audit()).duplicates, 0, 'no zombie write landed twice');
+  });
+
+  it('etcd stopped for 30 s: writes stop once ownership is unsure and go on after it is back', async () => {
+    const names = ['w1', 'w2'];
+    const replicated = () =>
+      Promise.all(names.map((n) => metric(instances.get(n)!, 'geomesh_replicated_records_total'))).then((v) =>
+        v.reduce((a, b) => a + b, 0),
+      );
+    await env.etcd!.kill();
+    const stoppedAt = Date.now();
+    await waitOwned(names, [0, 0], TTL_MS + 5_000);
+    const unsureAfter = Date.now() - stoppedAt;
+    const frozenCount = await replicated();
+    await new Promise((r) => setTimeout(r, Math.max(0, stoppedAt + 30_000 - Date.now())));
+    const duringOutage = (await replicated()) - frozenCount;
+    console.log(
+      `etcd down: both instances dropped their partitions ${unsureAfter} ms in; ${duringOutage} records written while unsure`,
+    );
+    assert.equal(duringOutage, 0, 'nothing written while ownership was unsure');
+    await env.etcd!.restart();
+    await waitOwned(names, [6, 6], 60_000);
+    isWriting = false;
+    await writer;
+    await waitFor(async () => (await audit()).total >= written, {
+      timeoutMs: 120_000,
+      intervalMs: 1_000,
+      what: `west holding all ${written} records`,
+    });
+    const final = await audit();
+    console.log(
+      `final: ${final.total} records in west of ${written} written in east, ${final.duplicates} duplicates`,
+    );
+    assert.equal(final.duplicates, 0);
+    assert.equal(new Set(final.byOrigin.get('east')).size, written, 'no record lost');
+    assert.equal(final.total, written);
+  });
+});
