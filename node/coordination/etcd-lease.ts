@@ -33,7 +33,10 @@ export class EtcdLease implements CoordinationLease {
   #state: LeaseState = 'alive';
   /** Send times of keepalives not yet answered on the current stream, oldest first. */
   #pendingSends: number[] = [];
-  /** When the last renewal etcd confirmed was sent (or the grant was requested). */
+  /**
+   * When the last renewal etcd confirmed was sent (or the grant was requested), on the monotonic clock: a
+   * wall-clock step must not stretch how long the lease is believed alive.
+   */
   #renewedAt: number;
   #watchdog: NodeJS.Timeout | undefined;
   #revoking: Promise<void> | undefined;
@@ -51,7 +54,7 @@ export class EtcdLease implements CoordinationLease {
     this.#renewedAt = requestedAt;
     this.#logger = logger.child({ leaseId: id });
     lease.on('keepaliveEstablished', () => (this.#pendingSends = []));
-    lease.on('keepaliveFired', () => this.#pendingSends.push(Date.now()));
+    lease.on('keepaliveFired', () => this.#pendingSends.push(performance.now()));
     lease.on('keepaliveSucceeded', (res) => {
       const sentAt = this.#pendingSends.shift();
       if (sentAt !== undefined && sentAt > this.#renewedAt) this.#renewedAt = sentAt;
@@ -74,7 +77,7 @@ export class EtcdLease implements CoordinationLease {
         `lease TTL must be at least 1,000 ms, got ${options.ttlMs}`,
       );
     }
-    const requestedAt = Date.now();
+    const requestedAt = performance.now();
     const lease = options.namespace.lease(ttlSeconds);
     // etcd3 also reports a failed grant as 'lost'; the rejection of grant() below is what we act on.
     const swallow = () => undefined;
@@ -110,7 +113,7 @@ export class EtcdLease implements CoordinationLease {
 
   validForMs(): number {
     if (this.#state !== 'alive') return 0;
-    return Math.max(0, this.#renewedAt + this.#ttlMs - Date.now());
+    return Math.max(0, this.#renewedAt + this.#ttlMs - performance.now());
   }
 
   onLost(listener: (err: Error) => void): () => void {
@@ -140,7 +143,7 @@ export class EtcdLease implements CoordinationLease {
   }
 
   #check(): void {
-    const silentMs = Date.now() - this.#renewedAt;
+    const silentMs = performance.now() - this.#renewedAt;
     if (silentMs >= this.#ttlMs) {
       this.#markLost(
         new GeomeshError(

@@ -94,8 +94,10 @@ export class PartitionOwnership {
   #loop: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #lastError: string | undefined;
-  /** The last assignment computed: instance → how many partitions it should own. */
+  /** The workers of the region as last read. */
   #workers: string[] = [];
+  /** The lease this instance's worker key was written under (written once per lease). */
+  #announcedUnder: string | undefined;
 
   constructor(options: PartitionOwnershipOptions) {
     this.#options = options;
@@ -191,11 +193,14 @@ export class PartitionOwnership {
     const lease = await this.#leaseNow();
     const partitions = await host.targetPartitions();
     if (partitions.length === 0 || this.#state !== 'running') return;
-    await coordination.put(
-      `${instancesPrefix(region)}${instanceId}`,
-      JSON.stringify({ v: 1, instance: instanceId, since: new Date().toISOString() }),
-      { lease, signal },
-    );
+    if (this.#announcedUnder !== lease.id) {
+      await coordination.put(
+        `${instancesPrefix(region)}${instanceId}`,
+        JSON.stringify({ v: 1, instance: instanceId, since: new Date().toISOString() }),
+        { lease, signal },
+      );
+      this.#announcedUnder = lease.id;
+    }
     const workers = (await coordination.list(instancesPrefix(region), { signal })).entries.map((e) =>
       e.key.slice(instancesPrefix(region).length),
     );
