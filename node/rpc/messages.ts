@@ -10,7 +10,15 @@
 import type { LinkSummary, NodeStatus } from '../status/index.ts';
 
 // The status messages are the status model's own types (node/status): one definition for both.
-export type { HaltedPartition, LinkStatus, LinkSummary, NodeStatus, PeerStatus } from '../status/index.ts';
+export type {
+  HaltedPartition,
+  LinkStatus,
+  LinkSummary,
+  NodeStatus,
+  PeerStatus,
+  TopicPartitions,
+  WorkSharingStatus,
+} from '../status/index.ts';
 
 // ---- common.proto ----
 

@@ -30,6 +30,8 @@ import type { SeekRequest__Output } from './generated/geomesh/v1/SeekRequest.ts'
 import type { SeekResponse__Output } from './generated/geomesh/v1/SeekResponse.ts';
 import type { TranslateOffsetsRequest__Output } from './generated/geomesh/v1/TranslateOffsetsRequest.ts';
 import type { TranslateOffsetsResponse__Output } from './generated/geomesh/v1/TranslateOffsetsResponse.ts';
+import type { TopicPartitions__Output } from './generated/geomesh/v1/TopicPartitions.ts';
+import type { WorkSharingStatus__Output } from './generated/geomesh/v1/WorkSharingStatus.ts';
 import type {
   Checkpoint,
   FrontierSource,
@@ -56,8 +58,10 @@ import type {
   PushCheckpointsResponse,
   SeekRequest,
   SeekResponse,
+  TopicPartitions,
   TranslateOffsetsRequest,
   TranslateOffsetsResponse,
+  WorkSharingStatus,
 } from './messages.ts';
 
 // ---- compile-time proof that plain and generated shapes agree ----
@@ -88,6 +92,8 @@ type _ShapesAgree = AllTrue<
     Same<LinkStatus, LinkStatus__Output>,
     Same<LinkSummary, LinkSummary__Output>,
     Same<PeerStatus, PeerStatus__Output>,
+    Same<TopicPartitions, TopicPartitions__Output>,
+    Same<WorkSharingStatus, WorkSharingStatus__Output>,
     Same<NodeStatus, NodeStatus__Output>,
     Same<GetStatusRequest, GetStatusRequest__Output>,
     Same<FailoverRequest, FailoverRequest__Output>,

@@ -7,10 +7,12 @@ export type * from './status-types.ts';
 export { RateTracker } from './rate-tracker.ts';
 export {
   buildNodeStatus,
+  groupByTopic,
   linkKey,
   sampleLinkRates,
   type LinkSnapshot,
   type NodeSnapshot,
+  type WorkSharingSnapshot,
 } from './node-status.ts';
 export {
   DEFAULT_LAG_WARN_RECORDS,
@@ -19,6 +21,7 @@ export {
   instanceFromMember,
   linkHealth,
   meshLayoutOf,
+  type InstanceAnswers,
   type MeshLayout,
   type MeshStatusOptions,
   type MeshStatusSources,
@@ -26,7 +29,16 @@ export {
   type NodeAnswer,
   type RegisteredMember,
 } from './mesh-status.ts';
-export { formatAge, formatRate, renderStatusTable, textTable } from './status-table.ts';
+export {
+  countPartitions,
+  formatAge,
+  formatPartitionCount,
+  formatPartitionRanges,
+  formatRate,
+  renderStatusTable,
+  textTable,
+  workSharingRows,
+} from './status-table.ts';
 export {
   HEALTH_COLORS,
   arrowLabel,
@@ -41,4 +53,9 @@ export {
   type MeshGraphOptions,
   type NodeHealth,
 } from './mesh-graph.ts';
-export { DRAW_MESH_SCRIPT, renderStatusPage, type StatusPageInput } from './status-page.ts';
+export {
+  DRAW_MESH_SCRIPT,
+  SHARE_ROWS_SCRIPT,
+  renderStatusPage,
+  type StatusPageInput,
+} from './status-page.ts';

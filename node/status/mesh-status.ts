@@ -2,11 +2,13 @@
  * The mesh-wide view: the topology's regions and links, what each region's node answered, and the instances
  * registered in etcd, put together. `assembleMeshStatus` is pure; `collectMeshStatus` asks every region's
  * node and etcd at once through functions the caller passes (the CLI calls over gRPC; a node answers for
- * itself locally and calls its peers), so it opens nothing itself.
+ * itself locally and calls its peers), so it opens nothing itself. For a region that shares work among
+ * several instances it then asks each of the region's other registered instances for its share.
  */
 import type { TopologyConfig } from '../../topology/index.ts';
 import type {
   InstanceInfo,
+  InstanceShare,
   LinkHealth,
   LinkStatus,
   MeshLinkStatus,
@@ -19,7 +21,8 @@ import type {
 export interface MeshLayout {
   mesh: string;
   /** In the topology's order. */
-  regions: readonly { name: string; grpcAddress: string }[];
+  /** `isWorkSharing`: the region runs several instances that share its partitions (`node.workSharing`). */
+  regions: readonly { name: string; grpcAddress: string; isWorkSharing?: boolean }[];
   links: readonly { fromRegion: string; toRegion: string }[];
 }
 
@@ -41,7 +44,11 @@ export const DEFAULT_LAG_WARN_RECORDS = 10_000;
 export function meshLayoutOf(config: TopologyConfig): MeshLayout {
   return {
     mesh: config.mesh,
-    regions: config.regions.map((r) => ({ name: r.name, grpcAddress: r.node.grpc })),
+    regions: config.regions.map((r) => ({
+      name: r.name,
+      grpcAddress: r.node.grpc,
+      isWorkSharing: r.node.workSharing !== null,
+    })),
     links: config.links.map((l) => ({ fromRegion: l.from, toRegion: l.to })),
   };
 }
@@ -82,9 +89,62 @@ export function linkHealth(
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** Per region, per instance id: what an instance other than the one asked at the region's address answered. */
+export type InstanceAnswers = ReadonlyMap<string, ReadonlyMap<string, NodeAnswer>>;
+
+/** Whether a region shares work: its topology says so, or its node reports a share. */
+function isSharing(region: MeshLayout['regions'][number], answer: NodeAnswer | undefined): boolean {
+  return region.isWorkSharing === true || (answer?.ok === true && answer.status.workSharing !== null);
+}
+
+/**
+ * Every instance known to share a region's work, sorted by id: registered in etcd, the one that answered at
+ * the region's address, the workers any report names, and the instances that were asked.
+ */
+function sharesOf(
+  region: string,
+  answer: NodeAnswer,
+  members: MembersAnswer,
+  asked: ReadonlyMap<string, NodeAnswer>,
+): InstanceShare[] {
+  const registered = new Map(
+    (members.ok ? members.instances.filter((m) => m.region === region) : []).map((m) => [m.id, m]),
+  );
+  const reports = [
+    ...(answer.ok ? [answer.status] : []),
+    ...[...asked.values()].flatMap((a) => (a.ok ? [a.status] : [])),
+  ];
+  const ids = new Set([
+    ...registered.keys(),
+    ...asked.keys(),
+    ...reports.flatMap((r) => [r.instance, ...(r.workSharing?.workers ?? [])]),
+  ]);
+  return [...ids].sort(byName).map((id): InstanceShare => {
+    const grpcAddress = registered.get(id)?.grpcAddress ?? '';
+    const got = answer.ok && answer.status.instance === id ? answer : asked.get(id);
+    if (got?.ok) {
+      return {
+        instance: id,
+        grpcAddress: grpcAddress || got.status.grpcAddress,
+        isReachable: true,
+        workSharing: got.status.workSharing,
+        error: null,
+      };
+    }
+    const error =
+      got?.error ??
+      (registered.has(id)
+        ? 'not asked'
+        : members.ok
+          ? 'not registered in etcd (address unknown)'
+          : 'address unknown: etcd could not be read');
+    return { instance: id, grpcAddress, isReachable: false, workSharing: null, error };
+  });
+}
+
 /**
  * The mesh view from the topology's layout, each region's answer (a region missing from `answers` did not
- * answer) and etcd's members.
+ * answer), etcd's members, and for regions that share work what their other instances answered.
  */
 export function assembleMeshStatus(
   layout: MeshLayout,
@@ -92,8 +152,10 @@ export function assembleMeshStatus(
   members: MembersAnswer,
   nowMs: number,
   options: MeshStatusOptions = {},
+  instanceAnswers: InstanceAnswers = new Map(),
 ): MeshStatus {
-  const regions: RegionStatus[] = layout.regions.map(({ name, grpcAddress }) => {
+  const regions: RegionStatus[] = layout.regions.map((region) => {
+    const { name, grpcAddress } = region;
     const answer = answers.get(name) ?? { ok: false, error: 'not asked' };
     return {
       region: name,
@@ -102,6 +164,9 @@ export function assembleMeshStatus(
       isReachable: answer.ok,
       node: answer.ok ? answer.status : null,
       error: answer.ok ? null : answer.error,
+      shares: isSharing(region, answer)
+        ? sharesOf(name, answer, members, instanceAnswers.get(name) ?? new Map())
+        : null,
     };
   });
   const byRegion = new Map(regions.map((r) => [r.region, r]));
@@ -140,6 +205,11 @@ export interface MeshStatusSources {
   nodeStatus(region: string, grpcAddress: string): Promise<NodeStatus>;
   /** The instances registered in etcd; rejects when etcd cannot be read. */
   instances(): Promise<readonly InstanceInfo[]>;
+  /**
+   * The status of one instance of a region that shares work, at its registered address; rejects when it does
+   * not answer. Without it, the instances other than the one answering at the region's address are not asked.
+   */
+  instanceStatus?: (region: string, instance: string, grpcAddress: string) => Promise<NodeStatus>;
   now(): number;
   options?: MeshStatusOptions;
 }
@@ -148,19 +218,47 @@ function reason(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Asks every region's node and etcd at once and assembles their answers. Never rejects. */
+function answerOf(status: Promise<NodeStatus>): Promise<NodeAnswer> {
+  return status.then(
+    (s): NodeAnswer => ({ ok: true, status: s }),
+    (err: unknown): NodeAnswer => ({ ok: false, error: reason(err) }),
+  );
+}
+
+/**
+ * Asks every region's node and etcd at once, then (when `instanceStatus` is given) every other registered
+ * instance of the regions that share work, and assembles their answers. Never rejects.
+ */
 export async function collectMeshStatus(sources: MeshStatusSources): Promise<MeshStatus> {
-  const [members, ...answers] = await Promise.all([
+  const { layout, instanceStatus } = sources;
+  const [members, ...answerList] = await Promise.all([
     sources.instances().then(
       (instances): MembersAnswer => ({ ok: true, instances }),
       (err: unknown): MembersAnswer => ({ ok: false, error: reason(err) }),
     ),
-    ...sources.layout.regions.map(({ name, grpcAddress }) =>
-      sources.nodeStatus(name, grpcAddress).then(
-        (status): [string, NodeAnswer] => [name, { ok: true, status }],
-        (err: unknown): [string, NodeAnswer] => [name, { ok: false, error: reason(err) }],
-      ),
-    ),
+    ...layout.regions.map(async ({ name, grpcAddress }): Promise<[string, NodeAnswer]> => [
+      name,
+      await answerOf(sources.nodeStatus(name, grpcAddress)),
+    ]),
   ]);
-  return assembleMeshStatus(sources.layout, new Map(answers), members, sources.now(), sources.options);
+  const answers = new Map(answerList);
+  const asked = new Map<string, Map<string, NodeAnswer>>();
+  if (instanceStatus && members.ok) {
+    const calls = layout.regions
+      .filter((region) => isSharing(region, answers.get(region.name)))
+      .flatMap(({ name }) => {
+        const answer = answers.get(name);
+        const answered = answer?.ok ? answer.status.instance : undefined;
+        return members.instances
+          .filter((m) => m.region === name && m.id !== answered)
+          .map(async (m) => {
+            const got = await answerOf(instanceStatus(name, m.id, m.grpcAddress));
+            let byId = asked.get(name);
+            if (!byId) asked.set(name, (byId = new Map<string, NodeAnswer>()));
+            byId.set(m.id, got);
+          });
+      });
+    await Promise.all(calls);
+  }
+  return assembleMeshStatus(layout, answers, members, sources.now(), sources.options, asked);
 }

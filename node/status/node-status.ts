@@ -4,7 +4,14 @@
  * the caller feeds with `sampleLinkRates` at its sampling interval.
  */
 import type { RateTracker } from './rate-tracker.ts';
-import type { HaltedPartition, LinkStatus, NodeStatus, PeerStatus } from './status-types.ts';
+import type {
+  HaltedPartition,
+  LinkStatus,
+  NodeStatus,
+  PeerStatus,
+  TopicPartitions,
+  WorkSharingStatus,
+} from './status-types.ts';
 
 /** What the status needs of one running link (a LinkReplicator fits). */
 export interface LinkSnapshot {
@@ -18,6 +25,20 @@ export interface LinkSnapshot {
     /** Halted source partitions `topic/partition` → why. */
     readonly halted: ReadonlyMap<string, string>;
   };
+}
+
+/** What the status needs of an instance's work sharing (docs/work-sharing.md). */
+export interface WorkSharingSnapshot {
+  /** `connecting`, `running` or `stopped`. */
+  readonly state: string;
+  readonly leaseTtlMs: number;
+  readonly isLeaseValid: boolean;
+  /** The region's live instances as the last round read them. */
+  readonly workers: readonly string[];
+  /** The target partitions the instance owns, in any order. */
+  readonly ownedPartitions: readonly { readonly topic: string; readonly partition: number }[];
+  /** Why the last round failed; undefined or "" when it succeeded. */
+  readonly lastError: string | undefined;
 }
 
 /** What the status needs of a node at one moment. */
@@ -37,6 +58,8 @@ export interface NodeSnapshot {
   indexRuns: number;
   /** The node's heartbeats to its peers (reported as they are). */
   peers: readonly PeerStatus[];
+  /** Its work sharing when the region shares work; absent or null otherwise. */
+  workSharing?: WorkSharingSnapshot | null;
 }
 
 /** The RateTracker key of a link. */
@@ -72,6 +95,32 @@ function linkStatus(link: LinkSnapshot, rates: RateTracker): LinkStatus {
   };
 }
 
+/** Partitions grouped by topic: topics sorted, each topic's partitions ascending and distinct. */
+export function groupByTopic(
+  partitions: readonly { readonly topic: string; readonly partition: number }[],
+): TopicPartitions[] {
+  const byTopic = new Map<string, Set<number>>();
+  for (const { topic, partition } of partitions) {
+    let set = byTopic.get(topic);
+    if (!set) byTopic.set(topic, (set = new Set()));
+    set.add(partition);
+  }
+  return [...byTopic]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([topic, set]) => ({ topic, partitions: [...set].sort((a, b) => a - b) }));
+}
+
+function workSharingStatus(sharing: WorkSharingSnapshot): WorkSharingStatus {
+  return {
+    state: sharing.state,
+    leaseTtlMs: sharing.leaseTtlMs,
+    isLeaseValid: sharing.isLeaseValid,
+    workers: [...sharing.workers].sort(),
+    owned: groupByTopic(sharing.ownedPartitions),
+    lastError: sharing.lastError ?? '',
+  };
+}
+
 /** The node's status report at `nowMs`. */
 export function buildNodeStatus(snapshot: NodeSnapshot, rates: RateTracker, nowMs: number): NodeStatus {
   return {
@@ -91,5 +140,6 @@ export function buildNodeStatus(snapshot: NodeSnapshot, rates: RateTracker, nowM
     lastCheckpointAgeMs: snapshot.lastCheckpointMs > 0 ? Math.max(0, nowMs - snapshot.lastCheckpointMs) : -1,
     indexRuns: snapshot.indexRuns,
     peers: [...snapshot.peers].sort((a, b) => (a.region < b.region ? -1 : a.region > b.region ? 1 : 0)),
+    workSharing: snapshot.workSharing ? workSharingStatus(snapshot.workSharing) : null,
   };
 }

@@ -1,10 +1,12 @@
 /**
  * The status page a node serves at `/status`: one self-contained HTML document (inline styles and script, no
  * external assets). It shows the mesh as SVG (regions as circles, links as arrows labelled with lag and rate,
- * coloured by health), the regions with their instances, and this node's own report. The first paint is
+ * coloured by health), the regions with their instances, for regions that share work each instance's share
+ * (state, lease, how many partitions and which), and this node's own report. The first paint is
  * rendered on the server; then the page's script fetches `/status.json` (this node) and `/mesh.json` (the
  * mesh view this node assembles from its peers) every few seconds and redraws. The script's `drawMesh` is
- * `renderMeshSvg` written for the browser; a unit test proves both draw the same markup.
+ * `renderMeshSvg` written for the browser, and its `shareRows` is `workSharingRows`; unit tests prove both
+ * pairs agree.
  */
 import { escapeXml, meshGraph, renderMeshSvg } from './mesh-graph.ts';
 import type { MeshStatus, NodeStatus } from './status-types.ts';
@@ -60,6 +62,41 @@ function drawMesh(g) {
 }
 `;
 
+/**
+ * The browser's copy of `workSharingRows` (plain ES2017): the rows of the page's work sharing table, kept
+ * identical to the server's, which the unit test `work-sharing-status.test.ts` checks on the same mesh views.
+ */
+export const SHARE_ROWS_SCRIPT = String.raw`
+function partitionRanges(owned) {
+  return owned.map(function (t) {
+    var p = t.partitions, ranges = [];
+    for (var i = 0; i < p.length; ) {
+      var j = i;
+      while (j + 1 < p.length && p[j + 1] === p[j] + 1) j++;
+      ranges.push(j === i ? String(p[i]) : p[i] + '-' + p[j]);
+      i = j + 1;
+    }
+    return t.topic + ' ' + ranges.join(', ');
+  }).join('; ');
+}
+function partitionCount(owned) {
+  var n = owned.reduce(function (sum, t) { return sum + t.partitions.length; }, 0);
+  return n + ' partition' + (n === 1 ? '' : 's');
+}
+function shareRows(m) {
+  var out = [];
+  m.regions.forEach(function (r) {
+    (r.shares || []).forEach(function (s) {
+      var w = s.workSharing;
+      out.push([r.region, s.instance, !s.isReachable ? 'UNREACHABLE' : w ? w.state : 'none',
+        w ? (w.isLeaseValid ? 'valid' : 'not valid') : '-', w ? partitionCount(w.owned) : '-',
+        w ? partitionRanges(w.owned) : '-']);
+    });
+  });
+  return out;
+}
+`;
+
 /** The rest of the page's script: fetching, the tables, the refresh loop. */
 const PAGE_SCRIPT = String.raw`
 function age(ms) {
@@ -71,6 +108,9 @@ function age(ms) {
 function rate(r) { return r === 0 ? '0/s' : (r >= 100 ? r.toFixed(0) : r.toFixed(1)) + '/s'; }
 function rows(cells) {
   return cells.map(function (r) { return '<tr>' + r.map(function (c) { return '<td>' + esc(c) + '</td>'; }).join('') + '</tr>'; }).join('');
+}
+function titledRows(cells) {
+  return cells.map(function (r) { return '<tr>' + r.map(function (c) { return '<td title="' + esc(c) + '">' + esc(c) + '</td>'; }).join('') + '</tr>'; }).join('');
 }
 function getJson(path) {
   return fetch(path, { cache: 'no-store' }).then(function (res) {
@@ -84,7 +124,11 @@ function showSelf(s) {
     ['etcd registration', s.registration], ['gRPC', s.grpcAddress], ['HTTP', s.httpAddress],
     ['up for', age(s.reportedAtMs - s.startedAtMs)], ['last checkpoint', age(s.lastCheckpointAgeMs)],
     ['index runs', String(s.indexRuns)]
-  ]);
+  ].concat(s.workSharing ? [
+    ['work sharing', s.workSharing.state + ', lease ' + (s.workSharing.isLeaseValid ? 'valid' : 'not valid') +
+      ', ' + s.workSharing.workers.length + ' instance' + (s.workSharing.workers.length === 1 ? '' : 's')],
+    ['owns', partitionCount(s.workSharing.owned) + (s.workSharing.owned.length ? ': ' + partitionRanges(s.workSharing.owned) : '')]
+  ].concat(s.workSharing.lastError ? [['work sharing error', s.workSharing.lastError]] : []) : []));
   document.getElementById('self-links').innerHTML =
     '<tr><th>from</th><th>state</th><th>lag</th><th>rate</th><th>written</th><th>halted</th></tr>' +
     rows(s.links.map(function (l) {
@@ -102,6 +146,11 @@ function showMesh(m) {
       return [r.region, r.node ? r.node.state + ' (' + r.node.instance + ')' : 'unreachable: ' + (r.error || ''),
         r.instances === null ? '?' : r.instances.map(function (i) { return i.id; }).join(', ') || 'none'];
     }));
+  var shares = shareRows(m);
+  document.getElementById('shares-title').hidden = shares.length === 0;
+  document.getElementById('shares').innerHTML = shares.length === 0 ? '' :
+    '<tr><th>region</th><th>instance</th><th>work sharing</th><th>lease</th><th>owns</th><th>partitions</th></tr>' +
+    titledRows(shares);
 }
 function refresh() {
   Promise.allSettled([getJson('/status.json'), getJson('/mesh.json')]).then(function (got) {
@@ -143,8 +192,10 @@ export function renderStatusPage(input: StatusPageInput): string {
     `<main><section id="graph">${renderMeshSvg(meshGraph(mesh))}</section>`,
     '<aside><h2>This node</h2><table id="self"></table>',
     '<h2>Its inbound links</h2><table id="self-links"></table>',
-    '<h2>Regions</h2><table id="regions"></table></aside></main>',
-    `<script>\nconst REFRESH_MS = ${Math.max(500, Math.floor(refreshMs))};\n${DRAW_MESH_SCRIPT}${PAGE_SCRIPT}</script>`,
+    '<h2>Regions</h2><table id="regions"></table>',
+    '<h2 id="shares-title" hidden>Work sharing: partitions per instance</h2><table id="shares"></table></aside></main>',
+    `<script>\nconst REFRESH_MS = ${Math.max(500, Math.floor(refreshMs))};\n` +
+      `${DRAW_MESH_SCRIPT}${SHARE_ROWS_SCRIPT}${PAGE_SCRIPT}</script>`,
     '</body></html>',
     '',
   ].join('\n');

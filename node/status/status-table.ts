@@ -1,9 +1,10 @@
 /**
  * `geomesh status` as text: a summary line, a table of regions (node state, answering instance, instances
- * registered in etcd, checkpoint age, index runs), a table of links (state, health, lag, rate, halted
- * partitions), and why each unreachable node or etcd did not answer.
+ * registered in etcd, checkpoint age, index runs), for regions that share work a table of their instances
+ * (work sharing state, lease, partitions owned), a table of links (state, health, lag, rate, halted
+ * partitions), and why each unreachable node, instance or etcd did not answer.
  */
-import type { MeshStatus } from './status-types.ts';
+import type { MeshStatus, TopicPartitions } from './status-types.ts';
 
 /** Renders rows under a header, columns padded to their widest cell. */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -30,6 +31,54 @@ export function formatRate(recordsPerSecond: number): string {
 }
 
 const DASH = '-';
+
+/** How many partitions `owned` holds. */
+export function countPartitions(owned: readonly TopicPartitions[]): number {
+  return owned.reduce((n, t) => n + t.partitions.length, 0);
+}
+
+/** `6 partitions`, `1 partition`. */
+export function formatPartitionCount(count: number): string {
+  return `${count} partition${count === 1 ? '' : 's'}`;
+}
+
+/** `orders 0-5, 8; payments 2`: each topic with its partitions, consecutive numbers as ranges. */
+export function formatPartitionRanges(owned: readonly TopicPartitions[]): string {
+  return owned
+    .map(({ topic, partitions }) => {
+      const ranges: string[] = [];
+      for (let i = 0; i < partitions.length;) {
+        let j = i;
+        while (j + 1 < partitions.length && partitions[j + 1] === partitions[j]! + 1) j++;
+        ranges.push(j === i ? String(partitions[i]) : `${partitions[i]}-${partitions[j]}`);
+        i = j + 1;
+      }
+      return `${topic} ${ranges.join(', ')}`;
+    })
+    .join('; ');
+}
+
+/**
+ * One row per instance of every region that shares work, in region order then by instance id: region,
+ * instance, work sharing state (`UNREACHABLE` when it did not answer, `none` when it answered without a
+ * share), lease (`valid`, `not valid`), partitions owned (`6 partitions`) and which (`orders 0-5`). The status
+ * page's script has a copy (`shareRows`), checked identical by a unit test.
+ */
+export function workSharingRows(status: MeshStatus): string[][] {
+  return status.regions.flatMap((r) =>
+    (r.shares ?? []).map((s) => {
+      const w = s.workSharing;
+      return [
+        r.region,
+        s.instance,
+        !s.isReachable ? 'UNREACHABLE' : w ? w.state : 'none',
+        w ? (w.isLeaseValid ? 'valid' : 'not valid') : DASH,
+        w ? formatPartitionCount(countPartitions(w.owned)) : DASH,
+        w ? formatPartitionRanges(w.owned) : DASH,
+      ];
+    }),
+  );
+}
 
 /** The mesh status as the text `geomesh status` prints. */
 export function renderStatusTable(status: MeshStatus): string {
@@ -63,6 +112,16 @@ export function renderStatusTable(status: MeshStatus): string {
     }),
   );
 
+  const shareRows = workSharingRows(status);
+  const shares =
+    shareRows.length === 0
+      ? ''
+      : '\n' +
+        textTable(
+          ['REGION', 'INSTANCE', 'WORK SHARING', 'LEASE', 'OWNED'],
+          shareRows.map((row) => row.slice(0, 5)),
+        );
+
   const links = textTable(
     ['LINK', 'STATE', 'HEALTH', 'LAG (RECORDS)', 'RATE', 'HALTED'],
     status.links.map((l) => [
@@ -79,6 +138,15 @@ export function renderStatusTable(status: MeshStatus): string {
     ...status.regions
       .filter((r) => !r.isReachable)
       .map((r) => `  ${r.region} (${r.grpcAddress}): ${r.error ?? 'no answer'}\n`),
+    ...status.regions.flatMap((r) =>
+      (r.shares ?? [])
+        .filter((s) => !s.isReachable)
+        .map(
+          (s) =>
+            `  ${r.region} instance ${s.instance}` +
+            `${s.grpcAddress ? ` (${s.grpcAddress})` : ''}: ${s.error ?? 'no answer'}\n`,
+        ),
+    ),
     ...(status.etcd.isReachable ? [] : [`  etcd: ${status.etcd.error ?? 'no answer'}\n`]),
   ];
   const halted = status.regions.flatMap((r) =>
@@ -86,12 +154,19 @@ export function renderStatusTable(status: MeshStatus): string {
       l.halted.map((h) => `  ${l.fromRegion} → ${l.toRegion} ${h.topic}/${h.partition}: ${h.reason}\n`),
     ),
   );
+  const sharingErrors = status.regions.flatMap((r) =>
+    (r.shares ?? []).flatMap((s) =>
+      s.workSharing?.lastError ? [`  ${r.region} ${s.instance}: ${s.workSharing.lastError}\n`] : [],
+    ),
+  );
   return (
     head +
     regions +
+    shares +
     '\n' +
     links +
     (problems.length > 0 ? `\nnot answering:\n${problems.join('')}` : '') +
-    (halted.length > 0 ? `\nhalted partitions:\n${halted.join('')}` : '')
+    (halted.length > 0 ? `\nhalted partitions:\n${halted.join('')}` : '') +
+    (sharingErrors.length > 0 ? `\nwork sharing errors:\n${sharingErrors.join('')}` : '')
   );
 }

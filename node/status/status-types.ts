@@ -65,6 +65,32 @@ export interface PeerStatus {
   links: LinkSummary[];
 }
 
+/** Partitions of one topic. */
+export interface TopicPartitions {
+  topic: string;
+  /** Ascending. */
+  partitions: number[];
+}
+
+/**
+ * An instance's share of its region's target partitions, when the region runs several instances that share
+ * them (`node.workSharing`, docs/work-sharing.md).
+ */
+export interface WorkSharingStatus {
+  /** `connecting` (etcd not reached yet: it owns nothing), `running` or `stopped`. */
+  state: string;
+  /** The TTL of its etcd lease. */
+  leaseTtlMs: number;
+  /** Whether its lease is certainly alive now: it writes its partitions only while it is. */
+  isLeaseValid: boolean;
+  /** The region's live instances as its last round read them (sorted ids, itself included). */
+  workers: string[];
+  /** The target partitions it owns and writes, one entry per topic, sorted by topic. */
+  owned: TopicPartitions[];
+  /** Why its last round failed; "" when it succeeded. */
+  lastError: string;
+}
+
 /** What one node instance reports about itself. */
 export interface NodeStatus {
   mesh: string;
@@ -91,6 +117,8 @@ export interface NodeStatus {
   indexRuns: number;
   /** Its heartbeats to the other regions' nodes, sorted by region; [] from a node that reports none. */
   peers: PeerStatus[];
+  /** Its share of the region's partitions; null when the region does not share work (or from an older node). */
+  workSharing: WorkSharingStatus | null;
 }
 
 /** A node instance as registered in etcd. */
@@ -106,6 +134,20 @@ export interface InstanceInfo {
   startedAt: string;
 }
 
+/** One instance of a region that shares work, and its share as it reported it. */
+export interface InstanceShare {
+  /** Its instance id. */
+  instance: string;
+  /** Where it was asked (its address registered in etcd); "" when it is not registered. */
+  grpcAddress: string;
+  /** Whether it answered GetStatus. */
+  isReachable: boolean;
+  /** Its share when it answered; null when it did not, or reported no work sharing. */
+  workSharing: WorkSharingStatus | null;
+  /** Why it did not answer, else null. */
+  error: string | null;
+}
+
 /** One region of the mesh: its instances in etcd and what its node answered. */
 export interface RegionStatus {
   region: string;
@@ -119,6 +161,12 @@ export interface RegionStatus {
   node: NodeStatus | null;
   /** Why it did not answer, else null. */
   error: string | null;
+  /**
+   * When the region shares work (its `node.workSharing`, or its node reports a share): every instance known to
+   * share it (registered in etcd, or named a worker by a report), sorted by id, each with its share; null
+   * when the region does not share work.
+   */
+  shares: InstanceShare[] | null;
 }
 
 /**

@@ -295,6 +295,7 @@ export class RegionSupervisor {
         registration:
           this.#registration?.state ?? (this.#options.isRegistered === false ? 'disabled' : 'idle'),
         peers: this.#peers.statuses(),
+        workSharing: this.#workSharing?.status(),
       }),
       members: () =>
         this.#registration

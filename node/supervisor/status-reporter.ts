@@ -3,6 +3,7 @@
  * rates sampled every `rateIntervalMs`, and the mesh-wide view (`/mesh.json`, the status page `/status`)
  * assembled from this node's report, its peers' GetStatus and the members in etcd, cached for `meshCacheMs`
  * so a page refreshing every few seconds (or several of them) costs each peer at most one call per period.
+ * When a region shares work, the mesh view also asks each of its other registered instances for its share.
  *
  * Lifecycle: `start()` starts the sampling timer; `stop()` stops it and closes the clients of the peers
  * (idempotent). Reports are available before start (the HTTP endpoint opens while the node starts).
@@ -26,6 +27,7 @@ import {
   type NodeStatus,
   type PeerStatus,
 } from '../status/index.ts';
+import type { WorkSharingStatus } from './work-sharing-runner.ts';
 
 /** What the reporter reads from the supervisor at each report. */
 export interface ReportedParts {
@@ -35,6 +37,8 @@ export interface ReportedParts {
   registration: string;
   /** The heartbeats' view of the peers. */
   peers: PeerStatus[];
+  /** The work sharing runner's status when the region shares work (its partitions come from `node`). */
+  workSharing?: WorkSharingStatus | undefined;
 }
 
 export interface StatusReporterOptions {
@@ -60,12 +64,17 @@ export interface StatusReporterOptions {
 /** `/mesh.json`: the mesh view and its picture's layout (the status page draws it). */
 export type MeshView = MeshStatus & { graph: ReturnType<typeof meshGraph> };
 
+/** A client of another instance unused this long is closed. */
+const INSTANCE_CLIENT_IDLE_MS = 60_000;
+
 const json = (value: unknown) => ({ contentType: 'application/json', body: JSON.stringify(value) });
 
 export class StatusReporter {
   readonly #options: StatusReporterOptions;
   readonly #rates = new RateTracker();
   readonly #peers = new Map<string, OperatorClient>();
+  /** Clients of the other instances of work-sharing regions, by address, with when each was last used. */
+  readonly #instances = new Map<string, { client: OperatorClient; usedAtMs: number }>();
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
   #mesh: { atMs: number; view: Promise<MeshView> } | undefined;
@@ -89,6 +98,8 @@ export class StatusReporter {
     this.#timer = undefined;
     for (const client of this.#peers.values()) client.close();
     this.#peers.clear();
+    for (const { client } of this.#instances.values()) client.close();
+    this.#instances.clear();
   }
 
   /** This node's report now. */
@@ -118,14 +129,26 @@ export class StatusReporter {
   }
 
   async #collect(): Promise<MeshView> {
-    const { config, region } = this.#options;
+    const { config, region, instance } = this.#options;
     const mesh = await collectMeshStatus({
       layout: meshLayoutOf(config),
       nodeStatus: async (r, grpcAddress) =>
         r === region ? this.status() : (await this.#peer(r, grpcAddress).getStatus({})).node,
       instances: async () => (await this.#options.members()).map(instanceFromMember),
+      instanceStatus: async (r, id, grpcAddress) => {
+        if (r === region && id === instance) return this.status();
+        return (await this.#instance(grpcAddress).getStatus({})).node;
+      },
       now: this.#now,
     });
+    // Instances come and go (ids carry the pid): close the clients of those no longer asked.
+    const now = this.#now();
+    for (const [address, { client, usedAtMs }] of this.#instances) {
+      if (now - usedAtMs > INSTANCE_CLIENT_IDLE_MS) {
+        client.close();
+        this.#instances.delete(address);
+      }
+    }
     return { ...mesh, graph: meshGraph(mesh) };
   }
 
@@ -133,13 +156,28 @@ export class StatusReporter {
     if (this.#isStopped) throw new Error('this node is stopping');
     let client = this.#peers.get(region);
     if (!client) {
-      client = createOperatorClient(grpcAddress, {
-        transport: this.#options.peerTransport,
-        defaultTimeoutMs: this.#options.peerTimeoutMs ?? 2_000,
-      });
+      client = this.#newClient(grpcAddress);
       this.#peers.set(region, client);
     }
     return client;
+  }
+
+  #instance(grpcAddress: string): OperatorClient {
+    if (this.#isStopped) throw new Error('this node is stopping');
+    let entry = this.#instances.get(grpcAddress);
+    if (!entry) {
+      entry = { client: this.#newClient(grpcAddress), usedAtMs: 0 };
+      this.#instances.set(grpcAddress, entry);
+    }
+    entry.usedAtMs = this.#now();
+    return entry.client;
+  }
+
+  #newClient(grpcAddress: string): OperatorClient {
+    return createOperatorClient(grpcAddress, {
+      transport: this.#options.peerTransport,
+      defaultTimeoutMs: this.#options.peerTimeoutMs ?? 2_000,
+    });
   }
 
   #snapshot(): NodeSnapshot {
@@ -159,6 +197,9 @@ export class StatusReporter {
       lastCheckpointMs: node?.translation?.stats.lastCheckpointMs ?? 0,
       indexRuns: node?.index.runCount ?? 0,
       peers: parts.peers,
+      workSharing: parts.workSharing
+        ? { ...parts.workSharing, ownedPartitions: node?.ownedPartitions ?? [] }
+        : null,
     };
   }
 

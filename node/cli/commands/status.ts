@@ -2,8 +2,9 @@
  * `geomesh status --topology FILE [--json] [--watch [--interval-ms N]]`: the mesh at a glance. Lists the
  * topology's regions, the instances registered in etcd (or says etcd could not be read), and asks every
  * region's node for its status (Operator.GetStatus, all at once): node state, links with lag and rate, last
- * checkpoint age. A node that does not answer is shown as unreachable, with the reason. `--watch` redraws
- * every interval until Ctrl-C. See docs/status.md.
+ * checkpoint age. For a region that shares work among several instances, each instance registered in etcd
+ * is asked too, for the partitions it owns. A node that does not answer is shown as unreachable, with the
+ * reason. `--watch` redraws every interval until Ctrl-C. See docs/status.md.
  */
 import type { Command } from 'commander';
 import { EtcdCoordinator } from '../../coordination/index.ts';
@@ -29,10 +30,11 @@ import {
 
 const STATUS_HELP = `
 Regions come from the topology; instances from etcd (the topology's etcd section) when it answers; each
-region's node is asked at its node.grpc address. Link health: ok, lagging (lag at or above 10,000 records),
-halted (a partition halted by policy), down (the link is not running), unknown (its target region's node did
-not answer: links are reported by the node of the region they write into). Rates are records written per
-second over the node's last 5 s sampling interval.
+region's node is asked at its node.grpc address; in a region that shares work (node.workSharing) every
+instance registered in etcd is asked for the partitions it owns (--json lists them). Link health: ok,
+lagging (lag at or above 10,000 records), halted (a partition halted by policy), down (the link is not
+running), unknown (its target region's node did not answer: links are reported by the node of the region
+they write into). Rates are records written per second over the node's last 5 s sampling interval.
 --json prints the status as one JSON document (with --watch: one line per round).
 Exit codes: 0 every region's node answered, 1 some did not (or a failure), 2 invalid topology,
 64 usage error, 66 file not readable. With --watch: those of the last round drawn before Ctrl-C.`;
@@ -59,6 +61,8 @@ class StatusProbe {
   readonly #transport: ClientTransportOptions;
   readonly #timeoutMs: number;
   readonly #clients = new Map<string, OperatorClient>();
+  /** Clients of the instances of work-sharing regions, by address. */
+  readonly #instanceClients = new Map<string, OperatorClient>();
   #coordinator: EtcdCoordinator | undefined;
 
   constructor(config: TopologyConfig, transport: ClientTransportOptions, timeoutMs: number) {
@@ -67,19 +71,34 @@ class StatusProbe {
     this.#timeoutMs = timeoutMs;
   }
 
-  round(): Promise<MeshStatus> {
-    return collectMeshStatus({
+  async round(): Promise<MeshStatus> {
+    const asked = new Set<string>();
+    const status = await collectMeshStatus({
       layout: meshLayoutOf(this.#config),
       nodeStatus: async (region, address) => (await this.#client(region, address).getStatus({})).node,
       instances: async () =>
         (await this.#etcd()).listMembers().then((r) => r.members.map(instanceFromMember)),
+      instanceStatus: async (_region, _instance, address) => {
+        asked.add(address);
+        return (await this.#instanceClient(address).getStatus({})).node;
+      },
       now: Date.now,
     });
+    // Instances come and go (--watch): keep the clients of those asked this round only.
+    for (const [address, client] of this.#instanceClients) {
+      if (!asked.has(address)) {
+        client.close();
+        this.#instanceClients.delete(address);
+      }
+    }
+    return status;
   }
 
   async close(): Promise<void> {
     for (const client of this.#clients.values()) client.close();
     this.#clients.clear();
+    for (const client of this.#instanceClients.values()) client.close();
+    this.#instanceClients.clear();
     await this.#coordinator?.stop();
   }
 
@@ -91,6 +110,18 @@ class StatusProbe {
         defaultTimeoutMs: this.#timeoutMs,
       });
       this.#clients.set(region, client);
+    }
+    return client;
+  }
+
+  #instanceClient(address: string): OperatorClient {
+    let client = this.#instanceClients.get(address);
+    if (!client) {
+      client = createOperatorClient(address, {
+        transport: this.#transport,
+        defaultTimeoutMs: this.#timeoutMs,
+      });
+      this.#instanceClients.set(address, client);
     }
     return client;
   }

@@ -15,8 +15,10 @@ import type { OriginOffset as _geomesh_v1_OriginOffset, OriginOffset__Output as 
 import type { PartitionFrontier as _geomesh_v1_PartitionFrontier, PartitionFrontier__Output as _geomesh_v1_PartitionFrontier__Output } from './geomesh/v1/PartitionFrontier.ts';
 import type { PartitionTranslation as _geomesh_v1_PartitionTranslation, PartitionTranslation__Output as _geomesh_v1_PartitionTranslation__Output } from './geomesh/v1/PartitionTranslation.ts';
 import type { PeerStatus as _geomesh_v1_PeerStatus, PeerStatus__Output as _geomesh_v1_PeerStatus__Output } from './geomesh/v1/PeerStatus.ts';
+import type { TopicPartitions as _geomesh_v1_TopicPartitions, TopicPartitions__Output as _geomesh_v1_TopicPartitions__Output } from './geomesh/v1/TopicPartitions.ts';
 import type { TranslateOffsetsRequest as _geomesh_v1_TranslateOffsetsRequest, TranslateOffsetsRequest__Output as _geomesh_v1_TranslateOffsetsRequest__Output } from './geomesh/v1/TranslateOffsetsRequest.ts';
 import type { TranslateOffsetsResponse as _geomesh_v1_TranslateOffsetsResponse, TranslateOffsetsResponse__Output as _geomesh_v1_TranslateOffsetsResponse__Output } from './geomesh/v1/TranslateOffsetsResponse.ts';
+import type { WorkSharingStatus as _geomesh_v1_WorkSharingStatus, WorkSharingStatus__Output as _geomesh_v1_WorkSharingStatus__Output } from './geomesh/v1/WorkSharingStatus.ts';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -43,8 +45,10 @@ export interface ProtoGrpcType {
       PartitionFrontier: MessageTypeDefinition<_geomesh_v1_PartitionFrontier, _geomesh_v1_PartitionFrontier__Output>
       PartitionTranslation: MessageTypeDefinition<_geomesh_v1_PartitionTranslation, _geomesh_v1_PartitionTranslation__Output>
       PeerStatus: MessageTypeDefinition<_geomesh_v1_PeerStatus, _geomesh_v1_PeerStatus__Output>
+      TopicPartitions: MessageTypeDefinition<_geomesh_v1_TopicPartitions, _geomesh_v1_TopicPartitions__Output>
       TranslateOffsetsRequest: MessageTypeDefinition<_geomesh_v1_TranslateOffsetsRequest, _geomesh_v1_TranslateOffsetsRequest__Output>
       TranslateOffsetsResponse: MessageTypeDefinition<_geomesh_v1_TranslateOffsetsResponse, _geomesh_v1_TranslateOffsetsResponse__Output>
+      WorkSharingStatus: MessageTypeDefinition<_geomesh_v1_WorkSharingStatus, _geomesh_v1_WorkSharingStatus__Output>
     }
   }
 }

@@ -142,6 +142,7 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
               ],
             },
           ],
+          workSharing: null,
         },
       };
     },

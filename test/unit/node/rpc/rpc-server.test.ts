@@ -105,6 +105,51 @@ describe('RpcServer and clients: round trips', () => {
     assert.equal(response.node.lastCheckpointAgeMs, -1);
   });
 
+  it('carries the work sharing of GetStatus: state, lease, workers, owned partitions by topic, last error', async (t) => {
+    const workSharing = {
+      state: 'running',
+      leaseTtlMs: BIG + 16,
+      isLeaseValid: true,
+      workers: ['host-a-12', 'host-b-7'],
+      owned: [
+        { topic: 'orders', partitions: [0, 2, 4, 2 ** 31 - 1] },
+        { topic: 'payments', partitions: [1] },
+      ],
+      lastError: 'etcd: deadline exceeded',
+    };
+    const base = fakeHandlers();
+    const fakes = fakeHandlers({
+      getStatus: async (request, context) => {
+        const { node } = await base.operator.getStatus(request, context);
+        return { node: { ...node, workSharing } };
+      },
+    });
+    const { address } = await startServer(t, { operator: fakes.operator });
+    const client = createOperatorClient(address, insecure);
+    t.after(() => client.close());
+    const response = await client.getStatus({});
+    assert.deepEqual(response.node.workSharing, workSharing);
+    const expected = await fakes.operator.getStatus({}, fakes.calls[0]!.context);
+    assert.deepEqual(response, expected);
+  });
+
+  it('reads the work sharing of a node that sends none (no sharing, or older than the field) as null', async (t) => {
+    const base = fakeHandlers();
+    const fakes = fakeHandlers({
+      // An older node's report: the field does not exist.
+      getStatus: async (request, context) => {
+        const { workSharing: _absent, ...node } = (await base.operator.getStatus(request, context)).node;
+        return { node } as unknown as Awaited<ReturnType<typeof base.operator.getStatus>>;
+      },
+    });
+    const { address } = await startServer(t, { operator: fakes.operator });
+    const client = createOperatorClient(address, insecure);
+    t.after(() => client.close());
+    const response = await client.getStatus({});
+    assert.equal(response.node.workSharing, null);
+    assert.equal(response.node.indexRuns, 42);
+  });
+
   it('carries Failover both ways: outcomes, an absent translation, the frontier source', async (t) => {
     const fakes = fakeHandlers();
     const { address } = await startServer(t, { operator: fakes.operator });

@@ -46,6 +46,7 @@ export function nodeStatus(
     lastCheckpointAgeMs: 2_500,
     indexRuns: 7,
     peers: [],
+    workSharing: null,
     ...overrides,
   };
 }

@@ -2,6 +2,7 @@
 
 import type { LinkStatus as _geomesh_v1_LinkStatus, LinkStatus__Output as _geomesh_v1_LinkStatus__Output } from '../../geomesh/v1/LinkStatus.ts';
 import type { PeerStatus as _geomesh_v1_PeerStatus, PeerStatus__Output as _geomesh_v1_PeerStatus__Output } from '../../geomesh/v1/PeerStatus.ts';
+import type { WorkSharingStatus as _geomesh_v1_WorkSharingStatus, WorkSharingStatus__Output as _geomesh_v1_WorkSharingStatus__Output } from '../../geomesh/v1/WorkSharingStatus.ts';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -68,6 +69,11 @@ export interface NodeStatus {
    * the topology, sorted by region. Empty from a node older than this field.
    */
   'peers'?: (_geomesh_v1_PeerStatus)[];
+  /**
+   * The node's share of its region's target partitions when the region runs several instances
+   * (`node.workSharing`); absent when the region does not share work, and from a node older than the field.
+   */
+  'workSharing'?: (_geomesh_v1_WorkSharingStatus | null);
 }
 
 /**
@@ -134,4 +140,9 @@ export interface NodeStatus__Output {
    * the topology, sorted by region. Empty from a node older than this field.
    */
   'peers': (_geomesh_v1_PeerStatus__Output)[];
+  /**
+   * The node's share of its region's target partitions when the region runs several instances
+   * (`node.workSharing`); absent when the region does not share work, and from a node older than the field.
+   */
+  'workSharing': (_geomesh_v1_WorkSharingStatus__Output | null);
 }
