@@ -34,10 +34,22 @@ export function hasKafkaJars(version = kafkaVersion()): boolean {
  * Makes sure the jars of `version` are cached, fetching them with Maven when they are not.
  * Returns the classpath (a `dir/*` wildcard the JVM expands).
  */
-export async function ensureKafkaJars(
+/** Fetches under way in this process, by version: clusters started together share one Maven run. */
+const fetching = new Map<string, Promise<string>>();
+
+export function ensureKafkaJars(
   version = kafkaVersion(),
   log: (line: string) => void = () => {},
 ): Promise<string> {
+  let pending = fetching.get(version);
+  if (!pending) {
+    pending = fetchKafkaJars(version, log).finally(() => fetching.delete(version));
+    fetching.set(version, pending);
+  }
+  return pending;
+}
+
+async function fetchKafkaJars(version: string, log: (line: string) => void): Promise<string> {
   const dir = kafkaLibDir(version);
   if (!hasKafkaJars(version)) {
     if (!/^\d+\.\d+\.\d+$/.test(version)) {
