@@ -2,11 +2,14 @@
  * The geomesh demo: three regions in a full mesh, active-active, on real Kafka clusters.
  *
  *  1. starts three single-broker Kafka clusters and an etcd (local processes, loopback ports);
- *  2. writes a topology file and starts one `geomesh node` process per region;
+ *  2. writes a topology file and starts one `geomesh node` process per region — two for ap-south, which shares
+ *     its partitions between its instances (work sharing through etcd, with fencing);
  *  3. writes 1,000 orders in every region at once and shows each region converge to all 3,000, exactly once;
  *  4. kills one node with kill -9 while orders keep coming, restarts it, and shows nothing lost or duplicated;
- *  5. prints a few of the nodes' metrics;
- *  6. a consumer group has read part of the orders in us-east; us-east's node goes down; `geomesh translate`
+ *  5. kills one of ap-south's two instances with kill -9 while orders keep coming: the other takes its
+ *     partitions once its lease expires, and nothing is lost or duplicated;
+ *  6. prints a few of the nodes' metrics;
+ *  7. a consumer group has read part of the orders in us-east; us-east's node goes down; `geomesh translate`
  *     answers from its last checkpoint where the group resumes in eu-west, and a consumer reading eu-west
  *     from there (skipping what the frontier says it saw) misses nothing and sees nothing twice.
  * Then it stops everything and cleans up.
@@ -31,6 +34,8 @@ import { auditTopic, produceNumbered, type RegionAudit } from '../test/support/m
 const REGIONS = ['ap-south', 'eu-west', 'us-east'] as const;
 const TOPIC = 'orders';
 const PER_REGION = 1_000;
+/** TTL of the lease fencing an ap-south instance's partitions (short, for the demo). */
+const LEASE_TTL_MS = 4_000;
 const KEY = randomBytes(32).toString('hex');
 const BIN = join(PROJECT_ROOT, 'node', 'cli', 'bin.ts');
 
@@ -57,8 +62,9 @@ try {
     });
     http[r] = await freePort();
     const grpc = await freePort();
+    const sharing = r === 'ap-south' ? `, workSharing: { leaseTtlMs: ${LEASE_TTL_MS} }` : '';
     yamlRegions.push(
-      `  ${r}: { kafka: { brokers: ['${c.bootstrapServers[0]}'] }, node: { grpc: '127.0.0.1:${grpc}', http: '127.0.0.1:${http[r]}' } }`,
+      `  ${r}: { kafka: { brokers: ['${c.bootstrapServers[0]}'] }, node: { grpc: '127.0.0.1:${grpc}', http: '127.0.0.1:${http[r]}'${sharing} } }`,
     );
     const admin = kafka[r].admin();
     await admin.connect();
@@ -92,29 +98,46 @@ try {
   await new Promise((r) => show.once('exit', r));
   say(`\n2. topology (geomesh topology show):\n${shown.replace(/^/gm, '   ')}`);
 
-  const startNode = (region: string): ChildProcess => {
-    const child = spawn(process.execPath, [BIN, 'node', '--topology', file, '--region', region], {
+  /** Starts a node of `region`; `name` tells a second instance apart (it gets listen addresses of its own). */
+  const startNode = (region: string, name = region, extra: string[] = []): ChildProcess => {
+    const child = spawn(process.execPath, [BIN, 'node', '--topology', file, '--region', region, ...extra], {
       env: childEnv,
       stdio: ['ignore', 'ignore', 'inherit'],
     });
-    nodes.set(region, child);
+    nodes.set(name, child);
     return child;
   };
-  const waitReady = async (region: string): Promise<void> => {
+  const waitReady = async (name: string): Promise<void> => {
     for (let i = 0; i < 240; i++) {
       try {
-        if ((await fetch(`http://127.0.0.1:${http[region]}/readyz`)).status === 200) return;
+        if ((await fetch(`http://127.0.0.1:${http[name]}/readyz`)).status === 200) return;
       } catch {
         // not listening yet
       }
       await sleep(250);
     }
-    throw new Error(`node ${region} did not become ready`);
+    throw new Error(`node ${name} did not become ready`);
+  };
+  /** Target partitions an instance owns now (work sharing), from its /metrics. */
+  const owned = async (name: string): Promise<number> => {
+    const text = await (await fetch(`http://127.0.0.1:${http[name]}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('geomesh_partitions_owned '));
+    return Number(line?.split(' ')[1] ?? 0);
   };
   for (const r of REGIONS) startNode(r);
-  await Promise.all(REGIONS.map(waitReady));
+  http['ap-south#2'] = await freePort();
+  startNode('ap-south', 'ap-south#2', [
+    '--grpc',
+    `127.0.0.1:${await freePort()}`,
+    '--http',
+    `127.0.0.1:${http['ap-south#2']}`,
+  ]);
+  await Promise.all([...nodes.keys()].map(waitReady));
+  for (let i = 0; i < 40 && (await owned('ap-south')) + (await owned('ap-south#2')) < 3; i++)
+    await sleep(250);
   say(
-    `   one \`geomesh node\` process per region is running (pids ${[...nodes.values()].map((c) => c.pid).join(', ')})\n`,
+    `   one \`geomesh node\` process per region, two for ap-south (pids ${[...nodes.values()].map((c) => c.pid).join(', ')});\n` +
+      `   ap-south's instances share its 3 partitions: ${await owned('ap-south')} and ${await owned('ap-south#2')}\n`,
   );
 
   const audits = async () => {
@@ -172,8 +195,32 @@ try {
     `   every region holds ${3 * PER_REGION + 5_000} orders: lost ${Math.max(...lost)}, duplicates ${Math.max(...[...after.values()].map((x) => x.duplicates))}`,
   );
 
+  say(`\n5. kill -9 one of ap-south's two instances while eu-west writes 3,000 more orders…`);
+  const moreWriting = produceNumbered(kafka['eu-west']!, 'eu-west', TOPIC, 3_000, 3, PER_REGION);
+  await sleep(300);
+  const victimOwned = await owned('ap-south#2');
+  nodes.get('ap-south#2')!.kill('SIGKILL');
+  nodes.delete('ap-south#2');
+  const killedAt = Date.now();
+  while ((await owned('ap-south')) < 3 && Date.now() - killedAt < 60_000) await sleep(100);
+  say(
+    `   the killed instance owned ${victimOwned} partition(s); the other owns all 3 after ${((Date.now() - killedAt) / 1000).toFixed(1)} s ` +
+      `(lease TTL ${LEASE_TTL_MS / 1000} s)`,
+  );
+  await moreWriting;
+  const expected3 = { ...expected2, 'eu-west': PER_REGION + 3_000 };
+  const afterShare = await converge(expected3);
+  table(afterShare, expected3);
+  const total3 = Object.values(expected3).reduce((a, b) => a + b, 0);
+  const lost3 = [...afterShare.values()].map(
+    (x) => total3 - new Set([...x.byOrigin].flatMap(([o, seqs]) => seqs.map((n) => `${o}:${n}`))).size,
+  );
+  say(
+    `   every region holds ${total3} orders: lost ${Math.max(...lost3)}, duplicates ${Math.max(...[...afterShare.values()].map((x) => x.duplicates))}`,
+  );
+
   const metrics = await (await fetch(`http://127.0.0.1:${http['eu-west']}/metrics`)).text();
-  say('\n5. a few metrics of the eu-west node since its restart (http://…/metrics):');
+  say('\n6. a few metrics of the eu-west node since its restart (http://…/metrics):');
   for (const line of metrics.split('\n')) {
     if (
       /^geomesh_(replicated_records_total|dropped_records_total|end_to_end_latency_seconds_count|link_up)/.test(
@@ -183,7 +230,7 @@ try {
       say(`   ${line}`);
   }
 
-  say('\n6. consumer failover: group "billing" has read part of the orders in us-east…');
+  say('\n7. consumer failover: group "billing" has read part of the orders in us-east…');
   const readAll = async (region: string) => {
     const records: SourceRecord[] = [];
     await readPartitionRanges(

@@ -67,7 +67,7 @@ function renderText(topology: TopologyConfig): string {
         : '',
     ].filter((s) => s !== '');
     lines.push(
-      `  ${region.name.padEnd(width)}  kafka ${region.kafka.brokers.join(',')} (${security.join('; ')})  node grpc ${region.node.grpc} http ${region.node.http}`,
+      `  ${region.name.padEnd(width)}  kafka ${region.kafka.brokers.join(',')} (${security.join('; ')})  node grpc ${region.node.grpc} http ${region.node.http}${region.node.workSharing ? `, instances share partitions (lease ${region.node.workSharing.leaseTtlMs / 1000} s)` : ''}`,
     );
   }
   lines.push('', `links (${topology.links.length}):`);
