@@ -225,6 +225,10 @@ export class RegionNode {
   readonly #owned = new Map<string, TopicPartition>();
   /** Work sharing: partitions being handed over, whose index is still flushed. */
   readonly #handingOver = new Set<string>();
+  /** Work sharing: the index of partitions other instances own (translation), and which are loaded. */
+  readonly #foreign = new OriginIndex();
+  readonly #foreignLoaded = new Set<string>();
+  #foreignQueue: Promise<unknown> = Promise.resolve();
   /** Work sharing: the replicated topics' partition counts in this region, and when they were read. */
   #targetPartitions: { tps: TopicPartition[]; readAtMs: number } | undefined;
 
@@ -440,6 +444,7 @@ export class RegionNode {
     await this.#loadIndex(local, keys);
     await this.#scanTails(local, [...new Set(tps.map((tp) => tp.topic))], keys);
     for (const tp of tps) this.#owned.set(partitionKey(tp.topic, tp.partition), tp);
+    this.#forgetForeign(tps);
     for (const link of this.links) link.takePartitions(tps);
     this.metrics.partitionsOwned.set(this.#owned.size);
     this.metrics.ownershipChanges.labels('acquired').inc(tps.length);
@@ -485,23 +490,48 @@ export class RegionNode {
 
   /**
    * The index translation reads for these partitions. Without work sharing, or for partitions this instance
-   * owns, the live index; for the others (another instance writes them) a scratch index read now from the
-   * index topic and brought to each partition's end by a tail scan, so every instance answers exactly.
+   * owns, the live index. For the others (another instance writes them) an index of its own: loaded from the
+   * index topic the first time a partition is asked for, then brought to the partition's end by a tail scan
+   * at every request, so every instance answers exactly and a request costs a read of the new records only.
    */
-  async indexFor(tps: readonly TopicPartition[]): Promise<IndexView> {
+  indexFor(tps: readonly TopicPartition[]): Promise<IndexView> {
     const local = this.#local;
     const foreign = tps.filter((tp) => !this.#owned.has(partitionKey(tp.topic, tp.partition)));
-    if (!this.#options.workSharing || foreign.length === 0 || !local) return this.index;
+    if (!this.#options.workSharing || foreign.length === 0 || !local) return Promise.resolve(this.index);
     const keys = new Set(foreign.map((tp) => partitionKey(tp.topic, tp.partition)));
-    const scratch = new OriginIndex();
-    await this.#loadIndex(local, keys, scratch);
-    await this.#scanTails(local, [...new Set(foreign.map((tp) => tp.topic))], keys, scratch);
-    return {
+    const view: IndexView = {
       get: (topic, partition) =>
         this.#owned.has(partitionKey(topic, partition))
           ? this.index.get(topic, partition)
-          : scratch.get(topic, partition),
+          : this.#foreign.get(topic, partition),
     };
+    // One at a time: two scans of one partition must not both add its records.
+    const run = this.#foreignQueue.then(async () => {
+      const missing = new Set([...keys].filter((k) => !this.#foreignLoaded.has(k)));
+      if (missing.size > 0) {
+        try {
+          await this.#loadIndex(local, missing, this.#foreign);
+        } catch (err) {
+          for (const tp of foreign) this.#foreign.forget(tp.topic, tp.partition);
+          throw err;
+        }
+        for (const k of missing) this.#foreignLoaded.add(k);
+      }
+      await this.#scanTails(local, [...new Set(foreign.map((tp) => tp.topic))], keys, this.#foreign);
+      return view;
+    });
+    this.#foreignQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Drops partitions from the index of other instances' partitions (this instance owns them now). */
+  #forgetForeign(tps: readonly TopicPartition[]): void {
+    this.#foreignQueue = this.#foreignQueue.then(() => {
+      for (const { topic, partition } of tps) {
+        this.#foreign.forget(topic, partition);
+        this.#foreignLoaded.delete(partitionKey(topic, partition));
+      }
+    });
   }
 
   /**
@@ -797,7 +827,8 @@ export class RegionNode {
               : current;
           const added = now.filter((t) => !current.includes(t));
           for (const topic of added) await mirrorTopic(link.remote, local, topic, names);
-          if (added.length > 0) await this.#scanTails(local, added);
+          // Under work sharing a partition's index and marks are loaded when it is acquired.
+          if (added.length > 0 && !this.#options.workSharing) await this.#scanTails(local, added);
           // Partition increases in the source are propagated; the consumer then rejoins to read the new ones.
           const [source, target] = await Promise.all([
             partitionCounts(link.remote, current),

@@ -12,6 +12,7 @@
 import type { MemberInfo, MemberRecord, MemberRegistration, MemberRegistry } from '../coordination/index.ts';
 import { hostname } from 'node:os';
 import type { Logger } from '../log/index.ts';
+import { sleep } from './sleep.ts';
 
 export type RegistrationState = 'idle' | 'connecting' | 'registered' | 'retrying' | 'stopped';
 
@@ -56,18 +57,6 @@ export function advertisedAddress(bound: string, host: string = hostname()): str
   if (!match) return bound;
   const listen = match[1]!;
   return ['0.0.0.0', '::', '[::]', ''].includes(listen) ? `${host}:${match[2]!}` : bound;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 export class NodeRegistration {

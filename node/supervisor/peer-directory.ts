@@ -16,6 +16,7 @@
  */
 import type { MemberRecord, MemberRegistry, MembershipEvent } from '../coordination/index.ts';
 import type { Logger } from '../log/index.ts';
+import { sleep } from './sleep.ts';
 import type { RegistryConnection } from './node-registration.ts';
 
 /** `etcd`: a live instance registered by the region; `topology`: the region's `node.grpc`. */
@@ -114,18 +115,6 @@ export interface PeerDirectoryOptions {
 const DEFAULTS = { refreshMs: 5_000, listTimeoutMs: 3_000, retryMs: 5_000 } as const;
 /** Pause before a failed watch is started again (after a fresh listing). */
 const WATCH_RESTART_MS = 1_000;
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
 
 export class PeerDirectory {
   readonly #options: PeerDirectoryOptions;

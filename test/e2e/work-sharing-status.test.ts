@@ -17,7 +17,7 @@ import { createKafkaClient } from '../../node/kafka/index.ts';
 import { silentLogger } from '../../node/log/index.ts';
 import { countPartitions, type MeshStatus, type NodeStatus } from '../../node/status/index.ts';
 import { TestEnvironment, freePort } from '../harness/index.ts';
-import { runGeomesh, runGeomeshToEnd, waitNodeReady } from '../support/cli-process.ts';
+import { runGeomeshNode, runGeomeshToEnd, waitNodeReady } from '../support/cli-process.ts';
 import { pollUntil } from '../support/polling.ts';
 
 const MESH = 'sharing-status';
@@ -44,20 +44,7 @@ describe('work sharing in geomesh status, /status.json, /mesh.json and the statu
   ): Promise<Process> {
     const grpc = ports?.grpc ?? (await freePort());
     const http = ports?.http ?? (await freePort());
-    const child = runGeomesh(
-      [
-        'node',
-        '--topology',
-        file,
-        '--region',
-        region,
-        '--grpc',
-        `127.0.0.1:${grpc}`,
-        '--http',
-        `127.0.0.1:${http}`,
-      ],
-      { GEOMESH_PROVENANCE_KEY: KEY },
-    );
+    const child = runGeomeshNode({ file, region, grpc, http }, { GEOMESH_PROVENANCE_KEY: KEY });
     child.stderr!.on('data', (c: Buffer) => process.stderr.write(`[${name}] ${c.toString()}`));
     const node = { child, grpc, http };
     nodes.set(name, node);

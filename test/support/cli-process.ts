@@ -23,6 +23,27 @@ export function runGeomesh(
   return child;
 }
 
+/** Starts `geomesh node` for `region` of the topology `file`, listening on loopback at the given ports. */
+export function runGeomeshNode(
+  node: { file: string; region: string; grpc: number; http: number },
+  env: Readonly<Record<string, string>> = {},
+): ChildProcess {
+  return runGeomesh(
+    [
+      'node',
+      '--topology',
+      node.file,
+      '--region',
+      node.region,
+      '--grpc',
+      `127.0.0.1:${node.grpc}`,
+      '--http',
+      `127.0.0.1:${node.http}`,
+    ],
+    env,
+  );
+}
+
 /** Runs `geomesh <args>` to its end: exit code and output. */
 export async function runGeomeshToEnd(
   args: readonly string[],
