@@ -312,4 +312,28 @@ describe('work sharing: several instances of one region', () => {
       );
     }
   });
+
+  it('SIGTERM: an instance hands its partitions over before it exits', async () => {
+    const leaving = instances.get('w3')!;
+    const exited = new Promise<number | null>((resolve) => leaving.child.once('exit', resolve));
+    const before = (await audit()).total;
+    await produceNumbered(kafka['east']!, 'east', TOPIC, 1_200, PARTITIONS, written);
+    written += 1_200;
+    leaving.child.kill('SIGTERM');
+    const stoppedAt = Date.now();
+    assert.equal(await exited, 0, 'w3 drained and exited cleanly');
+    instances.delete('w3');
+    await waitOwned(['w1', 'w2b'], [6, 6], 60_000);
+    console.log(
+      `w3 stopped: w1 and w2b own 6/6 ${Date.now() - stoppedAt} ms after SIGTERM (no lease to wait for)`,
+    );
+    await waitFor(async () => (await audit()).total >= before + 1_200, {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      what: 'the last 1,200 records in west',
+    });
+    const final = await audit();
+    assert.equal(final.duplicates, 0);
+    assert.equal(new Set(final.byOrigin.get('east')).size, written, 'no record lost');
+  });
 });
