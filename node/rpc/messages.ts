@@ -207,6 +207,27 @@ export interface FailoverRequest {
   groups: string[];
   /** Translate and report only. */
   dryRun: boolean;
+  /**
+   * The failback step: `''` a failover (from_region recorded failed over), `'start'` (to_region recorded
+   * failing back; nothing committed), `'finish'` (groups moved back, to_region recorded active). See the
+   * .proto file.
+   */
+  failback: string;
+}
+
+/** A region's state as recorded in etcd (`regions/<region>/state`). */
+export interface RegionState {
+  region: string;
+  /** `active`, `failed-over` or `failing-back`. */
+  state: string;
+  /** The region running its groups meanwhile; "" when active. */
+  toRegion: string;
+  /** Groups moved out and not back yet, sorted. */
+  groups: string[];
+  /** ISO-8601; "" for a region never failed over. */
+  since: string;
+  /** The failover operation id; "" when none. */
+  operation: string;
 }
 
 /** What Failover did with one group. */
@@ -221,6 +242,10 @@ export interface GroupFailover {
 
 export interface FailoverResponse {
   groups: GroupFailover[];
+  /** The region state this call recorded in etcd; null when it recorded none. */
+  regionState: RegionState | null;
+  /** Why a failback could not record its region active after committing; "" otherwise. */
+  regionStateError: string;
 }
 
 /** The Peer service, implemented by business code; errors as for OperatorHandlers. */

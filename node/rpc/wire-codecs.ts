@@ -11,6 +11,7 @@ import type { GetFrontiersRequest__Output } from './generated/geomesh/v1/GetFron
 import type { GetFrontiersResponse__Output } from './generated/geomesh/v1/GetFrontiersResponse.ts';
 import type { FailoverRequest__Output } from './generated/geomesh/v1/FailoverRequest.ts';
 import type { FailoverResponse__Output } from './generated/geomesh/v1/FailoverResponse.ts';
+import type { RegionState__Output } from './generated/geomesh/v1/RegionState.ts';
 import type { GetStatusRequest__Output } from './generated/geomesh/v1/GetStatusRequest.ts';
 import type { GetStatusResponse__Output } from './generated/geomesh/v1/GetStatusResponse.ts';
 import type { HaltedPartition__Output } from './generated/geomesh/v1/HaltedPartition.ts';
@@ -56,6 +57,7 @@ import type {
   PingResponse,
   PushCheckpointsRequest,
   PushCheckpointsResponse,
+  RegionState,
   SeekRequest,
   SeekResponse,
   TopicPartitions,
@@ -97,6 +99,7 @@ type _ShapesAgree = AllTrue<
     Same<NodeStatus, NodeStatus__Output>,
     Same<GetStatusRequest, GetStatusRequest__Output>,
     Same<FailoverRequest, FailoverRequest__Output>,
+    Same<RegionState, RegionState__Output>,
     Same<GetStatusResponse, { node: NonNullable<GetStatusResponse__Output['node']> }>,
   ]
 >;
@@ -200,6 +203,8 @@ const OUTCOMES: readonly string[] = ['committed', 'dry-run', 'refused'];
 const failover: MethodCodec<FailoverRequest, FailoverResponse> = {
   ...sameShape<FailoverRequest, FailoverResponse>('Operator', 'Failover'),
   encodeResponse: (response) => ({
+    regionState: response.regionState,
+    regionStateError: response.regionStateError,
     groups: response.groups.map((g) => ({
       ...g,
       translation: g.translation
@@ -208,6 +213,8 @@ const failover: MethodCodec<FailoverRequest, FailoverResponse> = {
     })),
   }),
   decodeResponse: (wire) => ({
+    regionState: (wire as FailoverResponse__Output).regionState,
+    regionStateError: (wire as FailoverResponse__Output).regionStateError,
     groups: (wire as FailoverResponse__Output).groups.map((g) => {
       if (!OUTCOMES.includes(g.outcome)) {
         throw new GeomeshError('GEOMESH_RPC_INTERNAL', `GroupFailover.outcome is "${g.outcome}"`, {

@@ -21,12 +21,15 @@ export {
   instanceFromMember,
   linkHealth,
   meshLayoutOf,
+  regionStateOf,
   type InstanceAnswers,
   type MeshLayout,
   type MeshStatusOptions,
   type MeshStatusSources,
   type MembersAnswer,
   type NodeAnswer,
+  type RecordedRegionState,
+  type RegionStatesAnswer,
   type RegisteredMember,
 } from './mesh-status.ts';
 export {
@@ -35,6 +38,7 @@ export {
   formatPartitionCount,
   formatPartitionRanges,
   formatRate,
+  formatRegionState,
   renderStatusTable,
   textTable,
   workSharingRows,
@@ -55,6 +59,7 @@ export {
 } from './mesh-graph.ts';
 export {
   DRAW_MESH_SCRIPT,
+  REGION_STATE_SCRIPT,
   SHARE_ROWS_SCRIPT,
   renderStatusPage,
   type StatusPageInput,

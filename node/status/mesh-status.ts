@@ -14,6 +14,7 @@ import type {
   MeshLinkStatus,
   MeshStatus,
   NodeStatus,
+  RegionStateStatus,
   RegionStatus,
 } from './status-types.ts';
 
@@ -72,6 +73,51 @@ export function instanceFromMember(member: RegisteredMember): InstanceInfo {
     httpAddress: member.httpAddress ?? null,
     version: member.version,
     startedAt: member.startedAt,
+  };
+}
+
+/**
+ * A region's state as read from etcd (the region state store's listing fits): its record, or why it could
+ * not be decoded.
+ */
+export interface RecordedRegionState {
+  readonly region: string;
+  readonly record?:
+    | {
+        readonly state: string;
+        readonly to?: string;
+        readonly groups?: readonly string[];
+        readonly since: string;
+        readonly operation?: string;
+      }
+    | undefined;
+  readonly error?: string | undefined;
+}
+
+/** The region states listed in etcd, or why they could not be read. */
+export type RegionStatesAnswer =
+  { ok: true; states: readonly RecordedRegionState[] } | { ok: false; error: string };
+
+/** A region's state for the view: its record, `unreadable` with the error, or active when it has none. */
+export function regionStateOf(recorded: RecordedRegionState | undefined): RegionStateStatus {
+  const record = recorded?.record;
+  if (recorded?.error !== undefined || (recorded && !record)) {
+    return {
+      state: 'unreadable',
+      toRegion: null,
+      groups: [],
+      since: null,
+      operation: null,
+      error: recorded.error ?? 'no record',
+    };
+  }
+  return {
+    state: record?.state ?? 'active',
+    toRegion: record?.to ?? null,
+    groups: [...(record?.groups ?? [])],
+    since: record?.since ?? null,
+    operation: record?.operation ?? null,
+    error: null,
   };
 }
 
@@ -144,7 +190,8 @@ function sharesOf(
 
 /**
  * The mesh view from the topology's layout, each region's answer (a region missing from `answers` did not
- * answer), etcd's members, and for regions that share work what their other instances answered.
+ * answer), etcd's members, for regions that share work what their other instances answered, and the region
+ * states read from etcd (not given: every `regionState` is null).
  */
 export function assembleMeshStatus(
   layout: MeshLayout,
@@ -153,7 +200,9 @@ export function assembleMeshStatus(
   nowMs: number,
   options: MeshStatusOptions = {},
   instanceAnswers: InstanceAnswers = new Map(),
+  regionStates?: RegionStatesAnswer,
 ): MeshStatus {
+  const recorded = new Map(regionStates?.ok ? regionStates.states.map((s) => [s.region, s]) : []);
   const regions: RegionStatus[] = layout.regions.map((region) => {
     const { name, grpcAddress } = region;
     const answer = answers.get(name) ?? { ok: false, error: 'not asked' };
@@ -161,6 +210,7 @@ export function assembleMeshStatus(
       region: name,
       grpcAddress,
       instances: members.ok ? members.instances.filter((m) => m.region === name) : null,
+      regionState: regionStates?.ok ? regionStateOf(recorded.get(name)) : null,
       isReachable: answer.ok,
       node: answer.ok ? answer.status : null,
       error: answer.ok ? null : answer.error,
@@ -189,9 +239,12 @@ export function assembleMeshStatus(
   return {
     mesh: layout.mesh,
     generatedAtMs: nowMs,
-    etcd: members.ok
-      ? { isReachable: true, instances: members.instances.length, error: null }
-      : { isReachable: false, instances: 0, error: members.error },
+    etcd: {
+      ...(members.ok
+        ? { isReachable: true, instances: members.instances.length, error: null }
+        : { isReachable: false, instances: 0, error: members.error }),
+      regionStatesError: regionStates && !regionStates.ok ? regionStates.error : null,
+    },
     regions,
     links,
     isComplete: regions.every((r) => r.isReachable),
@@ -210,6 +263,8 @@ export interface MeshStatusSources {
    * not answer. Without it, the instances other than the one answering at the region's address are not asked.
    */
   instanceStatus?: (region: string, instance: string, grpcAddress: string) => Promise<NodeStatus>;
+  /** The region states recorded in etcd; rejects when etcd cannot be read. Without it they are not shown. */
+  regionStates?: () => Promise<readonly RecordedRegionState[]>;
   now(): number;
   options?: MeshStatusOptions;
 }
@@ -231,10 +286,14 @@ function answerOf(status: Promise<NodeStatus>): Promise<NodeAnswer> {
  */
 export async function collectMeshStatus(sources: MeshStatusSources): Promise<MeshStatus> {
   const { layout, instanceStatus } = sources;
-  const [members, ...answerList] = await Promise.all([
+  const [members, regionStates, ...answerList] = await Promise.all([
     sources.instances().then(
       (instances): MembersAnswer => ({ ok: true, instances }),
       (err: unknown): MembersAnswer => ({ ok: false, error: reason(err) }),
+    ),
+    sources.regionStates?.().then(
+      (states): RegionStatesAnswer => ({ ok: true, states }),
+      (err: unknown): RegionStatesAnswer => ({ ok: false, error: reason(err) }),
     ),
     ...layout.regions.map(async ({ name, grpcAddress }): Promise<[string, NodeAnswer]> => [
       name,
@@ -260,5 +319,5 @@ export async function collectMeshStatus(sources: MeshStatusSources): Promise<Mes
       });
     await Promise.all(calls);
   }
-  return assembleMeshStatus(layout, answers, members, sources.now(), sources.options, asked);
+  return assembleMeshStatus(layout, answers, members, sources.now(), sources.options, asked, regionStates);
 }

@@ -2,7 +2,8 @@
  * The status page a node serves at `/status`: one self-contained HTML document (inline styles and script, no
  * external assets). It shows the mesh as SVG (regions as circles, links as arrows labelled with lag and rate,
  * coloured by health), the regions with their instances, for regions that share work each instance's share
- * (state, lease, how many partitions and which), and this node's own report. The first paint is
+ * (state, lease, how many partitions and which), each region's state recorded in etcd (active, failed over
+ * to which region and since when, failing back), and this node's own report. The first paint is
  * rendered on the server; then the page's script fetches `/status.json` (this node) and `/mesh.json` (the
  * mesh view this node assembles from its peers) every few seconds and redraws. The script's `drawMesh` is
  * `renderMeshSvg` written for the browser, and its `shareRows` is `workSharingRows`; unit tests prove both
@@ -97,6 +98,22 @@ function shareRows(m) {
 }
 `;
 
+/**
+ * The browser's copy of `formatRegionState` (plain ES2017): a region's state in the page's regions table,
+ * kept identical to the server's, which the unit test `region-state-status.test.ts` checks.
+ */
+export const REGION_STATE_SCRIPT = String.raw`
+function regionStateText(s, nowMs) {
+  if (!s) return '?';
+  if (s.state !== 'failed-over' && s.state !== 'failing-back') return s.state;
+  var since = s.since === null ? NaN : Date.parse(s.since);
+  var ms = Math.max(0, nowMs - since);
+  var age = ms < 60000 ? (ms / 1000).toFixed(1) + ' s' : ms < 3600000 ? Math.round(ms / 60000) + ' min' : (ms / 3600000).toFixed(1) + ' h';
+  return s.state + ' ' + (s.state === 'failed-over' ? 'to' : 'from') + ' ' + (s.toRegion === null ? '?' : s.toRegion) +
+    (isNaN(since) ? '' : ' (' + age + ')');
+}
+`;
+
 /** The rest of the page's script: fetching, the tables, the refresh loop. */
 const PAGE_SCRIPT = String.raw`
 function age(ms) {
@@ -141,9 +158,12 @@ function showMesh(m) {
   document.getElementById('summary').textContent = answered + ' of ' + m.regions.length + ' region nodes answered · etcd ' +
     (m.etcd.isReachable ? m.etcd.instances + ' instances registered' : 'unreachable');
   document.getElementById('regions').innerHTML =
-    '<tr><th>region</th><th>node</th><th>instances in etcd</th></tr>' +
-    rows(m.regions.map(function (r) {
-      return [r.region, r.node ? r.node.state + ' (' + r.node.instance + ')' : 'unreachable: ' + (r.error || ''),
+    '<tr><th>region</th><th>region state</th><th>node</th><th>instances in etcd</th></tr>' +
+    titledRows(m.regions.map(function (r) {
+      var s = r.regionState;
+      return [r.region, regionStateText(s, m.generatedAtMs) +
+        (s && s.groups.length ? ': ' + s.groups.join(', ') : '') + (s && s.error ? ': ' + s.error : ''),
+        r.node ? r.node.state + ' (' + r.node.instance + ')' : 'unreachable: ' + (r.error || ''),
         r.instances === null ? '?' : r.instances.map(function (i) { return i.id; }).join(', ') || 'none'];
     }));
   var shares = shareRows(m);
@@ -195,7 +215,7 @@ export function renderStatusPage(input: StatusPageInput): string {
     '<h2>Regions</h2><table id="regions"></table>',
     '<h2 id="shares-title" hidden>Work sharing: partitions per instance</h2><table id="shares"></table></aside></main>',
     `<script>\nconst REFRESH_MS = ${Math.max(500, Math.floor(refreshMs))};\n` +
-      `${DRAW_MESH_SCRIPT}${SHARE_ROWS_SCRIPT}${PAGE_SCRIPT}</script>`,
+      `${DRAW_MESH_SCRIPT}${SHARE_ROWS_SCRIPT}${REGION_STATE_SCRIPT}${PAGE_SCRIPT}</script>`,
     '</body></html>',
     '',
   ].join('\n');

@@ -4,7 +4,7 @@
  * (work sharing state, lease, partitions owned), a table of links (state, health, lag, rate, halted
  * partitions), and why each unreachable node, instance or etcd did not answer.
  */
-import type { MeshStatus, TopicPartitions } from './status-types.ts';
+import type { MeshStatus, RegionStateStatus, TopicPartitions } from './status-types.ts';
 
 /** Renders rows under a header, columns padded to their widest cell. */
 export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -31,6 +31,21 @@ export function formatRate(recordsPerSecond: number): string {
 }
 
 const DASH = '-';
+
+/**
+ * A region's state in a few words: `active`, `failed-over to west (3 min)`, `failing-back from west (1.2 s)`
+ * (how long since it entered the state), `unreadable`; `?` when unknown (etcd could not be read). The status
+ * page's script has a copy (`regionStateText`), checked identical by a unit test.
+ */
+export function formatRegionState(state: RegionStateStatus | null, nowMs: number): string {
+  if (!state) return '?';
+  if (state.state !== 'failed-over' && state.state !== 'failing-back') return state.state;
+  const since = state.since === null ? NaN : Date.parse(state.since);
+  return (
+    `${state.state} ${state.state === 'failed-over' ? 'to' : 'from'} ${state.toRegion ?? '?'}` +
+    (Number.isNaN(since) ? '' : ` (${formatAge(Math.max(0, nowMs - since))})`)
+  );
+}
 
 /** How many partitions `owned` holds. */
 export function countPartitions(owned: readonly TopicPartitions[]): number {
@@ -91,7 +106,16 @@ export function renderStatusTable(status: MeshStatus): string {
     `${answered} of ${status.regions.length} region nodes answered; ${etcd}\n\n`;
 
   const regions = textTable(
-    ['REGION', 'NODE', 'INSTANCE', 'REGISTERED (ETCD)', 'VERSION', 'CHECKPOINT AGE', 'INDEX RUNS'],
+    [
+      'REGION',
+      'REGION STATE',
+      'NODE',
+      'INSTANCE',
+      'REGISTERED (ETCD)',
+      'VERSION',
+      'CHECKPOINT AGE',
+      'INDEX RUNS',
+    ],
     status.regions.map((r) => {
       const node = r.node;
       const registered =
@@ -102,6 +126,7 @@ export function renderStatusTable(status: MeshStatus): string {
             : r.instances.map((i) => i.id).join(',');
       return [
         r.region,
+        formatRegionState(r.regionState, status.generatedAtMs),
         node ? node.state : 'UNREACHABLE',
         node ? node.instance : DASH,
         registered,
@@ -148,7 +173,20 @@ export function renderStatusTable(status: MeshStatus): string {
         ),
     ),
     ...(status.etcd.isReachable ? [] : [`  etcd: ${status.etcd.error ?? 'no answer'}\n`]),
+    ...(status.etcd.isReachable && status.etcd.regionStatesError !== null
+      ? [`  etcd region states: ${status.etcd.regionStatesError}\n`]
+      : []),
   ];
+  const away = status.regions.flatMap((r) => {
+    const s = r.regionState;
+    if (!s || s.state === 'active') return [];
+    if (s.error !== null) return [`  ${r.region}: ${s.state}: ${s.error}\n`];
+    return [
+      `  ${r.region} ${s.state} ${s.state === 'failed-over' ? 'to' : 'from'} ${s.toRegion ?? '?'} ` +
+        `since ${s.since ?? '?'}: groups ${s.groups.join(', ') || 'none'}` +
+        `${s.operation ? ` (operation ${s.operation})` : ''}\n`,
+    ];
+  });
   const halted = status.regions.flatMap((r) =>
     (r.node?.links ?? []).flatMap((l) =>
       l.halted.map((h) => `  ${l.fromRegion} → ${l.toRegion} ${h.topic}/${h.partition}: ${h.reason}\n`),
@@ -165,6 +203,7 @@ export function renderStatusTable(status: MeshStatus): string {
     shares +
     '\n' +
     links +
+    (away.length > 0 ? `\nregion states:\n${away.join('')}` : '') +
     (problems.length > 0 ? `\nnot answering:\n${problems.join('')}` : '') +
     (halted.length > 0 ? `\nhalted partitions:\n${halted.join('')}` : '') +
     (sharingErrors.length > 0 ? `\nwork sharing errors:\n${sharingErrors.join('')}` : '')

@@ -148,6 +148,28 @@ export interface InstanceShare {
   error: string | null;
 }
 
+/**
+ * A region's state as recorded in etcd (`regions/<region>/state`; docs/offset-translation.md, "Region
+ * state"): whether it serves its own consumer groups or they were failed over to another region.
+ */
+export interface RegionStateStatus {
+  /**
+   * `active` (also for a region never failed over: no record), `failed-over`, `failing-back`, or
+   * `unreadable` when the record could not be decoded (`error` says why).
+   */
+  state: string;
+  /** failed-over and failing-back: the region running its groups meanwhile; else null. */
+  toRegion: string | null;
+  /** failed-over and failing-back: the groups moved out and not back yet, sorted; else []. */
+  groups: string[];
+  /** Since when (ISO-8601); null for a region never failed over. */
+  since: string | null;
+  /** The failover operation the record belongs to; null when none. */
+  operation: string | null;
+  /** Why the record could not be decoded; null when it was. */
+  error: string | null;
+}
+
 /** One region of the mesh: its instances in etcd and what its node answered. */
 export interface RegionStatus {
   region: string;
@@ -155,6 +177,8 @@ export interface RegionStatus {
   grpcAddress: string;
   /** Instances registered in etcd; null when etcd could not be read. */
   instances: InstanceInfo[] | null;
+  /** Its state recorded in etcd; null when etcd could not be read (or region states were not asked). */
+  regionState: RegionStateStatus | null;
   /** Whether its node answered GetStatus. */
   isReachable: boolean;
   /** Its node's report when it answered, else null. */
@@ -196,6 +220,8 @@ export interface EtcdStatus {
   instances: number;
   /** Why it could not be read, else null. */
   error: string | null;
+  /** Why the region states could not be read; null when they were (or were not asked). */
+  regionStatesError: string | null;
 }
 
 /** The mesh as seen from one place (the CLI or a node) at one moment. */

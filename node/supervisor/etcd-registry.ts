@@ -1,10 +1,13 @@
 /**
  * The etcd connection of a topology's `etcd` section: its coordination options (the CLI's verbs use them
- * too) and the connection a node registers through (membership only).
+ * too), the connection a node registers through (membership, and reading region states for the status
+ * page), and the short-lived one a Failover call records region states through.
  */
 import type { TopologyConfig } from '../../topology/index.ts';
 import { EtcdCoordinator, type CoordinationOptions } from '../coordination/index.ts';
 import type { Logger } from '../log/index.ts';
+import { RegionStateStore } from '../region-state/index.ts';
+import type { RegionStateConnection } from './failover-with-state.ts';
 import type { RegistryConnection } from './node-registration.ts';
 
 /** Coordination options from `config.etcd`; the password is revealed only into the etcd client's options. */
@@ -47,8 +50,31 @@ export function connectEtcdRegistry(
     }
     return {
       registry: coordinator,
+      documents: coordinator,
       isUsable: () => coordinator.state === 'ready',
       close: () => coordinator.stop(),
     };
+  };
+}
+
+/**
+ * Connects a fresh coordinator for one Failover call's region state records: a 3 s dial timeout and 2 s
+ * request deadline, so an unreachable etcd fails the call well within an operator's deadline.
+ */
+export function connectRegionStates(
+  config: TopologyConfig,
+  logger: Logger,
+): (signal: AbortSignal) => Promise<RegionStateConnection> {
+  return async (signal) => {
+    const coordinator = new EtcdCoordinator(
+      coordinationOptionsFor(config, logger, { dialTimeoutMs: 3_000, requestTimeoutMs: 2_000 }),
+    );
+    try {
+      await coordinator.start(signal);
+    } catch (err) {
+      await coordinator.stop();
+      throw err;
+    }
+    return { states: new RegionStateStore({ store: coordinator }), close: () => coordinator.stop() };
   };
 }

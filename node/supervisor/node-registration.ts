@@ -9,7 +9,13 @@
  *   idle → connecting → registered ⇄ retrying → stopped
  *   connecting → retrying (etcd unreachable, registration refused); any → stopped
  */
-import type { MemberInfo, MemberRecord, MemberRegistration, MemberRegistry } from '../coordination/index.ts';
+import type {
+  DocumentStore,
+  MemberInfo,
+  MemberRecord,
+  MemberRegistration,
+  MemberRegistry,
+} from '../coordination/index.ts';
 import { hostname } from 'node:os';
 import type { Logger } from '../log/index.ts';
 import { sleep } from './sleep.ts';
@@ -19,6 +25,8 @@ export type RegistrationState = 'idle' | 'connecting' | 'registered' | 'retrying
 /** A connection to etcd made for the registration, closed on stop or when it stops being usable. */
 export interface RegistryConnection {
   registry: MemberRegistry;
+  /** The same connection's documents (region states for the status page), when it offers them. */
+  documents?: DocumentStore;
   /** False once the connection cannot serve any more (closed, failed): a new one is made. */
   isUsable(): boolean;
   close(): Promise<void>;
@@ -104,6 +112,17 @@ export class NodeRegistration {
       );
     }
     return (await connection.registry.listMembers(signal ? { signal } : {})).members;
+  }
+
+  /** The documents of this registration's etcd connection; throws without a usable one. */
+  documents(): DocumentStore {
+    const documents = this.#connection?.isUsable() ? this.#connection.documents : undefined;
+    if (!documents) {
+      throw new Error(
+        this.#lastError ? `not connected to etcd: ${this.#lastError}` : 'not connected to etcd yet',
+      );
+    }
+    return documents;
   }
 
   /** Deregisters and closes the etcd connection; idempotent. */

@@ -21,7 +21,9 @@ import {
 import type { PeerApi, TranslationService } from '../translation-service/index.ts';
 import { GeomeshError } from '../errors/index.ts';
 import type { NodeStatus } from '../status/index.ts';
-import { connectEtcdRegistry } from './etcd-registry.ts';
+import { RegionStateStore } from '../region-state/index.ts';
+import { connectEtcdRegistry, connectRegionStates } from './etcd-registry.ts';
+import { failoverWithState } from './failover-with-state.ts';
 import { NodeRegistration, advertisedAddress, defaultInstanceId } from './node-registration.ts';
 import { PeerChannels } from './peer-channels.ts';
 import { PeerDirectory } from './peer-directory.ts';
@@ -238,14 +240,17 @@ export class RegionSupervisor {
               `regions.${this.#options.region}.node.operators (token and/or client certificate identities)`,
           );
         }
-        const groups = await this.#translation().failover(
-          req.fromRegion,
-          req.toRegion,
-          req.groups,
-          req.dryRun,
-        );
+        const translation = this.#translation();
+        const response = await failoverWithState({
+          request: req,
+          failover: (from, to, groups, dryRun, beforeCommit) =>
+            translation.failover(from, to, groups, dryRun, beforeCommit),
+          openStates: connectRegionStates(this.#options.config, this.#logger),
+          logger: this.#logger,
+        });
         return {
-          groups: groups.map((g) => ({
+          ...response,
+          groups: response.groups.map((g) => ({
             ...g,
             translation: g.translation
               ? { ...g.translation, partitions: g.translation.partitions.map((p) => ({ ...p })) }
@@ -301,6 +306,12 @@ export class RegionSupervisor {
         this.#registration
           ? this.#registration.listMembers()
           : Promise.reject(new Error('registration disabled')),
+      regionStates: async () => {
+        if (!this.#registration) throw new Error('registration disabled');
+        return new RegionStateStore({ store: this.#registration.documents() }).list({
+          signal: AbortSignal.timeout(2_000),
+        });
+      },
       peerTransport: this.#options.peerTransport ?? this.#peerTransportFromTopology(),
       ...(this.#options.rateIntervalMs !== undefined && { rateIntervalMs: this.#options.rateIntervalMs }),
     });

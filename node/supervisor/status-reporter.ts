@@ -26,6 +26,7 @@ import {
   type NodeSnapshot,
   type NodeStatus,
   type PeerStatus,
+  type RecordedRegionState,
 } from '../status/index.ts';
 import type { WorkSharingStatus } from './work-sharing-runner.ts';
 
@@ -50,6 +51,8 @@ export interface StatusReporterOptions {
   parts(): ReportedParts;
   /** The members registered in etcd; rejects when etcd cannot be read. */
   members(): Promise<readonly MemberRecord[]>;
+  /** The region states recorded in etcd; rejects when etcd cannot be read. */
+  regionStates?(): Promise<readonly RecordedRegionState[]>;
   /** How this node calls its peers. */
   peerTransport: ClientTransportOptions;
   /** Deadline of a GetStatus call to a peer; default 2,000 ms. */
@@ -135,6 +138,7 @@ export class StatusReporter {
       nodeStatus: async (r, grpcAddress) =>
         r === region ? this.status() : (await this.#peer(r, grpcAddress).getStatus({})).node,
       instances: async () => (await this.#options.members()).map(instanceFromMember),
+      ...(this.#options.regionStates && { regionStates: () => this.#options.regionStates!() }),
       instanceStatus: async (r, id, grpcAddress) => {
         if (r === region && id === instance) return this.status();
         return (await this.#instance(grpcAddress).getStatus({})).node;

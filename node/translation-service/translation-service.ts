@@ -300,12 +300,17 @@ export class TranslationService {
    * (also backwards: the translation is what the group consumed, a higher offset here would skip records).
    * Kafka refuses the commit while the group has active members here; that group is reported as refused.
    * A problem with one group does not stop the others.
+   *
+   * Every group is translated before the first commit; `beforeCommit` (when given, not for a dry run) is
+   * then awaited once with the groups about to be committed, if any: the caller records the move there, and
+   * when it rejects nothing is committed and the call rejects with its error.
    */
   async failover(
     from: string,
     to: string,
     groups: readonly string[],
     dryRun: boolean,
+    beforeCommit?: (groups: readonly string[]) => Promise<void>,
   ): Promise<GroupFailoverResult[]> {
     this.#requireRegion(from, 'from');
     this.#requireRegion(to, 'to');
@@ -323,34 +328,35 @@ export class TranslationService {
     groups.forEach((g) => requireName(g, 'a group name'));
     const results: GroupFailoverResult[] = [];
     for (const group of groups) {
-      let translation: Translation;
       try {
-        translation = await this.translate(group, from, to);
+        const translation = await this.translate(group, from, to);
+        results.push({ group, outcome: dryRun ? 'dry-run' : 'committed', reason: '', translation });
       } catch (err) {
         if (!isGeomeshError(err)) throw err;
         results.push({ group, outcome: 'refused', reason: err.message, translation: undefined });
-        continue;
       }
-      if (dryRun) {
-        results.push({ group, outcome: 'dry-run', reason: '', translation });
-        continue;
-      }
+    }
+    if (dryRun) return results;
+    const toCommit = results.filter((r) => r.outcome === 'committed');
+    if (toCommit.length > 0) await beforeCommit?.(toCommit.map((r) => r.group));
+    for (const result of toCommit) {
+      const { group, translation } = result;
       try {
         await this.#options.cluster.commit(
           group,
-          translation.partitions.map((p) => ({
+          translation!.partitions.map((p) => ({
             topic: p.topic,
             partition: p.partition,
             offset: p.targetOffset,
           })),
         );
         this.#logger.info(
-          { group, from, to, source: translation.source, partitions: translation.partitions.length },
+          { group, from, to, source: translation!.source, partitions: translation!.partitions.length },
           'failover: group offsets committed',
         );
-        results.push({ group, outcome: 'committed', reason: '', translation });
       } catch (err) {
-        results.push({ group, outcome: 'refused', reason: (err as Error).message, translation });
+        result.outcome = 'refused';
+        result.reason = (err as Error).message;
       }
     }
     return results;

@@ -2,6 +2,8 @@
  * Mutual TLS between nodes and from operators (`node.tls` in the topology): two `geomesh node` processes
  * whose gRPC requires a certificate the mesh CA signed. A translation asked of west needs west to call east
  * (frontiers) over mTLS; an operator or a peer with a certificate of another CA, or without TLS, is refused.
+ * Failover and failback record east's region state in a real etcd: failed over to west, then active again;
+ * refused callers and dry runs record nothing.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -10,7 +12,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Kafka } from 'kafkajs';
+import { EtcdCoordinator } from '../../node/coordination/index.ts';
 import { ClusterOffsets, commitGroupOffsets, createKafkaClient } from '../../node/kafka/index.ts';
+import { RegionStateStore, type RegionStateRecord } from '../../node/region-state/index.ts';
+import type { MeshStatus } from '../../node/status/index.ts';
 import { silentLogger } from '../../node/log/index.ts';
 import { createOperatorClient, createPeerClient } from '../../node/rpc/index.ts';
 import { TestEnvironment, freePort } from '../harness/index.ts';
@@ -46,7 +51,7 @@ describe('mutual TLS between nodes and from operators', () => {
   const runToEnd = (args: string[]) => runGeomeshToEnd(args, ENV);
 
   before(async () => {
-    env = await TestEnvironment.start({ kafka: REGIONS });
+    env = await TestEnvironment.start({ kafka: REGIONS, etcd: true });
     pki = new TestPki();
     ca = pki.ca('mesh-ca');
     pki.ca('other-ca');
@@ -55,7 +60,7 @@ describe('mutual TLS between nodes and from operators', () => {
     intern = pki.issue('mesh-ca', 'intern', 'client');
     const lines = [
       'mesh: tls-e2e',
-      "etcd: { endpoints: ['http://127.0.0.1:1'] }",
+      `etcd: { endpoints: ['${env.etcd!.endpoints[0]}'] }`,
       "provenance: { key: '${GEOMESH_PROVENANCE_KEY}' }",
       'regions:',
     ];
@@ -173,6 +178,28 @@ describe('mutual TLS between nodes and from operators', () => {
     peer.close();
   });
 
+  /** east's region state as recorded in etcd (undefined: no record, i.e. active). */
+  const eastStateInEtcd = async (): Promise<RegionStateRecord | undefined> => {
+    const coordinator = new EtcdCoordinator({
+      endpoints: env.etcd!.endpoints,
+      mesh: 'tls-e2e',
+      logger: silentLogger(),
+    });
+    await coordinator.start();
+    try {
+      return (await new RegionStateStore({ store: coordinator }).get('east')).record;
+    } finally {
+      await coordinator.stop();
+    }
+  };
+  /** east's region state as `geomesh status --json` shows it. */
+  const eastStateInStatus = async () => {
+    const result = await runToEnd(['status', '--topology', file, '--json', ...tlsOf(operator)]);
+    assert.equal(result.code, 0, result.stderr);
+    const status = JSON.parse(result.stdout) as MeshStatus;
+    return status.regions.find((r) => r.region === 'east')?.regionState;
+  };
+
   it('failover needs an authorised operator: refused callers change nothing; the allowed one commits', async () => {
     const committedInWest = async (group: string) => {
       const offsets = new ClusterOffsets(kafka['west']!);
@@ -205,11 +232,14 @@ describe('mutual TLS between nodes and from operators', () => {
     const wrongToken = await failover(intern, '--token-env', 'WRONG_TOKEN');
     assert.equal(wrongToken.code, 77, wrongToken.stderr);
     assert.deepEqual(await committedInWest('payroll'), [], 'nothing was committed by refused calls');
+    assert.equal(await eastStateInEtcd(), undefined, 'refused calls record no region state');
     // A dry run by the allowed operator translates and commits nothing.
     const dry = await failover(operator, '--dry-run');
     assert.equal(dry.code, 0, dry.stderr);
     assert.equal((JSON.parse(dry.stdout) as { groups: { outcome: string }[] }).groups[0]?.outcome, 'dry-run');
     assert.deepEqual(await committedInWest('payroll'), []);
+    assert.equal(await eastStateInEtcd(), undefined, 'a dry run records no region state');
+    assert.equal((await eastStateInStatus())?.state, 'active', 'no record: active');
     // The allowed certificate commits the translated offsets; the operator token works as well (idempotent).
     const done = await failover(operator);
     assert.equal(done.code, 0, done.stderr);
@@ -219,9 +249,32 @@ describe('mutual TLS between nodes and from operators', () => {
     assert.equal(answer.groups[0]?.outcome, 'committed');
     assert.equal(answer.groups[0]?.translation.source, 'live');
     assert.deepEqual(await committedInWest('payroll'), [150, 20]);
+    // east is recorded failed over to west, in etcd and in geomesh status (JSON and table).
+    const recorded = await eastStateInEtcd();
+    assert.equal(recorded?.state, 'failed-over');
+    assert.equal(recorded.to, 'west');
+    assert.deepEqual(recorded.groups, ['payroll']);
+    assert.ok(recorded.operation, 'an operation id');
+    assert.ok(Date.now() - Date.parse(recorded.since) < 60_000, `since ${recorded.since}`);
+    assert.deepEqual((JSON.parse(done.stdout) as { regionState: unknown }).regionState, {
+      region: 'east',
+      state: 'failed-over',
+      toRegion: 'west',
+      groups: ['payroll'],
+      since: recorded.since,
+      operation: recorded.operation,
+    });
+    const shown = await eastStateInStatus();
+    assert.equal(shown?.state, 'failed-over');
+    assert.equal(shown.toRegion, 'west');
+    assert.equal(shown.since, recorded.since);
+    const table = await runToEnd(['status', '--topology', file, ...tlsOf(operator)]);
+    assert.match(table.stdout, /\neast\s+failed-over to west \(\d+\.\d s\)\s+running/);
+    assert.match(table.stdout, /region states:\n {2}east failed-over to west since .*: groups payroll/);
     const byToken = await failover(intern, '--token-env', 'GEOMESH_OPERATOR_TOKEN');
     assert.equal(byToken.code, 0, byToken.stderr);
     assert.deepEqual(await committedInWest('payroll'), [150, 20]);
+    assert.deepEqual(await eastStateInEtcd(), recorded, 'a repeated failover leaves the record as it was');
     // An unknown group is refused by name, the others unaffected: exit 5.
     const unknown = await runToEnd([
       'failover',
@@ -238,6 +291,11 @@ describe('mutual TLS between nodes and from operators', () => {
     ]);
     assert.equal(unknown.code, 5, unknown.stderr);
     assert.match(unknown.stdout, /no-such-group\s+refused/);
+    assert.match(
+      unknown.stdout,
+      /region state in etcd: east failed-over to west since .* \(groups payroll\)/,
+    );
+    assert.deepEqual((await eastStateInEtcd())?.groups, ['payroll'], 'a refused group is not recorded');
 
     // The group read on in west; east is back: failback waits for east to catch up, then moves it back.
     await commitGroupOffsets(kafka['west']!, 'payroll', [
@@ -258,7 +316,18 @@ describe('mutual TLS between nodes and from operators', () => {
       ...tlsOf(operator),
     ]);
     assert.equal(back.code, 0, back.stderr);
+    assert.match(
+      back.stderr,
+      /region state in etcd: east failing-back from west since .* \(groups payroll\)/,
+    );
     assert.match(back.stderr, /east has caught up with west/);
+    // east is active again, in etcd and in geomesh status; the record keeps the operation it ends.
+    const active = await eastStateInEtcd();
+    assert.equal(active?.state, 'active');
+    assert.equal(active.to, undefined);
+    assert.equal(active.operation, recorded.operation);
+    assert.equal((JSON.parse(back.stdout) as { regionState: { state: string } }).regionState.state, 'active');
+    assert.equal((await eastStateInStatus())?.state, 'active');
     const eastOffsets = new ClusterOffsets(kafka['east']!);
     try {
       assert.deepEqual(

@@ -4,11 +4,20 @@
  * last checkpoint when A is down) and commits them in B, where the group must have no active members. A
  * state-changing call: B's node accepts it only from an operator its `node.operators` names (bearer token or
  * client certificate). Idempotent: run it again to retry refused groups.
+ *
+ * The node records region state in etcd before it commits anything (docs/offset-translation.md, "Region
+ * state"): A failed over to B; during a failback, A failing back, then active once its groups are back.
  */
 import type { Command } from 'commander';
 import { isGeomeshError } from '../../errors/index.ts';
 import type { TopologyConfig } from '../../../topology/index.ts';
-import { createOperatorClient, type ClientTransportOptions, type FailoverResponse } from '../../rpc/index.ts';
+import {
+  createOperatorClient,
+  type ClientTransportOptions,
+  type FailoverResponse,
+  type OperatorClient,
+  type RegionState,
+} from '../../rpc/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 import { loadValidTopology } from '../load-topology.ts';
@@ -24,7 +33,9 @@ Per group: the outcome (committed, dry-run, or refused with the reason: unknown 
 --to, no answer from --from and no checkpoint), where the frontier came from (live, or the checkpoint and its
 age: a group may then see records again, never miss one), the partitions committed and how many records
 after the committed offsets the group had already consumed in --from (a failover-aware consumer skips them;
-docs/offset-translation.md).
+docs/offset-translation.md). Before committing, the node records --from as failed over to --to in etcd
+(region state, shown by geomesh status); a dry run records nothing. When etcd does not answer, nothing is
+committed (exit 1); when --from is recorded failed over to another region, the call is refused (exit 1).
 Exit codes: 0 every group committed (or translated, with --dry-run), 1 failure (node unreachable),
 2 invalid topology, 5 at least one group refused, 64 usage error, 66 file not readable, 77 not authorised.`;
 
@@ -56,7 +67,20 @@ function render(response: FailoverResponse, nowMs: number): string {
       g.reason,
     ];
   });
-  return table(['GROUP', 'OUTCOME', 'FRONTIER', 'PARTITIONS', 'ALREADY SEEN', 'REASON'], rows);
+  return (
+    table(['GROUP', 'OUTCOME', 'FRONTIER', 'PARTITIONS', 'ALREADY SEEN', 'REASON'], rows) +
+    (response.regionState ? `\nregion state in etcd: ${describeRegionState(response.regionState)}\n` : '') +
+    (response.regionStateError ? `\nregion state not recorded: ${response.regionStateError}\n` : '')
+  );
+}
+
+/** `east failed-over to west since 2026-…Z (groups billing)`. */
+function describeRegionState(s: RegionState): string {
+  if (s.state === 'active') return `${s.region} active${s.since ? ` since ${s.since}` : ''}`;
+  return (
+    `${s.region} ${s.state} ${s.state === 'failed-over' ? 'to' : 'from'} ${s.toRegion} since ${s.since}` +
+    (s.groups.length ? ` (groups ${s.groups.join(', ')})` : '')
+  );
 }
 
 export function registerFailoverCommand(program: Command, context: CliContext): void {
@@ -84,14 +108,20 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
       context.setExitCode(EXIT_CODES.notFound);
       return;
     }
-    await moveGroups(options, { from: options.from, to: options.to }, connection, config, context);
+    await moveGroups(
+      options,
+      { from: options.from, to: options.to, failback: '' },
+      connection,
+      config,
+      context,
+    );
   });
 }
 
 /** Calls Failover on the target node and prints the per-group report; sets the exit code. */
 async function moveGroups(
   options: Pick<FailoverOptions, 'group' | 'dryRun' | 'node' | 'tokenEnv' | 'json'>,
-  move: { from: string; to: string },
+  move: { from: string; to: string; failback: '' | 'finish' },
   connection: { transport: ClientTransportOptions; timeoutMs: number },
   config: TopologyConfig,
   context: CliContext,
@@ -102,7 +132,13 @@ async function moveGroups(
   });
   try {
     const response = await client.failover(
-      { fromRegion: move.from, toRegion: move.to, groups: options.group, dryRun: options.dryRun ?? false },
+      {
+        fromRegion: move.from,
+        toRegion: move.to,
+        groups: options.group,
+        dryRun: options.dryRun ?? false,
+        failback: move.failback,
+      },
       { timeoutMs: connection.timeoutMs },
     );
     context.stdout(options.json ? JSON.stringify(response, null, 2) + '\n' : render(response, Date.now()));
@@ -131,9 +167,11 @@ function reportCallError(verb: string, err: unknown, context: CliContext): void 
 }
 
 const FAILBACK_HELP = `
-Waits until the node of --region has caught up with --from (the lag of the link --from → --region, as its
+First records --region as failing back from --from in etcd (through --region's node; not with --dry-run),
+then waits until that node has caught up with --from (the lag of the link --from → --region, as its
 GetStatus reports it, at most --max-lag records), then moves the groups back: as geomesh failover --from
-<from> --to <region>. Exit codes: as failover, and 1 when the region did not catch up within --wait-ms.`;
+<from> --to <region>, and the node records --region active once the groups are back.
+Exit codes: as failover, and 1 when the region did not catch up within --wait-ms.`;
 
 interface FailbackOptions extends OperatorConnectionOptions {
   topology: string;
@@ -181,11 +219,12 @@ export function registerFailbackCommand(program: Command, context: CliContext): 
       context.setExitCode(EXIT_CODES.notFound);
       return;
     }
-    const client = createOperatorClient(options.node ?? config.region(options.region).node.grpc, {
-      transport: connection.transport,
-    });
+    const address = options.node ?? config.region(options.region).node.grpc;
+    const client = createOperatorClient(address, { transport: connection.transport });
     try {
       const deadline = Date.now() + waitMs;
+      // Recorded failing back once the node is known to have a link to catch up on (not with --dry-run).
+      let isStarted = options.dryRun === true;
       for (;;) {
         const { node } = await client.getStatus({}, { timeoutMs: connection.timeoutMs });
         const link = node.links.find((l) => l.fromRegion === options.from);
@@ -195,6 +234,10 @@ export function registerFailbackCommand(program: Command, context: CliContext): 
           );
           context.setExitCode(EXIT_CODES.notFound);
           return;
+        }
+        if (!isStarted) {
+          if (!(await startFailback(options, address, connection, context))) return;
+          isStarted = true;
         }
         if (link.state === 'running' && link.lagRecords <= maxLag) {
           context.stderr(`${options.region} has caught up with ${options.from} (lag ${link.lagRecords})\n`);
@@ -217,6 +260,51 @@ export function registerFailbackCommand(program: Command, context: CliContext): 
     } finally {
       client.close();
     }
-    await moveGroups(options, { from: options.from, to: options.region }, connection, config, context);
+    await moveGroups(
+      options,
+      { from: options.from, to: options.region, failback: 'finish' },
+      connection,
+      config,
+      context,
+    );
   });
+}
+
+/**
+ * Failback step "start": the returning region's node records it failing back (it commits nothing; dry_run is
+ * set as well, so a node older than the step only translates). False after reporting a failure.
+ */
+async function startFailback(
+  options: FailbackOptions,
+  address: string,
+  connection: { transport: ClientTransportOptions; timeoutMs: number },
+  context: CliContext,
+): Promise<boolean> {
+  const client: OperatorClient = createOperatorClient(address, {
+    transport: connection.transport,
+    ...(options.tokenEnv ? { bearerToken: { env: options.tokenEnv } } : {}),
+  });
+  try {
+    const response = await client.failover(
+      {
+        fromRegion: options.from,
+        toRegion: options.region,
+        groups: options.group,
+        dryRun: true,
+        failback: 'start',
+      },
+      { timeoutMs: connection.timeoutMs },
+    );
+    context.stderr(
+      response.regionState
+        ? `region state in etcd: ${describeRegionState(response.regionState)}\n`
+        : `${options.region}'s node recorded no region state (a geomesh older than region states)\n`,
+    );
+    return true;
+  } catch (err) {
+    reportCallError('failback', err, context);
+    return false;
+  } finally {
+    client.close();
+  }
 }

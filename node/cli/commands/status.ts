@@ -2,13 +2,14 @@
  * `geomesh status --topology FILE [--json] [--watch [--interval-ms N]]`: the mesh at a glance. Lists the
  * topology's regions, the instances registered in etcd (or says etcd could not be read), and asks every
  * region's node for its status (Operator.GetStatus, all at once): node state, links with lag and rate, last
- * checkpoint age. For a region that shares work among several instances, each instance registered in etcd
+ * checkpoint age; and each region's state recorded in etcd (active, failed over, failing back). For a region that shares work among several instances, each instance registered in etcd
  * is asked too, for the partitions it owns. A node that does not answer is shown as unreachable, with the
  * reason. `--watch` redraws every interval until Ctrl-C. See docs/status.md.
  */
 import type { Command } from 'commander';
 import { EtcdCoordinator } from '../../coordination/index.ts';
 import { silentLogger } from '../../log/index.ts';
+import { RegionStateStore } from '../../region-state/index.ts';
 import { createOperatorClient, type ClientTransportOptions, type OperatorClient } from '../../rpc/index.ts';
 import {
   collectMeshStatus,
@@ -29,7 +30,8 @@ import {
 } from '../operator-connection.ts';
 
 const STATUS_HELP = `
-Regions come from the topology; instances from etcd (the topology's etcd section) when it answers; each
+Regions come from the topology; instances and region states (active, failed-over to a region and since
+when, failing-back) from etcd (the topology's etcd section) when it answers; each
 region's node is asked at its node.grpc address; in a region that shares work (node.workSharing) every
 instance registered in etcd is asked for the partitions it owns (--json lists them). Link health: ok,
 lagging (lag at or above 10,000 records), halted (a partition halted by policy), down (the link is not
@@ -78,6 +80,7 @@ class StatusProbe {
       nodeStatus: async (region, address) => (await this.#client(region, address).getStatus({})).node,
       instances: async () =>
         (await this.#etcd()).listMembers().then((r) => r.members.map(instanceFromMember)),
+      regionStates: async () => new RegionStateStore({ store: await this.#etcd() }).list(),
       instanceStatus: async (_region, _instance, address) => {
         asked.add(address);
         return (await this.#instanceClient(address).getStatus({})).node;

@@ -15,6 +15,7 @@ import type { OriginOffset as _geomesh_v1_OriginOffset, OriginOffset__Output as 
 import type { PartitionFrontier as _geomesh_v1_PartitionFrontier, PartitionFrontier__Output as _geomesh_v1_PartitionFrontier__Output } from './geomesh/v1/PartitionFrontier.ts';
 import type { PartitionTranslation as _geomesh_v1_PartitionTranslation, PartitionTranslation__Output as _geomesh_v1_PartitionTranslation__Output } from './geomesh/v1/PartitionTranslation.ts';
 import type { PeerStatus as _geomesh_v1_PeerStatus, PeerStatus__Output as _geomesh_v1_PeerStatus__Output } from './geomesh/v1/PeerStatus.ts';
+import type { RegionState as _geomesh_v1_RegionState, RegionState__Output as _geomesh_v1_RegionState__Output } from './geomesh/v1/RegionState.ts';
 import type { TopicPartitions as _geomesh_v1_TopicPartitions, TopicPartitions__Output as _geomesh_v1_TopicPartitions__Output } from './geomesh/v1/TopicPartitions.ts';
 import type { TranslateOffsetsRequest as _geomesh_v1_TranslateOffsetsRequest, TranslateOffsetsRequest__Output as _geomesh_v1_TranslateOffsetsRequest__Output } from './geomesh/v1/TranslateOffsetsRequest.ts';
 import type { TranslateOffsetsResponse as _geomesh_v1_TranslateOffsetsResponse, TranslateOffsetsResponse__Output as _geomesh_v1_TranslateOffsetsResponse__Output } from './geomesh/v1/TranslateOffsetsResponse.ts';
@@ -45,6 +46,7 @@ export interface ProtoGrpcType {
       PartitionFrontier: MessageTypeDefinition<_geomesh_v1_PartitionFrontier, _geomesh_v1_PartitionFrontier__Output>
       PartitionTranslation: MessageTypeDefinition<_geomesh_v1_PartitionTranslation, _geomesh_v1_PartitionTranslation__Output>
       PeerStatus: MessageTypeDefinition<_geomesh_v1_PeerStatus, _geomesh_v1_PeerStatus__Output>
+      RegionState: MessageTypeDefinition<_geomesh_v1_RegionState, _geomesh_v1_RegionState__Output>
       TopicPartitions: MessageTypeDefinition<_geomesh_v1_TopicPartitions, _geomesh_v1_TopicPartitions__Output>
       TranslateOffsetsRequest: MessageTypeDefinition<_geomesh_v1_TranslateOffsetsRequest, _geomesh_v1_TranslateOffsetsRequest__Output>
       TranslateOffsetsResponse: MessageTypeDefinition<_geomesh_v1_TranslateOffsetsResponse, _geomesh_v1_TranslateOffsetsResponse__Output>

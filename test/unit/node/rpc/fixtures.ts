@@ -89,6 +89,17 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
                 }
               : undefined,
         })),
+        regionState: request.dryRun
+          ? null
+          : {
+              region: request.failback === '' ? request.fromRegion : request.toRegion,
+              state: request.failback === '' ? 'failed-over' : 'active',
+              toRegion: request.failback === '' ? request.toRegion : '',
+              groups: request.failback === '' ? [...request.groups].sort() : [],
+              since: '2026-01-01T00:00:00.000Z',
+              operation: 'op-1',
+            },
+        regionStateError: request.failback === 'finish' ? 'etcd did not answer' : '',
       };
     },
     getStatus: async (request, context) => {

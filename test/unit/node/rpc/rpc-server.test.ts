@@ -150,7 +150,7 @@ describe('RpcServer and clients: round trips', () => {
     assert.equal(response.node.indexRuns, 42);
   });
 
-  it('carries Failover both ways: outcomes, an absent translation, the frontier source', async (t) => {
+  it('carries Failover both ways: outcomes, an absent translation, the frontier source, the region state', async (t) => {
     const fakes = fakeHandlers();
     const { address } = await startServer(t, { operator: fakes.operator });
     const client = createOperatorClient(address, insecure);
@@ -160,6 +160,7 @@ describe('RpcServer and clients: round trips', () => {
       toRegion: 'eu-west',
       groups: ['billing', 'audit'],
       dryRun: false,
+      failback: '',
     };
     const response = await client.failover(request);
     assert.deepEqual(fakes.calls[0]?.request, request);
@@ -169,6 +170,20 @@ describe('RpcServer and clients: round trips', () => {
     assert.equal(response.groups[0]?.translation?.partitions[0]?.targetOffset, BIG + 22);
     assert.equal(response.groups[1]?.translation, undefined);
     assert.equal(response.groups[1]?.outcome, 'refused');
+    assert.deepEqual(response.regionState, {
+      region: 'us-east',
+      state: 'failed-over',
+      toRegion: 'eu-west',
+      groups: ['audit', 'billing'],
+      since: '2026-01-01T00:00:00.000Z',
+      operation: 'op-1',
+    });
+    assert.equal(response.regionStateError, '');
+    // The failback step travels; no region state (a dry run, or a node older than the field) arrives as null.
+    const back = await client.failover({ ...request, dryRun: true, failback: 'finish' });
+    assert.equal((fakes.calls[2]?.request as { failback?: string } | undefined)?.failback, 'finish');
+    assert.equal(back.regionState, null);
+    assert.equal(back.regionStateError, 'etcd did not answer');
   });
 
   it('refuses a GetStatus answer without its node (a broken contract) with GEOMESH_RPC_INTERNAL', async (t) => {

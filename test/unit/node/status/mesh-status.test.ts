@@ -68,7 +68,7 @@ describe('assembleMeshStatus', () => {
     const status = assembleMeshStatus(layout, answers, members, 99);
     assert.equal(status.isComplete, false);
     assert.equal(status.generatedAtMs, 99);
-    assert.deepEqual(status.etcd, { isReachable: true, instances: 2, error: null });
+    assert.deepEqual(status.etcd, { isReachable: true, instances: 2, error: null, regionStatesError: null });
     assert.deepEqual(
       status.regions.map((r) => [r.region, r.isReachable, r.instances?.map((i) => i.id), r.error]),
       [
@@ -99,7 +99,12 @@ describe('assembleMeshStatus', () => {
     );
     const status = assembleMeshStatus(layout, answers, { ok: false, error: 'cannot reach etcd' }, 0);
     assert.equal(status.isComplete, true);
-    assert.deepEqual(status.etcd, { isReachable: false, instances: 0, error: 'cannot reach etcd' });
+    assert.deepEqual(status.etcd, {
+      isReachable: false,
+      instances: 0,
+      error: 'cannot reach etcd',
+      regionStatesError: null,
+    });
     assert.ok(status.regions.every((r) => r.instances === null));
   });
 
@@ -196,7 +201,12 @@ describe('collectMeshStatus', () => {
         ['west', false, 'deadline exceeded'],
       ],
     );
-    assert.deepEqual(status.etcd, { isReachable: false, instances: 0, error: 'etcd down' });
+    assert.deepEqual(status.etcd, {
+      isReachable: false,
+      instances: 0,
+      error: 'etcd down',
+      regionStatesError: null,
+    });
     assert.equal(status.isComplete, false);
   });
 });

@@ -18,7 +18,7 @@ function lineOf(text: string, start: string): string {
 }
 
 describe('renderStatusTable', () => {
-  it('shows regions with instances from etcd, links with lag and rate, and the summary', () => {
+  it('shows regions with their recorded state and instances from etcd, links with lag and rate, and the summary', () => {
     const answers = new Map<string, NodeAnswer>([
       [
         'east',
@@ -35,8 +35,31 @@ describe('renderStatusTable', () => {
       { region: 'east', id: 'e-1', grpcAddress: 'x', httpAddress: null, version: '0.1.0', startedAt: 'y' },
       { region: 'east', id: 'e-2', grpcAddress: 'x', httpAddress: null, version: '0.1.0', startedAt: 'y' },
     ];
+    const states = {
+      ok: true as const,
+      states: [
+        {
+          region: 'east',
+          record: {
+            state: 'failed-over',
+            to: 'west',
+            groups: ['audit', 'billing'],
+            since: '2024-12-31T23:57:00.000Z',
+            operation: 'op-7',
+          },
+        },
+      ],
+    };
     const text = renderStatusTable(
-      assembleMeshStatus(layout, answers, { ok: true, instances }, Date.UTC(2025, 0, 1)),
+      assembleMeshStatus(
+        layout,
+        answers,
+        { ok: true, instances },
+        Date.UTC(2025, 0, 1),
+        {},
+        new Map(),
+        states,
+      ),
     );
     assert.match(
       text,
@@ -44,10 +67,20 @@ describe('renderStatusTable', () => {
     );
     assert.match(
       lineOf(text, 'REGION'),
-      /^REGION\s+NODE\s+INSTANCE\s+REGISTERED \(ETCD\)\s+VERSION\s+CHECKPOINT AGE\s+INDEX RUNS$/,
+      /^REGION\s+REGION STATE\s+NODE\s+INSTANCE\s+REGISTERED \(ETCD\)\s+VERSION\s+CHECKPOINT AGE\s+INDEX RUNS$/,
     );
-    assert.match(lineOf(text, 'east '), /^east\s+running\s+east-node-1\s+e-1,e-2\s+0\.1\.0\s+2\.5 s\s+7$/);
-    assert.match(lineOf(text, 'west '), /^west\s+running\s+west-node-1\s+none\s+0\.1\.0\s+none yet\s+7$/);
+    assert.match(
+      lineOf(text, 'east '),
+      /^east\s+failed-over to west \(3 min\)\s+running\s+east-node-1\s+e-1,e-2\s+0\.1\.0\s+2\.5 s\s+7$/,
+    );
+    assert.match(
+      lineOf(text, 'west '),
+      /^west\s+active\s+running\s+west-node-1\s+none\s+0\.1\.0\s+none yet\s+7$/,
+    );
+    assert.match(
+      text,
+      /\nregion states:\n {2}east failed-over to west since 2024-12-31T23:57:00\.000Z: groups audit, billing \(operation op-7\)\n/,
+    );
     assert.match(lineOf(text, 'west → east'), /^west → east\s+running\s+ok\s+1234\s+56\.3\/s\s+0$/);
     assert.match(lineOf(text, 'east → west'), /^east → west\s+running\s+ok\s+0\s+0\/s\s+0$/);
     assert.doesNotMatch(text, /not answering/);
@@ -62,7 +95,7 @@ describe('renderStatusTable', () => {
       assembleMeshStatus(layout, answers, { ok: false, error: 'cannot reach etcd' }, 0),
     );
     assert.match(text, /1 of 2 region nodes answered; etcd: unreachable, registered instances unknown/);
-    assert.match(lineOf(text, 'west '), /^west\s+UNREACHABLE\s+-\s+\?\s+-\s+-\s+-$/);
+    assert.match(lineOf(text, 'west '), /^west\s+\?\s+UNREACHABLE\s+-\s+\?\s+-\s+-\s+-$/);
     assert.match(lineOf(text, 'east → west'), /^east → west\s+-\s+unknown\s+-\s+-\s+-$/);
     assert.match(
       text,

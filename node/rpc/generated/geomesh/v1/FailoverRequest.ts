@@ -15,9 +15,19 @@ export interface FailoverRequest {
    */
   'groups'?: (string)[];
   /**
-   * Translate and report only; commit nothing.
+   * Translate and report only; commit nothing (and record no region state, except for failback "start").
    */
   'dryRun'?: (boolean);
+  /**
+   * Which step of a failback this call is (docs/offset-translation.md, "Region state"). "" (the default,
+   * also from a caller older than the field): a failover; from_region is recorded in etcd as failed over to
+   * to_region before any offset is committed. "start": to_region is about to take its groups back from
+   * from_region: record it as failing back and commit nothing, whatever dry_run says (callers set dry_run
+   * too, so that a node older than the field only translates). "finish": move the groups back into
+   * to_region (recorded as failing back before the first commit) and record it active once every group
+   * it holds is back. Any other value: INVALID_ARGUMENT.
+   */
+  'failback'?: (string);
 }
 
 export interface FailoverRequest__Output {
@@ -34,7 +44,17 @@ export interface FailoverRequest__Output {
    */
   'groups': (string)[];
   /**
-   * Translate and report only; commit nothing.
+   * Translate and report only; commit nothing (and record no region state, except for failback "start").
    */
   'dryRun': (boolean);
+  /**
+   * Which step of a failback this call is (docs/offset-translation.md, "Region state"). "" (the default,
+   * also from a caller older than the field): a failover; from_region is recorded in etcd as failed over to
+   * to_region before any offset is committed. "start": to_region is about to take its groups back from
+   * from_region: record it as failing back and commit nothing, whatever dry_run says (callers set dry_run
+   * too, so that a node older than the field only translates). "finish": move the groups back into
+   * to_region (recorded as failing back before the first commit) and record it active once every group
+   * it holds is back. Any other value: INVALID_ARGUMENT.
+   */
+  'failback': (string);
 }

@@ -19,7 +19,10 @@ export interface OperatorClient extends grpc.Client {
    * unless dry_run, commits them in to_region, where the group must have no active members. Served by the
    * node of to_region. Idempotent: a repeated call commits the same offsets. Errors: INVALID_ARGUMENT (no
    * group, same regions), NOT_FOUND (unknown region), FAILED_PRECONDITION (not to_region's node),
-   * UNAUTHENTICATED / PERMISSION_DENIED (caller). Per-group problems are reported in the group's outcome.
+   * UNAUTHENTICATED / PERMISSION_DENIED (caller), UNAVAILABLE (etcd did not record the region state: nothing
+   * was committed), FAILED_PRECONDITION (the region state forbids it, e.g. from_region is failed over to
+   * another region). The region state is recorded before any commit (see FailoverRequest.failback).
+   * Per-group problems are reported in the group's outcome.
    */
   Failover(argument: _geomesh_v1_FailoverRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
   Failover(argument: _geomesh_v1_FailoverRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
@@ -31,7 +34,10 @@ export interface OperatorClient extends grpc.Client {
    * unless dry_run, commits them in to_region, where the group must have no active members. Served by the
    * node of to_region. Idempotent: a repeated call commits the same offsets. Errors: INVALID_ARGUMENT (no
    * group, same regions), NOT_FOUND (unknown region), FAILED_PRECONDITION (not to_region's node),
-   * UNAUTHENTICATED / PERMISSION_DENIED (caller). Per-group problems are reported in the group's outcome.
+   * UNAUTHENTICATED / PERMISSION_DENIED (caller), UNAVAILABLE (etcd did not record the region state: nothing
+   * was committed), FAILED_PRECONDITION (the region state forbids it, e.g. from_region is failed over to
+   * another region). The region state is recorded before any commit (see FailoverRequest.failback).
+   * Per-group problems are reported in the group's outcome.
    */
   failover(argument: _geomesh_v1_FailoverRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
   failover(argument: _geomesh_v1_FailoverRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
@@ -92,7 +98,10 @@ export interface OperatorHandlers extends grpc.UntypedServiceImplementation {
    * unless dry_run, commits them in to_region, where the group must have no active members. Served by the
    * node of to_region. Idempotent: a repeated call commits the same offsets. Errors: INVALID_ARGUMENT (no
    * group, same regions), NOT_FOUND (unknown region), FAILED_PRECONDITION (not to_region's node),
-   * UNAUTHENTICATED / PERMISSION_DENIED (caller). Per-group problems are reported in the group's outcome.
+   * UNAUTHENTICATED / PERMISSION_DENIED (caller), UNAVAILABLE (etcd did not record the region state: nothing
+   * was committed), FAILED_PRECONDITION (the region state forbids it, e.g. from_region is failed over to
+   * another region). The region state is recorded before any commit (see FailoverRequest.failback).
+   * Per-group problems are reported in the group's outcome.
    */
   Failover: grpc.handleUnaryCall<_geomesh_v1_FailoverRequest__Output, _geomesh_v1_FailoverResponse>;
   

@@ -64,8 +64,12 @@ describe('geomesh status (in-process, fake node)', () => {
     const r = await run(['status', '--topology', file, '--timeout-ms', '2000']);
     assert.equal(r.code, EXIT_CODES.failure, r.stderr);
     assert.match(r.stdout, /1 of 2 region nodes answered; etcd: unreachable/);
-    assert.match(r.stdout, /\neast\s+running\s+east-1\s+\?\s+0\.1\.0/);
-    assert.match(r.stdout, /\nwest\s+UNREACHABLE\s/);
+    assert.match(
+      r.stdout,
+      /\neast\s+\?\s+running\s+east-1\s+\?\s+0\.1\.0/,
+      'region state unknown (?) without etcd',
+    );
+    assert.match(r.stdout, /\nwest\s+\?\s+UNREACHABLE\s/);
     assert.match(r.stdout, /\nwest → east\s+running\s+ok\s+321\s+1235\/s\s+0\n/);
     assert.match(r.stdout, /\neast → west\s+-\s+unknown\s/);
     assert.match(r.stdout, /not answering:\n {2}west \(127\.0\.0\.1:\d+\): .*UNAVAILABLE/);

@@ -1,0 +1,178 @@
+/**
+ * Operator.Failover with the region state recorded in etcd (docs/offset-translation.md, "Region state"):
+ *
+ * - a failover (`failback` ""): every group is translated, then `from` is recorded failed over to `to` with
+ *   the groups about to be committed, then they are committed. Nothing is recorded for a dry run or when no
+ *   group can be committed; a repeated call finds the record already there and writes nothing.
+ * - failback `start`: the groups are translated as a dry run (the report the operator sees while the region
+ *   catches up) and `to` is recorded failing back from `from`; nothing is committed.
+ * - failback `finish`: as a failover into `to`, but `to` is recorded failing back before the first commit
+ *   and, once groups are committed, active (or failing back with the groups still elsewhere).
+ *
+ * etcd is reached through a connection opened for the call and closed after it. Every etcd step is bounded
+ * (`etcdTimeoutMs`): when etcd does not answer before the commits, the call fails with
+ * GEOMESH_COORD_UNAVAILABLE (gRPC UNAVAILABLE) and nothing is committed; when it does not answer after them
+ * (the last step of a finish), the groups stay committed and the response says so (`regionStateError`).
+ */
+import { GeomeshError, isGeomeshError } from '../errors/index.ts';
+import type { Logger } from '../log/index.ts';
+import {
+  nextOnFailbackFinish,
+  nextOnFailbackStart,
+  nextOnFailover,
+  type RegionStateChange,
+  type RegionStateMove,
+  type RegionStateRecord,
+  type RegionStateStore,
+} from '../region-state/index.ts';
+import type { FailoverRequest, FailoverResponse, RegionState } from '../rpc/index.ts';
+import type { GroupFailoverResult } from '../translation-service/index.ts';
+
+/** A region state store on a connection of its own. */
+export interface RegionStateConnection {
+  states: Pick<RegionStateStore, 'change'>;
+  close(): Promise<void>;
+}
+
+export interface FailoverWithStateOptions {
+  request: FailoverRequest;
+  /** The translation service's failover (validates the request, translates, calls `beforeCommit`, commits). */
+  failover(
+    from: string,
+    to: string,
+    groups: readonly string[],
+    dryRun: boolean,
+    beforeCommit?: (groups: readonly string[]) => Promise<void>,
+  ): Promise<GroupFailoverResult[]>;
+  /** Connects to etcd; rejects when it cannot within its dial timeout or when `signal` aborts. */
+  openStates(signal: AbortSignal): Promise<RegionStateConnection>;
+  logger: Logger;
+  /** Bound on each etcd step (connect, read, compare-and-swap); default 8,000 ms. */
+  etcdTimeoutMs?: number;
+  now?: () => Date;
+  newOperation?: () => string;
+}
+
+const FAILBACK_STEPS: readonly string[] = ['', 'start', 'finish'];
+
+/** The wire form of a region's record (an absent record is active, never failed over). */
+export function regionStateMessage(region: string, record: RegionStateRecord | undefined): RegionState {
+  return {
+    region,
+    state: record?.state ?? 'active',
+    toRegion: record?.to ?? '',
+    groups: [...(record?.groups ?? [])],
+    since: record?.since ?? '',
+    operation: record?.operation ?? '',
+  };
+}
+
+/** Runs one Failover call with its region state records; see the file comment. */
+export async function failoverWithState(options: FailoverWithStateOptions): Promise<FailoverResponse> {
+  const { request, logger } = options;
+  const { fromRegion: from, toRegion: to, groups, dryRun, failback } = request;
+  if (!FAILBACK_STEPS.includes(failback)) {
+    throw new GeomeshError(
+      'GEOMESH_RPC_INVALID_ARGUMENT',
+      `failback is ${JSON.stringify(failback)}; expected "" (a failover), "start" or "finish"`,
+      { details: { field: 'failback', value: failback } },
+    );
+  }
+  const etcdTimeoutMs = options.etcdTimeoutMs ?? 8_000;
+  const now = options.now ?? (() => new Date());
+  const newOperation = options.newOperation ?? (() => crypto.randomUUID());
+  let connection: RegionStateConnection | undefined;
+
+  /** Applies one move to `region`'s record; etcd failures become GEOMESH_COORD_UNAVAILABLE with the fix. */
+  const record = async (
+    region: string,
+    other: string,
+    moved: readonly string[],
+    next: (current: RegionStateRecord | undefined, move: RegionStateMove) => RegionStateRecord | undefined,
+    what: string,
+  ): Promise<RegionStateChange> => {
+    const signal = AbortSignal.timeout(etcdTimeoutMs);
+    const move: RegionStateMove = { region, other, groups: moved, now: now().toISOString(), newOperation };
+    try {
+      connection ??= await options.openStates(signal);
+      const change = await connection.states.change(region, (current) => next(current, move), { signal });
+      if (change.isWritten) {
+        logger.info(
+          { region, state: change.record?.state, to: change.record?.to, groups: change.record?.groups },
+          `region state recorded: ${region} ${change.record?.state ?? 'active'}`,
+        );
+      }
+      return change;
+    } catch (err) {
+      if (
+        isGeomeshError(err, 'GEOMESH_RPC_FAILED_PRECONDITION') ||
+        isGeomeshError(err, 'GEOMESH_COORD_CONFLICT')
+      )
+        throw err;
+      throw new GeomeshError(
+        'GEOMESH_COORD_UNAVAILABLE',
+        `cannot record ${region} as ${what} in etcd: ${(err as Error).message}`,
+        { cause: err, details: { region } },
+      );
+    }
+  };
+  const nothingCommitted = (err: unknown): never => {
+    if (isGeomeshError(err) && err.code === 'GEOMESH_COORD_UNAVAILABLE') {
+      throw new GeomeshError(
+        'GEOMESH_COORD_UNAVAILABLE',
+        `${err.message}; nothing was committed: retry when etcd answers`,
+        { cause: err, details: err.details },
+      );
+    }
+    throw err;
+  };
+
+  try {
+    if (failback === 'start') {
+      const results = await options.failover(from, to, groups, true);
+      const change = await record(to, from, groups, nextOnFailbackStart, 'failing back').catch(
+        nothingCommitted,
+      );
+      return { groups: results, regionState: regionStateMessage(to, change.record), regionStateError: '' };
+    }
+    if (failback === '') {
+      let change: RegionStateChange | undefined;
+      const results = await options.failover(from, to, groups, dryRun, async (moved) => {
+        change = await record(from, to, moved, nextOnFailover, `failed over to ${to}`).catch(
+          nothingCommitted,
+        );
+      });
+      return {
+        groups: results,
+        regionState: change ? regionStateMessage(from, change.record) : null,
+        regionStateError: '',
+      };
+    }
+    // finish
+    let change: RegionStateChange | undefined;
+    const results = await options.failover(from, to, groups, dryRun, async (moved) => {
+      change = await record(to, from, moved, nextOnFailbackStart, 'failing back').catch(nothingCommitted);
+    });
+    let regionStateError = '';
+    const back = results.filter((r) => r.outcome === 'committed').map((r) => r.group);
+    if (change && back.length > 0) {
+      try {
+        change = await record(to, from, back, nextOnFailbackFinish, 'active');
+      } catch (err) {
+        regionStateError =
+          `the groups are back in ${to} but its region state could not be recorded: ` +
+          `${(err as Error).message}; run the failback again to record it`;
+        logger.warn({ err, region: to }, 'failback committed, region state not recorded');
+      }
+    }
+    return {
+      groups: results,
+      regionState: change ? regionStateMessage(to, change.record) : null,
+      regionStateError,
+    };
+  } finally {
+    await connection
+      ?.close()
+      .catch((err: unknown) => logger.warn({ err }, 'closing the etcd connection failed'));
+  }
+}

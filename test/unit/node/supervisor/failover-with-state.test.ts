@@ -1,0 +1,220 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { silentLogger } from '../../../../node/log/index.ts';
+import { RegionStateStore } from '../../../../node/region-state/index.ts';
+import type { FailoverRequest } from '../../../../node/rpc/index.ts';
+import {
+  failoverWithState,
+  type FailoverWithStateOptions,
+} from '../../../../node/supervisor/failover-with-state.ts';
+import type { GroupFailoverResult } from '../../../../node/translation-service/index.ts';
+import { GeomeshError } from '../../../../node/errors/index.ts';
+import type { KeyValueEntry, PutOptions } from '../../../../node/coordination/index.ts';
+
+/** An in-memory document store with compare-and-swap; `isDown` makes every call fail as etcd would. */
+class MemoryStore {
+  readonly entries = new Map<string, KeyValueEntry>();
+  isDown = false;
+  #revision = 1;
+  #check(): void {
+    if (this.isDown) throw new GeomeshError('GEOMESH_COORD_UNAVAILABLE', 'etcd: connection refused');
+  }
+  get(key: string) {
+    this.#check();
+    return Promise.resolve(this.entries.get(key));
+  }
+  list(prefix: string) {
+    this.#check();
+    return Promise.resolve({
+      entries: [...this.entries.values()].filter((e) => e.key.startsWith(prefix)),
+      revision: this.#revision,
+    });
+  }
+  put(key: string, value: Buffer | string, options: PutOptions = {}) {
+    this.#check();
+    const found = this.entries.get(key)?.modRevision ?? 0;
+    if ((options.mustNotExist && found) || (options.expectedModRevision ?? found) !== found) {
+      return Promise.reject(new GeomeshError('GEOMESH_COORD_CONFLICT', 'changed', { details: { key } }));
+    }
+    const modRevision = ++this.#revision;
+    this.entries.set(key, {
+      key,
+      value: Buffer.from(value),
+      modRevision,
+      createRevision: modRevision,
+      version: 1,
+      leaseId: undefined,
+    });
+    return Promise.resolve(modRevision);
+  }
+}
+
+/** A fake translation service: every group translates; `events` records commits and region state writes. */
+function harness(store: MemoryStore, options: { isEtcdDown?: boolean } = {}) {
+  const events: string[] = [];
+  const states = new RegionStateStore({ store });
+  const failover: FailoverWithStateOptions['failover'] = async (from, to, groups, dryRun, beforeCommit) => {
+    const results: GroupFailoverResult[] = groups.map((group) => ({
+      group,
+      outcome: dryRun ? 'dry-run' : group.startsWith('busy') ? 'refused' : 'committed',
+      reason: group.startsWith('busy') ? 'active members' : '',
+      translation: undefined,
+    }));
+    const toCommit = results.filter((r) => r.outcome === 'committed').map((r) => r.group);
+    if (!dryRun && toCommit.length > 0) await beforeCommit?.(toCommit);
+    for (const g of toCommit) events.push(`commit ${g} in ${to} from ${from}`);
+    return results;
+  };
+  const run = (request: Partial<FailoverRequest>) =>
+    failoverWithState({
+      request: {
+        fromRegion: 'east',
+        toRegion: 'west',
+        groups: ['billing'],
+        dryRun: false,
+        failback: '',
+        ...request,
+      },
+      failover,
+      openStates: () => {
+        if (options.isEtcdDown)
+          return Promise.reject(new GeomeshError('GEOMESH_COORD_UNAVAILABLE', 'dial timeout'));
+        events.push('etcd connected');
+        return Promise.resolve({
+          states: {
+            change: async (...args: Parameters<RegionStateStore['change']>) => {
+              const change = await states.change(...args);
+              if (change.isWritten) events.push(`record ${args[0]} ${change.record?.state}`);
+              return change;
+            },
+          },
+          close: () => (events.push('etcd closed'), Promise.resolve()),
+        });
+      },
+      logger: silentLogger(),
+      now: () => new Date('2026-01-01T00:00:00.000Z'),
+      newOperation: () => 'op-1',
+    });
+  return { events, run, states };
+}
+
+describe('failoverWithState', () => {
+  it('a failover records the source region failed over before the first commit; a repeat writes nothing', async () => {
+    const store = new MemoryStore();
+    const { events, run, states } = harness(store);
+    const response = await run({});
+    assert.deepEqual(events, [
+      'etcd connected',
+      'record east failed-over',
+      'commit billing in west from east',
+      'etcd closed',
+    ]);
+    assert.deepEqual(response.regionState, {
+      region: 'east',
+      state: 'failed-over',
+      toRegion: 'west',
+      groups: ['billing'],
+      since: '2026-01-01T00:00:00.000Z',
+      operation: 'op-1',
+    });
+    events.length = 0;
+    await run({});
+    assert.deepEqual(events, ['etcd connected', 'commit billing in west from east', 'etcd closed']);
+    assert.equal((await states.get('east')).record?.state, 'failed-over');
+  });
+
+  it('a dry run, or a call where every group is refused, records nothing and opens no etcd connection', async () => {
+    const store = new MemoryStore();
+    const { events, run } = harness(store);
+    assert.equal((await run({ dryRun: true })).regionState, null);
+    assert.equal((await run({ groups: ['busy-1'] })).regionState, null);
+    assert.deepEqual(events, []);
+    assert.equal(store.entries.size, 0);
+  });
+
+  it('etcd down: the call fails with GEOMESH_COORD_UNAVAILABLE and nothing is committed', async () => {
+    const { events, run } = harness(new MemoryStore(), { isEtcdDown: true });
+    await assert.rejects(run({}), {
+      code: 'GEOMESH_COORD_UNAVAILABLE',
+      message: /cannot record east as failed over to west in etcd: dial timeout; nothing was committed/,
+    });
+    assert.deepEqual(events, []);
+  });
+
+  it('a source failed over elsewhere: refused with FAILED_PRECONDITION, nothing committed', async () => {
+    const store = new MemoryStore();
+    const { run } = harness(store);
+    await run({ toRegion: 'south' });
+    const { events, run: again } = harness(store);
+    await assert.rejects(again({}), { code: 'GEOMESH_RPC_FAILED_PRECONDITION' });
+    assert.ok(!events.some((e) => e.startsWith('commit')));
+  });
+
+  it('failback: start records failing-back and commits nothing; finish commits, then records active', async () => {
+    const store = new MemoryStore();
+    const { events, run } = harness(store);
+    await run({});
+    events.length = 0;
+    const back = { fromRegion: 'west', toRegion: 'east' };
+    const start = await run({ ...back, dryRun: true, failback: 'start' });
+    assert.equal(start.regionState?.state, 'failing-back');
+    assert.equal(start.regionState?.toRegion, 'west');
+    assert.deepEqual(events, ['etcd connected', 'record east failing-back', 'etcd closed']);
+    events.length = 0;
+    const finish = await run({ ...back, failback: 'finish' });
+    assert.deepEqual(events, [
+      'etcd connected',
+      'commit billing in east from west',
+      'record east active',
+      'etcd closed',
+    ]);
+    assert.deepEqual(finish.regionState, {
+      region: 'east',
+      state: 'active',
+      toRegion: '',
+      groups: [],
+      since: '2026-01-01T00:00:00.000Z',
+      operation: 'op-1',
+    });
+    assert.equal(finish.regionStateError, '');
+  });
+
+  it('failback finish of some groups stays failing-back with the groups still away', async () => {
+    const store = new MemoryStore();
+    const { run } = harness(store);
+    await run({ groups: ['billing', 'audit'] });
+    const finish = await run({
+      fromRegion: 'west',
+      toRegion: 'east',
+      groups: ['billing', 'busy-x'],
+      failback: 'finish',
+    });
+    assert.equal(finish.regionState?.state, 'failing-back');
+    assert.deepEqual(finish.regionState?.groups, ['audit'], 'billing is back; audit was not named, busy-x never left');
+  });
+
+  it('etcd lost after the commits of a finish: the groups stay back and the response says so', async () => {
+    const store = new MemoryStore();
+    const { run, events } = harness(store);
+    await run({});
+    const original = store.put.bind(store);
+    let puts = 0;
+    store.put = (...args: Parameters<MemoryStore['put']>) => {
+      if (++puts === 2) store.isDown = true;
+      return original(...args);
+    };
+    const finish = await run({ fromRegion: 'west', toRegion: 'east', failback: 'finish' });
+    assert.ok(events.includes('commit billing in east from west'));
+    assert.match(
+      finish.regionStateError,
+      /groups are back in east but its region state could not be recorded/,
+    );
+    assert.equal(finish.regionState?.state, 'failing-back');
+  });
+
+  it('refuses an unknown failback step', async () => {
+    await assert.rejects(harness(new MemoryStore()).run({ failback: 'halfway' }), {
+      code: 'GEOMESH_RPC_INVALID_ARGUMENT',
+    });
+  });
+});
