@@ -122,7 +122,7 @@ describe('mesh status (geomesh status, GetStatus, /status, registration in etcd)
     assert.equal(code, 0);
     assert.equal(mesh.mesh, 'status-e2e');
     assert.equal(mesh.isComplete, true);
-    assert.deepEqual(mesh.etcd, { isReachable: true, instances: 2, error: null });
+    assert.deepEqual(mesh.etcd, { isReachable: true, instances: 2, error: null, regionStatesError: null });
     assert.deepEqual(
       mesh.regions.map((r) => r.region),
       ['east', 'west'],
@@ -208,7 +208,7 @@ describe('mesh status (geomesh status, GetStatus, /status, registration in etcd)
     );
     const table = await status();
     assert.equal(table.code, 1);
-    assert.match(table.stdout, /\neast\s+UNREACHABLE\s/);
+    assert.match(table.stdout, /\neast\s+active\s+UNREACHABLE\s/);
 
     // The killed instance stays registered until its lease (10 s) expires, then it is gone.
     const gone = await pollUntil(

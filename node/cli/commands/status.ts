@@ -66,6 +66,7 @@ class StatusProbe {
   /** Clients of the instances of work-sharing regions, by address. */
   readonly #instanceClients = new Map<string, OperatorClient>();
   #coordinator: EtcdCoordinator | undefined;
+  #connecting: Promise<EtcdCoordinator> | undefined;
 
   constructor(config: TopologyConfig, transport: ClientTransportOptions, timeoutMs: number) {
     this.#config = config;
@@ -129,15 +130,26 @@ class StatusProbe {
     return client;
   }
 
-  /** A ready etcd connection: the previous one, or a new one when there is none or it failed. */
-  async #etcd(): Promise<EtcdCoordinator> {
-    if (this.#coordinator?.state === 'ready') return this.#coordinator;
-    await this.#coordinator?.stop();
-    this.#coordinator = new EtcdCoordinator(
+  /**
+   * A ready etcd connection: the previous one, or a new one when there is none or it failed. Concurrent
+   * callers (members and region states are read at once) share the one being started.
+   */
+  #etcd(): Promise<EtcdCoordinator> {
+    const state = this.#coordinator?.state;
+    if (this.#connecting && (state === 'idle' || state === 'starting' || state === 'ready')) {
+      return this.#connecting;
+    }
+    const previous = this.#coordinator;
+    const coordinator = new EtcdCoordinator(
       coordinationOptionsFor(this.#config, silentLogger(), ETCD_TIMEOUTS),
     );
-    await this.#coordinator.start();
-    return this.#coordinator;
+    this.#coordinator = coordinator;
+    this.#connecting = (async () => {
+      await previous?.stop();
+      await coordinator.start();
+      return coordinator;
+    })();
+    return this.#connecting;
   }
 }
 
