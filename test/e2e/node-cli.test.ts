@@ -119,16 +119,16 @@ describe('geomesh node (CLI, one process per region)', () => {
     await createTopic('west', 'orders-2');
     await produceNumbered(kafka['west']!, 'west', 'orders-2', 500, 2);
 
-    const deadline = Date.now() + 90_000;
     const audit = async (region: string, topic: string) =>
       auditTopic(kafka[region]!, region, topic, 'cli-e2e', Buffer.from(KEY, 'utf8'));
-    let west1 = await audit('west', 'orders-1');
-    let east2 = { total: 0 };
-    while ((west1.total < 1_000 || east2.total < 500) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 1_000));
-      west1 = await audit('west', 'orders-1');
-      east2 = await audit('east', 'orders-2').catch(() => ({ total: 0 }));
-    }
+    const west1 = await pollUntil(
+      () => audit('west', 'orders-1'),
+      (a) => a.total >= 1_000,
+    );
+    await pollUntil(
+      () => audit('east', 'orders-2'),
+      (a) => a.total >= 500,
+    );
     assert.equal(west1.total, 1_000);
     assert.equal(west1.duplicates, 0);
     assert.equal(west1.misattributed, 0, 'replicas carry valid origin headers (key from the environment)');
@@ -160,12 +160,12 @@ describe('geomesh node (CLI, one process per region)', () => {
       messages: Array.from({ length: 50 }, (_, i) => ({ partition: 2, value: `east:${1_000 + i}` })),
     });
     await producer.disconnect();
-    const grownDeadline = Date.now() + 60_000;
-    let grown = await audit('west', 'orders-1');
-    while (grown.total < 1_050 && Date.now() < grownDeadline) {
-      await new Promise((r) => setTimeout(r, 1_000));
-      grown = await audit('west', 'orders-1');
-    }
+    // The target's new partition may have no leader yet at the first reads: pollUntil retries those.
+    const grown = await pollUntil(
+      () => audit('west', 'orders-1'),
+      (a) => a.total >= 1_050,
+      60_000,
+    );
     assert.equal(grown.total, 1_050, 'records of the new partition reached west');
     assert.equal(grown.duplicates, 0);
 
@@ -309,15 +309,11 @@ describe('geomesh node (CLI, one process per region)', () => {
         total: 0,
         duplicates: 0,
       }));
-    const waitTotal = async (topic: string, want: number) => {
-      const deadline = Date.now() + 90_000;
-      let a = await audit(topic);
-      while (a.total < want && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 1_000));
-        a = await audit(topic);
-      }
-      return a;
-    };
+    const waitTotal = (topic: string, want: number) =>
+      pollUntil(
+        () => audit(topic),
+        (a) => a.total >= want,
+      );
     assert.equal((await waitTotal('audit-1', 200)).total, 200, 'version 1 runs');
     assert.equal((await audit('billing-1')).total, 0, 'billing-* is not in version 1');
 
