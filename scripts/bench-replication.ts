@@ -181,14 +181,7 @@ async function spawnChild(kind: 'geomesh' | 'pipe', spec: GeomeshSpec | PipeSpec
   const began = performance.now();
   const child = spawn(
     process.execPath,
-    [
-      '--disable-warning=TimeoutNegativeWarning',
-      import.meta.filename,
-      '--child',
-      kind,
-      '--spec',
-      JSON.stringify(spec),
-    ],
+    [import.meta.filename, '--child', kind, '--spec', JSON.stringify(spec)],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   children.add(child);

@@ -644,13 +644,7 @@ if (settings.memory && typeof globalThis.gc !== 'function') {
   // The memory figures need full GCs on demand: run again with --expose-gc.
   const child = spawn(
     process.execPath,
-    [
-      '--expose-gc',
-      '--disable-warning=TimeoutNegativeWarning',
-      ...process.execArgv,
-      import.meta.filename,
-      ...process.argv.slice(2),
-    ],
+    ['--expose-gc', ...process.execArgv, import.meta.filename, ...process.argv.slice(2)],
     { stdio: 'inherit' },
   );
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));

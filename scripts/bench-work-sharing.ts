@@ -111,13 +111,7 @@ interface Instance {
 async function startInstance(spec: InstanceSpec): Promise<Instance> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [
-      '--disable-warning=TimeoutNegativeWarning',
-      import.meta.filename,
-      '--child',
-      '--spec',
-      JSON.stringify(spec),
-    ],
+    [import.meta.filename, '--child', '--spec', JSON.stringify(spec)],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const stderr: string[] = [];
@@ -195,9 +189,7 @@ async function runParent(): Promise<void> {
     const value = Buffer.alloc(size, 120);
     const producer = kafka.a.producer();
     await producer.connect();
-    log(
-      `producing ${records.toLocaleString('en')} records of ${size} B into ${order.length} topics of a…`,
-    );
+    log(`producing ${records.toLocaleString('en')} records of ${size} B into ${order.length} topics of a…`);
     for (let i = 0; i < order.length; i++) {
       for (let start = 0; start < records; start += 5_000) {
         const messages = Array.from({ length: Math.min(5_000, records - start) }, (_, j) => ({
