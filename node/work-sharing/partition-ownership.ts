@@ -5,8 +5,8 @@
  *   work/<region>/instances/<id>           it announces itself as a worker (once its node runs), and
  *   work/<region>/owners/<topic>/<p>       it owns a target partition (created only if absent).
  *
- * Every `reconcileMs` it reads both prefixes at one revision, computes the assignment of every partition
- * among the workers (`assignPartitions`, the same on every instance), gives up what is no longer its own
+ * Every `reconcileMs` it reads both prefixes, computes the assignment of every partition among the workers
+ * from who holds what (`assignPartitions`, balanced and sticky, the same on every instance), gives up what is no longer its own
  * (writes stop, in-flight writes finish, the index is flushed, then the key is deleted) and takes what is
  * its own and free (key created, index loaded and tail scanned, then reading starts). A partition whose key
  * another instance still holds is waited for: the key goes when that instance hands it over or its lease
@@ -206,9 +206,6 @@ export class PartitionOwnership {
     );
     if (!workers.includes(instanceId)) workers.push(instanceId);
     this.#workers = [...workers].sort();
-    const mine = new Map(
-      (assignPartitions(partitions, workers).get(instanceId) ?? []).map((tp) => [keyOf(tp), tp]),
-    );
     const holders = new Map<
       string,
       { instance: string | undefined; modRevision: number; leaseId?: string }
@@ -220,6 +217,15 @@ export class PartitionOwnership {
         ...(entry.leaseId ? { leaseId: entry.leaseId } : {}),
       });
     }
+
+    // Sticky: each worker keeps what it holds up to its share, so a join or leave moves only what it must.
+    const mine = new Map(
+      (
+        assignPartitions(partitions, workers, (tp) => holders.get(ownerKey(region, tp))?.instance).get(
+          instanceId,
+        ) ?? []
+      ).map((tp) => [keyOf(tp), tp]),
+    );
 
     // Owned partitions whose key is gone or not ours any more: lost (someone deleted the key), not handed over.
     const lost = [...this.#owned.entries()].filter(([, o]) => {

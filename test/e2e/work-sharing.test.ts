@@ -5,7 +5,7 @@
  * - two instances split the 12 partitions 6/6;
  * - kill -9 of one of the two mid-stream: its partitions are owned and written by the other (the time it
  *   took is printed: the rule is the lease TTL + 5 s);
- * - two instances again (6/6), and a third joining gets its share (4/4/4);
+ * - two instances again (6/6), and a third joining gets its share (4/4/4), 2 from each (sticky);
  * - kill -STOP of an instance for twice the TTL, then -CONT: it drops its partitions without writing (it
  *   could not be sure of its lease), and takes a share again afterwards;
  * - etcd stopped for 30 s: the instances stop writing once they cannot be sure, and go on when it is back;
@@ -206,9 +206,20 @@ describe('work sharing: several instances of one region', () => {
   it('two instances again 6/6; a third joining gets its share (4/4/4) without duplicates', async () => {
     await startInstance('w2b');
     await waitOwned(['w1', 'w2b'], [6, 6], 30_000);
+    const released = async () =>
+      (
+        await Promise.all(
+          ['w1', 'w2b'].map((n) =>
+            metric(instances.get(n)!, 'geomesh_partition_ownership_changes_total', 'change="released"'),
+          ),
+        )
+      ).reduce((a, b) => a + b, 0);
+    const releasedBefore = await released();
     await startInstance('w3');
     const joinedAfter = await waitOwned(['w1', 'w2b', 'w3'], [4, 4, 4], 30_000);
-    console.log(`w3 joined: 4/4/4 after ${joinedAfter} ms`);
+    const moved = (await released()) - releasedBefore;
+    console.log(`w3 joined: 4/4/4 after ${joinedAfter} ms; ${moved} partitions moved`);
+    assert.equal(moved, 4, 'sticky: w1 and w2b hand over 2 each and keep the rest');
     await waitFor(async () => (await replicatedBy(['w3']))[0]! > 0, {
       timeoutMs: 30_000,
       intervalMs: 250,
