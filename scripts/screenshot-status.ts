@@ -5,10 +5,11 @@
  *  1. starts three single-broker Kafka clusters and an etcd (local processes, loopback ports);
  *  2. writes a backlog of 40,000 orders in us-east, then starts one `geomesh node` process per region, a full
  *     mesh, with the us-east → ap-south link limited to 200 records/s (and a 64 KiB in-flight window) so it
- *     lags behind;
+ *     lags behind; ap-south runs two instances that share its partitions (`node.workSharing`);
  *  3. writes a steady trickle of orders in every region;
- *  4. waits until eu-west's mesh view has every region, every instance and a rate on the links;
- *  5. runs `chromium --headless --screenshot=docs/status-page.png --window-size=1200,800` on eu-west's /status
+ *  4. waits until eu-west's mesh view has every region, every instance (ap-south's two with their shares)
+ *     and a rate on the links;
+ *  5. runs `chromium --headless --screenshot=docs/status-page.png --window-size=1400,760` on eu-west's /status
  *     (with a virtual time budget so the page's own fetches finish), then stops everything and cleans up.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -24,6 +25,8 @@ import { produceNumbered } from '../test/support/mesh-audit.ts';
 
 const REGIONS = ['ap-south', 'eu-west', 'us-east'] as const;
 const PAGE_REGION = 'eu-west';
+/** The region that runs two instances sharing its partitions. */
+const SHARED_REGION = 'ap-south';
 const TOPIC = 'orders';
 const KEY = randomBytes(32).toString('hex');
 const BIN = join(PROJECT_ROOT, 'node', 'cli', 'bin.ts');
@@ -58,8 +61,9 @@ try {
       logger: silentLogger(),
     });
     http[r] = await freePort();
+    const sharing = r === SHARED_REGION ? ', workSharing: true' : '';
     yamlRegions.push(
-      `  ${r}: { kafka: { brokers: ['${c.bootstrapServers[0]}'] }, node: { grpc: '127.0.0.1:${await freePort()}', http: '127.0.0.1:${http[r]}' } }`,
+      `  ${r}: { kafka: { brokers: ['${c.bootstrapServers[0]}'] }, node: { grpc: '127.0.0.1:${await freePort()}', http: '127.0.0.1:${http[r]}'${sharing} } }`,
     );
     const admin = kafka[r].admin();
     await admin.connect();
@@ -105,16 +109,24 @@ try {
   // A backlog the rate-limited link works through while the picture is taken.
   await write('us-east', 40_000);
   const childEnv = { ...process.env, GEOMESH_PROVENANCE_KEY: KEY, GEOMESH_LOG_LEVEL: 'warn' };
-  for (const r of REGIONS) {
+  const startNode = (name: string, region: string, extra: string[] = []) =>
     nodes.set(
-      r,
-      spawn(process.execPath, [BIN, 'node', '--topology', file, '--region', r], {
+      name,
+      spawn(process.execPath, [BIN, 'node', '--topology', file, '--region', region, ...extra], {
         env: childEnv,
         stdio: ['ignore', 'ignore', 'inherit'],
       }),
     );
-  }
-  for (const r of REGIONS) {
+  for (const r of REGIONS) startNode(r, r);
+  const second = `${SHARED_REGION}#2`;
+  http[second] = await freePort();
+  startNode(second, SHARED_REGION, [
+    '--grpc',
+    `127.0.0.1:${await freePort()}`,
+    '--http',
+    `127.0.0.1:${http[second]}`,
+  ]);
+  for (const r of nodes.keys()) {
     for (let i = 0; ; i++) {
       const status = await fetch(`http://127.0.0.1:${http[r]}/readyz`).then(
         (res) => res.status,
@@ -125,7 +137,9 @@ try {
       await sleep(250);
     }
   }
-  say('three `geomesh node` processes ready; writing a trickle of orders in every region');
+  say(
+    `four \`geomesh node\` processes ready (two for ${SHARED_REGION}); writing a trickle of orders in every region`,
+  );
 
   traffic = (async () => {
     while (!stopTraffic.signal.aborted) {
@@ -138,9 +152,11 @@ try {
   const deadline = Date.now() + 120_000;
   for (;;) {
     view = (await (await fetch(`http://127.0.0.1:${http[PAGE_REGION]}/mesh.json`)).json()) as MeshStatus;
+    const shares = view.regions.find((r) => r.region === SHARED_REGION)?.shares ?? [];
     const isSettled =
       view.isComplete &&
-      view.etcd.instances === REGIONS.length &&
+      view.etcd.instances === nodes.size &&
+      shares.filter((s) => s.workSharing?.isLeaseValid && s.workSharing.owned.length > 0).length === 2 &&
       view.links.filter((l) => (l.recordsPerSecond ?? 0) > 0).length === view.links.length;
     if (isSettled || Date.now() > deadline) break;
     await sleep(1_000);
@@ -162,7 +178,7 @@ try {
       '--disable-gpu',
       '--hide-scrollbars',
       `--screenshot=${OUT}`,
-      '--window-size=1200,800',
+      '--window-size=1400,760',
       '--virtual-time-budget=5000',
       url,
     ],

@@ -189,9 +189,9 @@ const STYLE = `
 body{margin:0;font-family:system-ui,sans-serif;color:#222;background:#fafafa}
 header{padding:10px 18px;background:#263238;color:#fff;display:flex;gap:18px;align-items:baseline}
 header h1{font-size:18px;margin:0}#summary,#updated{font-size:13px;color:#cfd8dc}
-main{display:flex;gap:14px;padding:12px;align-items:flex-start}
-#graph{background:#fff;border:1px solid #ddd;border-radius:6px;flex:none}#graph svg{display:block;width:820px;height:auto}
-aside{flex:1;min-width:0;font-size:12px}aside h2{font-size:13px;margin:4px 0 6px}
+main{display:flex;flex-wrap:wrap;gap:14px;padding:12px;align-items:flex-start}
+#graph{background:#fff;border:1px solid #ddd;border-radius:6px;flex:1 1 520px;max-width:820px}#graph svg{display:block;width:100%;height:auto}
+aside{flex:1 1 480px;min-width:0;overflow-x:auto;font-size:12px}aside h2{font-size:13px;margin:4px 0 6px}
 table{border-collapse:collapse;margin-bottom:12px;width:100%;background:#fff}
 td,th{border:1px solid #e0e0e0;padding:3px 6px;text-align:left;white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:220px}
 th{background:#eceff1}
