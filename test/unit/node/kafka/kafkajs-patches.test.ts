@@ -3,7 +3,7 @@
  * - the request queue arms no timer with nothing pending and no throttle (unpatched, every response re-armed
  *   a 1 ms timer forever, kafkajs #1751); queued requests still leave when a slot frees or the throttle ends;
  * - the encoder's buffers are not zero-filled: what it encodes decodes back the same, even from a pool full of
- *   old bytes;
+ *   old bytes, and varints keep Kafka's bytes;
  * - messages are grouped per partition in one pass: every message once, in order, in its partition.
  */
 import assert from 'node:assert/strict';
@@ -123,6 +123,12 @@ const encodeRecord = requireKafkajs('kafkajs/src/protocol/recordBatch/record/v0/
 }) => EncodedRecord;
 const DecoderImpl = requireKafkajs('kafkajs/src/protocol/decoder.js') as new (buffer: Buffer) => {
   readVarInt(): number;
+  readVarLong(): { toString(): string };
+};
+const EncoderImpl = requireKafkajs('kafkajs/src/protocol/encoder.js') as new () => {
+  writeVarInt(value: number): unknown;
+  writeVarLong(value: number): unknown;
+  buffer: Buffer;
 };
 const decodeRecord = requireKafkajs('kafkajs/src/protocol/recordBatch/record/v0/decoder.js') as (
   decoder: InstanceType<typeof DecoderImpl>,
@@ -150,8 +156,8 @@ describe('kafkajs encoder (patched: buffers not zero-filled)', () => {
     fc.assert(
       fc.property(
         fc.record({
-          offsetDelta: fc.nat(1_000_000),
-          timestampDelta: fc.nat(1_000_000_000),
+          offsetDelta: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+          timestampDelta: fc.maxSafeInteger(),
           key: fc.option(bytes, { nil: null }),
           value: fc.option(bytes, { nil: null }),
           headers: fc.dictionary(
@@ -176,6 +182,64 @@ describe('kafkajs encoder (patched: buffers not zero-filled)', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('kafkajs varints (in buffers not zero-filled)', () => {
+  it("writes Kafka's zigzag LEB128 bytes", () => {
+    const varInt = (v: number) => {
+      const e = new EncoderImpl();
+      e.writeVarInt(v);
+      return [...e.buffer];
+    };
+    const varLong = (v: number) => {
+      const e = new EncoderImpl();
+      e.writeVarLong(v);
+      return [...e.buffer];
+    };
+    assert.deepEqual(varInt(0), [0x00]);
+    assert.deepEqual(varInt(-1), [0x01]);
+    assert.deepEqual(varInt(1), [0x02]);
+    assert.deepEqual(varInt(300), [0xd8, 0x04]);
+    assert.deepEqual(varInt(2 ** 31 - 1), [0xfe, 0xff, 0xff, 0xff, 0x0f]);
+    assert.deepEqual(varInt(-(2 ** 31)), [0xff, 0xff, 0xff, 0xff, 0x0f]);
+    assert.deepEqual(varLong(0), [0x00]);
+    assert.deepEqual(varLong(-1), [0x01]);
+    assert.deepEqual(varLong(300), [0xd8, 0x04]);
+    assert.deepEqual(varLong(2 ** 53 - 1), [0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x1f]);
+  });
+
+  it('decodes back what it encodes, many in one buffer, from a pool full of old bytes', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({
+              kind: fc.constant('int' as const),
+              value: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }),
+            }),
+            fc.record({
+              kind: fc.constant('long' as const),
+              value: fc.integer({ min: -(2 ** 53) + 1, max: 2 ** 53 - 1 }),
+            }),
+          ),
+          { maxLength: 300 },
+        ),
+        (values) => {
+          for (let i = 0; i < 16; i++) Buffer.allocUnsafe(512).fill(0xff);
+          const e = new EncoderImpl();
+          for (const v of values) {
+            if (v.kind === 'int') e.writeVarInt(v.value);
+            else e.writeVarLong(v.value);
+          }
+          const d = new DecoderImpl(e.buffer);
+          for (const v of values) {
+            if (v.kind === 'int') assert.equal(d.readVarInt(), v.value);
+            else assert.equal(d.readVarLong().toString(), String(v.value));
+          }
+        },
+      ),
     );
   });
 });
