@@ -29,6 +29,7 @@ import { decodeOriginHeaders, provenanceKeyObject, type SourceRecord } from '../
 import { FrontierFilter } from '../node/translation/index.ts';
 import { silentLogger } from '../node/log/index.ts';
 import { PROJECT_ROOT, TestEnvironment, freePort } from '../test/harness/index.ts';
+import { waitNodeReady } from '../test/support/cli-process.ts';
 import { auditTopic, produceNumbered, type RegionAudit } from '../test/support/mesh-audit.ts';
 
 const REGIONS = ['ap-south', 'eu-west', 'us-east'] as const;
@@ -107,17 +108,7 @@ try {
     nodes.set(name, child);
     return child;
   };
-  const waitReady = async (name: string): Promise<void> => {
-    for (let i = 0; i < 240; i++) {
-      try {
-        if ((await fetch(`http://127.0.0.1:${http[name]}/readyz`)).status === 200) return;
-      } catch {
-        // not listening yet
-      }
-      await sleep(250);
-    }
-    throw new Error(`node ${name} did not become ready`);
-  };
+  const waitReady = (name: string): Promise<void> => waitNodeReady(http[name]!, `node ${name}`);
   /** Target partitions an instance owns now (work sharing), from its /metrics. */
   const owned = async (name: string): Promise<number> => {
     const text = await (await fetch(`http://127.0.0.1:${http[name]}/metrics`)).text();

@@ -21,6 +21,7 @@ import { createKafkaClient, type Kafka } from '../node/kafka/index.ts';
 import { silentLogger } from '../node/log/index.ts';
 import type { MeshStatus } from '../node/status/index.ts';
 import { PROJECT_ROOT, TestEnvironment, freePort } from '../test/harness/index.ts';
+import { waitNodeReady } from '../test/support/cli-process.ts';
 import { produceNumbered } from '../test/support/mesh-audit.ts';
 
 const REGIONS = ['ap-south', 'eu-west', 'us-east'] as const;
@@ -126,17 +127,7 @@ try {
     '--http',
     `127.0.0.1:${http[second]}`,
   ]);
-  for (const r of nodes.keys()) {
-    for (let i = 0; ; i++) {
-      const status = await fetch(`http://127.0.0.1:${http[r]}/readyz`).then(
-        (res) => res.status,
-        () => 0,
-      );
-      if (status === 200) break;
-      if (i > 240) throw new Error(`node ${r} did not become ready`);
-      await sleep(250);
-    }
-  }
+  await Promise.all([...nodes.keys()].map((name) => waitNodeReady(http[name]!, `node ${name}`)));
   say(
     `four \`geomesh node\` processes ready (two for ${SHARED_REGION}); writing a trickle of orders in every region`,
   );

@@ -56,9 +56,11 @@ export function assignPartitions(
     free.push(...keep.slice(q));
   }
   free.sort(compareTopicPartitions);
+  // Round the instances sorted by id, skipping full ones (the quotas add up to the partitions: one has room).
+  const hasRoom = (id: string) => assignment.get(id)!.length < quota.get(id)!;
   let next = 0;
   for (const tp of free) {
-    while (assignment.get(ids[next % ids.length]!)!.length >= quota.get(ids[next % ids.length]!)!) next += 1;
+    while (!hasRoom(ids[next % ids.length]!)) next += 1;
     assignment.get(ids[next % ids.length]!)!.push(tp);
     next += 1;
   }

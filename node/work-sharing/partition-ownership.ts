@@ -6,14 +6,14 @@
  *   work/<region>/owners/<topic>/<p>       it owns a target partition (created only if absent).
  *
  * Every `reconcileMs` it reads both prefixes, computes the assignment of every partition among the workers
- * from who holds what (`assignPartitions`, balanced and sticky, the same on every instance), gives up what is no longer its own
- * (writes stop, in-flight writes finish, the index is flushed, then the key is deleted) and takes what is
- * its own and free (key created, index loaded and tail scanned, then reading starts). A partition whose key
- * another instance still holds is waited for: the key goes when that instance hands it over or its lease
- * expires. So at most one instance holds a partition's key at any revision, and an instance writes only
- * while it holds the key **and** its lease is certainly alive (`isLeaseValid`, checked by the region node
- * right before each produce) — a frozen or cut-off instance stops writing before etcd can give its
- * partitions to anyone else.
+ * from who holds what (`assignPartitions`, balanced and sticky, the same on every instance), gives up what
+ * is no longer its own (writes stop, in-flight writes finish, the index is flushed, then the key is deleted)
+ * and takes what is its own and free (key created, index loaded and tail scanned, then reading starts). A
+ * partition whose key another instance still holds is waited for: the key goes when that instance hands it
+ * over or its lease expires. So at most one instance holds a partition's key at any revision, and an
+ * instance writes only while it holds the key **and** its lease is certainly alive (`isLeaseValid`, checked
+ * by the region node right before each produce) — a frozen or cut-off instance stops writing before etcd can
+ * give its partitions to anyone else.
  *
  * States: idle → running → stopping → stopped.
  */

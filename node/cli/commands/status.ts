@@ -2,9 +2,9 @@
  * `geomesh status --topology FILE [--json] [--watch [--interval-ms N]]`: the mesh at a glance. Lists the
  * topology's regions, the instances registered in etcd (or says etcd could not be read), and asks every
  * region's node for its status (Operator.GetStatus, all at once): node state, links with lag and rate, last
- * checkpoint age; and each region's state recorded in etcd (active, failed over, failing back). For a region that shares work among several instances, each instance registered in etcd
- * is asked too, for the partitions it owns. A node that does not answer is shown as unreachable, with the
- * reason. `--watch` redraws every interval until Ctrl-C. See docs/status.md.
+ * checkpoint age; and each region's state recorded in etcd (active, failed over, failing back). For a region
+ * that shares work among several instances, each instance registered in etcd is asked too, for the
+ * partitions it owns. A node that does not answer is shown as unreachable, with the reason. `--watch` redraws every interval until Ctrl-C. See docs/status.md.
  */
 import type { Command } from 'commander';
 import { EtcdCoordinator } from '../../coordination/index.ts';
