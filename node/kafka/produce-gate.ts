@@ -36,7 +36,7 @@ export function gatedSocketFactory(gate: ProduceGate): ISocketFactory {
       : net.connect({ host, port }, onConnect);
     socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
     const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
-    socket.write = ((...args: unknown[]) => {
+    socket.write = (...args: unknown[]) => {
       if (apiKeyOf(args[0]) === PRODUCE_API_KEY && !gate.isOpen()) {
         gate.onRefused?.();
         socket.destroy(
@@ -45,7 +45,7 @@ export function gatedSocketFactory(gate: ProduceGate): ISocketFactory {
         return false;
       }
       return write(...args);
-    });
+    };
     return socket;
   };
 }

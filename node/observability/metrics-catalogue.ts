@@ -75,6 +75,12 @@ export function createReplicationMetrics(registry: Registry) {
       labelNames: ['from', 'to', 'topic'] as const,
       registers,
     }),
+    unreplicatedPartitions: new Gauge({
+      name: 'geomesh_unreplicated_partitions',
+      help: 'Source partitions of the link that nobody reads, by why (coverage audit at every topic refresh; 0 when every partition is read)',
+      labelNames: ['from', 'to', 'reason'] as const,
+      registers,
+    }),
     linkUp: new Gauge({
       name: 'geomesh_link_up',
       help: '1 while the link runs, 0 otherwise',

@@ -45,6 +45,8 @@ import {
   type RecordSink,
   type SinkRecord,
   type TopicPartition,
+  type UncoveredReason,
+  UNCOVERED_REASONS,
 } from '../replication/index.ts';
 import { TranslationService, type PeerApi } from '../translation-service/index.ts';
 import {
@@ -125,7 +127,23 @@ export interface RegionWorkSharing {
   instanceId: string;
   /** True while the lease behind every owner key of this instance is certainly alive (checked per write). */
   isLeaseValid(): boolean;
+  /** The instance owning a target partition as last seen in etcd, or undefined (coverage audit). */
+  ownerOf?(topic: string, partition: number): string | undefined;
 }
+
+/** What each coverage finding means, with what to do; logged with the partition. */
+const COVERAGE_HINTS: Readonly<Record<UncoveredReason, string>> = {
+  'not-subscribed': 'the topic matches the link but is not read yet (the next topic refresh picks it up)',
+  'missing-in-target':
+    'the target topic has fewer partitions than the source; grow it (the node tries at every topic refresh) and check its logs for why it could not',
+  halted: 'the link halted it by policy (see the halted partitions)',
+  unowned: 'no instance of the region owns it (work sharing); check that the instances reach etcd',
+  'not-joined':
+    'the link consumer is not in its group (rebalancing, or the source cluster cannot be reached)',
+  unassigned:
+    'the link consumer is in its group but the partition is not assigned to it; restart the node if it stays',
+  paused: 'the partition is paused in the link consumer and not halted; restart the node if it stays',
+};
 
 function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
@@ -276,6 +294,15 @@ export class RegionNode {
             ...this.links.flatMap((l) =>
               [...l.stats.halted].map(([tp, why]) => `link ${l.from} → ${l.to} ${tp} halted: ${why}`),
             ),
+            ...this.links.flatMap((l) => {
+              const unread = l.coverage.reported.filter((u) => u.reason !== 'halted');
+              if (unread.length === 0) return [];
+              const named = unread.map((u) => `${u.topic}/${u.partition} (${u.reason})`);
+              return [
+                `link ${l.from} → ${l.to}: ${unread.length} source partition(s) not replicated: ` +
+                  `${named.slice(0, 20).join(', ')}${named.length > 20 ? ', …' : ''}`,
+              ];
+            }),
           ],
         });
         await this.#http.start();
@@ -826,24 +853,34 @@ export class RegionNode {
               ? await this.#selectTopics(link.spec, link.remote)
               : current;
           const added = now.filter((t) => !current.includes(t));
-          for (const topic of added) await mirrorTopic(link.remote, local, topic, names);
+          // One snapshot of both clusters' partition counts serves the growth check and the audit below.
+          const audited = [...new Set([...current, ...now])];
+          const [source, target] = await Promise.all([
+            partitionCounts(link.remote, audited),
+            partitionCounts(local, audited),
+          ]);
+          for (const topic of added) {
+            await mirrorTopic(link.remote, local, topic, names);
+            target.set(topic, source.get(topic) ?? 0);
+          }
           // Under work sharing a partition's index and marks are loaded when it is acquired.
           if (added.length > 0 && !this.#options.workSharing) await this.#scanTails(local, added);
           // Partition increases in the source are propagated; the consumer then rejoins to read the new ones.
-          const [source, target] = await Promise.all([
-            partitionCounts(link.remote, current),
-            partitionCounts(local, current),
-          ]);
           const grown = current.filter((t) => (source.get(t) ?? 0) > (target.get(t) ?? 0));
-          for (const topic of grown) await mirrorTopic(link.remote, local, topic, names);
+          for (const topic of grown) {
+            await mirrorTopic(link.remote, local, topic, names);
+            target.set(topic, source.get(topic) ?? 0);
+          }
+          if (added.length > 0 || grown.length > 0) {
+            await link.replicator.updateTopics([...current, ...added]);
+            this.#logger.info({ from: link.spec.from, added, grown }, 'topics picked up or grown');
+          }
           await link.replicator
             .refreshLag()
             .catch((err: unknown) =>
               this.#logger.debug({ from: link.spec.from, err }, 'lag refresh failed; will retry'),
             );
-          if (added.length === 0 && grown.length === 0) continue;
-          await link.replicator.updateTopics([...current, ...added]);
-          this.#logger.info({ from: link.spec.from, added, grown }, 'topics picked up or grown');
+          this.#auditCoverage(link, now, source, target);
         } catch (err) {
           this.#logger.warn({ from: link.spec.from, err }, 'topic refresh failed; will retry');
         }
@@ -856,6 +893,54 @@ export class RegionNode {
       }
     })().finally(() => (this.#refreshing = undefined));
     return this.#refreshing;
+  }
+
+  /**
+   * The coverage audit of one link (node/replication/coverage-audit.ts): every partition of every selected
+   * source topic is read here or, under work sharing, by the instance that owns it; each one nobody reads is
+   * counted in `geomesh_unreplicated_partitions`, logged by name, listed by `/readyz` and the status.
+   */
+  #auditCoverage(
+    link: RunningLink,
+    selected: readonly string[],
+    source: ReadonlyMap<string, number>,
+    target: ReadonlyMap<string, number>,
+  ): void {
+    const { region } = this.#options;
+    const workSharing = this.#options.workSharing;
+    const changes = link.replicator.auditCoverage(
+      {
+        selected,
+        sourcePartitions: source,
+        targetPartitions: target,
+        ...(workSharing && {
+          ownerElsewhere: (topic: string, partition: number) => {
+            const owner = workSharing.ownerOf?.(topic, partition);
+            return owner !== undefined && owner !== workSharing.instanceId ? owner : undefined;
+          },
+        }),
+      },
+      Date.now(),
+    );
+    const reported = link.replicator.coverage.reported;
+    for (const reason of UNCOVERED_REASONS) {
+      this.metrics.unreplicatedPartitions
+        .labels(link.spec.from, region, reason)
+        .set(reported.filter((u) => u.reason === reason).length);
+    }
+    for (const u of changes.reported) {
+      this.#logger.error(
+        { from: link.spec.from, topic: u.topic, partition: u.partition, reason: u.reason },
+        `source partition ${u.topic}/${u.partition} in ${link.spec.from} is not replicated into ${region}: ` +
+          COVERAGE_HINTS[u.reason],
+      );
+    }
+    for (const u of changes.recovered) {
+      this.#logger.info(
+        { from: link.spec.from, topic: u.topic, partition: u.partition, was: u.reason },
+        `source partition ${u.topic}/${u.partition} in ${link.spec.from} is replicated again`,
+      );
+    }
   }
 
   #setState(state: RegionNodeState): void {

@@ -28,9 +28,21 @@ export type {
   RecordSource,
   SinkRecord,
   SourceBatch,
+  SourceReadingState,
   SourceRecord,
   TopicPartition,
 } from './ports.ts';
+export {
+  auditCoverage,
+  CoverageTracker,
+  UNCOVERED_REASONS,
+  type CoverageChanges,
+  type CoverageInput,
+  type CoverageResult,
+  type ReportedPartition,
+  type UncoveredPartition,
+  type UncoveredReason,
+} from './coverage-audit.ts';
 export {
   LinkReplicator,
   type LinkObserver,

@@ -18,6 +18,7 @@ import {
   type RecordIdentity,
 } from './origin-headers.ts';
 import type { OriginHighwater } from './origin-highwater.ts';
+import { auditCoverage, CoverageTracker, type CoverageChanges } from './coverage-audit.ts';
 import { InflightWindow } from './inflight-window.ts';
 import { RateLimiter, type RateLimiterClock } from './rate-limiter.ts';
 import type {
@@ -191,6 +192,8 @@ export class LinkReplicator {
   #state: LinkState = 'idle';
   #topics: readonly string[] = [];
   readonly #limiter: RateLimiter | undefined;
+  /** Source partitions nobody reads, as the last audits found (`auditCoverage`). */
+  readonly coverage = new CoverageTracker();
   /** The in-flight window, when maxInflightBytes is set. */
   readonly window: InflightWindow | undefined;
   #stopping: Promise<void> | undefined;
@@ -276,30 +279,59 @@ export class LinkReplicator {
   }
 
   /**
-   * Re-reads the end of every source partition the link has handled and sets its lag to what lies beyond the
-   * last handled record. Between fetches (a link held back by its in-flight window or rate limit fetches
+   * Re-reads the end of every partition of the link's source topics (this instance's, under work sharing)
+   * and sets its lag to what lies beyond the last handled record, or beyond where earlier runs got for a
+   * partition not read yet. Between fetches (a link held back by its in-flight window or rate limit fetches
    * rarely) the lag a batch reported is stale; the region node calls this every topic refresh.
    */
   async refreshLag(): Promise<void> {
-    const byTopic = new Map<string, { partition: number; tp: string; expected: number }[]>();
-    for (const [tp, watch] of this.#watches) {
-      if (watch.expected === undefined) continue;
-      const slash = tp.lastIndexOf('/');
-      const topic = tp.slice(0, slash);
-      const list = byTopic.get(topic) ?? [];
-      list.push({ partition: Number(tp.slice(slash + 1)), tp, expected: watch.expected });
-      byTopic.set(topic, list);
-    }
-    for (const [topic, partitions] of byTopic) {
-      const offsets = await this.#options.source.topicOffsets(topic);
-      for (const { partition, tp, expected } of partitions) {
-        const end = offsets.get(partition)?.logEnd;
-        if (end === undefined) continue;
-        const lag = Math.max(0, end - expected);
+    const { ownership, source } = this.#options;
+    for (const topic of this.#topics) {
+      const offsets = await source.topicOffsets(topic);
+      for (const [partition, { logStart, logEnd }] of offsets) {
+        const tp = `${topic}/${partition}`;
+        // Another instance's partition is its to report.
+        if (ownership && !ownership.owns(topic, partition)) {
+          if (this.stats.lagRecords.delete(tp)) this.#options.observer?.lag(topic, partition, 0);
+          continue;
+        }
+        // Every partition counts, read or not: one nobody reads shows all it holds beyond where earlier
+        // runs got (or all of it) as lag, never zero.
+        const position =
+          this.#watches.get(tp)?.expected ?? this.#resumePosition(topic, partition) ?? logStart;
+        const lag = Math.max(0, logEnd - Math.max(position, logStart));
         this.stats.lagRecords.set(tp, lag);
         this.#options.observer?.lag(topic, partition, lag);
       }
     }
+  }
+
+  /**
+   * Audits which partitions of the link's source topics nobody reads (`coverage-audit.ts`), given the topics
+   * its selection matches now and both clusters' partition counts as just read; the reports are kept in
+   * `coverage`. Returns what changed since the last audit.
+   */
+  auditCoverage(
+    input: {
+      selected: readonly string[];
+      sourcePartitions: ReadonlyMap<string, number>;
+      targetPartitions: ReadonlyMap<string, number>;
+      ownerElsewhere?: (topic: string, partition: number) => string | undefined;
+    },
+    nowMs: number,
+  ): CoverageChanges {
+    const ownership = this.#options.ownership;
+    const ownerElsewhere = input.ownerElsewhere ?? (() => undefined);
+    const result = auditCoverage({
+      selected: input.selected,
+      subscribed: this.#state === 'running' ? this.#topics : [],
+      sourcePartitions: input.sourcePartitions,
+      targetPartitions: input.targetPartitions,
+      reading: this.#options.source.readingState(),
+      isHalted: (topic, partition) => this.stats.halted.has(`${topic}/${partition}`),
+      ...(ownership && { ownership: { owns: (t, p) => ownership.owns(t, p), ownerElsewhere } }),
+    });
+    return this.coverage.update(result, nowMs);
   }
 
   /** Starts reading `topics` instead (e.g. new topics matched the link's patterns). */

@@ -2,7 +2,10 @@
  * The small interfaces the replication logic speaks to. The Kafka adapter implements them; tests can fake
  * them. Offsets are JavaScript numbers (exact to 2^53).
  */
+import type { SourceReadingState } from './coverage-audit.ts';
 import type { Headers } from './origin-headers.ts';
+
+export type { SourceReadingState };
 
 /** A record read from a source cluster. */
 export interface SourceRecord {
@@ -76,6 +79,8 @@ export interface RecordSource {
   resumePartition(tp: TopicPartition, position: number | undefined): void;
   /** Reads `topics` from now on (after start). */
   update(topics: readonly string[]): Promise<void>;
+  /** What the source reads now: whether it is in its group, its assignment and paused partitions (audit). */
+  readingState(): SourceReadingState;
   /**
    * The partition's log start and end offsets, asked of the source cluster now. Used to tell a truncated or
    * re-created partition from gaps that are legitimate; callers rate-limit it.

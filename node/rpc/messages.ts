@@ -17,6 +17,7 @@ export type {
   NodeStatus,
   PeerStatus,
   TopicPartitions,
+  UnreplicatedPartition,
   WorkSharingStatus,
 } from '../status/index.ts';
 

@@ -16,6 +16,7 @@ import type { GetStatusRequest__Output } from './generated/geomesh/v1/GetStatusR
 import type { GetStatusResponse__Output } from './generated/geomesh/v1/GetStatusResponse.ts';
 import type { HaltedPartition__Output } from './generated/geomesh/v1/HaltedPartition.ts';
 import type { LinkStatus__Output } from './generated/geomesh/v1/LinkStatus.ts';
+import type { UnreplicatedPartition__Output } from './generated/geomesh/v1/UnreplicatedPartition.ts';
 import type { LinkSummary__Output } from './generated/geomesh/v1/LinkSummary.ts';
 import type { NodeStatus__Output } from './generated/geomesh/v1/NodeStatus.ts';
 import type { OriginOffset__Output } from './generated/geomesh/v1/OriginOffset.ts';
@@ -63,6 +64,7 @@ import type {
   TopicPartitions,
   TranslateOffsetsRequest,
   TranslateOffsetsResponse,
+  UnreplicatedPartition,
   WorkSharingStatus,
 } from './messages.ts';
 
@@ -91,6 +93,7 @@ type _ShapesAgree = AllTrue<
     Same<PingRequest, PingRequest__Output>,
     Same<PingResponse, PingResponse__Output>,
     Same<HaltedPartition, HaltedPartition__Output>,
+    Same<UnreplicatedPartition, UnreplicatedPartition__Output>,
     Same<LinkStatus, LinkStatus__Output>,
     Same<LinkSummary, LinkSummary__Output>,
     Same<PeerStatus, PeerStatus__Output>,

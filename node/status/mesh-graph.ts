@@ -67,6 +67,7 @@ export const HEALTH_COLORS: Readonly<Record<LinkHealth, string>> = Object.freeze
   ok: '#2e7d32',
   lagging: '#ef6c00',
   halted: '#c62828',
+  incomplete: '#c62828',
   down: '#c62828',
   unknown: '#9e9e9e',
 });
@@ -75,6 +76,7 @@ const HEALTH_LABELS: Readonly<Record<LinkHealth, string>> = Object.freeze({
   ok: 'running',
   lagging: 'lagging',
   halted: 'partition halted or link down',
+  incomplete: 'source partitions not replicated',
   down: 'link down',
   unknown: 'no report',
 });
@@ -127,6 +129,7 @@ export function arrowLabel(link: MeshLinkStatus): string {
   if (link.lagRecords === null || link.recordsPerSecond === null) return 'no report';
   const parts = [`lag ${link.lagRecords}`, formatRate(link.recordsPerSecond)];
   if (link.haltedPartitions) parts.push(`${link.haltedPartitions} halted`);
+  if (link.unreplicatedPartitions) parts.push(`${link.unreplicatedPartitions} unread`);
   if (link.health === 'down' && link.state) parts.push(link.state);
   return parts.join(' · ');
 }

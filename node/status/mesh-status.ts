@@ -130,6 +130,7 @@ export function linkHealth(
   if (!isReachable || !link) return 'unknown';
   if (link.halted.length > 0) return 'halted';
   if (link.state !== 'running') return 'down';
+  if (link.unreplicated.some((u) => u.reason !== 'halted')) return 'incomplete';
   return link.lagRecords >= lagWarnRecords ? 'lagging' : 'ok';
 }
 
@@ -234,6 +235,9 @@ export function assembleMeshStatus(
         lagRecords: reported?.lagRecords ?? null,
         recordsPerSecond: reported?.recordsPerSecond ?? null,
         haltedPartitions: reported ? reported.halted.length : null,
+        unreplicatedPartitions: reported
+          ? reported.unreplicated.filter((u) => u.reason !== 'halted').length
+          : null,
       };
     });
   return {

@@ -25,6 +25,15 @@ export interface LinkSnapshot {
     /** Halted source partitions `topic/partition` → why. */
     readonly halted: ReadonlyMap<string, string>;
   };
+  /** The coverage audit's findings: source partitions nobody reads. */
+  readonly coverage: {
+    readonly reported: readonly {
+      readonly topic: string;
+      readonly partition: number;
+      readonly reason: string;
+      readonly sinceMs: number;
+    }[];
+  };
 }
 
 /** What the status needs of an instance's work sharing (docs/work-sharing.md). */
@@ -91,6 +100,9 @@ function linkStatus(link: LinkSnapshot, rates: RateTracker): LinkStatus {
     recordsWritten: link.stats.recordsWritten,
     halted: [...link.stats.halted]
       .map(([key, reason]) => haltedPartition(key, reason))
+      .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1)),
+    unreplicated: link.coverage.reported
+      .map((u) => ({ topic: u.topic, partition: u.partition, reason: u.reason, sinceUnixMs: u.sinceMs }))
       .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1)),
   };
 }

@@ -147,9 +147,10 @@ function showSelf(s) {
     ['owns', partitionCount(s.workSharing.owned) + (s.workSharing.owned.length ? ': ' + partitionRanges(s.workSharing.owned) : '')]
   ].concat(s.workSharing.lastError ? [['work sharing error', s.workSharing.lastError]] : []) : []));
   document.getElementById('self-links').innerHTML =
-    '<tr><th>from</th><th>state</th><th>lag</th><th>rate</th><th>written</th><th>halted</th></tr>' +
+    '<tr><th>from</th><th>state</th><th>lag</th><th>rate</th><th>written</th><th>halted</th><th>not replicated</th></tr>' +
     rows(s.links.map(function (l) {
-      return [l.fromRegion, l.state, String(l.lagRecords), rate(l.recordsPerSecond), String(l.recordsWritten), String(l.halted.length)];
+      return [l.fromRegion, l.state, String(l.lagRecords), rate(l.recordsPerSecond), String(l.recordsWritten), String(l.halted.length),
+        l.unreplicated.length ? l.unreplicated.map(function (u) { return u.topic + '/' + u.partition + ' ' + u.reason; }).join(', ') : '0'];
     }));
 }
 function showMesh(m) {

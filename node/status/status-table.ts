@@ -148,7 +148,7 @@ export function renderStatusTable(status: MeshStatus): string {
         );
 
   const links = textTable(
-    ['LINK', 'STATE', 'HEALTH', 'LAG (RECORDS)', 'RATE', 'HALTED'],
+    ['LINK', 'STATE', 'HEALTH', 'LAG (RECORDS)', 'RATE', 'HALTED', 'UNREAD'],
     status.links.map((l) => [
       `${l.fromRegion} → ${l.toRegion}`,
       l.state ?? DASH,
@@ -156,6 +156,7 @@ export function renderStatusTable(status: MeshStatus): string {
       l.lagRecords === null ? DASH : String(l.lagRecords),
       l.recordsPerSecond === null ? DASH : formatRate(l.recordsPerSecond),
       l.haltedPartitions === null ? DASH : String(l.haltedPartitions),
+      l.unreplicatedPartitions === null ? DASH : String(l.unreplicatedPartitions),
     ]),
   );
 
@@ -192,6 +193,17 @@ export function renderStatusTable(status: MeshStatus): string {
       l.halted.map((h) => `  ${l.fromRegion} → ${l.toRegion} ${h.topic}/${h.partition}: ${h.reason}\n`),
     ),
   );
+  const unread = status.regions.flatMap((r) =>
+    (r.node?.links ?? []).flatMap((l) =>
+      l.unreplicated
+        .filter((u) => u.reason !== 'halted')
+        .map(
+          (u) =>
+            `  ${l.fromRegion} → ${l.toRegion} ${u.topic}/${u.partition}: ${u.reason} ` +
+            `since ${new Date(u.sinceUnixMs).toISOString()}\n`,
+        ),
+    ),
+  );
   const sharingErrors = status.regions.flatMap((r) =>
     (r.shares ?? []).flatMap((s) =>
       s.workSharing?.lastError ? [`  ${r.region} ${s.instance}: ${s.workSharing.lastError}\n`] : [],
@@ -206,6 +218,7 @@ export function renderStatusTable(status: MeshStatus): string {
     (away.length > 0 ? `\nregion states:\n${away.join('')}` : '') +
     (problems.length > 0 ? `\nnot answering:\n${problems.join('')}` : '') +
     (halted.length > 0 ? `\nhalted partitions:\n${halted.join('')}` : '') +
+    (unread.length > 0 ? `\nsource partitions not replicated (read by nobody):\n${unread.join('')}` : '') +
     (sharingErrors.length > 0 ? `\nwork sharing errors:\n${sharingErrors.join('')}` : '')
   );
 }

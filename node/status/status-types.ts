@@ -13,6 +13,16 @@ export interface HaltedPartition {
   reason: string;
 }
 
+/** A source partition the coverage audit found read by nobody (node/replication/coverage-audit.ts). */
+export interface UnreplicatedPartition {
+  topic: string;
+  partition: number;
+  /** `not-subscribed`, `missing-in-target`, `halted`, `unowned`, `not-joined`, `unassigned` or `paused`. */
+  reason: string;
+  /** When an audit first found it unread (ms since the epoch). */
+  sinceUnixMs: number;
+}
+
 /** One inbound link as its target region's node reports it. */
 export interface LinkStatus {
   fromRegion: string;
@@ -27,6 +37,8 @@ export interface LinkStatus {
   recordsWritten: number;
   /** Sorted by topic, then partition. */
   halted: HaltedPartition[];
+  /** Source partitions nobody reads, sorted by topic, then partition; empty when every one is read. */
+  unreplicated: UnreplicatedPartition[];
 }
 
 /** One inbound link, summarised: what a node's heartbeat answer (Peer.Ping) carries. */
@@ -195,10 +207,11 @@ export interface RegionStatus {
 
 /**
  * How a link is doing, for colours and summaries: `ok` (running, lag under the threshold), `lagging` (running,
- * lag at or above it), `halted` (some partition halted by policy), `down` (its node reports it not running),
- * `unknown` (its target region's node did not answer, or does not report the link).
+ * lag at or above it), `halted` (some partition halted by policy), `incomplete` (some source partition read by
+ * nobody), `down` (its node reports it not running), `unknown` (its target region's node did not answer, or
+ * does not report the link).
  */
-export type LinkHealth = 'ok' | 'lagging' | 'halted' | 'down' | 'unknown';
+export type LinkHealth = 'ok' | 'lagging' | 'halted' | 'incomplete' | 'down' | 'unknown';
 
 /** One declared link of the topology and its state as its target region's node reports it. */
 export interface MeshLinkStatus {
@@ -211,6 +224,8 @@ export interface MeshLinkStatus {
   recordsPerSecond: number | null;
   /** Halted partitions, or null when unknown. */
   haltedPartitions: number | null;
+  /** Source partitions nobody reads, halted ones apart, or null when unknown. */
+  unreplicatedPartitions: number | null;
 }
 
 /** What etcd said about the mesh's members. */

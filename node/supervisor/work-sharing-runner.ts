@@ -55,6 +55,7 @@ export class WorkSharingRunner {
     return {
       instanceId: this.#instanceId,
       isLeaseValid: () => this.#ownership?.isLeaseValid() ?? false,
+      ownerOf: (topic, partition) => this.#ownership?.ownerOf({ topic, partition }),
     };
   }
 

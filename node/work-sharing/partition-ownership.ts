@@ -96,6 +96,8 @@ export class PartitionOwnership {
   #lastError: string | undefined;
   /** The workers of the region as last read. */
   #workers: string[] = [];
+  /** Owner key → the instance holding it, as the last round read the owner keys. */
+  #holders = new Map<string, string | undefined>();
   /** The lease this instance's worker key was written under (written once per lease). */
   #announcedUnder: string | undefined;
 
@@ -116,6 +118,11 @@ export class PartitionOwnership {
   /** The live workers of the region as last read (sorted ids). */
   get workers(): readonly string[] {
     return this.#workers;
+  }
+
+  /** The instance that held the owner key of `tp` when the last round read the keys, or undefined. */
+  ownerOf(tp: TopicPartition): string | undefined {
+    return this.#holders.get(ownerKey(this.#options.region, tp));
   }
 
   get lastError(): string | undefined {
@@ -217,6 +224,8 @@ export class PartitionOwnership {
         ...(entry.leaseId ? { leaseId: entry.leaseId } : {}),
       });
     }
+
+    this.#holders = new Map([...holders].map(([key, h]) => [key, h.instance]));
 
     // Sticky: each worker keeps what it holds up to its share, so a join or leave moves only what it must.
     const mine = new Map(

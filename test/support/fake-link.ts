@@ -14,6 +14,7 @@ import {
   type RecordSource,
   type SinkRecord,
   type SourceBatch,
+  type SourceReadingState,
 } from '../../node/replication/index.ts';
 
 export const TOPIC = 't';
@@ -46,6 +47,13 @@ export class FakeSource implements RecordSource {
   }
   update(): Promise<void> {
     return Promise.resolve();
+  }
+  readingState(): SourceReadingState {
+    return {
+      isJoined: this.onBatch !== undefined,
+      assigned: new Map([[TOPIC, new Set([0])]]),
+      paused: new Map([[TOPIC, new Set(this.paused)]]),
+    };
   }
   partitionOffsets(): Promise<PartitionOffsets> {
     this.offsetCalls++;

@@ -19,6 +19,7 @@ import type { RegionState as _geomesh_v1_RegionState, RegionState__Output as _ge
 import type { TopicPartitions as _geomesh_v1_TopicPartitions, TopicPartitions__Output as _geomesh_v1_TopicPartitions__Output } from './geomesh/v1/TopicPartitions.ts';
 import type { TranslateOffsetsRequest as _geomesh_v1_TranslateOffsetsRequest, TranslateOffsetsRequest__Output as _geomesh_v1_TranslateOffsetsRequest__Output } from './geomesh/v1/TranslateOffsetsRequest.ts';
 import type { TranslateOffsetsResponse as _geomesh_v1_TranslateOffsetsResponse, TranslateOffsetsResponse__Output as _geomesh_v1_TranslateOffsetsResponse__Output } from './geomesh/v1/TranslateOffsetsResponse.ts';
+import type { UnreplicatedPartition as _geomesh_v1_UnreplicatedPartition, UnreplicatedPartition__Output as _geomesh_v1_UnreplicatedPartition__Output } from './geomesh/v1/UnreplicatedPartition.ts';
 import type { WorkSharingStatus as _geomesh_v1_WorkSharingStatus, WorkSharingStatus__Output as _geomesh_v1_WorkSharingStatus__Output } from './geomesh/v1/WorkSharingStatus.ts';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
@@ -50,6 +51,7 @@ export interface ProtoGrpcType {
       TopicPartitions: MessageTypeDefinition<_geomesh_v1_TopicPartitions, _geomesh_v1_TopicPartitions__Output>
       TranslateOffsetsRequest: MessageTypeDefinition<_geomesh_v1_TranslateOffsetsRequest, _geomesh_v1_TranslateOffsetsRequest__Output>
       TranslateOffsetsResponse: MessageTypeDefinition<_geomesh_v1_TranslateOffsetsResponse, _geomesh_v1_TranslateOffsetsResponse__Output>
+      UnreplicatedPartition: MessageTypeDefinition<_geomesh_v1_UnreplicatedPartition, _geomesh_v1_UnreplicatedPartition__Output>
       WorkSharingStatus: MessageTypeDefinition<_geomesh_v1_WorkSharingStatus, _geomesh_v1_WorkSharingStatus__Output>
     }
   }

@@ -22,7 +22,7 @@ async function settleOrHang<T>(operation: Promise<T>): Promise<PromiseSettledRes
 function assertUnavailable(result: PromiseSettledResult<unknown> | 'hung', what: string): void {
   assert.notEqual(result, 'hung', `${what} did not settle within ${MUST_SETTLE_WITHIN_MS} ms`);
   assert.ok(result !== 'hung' && result.status === 'rejected', `${what} should fail while etcd is down`);
-  const err = (result).reason as unknown;
+  const err = result.reason as unknown;
   assert.ok(isGeomeshError(err, 'GEOMESH_COORD_UNAVAILABLE'), `${what}: ${String(err)}`);
   assert.equal(err.retryable, true);
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createKafkaClient } from '../../../node/kafka/index.ts';
 import { silentLogger } from '../../../node/log/index.ts';
-import type { LocalKafkaCluster} from '../../harness/index.ts';
+import type { LocalKafkaCluster } from '../../harness/index.ts';
 import { PROJECT_ROOT, TestEnvironment } from '../../harness/index.ts';
 
 function isAlive(pid: number): boolean {

@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import kafkajs, { type Consumer, type IHeaders, type Kafka, type KafkaMessage, type Message } from 'kafkajs';
 import { createKafkaClient } from '../../../node/kafka/index.ts';
 import { silentLogger } from '../../../node/log/index.ts';
-import type { LocalKafkaCluster} from '../../harness/index.ts';
+import type { LocalKafkaCluster } from '../../harness/index.ts';
 import { kafkaLibDir, PROJECT_ROOT, TestEnvironment } from '../../harness/index.ts';
 import { readDiskBatches } from '../../support/kafka-wire.ts';
 

@@ -126,6 +126,7 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
               recordsPerSecond: 1234.5,
               recordsWritten: BIG + 13,
               halted: [{ topic: 'orders', partition: 3, reason: 'record too large' }],
+              unreplicated: [{ topic: 'orders', partition: 5, reason: 'unassigned', sinceUnixMs: BIG + 7 }],
             },
           ],
           lastCheckpointAgeMs: -1,

@@ -21,6 +21,7 @@ export function linkStatus(from: string, to: string, overrides: Partial<LinkStat
     recordsPerSecond: 0,
     recordsWritten: 0,
     halted: [],
+    unreplicated: [],
     ...overrides,
   };
 }

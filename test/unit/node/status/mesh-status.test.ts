@@ -87,6 +87,7 @@ describe('assembleMeshStatus', () => {
       lagRecords: 12,
       recordsPerSecond: 3.5,
       haltedPartitions: 0,
+      unreplicatedPartitions: 0,
     });
     assert.equal(byId.get('us-east->eu-west')?.health, 'lagging');
     assert.equal(byId.get('eu-west->us-east')?.health, 'unknown', 'us-east did not answer');

@@ -23,6 +23,7 @@ function link(
       lagRecords: new Map(Object.entries(lag)),
       halted: new Map(Object.entries(halted)),
     },
+    coverage: { reported: [] },
   } satisfies LinkSnapshot;
 }
 

@@ -81,8 +81,8 @@ describe('renderStatusTable', () => {
       text,
       /\nregion states:\n {2}east failed-over to west since 2024-12-31T23:57:00\.000Z: groups audit, billing \(operation op-7\)\n/,
     );
-    assert.match(lineOf(text, 'west → east'), /^west → east\s+running\s+ok\s+1234\s+56\.3\/s\s+0$/);
-    assert.match(lineOf(text, 'east → west'), /^east → west\s+running\s+ok\s+0\s+0\/s\s+0$/);
+    assert.match(lineOf(text, 'west → east'), /^west → east\s+running\s+ok\s+1234\s+56\.3\/s\s+0\s+0$/);
+    assert.match(lineOf(text, 'east → west'), /^east → west\s+running\s+ok\s+0\s+0\/s\s+0\s+0$/);
     assert.doesNotMatch(text, /not answering/);
   });
 
@@ -96,7 +96,7 @@ describe('renderStatusTable', () => {
     );
     assert.match(text, /1 of 2 region nodes answered; etcd: unreachable, registered instances unknown/);
     assert.match(lineOf(text, 'west '), /^west\s+\?\s+UNREACHABLE\s+-\s+\?\s+-\s+-\s+-$/);
-    assert.match(lineOf(text, 'east → west'), /^east → west\s+-\s+unknown\s+-\s+-\s+-$/);
+    assert.match(lineOf(text, 'east → west'), /^east → west\s+-\s+unknown\s+-\s+-\s+-\s+-$/);
     assert.match(
       text,
       /\nnot answering:\n {2}west \(127\.0\.0\.1:7102\): no connection \(ECONNREFUSED\)\n {2}etcd: cannot reach etcd\n/,
@@ -121,8 +121,59 @@ describe('renderStatusTable', () => {
       ['west', { ok: true, status: nodeStatus('west', ['east']) }],
     ]);
     const text = renderStatusTable(assembleMeshStatus(layout, answers, { ok: true, instances: [] }, 0));
-    assert.match(lineOf(text, 'west → east'), /\shalted\s+0\s+0\/s\s+1$/);
+    assert.match(lineOf(text, 'west → east'), /\shalted\s+0\s+0\/s\s+1\s+0$/);
     assert.match(text, /halted partitions:\n {2}west → east orders\/3: too large\n/);
+  });
+
+  it('lists source partitions nobody reads, apart from halted ones, and marks the link incomplete', () => {
+    const since = Date.UTC(2026, 0, 2, 3, 4, 5);
+    const answers = new Map<string, NodeAnswer>([
+      [
+        'east',
+        {
+          ok: true,
+          status: nodeStatus('east', [], {
+            links: [
+              linkStatus('west', 'east', {
+                halted: [{ topic: 'orders', partition: 3, reason: 'too large' }],
+                unreplicated: [
+                  { topic: 'orders', partition: 3, reason: 'halted', sinceUnixMs: since },
+                  { topic: 'orders', partition: 4, reason: 'unassigned', sinceUnixMs: since },
+                ],
+              }),
+            ],
+          }),
+        },
+      ],
+      ['west', { ok: true, status: nodeStatus('west', ['east']) }],
+    ]);
+    const text = renderStatusTable(assembleMeshStatus(layout, answers, { ok: true, instances: [] }, 0));
+    // Halted wins the health; the one unread partition apart from it is counted and named.
+    assert.match(lineOf(text, 'west → east'), /\shalted\s+0\s+0\/s\s+1\s+1$/);
+    assert.match(
+      text,
+      /source partitions not replicated \(read by nobody\):\n {2}west → east orders\/4: unassigned since 2026-01-02T03:04:05\.000Z\n/,
+    );
+    assert.doesNotMatch(text, /orders\/3: halted since/);
+    const unreadOnly = new Map<string, NodeAnswer>([
+      [
+        'east',
+        {
+          ok: true,
+          status: nodeStatus('east', [], {
+            links: [
+              linkStatus('west', 'east', {
+                unreplicated: [{ topic: 'orders', partition: 4, reason: 'paused', sinceUnixMs: since }],
+              }),
+            ],
+          }),
+        },
+      ],
+      ['west', { ok: true, status: nodeStatus('west', ['east']) }],
+    ]);
+    const mesh = assembleMeshStatus(layout, unreadOnly, { ok: true, instances: [] }, 0);
+    assert.equal(mesh.links.find((l) => l.fromRegion === 'west')?.health, 'incomplete');
+    assert.equal(mesh.links.find((l) => l.fromRegion === 'west')?.unreplicatedPartitions, 1);
   });
 });
 

@@ -190,7 +190,11 @@ describe('failoverWithState', () => {
       failback: 'finish',
     });
     assert.equal(finish.regionState?.state, 'failing-back');
-    assert.deepEqual(finish.regionState?.groups, ['audit'], 'billing is back; audit was not named, busy-x never left');
+    assert.deepEqual(
+      finish.regionState?.groups,
+      ['audit'],
+      'billing is back; audit was not named, busy-x never left',
+    );
   });
 
   it('etcd lost after the commits of a finish: the groups stay back and the response says so', async () => {

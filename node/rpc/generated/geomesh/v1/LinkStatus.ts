@@ -1,6 +1,7 @@
 // Original file: proto/geomesh/v1/operator.proto
 
 import type { HaltedPartition as _geomesh_v1_HaltedPartition, HaltedPartition__Output as _geomesh_v1_HaltedPartition__Output } from '../../geomesh/v1/HaltedPartition.ts';
+import type { UnreplicatedPartition as _geomesh_v1_UnreplicatedPartition, UnreplicatedPartition__Output as _geomesh_v1_UnreplicatedPartition__Output } from '../../geomesh/v1/UnreplicatedPartition.ts';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -36,6 +37,11 @@ export interface LinkStatus {
    * Source partitions the link stopped replicating by policy, sorted by topic then partition.
    */
   'halted'?: (_geomesh_v1_HaltedPartition)[];
+  /**
+   * Source partitions nobody reads (coverage audit: not read here, nor by another instance of the region),
+   * sorted by topic then partition; empty when every partition is read.
+   */
+  'unreplicated'?: (_geomesh_v1_UnreplicatedPartition)[];
 }
 
 /**
@@ -71,4 +77,9 @@ export interface LinkStatus__Output {
    * Source partitions the link stopped replicating by policy, sorted by topic then partition.
    */
   'halted': (_geomesh_v1_HaltedPartition__Output)[];
+  /**
+   * Source partitions nobody reads (coverage audit: not read here, nor by another instance of the region),
+   * sorted by topic then partition; empty when every partition is read.
+   */
+  'unreplicated': (_geomesh_v1_UnreplicatedPartition__Output)[];
 }

@@ -70,7 +70,9 @@ describe('geomesh status (in-process, fake node)', () => {
       'region state unknown (?) without etcd',
     );
     assert.match(r.stdout, /\nwest\s+\?\s+UNREACHABLE\s/);
-    assert.match(r.stdout, /\nwest → east\s+running\s+ok\s+321\s+1235\/s\s+0\n/);
+    // The fake node reports one source partition nobody reads: the link is incomplete and names it.
+    assert.match(r.stdout, /\nwest → east\s+running\s+incomplete\s+321\s+1235\/s\s+0\s+1\n/);
+    assert.match(r.stdout, /read by nobody\):\n {2}west → east orders\/5: unassigned since /);
     assert.match(r.stdout, /\neast → west\s+-\s+unknown\s/);
     assert.match(r.stdout, /not answering:\n {2}west \(127\.0\.0\.1:\d+\): .*UNAVAILABLE/);
 
