@@ -368,17 +368,7 @@ export class KafkaRecordSource implements RecordSource {
   async topicOffsets(topic: string): Promise<ReadonlyMap<number, PartitionOffsets>> {
     let offsets;
     try {
-      const admin = await this.#adminClient();
-      offsets = await admin.fetchTopicOffsets(topic);
-      // kafkajs lists the partitions from the admin's cached metadata, kept up to 5 minutes: partitions added
-      // since would be missing. A fresh metadata request tells; a new admin client then reads them all.
-      const fresh = await admin.fetchTopicMetadata({ topics: [topic] });
-      const count = fresh.topics.find((t) => t.name === topic)?.partitions.length ?? 0;
-      if (count > offsets.length) {
-        this.#admin = undefined;
-        await admin.disconnect().catch(() => undefined);
-        offsets = await (await this.#adminClient()).fetchTopicOffsets(topic);
-      }
+      offsets = await (await this.#adminClient()).fetchTopicOffsets(topic);
     } catch (err) {
       throw translateKafkaError(err, `reading the offsets of ${topic}`, { topic });
     }

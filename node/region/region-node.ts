@@ -168,6 +168,11 @@ interface RunningLink {
   spec: InboundLinkSpec;
   remote: Kafka;
   replicator: LinkReplicator;
+  /**
+   * The source's partition counts when the link's consumer last (re)started: it reads no partition added
+   * after (kafkajs does not rebalance for them), so a count above these restarts it.
+   */
+  readCounts: Map<string, number>;
 }
 
 function observerFor(metrics: ReplicationMetrics, from: string, to: string): LinkObserver {
@@ -315,13 +320,13 @@ export class RegionNode {
         const remote = this.#client(spec.from);
         const topics = await this.#selectTopics(spec, remote);
         for (const topic of topics) await mirrorTopic(remote, local, topic, { from: spec.from, to: region });
-        planned.push({ spec, remote, topics });
+        planned.push({ spec, remote, topics, readCounts: await partitionCounts(remote, topics) });
       }
       // Under work sharing the index and marks of a partition are loaded when it is acquired.
       if (!this.#options.workSharing)
         await this.#scanTails(local, [...new Set(planned.flatMap((p) => p.topics))]);
       const workSharing = this.#options.workSharing;
-      for (const { spec, remote, topics } of planned) {
+      for (const { spec, remote, topics, readCounts } of planned) {
         const replicator = new LinkReplicator({
           mesh,
           link: { from: spec.from, to: region, forwardsOrigin: (o) => spec.forwardsOrigin(o) },
@@ -351,7 +356,7 @@ export class RegionNode {
             : {}),
         });
         this.links.push(replicator);
-        this.#running.push({ spec, remote, replicator });
+        this.#running.push({ spec, remote, replicator, readCounts });
         await replicator.start();
         this.metrics.linkUp.labels(spec.from, region).set(1);
       }
@@ -865,15 +870,31 @@ export class RegionNode {
           }
           // Under work sharing a partition's index and marks are loaded when it is acquired.
           if (added.length > 0 && !this.#options.workSharing) await this.#scanTails(local, added);
-          // Partition increases in the source are propagated; the consumer then rejoins to read the new ones.
-          const grown = current.filter((t) => (source.get(t) ?? 0) > (target.get(t) ?? 0));
-          for (const topic of grown) {
+          // Partition increases in the source are propagated to the target.
+          const targetGrown = current.filter((t) => (source.get(t) ?? 0) > (target.get(t) ?? 0));
+          for (const topic of targetGrown) {
             await mirrorTopic(link.remote, local, topic, names);
             target.set(topic, source.get(topic) ?? 0);
           }
-          if (added.length > 0 || grown.length > 0) {
+          // The consumer rejoins to read partitions added since it started: compared with what it started
+          // with, not with the target, which another link or instance may have grown already. It also
+          // rejoins when the last audit found partitions left unassigned while it was in its group.
+          const grown = current.filter((t) => (source.get(t) ?? 0) > (link.readCounts.get(t) ?? 0));
+          const unassigned = link.replicator.coverage.reported.filter((u) => u.reason === 'unassigned');
+          if (added.length > 0 || grown.length > 0 || unassigned.length > 0) {
             await link.replicator.updateTopics([...current, ...added]);
-            this.#logger.info({ from: link.spec.from, added, grown }, 'topics picked up or grown');
+            link.readCounts = new Map([...current, ...added].map((t) => [t, source.get(t) ?? 0]));
+            this.#logger.info(
+              {
+                from: link.spec.from,
+                added,
+                grown,
+                ...(unassigned.length > 0 && {
+                  unassigned: unassigned.map((u) => `${u.topic}/${u.partition}`),
+                }),
+              },
+              'topics picked up or grown; source consumer restarted',
+            );
           }
           await link.replicator
             .refreshLag()
