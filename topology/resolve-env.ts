@@ -15,6 +15,7 @@ export const SECRET_PATHS: readonly DocPath[] = [
   ['regions', '*', 'kafka', 'sasl', 'password'],
   ['etcd', 'auth', 'password'],
   ['provenance', 'key'],
+  ['provenance', 'accept', '*'],
   ['regions', '*', 'node', 'operators', 'token'],
 ];
 
