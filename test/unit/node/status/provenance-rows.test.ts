@@ -1,0 +1,71 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  assembleMeshStatus,
+  provenanceRows,
+  renderStatusTable,
+  type NodeAnswer,
+  type ProvenanceStatus,
+} from '../../../../node/status/index.ts';
+import { fullMeshLayout, nodeStatus } from './fixtures.ts';
+
+const layout = fullMeshLayout(['a', 'b', 'c']);
+
+function meshWith(keys: Record<string, ProvenanceStatus>) {
+  const answers = new Map<string, NodeAnswer>(
+    Object.entries(keys).map(([region, provenance]) => [
+      region,
+      { ok: true, status: nodeStatus(region, [], { provenance }) },
+    ]),
+  );
+  return assembleMeshStatus(layout, answers, { ok: true, instances: [] }, 0);
+}
+
+const keys = (current: string, accepted: string[], mismatch = ''): ProvenanceStatus => ({
+  currentKeyId: current,
+  acceptedKeyIds: [...new Set([current, ...accepted])].sort(),
+  peers: mismatch
+    ? [{ region: 'x', currentKeyId: 'ww', acceptedKeyIds: ['ww'], source: 'heartbeat', mismatch }]
+    : [],
+});
+
+describe('provenanceRows', () => {
+  it('tells each region where it is in a rotation', () => {
+    const steady = provenanceRows(meshWith({ a: keys('k1', []), b: keys('k1', []), c: keys('k1', []) }));
+    assert.deepEqual(
+      steady.rows.map((r) => r[3]),
+      ['steady', 'steady', 'steady'],
+    );
+    const step1 = provenanceRows(
+      meshWith({ a: keys('k1', ['k2']), b: keys('k1', ['k2']), c: keys('k1', []) }),
+    );
+    assert.deepEqual(
+      step1.rows.map((r) => [r[0], r[1], r[2], r[3]]),
+      [
+        ['a', 'k1', 'k2', 'accepts k2 (none tags)'],
+        ['b', 'k1', 'k2', 'accepts k2 (none tags)'],
+        ['c', 'k1', '-', 'steady'],
+      ],
+    );
+    const step2 = provenanceRows(
+      meshWith({ a: keys('k2', ['k1']), b: keys('k1', ['k2']), c: keys('k1', ['k2']) }),
+    );
+    assert.deepEqual(
+      step2.rows.map((r) => r[3]),
+      ['rolling: b tags with k1, c tags with k1', 'rolling: a tags with k2', 'rolling: a tags with k2'],
+    );
+  });
+
+  it('lists mismatches and shows them in geomesh status', () => {
+    const mesh = meshWith({
+      a: keys('k1', [], 'x tags with key ww, which a does not hold'),
+      b: keys('k1', []),
+    });
+    const rows = provenanceRows(mesh);
+    assert.equal(rows.rows[0]![3], 'MISMATCH');
+    assert.deepEqual(rows.mismatches, ['a ↔ x: x tags with key ww, which a does not hold']);
+    const text = renderStatusTable(mesh);
+    assert.match(text, /PROVENANCE KEY \(TAGS WITH\)/);
+    assert.match(text, /provenance key mismatches \(links paused\):\n {2}a ↔ x: x tags with key ww/);
+  });
+});
