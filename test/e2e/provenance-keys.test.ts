@@ -6,7 +6,10 @@
  * node ever reports a key mismatch. (2) One node restarted with a wrong key: the mismatch shows in the peers'
  * metrics and `geomesh status` within a heartbeat, nothing is copied twice or looped; restarted with the right
  * key it converges exactly once. (3) A group committed in a before the rotation translates to b after it
- * exactly (0 lost, 0 duplicates with the frontier filter): translation reads the old tags.
+ * exactly (0 lost, 0 duplicates with the frontier filter): translation reads the old tags. (4) The safety net
+ * without any agreement (nodes run in this process, no heartbeats, no etcd): two regions writing while their
+ * nodes hold different keys, as a naive rotation does — the records tagged by the key a node does not hold
+ * are never copied back as local records: no loop, exactly once.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -18,6 +21,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Kafka, Producer } from 'kafkajs';
 import { commitGroupOffsets, createKafkaClient, readPartitionRanges } from '../../node/kafka/index.ts';
 import { silentLogger } from '../../node/log/index.ts';
+import { RegionNode } from '../../node/region/index.ts';
 import { ProvenanceKeySet, decodeOriginHeaders, provenanceKeyId } from '../../node/replication/index.ts';
 import type { MeshStatus } from '../../node/status/index.ts';
 import type { Translation } from '../../node/translation-service/index.ts';
@@ -46,9 +50,11 @@ class Writer {
   #isStopping = false;
   readonly region: string;
   readonly firstSeq: number;
-  constructor(kafka: Kafka, region: string, firstSeq: number) {
+  readonly topic: string;
+  constructor(kafka: Kafka, region: string, firstSeq: number, topic = TOPIC) {
     this.region = region;
     this.firstSeq = firstSeq;
+    this.topic = topic;
     this.#producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   }
   async start(): Promise<void> {
@@ -65,7 +71,7 @@ class Writer {
             timestamp: String(base + seq),
           };
         });
-        await this.#producer.send({ topic: TOPIC, acks: -1, messages });
+        await this.#producer.send({ topic: this.topic, acks: -1, messages });
         this.count += messages.length;
         await new Promise((r) => setTimeout(r, 100));
       }
@@ -400,5 +406,76 @@ describe('provenance keys: rolling rotation, a wrong key, translation across a r
     );
     assert.equal(lost, 0);
     assert.equal(duplicatesWithFilter, 0);
+  });
+  it('without agreement (no heartbeats, no etcd), nodes holding different keys never loop: the safety net', async () => {
+    const topic = 'unheard-1';
+    // A mesh of its own: the consumer groups and index topic of the nodes above are not shared.
+    const mesh = `${MESH}-unheard`;
+    const pair = ['a', 'b'] as const;
+    for (const r of pair) {
+      const admin = kafka[r]!.admin();
+      await admin.connect();
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: PARTITIONS }] });
+      await admin.disconnect();
+    }
+    const clusters = Object.fromEntries(pair.map((r) => [r, { brokers: env.cluster(r).bootstrapServers }]));
+    const nodes: Record<string, RegionNode> = {};
+    const startInProcess = async (region: 'a' | 'b', key: string) => {
+      const other = region === 'a' ? 'b' : 'a';
+      const node = new RegionNode({
+        mesh,
+        region,
+        provenanceKey: Buffer.from(key, 'utf8'),
+        meshRegions: [...pair],
+        clusters,
+        inbound: [{ from: other, topics: [topic], forwardsOrigin: (o) => o === other }],
+        logger: silentLogger(),
+      });
+      await node.start();
+      nodes[region] = node;
+    };
+    await startInProcess('a', OLD);
+    await startInProcess('b', OLD);
+    const writers = pair.map((r) => new Writer(kafka[r]!, r, 0, topic));
+    await Promise.all(writers.map((w) => w.start()));
+    await new Promise((r) => setTimeout(r, 3_000));
+    // The issue's naive rotation: a restarts with the new key, b a while later.
+    await nodes['a']!.stop();
+    await startInProcess('a', NEW);
+    await new Promise((r) => setTimeout(r, 6_000));
+    await nodes['b']!.stop();
+    await startInProcess('b', NEW);
+    await new Promise((r) => setTimeout(r, 3_000));
+    const [countA, countB] = await Promise.all(writers.map((w) => w.stop()));
+    const expected = countA! + countB!;
+    const keys = new ProvenanceKeySet(NEW, [OLD]);
+    try {
+      for (const region of pair) {
+        const audit = await pollUntil(
+          () => auditTopic(kafka[region]!, region, topic, mesh, keys),
+          (x) => x.total >= expected,
+          90_000,
+        );
+        console.log(
+          `different keys, no agreement: ${region} holds ${audit.total} of ${expected} records, ` +
+            `${audit.duplicates} duplicates, ${audit.loops} back in their origin, ${audit.misattributed} misattributed`,
+        );
+        assert.equal(audit.total, expected, `${region}: totals exact`);
+        assert.equal(audit.duplicates, 0);
+        assert.equal(audit.loops, 0);
+        assert.equal(audit.misattributed, 0);
+      }
+      // The unverifiable records were met and dropped as what their origin says (back to its origin), never
+      // written. (Counted by the run that met them; a's run with the new key met b's old-key copies of a's records.)
+      const unknownSeen = metricSum(
+        await nodes['a']!.registry.metrics(),
+        'geomesh_unknown_key_records_total',
+      );
+      console.log(
+        `different keys, no agreement: a's current run met ${unknownSeen} records of a key it does not hold`,
+      );
+    } finally {
+      await Promise.all(pair.map((r) => nodes[r]!.stop()));
+    }
   });
 });

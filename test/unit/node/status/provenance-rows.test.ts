@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { runInNewContext } from 'node:vm';
 import { describe, it } from 'node:test';
 import {
   assembleMeshStatus,
   provenanceRows,
+  renderStatusPage,
   renderStatusTable,
   type NodeAnswer,
   type ProvenanceStatus,
@@ -67,5 +69,27 @@ describe('provenanceRows', () => {
     const text = renderStatusTable(mesh);
     assert.match(text, /PROVENANCE KEY \(TAGS WITH\)/);
     assert.match(text, /provenance key mismatches \(links paused\):\n {2}a ↔ x: x tags with key ww/);
+  });
+
+  it("the status page shows this node's key ids and its mismatches (the page script, run as a browser would)", () => {
+    const self = nodeStatus('a', [], {
+      provenance: keys('k1', ['k2'], 'x tags with key ww, which a does not hold'),
+    });
+    const html = renderStatusPage({ self, mesh: meshWith({ a: self.provenance! }) });
+    const script = /function keyRows\(s\) \{[\s\S]*?\n\}\n/.exec(html)?.[0];
+    assert.ok(script, 'the page has keyRows');
+    // JSON round trip: arrays of the script's context are not of this realm.
+    const rows = JSON.parse(
+      runInNewContext(`${script}\nJSON.stringify(keyRows(s));`, { s: structuredClone(self) }) as string,
+    ) as string[][];
+    assert.deepEqual(rows, [
+      ['provenance key (tags with)', 'k1'],
+      ['also accepts', 'k2'],
+      ['key mismatch with x (links paused)', 'x tags with key ww, which a does not hold'],
+    ]);
+    const none = runInNewContext(`${script}\nkeyRows(s).length;`, {
+      s: { ...structuredClone(self), provenance: null },
+    }) as number;
+    assert.equal(none, 0);
   });
 });
