@@ -159,6 +159,10 @@ export interface InstanceInfo {
   version: string;
   /** ISO-8601. */
   startedAt: string;
+  /** The provenance key id it registered (a fingerprint, never the key); absent when it registered none. */
+  provenanceKeyId?: string;
+  /** The key ids it verifies with, as registered. */
+  acceptedKeyIds?: string[];
 }
 
 /** One instance of a region that shares work, and its share as it reported it. */

@@ -58,6 +58,32 @@ describe('provenanceRows', () => {
     );
   });
 
+  it('a region whose node does not answer shows the key ids its instance registered in etcd', () => {
+    const answers = new Map<string, NodeAnswer>([
+      ['a', { ok: true, status: nodeStatus('a', [], { provenance: keys('k1', []) }) }],
+      ['b', { ok: false, error: 'unreachable' }],
+    ]);
+    const instance = (region: string, keyId?: string) => ({
+      region,
+      id: `${region}-1`,
+      grpcAddress: 'x',
+      httpAddress: null,
+      version: '0.1.0',
+      startedAt: 'y',
+      ...(keyId && { provenanceKeyId: keyId, acceptedKeyIds: [keyId, 'k0'] }),
+    });
+    const mesh = assembleMeshStatus(
+      layout,
+      answers,
+      { ok: true, instances: [instance('a', 'k1'), instance('b', 'k1'), instance('c')] },
+      0,
+    );
+    assert.deepEqual(provenanceRows(mesh).rows, [
+      ['a', 'k1', '-', 'steady'],
+      ['b', 'k1', 'k0', 'accepts k0 (none tags) (from etcd)'],
+    ]);
+  });
+
   it('lists mismatches and shows them in geomesh status', () => {
     const mesh = meshWith({
       a: keys('k1', [], 'x tags with key ww, which a does not hold'),
