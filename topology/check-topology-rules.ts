@@ -57,16 +57,26 @@ export function checkTopologyRules(data: unknown, diagnostics: DiagnosticCollect
  * `raw` is the document before resolution and `resolved` after. The message never shows the value or its length.
  */
 export function checkProvenanceKey(raw: unknown, resolved: unknown, diagnostics: DiagnosticCollector): void {
-  const written = asString(asObject(asObject(raw)?.['provenance'])?.['key']);
-  const value = asString(asObject(asObject(resolved)?.['provenance'])?.['key']);
-  if (written === undefined || value === undefined || !ENV_REFERENCE_PATTERN.test(written)) return;
-  if (value === written || value.length >= PROVENANCE_KEY_MIN_LENGTH) return;
-  diagnostics.error(
-    'TOPOLOGY_PROVENANCE_KEY_SHORT',
-    { path: ['provenance', 'key'] },
-    `the provenance key from ${written} is shorter than ${PROVENANCE_KEY_MIN_LENGTH} characters (its value is not shown)`,
-    `use a random value of at least ${PROVENANCE_KEY_MIN_LENGTH} characters, e.g. \`openssl rand -hex 32\``,
-  );
+  const rawProvenance = asObject(asObject(raw)?.['provenance']);
+  const resolvedProvenance = asObject(asObject(resolved)?.['provenance']);
+  const check = (written: unknown, value: unknown, path: (string | number)[], isOptional: boolean) => {
+    const w = asString(written);
+    const v = asString(value);
+    if (w === undefined || v === undefined || !ENV_REFERENCE_PATTERN.test(w)) return;
+    if (v === w || v.length >= PROVENANCE_KEY_MIN_LENGTH || (isOptional && v === '')) return;
+    diagnostics.error(
+      'TOPOLOGY_PROVENANCE_KEY_SHORT',
+      { path },
+      `the provenance key from ${w} is shorter than ${PROVENANCE_KEY_MIN_LENGTH} characters (its value is not shown)`,
+      `use a random value of at least ${PROVENANCE_KEY_MIN_LENGTH} characters, e.g. \`openssl rand -hex 32\`` +
+        (isOptional ? ', or an empty value for no accepted key in this slot' : ''),
+    );
+  };
+  check(rawProvenance?.['key'], resolvedProvenance?.['key'], ['provenance', 'key'], false);
+  const writtenAccept = rawProvenance?.['accept'];
+  const resolvedAccept = resolvedProvenance?.['accept'];
+  if (!Array.isArray(writtenAccept) || !Array.isArray(resolvedAccept)) return;
+  writtenAccept.forEach((w: unknown, i) => check(w, resolvedAccept[i], ['provenance', 'accept', i], true));
 }
 
 function checkMeshName(root: Obj, diagnostics: DiagnosticCollector): void {

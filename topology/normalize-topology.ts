@@ -81,7 +81,8 @@ export interface NormalizedTopology {
   regions: Record<string, NormalizedRegion>;
   links: NormalizedLink[];
   /** `null` = no provenance key declared. */
-  provenance: { key: string } | null;
+  /** `accept` only when the file lists accepted keys (so the canonical form of older files is unchanged). */
+  provenance: { key: string; accept?: string[]; onUnknownKey?: 'halt' | 'skip' } | null;
 }
 
 /** One directed link as declared: where it came from in the file, for diagnostics. */
@@ -236,6 +237,12 @@ export function normalizeTopology(options: TopologyOptions): NormalizedTopology 
     },
     regions,
     links,
-    provenance: options.provenance ? { key: options.provenance.key } : null,
+    provenance: options.provenance
+      ? {
+          key: options.provenance.key,
+          ...(options.provenance.accept?.length && { accept: [...options.provenance.accept] }),
+          ...(options.provenance.onUnknownKey && { onUnknownKey: options.provenance.onUnknownKey }),
+        }
+      : null,
   };
 }

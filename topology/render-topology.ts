@@ -53,7 +53,8 @@ function renderText(topology: TopologyConfig): string {
   const lines: string[] = [
     `mesh ${topology.mesh}  (hash ${topology.hash.slice(0, 12)})`,
     `etcd ${topology.etcd.endpoints.join(', ')}`,
-    `provenance key ${topology.provenanceKey ? topology.provenanceKey.reference : 'none'}`,
+    `provenance key ${topology.provenanceKey ? topology.provenanceKey.reference : 'none'}` +
+      (declared.provenance?.accept?.length ? `, accepts ${declared.provenance.accept.join(', ')}` : ''),
     '',
   ];
   lines.push(`regions (${topology.regions.length}):`);

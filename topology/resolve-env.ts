@@ -15,6 +15,7 @@ export const SECRET_PATHS: readonly DocPath[] = [
   ['regions', '*', 'kafka', 'sasl', 'password'],
   ['etcd', 'auth', 'password'],
   ['provenance', 'key'],
+  ['provenance', 'accept', '*'],
   ['regions', '*', 'node', 'operators', 'token'],
 ];
 
@@ -109,7 +110,8 @@ function resolveString(
 
 function suggestEnvName(path: DocPath): string {
   // The provenance key is one per mesh, shared by every node: the conventional name says whose key it is.
-  if (path[0] === 'provenance') return 'GEOMESH_PROVENANCE_KEY';
+  if (path[0] === 'provenance')
+    return path[1] === 'accept' ? 'GEOMESH_PROVENANCE_ACCEPT' : 'GEOMESH_PROVENANCE_KEY';
   const words = path.filter((p) => typeof p === 'string' && p !== 'regions' && p !== 'sasl') as string[];
   return words
     .join('_')

@@ -95,6 +95,13 @@ export class TopologyConfig {
    * `null` when the topology declares none. The canonical form keeps the reference, never the value.
    */
   readonly provenanceKey: Secret | null;
+  /**
+   * Keys verified besides `provenanceKey` (`provenance.accept`, e.g. the other key of a rotation), resolved;
+   * slots resolved to an empty value are left out.
+   */
+  readonly provenanceAccept: readonly Secret[];
+  /** `provenance.onUnknownKey`: what a link does with a record it would write but cannot verify; default halt. */
+  readonly onUnknownProvenanceKey: 'halt' | 'skip';
   /** SHA-256 (hex) of the canonical JSON form. */
   readonly hash: string;
 
@@ -126,6 +133,12 @@ export class TopologyConfig {
     this.provenanceKey = resolved.provenance
       ? new Secret(resolved.provenance.key, declared.provenance?.key ?? '')
       : null;
+    this.onUnknownProvenanceKey = resolved.provenance?.onUnknownKey ?? 'halt';
+    this.provenanceAccept = Object.freeze(
+      (resolved.provenance?.accept ?? []).flatMap((value, i) =>
+        value === '' ? [] : [new Secret(value, declared.provenance?.accept?.[i] ?? '')],
+      ),
+    );
     this.regions = deepFreeze(
       Object.entries(resolved.regions).map(([name, region]): RegionConfig => {
         const sasl = region.kafka.sasl;

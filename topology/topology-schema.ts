@@ -316,8 +316,29 @@ const ProvenanceSchema = z
   .strictObject({
     key: secret(
       `Mesh-wide key of the HMAC tag that replicated records carry in their origin headers, at least ` +
-        `${PROVENANCE_KEY_MIN_LENGTH} characters (e.g. \`openssl rand -hex 32\`); the same in every node.`,
+        `${PROVENANCE_KEY_MIN_LENGTH} characters (e.g. \`openssl rand -hex 32\`). Every node tags with its ` +
+        `\`key\`; during a rotation nodes may hold different values (docs/topology.md, "Rotating the key").`,
     ),
+    accept: z
+      .array(
+        z.string().meta({
+          description:
+            `Another key this node verifies tags with (the previous key, or the next one, of a rotation), ` +
+            `at least ${PROVENANCE_KEY_MIN_LENGTH} characters, or empty (no key in this slot). Must be an ` +
+            `\${ENV} reference; the value is never logged or stored.`,
+          pattern: ENV_REFERENCE_PATTERN.source,
+        }),
+      )
+      .optional()
+      .meta({ description: 'Keys accepted besides `key` (verify only, never tag). Default: none.' }),
+    onUnknownKey: z
+      .enum(['halt', 'skip'])
+      .optional()
+      .meta({
+        description:
+          'A record tagged by a mesh key this node does not hold, which a link would have to write: `halt` ' +
+          'its partition (default) or `skip` the record. Never copied as a local record (that would loop).',
+      }),
   })
   .meta({
     description:

@@ -1,7 +1,8 @@
 /**
  * The value stored at `nodes/<region>/<id>`: JSON, versioned by name. `encodeMemberV1` writes
  * `{"v":1,"region":…,"id":…,"address":…,"version":…,"startedAt":…}`, plus `"httpAddress":…` when the member
- * has one (optional: readers that predate it ignore it as an unknown field); `decodeMemberV1` reads it back and
+ * has one, and `"provenanceKeyId":…,"acceptedKeyIds":[…]` (key ids, never keys) when the member says (optional:
+ * readers that predate them ignore them as unknown fields); `decodeMemberV1` reads it back and
  * rejects anything else with GEOMESH_COORD_CORRUPT, so a reader never acts on a half-understood member.
  */
 import { GeomeshError } from '../errors/index.ts';
@@ -20,6 +21,10 @@ export function encodeMemberV1(member: MemberInfo): Buffer {
       version: member.version,
       startedAt: member.startedAt,
       ...(member.httpAddress !== undefined && { httpAddress: member.httpAddress }),
+      ...(member.provenanceKeyId !== undefined && {
+        provenanceKeyId: member.provenanceKeyId,
+        acceptedKeyIds: [...(member.acceptedKeyIds ?? [])],
+      }),
     }),
     'utf8',
   );
@@ -68,6 +73,20 @@ export function decodeMemberV1(value: Buffer, key = '(unknown key)'): MemberInfo
       { details: { key, field: 'httpAddress' } },
     );
   }
+  const keyId = record['provenanceKeyId'];
+  const accepted = record['acceptedKeyIds'];
+  if (
+    keyId !== undefined &&
+    (typeof keyId !== 'string' ||
+      !Array.isArray(accepted) ||
+      !accepted.every((a): a is string => typeof a === 'string'))
+  ) {
+    throw new GeomeshError(
+      'GEOMESH_COORD_CORRUPT',
+      `member ${key}: "provenanceKeyId" must be a string and "acceptedKeyIds" a list of strings when present`,
+      { details: { key, field: 'provenanceKeyId' } },
+    );
+  }
   return {
     region: record['region'] as string,
     id: record['id'] as string,
@@ -75,5 +94,6 @@ export function decodeMemberV1(value: Buffer, key = '(unknown key)'): MemberInfo
     version: record['version'] as string,
     startedAt: record['startedAt'] as string,
     ...(httpAddress !== undefined && { httpAddress }),
+    ...(typeof keyId === 'string' && { provenanceKeyId: keyId, acceptedKeyIds: accepted as string[] }),
   };
 }

@@ -200,6 +200,10 @@ export interface MemberInfo {
   readonly version: string;
   /** ISO-8601 time the instance started. */
   readonly startedAt: string;
+  /** Id of the provenance key it tags with (a fingerprint, never the key), when it says. */
+  readonly provenanceKeyId?: string;
+  /** Ids of the provenance keys it verifies with, sorted, when it says. */
+  readonly acceptedKeyIds?: readonly string[];
 }
 
 /** A member as read back from etcd. */

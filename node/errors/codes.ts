@@ -61,6 +61,14 @@ export const ERROR_CODES = {
     retryable: false,
     summary: 'the target cluster refused records as larger than its maximum message size',
   },
+  GEOMESH_REPLICATION_UNKNOWN_KEY: {
+    retryable: false,
+    summary: 'a record carries a provenance tag of a mesh key this node does not hold (its partition halts)',
+  },
+  GEOMESH_REPLICATION_KEY_MISMATCH: {
+    retryable: true,
+    summary: "two nodes' provenance key sets do not agree (the links between them pause)",
+  },
   GEOMESH_REPLICATION_NOT_OWNER: {
     retryable: false,
     summary:

@@ -1,9 +1,11 @@
 /** Observability: the metrics catalogue and the node's HTTP endpoint (metrics, health, readiness). */
 export {
   createPeerMetrics,
+  createProvenanceMetrics,
   createReplicationMetrics,
   createTranslationMetrics,
   type PeerMetrics,
+  type ProvenanceMetrics,
   type ReplicationMetrics,
   type TranslationMetrics,
   type TranslationMetricSources,

@@ -199,3 +199,30 @@ export function createPeerMetrics(registry: Registry) {
     }),
   };
 }
+
+export type ProvenanceMetrics = ReturnType<typeof createProvenanceMetrics>;
+
+/** Provenance keys: which ones this node holds (ids only), records it cannot verify, key disagreements. */
+export function createProvenanceMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    unknownKeyRecords: new Counter({
+      name: 'geomesh_unknown_key_records_total',
+      help: 'Records a link read whose provenance tag was made by a mesh key this node does not hold (dropped where their claimed origin is not carried, else their partition halts or they are skipped by policy; never written as local)',
+      labelNames: ['from', 'to'] as const,
+      registers,
+    }),
+    keyMismatch: new Gauge({
+      name: 'geomesh_provenance_key_mismatch',
+      help: "1 while the peer region's key set and this node's do not agree (each one's tagging key accepted by the other); the links between them pause",
+      labelNames: ['peer'] as const,
+      registers,
+    }),
+    keyInfo: new Gauge({
+      name: 'geomesh_provenance_key_info',
+      help: 'The provenance keys this node holds, by key id (never the key): role "current" (tags with it) or "accepted" (verifies with it)',
+      labelNames: ['key_id', 'role'] as const,
+      registers,
+    }),
+  };
+}

@@ -27,11 +27,13 @@ import type { Kafka } from '../kafka/index.ts';
 import { GeomeshError } from '../errors/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
+  createProvenanceMetrics,
   createReplicationMetrics,
   createTranslationMetrics,
   HttpServer,
   Registry,
   type HttpRoute,
+  type ProvenanceMetrics,
   type ReplicationMetrics,
   type TranslationMetrics,
 } from '../observability/index.ts';
@@ -39,8 +41,7 @@ import {
   LinkReplicator,
   OriginHighwater,
   decodeOriginHeaders,
-  provenanceKeyObject,
-  type ProvenanceKey,
+  ProvenanceKeySet,
   type LinkObserver,
   type RecordSink,
   type SinkRecord,
@@ -96,7 +97,17 @@ export type ClusterConnection = Omit<KafkaClientOptions, 'clientId' | 'logger'>;
 export interface RegionNodeOptions {
   mesh: string;
   region: string;
+  /** The key this node tags with (and verifies with). */
   provenanceKey: Buffer;
+  /** More keys it verifies with (e.g. the previous or the next key of a rotation); default none. */
+  acceptedProvenanceKeys?: readonly Buffer[];
+  /** Every region of the mesh: an unverifiable origin claim naming none of them is an application's. */
+  meshRegions?: readonly string[];
+  /**
+   * A record tagged by a mesh key this node does not hold that a link would have to write: `halt` its
+   * partition (default) or `skip` it. Never written as a local record.
+   */
+  onUnknownProvenanceKey?: 'halt' | 'skip';
   clusters: Readonly<Record<string, ClusterConnection>>;
   inbound: readonly InboundLinkSpec[];
   logger: Logger;
@@ -217,8 +228,11 @@ export class RegionNode {
   readonly metrics: ReplicationMetrics;
   readonly translationMetrics: TranslationMetrics;
   #http: HttpServer | undefined;
-  /** The provenance key, prepared once for HMAC. */
-  readonly #provenanceKey: ProvenanceKey;
+  /** The provenance keys (current + accepted), prepared once for HMAC. */
+  readonly provenanceKeys: ProvenanceKeySet;
+  readonly provenanceMetrics: ProvenanceMetrics;
+  /** Peer regions whose key sets do not agree with this node's → why (key ids only). */
+  readonly #keyMismatches = new Map<string, string>();
   /** Per target `topic\0partition`: the tail of the write before it (serializes writes into a partition). */
   readonly #writeLocks = new Map<string, Promise<unknown>>();
   /**
@@ -258,9 +272,14 @@ export class RegionNode {
   constructor(options: RegionNodeOptions) {
     this.#options = options;
     this.#logger = options.logger.child({ component: 'region-node', region: options.region });
-    this.#provenanceKey = provenanceKeyObject(options.provenanceKey);
+    this.provenanceKeys = new ProvenanceKeySet(options.provenanceKey, options.acceptedProvenanceKeys ?? []);
     this.registry = options.registry ?? new Registry();
     this.metrics = createReplicationMetrics(this.registry);
+    this.provenanceMetrics = createProvenanceMetrics(this.registry);
+    for (const id of this.provenanceKeys.acceptedKeyIds)
+      this.provenanceMetrics.keyInfo
+        .labels(id, id === this.provenanceKeys.currentKeyId ? 'current' : 'accepted')
+        .set(1);
     this.translationMetrics = createTranslationMetrics(this.registry, {
       indexRuns: () => this.index.runCount,
       checkpoints: () => this.checkpoints.all(),
@@ -284,7 +303,8 @@ export class RegionNode {
 
   async start(): Promise<void> {
     const { mesh, region, inbound } = this.#options;
-    const provenanceKey = this.#provenanceKey;
+    const provenanceKey = this.provenanceKeys;
+    const meshRegions = this.#options.meshRegions ? new Set(this.#options.meshRegions) : undefined;
     this.#setState('starting');
     try {
       if (this.#options.http) {
@@ -308,6 +328,9 @@ export class RegionNode {
                   `${named.slice(0, 20).join(', ')}${named.length > 20 ? ', …' : ''}`,
               ];
             }),
+            ...[...this.#keyMismatches].map(
+              ([peer, why]) => `provenance keys disagree with ${peer} (links with it paused): ${why}`,
+            ),
           ],
         });
         await this.#http.start();
@@ -341,8 +364,16 @@ export class RegionNode {
           ),
           highwater: this.highwater,
           provenanceKey,
+          ...(meshRegions && { meshRegions }),
+          ...(this.#options.onUnknownProvenanceKey && {
+            onUnknownProvenanceKey: this.#options.onUnknownProvenanceKey,
+          }),
           logger: this.#logger,
-          observer: observerFor(this.metrics, spec.from, region),
+          observer: {
+            ...observerFor(this.metrics, spec.from, region),
+            unknownKey: (count: number) =>
+              this.provenanceMetrics.unknownKeyRecords.labels(spec.from, region).inc(count),
+          },
           onAcked: (topic, partition, baseOffset, origins) =>
             this.index.noteWritten(topic, partition, baseOffset, origins),
           resync: (topic, partition) => this.#resync(local, topic, partition),
@@ -357,6 +388,8 @@ export class RegionNode {
         });
         this.links.push(replicator);
         this.#running.push({ spec, remote, replicator, readCounts });
+        // Agreement before data: a peer already known to disagree holds the link back from its first batch.
+        replicator.setKeyMismatch(this.#keyMismatches.get(spec.from));
         await replicator.start();
         this.metrics.linkUp.labels(spec.from, region).set(1);
       }
@@ -426,6 +459,23 @@ export class RegionNode {
         this.translationMetrics.translationDuration.labels(from, to, source).observe(seconds),
     });
     this.#translation.start();
+  }
+
+  /**
+   * Records whether `peer`'s key set agrees with this node's (`reason` undefined) or not (key ids only):
+   * the inbound link from `peer` pauses while they disagree and resumes when they agree again; the metric
+   * `geomesh_provenance_key_mismatch{peer}` and /readyz say so. May be called before start.
+   */
+  setKeyMismatch(peer: string, reason: string | undefined): void {
+    if (reason) this.#keyMismatches.set(peer, reason);
+    else this.#keyMismatches.delete(peer);
+    this.provenanceMetrics.keyMismatch.labels(peer).set(reason ? 1 : 0);
+    for (const link of this.links) if (link.from === peer) link.setKeyMismatch(reason);
+  }
+
+  /** Peer regions whose key sets disagree with this node's → why (key ids only). */
+  get keyMismatches(): ReadonlyMap<string, string> {
+    return this.#keyMismatches;
   }
 
   /** Whether a write into the partition may leave now: always without work sharing. */
@@ -614,8 +664,9 @@ export class RegionNode {
     into: OriginIndex = this.index,
   ): Promise<void> {
     const { mesh } = this.#options;
-    const provenanceKey = this.#provenanceKey;
+    const provenanceKey = this.provenanceKeys;
     const isStarting = this.#state === 'starting';
+    let unknownKey = 0;
     // A scratch index (a translation of partitions another instance owns) sets no marks.
     const setsMarks = into === this.index;
     // Marks are set exactly (not only raised) at start and when a partition is acquired.
@@ -650,6 +701,7 @@ export class RegionNode {
         await readPartitionRanges(local, topic, from, (record) => {
           scanned++;
           const provenance = decodeOriginHeaders(record.headers, provenanceKey, mesh, record);
+          if (provenance.kind === 'unknown-key') unknownKey++;
           if (provenance.kind === 'replicated') {
             const { region, offset } = provenance.origin;
             into.noteWritten(topic, record.partition, record.offset, [{ region, offset }]);
@@ -669,6 +721,13 @@ export class RegionNode {
       }
     }
     if (isStarting) this.startReport.tailRecordsScanned += scanned;
+    if (unknownKey > 0)
+      this.#logger.warn(
+        { topics, records: unknownKey },
+        `${unknownKey} records of this region's log tails carry provenance tags of a key this node does not hold: ` +
+          'they are not indexed as replicas (translation and duplicate marks miss them); add that key to ' +
+          'provenance.accept until retention has deleted them',
+      );
     this.#logger[setsMarks ? 'info' : 'debug'](
       { topics: topics.length, scanned, runs: into.runCount, marks: this.highwater.size },
       'log tails scanned; high-water marks set from the origin index',
@@ -715,7 +774,7 @@ export class RegionNode {
   /** Reads a target partition from where a failed write may have landed to its end, indexing what did. */
   async #resync(local: Kafka, topic: string, partition: number): Promise<void> {
     const { mesh } = this.#options;
-    const provenanceKey = this.#provenanceKey;
+    const provenanceKey = this.provenanceKeys;
     const key = `${topic}\u0000${partition}`;
     const from = this.#unsureFrom.get(key) ?? this.index.get(topic, partition)?.through ?? 0;
     let last = from;

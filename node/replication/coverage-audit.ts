@@ -10,7 +10,8 @@
  * Otherwise it is uncovered, for the first reason that applies, in this order:
  *   `not-subscribed`     the selector matches t but the link does not read it (yet)
  *   `missing-in-target`  the target topic has fewer partitions than the source (nothing can be written to p)
- *   `halted`             the link halted p by policy (already loud; listed so the count is complete)
+ *   `halted`             the link halted p by policy or a provenance key mismatch holds it back (already
+ *                        loud; listed so the count is complete)
  *   `unowned`            work sharing: no instance owns target partition (t, p)
  *   `not-joined`         the link's consumer is not in its group (restarting, rebalancing, cannot reach it)
  *   `unassigned`         the consumer is in its group but (t, p) is not assigned to it (kafkajs does not

@@ -4,8 +4,11 @@ export {
   ORIGIN_MAC_HEADER,
   ORIGIN_OFFSET_HEADER,
   computeOriginMac,
+  computeOriginMacV2,
   provenanceKeyObject,
+  toProvenanceKeySet,
   type ProvenanceKey,
+  type ProvenanceKeys,
   decodeOriginHeaders,
   encodeOriginHeaders,
   type HeaderValue,
@@ -14,6 +17,14 @@ export {
   type Provenance,
   type RecordIdentity,
 } from './origin-headers.ts';
+export {
+  KEY_ID_BYTES,
+  ProvenanceKeySet,
+  keyMismatch,
+  provenanceKeyId,
+  type HeldKey,
+  type KeyFingerprints,
+} from './provenance-keys.ts';
 export { OriginHighwater, type HighwaterEntry } from './origin-highwater.ts';
 export {
   decideForward,

@@ -14,7 +14,7 @@ import {
   decodeOriginHeaders,
   encodeOriginHeaders,
   type Origin,
-  type ProvenanceKey,
+  type ProvenanceKeys,
   type RecordIdentity,
 } from './origin-headers.ts';
 import type { OriginHighwater } from './origin-highwater.ts';
@@ -58,6 +58,15 @@ export interface LinkStats {
   truncatedRecords: number;
   /** Times a source partition's offsets went back: re-created, or truncated from its end. */
   sourceResets: number;
+  /** Records read whose tag was made by a mesh key this node does not hold (dropped, skipped or halted on). */
+  unknownKeyRecords: number;
+  /** Of those, records passed over by the `skip` policy (the link would have had to write them). */
+  skippedUnknownKey: number;
+  /**
+   * Why the link does not read now because the two nodes' key sets do not agree (key ids only); '' when they
+   * agree or nothing is known. See `setKeyMismatch`.
+   */
+  keyMismatch: string;
 }
 
 export interface LinkReplicatorOptions {
@@ -68,8 +77,18 @@ export interface LinkReplicatorOptions {
   sink: RecordSink;
   /** Shared by every inbound link of the region: they write into the same partitions. */
   highwater: OriginHighwater;
-  /** Prepare it once with `provenanceKeyObject`: HMAC key setup per record is costly. */
-  provenanceKey: ProvenanceKey;
+  /**
+   * The keys to verify with and (the current one) to tag with: a `ProvenanceKeySet`, or one key prepared
+   * once with `provenanceKeyObject` (HMAC key setup per record is costly).
+   */
+  provenanceKey: ProvenanceKeys;
+  /** The regions of the mesh (origin claims naming none of them are an application's); default: any. */
+  meshRegions?: ReadonlySet<string>;
+  /**
+   * A record tagged by a mesh key this node does not hold, which the link would have to write: `halt` the
+   * partition before it (default) or `skip` it (counted, logged, not written). Never written as local.
+   */
+  onUnknownProvenanceKey?: 'halt' | 'skip';
   logger: Logger;
   /** Told what the link does, for metrics. */
   observer?: LinkObserver;
@@ -171,6 +190,8 @@ export interface LinkObserver {
   halted(topic: string, partition: number): void;
   /** A source partition lost `records` before they were copied (0: re-created, nothing known lost). */
   truncated(topic: string, partition: number, records: number): void;
+  /** Records tagged by a mesh key this node does not hold were read. */
+  unknownKey?(count: number): void;
 }
 
 export class LinkReplicator {
@@ -186,6 +207,9 @@ export class LinkReplicator {
     halted: new Map(),
     truncatedRecords: 0,
     sourceResets: 0,
+    unknownKeyRecords: 0,
+    skippedUnknownKey: 0,
+    keyMismatch: '',
   };
   readonly #options: LinkReplicatorOptions;
   readonly #logger: Logger;
@@ -201,6 +225,8 @@ export class LinkReplicator {
   readonly #watches = new Map<string, SourcePartitionWatch>();
   /** Halted source partitions → the first offset not handled (batches still in flight get it again). */
   readonly #haltedAt = new Map<string, number>();
+  /** While the key sets disagree: source partitions paused → where to read them again. */
+  readonly #pausedByKey = new Map<string, { topic: string; partition: number; resumeAt: number }>();
 
   constructor(options: LinkReplicatorOptions) {
     this.#options = options;
@@ -273,6 +299,30 @@ export class LinkReplicator {
     return known >= 0 ? known : undefined;
   }
 
+  /**
+   * Holds the link back while its two nodes' key sets do not agree (`reason`, key ids only), or lets it go
+   * again (undefined): each partition's next batch is handed back unwritten and the partition paused; when
+   * the keys agree again every paused partition is read again from that batch. Nothing is lost or skipped.
+   */
+  setKeyMismatch(reason: string | undefined): void {
+    const next = reason ?? '';
+    if (next === this.stats.keyMismatch) return;
+    this.stats.keyMismatch = next;
+    if (next) {
+      this.#logger.error(
+        { reason: next },
+        `link ${this.from} → ${this.to} paused: provenance keys do not agree: ${next}; ` +
+          'give both nodes a common key (provenance.accept) and it resumes by itself',
+      );
+      return;
+    }
+    this.#logger.info('provenance keys agree again: link resumes');
+    const paused = [...this.#pausedByKey.values()];
+    this.#pausedByKey.clear();
+    for (const { topic, partition, resumeAt } of paused)
+      this.#options.source.resumePartition({ topic, partition }, resumeAt);
+  }
+
   /** The topics the link reads. */
   get topics(): readonly string[] {
     return this.#topics;
@@ -328,7 +378,9 @@ export class LinkReplicator {
       sourcePartitions: input.sourcePartitions,
       targetPartitions: input.targetPartitions,
       reading: this.#options.source.readingState(),
-      isHalted: (topic, partition) => this.stats.halted.has(`${topic}/${partition}`),
+      // Held back by a provenance key mismatch counts as halted: loud already, with its own /readyz line.
+      isHalted: (topic, partition) =>
+        this.stats.halted.has(`${topic}/${partition}`) || this.#pausedByKey.has(`${topic}/${partition}`),
       ...(ownership && { ownership: { owns: (t, p) => ownership.owns(t, p), ownerElsewhere } }),
     });
     return this.coverage.update(result, nowMs);
@@ -364,10 +416,17 @@ export class LinkReplicator {
   }
 
   async #handleBatch(batch: SourceBatch): Promise<BatchOutcome> {
-    const { mesh, link, highwater, provenanceKey, observer } = this.#options;
+    const { mesh, link, highwater, provenanceKey, observer, meshRegions } = this.#options;
     const tp = `${batch.topic}/${batch.partition}`;
     if (this.#options.ownership && !this.#options.ownership.owns(batch.topic, batch.partition))
       return { kind: 'released' };
+    const first = batch.records[0]?.offset;
+    if (this.stats.keyMismatch && first !== undefined) {
+      const paused = this.#pausedByKey.get(tp);
+      const resumeAt = Math.min(first, paused?.resumeAt ?? first);
+      this.#pausedByKey.set(tp, { topic: batch.topic, partition: batch.partition, resumeAt });
+      return { kind: 'halted', resumeAt: first };
+    }
     const haltedAt = this.#haltedAt.get(tp);
     if (haltedAt !== undefined) return { kind: 'halted', resumeAt: haltedAt };
     const check = await this.#checkSource(batch);
@@ -378,14 +437,51 @@ export class LinkReplicator {
     const items: PendingWrite[] = [];
     const dropped: Partial<Record<DropReason, number>> = {};
     let forged = 0;
+    let unknownKey = 0;
+    let skipped = 0;
+    /** Where an unverifiable record halts the partition (after what comes before it is written). */
+    let haltAt: { offset: number; why: string } | undefined;
     for (const record of batch.records) {
       const identity: RecordIdentity = record;
-      const provenance = decodeOriginHeaders(record.headers, provenanceKey, mesh, identity);
+      const provenance = decodeOriginHeaders(record.headers, provenanceKey, mesh, identity, meshRegions);
       if (provenance.kind === 'local' && provenance.hasForgedHeaders) forged++;
+      if (provenance.kind === 'unknown-key') unknownKey++;
       const decision = decideForward(link, provenance, record, highwater);
       if (decision.action === 'drop') {
         dropped[decision.reason] = (dropped[decision.reason] ?? 0) + 1;
         continue;
+      }
+      if (decision.action === 'unverifiable') {
+        const policy = this.#options.onUnknownProvenanceKey ?? 'halt';
+        const key = decision.keyId === null ? 'a v1 tag no held key verifies' : `key id ${decision.keyId}`;
+        const what =
+          `record ${batch.topic}/${batch.partition}@${record.offset} in ${link.from} claims origin ` +
+          `${decision.origin.region}@${decision.origin.offset} with a provenance tag of ${key}, which this node does not hold`;
+        this.#logger.error(
+          {
+            code: 'GEOMESH_REPLICATION_UNKNOWN_KEY',
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: record.offset,
+            keyId: decision.keyId,
+            origin: decision.origin.region,
+            policy,
+          },
+          `${what}; ` +
+            (policy === 'skip'
+              ? 'skipped by policy (onUnknownProvenanceKey: skip)'
+              : 'partition halted by policy (onUnknownProvenanceKey: halt), never copied as a local record: ' +
+                'add the key that made it to provenance.accept of this node and restart'),
+        );
+        if (policy === 'skip') {
+          skipped++;
+          continue;
+        }
+        haltAt = {
+          offset: record.offset,
+          why: `record at offset ${record.offset} is tagged by ${key}, which this node does not hold (add it to provenance.accept)`,
+        };
+        break;
       }
       const headers = decision.isReplica
         ? record.headers
@@ -404,7 +500,14 @@ export class LinkReplicator {
       this.stats.forgedHeaders += forged;
       observer?.forged(forged);
     }
-    const outcome = await this.#writeChunked(batch.topic, batch.partition, items, batch.heartbeat);
+    if (unknownKey > 0) {
+      this.stats.unknownKeyRecords += unknownKey;
+      this.stats.skippedUnknownKey += skipped;
+      observer?.unknownKey?.(unknownKey);
+    }
+    let outcome = await this.#writeChunked(batch.topic, batch.partition, items, batch.heartbeat);
+    if (outcome.kind === 'done' && haltAt)
+      outcome = this.#halt(batch.topic, batch.partition, haltAt.offset, haltAt.why);
     const last = batch.records[batch.records.length - 1];
     if (outcome.kind === 'halted') this.#haltedAt.set(tp, outcome.resumeAt);
     const watch = this.#watches.get(tp);
@@ -569,7 +672,12 @@ export class LinkReplicator {
     return { kind: 'go', isNewIncarnation: true };
   }
 
-  #halt(topic: string, partition: number, resumeAt: number, why: string): SourceCheck {
+  #halt(
+    topic: string,
+    partition: number,
+    resumeAt: number,
+    why: string,
+  ): { kind: 'halted'; resumeAt: number } {
     this.stats.halted.set(`${topic}/${partition}`, why);
     this.#options.observer?.halted(topic, partition);
     return { kind: 'halted', resumeAt };

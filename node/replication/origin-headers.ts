@@ -4,26 +4,47 @@
  *
  *   geomesh.origin         region where the record was first produced (UTF-8)
  *   geomesh.origin.offset  its offset in that region's partition (decimal)
- *   geomesh.origin.mac     provenance tag: 1 version byte, then 16 bytes of HMAC-SHA256 (codec v1)
+ *   geomesh.origin.mac     provenance tag, one of
+ *                            v2: version byte 2, the 8-byte id of the key that made it, 16 bytes of
+ *                                HMAC-SHA256 (also covering the key id); what nodes write
+ *                            v1: version byte 1, 16 bytes of HMAC-SHA256; written before key ids, still read
  *
- * The tag is keyed by the mesh's provenance key (a secret every node has) and covers the mesh, origin,
- * origin offset, topic, partition, key and value. Not the timestamp: a target topic with LogAppendTime
+ * The tag is keyed by a mesh provenance key (a secret the nodes share; see provenance-keys.ts for key sets
+ * and ids) and covers the mesh, origin, origin offset, topic, partition, key and value. Not the timestamp: a target topic with LogAppendTime
  * rewrites it, and a replica must still verify there. An application record that carries
  * `geomesh.*` headers of its own has no valid tag, so it is treated as local to its cluster: it is
  * replicated like any local record, and its headers are kept (geomesh appends its own values after the
  * application's; readers take the last value of each header). A byte-identical replay of a replicated
  * record into the same topic and partition would verify, and is then a duplicate of the original
  * (documented limitation).
+ *
+ * Decoding with a key set has three outcomes. `replicated`: a held key verifies the tag. `local`: no geomesh
+ * headers, or headers that are not a mesh tag (incomplete, a tag of no known version or size, an origin that
+ * names no region of the mesh), or a v2 tag of a held key that does not verify (edited or forged: a mesh
+ * node holding that key would have made a valid one). `unknown-key`: a well-formed tag claiming an origin of
+ * the mesh that no held key can check, i.e. a v2 tag of a key id the node does not hold, or a v1 tag no held
+ * key verifies. Such a record was most likely tagged by a mesh node with another key (a rotation not yet
+ * rolled out, a wrong or stale key); taking it for a local record would copy it back as the source region's
+ * own, which is the replication loop. So it is never re-originated: the link drops it where its claimed
+ * origin would be dropped anyway, and otherwise halts the partition (or skips it by policy). The price: an
+ * application that forges a well-formed mesh tag with a region name of the mesh halts a partition instead of
+ * being replicated as local; that is loud and safe, never a loop.
  */
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { KEY_ID_BYTES, ProvenanceKeySet } from './provenance-keys.ts';
 
 export const ORIGIN_HEADER = 'geomesh.origin';
 export const ORIGIN_OFFSET_HEADER = 'geomesh.origin.offset';
 export const ORIGIN_MAC_HEADER = 'geomesh.origin.mac';
 
 const MAC_VERSION_1 = 1;
+const MAC_VERSION_2 = 2;
 const MAC_TAG_BYTES = 16;
 const MAC_DOMAIN_V1 = 'geomesh-origin-v1';
+const MAC_DOMAIN_V2 = 'geomesh-origin-v2';
+/** Bytes of a v1 tag (version, MAC) and of a v2 tag (version, key id, MAC). */
+const V1_BYTES = 1 + MAC_TAG_BYTES;
+const V2_BYTES = 1 + KEY_ID_BYTES + MAC_TAG_BYTES;
 
 /** Header values as kafkajs gives and takes them: one value or several for a repeated key. */
 export type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;
@@ -49,7 +70,12 @@ export interface Origin {
 export type Provenance =
   | { kind: 'replicated'; origin: Origin }
   /** Local to the cluster it sits in. `hasForgedHeaders`: it carried geomesh headers without a valid tag. */
-  | { kind: 'local'; hasForgedHeaders: boolean };
+  | { kind: 'local'; hasForgedHeaders: boolean }
+  /**
+   * A well-formed mesh tag, claiming `origin`, that no held key can check: `keyId` of the key that made it
+   * (v2), or null (a v1 tag no held key verifies). Never to be taken for a local record (see above).
+   */
+  | { kind: 'unknown-key'; origin: Origin; keyId: string | null };
 
 function lastValue(value: HeaderValue): Buffer | string | undefined {
   return Array.isArray(value) ? value[value.length - 1] : value;
@@ -69,6 +95,22 @@ export type ProvenanceKey = Buffer | KeyObject;
 /** Prepares a provenance key once; HMAC with a prepared key skips per-record key setup. */
 export function provenanceKeyObject(key: Buffer): KeyObject {
   return createSecretKey(key);
+}
+
+/** What codecs take: a key set, or one key (a set of that key alone). */
+export type ProvenanceKeys = ProvenanceKeySet | ProvenanceKey;
+
+const singleKeySets = new WeakMap<object, ProvenanceKeySet>();
+
+/** The key set of `keys`; a single key's set is made once per key object. */
+export function toProvenanceKeySet(keys: ProvenanceKeys): ProvenanceKeySet {
+  if (keys instanceof ProvenanceKeySet) return keys;
+  let set = singleKeySets.get(keys);
+  if (!set) {
+    set = new ProvenanceKeySet(Buffer.isBuffer(keys) ? keys : keys.export());
+    singleKeySets.set(keys, set);
+  }
+  return set;
 }
 
 /** Length-prefixes a field so no two different field lists hash alike. */
@@ -112,17 +154,45 @@ export function computeOriginMac(
   return tag;
 }
 
+/** The v2 provenance tag of a record's origin claim, made with the key of id `keyId` (hex). */
+export function computeOriginMacV2(
+  key: ProvenanceKey,
+  keyId: string,
+  mesh: string,
+  origin: Origin,
+  record: RecordIdentity,
+): Buffer {
+  const hmac = createHmac('sha256', key);
+  const length = Buffer.allocUnsafe(4);
+  const id = Buffer.from(keyId, 'hex');
+  updateField(hmac, MAC_DOMAIN_V2, length);
+  updateField(hmac, id, length);
+  updateField(hmac, mesh, length);
+  updateField(hmac, origin.region, length);
+  updateField(hmac, String(origin.offset), length);
+  updateField(hmac, record.topic, length);
+  updateField(hmac, String(record.partition), length);
+  updateField(hmac, record.key, length);
+  updateField(hmac, record.value, length);
+  const tag = Buffer.alloc(V2_BYTES);
+  tag.writeUInt8(MAC_VERSION_2, 0);
+  id.copy(tag, 1);
+  hmac.digest().copy(tag, 1 + KEY_ID_BYTES, 0, MAC_TAG_BYTES);
+  return tag;
+}
+
 /**
  * Returns `headers` plus the origin headers for `origin` (appended after any application values of the same
  * names). The input is not modified.
  */
 export function encodeOriginHeaders(
   headers: Headers | undefined,
-  provenanceKey: ProvenanceKey,
+  provenanceKeys: ProvenanceKeys,
   mesh: string,
   origin: Origin,
   record: RecordIdentity,
 ): Headers {
+  const { current } = toProvenanceKeySet(provenanceKeys);
   const out: Headers = { ...headers };
   const append = (name: string, value: Buffer | string): void => {
     const existing = out[name];
@@ -131,16 +201,21 @@ export function encodeOriginHeaders(
   };
   append(ORIGIN_HEADER, origin.region);
   append(ORIGIN_OFFSET_HEADER, String(origin.offset));
-  append(ORIGIN_MAC_HEADER, computeOriginMac(provenanceKey, mesh, origin, record));
+  append(ORIGIN_MAC_HEADER, computeOriginMacV2(current.key, current.id, mesh, origin, record));
   return out;
 }
 
-/** Reads and verifies a record's origin headers. */
+/**
+ * Reads and verifies a record's origin headers with a key set (see the top of this file for the three
+ * outcomes). `meshRegions`: the regions of the mesh; an unverifiable tag claiming an origin outside it is an
+ * application's (local). Without it every region name counts as the mesh's (the loop-safe reading).
+ */
 export function decodeOriginHeaders(
   headers: Headers | undefined,
-  provenanceKey: ProvenanceKey,
+  provenanceKeys: ProvenanceKeys,
   mesh: string,
   record: RecordIdentity,
+  meshRegions?: ReadonlySet<string>,
 ): Provenance {
   if (!headers) return { kind: 'local', hasForgedHeaders: false };
   const region = lastValue(headers[ORIGIN_HEADER]);
@@ -148,13 +223,27 @@ export function decodeOriginHeaders(
   const mac = lastValue(headers[ORIGIN_MAC_HEADER]);
   if (region === undefined && offset === undefined && mac === undefined)
     return { kind: 'local', hasForgedHeaders: false };
-  if (region === undefined || offset === undefined || mac === undefined)
-    return { kind: 'local', hasForgedHeaders: true };
+  const forged = { kind: 'local', hasForgedHeaders: true } as const;
+  if (region === undefined || offset === undefined || mac === undefined) return forged;
   const offsetText = asString(offset);
-  if (!/^(0|[1-9]\d{0,15})$/.test(offsetText)) return { kind: 'local', hasForgedHeaders: true };
+  if (!/^(0|[1-9]\d{0,15})$/.test(offsetText)) return forged;
   const origin: Origin = { region: asString(region), offset: Number(offsetText) };
   const tag = asBuffer(mac);
-  const expected = computeOriginMac(provenanceKey, mesh, origin, record);
-  const isValid = tag.length === expected.length && timingSafeEqual(tag, expected);
-  return isValid ? { kind: 'replicated', origin } : { kind: 'local', hasForgedHeaders: true };
+  const keys = toProvenanceKeySet(provenanceKeys);
+  const isMeshOrigin = meshRegions ? meshRegions.has(origin.region) : origin.region.length > 0;
+  if (tag.length === V2_BYTES && tag[0] === MAC_VERSION_2) {
+    const keyId = tag.subarray(1, 1 + KEY_ID_BYTES).toString('hex');
+    const held = keys.key(keyId);
+    if (!held) return isMeshOrigin ? { kind: 'unknown-key', origin, keyId } : forged;
+    const expected = computeOriginMacV2(held.key, keyId, mesh, origin, record);
+    return timingSafeEqual(tag, expected) ? { kind: 'replicated', origin } : forged;
+  }
+  if (tag.length === V1_BYTES && tag[0] === MAC_VERSION_1) {
+    for (const held of keys.keys) {
+      const expected = computeOriginMac(held.key, mesh, origin, record);
+      if (timingSafeEqual(tag, expected)) return { kind: 'replicated', origin };
+    }
+    return isMeshOrigin ? { kind: 'unknown-key', origin, keyId: null } : forged;
+  }
+  return forged;
 }

@@ -147,6 +147,10 @@ export interface PingRequest {
   instance: string;
   /** By the caller's clock, ms since the Unix epoch. */
   sentAtMs: number;
+  /** The caller's tagging key id (a fingerprint, never the key); "" (or absent when sending) from an older node. */
+  provenanceKeyId?: string;
+  /** The caller's accepted key ids (its current one included), sorted. */
+  acceptedKeyIds?: string[];
 }
 
 export interface PingResponse {
@@ -158,6 +162,10 @@ export interface PingResponse {
   nodeState: string;
   /** The called node's inbound links, sorted by source region; [] from a node older than the field. */
   links: LinkSummary[];
+  /** The called node's tagging key id (a fingerprint, never the key); "" (or absent) from an older node. */
+  provenanceKeyId?: string;
+  /** The called node's accepted key ids (its current one included), sorted. */
+  acceptedKeyIds?: string[];
 }
 
 // ---- serving ----

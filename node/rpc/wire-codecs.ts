@@ -90,8 +90,9 @@ type _ShapesAgree = AllTrue<
     Same<Checkpoint, Checkpoint__Output>,
     Same<PushCheckpointsRequest, PushCheckpointsRequest__Output>,
     Same<PushCheckpointsResponse, PushCheckpointsResponse__Output>,
-    Same<PingRequest, PingRequest__Output>,
-    Same<PingResponse, PingResponse__Output>,
+    // Fields added later are optional when sending (older callers leave them out); decoded, they are there.
+    Same<Required<PingRequest>, PingRequest__Output>,
+    Same<Required<PingResponse>, PingResponse__Output>,
     Same<HaltedPartition, HaltedPartition__Output>,
     Same<UnreplicatedPartition, UnreplicatedPartition__Output>,
     Same<LinkStatus, LinkStatus__Output>,
@@ -99,11 +100,14 @@ type _ShapesAgree = AllTrue<
     Same<PeerStatus, PeerStatus__Output>,
     Same<TopicPartitions, TopicPartitions__Output>,
     Same<WorkSharingStatus, WorkSharingStatus__Output>,
-    Same<NodeStatus, NodeStatus__Output>,
+    Same<Required<NodeStatus>, NodeStatus__Output>,
     Same<GetStatusRequest, GetStatusRequest__Output>,
     Same<FailoverRequest, FailoverRequest__Output>,
     Same<RegionState, RegionState__Output>,
-    Same<GetStatusResponse, { node: NonNullable<GetStatusResponse__Output['node']> }>,
+    Same<
+      { node: Required<GetStatusResponse['node']> },
+      { node: NonNullable<GetStatusResponse__Output['node']> }
+    >,
   ]
 >;
 

@@ -32,6 +32,7 @@ export {
   type RegionStatesAnswer,
   type RegisteredMember,
 } from './mesh-status.ts';
+export { provenanceRows, type ProvenanceRows } from './provenance-rows.ts';
 export {
   countPartitions,
   formatAge,

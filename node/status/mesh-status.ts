@@ -62,6 +62,8 @@ export interface RegisteredMember {
   readonly httpAddress?: string;
   readonly version: string;
   readonly startedAt: string;
+  readonly provenanceKeyId?: string;
+  readonly acceptedKeyIds?: readonly string[];
 }
 
 /** The status form of a registered member. */
@@ -73,6 +75,10 @@ export function instanceFromMember(member: RegisteredMember): InstanceInfo {
     httpAddress: member.httpAddress ?? null,
     version: member.version,
     startedAt: member.startedAt,
+    ...(member.provenanceKeyId !== undefined && {
+      provenanceKeyId: member.provenanceKeyId,
+      acceptedKeyIds: [...(member.acceptedKeyIds ?? [])],
+    }),
   };
 }
 

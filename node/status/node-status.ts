@@ -9,6 +9,7 @@ import type {
   LinkStatus,
   NodeStatus,
   PeerStatus,
+  ProvenanceStatus,
   TopicPartitions,
   WorkSharingStatus,
 } from './status-types.ts';
@@ -67,6 +68,8 @@ export interface NodeSnapshot {
   indexRuns: number;
   /** The node's heartbeats to its peers (reported as they are). */
   peers: readonly PeerStatus[];
+  /** The node's provenance key ids and its peers' (reported as they are); absent: not reported. */
+  provenance?: ProvenanceStatus | null;
   /** Its work sharing when the region shares work; absent or null otherwise. */
   workSharing?: WorkSharingSnapshot | null;
 }
@@ -153,5 +156,6 @@ export function buildNodeStatus(snapshot: NodeSnapshot, rates: RateTracker, nowM
     indexRuns: snapshot.indexRuns,
     peers: [...snapshot.peers].sort((a, b) => (a.region < b.region ? -1 : a.region > b.region ? 1 : 0)),
     workSharing: snapshot.workSharing ? workSharingStatus(snapshot.workSharing) : null,
+    ...(snapshot.provenance && { provenance: snapshot.provenance }),
   };
 }

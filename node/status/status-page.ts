@@ -135,13 +135,22 @@ function getJson(path) {
     return res.json();
   });
 }
+function keyRows(s) {
+  var p = s.provenance;
+  if (!p) return [];
+  var others = p.acceptedKeyIds.filter(function (k) { return k !== p.currentKeyId; });
+  return [['provenance key (tags with)', p.currentKeyId], ['also accepts', others.join(', ') || '-']].concat(
+    p.peers.filter(function (x) { return x.mismatch; }).map(function (x) {
+      return ['key mismatch with ' + x.region + ' (links paused)', x.mismatch];
+    }));
+}
 function showSelf(s) {
   document.getElementById('self').innerHTML = rows([
     ['region', s.region], ['instance', s.instance], ['state', s.state], ['version', s.version],
     ['etcd registration', s.registration], ['gRPC', s.grpcAddress], ['HTTP', s.httpAddress],
     ['up for', age(s.reportedAtMs - s.startedAtMs)], ['last checkpoint', age(s.lastCheckpointAgeMs)],
     ['index runs', String(s.indexRuns)]
-  ].concat(s.workSharing ? [
+  ].concat(keyRows(s)).concat(s.workSharing ? [
     ['work sharing', s.workSharing.state + ', lease ' + (s.workSharing.isLeaseValid ? 'valid' : 'not valid') +
       ', ' + s.workSharing.workers.length + ' instance' + (s.workSharing.workers.length === 1 ? '' : 's')],
     ['owns', partitionCount(s.workSharing.owned) + (s.workSharing.owned.length ? ': ' + partitionRanges(s.workSharing.owned) : '')]

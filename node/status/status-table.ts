@@ -4,6 +4,7 @@
  * (work sharing state, lease, partitions owned), a table of links (state, health, lag, rate, halted
  * partitions), and why each unreachable node, instance or etcd did not answer.
  */
+import { provenanceRows } from './provenance-rows.ts';
 import type { MeshStatus, RegionStateStatus, TopicPartitions } from './status-types.ts';
 
 /** Renders rows under a header, columns padded to their widest cell. */
@@ -209,12 +210,21 @@ export function renderStatusTable(status: MeshStatus): string {
       s.workSharing?.lastError ? [`  ${r.region} ${s.instance}: ${s.workSharing.lastError}\n`] : [],
     ),
   );
+  const keys = provenanceRows(status);
+  const keyTable =
+    keys.rows.length === 0
+      ? ''
+      : '\n' + textTable(['REGION', 'PROVENANCE KEY (TAGS WITH)', 'ALSO ACCEPTS', 'ROTATION'], keys.rows);
   return (
     head +
     regions +
     shares +
     '\n' +
     links +
+    keyTable +
+    (keys.mismatches.length > 0
+      ? `\nprovenance key mismatches (links paused):\n${keys.mismatches.map((m) => `  ${m}\n`).join('')}`
+      : '') +
     (away.length > 0 ? `\nregion states:\n${away.join('')}` : '') +
     (problems.length > 0 ? `\nnot answering:\n${problems.join('')}` : '') +
     (halted.length > 0 ? `\nhalted partitions:\n${halted.join('')}` : '') +

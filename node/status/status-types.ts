@@ -131,6 +131,33 @@ export interface NodeStatus {
   peers: PeerStatus[];
   /** Its share of the region's partitions; null when the region does not share work (or from an older node). */
   workSharing: WorkSharingStatus | null;
+  /**
+   * Its provenance keys (ids only) and its peers' as last heard; null (or absent when sending) from a node
+   * older than the field.
+   */
+  provenance?: ProvenanceStatus | null;
+}
+
+/** A node's provenance keys by key id (a fingerprint, never the key), and how they agree with its peers'. */
+export interface ProvenanceStatus {
+  /** Id of the key it tags with. */
+  currentKeyId: string;
+  /** Ids of every key it verifies with (the current one included), sorted. */
+  acceptedKeyIds: string[];
+  /** One entry per other region, sorted by region. */
+  peers: PeerKeys[];
+}
+
+/** A peer region's provenance keys as a node last heard them, and whether they agree with its own. */
+export interface PeerKeys {
+  region: string;
+  /** "" while nothing is known of the peer's keys. */
+  currentKeyId: string;
+  acceptedKeyIds: string[];
+  /** `heartbeat`, `etcd` or "" (unknown). */
+  source: string;
+  /** Why the two key sets disagree (the links between the regions pause); "" when they agree or unknown. */
+  mismatch: string;
 }
 
 /** A node instance as registered in etcd. */
@@ -144,6 +171,10 @@ export interface InstanceInfo {
   version: string;
   /** ISO-8601. */
   startedAt: string;
+  /** The provenance key id it registered (a fingerprint, never the key); absent when it registered none. */
+  provenanceKeyId?: string;
+  /** The key ids it verifies with, as registered. */
+  acceptedKeyIds?: string[];
 }
 
 /** One instance of a region that shares work, and its share as it reported it. */

@@ -19,6 +19,7 @@ import {
   type PeerClient,
   type PingResponse,
 } from '../rpc/index.ts';
+import type { KeyFingerprints } from '../replication/index.ts';
 import type { PeerStatus } from '../status/index.ts';
 import type { PeerAddress, PeerDirectory } from './peer-directory.ts';
 
@@ -35,6 +36,10 @@ export interface PeerChannelsOptions {
   heartbeatMs: number;
   /** Deadline of a heartbeat; default 2,000 ms. */
   heartbeatTimeoutMs?: number;
+  /** This node's provenance key ids, sent with every ping (never the keys). */
+  keys?: KeyFingerprints;
+  /** Told the key ids a peer's heartbeat answer carried (not called for an older peer that sends none). */
+  onPeerKeys?: (region: string, keys: KeyFingerprints) => void;
   /** Where peers are found in etcd; without it every peer is called at its topology address. */
   directory?: Pick<PeerDirectory, 'start' | 'stop' | 'address'>;
   now?: () => number;
@@ -185,7 +190,15 @@ export class PeerChannels {
       const sentAtMs = this.#now();
       client
         .ping(
-          { region: this.#options.region, instance: this.#options.instance, sentAtMs },
+          {
+            region: this.#options.region,
+            instance: this.#options.instance,
+            sentAtMs,
+            ...(this.#options.keys && {
+              provenanceKeyId: this.#options.keys.currentKeyId,
+              acceptedKeyIds: [...this.#options.keys.acceptedKeyIds],
+            }),
+          },
           { timeoutMs: this.#options.heartbeatTimeoutMs ?? 2_000 },
         )
         .then(
@@ -220,6 +233,11 @@ export class PeerChannels {
     const wasUp = beat.isUp;
     Object.assign(beat, { isUp: true, error: '', roundTripMs: now - sentAtMs, answeredAtMs: now, answer });
     if (!wasUp) this.#logger.info({ peer: region, instance: answer.instance }, 'peer answering');
+    if (answer.provenanceKeyId)
+      this.#options.onPeerKeys?.(region, {
+        currentKeyId: answer.provenanceKeyId,
+        acceptedKeyIds: answer.acceptedKeyIds ?? [],
+      });
     const metrics = this.#metrics;
     if (!metrics) return;
     this.#exportUp(region, true);

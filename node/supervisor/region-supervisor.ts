@@ -24,6 +24,8 @@ import type { NodeStatus } from '../status/index.ts';
 import { RegionStateStore } from '../region-state/index.ts';
 import { connectEtcdRegistry, connectRegionStates } from './etcd-registry.ts';
 import { failoverWithState } from './failover-with-state.ts';
+import { ProvenanceKeySet } from '../replication/index.ts';
+import { KeyAgreement } from './key-agreement.ts';
 import { NodeRegistration, advertisedAddress, defaultInstanceId } from './node-registration.ts';
 import { PeerChannels } from './peer-channels.ts';
 import { PeerDirectory } from './peer-directory.ts';
@@ -78,6 +80,11 @@ export class RegionSupervisor {
   #reporter: StatusReporter | undefined;
   /** Work sharing among the region's instances, when the topology asks for it. */
   #workSharing: WorkSharingRunner | undefined;
+  /** This node's provenance keys (null when the topology declares none) and their agreement with the peers'. */
+  readonly #keys: ProvenanceKeySet | null;
+  readonly #agreement: KeyAgreement | undefined;
+  readonly #directory: PeerDirectory | undefined;
+  #etcdKeysTimer: NodeJS.Timeout | undefined;
 
   /**
    * Checks the gRPC server's options (certificate files, the operators' token) at once: a missing
@@ -96,6 +103,24 @@ export class RegionSupervisor {
       logger,
     });
     const discoversPeers = options.discoversPeers ?? options.isRegistered !== false;
+    this.#keys = config.provenanceKey
+      ? new ProvenanceKeySet(
+          config.provenanceKey.reveal(),
+          config.provenanceAccept.map((k) => k.reveal()),
+        )
+      : null;
+    this.#agreement = this.#keys
+      ? new KeyAgreement({
+          region,
+          self: this.#keys.fingerprints(),
+          peers: config.regions.map((r) => r.name).filter((r) => r !== region),
+          onChange: (peer, reason) => this.#node?.setKeyMismatch(peer, reason),
+          logger: this.#logger,
+        })
+      : undefined;
+    this.#directory = discoversPeers
+      ? new PeerDirectory({ connect: connectEtcdRegistry(config, logger), logger })
+      : undefined;
     this.#peers = new PeerChannels({
       config,
       region,
@@ -104,8 +129,11 @@ export class RegionSupervisor {
       transport: options.peerTransport ?? this.#peerTransportFromTopology(),
       peerTimeoutMs: options.peerTimeoutMs ?? 3_000,
       heartbeatMs: options.peerHeartbeatMs ?? 5_000,
-      ...(discoversPeers && {
-        directory: new PeerDirectory({ connect: connectEtcdRegistry(config, logger), logger }),
+      ...(this.#directory && { directory: this.#directory }),
+      ...(this.#keys && {
+        keys: this.#keys.fingerprints(),
+        onPeerKeys: (peer: string, keys: { currentKeyId: string; acceptedKeyIds: readonly string[] }) =>
+          this.#agreement?.heard(peer, [keys], 'heartbeat'),
       }),
     });
   }
@@ -152,6 +180,9 @@ export class RegionSupervisor {
         mesh: config.mesh,
         region,
         provenanceKey: Buffer.from(config.provenanceKey!.reveal(), 'utf8'),
+        acceptedProvenanceKeys: config.provenanceAccept.map((k) => Buffer.from(k.reveal(), 'utf8')),
+        meshRegions: config.regions.map((r) => r.name),
+        onUnknownProvenanceKey: config.onUnknownProvenanceKey,
         clusters: Object.fromEntries(regions.map((r) => [r, clusterConnection(config, r)])),
         inbound,
         logger,
@@ -171,6 +202,16 @@ export class RegionSupervisor {
             : {}),
         },
       });
+      // Agreement before data: peers' key ids registered in etcd are compared before any link reads; a peer
+      // known to disagree holds its link back from the first batch (heartbeats take over once they answer).
+      await this.#keysFromEtcd(3_000);
+      for (const peer of this.#agreement?.status() ?? [])
+        if (peer.mismatch) this.#node.setKeyMismatch(peer.region, peer.mismatch);
+      this.#etcdKeysTimer = setInterval(
+        () => void this.#keysFromEtcd(0),
+        this.#options.peerHeartbeatMs ?? 5_000,
+      );
+      this.#etcdKeysTimer.unref();
       await this.#node.start();
       this.#workSharing?.start(this.#node);
       const address = await this.#server.start();
@@ -180,6 +221,7 @@ export class RegionSupervisor {
       this.#logger.info({ grpc: address, http: this.#node.httpAddress }, 'node serving');
     } catch (err) {
       this.#setState('failed');
+      clearInterval(this.#etcdKeysTimer);
       this.#peers.stopHeartbeats();
       await this.#registration?.stop();
       this.#reporter?.stop();
@@ -194,6 +236,7 @@ export class RegionSupervisor {
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#setState('stopping');
+      clearInterval(this.#etcdKeysTimer);
       this.#peers.stopHeartbeats();
       // Leave etcd first: callers stop looking for this instance while it drains.
       await this.#registration?.stop();
@@ -301,6 +344,13 @@ export class RegionSupervisor {
           this.#registration?.state ?? (this.#options.isRegistered === false ? 'disabled' : 'idle'),
         peers: this.#peers.statuses(),
         workSharing: this.#workSharing?.status(),
+        provenance: this.#keys
+          ? {
+              currentKeyId: this.#keys.currentKeyId,
+              acceptedKeyIds: [...this.#keys.acceptedKeyIds],
+              peers: this.#agreement?.status() ?? [],
+            }
+          : undefined,
       }),
       members: () =>
         this.#registration
@@ -333,6 +383,10 @@ export class RegionSupervisor {
         ...(http && { httpAddress: advertisedAddress(http) }),
         version: GEOMESH_VERSION,
         startedAt: new Date(status.startedAtMs).toISOString(),
+        ...(this.#keys && {
+          provenanceKeyId: this.#keys.currentKeyId,
+          acceptedKeyIds: [...this.#keys.acceptedKeyIds],
+        }),
       },
       connect: connectEtcdRegistry(config, logger),
       logger,
@@ -358,8 +412,15 @@ export class RegionSupervisor {
         }
         return Promise.resolve({ accepted });
       },
-      // The heartbeat answer: who answers, and how its inbound links are doing.
-      ping: () => {
+      // The heartbeat answer: who answers, its key ids, and how its inbound links are doing. The caller's key
+      // ids are heard too (agreement within one heartbeat, whichever side pings first).
+      ping: (req) => {
+        if (req.provenanceKeyId)
+          this.#agreement?.heard(
+            req.region,
+            [{ currentKeyId: req.provenanceKeyId, acceptedKeyIds: req.acceptedKeyIds ?? [] }],
+            'heartbeat',
+          );
         const self = this.status();
         return Promise.resolve({
           region: this.#options.region,
@@ -373,9 +434,34 @@ export class RegionSupervisor {
             recordsPerSecond: l.recordsPerSecond,
             haltedPartitions: l.halted.length,
           })),
+          ...(this.#keys && {
+            provenanceKeyId: this.#keys.currentKeyId,
+            acceptedKeyIds: [...this.#keys.acceptedKeyIds],
+          }),
         });
       },
     };
+  }
+
+  /**
+   * Hears the peers' key ids from their registrations in etcd (once the directory follows etcd, waiting at
+   * most `waitMs` for it): every instance of a region counts. Ignored for peers whose heartbeats are fresh.
+   */
+  async #keysFromEtcd(waitMs: number): Promise<void> {
+    const directory = this.#directory;
+    const agreement = this.#agreement;
+    if (!directory || !agreement) return;
+    const deadline = Date.now() + waitMs;
+    while (directory.state !== 'following' && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    const byRegion = new Map<string, { currentKeyId: string; acceptedKeyIds: readonly string[] }[]>();
+    for (const m of directory.members()) {
+      if (!m.provenanceKeyId) continue;
+      const list = byRegion.get(m.region) ?? [];
+      list.push({ currentKeyId: m.provenanceKeyId, acceptedKeyIds: m.acceptedKeyIds ?? [] });
+      byRegion.set(m.region, list);
+    }
+    for (const [region, instances] of byRegion) agreement.heard(region, instances, 'etcd');
   }
 
   /** The peer API of a region's node over gRPC. */

@@ -26,6 +26,7 @@ import {
   type NodeSnapshot,
   type NodeStatus,
   type PeerStatus,
+  type ProvenanceStatus,
   type RecordedRegionState,
 } from '../status/index.ts';
 import type { WorkSharingStatus } from './work-sharing-runner.ts';
@@ -40,6 +41,8 @@ export interface ReportedParts {
   peers: PeerStatus[];
   /** The work sharing runner's status when the region shares work (its partitions come from `node`). */
   workSharing?: WorkSharingStatus | undefined;
+  /** The node's provenance key ids and its peers' (key agreement). */
+  provenance?: ProvenanceStatus | undefined;
 }
 
 export interface StatusReporterOptions {
@@ -204,6 +207,7 @@ export class StatusReporter {
       workSharing: parts.workSharing
         ? { ...parts.workSharing, ownedPartitions: node?.ownedPartitions ?? [] }
         : null,
+      ...(parts.provenance && { provenance: parts.provenance }),
     };
   }
 

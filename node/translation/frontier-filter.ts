@@ -6,7 +6,7 @@
  * loss. A record's origin comes from its verified origin headers; a record without them was produced in the
  * cluster being read (`region`), its origin offset its own offset.
  */
-import { decodeOriginHeaders, provenanceKeyObject, type Headers } from '../replication/index.ts';
+import { decodeOriginHeaders, ProvenanceKeySet, type Headers } from '../replication/index.ts';
 import type { Frontier } from './translate.ts';
 
 /** A record as a consumer sees it (kafkajs's message shape is assignable to it). */
@@ -24,34 +24,36 @@ export interface FrontierFilterOptions {
   region: string;
   /** The mesh's provenance key, to verify origin headers: an application header is never trusted. */
   provenanceKey: Buffer | string;
+  /** More keys to verify with (e.g. a rotation's previous key: records written before it); default none. */
+  acceptedProvenanceKeys?: readonly (Buffer | string)[];
   /** Per `topic/partition`, the frontier the translation answered with. */
   frontiers: ReadonlyMap<string, Frontier>;
 }
 
 export class FrontierFilter {
   readonly #options: FrontierFilterOptions;
-  readonly #key: ReturnType<typeof provenanceKeyObject>;
+  readonly #keys: ProvenanceKeySet;
   /** Per `topic/partition`: records skipped so far. */
   readonly #skipped = new Map<string, number>();
 
   constructor(options: FrontierFilterOptions) {
     this.#options = options;
-    this.#key = provenanceKeyObject(
-      typeof options.provenanceKey === 'string' ? Buffer.from(options.provenanceKey) : options.provenanceKey,
-    );
+    this.#keys = new ProvenanceKeySet(options.provenanceKey, options.acceptedProvenanceKeys ?? []);
   }
 
   /** True when the group already consumed this record in the region it failed over from: skip it. */
   isAlreadySeen(topic: string, partition: number, record: ConsumedRecord): boolean {
     const frontier = this.#options.frontiers.get(`${topic}/${partition}`);
     if (!frontier) return false;
-    const provenance = decodeOriginHeaders(record.headers, this.#key, this.#options.mesh, {
+    const provenance = decodeOriginHeaders(record.headers, this.#keys, this.#options.mesh, {
       topic,
       partition,
       timestamp: record.timestamp,
       key: record.key,
       value: record.value,
     });
+    // Only a verified claim is used: a tag of a key not held here (give it as an accepted key) could skip a
+    // record the group never saw; read as local, the worst is a record seen twice.
     const origin =
       provenance.kind === 'replicated'
         ? provenance.origin

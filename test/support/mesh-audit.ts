@@ -5,7 +5,7 @@
 import type { Kafka } from 'kafkajs';
 import { readPartitionRanges } from '../../node/kafka/index.ts';
 import type { SourceRecord } from '../../node/replication/index.ts';
-import { decodeOriginHeaders } from '../../node/replication/index.ts';
+import { decodeOriginHeaders, type ProvenanceKeys } from '../../node/replication/index.ts';
 
 /**
  * Produces `count` records `<region>:<seq>` (seq from `firstSeq`) into `topic`, round-robin over `partitions`,
@@ -82,7 +82,8 @@ export async function auditTopic(
   region: string,
   topic: string,
   mesh: string,
-  key: Buffer,
+  /** One key, or a key set (e.g. both keys of a rotation). */
+  key: Buffer | ProvenanceKeys,
 ): Promise<RegionAudit> {
   const admin = kafka.admin();
   await admin.connect();

@@ -66,6 +66,8 @@ function regionFingerprint(config: TopologyConfig, region: string): string {
   const links = config.inboundLinks(region);
   return JSON.stringify({
     provenance: config.provenanceKey?.reveal(),
+    provenanceAccept: config.provenanceAccept.map((k) => k.reveal()),
+    onUnknownProvenanceKey: config.onUnknownProvenanceKey,
     clusters: [region, ...links.map((l) => l.from)].map((r) => config.region(r).kafka),
     links: links.map((l) => ({
       from: l.from,

@@ -14,7 +14,9 @@ import type { OperatorClient as _geomesh_v1_OperatorClient, OperatorDefinition a
 import type { OriginOffset as _geomesh_v1_OriginOffset, OriginOffset__Output as _geomesh_v1_OriginOffset__Output } from './geomesh/v1/OriginOffset.ts';
 import type { PartitionFrontier as _geomesh_v1_PartitionFrontier, PartitionFrontier__Output as _geomesh_v1_PartitionFrontier__Output } from './geomesh/v1/PartitionFrontier.ts';
 import type { PartitionTranslation as _geomesh_v1_PartitionTranslation, PartitionTranslation__Output as _geomesh_v1_PartitionTranslation__Output } from './geomesh/v1/PartitionTranslation.ts';
+import type { PeerKeys as _geomesh_v1_PeerKeys, PeerKeys__Output as _geomesh_v1_PeerKeys__Output } from './geomesh/v1/PeerKeys.ts';
 import type { PeerStatus as _geomesh_v1_PeerStatus, PeerStatus__Output as _geomesh_v1_PeerStatus__Output } from './geomesh/v1/PeerStatus.ts';
+import type { ProvenanceStatus as _geomesh_v1_ProvenanceStatus, ProvenanceStatus__Output as _geomesh_v1_ProvenanceStatus__Output } from './geomesh/v1/ProvenanceStatus.ts';
 import type { RegionState as _geomesh_v1_RegionState, RegionState__Output as _geomesh_v1_RegionState__Output } from './geomesh/v1/RegionState.ts';
 import type { TopicPartitions as _geomesh_v1_TopicPartitions, TopicPartitions__Output as _geomesh_v1_TopicPartitions__Output } from './geomesh/v1/TopicPartitions.ts';
 import type { TranslateOffsetsRequest as _geomesh_v1_TranslateOffsetsRequest, TranslateOffsetsRequest__Output as _geomesh_v1_TranslateOffsetsRequest__Output } from './geomesh/v1/TranslateOffsetsRequest.ts';
@@ -46,7 +48,9 @@ export interface ProtoGrpcType {
       OriginOffset: MessageTypeDefinition<_geomesh_v1_OriginOffset, _geomesh_v1_OriginOffset__Output>
       PartitionFrontier: MessageTypeDefinition<_geomesh_v1_PartitionFrontier, _geomesh_v1_PartitionFrontier__Output>
       PartitionTranslation: MessageTypeDefinition<_geomesh_v1_PartitionTranslation, _geomesh_v1_PartitionTranslation__Output>
+      PeerKeys: MessageTypeDefinition<_geomesh_v1_PeerKeys, _geomesh_v1_PeerKeys__Output>
       PeerStatus: MessageTypeDefinition<_geomesh_v1_PeerStatus, _geomesh_v1_PeerStatus__Output>
+      ProvenanceStatus: MessageTypeDefinition<_geomesh_v1_ProvenanceStatus, _geomesh_v1_ProvenanceStatus__Output>
       RegionState: MessageTypeDefinition<_geomesh_v1_RegionState, _geomesh_v1_RegionState__Output>
       TopicPartitions: MessageTypeDefinition<_geomesh_v1_TopicPartitions, _geomesh_v1_TopicPartitions__Output>
       TranslateOffsetsRequest: MessageTypeDefinition<_geomesh_v1_TranslateOffsetsRequest, _geomesh_v1_TranslateOffsetsRequest__Output>

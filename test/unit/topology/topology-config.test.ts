@@ -195,6 +195,36 @@ describe('provenance key', () => {
     assert.equal(exact.ok, true);
   });
 
+  it('accepts more keys (a rotation): resolved as Secrets, empty slots left out, never shown', () => {
+    const withAccept = () => ({
+      ...baseOptions(),
+      provenance: { key: '${GEOMESH_PROVENANCE_KEY}', accept: ['${OLD_KEY}', '${NEXT_KEY}'] },
+    });
+    const topology = compile(yamlOf(withAccept()), {
+      GEOMESH_PROVENANCE_KEY: KEY,
+      OLD_KEY: `${KEY}-old`,
+      NEXT_KEY: '',
+    });
+    assert.deepEqual(
+      topology.provenanceAccept.map((k) => [k.reference, k.reveal()]),
+      [['${OLD_KEY}', `${KEY}-old`]],
+    );
+    assert.equal(topology.onUnknownProvenanceKey, 'halt');
+    assert.match(renderTopology(topology, 'text'), /accepts \$\{OLD_KEY\}, \$\{NEXT_KEY\}/);
+    for (const out of [topology.toCanonicalJSON(), renderTopology(topology, 'text'), inspect(topology)])
+      assert.doesNotMatch(out, /very-secret/);
+    // Files without `accept` keep their canonical form (and hash) of before.
+    assert.doesNotMatch(
+      compile(yamlOf(withKey()), { GEOMESH_PROVENANCE_KEY: KEY }).toCanonicalJSON(),
+      /accept/,
+    );
+    const skip = compile(
+      yamlOf({ ...baseOptions(), provenance: { key: '${GEOMESH_PROVENANCE_KEY}', onUnknownKey: 'skip' } }),
+      { GEOMESH_PROVENANCE_KEY: KEY },
+    );
+    assert.equal(skip.onUnknownProvenanceKey, 'skip');
+  });
+
   it('must be an ${ENV} reference; an unset variable is reported once, as missing', () => {
     const literal = validateTopology(yamlOf({ ...baseOptions(), provenance: { key: 'x'.repeat(64) } }));
     assert.deepEqual(

@@ -47,6 +47,22 @@ describe('member codec v1', () => {
     }
   });
 
+  it('writes and reads the optional provenance key ids (never keys); refuses malformed ones', () => {
+    const withKeys = { ...member, provenanceKeyId: 'aa', acceptedKeyIds: ['aa', 'bb'] };
+    assert.deepEqual(decodeMemberV1(encodeMemberV1(withKeys)), withKeys);
+    assert.ok(!('provenanceKeyId' in decodeMemberV1(encodeMemberV1(member))), 'absent stays absent');
+    for (const bad of [
+      { provenanceKeyId: 7, acceptedKeyIds: [] },
+      { provenanceKeyId: 'aa', acceptedKeyIds: 'aa' },
+    ]) {
+      assert.throws(
+        () => decodeMemberV1(Buffer.from(JSON.stringify({ v: 1, ...member, ...bad }))),
+        (err: unknown) =>
+          isGeomeshError(err, 'GEOMESH_COORD_CORRUPT') && err.message.includes('provenanceKeyId'),
+      );
+    }
+  });
+
   it('ignores unknown extra fields but rejects other versions, missing fields and non-JSON', () => {
     const withExtra = Buffer.from(JSON.stringify({ v: 1, ...member, extra: true }));
     assert.deepEqual(decodeMemberV1(withExtra), member);

@@ -155,6 +155,19 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
             },
           ],
           workSharing: null,
+          provenance: {
+            currentKeyId: '1ff09dad29019f7c',
+            acceptedKeyIds: ['1ff09dad29019f7c', '48caed08c12c85fa'],
+            peers: [
+              {
+                region: 'us-east',
+                currentKeyId: '48caed08c12c85fa',
+                acceptedKeyIds: ['48caed08c12c85fa'],
+                source: 'heartbeat',
+                mismatch: 'eu-west tags with key 1ff09dad29019f7c, which us-east does not hold',
+              },
+            ],
+          },
         },
       };
     },
@@ -201,6 +214,8 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
         instance: `pong-${request.instance}`,
         version: '0.1.0',
         nodeState: 'running',
+        provenanceKeyId: '1ff09dad29019f7c',
+        acceptedKeyIds: ['1ff09dad29019f7c', '48caed08c12c85fa'],
         links: [
           {
             fromRegion: 'us-east',

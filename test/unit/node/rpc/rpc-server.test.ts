@@ -247,12 +247,21 @@ describe('RpcServer and clients: round trips', () => {
 
     const sentAtMs = Date.now();
     const pong = await client.ping({ region: 'us-east', instance: 'node-1', sentAtMs });
-    assert.deepEqual(calls.at(-1)?.request, { region: 'us-east', instance: 'node-1', sentAtMs });
+    // Fields a caller leaves out arrive as their defaults.
+    assert.deepEqual(calls.at(-1)?.request, {
+      region: 'us-east',
+      instance: 'node-1',
+      sentAtMs,
+      provenanceKeyId: '',
+      acceptedKeyIds: [],
+    });
     assert.deepEqual(pong, {
       region: 'eu-west',
       instance: 'pong-node-1',
       version: '0.1.0',
       nodeState: 'running',
+      provenanceKeyId: '1ff09dad29019f7c',
+      acceptedKeyIds: ['1ff09dad29019f7c', '48caed08c12c85fa'],
       links: [
         {
           fromRegion: 'us-east',
@@ -280,6 +289,8 @@ describe('RpcServer and clients: round trips', () => {
       version: '0.0.9',
       nodeState: '',
       links: [],
+      provenanceKeyId: '',
+      acceptedKeyIds: [],
     });
   });
 
@@ -532,6 +543,8 @@ describe('RpcServer: lifecycle', () => {
       version: 'v',
       nodeState: 'running',
       links: [],
+      provenanceKeyId: '',
+      acceptedKeyIds: [],
     });
     await stopping;
     await server.closed;

@@ -122,6 +122,8 @@ describe('PeerChannels', () => {
       region: 'west',
       instance: 'west-node',
       sentAtMs: first.pings[0]!.sentAtMs,
+      provenanceKeyId: '',
+      acceptedKeyIds: [],
     });
     const metrics = await registry.metrics();
     assert.match(metrics, /geomesh_peer_up\{peer="east"\} 1/);

@@ -56,6 +56,26 @@ describe('FrontierFilter', () => {
     assert.equal(filter.skipped.get('t/0'), 2);
   });
 
+  it('reads records tagged by an accepted key (before a rotation) like those of its current key', () => {
+    const rotated = new FrontierFilter({
+      mesh: 'm',
+      region: 'b',
+      provenanceKey: 'n'.repeat(32),
+      acceptedProvenanceKeys: [KEY],
+      frontiers: new Map([['t/0', new Map([['a', 5]])]]),
+    });
+    assert.equal(rotated.isAlreadySeen('t', 0, replica('a', 5, 30)), true);
+    assert.equal(rotated.isAlreadySeen('t', 0, replica('a', 6, 31)), false);
+    const notAccepted = new FrontierFilter({
+      mesh: 'm',
+      region: 'b',
+      provenanceKey: 'n'.repeat(32),
+      frontiers: new Map([['t/0', new Map([['a', 5]])]]),
+    });
+    // Unverifiable: read as local to b (offset 30 > no b frontier): delivered, never skipped.
+    assert.equal(notAccepted.isAlreadySeen('t', 0, replica('a', 5, 30)), false);
+  });
+
   it('does not trust origin headers it cannot verify (the record is local to the cluster read)', () => {
     // Forged as a low offset of a; verified, it is b's own record at offset 33, beyond the frontier.
     assert.equal(filter.isAlreadySeen('t', 0, replica('a', 1, 33, 'x'.repeat(32))), false);

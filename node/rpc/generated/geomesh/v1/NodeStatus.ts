@@ -3,6 +3,7 @@
 import type { LinkStatus as _geomesh_v1_LinkStatus, LinkStatus__Output as _geomesh_v1_LinkStatus__Output } from '../../geomesh/v1/LinkStatus.ts';
 import type { PeerStatus as _geomesh_v1_PeerStatus, PeerStatus__Output as _geomesh_v1_PeerStatus__Output } from '../../geomesh/v1/PeerStatus.ts';
 import type { WorkSharingStatus as _geomesh_v1_WorkSharingStatus, WorkSharingStatus__Output as _geomesh_v1_WorkSharingStatus__Output } from '../../geomesh/v1/WorkSharingStatus.ts';
+import type { ProvenanceStatus as _geomesh_v1_ProvenanceStatus, ProvenanceStatus__Output as _geomesh_v1_ProvenanceStatus__Output } from '../../geomesh/v1/ProvenanceStatus.ts';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -74,6 +75,11 @@ export interface NodeStatus {
    * (`node.workSharing`); absent when the region does not share work, and from a node older than the field.
    */
   'workSharing'?: (_geomesh_v1_WorkSharingStatus | null);
+  /**
+   * The node's provenance keys (ids only) and how they agree with its peers'; absent from a node older than
+   * the field.
+   */
+  'provenance'?: (_geomesh_v1_ProvenanceStatus | null);
 }
 
 /**
@@ -145,4 +151,9 @@ export interface NodeStatus__Output {
    * (`node.workSharing`); absent when the region does not share work, and from a node older than the field.
    */
   'workSharing': (_geomesh_v1_WorkSharingStatus__Output | null);
+  /**
+   * The node's provenance keys (ids only) and how they agree with its peers'; absent from a node older than
+   * the field.
+   */
+  'provenance': (_geomesh_v1_ProvenanceStatus__Output | null);
 }

@@ -15,6 +15,15 @@ export interface PingRequest {
    * When the ping was sent, in milliseconds since the Unix epoch (by the caller's clock).
    */
   'sentAtMs'?: (number | string | Long);
+  /**
+   * Id of the provenance key the calling node tags with (a fingerprint, never the key); "" from a node older
+   * than this field.
+   */
+  'provenanceKeyId'?: (string);
+  /**
+   * Ids of every provenance key the calling node verifies with (its current one included), sorted.
+   */
+  'acceptedKeyIds'?: (string)[];
 }
 
 export interface PingRequest__Output {
@@ -30,4 +39,13 @@ export interface PingRequest__Output {
    * When the ping was sent, in milliseconds since the Unix epoch (by the caller's clock).
    */
   'sentAtMs': (number);
+  /**
+   * Id of the provenance key the calling node tags with (a fingerprint, never the key); "" from a node older
+   * than this field.
+   */
+  'provenanceKeyId': (string);
+  /**
+   * Ids of every provenance key the calling node verifies with (its current one included), sorted.
+   */
+  'acceptedKeyIds': (string)[];
 }

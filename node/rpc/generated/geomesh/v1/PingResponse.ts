@@ -25,6 +25,15 @@ export interface PingResponse {
    * lag and rate as of the answer. Empty from a node older than this field.
    */
   'links'?: (_geomesh_v1_LinkSummary)[];
+  /**
+   * Id of the provenance key the called node tags with (a fingerprint, never the key); "" from a node older
+   * than this field.
+   */
+  'provenanceKeyId'?: (string);
+  /**
+   * Ids of every provenance key the called node verifies with (its current one included), sorted.
+   */
+  'acceptedKeyIds'?: (string)[];
 }
 
 export interface PingResponse__Output {
@@ -50,4 +59,13 @@ export interface PingResponse__Output {
    * lag and rate as of the answer. Empty from a node older than this field.
    */
   'links': (_geomesh_v1_LinkSummary__Output)[];
+  /**
+   * Id of the provenance key the called node tags with (a fingerprint, never the key); "" from a node older
+   * than this field.
+   */
+  'provenanceKeyId': (string);
+  /**
+   * Ids of every provenance key the called node verifies with (its current one included), sorted.
+   */
+  'acceptedKeyIds': (string)[];
 }
