@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes a fresh clone ready to run: npm packages (including the pinned Node LTS binary), Apache Kafka jars
-// (Maven) and etcd (Debian's etcd-server). Runs on any Node >= 18 because it may run before the pinned
+// (Maven) and etcd (Debian's etcd-server and etcd-client). Runs on any Node >= 18 because it may run before the pinned
 // Node is installed; everything after it runs on the pinned Node. Idempotent and quick when all is there.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';

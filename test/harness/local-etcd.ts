@@ -26,20 +26,34 @@ function findEtcd(): string | undefined {
   }
 }
 
-/** The etcd binary, installing Debian's `etcd-server` when it is missing and we are root. */
+/** Whether `etcdctl` (Debian's `etcd-client`; tests set up etcd users and roles with it) is on the PATH. */
+function hasEtcdctl(): boolean {
+  try {
+    return execFileSync('sh', ['-c', 'command -v etcdctl'], { encoding: 'utf8' }).trim() !== '';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The etcd binary, installing Debian's `etcd-server` (and `etcd-client`, for `etcdctl`) when missing and we
+ * are root.
+ */
 export function ensureEtcdBinary(log: (line: string) => void = () => {}): string {
   const existing = findEtcd();
-  if (existing) return existing;
+  const missing = [...(existing ? [] : ['etcd-server']), ...(hasEtcdctl() ? [] : ['etcd-client'])];
+  if (missing.length === 0) return existing!;
   if (process.getuid?.() !== 0) {
+    if (existing) return existing;
     throw new GeomeshError(
       'GEOMESH_HARNESS_MISSING_DEPENDENCY',
-      'etcd is not installed: run `sudo apt-get install etcd-server`, or set GEOMESH_ETCD_BIN to an etcd binary',
+      'etcd is not installed: run `sudo apt-get install etcd-server etcd-client`, or set GEOMESH_ETCD_BIN to an etcd binary',
     );
   }
-  log('installing etcd-server with apt-get');
+  log(`installing ${missing.join(' ')} with apt-get`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   execFileSync('apt-get', ['update', '-qq'], { stdio: 'ignore', env });
-  execFileSync('apt-get', ['install', '-y', '-qq', 'etcd-server'], { stdio: 'ignore', env });
+  execFileSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'ignore', env });
   const installed = findEtcd();
   if (!installed)
     throw new GeomeshError(
