@@ -49,6 +49,7 @@ import { createLogger, type Logger } from '../node/log/index.ts';
 import { createOperatorClient, type OperatorClient } from '../node/rpc/index.ts';
 import { RegionSupervisor } from '../node/supervisor/index.ts';
 import { BYTES_PER_RUN, OriginIndex } from '../node/translation/index.ts';
+import { createTopic } from '../test/support/kafka-topics.ts';
 
 const { values } = parseArgs({
   allowNegative: true,
@@ -286,16 +287,6 @@ function indexedRecords(index: OriginIndex, topic: string): number {
   let n = 0;
   for (const p of index.partitions()) if (p.topic === topic) for (const run of p.runs.runs()) n += run.length;
   return n;
-}
-
-async function createTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 async function endOffsets(kafka: Kafka, topic: string): Promise<number[]> {

@@ -130,6 +130,23 @@ function updateField(
   hmac.update(bytes);
 }
 
+/** The fields of an origin claim every tag version covers, in order, after its domain (and key id). */
+function updateClaim(
+  hmac: ReturnType<typeof createHmac>,
+  mesh: string,
+  origin: Origin,
+  record: RecordIdentity,
+  length: Buffer,
+): void {
+  updateField(hmac, mesh, length);
+  updateField(hmac, origin.region, length);
+  updateField(hmac, String(origin.offset), length);
+  updateField(hmac, record.topic, length);
+  updateField(hmac, String(record.partition), length);
+  updateField(hmac, record.key, length);
+  updateField(hmac, record.value, length);
+}
+
 /** The v1 provenance tag of a record's origin claim. */
 export function computeOriginMac(
   key: ProvenanceKey,
@@ -141,13 +158,7 @@ export function computeOriginMac(
   // hmac.update copies its input, so one 4-byte scratch buffer serves every length prefix.
   const length = Buffer.allocUnsafe(4);
   updateField(hmac, MAC_DOMAIN_V1, length);
-  updateField(hmac, mesh, length);
-  updateField(hmac, origin.region, length);
-  updateField(hmac, String(origin.offset), length);
-  updateField(hmac, record.topic, length);
-  updateField(hmac, String(record.partition), length);
-  updateField(hmac, record.key, length);
-  updateField(hmac, record.value, length);
+  updateClaim(hmac, mesh, origin, record, length);
   const tag = Buffer.alloc(1 + MAC_TAG_BYTES);
   tag.writeUInt8(MAC_VERSION_1, 0);
   hmac.digest().copy(tag, 1, 0, MAC_TAG_BYTES);
@@ -167,13 +178,7 @@ export function computeOriginMacV2(
   const id = Buffer.from(keyId, 'hex');
   updateField(hmac, MAC_DOMAIN_V2, length);
   updateField(hmac, id, length);
-  updateField(hmac, mesh, length);
-  updateField(hmac, origin.region, length);
-  updateField(hmac, String(origin.offset), length);
-  updateField(hmac, record.topic, length);
-  updateField(hmac, String(record.partition), length);
-  updateField(hmac, record.key, length);
-  updateField(hmac, record.value, length);
+  updateClaim(hmac, mesh, origin, record, length);
   const tag = Buffer.alloc(V2_BYTES);
   tag.writeUInt8(MAC_VERSION_2, 0);
   id.copy(tag, 1);

@@ -30,6 +30,7 @@ import {
 } from '../../node/status/index.ts';
 import { TestEnvironment, freePort } from '../harness/index.ts';
 import { runGeomeshNode, waitNodeReady } from '../support/cli-process.ts';
+import { createTopic, growTopic } from '../support/kafka-topics.ts';
 import { auditTopic, type RegionAudit } from '../support/mesh-audit.ts';
 import { metricSum, pollUntil, waitFor } from '../support/polling.ts';
 import { testLogger } from '../support/test-logger.ts';
@@ -99,26 +100,6 @@ class Writer {
     this.#isRunning = false;
     await this.#done;
     return this.written;
-  }
-}
-
-async function growTopic(kafka: Kafka, topic: string, count: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createPartitions({ topicPartitions: [{ topic, count }] });
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function createTopic(kafka: Kafka, topic: string, partitions: number): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ waitForLeaders: true, topics: [{ topic, numPartitions: partitions }] });
-  } finally {
-    await admin.disconnect();
   }
 }
 
