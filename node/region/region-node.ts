@@ -46,9 +46,8 @@ import {
   type RecordSink,
   type SinkRecord,
   type TopicPartition,
-  type UncoveredReason,
-  UNCOVERED_REASONS,
 } from '../replication/index.ts';
+import { auditAndReport, coverageNotReady } from './coverage-report.ts';
 import { TranslationService, type PeerApi } from '../translation-service/index.ts';
 import {
   CheckpointStore,
@@ -141,20 +140,6 @@ export interface RegionWorkSharing {
   /** The instance owning a target partition as last seen in etcd, or undefined (coverage audit). */
   ownerOf?(topic: string, partition: number): string | undefined;
 }
-
-/** What each coverage finding means, with what to do; logged with the partition. */
-const COVERAGE_HINTS: Readonly<Record<UncoveredReason, string>> = {
-  'not-subscribed': 'the topic matches the link but is not read yet (the next topic refresh picks it up)',
-  'missing-in-target':
-    'the target topic has fewer partitions than the source; grow it (the node tries at every topic refresh) and check its logs for why it could not',
-  halted: 'the link halted it by policy (see the halted partitions)',
-  unowned: 'no instance of the region owns it (work sharing); check that the instances reach etcd',
-  'not-joined':
-    'the link consumer is not in its group (rebalancing, or the source cluster cannot be reached)',
-  unassigned:
-    'the link consumer is in its group but the partition is not assigned to it; restart the node if it stays',
-  paused: 'the partition is paused in the link consumer and not halted; restart the node if it stays',
-};
 
 function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
@@ -319,15 +304,7 @@ export class RegionNode {
             ...this.links.flatMap((l) =>
               [...l.stats.halted].map(([tp, why]) => `link ${l.from} → ${l.to} ${tp} halted: ${why}`),
             ),
-            ...this.links.flatMap((l) => {
-              const unread = l.coverage.reported.filter((u) => u.reason !== 'halted');
-              if (unread.length === 0) return [];
-              const named = unread.map((u) => `${u.topic}/${u.partition} (${u.reason})`);
-              return [
-                `link ${l.from} → ${l.to}: ${unread.length} source partition(s) not replicated: ` +
-                  `${named.slice(0, 20).join(', ')}${named.length > 20 ? ', …' : ''}`,
-              ];
-            }),
+            ...this.links.flatMap((l) => coverageNotReady(l)),
             ...[...this.#keyMismatches].map(
               ([peer, why]) => `provenance keys disagree with ${peer} (links with it paused): ${why}`,
             ),
@@ -960,7 +937,24 @@ export class RegionNode {
             .catch((err: unknown) =>
               this.#logger.debug({ from: link.spec.from, err }, 'lag refresh failed; will retry'),
             );
-          this.#auditCoverage(link, now, source, target);
+          const workSharing = this.#options.workSharing;
+          // Every partition of every selected source topic is read here or by the instance owning it.
+          auditAndReport(
+            link.replicator,
+            {
+              selected: now,
+              sourcePartitions: source,
+              targetPartitions: target,
+              ...(workSharing && {
+                ownerElsewhere: (topic: string, partition: number) => {
+                  const owner = workSharing.ownerOf?.(topic, partition);
+                  return owner !== undefined && owner !== workSharing.instanceId ? owner : undefined;
+                },
+              }),
+            },
+            this.metrics,
+            this.#logger,
+          );
         } catch (err) {
           this.#logger.warn({ from: link.spec.from, err }, 'topic refresh failed; will retry');
         }
@@ -973,54 +967,6 @@ export class RegionNode {
       }
     })().finally(() => (this.#refreshing = undefined));
     return this.#refreshing;
-  }
-
-  /**
-   * The coverage audit of one link (node/replication/coverage-audit.ts): every partition of every selected
-   * source topic is read here or, under work sharing, by the instance that owns it; each one nobody reads is
-   * counted in `geomesh_unreplicated_partitions`, logged by name, listed by `/readyz` and the status.
-   */
-  #auditCoverage(
-    link: RunningLink,
-    selected: readonly string[],
-    source: ReadonlyMap<string, number>,
-    target: ReadonlyMap<string, number>,
-  ): void {
-    const { region } = this.#options;
-    const workSharing = this.#options.workSharing;
-    const changes = link.replicator.auditCoverage(
-      {
-        selected,
-        sourcePartitions: source,
-        targetPartitions: target,
-        ...(workSharing && {
-          ownerElsewhere: (topic: string, partition: number) => {
-            const owner = workSharing.ownerOf?.(topic, partition);
-            return owner !== undefined && owner !== workSharing.instanceId ? owner : undefined;
-          },
-        }),
-      },
-      Date.now(),
-    );
-    const reported = link.replicator.coverage.reported;
-    for (const reason of UNCOVERED_REASONS) {
-      this.metrics.unreplicatedPartitions
-        .labels(link.spec.from, region, reason)
-        .set(reported.filter((u) => u.reason === reason).length);
-    }
-    for (const u of changes.reported) {
-      this.#logger.error(
-        { from: link.spec.from, topic: u.topic, partition: u.partition, reason: u.reason },
-        `source partition ${u.topic}/${u.partition} in ${link.spec.from} is not replicated into ${region}: ` +
-          COVERAGE_HINTS[u.reason],
-      );
-    }
-    for (const u of changes.recovered) {
-      this.#logger.info(
-        { from: link.spec.from, topic: u.topic, partition: u.partition, was: u.reason },
-        `source partition ${u.topic}/${u.partition} in ${link.spec.from} is replicated again`,
-      );
-    }
   }
 
   #setState(state: RegionNodeState): void {

@@ -20,10 +20,10 @@ import {
 import type { OriginHighwater } from './origin-highwater.ts';
 import { auditCoverage, CoverageTracker, type CoverageChanges } from './coverage-audit.ts';
 import { InflightWindow } from './inflight-window.ts';
+import { SourceWatch } from './source-watch.ts';
 import { RateLimiter, type RateLimiterClock } from './rate-limiter.ts';
 import type {
   BatchOutcome,
-  PartitionOffsets,
   RecordSink,
   RecordSource,
   SinkRecord,
@@ -150,24 +150,6 @@ function approximateBytes(record: SinkRecord): number {
   return bytes;
 }
 
-/** Most unchecked offset gaps kept per partition; one more forces a check despite the interval. */
-const MAX_UNCHECKED_GAPS = 64;
-
-/** What a link knows of one source partition's offsets, to notice truncation and re-creation. */
-interface SourcePartitionWatch {
-  /** The next offset expected: last handled record + 1; undefined while unknown. */
-  expected: number | undefined;
-  /** Offset ranges [from, to) skipped between batches and not yet compared with the log start. */
-  gaps: { from: number; to: number }[];
-  /** When the source's offsets were last asked for (ms since the epoch; 0: never). */
-  checkedAtMs: number;
-  /** The source's high watermark with the last handled batch. */
-  highWatermark: number | undefined;
-}
-
-/** Whether a batch may go on, and whether it starts a re-created partition's new records. */
-type SourceCheck = { kind: 'go'; isNewIncarnation: boolean } | { kind: 'halted'; resumeAt: number };
-
 interface PendingWrite {
   record: SinkRecord;
   origin: Origin;
@@ -221,8 +203,8 @@ export class LinkReplicator {
   /** The in-flight window, when maxInflightBytes is set. */
   readonly window: InflightWindow | undefined;
   #stopping: Promise<void> | undefined;
-  /** Per source partition `topic/partition`. */
-  readonly #watches = new Map<string, SourcePartitionWatch>();
+  /** Truncation and re-creation of the source partitions. */
+  readonly #sourceWatch: SourceWatch;
   /** Halted source partitions → the first offset not handled (batches still in flight get it again). */
   readonly #haltedAt = new Map<string, number>();
   /** While the key sets disagree: source partitions paused → where to read them again. */
@@ -235,6 +217,19 @@ export class LinkReplicator {
       this.#limiter = new RateLimiter(options.maxRecordsPerSecond, options.rateLimiterClock);
     }
     this.#logger = options.logger.child({ component: 'link', from: options.link.from, to: options.link.to });
+    this.#sourceWatch = new SourceWatch({
+      link: options.link,
+      source: options.source,
+      highwater: options.highwater,
+      logger: this.#logger,
+      ...(options.observer && { observer: options.observer }),
+      ...(options.onSourceTruncated && { onSourceTruncated: options.onSourceTruncated }),
+      ...(options.truncationCheckIntervalMs !== undefined && {
+        truncationCheckIntervalMs: options.truncationCheckIntervalMs,
+      }),
+      stats: this.stats,
+      halt: (topic, partition, resumeAt, why) => this.#halt(topic, partition, resumeAt, why),
+    });
   }
 
   get from(): string {
@@ -270,7 +265,7 @@ export class LinkReplicator {
   takePartitions(tps: readonly TopicPartition[]): void {
     for (const { topic, partition } of tps) {
       if (!this.#topics.includes(topic)) continue;
-      this.#watches.delete(`${topic}/${partition}`);
+      this.#sourceWatch.forget(topic, partition);
       this.#options.source.resumePartition({ topic, partition }, this.#resumePosition(topic, partition));
     }
   }
@@ -348,7 +343,7 @@ export class LinkReplicator {
         // Every partition counts, read or not: one nobody reads shows all it holds beyond where earlier
         // runs got (or all of it) as lag, never zero.
         const position =
-          this.#watches.get(tp)?.expected ?? this.#resumePosition(topic, partition) ?? logStart;
+          this.#sourceWatch.expected(topic, partition) ?? this.#resumePosition(topic, partition) ?? logStart;
         const lag = Math.max(0, logEnd - Math.max(position, logStart));
         this.stats.lagRecords.set(tp, lag);
         this.#options.observer?.lag(topic, partition, lag);
@@ -429,7 +424,7 @@ export class LinkReplicator {
     }
     const haltedAt = this.#haltedAt.get(tp);
     if (haltedAt !== undefined) return { kind: 'halted', resumeAt: haltedAt };
-    const check = await this.#checkSource(batch);
+    const check = await this.#sourceWatch.check(batch);
     if (check.kind === 'halted') {
       this.#haltedAt.set(tp, check.resumeAt);
       return check;
@@ -510,166 +505,13 @@ export class LinkReplicator {
       outcome = this.#halt(batch.topic, batch.partition, haltAt.offset, haltAt.why);
     const last = batch.records[batch.records.length - 1];
     if (outcome.kind === 'halted') this.#haltedAt.set(tp, outcome.resumeAt);
-    const watch = this.#watches.get(tp);
-    if (watch && last && outcome.kind === 'done') {
-      // A replay (the source rewound to its committed offset) leaves the expectation where it was.
-      watch.expected = check.isNewIncarnation
-        ? last.offset + 1
-        : Math.max(watch.expected ?? 0, last.offset + 1);
-      watch.highWatermark = batch.highWatermark;
-    }
+    if (outcome.kind === 'done') this.#sourceWatch.handled(batch, check.isNewIncarnation);
     if (last) {
       const lag = Math.max(0, batch.highWatermark - last.offset - 1);
       this.stats.lagRecords.set(`${batch.topic}/${batch.partition}`, lag);
       observer?.lag(batch.topic, batch.partition, lag);
     }
     return outcome;
-  }
-
-  /** The watch of a source partition, made on its first batch with what earlier runs left behind. */
-  #watchOf(topic: string, partition: number): SourcePartitionWatch {
-    const tp = `${topic}/${partition}`;
-    let watch = this.#watches.get(tp);
-    if (!watch) {
-      // Both are lower bounds of how far earlier runs got: the committed offset lags the writes by up to a
-      // commit interval, and the mark of the source's own records misses the other origins' replicas after it.
-      const committed = this.#options.source.committedOffset(topic, partition) ?? -1;
-      const mark = this.#options.highwater.get(topic, partition, this.#options.link.from);
-      const known = Math.max(committed, mark >= 0 ? mark + 1 : -1);
-      watch = {
-        expected: known >= 0 ? known : undefined,
-        gaps: [],
-        checkedAtMs: 0,
-        highWatermark: undefined,
-      };
-      this.#watches.set(tp, watch);
-    }
-    return watch;
-  }
-
-  /**
-   * Compares a batch's first offset with the one expected. A batch beyond it leaves a gap, which compaction,
-   * transaction markers and aborted records also leave: gaps are compared with the log start, at most once per
-   * interval. A batch at or below an offset already handled is a replay (the source rewound to its committed
-   * offset) unless the source partition now ends before what was handled: then it was re-created or truncated
-   * from its end. Either finding is counted, logged and gets the link's policy.
-   */
-  async #checkSource(batch: SourceBatch): Promise<SourceCheck> {
-    const { topic, partition } = batch;
-    const first = batch.records[0]?.offset;
-    if (first === undefined) return { kind: 'go', isNewIncarnation: false };
-    const watch = this.#watchOf(topic, partition);
-    const { expected } = watch;
-    const mark = this.#options.highwater.get(topic, partition, this.#options.link.from);
-    const isBehind = (expected !== undefined && first < expected) || first <= mark;
-    if (expected !== undefined && first > expected) watch.gaps.push({ from: expected, to: first });
-    const now = Date.now();
-    const isGapDue =
-      watch.gaps.length > 0 &&
-      (now - watch.checkedAtMs >= (this.#options.truncationCheckIntervalMs ?? 5_000) ||
-        watch.gaps.length >= MAX_UNCHECKED_GAPS);
-    if (!isBehind && !isGapDue) return { kind: 'go', isNewIncarnation: false };
-    watch.checkedAtMs = now;
-    // A failure propagates: the source retries the batch, so nothing is judged without the offsets.
-    const offsets = await this.#options.source.partitionOffsets(topic, partition);
-    const gaps = watch.gaps;
-    watch.gaps = [];
-    let lost = 0;
-    let lostFrom: number | undefined;
-    let lostTo = 0;
-    for (const gap of gaps) {
-      const end = Math.min(gap.to, offsets.logStart);
-      if (end <= gap.from) continue;
-      lost += end - gap.from;
-      lostFrom ??= gap.from;
-      lostTo = end - 1;
-    }
-    if (lostFrom !== undefined) {
-      const outcome = this.#onTruncated(topic, partition, first, lost, lostFrom, lostTo, offsets);
-      if (outcome.kind === 'halted') return outcome;
-    }
-    const isGone = (expected !== undefined && offsets.logEnd < expected) || offsets.logEnd <= mark;
-    if (isBehind && isGone) return this.#onReset(batch, first, offsets, mark);
-    return { kind: 'go', isNewIncarnation: false };
-  }
-
-  /** Records [from, to] were deleted from the source before they were copied. */
-  #onTruncated(
-    topic: string,
-    partition: number,
-    first: number,
-    records: number,
-    from: number,
-    to: number,
-    offsets: PartitionOffsets,
-  ): SourceCheck {
-    const policy = this.#options.onSourceTruncated ?? 'continue';
-    this.stats.truncatedRecords += records;
-    this.#options.observer?.truncated(topic, partition, records);
-    this.#logger.error(
-      { topic, partition, records, fromOffset: from, toOffset: to, logStart: offsets.logStart, policy },
-      `source ${topic}/${partition} in ${this.#options.link.from}: ${records} records (offsets ${from}..${to}) ` +
-        `were deleted (retention or deleteRecords) before they were copied; ` +
-        (policy === 'halt'
-          ? 'partition halted by policy (onSourceTruncated: halt): set onSourceTruncated: continue and restart to go on without them'
-          : 'going on from the log start by policy (onSourceTruncated: continue)'),
-    );
-    if (policy === 'continue') return { kind: 'go', isNewIncarnation: false };
-    return this.#halt(
-      topic,
-      partition,
-      first,
-      `source truncated: ${records} records deleted before they were copied (offsets ${from}..${to})`,
-    );
-  }
-
-  /**
-   * The source partition now ends before offsets already handled: it was re-created (deleted and created
-   * again) or truncated from its end (unclean leader election). Its offsets restart and name new records.
-   */
-  #onReset(batch: SourceBatch, first: number, offsets: PartitionOffsets, mark: number): SourceCheck {
-    const { topic, partition } = batch;
-    const { link, highwater, observer } = this.#options;
-    const watch = this.#watchOf(topic, partition);
-    const policy = this.#options.onSourceTruncated ?? 'continue';
-    // What the old partition held beyond the copied part when it was last fetched: certainly lost. Whatever
-    // was written to it after that fetch is unknown.
-    const lost =
-      watch.expected !== undefined && watch.highWatermark !== undefined
-        ? Math.max(0, watch.highWatermark - watch.expected)
-        : 0;
-    this.stats.sourceResets++;
-    this.stats.truncatedRecords += lost;
-    observer?.truncated(topic, partition, lost);
-    const expected = watch.expected ?? mark + 1;
-    this.#logger.error(
-      { topic, partition, expected, firstOffset: first, logEnd: offsets.logEnd, mark, lost, policy },
-      `source ${topic}/${partition} in ${link.from} went back: offsets up to ${expected - 1} were handled but ` +
-        `the partition now ends at ${offsets.logEnd} (topic re-created, or truncated from its end); ` +
-        (policy === 'halt'
-          ? 'partition halted by policy (onSourceTruncated: halt): set onSourceTruncated: continue and restart to replicate its new records'
-          : `replicating its new records from offset ${first} by policy (onSourceTruncated: continue)`),
-    );
-    if (policy === 'halt') {
-      return this.#halt(
-        topic,
-        partition,
-        first,
-        `source re-created or truncated from its end: offsets up to ${expected - 1} were handled, the partition now ends at ${offsets.logEnd}`,
-      );
-    }
-    // The safe rule (source-truncation.md): only the mark of the source's own records in this partition
-    // names offsets of this source partition; other origins' marks name offsets of their own partitions and
-    // stay. It is lowered only on proof that the offsets it names are gone from the source (it now ends at or
-    // before them), never because a batch merely starts lower, which is a replay whose records the marks must
-    // keep dropping. It goes to just below this batch, the first the new partition gave, before any of its
-    // records is judged; this link alone writes that origin into the partition, one batch at a time.
-    if (link.forwardsOrigin(link.from) && mark >= first)
-      highwater.rewind(topic, partition, link.from, first - 1);
-    watch.expected = undefined;
-    watch.gaps = [];
-    watch.highWatermark = undefined;
-    return { kind: 'go', isNewIncarnation: true };
   }
 
   #halt(
