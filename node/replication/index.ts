@@ -19,6 +19,7 @@ export {
 } from './origin-headers.ts';
 export {
   KEY_ID_BYTES,
+  isKeyId,
   ProvenanceKeySet,
   keyMismatch,
   provenanceKeyId,

@@ -17,6 +17,13 @@ export function provenanceKeyId(key: Buffer | string): string {
   return createHmac('sha256', key).update(KEY_ID_DOMAIN).digest().subarray(0, KEY_ID_BYTES).toString('hex');
 }
 
+const KEY_ID_PATTERN = new RegExp(`^[0-9a-f]{${KEY_ID_BYTES * 2}}$`);
+
+/** Whether `text` has the form of a key id (what peers send is checked before it is believed). */
+export function isKeyId(text: string): boolean {
+  return KEY_ID_PATTERN.test(text);
+}
+
 /** Key ids only: what a node says of its keys to its peers, etcd and the status. */
 export interface KeyFingerprints {
   /** Id of the key this node tags with. */

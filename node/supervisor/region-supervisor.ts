@@ -24,7 +24,7 @@ import type { NodeStatus } from '../status/index.ts';
 import { RegionStateStore } from '../region-state/index.ts';
 import { connectEtcdRegistry, connectRegionStates } from './etcd-registry.ts';
 import { failoverWithState } from './failover-with-state.ts';
-import { ProvenanceKeySet } from '../replication/index.ts';
+import { isKeyId, KEY_ID_BYTES, ProvenanceKeySet } from '../replication/index.ts';
 import { KeyAgreement } from './key-agreement.ts';
 import { NodeRegistration, advertisedAddress, defaultInstanceId } from './node-registration.ts';
 import { PeerChannels } from './peer-channels.ts';
@@ -415,6 +415,19 @@ export class RegionSupervisor {
       // The heartbeat answer: who answers, its key ids, and how its inbound links are doing. The caller's key
       // ids are heard too (agreement within one heartbeat, whichever side pings first).
       ping: (req) => {
+        const malformed = [req.provenanceKeyId ?? '', ...(req.acceptedKeyIds ?? [])].filter(
+          (id) => id !== '' && !isKeyId(id),
+        );
+        if (malformed.length > 0) {
+          throw new GeomeshError(
+            'GEOMESH_RPC_INVALID_ARGUMENT',
+            `ping from ${req.region.slice(0, 64)}: provenance key ids are ${KEY_ID_BYTES * 2} lowercase hex ` +
+              `digits; got ${malformed
+                .slice(0, 3)
+                .map((id) => JSON.stringify(id.slice(0, 40)))
+                .join(', ')} (is the peer a geomesh node of this version?)`,
+          );
+        }
         if (req.provenanceKeyId)
           this.#agreement?.heard(
             req.region,

@@ -11,6 +11,7 @@ import {
   decodeOriginHeaders,
   encodeOriginHeaders,
   keyMismatch,
+  isKeyId,
   provenanceKeyId,
   type RecordIdentity,
 } from '../../../../node/replication/index.ts';
@@ -293,3 +294,22 @@ const FIXTURE_TAG_HEX = '013d7f89e3f70322fd2e98cdbd563c2665';
 // the second field) [:16].
 const FIXTURE_KEY_ID = '1ff09dad29019f7c';
 const FIXTURE_TAG_V2_HEX = '021ff09dad29019f7cc282f5553939d786a4dfb1403a9b1b4a';
+
+describe('isKeyId', () => {
+  it('accepts every key id a key makes, and nothing of another form (what peers send is checked)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 64 }), (bytes) => {
+        assert.equal(isKeyId(provenanceKeyId(Buffer.from(bytes))), true);
+      }),
+    );
+    for (const bad of [
+      '',
+      'ABCDEF0123456789',
+      '0123456789abcde',
+      '0123456789abcdef0',
+      'zz23456789abcdef',
+      ' 123456789abcdef',
+    ])
+      assert.equal(isKeyId(bad), false, JSON.stringify(bad));
+  });
+});
