@@ -50,4 +50,4 @@ export {
   type CommittedOffset,
   type PartitionRange,
 } from './group-offsets.ts';
-export type { Kafka } from 'kafkajs';
+export { KafkaCluster, type LinkNames, type PartitionBounds } from './kafka-cluster.ts';

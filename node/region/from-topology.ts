@@ -9,7 +9,7 @@ import type { TopologyConfig } from '../../topology/index.ts';
 import { GeomeshError } from '../errors/index.ts';
 import { createKafkaClient, fetchClusterId } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { ClusterConnection, InboundLinkSpec } from './region-node.ts';
+import type { ClusterConnection, InboundLinkSpec } from './region-node-options.ts';
 
 function readPem(path: string, what: string, region: string): Buffer {
   try {

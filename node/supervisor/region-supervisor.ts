@@ -20,6 +20,7 @@ import {
 } from '../rpc/index.ts';
 import type { PeerApi, TranslationService } from '../translation-service/index.ts';
 import { GeomeshError } from '../errors/index.ts';
+import { runStopSteps } from '../lifecycle/index.ts';
 import type { NodeStatus } from '../status/index.ts';
 import { RegionStateStore } from '../region-state/index.ts';
 import { connectEtcdRegistry, connectRegionStates } from './etcd-registry.ts';
@@ -233,21 +234,28 @@ export class RegionSupervisor {
     }
   }
 
+  /**
+   * Stops in reverse start order, each step named (a stop that does not finish within the caller's deadline
+   * names the step still running; see node/lifecycle).
+   */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#setState('stopping');
       clearInterval(this.#etcdKeysTimer);
       this.#peers.stopHeartbeats();
-      // Leave etcd first: callers stop looking for this instance while it drains.
-      await this.#registration?.stop();
-      this.#reporter?.stop();
-      await this.#server
-        ?.stop()
-        .catch((err: unknown) => this.#logger.warn({ err }, 'gRPC server stop failed'));
-      // Hand the partitions over (flushed, owner keys deleted) before the node drains.
-      await this.#workSharing?.stop();
-      await this.#node?.stop();
-      await this.#peers.stop();
+      await runStopSteps(
+        [
+          // Leave etcd first: callers stop looking for this instance while it drains.
+          { name: 'registration', run: () => this.#registration?.stop() },
+          { name: 'status reporter', run: () => this.#reporter?.stop() },
+          { name: 'gRPC server', run: () => this.#server.stop() },
+          // Hand the partitions over (flushed, owner keys deleted) before the node drains.
+          { name: 'work sharing', run: () => this.#workSharing?.stop() },
+          { name: 'region node', run: () => this.#node?.stop() },
+          { name: 'peer channels', run: () => this.#peers.stop() },
+        ],
+        { logger: this.#logger, what: `node of ${this.#options.region}` },
+      );
       this.#setState('stopped');
     })();
     return this.#stopping;
