@@ -17,7 +17,7 @@
  */
 import etcd3 from 'etcd3';
 import type { IOptions, Namespace, Etcd3 as Etcd3Client } from 'etcd3';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import { abortable, delay, toSafeInteger } from './abortable.ts';
 import {

@@ -10,6 +10,7 @@ export {
   type KafkaSaslOptions,
 } from './kafka-client.ts';
 export { gatedSocketFactory, type ProduceGate } from './produce-gate.ts';
+export { openKafkaClients } from './open-clients.ts';
 export {
   decodeSnappyXerial,
   encodeSnappyXerial,

@@ -8,7 +8,7 @@
  * time is logged at debug level.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 
 export interface StopStep {

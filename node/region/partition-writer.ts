@@ -4,7 +4,7 @@
  * before its records leave (after any write queued ahead of it), and a write that failed marks its partition
  * unsure from where its records might have landed.
  */
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import type { RecordSink, SinkRecord, TopicPartition } from '../replication/index.ts';
 import { partitionKey } from './index-keeper.ts';
 

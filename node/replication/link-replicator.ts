@@ -9,7 +9,7 @@
  */
 import type { Logger } from '../log/index.ts';
 import { decideForward, type DropReason, type LinkContext } from './forward-decision.ts';
-import { isGeomeshError } from '../errors/index.ts';
+import { isGeomeshError } from '../../base/index.ts';
 import {
   decodeOriginHeaders,
   encodeOriginHeaders,

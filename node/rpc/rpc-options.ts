@@ -5,8 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { inspect } from 'node:util';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError, Secret } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { OperatorHandlers, PeerHandlers } from './messages.ts';
 import { OPERATOR_CODECS, PEER_CODECS } from './wire-codecs.ts';
@@ -112,34 +111,6 @@ export const RPC_DEFAULTS = Object.freeze({
   defaultTimeoutMs: 10_000,
   maxMessageBytes: 16 * 1024 * 1024,
 });
-
-/** A secret read from its source; its value leaves only through `reveal()`. */
-export class Secret {
-  readonly #value: string;
-  /** Where the value came from (`env GEOMESH_TOKEN`, `file /run/secrets/token`), safe to log. */
-  readonly source: string;
-
-  constructor(value: string, source: string) {
-    this.#value = value;
-    this.source = source;
-  }
-
-  reveal(): string {
-    return this.#value;
-  }
-
-  toJSON(): string {
-    return `[secret from ${this.source}]`;
-  }
-
-  toString(): string {
-    return this.toJSON();
-  }
-
-  [inspect.custom](): string {
-    return this.toJSON();
-  }
-}
 
 /** The validated server transport: PEM material read into buffers. */
 export type ServerTransportConfig =
@@ -344,7 +315,7 @@ function resolveAuthorization(
   return Object.freeze({
     protectedMethods,
     tokenDigest: token && createHash('sha256').update(token.reveal()).digest(),
-    tokenSource: token?.source,
+    tokenSource: token?.reference,
     allowedClientIdentities,
   });
 }

@@ -22,7 +22,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import { Authorizer } from './authorization.ts';
 import type { OperatorHandlers, PeerHandlers, RpcCallContext } from './messages.ts';

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
-import { ERROR_CODES, GeomeshError, type ErrorCode, type ErrorDetails } from '../errors/index.ts';
+import { ERROR_CODES, GeomeshError, type ErrorCode, type ErrorDetails } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 
 /** gRPC status names but OK. */

@@ -10,8 +10,9 @@
  */
 import type { TopologyConfig } from '../../topology/index.ts';
 import { EtcdCoordinator } from '../coordination/index.ts';
-import { isGeomeshError } from '../errors/index.ts';
+import { isGeomeshError } from '../../base/index.ts';
 import { runStopSteps } from '../lifecycle/index.ts';
+import { openKafkaClients } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
 import { assertDistinctClusters, inboundLinkSpecs } from '../region/index.ts';
 import { TopologyStore, compareTopologyWithStore, watchTopology } from '../topology-store/index.ts';
@@ -212,7 +213,7 @@ function watchForLeaks(logger: Logger): void {
   // Not `delay`: this timer must be unref'd, so that it is never what keeps the process alive.
   setTimeout(() => {
     logger.error(
-      { handles: describeHandles() },
+      { handles: describeHandles(), kafkaClients: openKafkaClients() },
       `the node stopped but ${EXIT_GRACE_MS} ms later handles still keep the process alive; exiting`,
     );
     process.exit(process.exitCode ?? 0);

@@ -19,7 +19,7 @@ import {
   type ServerTransportOptions,
 } from '../rpc/index.ts';
 import type { PeerApi, TranslationService } from '../translation-service/index.ts';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import { runStopSteps } from '../lifecycle/index.ts';
 import type { NodeStatus } from '../status/index.ts';
 import { RegionStateStore } from '../region-state/index.ts';

@@ -13,7 +13,7 @@
  *
  * States: idle → running → stopped. `stop()` is idempotent.
  */
-import { GeomeshError, isGeomeshError } from '../errors/index.ts';
+import { GeomeshError, isGeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
   frontierAt,

@@ -9,7 +9,7 @@
  * runs, its links are drained and started again with the new topology.
  */
 import type { Command } from 'commander';
-import { isGeomeshError } from '../../errors/index.ts';
+import { isGeomeshError } from '../../../base/index.ts';
 import { createLogger } from '../../log/index.ts';
 import { DEFAULT_STOP_DEADLINE_MS, runNodeProcess, unrunnable } from '../../supervisor/index.ts';
 import type { CliContext } from '../cli-context.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isGeomeshError } from '../../../../node/errors/index.ts';
+import { isGeomeshError } from '../../../../base/index.ts';
 import { Lifecycle, delay, runStopSteps } from '../../../../node/lifecycle/index.ts';
 import { createLogger, silentLogger } from '../../../../node/log/index.ts';
 import { Writable } from 'node:stream';

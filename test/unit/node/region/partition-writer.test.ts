@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isGeomeshError } from '../../../../node/errors/index.ts';
+import { isGeomeshError } from '../../../../base/index.ts';
 import { PartitionWriter } from '../../../../node/region/partition-writer.ts';
 import type { RecordSink, SinkRecord } from '../../../../node/replication/index.ts';
 
