@@ -6,6 +6,7 @@ import type { KafkaClientOptions, SinkCompression } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { HttpRoute, Registry } from '../observability/index.ts';
 import type { PeerApi } from '../translation-service/index.ts';
+import { LINK_OPTION_DEFAULTS } from '../../topology/index.ts';
 
 export interface InboundLinkSpec {
   /** Source region. */
@@ -18,20 +19,20 @@ export interface InboundLinkSpec {
   /** Whether the link carries records of `origin` (the topology's forwarding trees say). */
   forwardsOrigin(origin: string): boolean;
   compression?: SinkCompression;
-  /** A record larger than the target accepts: `halt` its partition (default) or `skip` it. */
+  /** A record larger than the target accepts: `halt` its partition or `skip` it; default the topology's. */
   onRecordTooLarge?: 'halt' | 'skip';
   /**
    * Records deleted from the source before they were copied, or a re-created source topic: `continue`
    * (default) or `halt` the partition.
    */
   onSourceTruncated?: 'continue' | 'halt';
-  /** Most bytes per produce request; default 512 KiB. */
+  /** Most bytes per produce request; default the topology's (512 KiB). */
   maxBatchBytes?: number;
   /** Most records a second the link writes; default unlimited. */
   maxRecordsPerSecond?: number;
   /**
    * Most bytes read from the source and not yet written (the link's in-flight window; also the size of one
-   * fetch from the source); default: no window, kafkajs' 10 MiB fetch (the topology's default is 16 MiB).
+   * fetch from the source); default the topology's (16 MiB).
    */
   maxInflightBytes?: number;
 }
@@ -99,4 +100,21 @@ export interface RegionTranslationOptions {
   isSyncedGroup?(region: string, group: string): boolean;
   /** Default 5,000 ms. */
   checkpointIntervalMs?: number;
+}
+
+/** An inbound link with every option the topology defaults given (`compileLinkSpec`). */
+export type CompiledLinkSpec = Readonly<
+  Required<Omit<InboundLinkSpec, 'maxRecordsPerSecond'>> & Pick<InboundLinkSpec, 'maxRecordsPerSecond'>
+>;
+
+/** The link as the node runs it: the topology's link option defaults (declared once, there) filled in. */
+export function compileLinkSpec(spec: InboundLinkSpec): CompiledLinkSpec {
+  return Object.freeze({
+    compression: LINK_OPTION_DEFAULTS.compression,
+    onRecordTooLarge: LINK_OPTION_DEFAULTS.onRecordTooLarge,
+    onSourceTruncated: LINK_OPTION_DEFAULTS.onSourceTruncated,
+    maxBatchBytes: LINK_OPTION_DEFAULTS.maxBatchBytes,
+    maxInflightBytes: LINK_OPTION_DEFAULTS.maxInflightBytes,
+    ...spec,
+  });
 }

@@ -33,15 +33,17 @@ import { coverageNotReady } from './coverage-report.ts';
 import { IndexKeeper } from './index-keeper.ts';
 import { linkObserver } from './link-observer.ts';
 import { PartitionWriter } from './partition-writer.ts';
-import type { InboundLinkSpec, RegionNodeOptions, RegionTranslationOptions } from './region-node-options.ts';
+import {
+  compileLinkSpec,
+  type InboundLinkSpec,
+  type RegionNodeOptions,
+  type RegionTranslationOptions,
+} from './region-node-options.ts';
 import { SharedPartitions } from './shared-partitions.ts';
 import { TopicRefresh, selectTopics, type RefreshedLink } from './topic-refresh.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 
 export type RegionNodeState = LifecycleState;
-
-/** Defaults of the node's intervals (the topology compiles its own; these serve direct callers). */
-const DEFAULT_TOPIC_REFRESH_MS = 5_000;
-const DEFAULT_INDEX_FLUSH_INTERVAL_MS = 1_000;
 
 export class RegionNode {
   readonly highwater = new OriginHighwater();
@@ -91,7 +93,7 @@ export class RegionNode {
       groupPartitionsSynced: () => this.#translation?.stats.groupPartitionsSynced ?? 0,
     });
     const workSharing = options.workSharing;
-    const topicRefreshMs = options.topicRefreshMs ?? DEFAULT_TOPIC_REFRESH_MS;
+    const topicRefreshMs = options.topicRefreshMs ?? NODE_DEFAULTS.topicRefreshMs;
     this.#local = this.#cluster(options.region);
     this.#keeper = new IndexKeeper({
       mesh: options.mesh,
@@ -209,12 +211,12 @@ export class RegionNode {
     }
     this.#refreshTimer = setInterval(
       () => void (this.state === 'running' && this.#refresh.refresh()),
-      this.#options.topicRefreshMs ?? DEFAULT_TOPIC_REFRESH_MS,
+      this.#options.topicRefreshMs ?? NODE_DEFAULTS.topicRefreshMs,
     );
     if (this.#options.translation) this.#startTranslation(this.#options.translation);
     this.#flushTimer = setInterval(
       () => void this.#keeper.flush(),
-      this.#options.indexFlushIntervalMs ?? DEFAULT_INDEX_FLUSH_INTERVAL_MS,
+      this.#options.indexFlushIntervalMs ?? NODE_DEFAULTS.indexFlushIntervalMs,
     );
   }
 
@@ -302,8 +304,9 @@ export class RegionNode {
     return this.#shared.indexFor(tps);
   }
 
-  #linkReplicator(spec: InboundLinkSpec, remote: KafkaCluster, topics: readonly string[]): LinkReplicator {
+  #linkReplicator(given: InboundLinkSpec, remote: KafkaCluster, topics: readonly string[]): LinkReplicator {
     const { mesh, region, workSharing } = this.#options;
+    const spec = compileLinkSpec(given);
     return new LinkReplicator({
       mesh,
       link: { from: spec.from, to: region, forwardsOrigin: (o) => spec.forwardsOrigin(o) },
@@ -311,11 +314,9 @@ export class RegionNode {
       source: remote.recordSource({
         groupId: `geomesh.${mesh}.${region}.from.${spec.from}${workSharing ? `.${workSharing.instanceId}` : ''}`,
         logger: this.#logger,
-        ...(spec.maxInflightBytes ? { maxBytes: spec.maxInflightBytes } : {}),
+        maxBytes: spec.maxInflightBytes,
       }),
-      sink: this.#writer.serialized(
-        this.#local.recordSink(spec.compression ? { compression: spec.compression } : {}),
-      ),
+      sink: this.#writer.serialized(this.#local.recordSink({ compression: spec.compression })),
       highwater: this.highwater,
       provenanceKey: this.provenanceKeys,
       ...(this.#options.meshRegions && { meshRegions: new Set(this.#options.meshRegions) }),
@@ -331,11 +332,11 @@ export class RegionNode {
       onAcked: (topic, partition, baseOffset, origins) =>
         this.index.noteWritten(topic, partition, baseOffset, origins),
       resync: (topic, partition) => this.#keeper.resync(topic, partition),
-      ...(spec.onRecordTooLarge ? { onRecordTooLarge: spec.onRecordTooLarge } : {}),
-      ...(spec.onSourceTruncated ? { onSourceTruncated: spec.onSourceTruncated } : {}),
-      ...(spec.maxBatchBytes ? { maxBatchBytes: spec.maxBatchBytes } : {}),
+      onRecordTooLarge: spec.onRecordTooLarge,
+      onSourceTruncated: spec.onSourceTruncated,
+      maxBatchBytes: spec.maxBatchBytes,
+      maxInflightBytes: spec.maxInflightBytes,
       ...(spec.maxRecordsPerSecond ? { maxRecordsPerSecond: spec.maxRecordsPerSecond } : {}),
-      ...(spec.maxInflightBytes ? { maxInflightBytes: spec.maxInflightBytes } : {}),
       ...(this.#shared && { ownership: { owns: (t: string, p: number) => this.#shared!.owns(t, p) } }),
     });
   }

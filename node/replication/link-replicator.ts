@@ -30,6 +30,8 @@ import type {
   SourceBatch,
   TopicPartition,
 } from './ports.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
+import { LINK_OPTION_DEFAULTS } from '../../topology/index.ts';
 
 export type LinkState = 'idle' | 'running' | 'stopping' | 'stopped';
 
@@ -535,7 +537,7 @@ export class LinkReplicator {
     items: readonly PendingWrite[],
     heartbeat?: () => Promise<void>,
   ): Promise<BatchOutcome> {
-    const maxBytes = this.#options.maxBatchBytes ?? 512 * 1024;
+    const maxBytes = this.#options.maxBatchBytes ?? LINK_OPTION_DEFAULTS.maxBatchBytes;
     const maxRecords = this.#limiter ? Math.max(1, Math.floor(this.#limiter.recordsPerSecond)) : Infinity;
     let start = 0;
     while (start < items.length) {
@@ -570,7 +572,7 @@ export class LinkReplicator {
     items: readonly PendingWrite[],
   ): Promise<BatchOutcome> {
     const { highwater } = this.#options;
-    const backoff = this.#options.retryBackoffMs ?? { initial: 500, max: 10_000 };
+    const backoff = this.#options.retryBackoffMs ?? NODE_DEFAULTS.writeRetryBackoffMs;
     let delayMs = backoff.initial;
     let pending = items;
     for (let attempt = 1; ; attempt++) {

@@ -8,6 +8,7 @@ import type { Logger } from '../log/index.ts';
 import type { LinkContext } from './forward-decision.ts';
 import type { OriginHighwater } from './origin-highwater.ts';
 import type { PartitionOffsets, RecordSource, SourceBatch } from './ports.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 
 /** Most unchecked offset gaps kept per partition; one more forces a check despite the interval. */
 const MAX_UNCHECKED_GAPS = 64;
@@ -113,7 +114,8 @@ export class SourceWatch {
     const now = Date.now();
     const isGapDue =
       watch.gaps.length > 0 &&
-      (now - watch.checkedAtMs >= (this.#ctx.truncationCheckIntervalMs ?? 5_000) ||
+      (now - watch.checkedAtMs >=
+        (this.#ctx.truncationCheckIntervalMs ?? NODE_DEFAULTS.truncationCheckIntervalMs) ||
         watch.gaps.length >= MAX_UNCHECKED_GAPS);
     if (!isBehind && !isGapDue) return { kind: 'go', isNewIncarnation: false };
     watch.checkedAtMs = now;

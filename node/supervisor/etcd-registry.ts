@@ -10,11 +10,14 @@ import { RegionStateStore } from '../region-state/index.ts';
 import type { RegionStateConnection } from './failover-with-state.ts';
 import type { RegistryConnection } from './node-registration.ts';
 
-/** Coordination options from `config.etcd`; the password is revealed only into the etcd client's options. */
+/**
+ * Coordination options from `config.etcd`; the password is revealed only into the etcd client's options.
+ * Timeouts not given take the coordination adapter's defaults (COORDINATION_DEFAULTS).
+ */
 export function coordinationOptionsFor(
   config: TopologyConfig,
   logger: Logger,
-  timeouts: { dialTimeoutMs: number; requestTimeoutMs: number; leaseTtlMs?: number },
+  timeouts: { dialTimeoutMs?: number; requestTimeoutMs?: number; leaseTtlMs?: number } = {},
 ): CoordinationOptions {
   const { tls, auth } = config.etcd;
   return {
@@ -39,9 +42,7 @@ export function connectEtcdRegistry(
   logger: Logger,
 ): (signal: AbortSignal) => Promise<RegistryConnection> {
   return async (signal) => {
-    const coordinator = new EtcdCoordinator(
-      coordinationOptionsFor(config, logger, { dialTimeoutMs: 5_000, requestTimeoutMs: 3_000 }),
-    );
+    const coordinator = new EtcdCoordinator(coordinationOptionsFor(config, logger));
     try {
       await coordinator.start(signal);
     } catch (err) {

@@ -6,10 +6,5 @@ export {
 } from './region-supervisor.ts';
 export { GEOMESH_VERSION } from './rpc-handlers.ts';
 export { coordinationOptionsFor } from './etcd-registry.ts';
-export {
-  DEFAULT_STOP_DEADLINE_MS,
-  runNodeProcess,
-  type NodeProcessOptions,
-  type NodeProcessOutcome,
-} from './node-process.ts';
+export { runNodeProcess, type NodeProcessOptions, type NodeProcessOutcome } from './node-process.ts';
 export { regionFingerprint, unrunnable } from './runnable-topology.ts';

@@ -9,7 +9,7 @@
  * an orchestrator never waits on it.
  */
 import type { TopologyConfig } from '../../topology/index.ts';
-import { EtcdCoordinator } from '../coordination/index.ts';
+import { COORDINATION_DEFAULTS, EtcdCoordinator } from '../coordination/index.ts';
 import { isGeomeshError } from '../../base/index.ts';
 import { runStopSteps } from '../lifecycle/index.ts';
 import { openKafkaClients } from '../kafka/index.ts';
@@ -19,14 +19,7 @@ import { TopologyStore, compareTopologyWithStore, watchTopology } from '../topol
 import { coordinationOptionsFor } from './etcd-registry.ts';
 import { RegionSupervisor } from './region-supervisor.ts';
 import { regionFingerprint, unrunnable } from './runnable-topology.ts';
-
-/** How long after a clean stop open handles are taken for a leak (then logged, and the process exits). */
-export const EXIT_GRACE_MS = 2_000;
-
-/** Default bound of a node's stop: under Kubernetes' default grace period of 30 s. */
-export const DEFAULT_STOP_DEADLINE_MS = 25_000;
-
-const ETCD_TIMEOUTS = { dialTimeoutMs: 5_000, requestTimeoutMs: 3_000 };
+import { NODE_DEFAULTS } from '../config/index.ts';
 
 export interface NodeProcessOptions {
   /** The topology file (with `topologyFrom: 'etcd'`, it says where etcd is). */
@@ -50,7 +43,7 @@ export type NodeProcessOutcome = 'stopped' | 'stop-timeout' | 'no-topology';
 export async function runNodeProcess(options: NodeProcessOptions): Promise<NodeProcessOutcome> {
   const { logger } = options;
   const signal = options.signal ?? stopSignals(logger);
-  const coordinator = new EtcdCoordinator(coordinationOptionsFor(options.file, logger, ETCD_TIMEOUTS));
+  const coordinator = new EtcdCoordinator(coordinationOptionsFor(options.file, logger));
   let node: RegionSupervisor | undefined;
   const stopNode = async () => {
     const running = node;
@@ -67,7 +60,9 @@ export async function runNodeProcess(options: NodeProcessOptions): Promise<NodeP
         signal.addEventListener('abort', () => resolve(), { once: true });
       });
     } else {
-      await coordinator.start(AbortSignal.any([signal, AbortSignal.timeout(ETCD_TIMEOUTS.dialTimeoutMs)]));
+      await coordinator.start(
+        AbortSignal.any([signal, AbortSignal.timeout(COORDINATION_DEFAULTS.dialTimeoutMs)]),
+      );
       if (
         !(await new TopologyStore({ coordination: coordinator, mesh: options.file.mesh, logger }).current())
       )
@@ -152,7 +147,7 @@ function stopSignals(logger: Logger): AbortSignal {
 async function compareWithEtcd(coordinator: EtcdCoordinator, options: NodeProcessOptions): Promise<void> {
   const { logger, file } = options;
   try {
-    await coordinator.start(AbortSignal.timeout(ETCD_TIMEOUTS.dialTimeoutMs));
+    await coordinator.start(AbortSignal.timeout(COORDINATION_DEFAULTS.dialTimeoutMs));
     const agreement = await compareTopologyWithStore(
       new TopologyStore({ coordination: coordinator, mesh: file.mesh, logger }),
       file,
@@ -207,17 +202,17 @@ async function startSupervisor(
 
 /**
  * After a stop every handle should be closed and the process gone within moments. If it is still here after
- * `EXIT_GRACE_MS`, what holds it open is logged and the process exits: nothing is left to drain.
+ * `NODE_DEFAULTS.exitGraceMs`, what holds it open is logged and the process exits: nothing is left to drain.
  */
 function watchForLeaks(logger: Logger): void {
   // Not `delay`: this timer must be unref'd, so that it is never what keeps the process alive.
   setTimeout(() => {
     logger.error(
       { handles: describeHandles(), kafkaClients: openKafkaClients() },
-      `the node stopped but ${EXIT_GRACE_MS} ms later handles still keep the process alive; exiting`,
+      `the node stopped but ${NODE_DEFAULTS.exitGraceMs} ms later handles still keep the process alive; exiting`,
     );
     process.exit(process.exitCode ?? 0);
-  }, EXIT_GRACE_MS).unref();
+  }, NODE_DEFAULTS.exitGraceMs).unref();
 }
 
 /** The process's open handles (sockets with their addresses), for the leak report. */

@@ -32,6 +32,7 @@ import {
 } from './rpc-handlers.ts';
 import { StatusReporter } from './status-reporter.ts';
 import { WorkSharingRunner } from './work-sharing-runner.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 
 export interface RegionSupervisorOptions {
   config: TopologyConfig;
@@ -125,8 +126,8 @@ export class RegionSupervisor {
       instance: options.instanceId ?? defaultInstanceId(),
       logger,
       transport: options.peerTransport ?? this.#peerTransportFromTopology(),
-      peerTimeoutMs: options.peerTimeoutMs ?? 3_000,
-      heartbeatMs: options.peerHeartbeatMs ?? 5_000,
+      peerTimeoutMs: options.peerTimeoutMs ?? NODE_DEFAULTS.peerTimeoutMs,
+      heartbeatMs: options.peerHeartbeatMs ?? NODE_DEFAULTS.peerHeartbeatMs,
       ...(this.#directory && { directory: this.#directory }),
       ...(this.#keys && {
         keys: this.#keys.fingerprints(),
@@ -207,7 +208,7 @@ export class RegionSupervisor {
         if (peer.mismatch) this.#node.setKeyMismatch(peer.region, peer.mismatch);
       this.#etcdKeysTimer = setInterval(
         () => void this.#keysFromEtcd(0),
-        this.#options.peerHeartbeatMs ?? 5_000,
+        this.#options.peerHeartbeatMs ?? NODE_DEFAULTS.peerHeartbeatMs,
       );
       this.#etcdKeysTimer.unref();
       await this.#node.start();

@@ -30,6 +30,7 @@ import {
   type RecordedRegionState,
 } from '../status/index.ts';
 import type { WorkSharingStatus } from './work-sharing-runner.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 
 /** What the reporter reads from the supervisor at each report. */
 export interface ReportedParts {
@@ -94,7 +95,10 @@ export class StatusReporter {
   start(): void {
     if (this.#timer || this.#isStopped) return;
     this.#sample();
-    this.#timer = setInterval(() => this.#sample(), this.#options.rateIntervalMs ?? 5_000);
+    this.#timer = setInterval(
+      () => this.#sample(),
+      this.#options.rateIntervalMs ?? NODE_DEFAULTS.rateIntervalMs,
+    );
     this.#timer.unref();
   }
 

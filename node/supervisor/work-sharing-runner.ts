@@ -8,7 +8,7 @@
  * own the partitions.
  */
 import type { TopologyConfig } from '../../topology/index.ts';
-import { EtcdCoordinator } from '../coordination/index.ts';
+import { COORDINATION_DEFAULTS, EtcdCoordinator } from '../coordination/index.ts';
 import { delay, runStopSteps } from '../lifecycle/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { RegionNode, RegionWorkSharing } from '../region/index.ts';
@@ -70,9 +70,11 @@ export class WorkSharingRunner {
     while (!signal.aborted) {
       const coordinator = new EtcdCoordinator(
         coordinationOptionsFor(this.#config, this.#logger, {
-          dialTimeoutMs: 5_000,
           // Shorter than the TTL, so a renewal or a key write that etcd cannot answer fails in time.
-          requestTimeoutMs: Math.min(3_000, Math.floor(this.#leaseTtlMs / 4)),
+          requestTimeoutMs: Math.min(
+            COORDINATION_DEFAULTS.requestTimeoutMs,
+            Math.floor(this.#leaseTtlMs / 4),
+          ),
           leaseTtlMs: this.#leaseTtlMs,
         }),
       );

@@ -36,6 +36,7 @@ import type {
   Translation,
   TranslationServiceOptions,
 } from './translation-types.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 
 export class TranslationService {
   readonly #options: TranslationServiceOptions;
@@ -69,7 +70,7 @@ export class TranslationService {
   start(): void {
     if (this.#state !== 'idle') return;
     this.#state = 'running';
-    const interval = this.#options.checkpointIntervalMs ?? 5_000;
+    const interval = this.#options.checkpointIntervalMs ?? NODE_DEFAULTS.checkpointIntervalMs;
     if (interval > 0) this.#timer = setInterval(() => void this.checkpointNow(), interval);
   }
 

@@ -21,6 +21,7 @@ import { isGeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { CoordinationLease, DocumentStore, LeaseGranter } from '../coordination/index.ts';
 import { assignPartitions, compareTopicPartitions, type TopicPartition } from './assignment.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 
 /** What the ownership drives: the region node. */
 export interface OwnershipHost {
@@ -172,7 +173,7 @@ export class PartitionOwnership {
   }
 
   async #run(): Promise<void> {
-    const every = this.#options.reconcileMs ?? 1_000;
+    const every = this.#options.reconcileMs ?? NODE_DEFAULTS.workReconcileMs;
     while (this.#state === 'running') {
       try {
         await this.#reconcile();

@@ -11,7 +11,8 @@
 import type { Command } from 'commander';
 import { isGeomeshError } from '../../../base/index.ts';
 import { createLogger } from '../../log/index.ts';
-import { DEFAULT_STOP_DEADLINE_MS, runNodeProcess, unrunnable } from '../../supervisor/index.ts';
+import { NODE_DEFAULTS } from '../../config/index.ts';
+import { runNodeProcess, unrunnable } from '../../supervisor/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 import { loadTopologyFile, printDiagnostics } from '../load-topology.ts';
@@ -59,7 +60,7 @@ export function registerNodeCommand(program: Command, context: CliContext): void
     .option(
       '--stop-deadline <ms>',
       'bound of the drain on SIGTERM/SIGINT, in ms',
-      String(DEFAULT_STOP_DEADLINE_MS),
+      String(NODE_DEFAULTS.stopDeadlineMs),
     )
     .addHelpText('after', NODE_HELP)
     .action(async (options: NodeCommandOptions) => {

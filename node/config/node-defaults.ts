@@ -1,0 +1,32 @@
+/**
+ * Every runtime default of a region's node, declared once, with its unit. The link options a topology
+ * declares (maxBatchBytes, maxInflightBytes, …) take their defaults from the topology (LINK_OPTION_DEFAULTS,
+ * topology/topology-schema.ts); etcd's from the coordination adapter (COORDINATION_DEFAULTS). What is here
+ * is the node's own: intervals, deadlines and retries no topology field names.
+ */
+export const NODE_DEFAULTS = Object.freeze({
+  /** How often links re-list the source's topics, compare partition counts and audit coverage. */
+  topicRefreshMs: 5_000,
+  /** How often the origin index is written to its topic. */
+  indexFlushIntervalMs: 1_000,
+  /** How often this region's groups are checkpointed and pushed to peers. */
+  checkpointIntervalMs: 5_000,
+  /** Deadline of a call to a peer (a translation falls back to a checkpoint after it). */
+  peerTimeoutMs: 3_000,
+  /** How often every peer is pinged (`geomesh_peer_up`, key agreement). */
+  peerHeartbeatMs: 5_000,
+  /** How often link rates are sampled for the status. */
+  rateIntervalMs: 5_000,
+  /** Bound of the whole drain on SIGTERM/SIGINT: under Kubernetes' default grace period of 30 s. */
+  stopDeadlineMs: 25_000,
+  /** After a stop, how long open handles are given before they are reported as a leak. */
+  exitGraceMs: 2_000,
+  /** How often a work-sharing instance reconciles its share with etcd. */
+  workReconcileMs: 1_000,
+  /** A failed write into the target is retried after this, doubling up to `max`. */
+  writeRetryBackoffMs: Object.freeze({ initial: 500, max: 10_000 }),
+  /** How often a source partition's log start is compared with what a link expects (truncation). */
+  truncationCheckIntervalMs: 5_000,
+});
+
+export type NodeDefaults = typeof NODE_DEFAULTS;
