@@ -3,6 +3,7 @@
  * TLS and SASL from validated options. The only place a kafkajs `Kafka` is constructed.
  */
 import kafkajs, { type Kafka, type KafkaConfig, type SASLOptions } from 'kafkajs';
+import type { Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { GeomeshError, type ErrorDetails } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -45,6 +46,8 @@ export interface KafkaClientOptions {
   requestTimeoutMs?: number;
   /** Produce requests leave only while this gate is open (work sharing's fencing, see produce-gate.ts). */
   produceGate?: ProduceGate;
+  /** Called with every socket the client opens (KafkaCluster closes any kafkajs leaves open). */
+  onSocket?: (socket: Socket) => void;
   logger: Logger;
 }
 
@@ -62,8 +65,9 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
   };
   if (options.tls !== undefined) config.ssl = options.tls;
   if (options.sasl) config.sasl = { ...options.sasl } as SASLOptions;
+  if (options.produceGate || options.onSocket)
+    config.socketFactory = gatedSocketFactory(options.produceGate, options.onSocket);
   if (options.produceGate) {
-    config.socketFactory = gatedSocketFactory(options.produceGate);
     // A refused request must fail within a second, not after kafkajs' ~10 s of retries: an instance that
     // lost its lease waits for its writes in flight to end before it may take a lease and partitions again.
     config.retry = { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 };

@@ -3,6 +3,7 @@
  * its errors translated here (never a kafkajs error or type outside this adapter), and the record sources,
  * sinks and readers of the data path made from it.
  */
+import type { Socket } from 'node:net';
 import type { Kafka } from 'kafkajs';
 import type { Logger } from '../log/index.ts';
 import type { SourceRecord } from '../replication/index.ts';
@@ -37,9 +38,35 @@ export interface LinkNames {
 
 export class KafkaCluster {
   readonly #kafka: Kafka;
+  readonly #logger: Logger;
+  /** Every socket this cluster's clients opened and that is not closed yet. */
+  readonly #sockets = new Set<Socket>();
 
   constructor(options: KafkaClientOptions) {
-    this.#kafka = createKafkaClient(options);
+    this.#logger = options.logger;
+    this.#kafka = createKafkaClient({
+      ...options,
+      onSocket: (socket) => {
+        this.#sockets.add(socket);
+        socket.once('close', () => this.#sockets.delete(socket));
+      },
+    });
+  }
+
+  /**
+   * The last step of a stop, once every client made from this cluster has disconnected: closes the sockets
+   * still open. kafkajs can leave one open when a disconnect races a connection being opened (seen under
+   * load: every client disconnected, a broker socket still open, the process kept alive); such a socket
+   * carries nothing any more.
+   */
+  close(): void {
+    if (this.#sockets.size === 0) return;
+    this.#logger.warn(
+      { sockets: [...this.#sockets].map((s) => `${s.remoteAddress}:${s.remotePort}`) },
+      `kafkajs left ${this.#sockets.size} broker socket(s) open after its clients disconnected; closing them`,
+    );
+    for (const socket of this.#sockets) socket.destroy();
+    this.#sockets.clear();
   }
 
   /** Every topic of the cluster. */

@@ -28,13 +28,21 @@ export interface ProduceGate {
   onRefused?(): void;
 }
 
-/** kafkajs' own socket factory (plain or TLS, keep-alive), with Produce requests gated. */
-export function gatedSocketFactory(gate: ProduceGate): ISocketFactory {
+/**
+ * kafkajs' own socket factory (plain or TLS, keep-alive), with Produce requests gated when a gate is given,
+ * and every socket handed to `onSocket` (the cluster's socket registry, kafka-cluster.ts).
+ */
+export function gatedSocketFactory(
+  gate?: ProduceGate,
+  onSocket?: (socket: net.Socket) => void,
+): ISocketFactory {
   return ({ host, port, ssl, onConnect }) => {
     const socket = ssl
       ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
       : net.connect({ host, port }, onConnect);
     socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
+    onSocket?.(socket);
+    if (!gate) return socket;
     const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
     socket.write = (...args: unknown[]) => {
       if (apiKeyOf(args[0]) === PRODUCE_API_KEY && !gate.isOpen()) {

@@ -227,6 +227,8 @@ export class RegionNode {
     await Promise.allSettled(this.links.map((l) => l.stop()));
     await this.#keeper.stop().catch(() => undefined);
     await this.#http?.stop();
+    this.#local.close();
+    for (const link of this.#running) link.remote.close();
   }
 
   /** Drains: translation, topic refresh, links (in-flight writes end), a last index flush, then the endpoint. */
@@ -254,6 +256,13 @@ export class RegionNode {
             },
           },
           { name: 'HTTP endpoint', run: () => this.#http?.stop() },
+          {
+            name: 'Kafka sockets',
+            run: () => {
+              this.#local.close();
+              for (const link of this.#running) link.remote.close();
+            },
+          },
         ],
         { logger: this.#logger, what: `region node of ${region}` },
       );

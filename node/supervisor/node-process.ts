@@ -208,7 +208,11 @@ function watchForLeaks(logger: Logger): void {
   // Not `delay`: this timer must be unref'd, so that it is never what keeps the process alive.
   setTimeout(() => {
     logger.error(
-      { handles: describeHandles(), kafkaClients: openKafkaClients() },
+      {
+        handles: describeHandles(),
+        resources: process.getActiveResourcesInfo(),
+        kafkaClients: openKafkaClients(),
+      },
       `the node stopped but ${NODE_DEFAULTS.exitGraceMs} ms later handles still keep the process alive; exiting`,
     );
     process.exit(process.exitCode ?? 0);
@@ -226,6 +230,10 @@ function describeHandles(): string[] {
   });
 }
 
+/** The process's handles but its own standard streams. */
 function activeHandles(): unknown[] {
-  return (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+  const stdio = new Set<unknown>([process.stdin, process.stdout, process.stderr]);
+  return (process as unknown as { _getActiveHandles(): unknown[] })
+    ._getActiveHandles()
+    .filter((h) => !stdio.has(h));
 }
