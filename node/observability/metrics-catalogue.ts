@@ -226,3 +226,53 @@ export function createProvenanceMetrics(registry: Registry) {
     }),
   };
 }
+
+/** Readiness as a metric: what `/readyz` answers, read at scrape time (alerts need no HTTP probe). */
+export function createReadinessMetrics(registry: Registry, notReady: () => readonly string[]) {
+  // One per registry: built again on the same registry (a restarted node), the newest takes it over.
+  registry.removeSingleMetric('geomesh_node_ready');
+  return {
+    ready: new Gauge({
+      name: 'geomesh_node_ready',
+      help: '1 when /readyz answers ready, 0 when it lists reasons (a link not running, a halted partition, a key mismatch, ...)',
+      registers: [registry],
+      collect() {
+        this.set(notReady().length === 0 ? 1 : 0);
+      },
+    }),
+  };
+}
+
+/** A region's recorded state, as etcd holds it (`regions/<region>/state`; absent means active). */
+export interface RegionStateSample {
+  region: string;
+  state: string;
+}
+
+/**
+ * Region states (active, failed-over, failing-back) read from etcd at scrape time: 1 for each region's recorded
+ * state. Regions without a recorded state are active and not listed; when etcd cannot be read the gauge is
+ * empty for that scrape.
+ */
+export function createRegionStateMetrics(
+  registry: Registry,
+  states: () => Promise<readonly RegionStateSample[]>,
+) {
+  registry.removeSingleMetric('geomesh_region_state');
+  return {
+    regionState: new Gauge({
+      name: 'geomesh_region_state',
+      help: 'A region state recorded in etcd (failed-over, failing-back; 1 while recorded); regions without one are active',
+      labelNames: ['region', 'state'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        try {
+          for (const s of await states()) this.labels(s.region, s.state).set(1);
+        } catch {
+          // etcd unreadable: no sample this scrape (the node's own logs and /status say why).
+        }
+      },
+    }),
+  };
+}

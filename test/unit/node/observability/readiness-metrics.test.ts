@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  HttpServer,
+  Registry,
+  createRegionStateMetrics,
+} from '../../../../node/observability/index.ts';
+
+/** The sample lines of `name` in the registry's Prometheus text. */
+async function samples(registry: Registry, name: string): Promise<string[]> {
+  const text = await registry.metrics();
+  return text.split('\n').filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`));
+}
+
+describe('geomesh_node_ready', () => {
+  it('follows what /readyz would answer, at each scrape', async () => {
+    const registry = new Registry();
+    let reasons: string[] = ['link a → b starting'];
+    new HttpServer({ host: '127.0.0.1', port: 0, registry, notReady: () => reasons });
+    assert.deepEqual(await samples(registry, 'geomesh_node_ready'), ['geomesh_node_ready 0']);
+    reasons = [];
+    assert.deepEqual(await samples(registry, 'geomesh_node_ready'), ['geomesh_node_ready 1']);
+  });
+
+  it('a server built again on the same registry takes the gauge over', async () => {
+    const registry = new Registry();
+    new HttpServer({ host: '127.0.0.1', port: 0, registry, notReady: () => ['old'] });
+    new HttpServer({ host: '127.0.0.1', port: 0, registry, notReady: () => [] });
+    assert.deepEqual(await samples(registry, 'geomesh_node_ready'), ['geomesh_node_ready 1']);
+  });
+});
+
+describe('geomesh_region_state', () => {
+  it('is 1 for each recorded state, and empty when etcd cannot be read', async () => {
+    const registry = new Registry();
+    let states: () => Promise<{ region: string; state: string }[]> = () =>
+      Promise.resolve([{ region: 'us-east', state: 'failed-over' }]);
+    createRegionStateMetrics(registry, () => states());
+    assert.deepEqual(await samples(registry, 'geomesh_region_state'), [
+      'geomesh_region_state{region="us-east",state="failed-over"} 1',
+    ]);
+    states = () => Promise.reject(new Error('etcd unreachable'));
+    assert.deepEqual(await samples(registry, 'geomesh_region_state'), []);
+  });
+});
