@@ -7,6 +7,14 @@ export { TestEnvironment, type TestEnvironmentOptions } from './test-environment
 export { LocalKafkaCluster, TEST_BROKER_PROPERTIES, randomClusterId } from './local-kafka.ts';
 export { LocalEtcd, ensureEtcdBinary } from './local-etcd.ts';
 export {
+  LocalPrometheus,
+  ensurePrometheusBinaries,
+  type LocalPrometheusOptions,
+  type PrometheusBinaries,
+  type PromAlert,
+  type PromSample,
+} from './local-prometheus.ts';
+export {
   DEFAULT_KAFKA_VERSION,
   PROJECT_ROOT,
   ensureKafkaJars,
