@@ -243,16 +243,16 @@ export function createReadinessMetrics(registry: Registry, notReady: () => reado
   };
 }
 
-/** A region's recorded state, as etcd holds it (`regions/<region>/state`; absent means active). */
+/** A region's state, as etcd records it (`regions/<region>/state`; no record means active). */
 export interface RegionStateSample {
   region: string;
   state: string;
 }
 
 /**
- * Region states (active, failed-over, failing-back) read from etcd at scrape time: 1 for each region's recorded
- * state. Regions without a recorded state are active and not listed; when etcd cannot be read the gauge is
- * empty for that scrape.
+ * Every region's state (active, failed-over, failing-back; unreadable for a corrupt record), read from etcd
+ * at scrape time: 1 for each region's current state. When etcd cannot be read the gauge is empty for that
+ * scrape.
  */
 export function createRegionStateMetrics(
   registry: Registry,
@@ -262,7 +262,7 @@ export function createRegionStateMetrics(
   return {
     regionState: new Gauge({
       name: 'geomesh_region_state',
-      help: 'A region state recorded in etcd (failed-over, failing-back; 1 while recorded); regions without one are active',
+      help: "Each region's state as recorded in etcd, 1 for the current one: active (no record), failed-over, failing-back, unreadable",
       labelNames: ['region', 'state'] as const,
       registers: [registry],
       async collect() {

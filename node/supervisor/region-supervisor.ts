@@ -218,11 +218,13 @@ export class RegionSupervisor {
       const address = await this.#server.start();
       this.#startRegistration(address);
       this.#peers.startHeartbeats(this.#node.registry);
-      createRegionStateMetrics(this.#node.registry, async () =>
-        (await this.#recordedRegionStates()).flatMap((s) =>
-          s.record ? [{ region: s.region, state: s.record.state }] : [],
-        ),
-      );
+      createRegionStateMetrics(this.#node.registry, async () => {
+        const recorded = new Map((await this.#recordedRegionStates()).map((s) => [s.region, s]));
+        return this.#options.config.regions.map(({ name }) => {
+          const listed = recorded.get(name);
+          return { region: name, state: listed?.record?.state ?? (listed?.error ? 'unreadable' : 'active') };
+        });
+      });
       this.#setState('running');
       this.#logger.info({ grpc: address, http: this.#node.httpAddress }, 'node serving');
     } catch (err) {
