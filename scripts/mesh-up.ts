@@ -21,6 +21,7 @@ import {
   removeAtExit,
 } from '../test/harness/index.ts';
 import { waitNodeReady } from '../test/support/cli-process.ts';
+import { fullMeshTopology } from '../test/support/local-topology.ts';
 
 const REGIONS = ['ap-south', 'eu-west', 'us-east'] as const;
 
@@ -49,22 +50,17 @@ const brokers = (region: string): string => env.cluster(region).bootstrapServers
 const file = join(dir, 'mesh.yaml');
 writeFileSync(
   file,
-  [
-    '# A local playground mesh (npm run mesh:up); removed when it stops.',
-    'mesh: playground',
-    `etcd: { endpoints: ['${env.etcd!.endpoints[0]}'] }`,
-    "provenance: { key: '${GEOMESH_PROVENANCE_KEY}' }",
-    'regions:',
-    ...REGIONS.map(
-      (r) =>
-        `  ${r}: { kafka: { brokers: ['${brokers(r)}'] }, node: { grpc: '127.0.0.1:${ports[r]!.grpc}', http: '127.0.0.1:${ports[r]!.http}' } }`,
-    ),
-    'links:',
-    `  - between: [${REGIONS.join(', ')}]`,
-    "    topics: { include: ['orders-.*'] }",
-    "    groups: { include: ['.*'] }",
-    '',
-  ].join('\n'),
+  fullMeshTopology({
+    comment: 'A local playground mesh (npm run mesh:up); removed when it stops.',
+    mesh: 'playground',
+    etcdEndpoint: env.etcd!.endpoints[0]!,
+    regions: REGIONS.map((r) => ({
+      name: r,
+      brokers: brokers(r),
+      grpcPort: ports[r]!.grpc,
+      httpPort: ports[r]!.http,
+    })),
+  }),
 );
 writeFileSync(join(dir, 'env'), `export GEOMESH_PROVENANCE_KEY=${key}\n`, { mode: 0o600 });
 

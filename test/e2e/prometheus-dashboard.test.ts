@@ -18,6 +18,7 @@ import { createKafkaClient } from '../../node/kafka/index.ts';
 import { silentLogger } from '../../node/log/index.ts';
 import { LocalPrometheus, PROJECT_ROOT, TestEnvironment, freePort } from '../harness/index.ts';
 import { runGeomeshNode, waitNodeReady } from '../support/cli-process.ts';
+import { fullMeshTopology } from '../support/local-topology.ts';
 import { produceNumbered } from '../support/mesh-audit.ts';
 import { pollUntil } from '../support/polling.ts';
 
@@ -78,21 +79,17 @@ describe('Prometheus scrapes a 3-region mesh: dashboard queries and the link-dow
     const file = join(dir, 'mesh.yaml');
     writeFileSync(
       file,
-      [
-        'mesh: prometheus-e2e',
-        `etcd: { endpoints: ['${env.etcd!.endpoints[0]}'] }`,
-        "provenance: { key: '${GEOMESH_PROVENANCE_KEY}' }",
-        'regions:',
-        ...REGIONS.map(
-          (r) =>
-            `  ${r}: { kafka: { brokers: ['${env.cluster(r).bootstrapServers[0]}'] }, node: { grpc: '127.0.0.1:${grpc[r]}', http: '127.0.0.1:${http[r]}' } }`,
-        ),
-        'links:',
-        `  - between: [${REGIONS.join(', ')}]`,
-        "    topics: { include: ['orders-.*'] }",
-        "    groups: { include: ['billing'] }",
-        '',
-      ].join('\n'),
+      fullMeshTopology({
+        mesh: 'prometheus-e2e',
+        etcdEndpoint: env.etcd!.endpoints[0]!,
+        regions: REGIONS.map((r) => ({
+          name: r,
+          brokers: env.cluster(r).bootstrapServers[0]!,
+          grpcPort: grpc[r]!,
+          httpPort: http[r]!,
+        })),
+        groups: ['billing'],
+      }),
     );
     // Every region's topic in every cluster (the nodes find them there rather than create them while they
     // start), and a consumer group with committed offsets in every region: the nodes checkpoint the group.
