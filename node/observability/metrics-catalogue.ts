@@ -250,29 +250,39 @@ export interface RegionStateSample {
 }
 
 /**
- * Every region's state (active, failed-over, failing-back; unreadable for a corrupt record), read from etcd
- * at scrape time: 1 for each region's current state. When etcd cannot be read the gauge is empty for that
- * scrape.
+ * Every region's state (active, failed-over, failing-back; unreadable for a corrupt record) as etcd records
+ * it: 1 for each region's current state. A scrape never waits on etcd: it shows the answer of the last read
+ * and starts the next one (so a scrape shows what etcd held at most one scrape interval earlier). While etcd
+ * cannot be read the gauge is empty.
  */
 export function createRegionStateMetrics(
   registry: Registry,
   states: () => Promise<readonly RegionStateSample[]>,
 ) {
   registry.removeSingleMetric('geomesh_region_state');
+  let last: readonly RegionStateSample[] = [];
+  let reading: Promise<void> | undefined;
+  const read = (): Promise<void> =>
+    (reading ??= states()
+      .then(
+        (read) => void (last = read),
+        () => void (last = []), // etcd unreadable: the node's logs and /status say why
+      )
+      .finally(() => (reading = undefined)));
+  void read();
   return {
     regionState: new Gauge({
       name: 'geomesh_region_state',
       help: "Each region's state as recorded in etcd, 1 for the current one: active (no record), failed-over, failing-back, unreadable",
       labelNames: ['region', 'state'] as const,
       registers: [registry],
-      async collect() {
+      collect() {
         this.reset();
-        try {
-          for (const s of await states()) this.labels(s.region, s.state).set(1);
-        } catch {
-          // etcd unreadable: no sample this scrape (the node's own logs and /status say why).
-        }
+        for (const s of last) this.labels(s.region, s.state).set(1);
+        void read();
       },
     }),
+    /** Resolves once the read under way (or a new one) has ended: for tests. */
+    settled: (): Promise<void> => read(),
   };
 }

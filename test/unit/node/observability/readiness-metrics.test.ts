@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  HttpServer,
-  Registry,
-  createRegionStateMetrics,
-} from '../../../../node/observability/index.ts';
+import { HttpServer, Registry, createRegionStateMetrics } from '../../../../node/observability/index.ts';
 
 /** The sample lines of `name` in the registry's Prometheus text. */
 async function samples(registry: Registry, name: string): Promise<string[]> {
@@ -31,15 +27,28 @@ describe('geomesh_node_ready', () => {
 });
 
 describe('geomesh_region_state', () => {
-  it('is 1 for each recorded state, and empty when etcd cannot be read', async () => {
+  it('shows the last read of etcd without waiting for it, and nothing while etcd cannot be read', async () => {
     const registry = new Registry();
     let states: () => Promise<{ region: string; state: string }[]> = () =>
       Promise.resolve([{ region: 'us-east', state: 'failed-over' }]);
-    createRegionStateMetrics(registry, () => states());
+    const { settled } = createRegionStateMetrics(registry, () => states());
+    await settled();
     assert.deepEqual(await samples(registry, 'geomesh_region_state'), [
       'geomesh_region_state{region="us-east",state="failed-over"} 1',
     ]);
-    states = () => Promise.reject(new Error('etcd unreachable'));
+    // A read that never answers holds no scrape up: the scrape shows the last answer.
+    states = () => new Promise(() => {});
+    assert.deepEqual(await samples(registry, 'geomesh_region_state'), [
+      'geomesh_region_state{region="us-east",state="failed-over"} 1',
+    ]);
+  });
+
+  it('is empty once a read fails', async () => {
+    const registry = new Registry();
+    const { settled } = createRegionStateMetrics(registry, () =>
+      Promise.reject(new Error('etcd unreachable')),
+    );
+    await settled();
     assert.deepEqual(await samples(registry, 'geomesh_region_state'), []);
   });
 });
