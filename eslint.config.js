@@ -1,5 +1,7 @@
-// Lint rules that guard the design: floating promises and one adapter per vendor client.
-// Import cycles are checked by dpdm (npm run lint), which follows the .ts imports exactly.
+// Lint rules that guard the design: floating promises, one adapter per vendor client, and the house's import
+// boundaries (base/ imports neither topology/ nor node/; topology/ never imports node/; a folder of node/ is
+// entered through its index.ts only). Import cycles are checked by dpdm (npm run lint), which follows the .ts
+// imports exactly.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -12,6 +14,36 @@ const vendorAdapters = [
   { name: 'grpc-health-check', folder: 'node/rpc' },
 ];
 const adapterFolders = [...new Set(vendorAdapters.map((v) => v.folder))];
+
+/** Import boundaries between the top-level folders, as regular expressions over the import path. */
+const boundaries = {
+  // `../other/file.ts` (any depth of `../`): another folder's file other than its index. Generated code is exempt.
+  throughIndex: {
+    regex: '^(\\.\\./)+(?!generated/)[^./][^/]*/(?!index\\.ts$).+$',
+    message: 'import another folder through its index.ts (its only public door), not a file behind it',
+  },
+  topologyNotNode: {
+    regex: '^(\\.\\./)+node/',
+    message: 'topology/ never imports node/: what both need lives in base/',
+  },
+  baseAlone: {
+    regex: '^(\\.\\./)+(node|topology)/',
+    message: 'base/ imports neither node/ nor topology/',
+  },
+};
+
+/** The `no-restricted-imports` setting for files of one folder. */
+function restrictedImports({ vendorFolder, extraPatterns = [] } = {}) {
+  return [
+    'error',
+    {
+      paths: vendorAdapters
+        .filter((v) => v.folder !== vendorFolder)
+        .map((v) => ({ name: v.name, message: `only ${v.folder}/ imports ${v.name}` })),
+      patterns: [boundaries.throughIndex, ...extraPatterns],
+    },
+  ];
+}
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.cache/**', 'proto/gen/**', 'node/rpc/generated/**'] },
@@ -37,31 +69,22 @@ export default tseslint.config(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: vendorAdapters.map((v) => ({
-            name: v.name,
-            message: `only ${v.folder}/ imports ${v.name}`,
-          })),
-        },
-      ],
+      'no-restricted-imports': restrictedImports(),
     },
   },
   // Each adapter folder may import its own vendor client; tests may exercise vendor clients directly.
   ...adapterFolders.map((folder) => ({
     files: [`${folder}/**`],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: vendorAdapters
-            .filter((o) => o.folder !== folder)
-            .map((o) => ({ name: o.name, message: `only ${o.folder}/ imports ${o.name}` })),
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': restrictedImports({ vendorFolder: folder }) },
   })),
+  {
+    files: ['topology/**'],
+    rules: { 'no-restricted-imports': restrictedImports({ extraPatterns: [boundaries.topologyNotNode] }) },
+  },
+  {
+    files: ['base/**'],
+    rules: { 'no-restricted-imports': restrictedImports({ extraPatterns: [boundaries.baseAlone] }) },
+  },
   { files: ['test/**', 'scripts/**'], rules: { 'no-restricted-imports': 'off' } },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   { files: ['**/*.mjs'], languageOptions: { globals: { console: 'readonly', process: 'readonly' } } },

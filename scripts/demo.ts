@@ -19,12 +19,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  commitGroupOffsets,
-  createKafkaClient,
-  readPartitionRanges,
-  type Kafka,
-} from '../node/kafka/index.ts';
+import type { Kafka } from 'kafkajs';
+import { commitGroupOffsets, createKafkaClient, readPartitionRanges } from '../node/kafka/index.ts';
 import { decodeOriginHeaders, provenanceKeyObject, type SourceRecord } from '../node/replication/index.ts';
 import { FrontierFilter } from '../node/translation/index.ts';
 import { silentLogger } from '../node/log/index.ts';

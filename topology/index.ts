@@ -30,7 +30,6 @@ export {
 } from './diagnostic.ts';
 export { computeForwardingTrees, type Edge, type Route, type ForwardingTree } from './routing.ts';
 export { Selection, isInternalTopic, isInternalGroup } from './selection.ts';
-export { Secret } from './secret.ts';
 export { type EnvSource, SECRET_PATHS } from './resolve-env.ts';
 export { diffTopologies, type TopologyDiff } from './diff-topologies.ts';
 export { renderTopology, TOPOLOGY_FORMATS, type TopologyFormat } from './render-topology.ts';

@@ -3,11 +3,11 @@
  * (links of a region, which origins a link forwards, topic and group selection, routes and their
  * explanation) and a canonical, secret-free JSON form with its content hash.
  */
-import { GeomeshError } from '../node/errors/index.ts';
+import { GeomeshError } from '../base/index.ts';
 import { canonicalJson, contentHash } from './canonical-json.ts';
 import type { NormalizedLinkOptions, NormalizedTls, NormalizedTopology } from './normalize-topology.ts';
 import { computeForwardingTrees, type ForwardingTree, type Route } from './routing.ts';
-import { Secret } from './secret.ts';
+import { Secret } from '../base/index.ts';
 import { Selection, isInternalGroup, isInternalTopic } from './selection.ts';
 
 /** TLS settings; `null` files mean the system CAs and no client certificate. */

@@ -4,7 +4,7 @@
  * Pure: the file name is only for messages and the environment is passed in.
  */
 import { LineCounter, parseDocument } from 'yaml';
-import { GeomeshError } from '../node/errors/index.ts';
+import { GeomeshError } from '../base/index.ts';
 import { checkProvenanceKey, checkTopologyRules } from './check-topology-rules.ts';
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from './diagnostic.ts';
 import { DiagnosticCollector } from './diagnostic-collector.ts';

@@ -6,7 +6,7 @@ import {
   type TopologyConfig,
   type TopologyValidation,
 } from '../../topology/index.ts';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import type { CliContext } from './cli-context.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 

@@ -3,7 +3,7 @@
  * Runs in-process against a `CliContext`, so it can be tested without spawning.
  */
 import { Command, CommanderError } from 'commander';
-import { isGeomeshError } from '../errors/index.ts';
+import { isGeomeshError } from '../../base/index.ts';
 import type { CliContext } from './cli-context.ts';
 import { registerNodeCommand } from './commands/node.ts';
 import { registerStatusCommand } from './commands/status.ts';

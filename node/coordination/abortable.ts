@@ -1,5 +1,5 @@
 /** Small helpers for waiting with an AbortSignal and reading etcd's int64 revisions. */
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 
 /** Settles like `promise`, or rejects with the signal's reason as soon as it aborts (the work itself goes on). */
 export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {

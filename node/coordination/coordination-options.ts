@@ -3,7 +3,7 @@
  * as PEM buffers (or PEM text) or as file paths, which are read here, once, before any connection is opened.
  */
 import { readFileSync } from 'node:fs';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import { meshPrefix } from './key-layout.ts';
 

@@ -12,7 +12,7 @@
  * Leadership states: `leading` → `ended` (resigned, lease lost, proclaim found the key gone, client stopped).
  */
 import type { Namespace } from 'etcd3';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import { abortable, toSafeInteger } from './abortable.ts';
 import { translateEtcdError } from './etcd-errors.ts';

@@ -9,7 +9,7 @@
  * - anything else (permission, authentication, bad argument) → GEOMESH_COORD_REQUEST
  */
 import etcd3 from 'etcd3';
-import { GeomeshError, type ErrorDetails } from '../errors/index.ts';
+import { GeomeshError, type ErrorDetails } from '../../base/index.ts';
 
 // etcd3 is CommonJS: take its classes off the default export.
 const { ClientClosedError, EtcdLeaseInvalidError, isRecoverableError } = etcd3;

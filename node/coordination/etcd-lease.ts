@@ -10,7 +10,7 @@
  * - `released`: `release()` stopped the keepalives; etcd deletes the keys once the TTL runs out.
  */
 import type { Lease as EtcdLeaseHandle, Namespace } from 'etcd3';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import { abortable } from './abortable.ts';
 import { translateEtcdError } from './etcd-errors.ts';

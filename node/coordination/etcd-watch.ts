@@ -13,7 +13,7 @@
  * (closed) or throws (failed).
  */
 import type { IWatchResponse, Namespace, Watcher } from 'etcd3';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import { toSafeInteger } from './abortable.ts';
 import { isCompactedError, translateEtcdError } from './etcd-errors.ts';

@@ -6,7 +6,7 @@
  * - `election/<name>/<leaseId>`     one candidate of an election, on its lease (etcd3 / etcd concurrency layout)
  * - anything else                   documents owned by their feature (region state, assignments, operations)
  */
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 
 /** Mesh, region, instance and election names: lowercase letters, digits, `.`, `_` and `-`, 1–63 characters. */
 const NAME = /^[a-z0-9](?:[a-z0-9._-]{0,61}[a-z0-9])?$/;

@@ -5,7 +5,7 @@
  * readers that predate them ignore them as unknown fields); `decodeMemberV1` reads it back and
  * rejects anything else with GEOMESH_COORD_CORRUPT, so a reader never acts on a half-understood member.
  */
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import type { MemberInfo } from './types.ts';
 
 const FIELDS = ['region', 'id', 'address', 'version', 'startedAt'] as const;

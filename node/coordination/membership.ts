@@ -3,7 +3,7 @@
  * instance announces itself at `nodes/<region>/<id>` on its own lease; listing reads the prefix at one revision;
  * watching turns key changes into joined / updated / left events.
  */
-import { GeomeshError, isGeomeshError } from '../errors/index.ts';
+import { GeomeshError, isGeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import { decodeMemberV1, encodeMemberV1 } from './member-codec.ts';
 import { memberKey, membersPrefix, parseMemberKey } from './key-layout.ts';

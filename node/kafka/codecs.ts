@@ -11,7 +11,7 @@ import { zstdCompress, zstdDecompress } from 'node:zlib';
 import { promisify } from 'node:util';
 import snappy from 'snappy';
 import lz4 from 'lz4-napi';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 
 /** The shape kafkajs expects of a codec factory. */
 export interface KafkaCodec {

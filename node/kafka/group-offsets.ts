@@ -3,7 +3,7 @@
  * offsets, the groups that exist, a topic's stored range, and committing a group's offsets.
  */
 import type { Admin, Kafka } from 'kafkajs';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
 
 export interface CommittedOffset {

@@ -10,6 +10,7 @@ export {
   type KafkaSaslOptions,
 } from './kafka-client.ts';
 export { gatedSocketFactory, type ProduceGate } from './produce-gate.ts';
+export { openKafkaClients } from './open-clients.ts';
 export {
   decodeSnappyXerial,
   encodeSnappyXerial,
@@ -50,4 +51,4 @@ export {
   type CommittedOffset,
   type PartitionRange,
 } from './group-offsets.ts';
-export type { Kafka } from 'kafkajs';
+export { KafkaCluster, type LinkNames, type PartitionBounds } from './kafka-cluster.ts';

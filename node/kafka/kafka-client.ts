@@ -4,10 +4,11 @@
  */
 import kafkajs, { type Kafka, type KafkaConfig, type SASLOptions } from 'kafkajs';
 import type { ConnectionOptions } from 'node:tls';
-import { GeomeshError, type ErrorDetails } from '../errors/index.ts';
+import { GeomeshError, type ErrorDetails } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import { lz4Codec, snappyCodec, zstdCodec } from './codecs.ts';
 import { bridgeKafkaLogs, kafkaLogLevelFor } from './kafka-logging.ts';
+import { trackClient } from './open-clients.ts';
 import { gatedSocketFactory, type ProduceGate } from './produce-gate.ts';
 
 // kafkajs is CommonJS and Node cannot see all of its named exports from ESM: take them off the default.
@@ -67,7 +68,15 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     // lost its lease waits for its writes in flight to end before it may take a lease and partitions again.
     config.retry = { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 };
   }
-  return new KafkaClient(config);
+  const kafka = new KafkaClient(config);
+  // Every client is followed from connect to disconnect (open-clients.ts: the leak report names them).
+  const producer = kafka.producer.bind(kafka);
+  const consumer = kafka.consumer.bind(kafka);
+  const admin = kafka.admin.bind(kafka);
+  kafka.producer = (c) => trackClient(producer(c), 'producer', options.clientId);
+  kafka.consumer = (c) => trackClient(consumer(c), `consumer of ${c.groupId}`, options.clientId);
+  kafka.admin = (c) => trackClient(admin(c), 'admin', options.clientId);
+  return kafka;
 }
 
 /** Translates a kafkajs error into a GeomeshError once, here, keeping it as the cause. */

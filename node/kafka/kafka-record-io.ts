@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import kafkajs, { type Admin, type Consumer, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import type {
   BatchOutcome,
@@ -440,6 +440,9 @@ export class KafkaRecordSource implements RecordSource {
   }
 }
 
+/** Fetches that must come back empty, after the idle time, before a range read counts as done. */
+const IDLE_FETCHES = 3;
+
 /**
  * Reads partitions of a topic from given offsets up to their high watermark at call time, then stops.
  * Uses a throwaway consumer group that it deletes afterwards.
@@ -463,6 +466,7 @@ export async function readPartitionRanges(
     }
     if (pending.size === 0) return;
     const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, readUncommitted: false });
+    let running: Promise<void> = Promise.resolve();
     await consumer.connect();
     try {
       consumer.on(consumer.events.GROUP_JOIN, () => {
@@ -476,39 +480,50 @@ export async function readPartitionRanges(
             reject(new Error(`reading ${topic} ranges timed out with ${pending.size} partitions unfinished`)),
           options.timeoutMs ?? 60_000,
         );
-        // A range may end in transaction markers, which a read_committed consumer never sees: once nothing
-        // more arrives for a while after the group joined, everything below the recorded ends was read.
-        let idle: NodeJS.Timeout | undefined;
+        // A range may end in transaction markers, which a read_committed consumer never sees: once fetches
+        // keep coming back with nothing for a while, everything below the recorded ends was read. Time alone
+        // is no proof (a starved broker answers its first fetch late): it takes completed fetches too.
+        let lastProgressAt = Date.now();
+        let fetchesSinceProgress = 0;
         const finish = (): void => {
           clearTimeout(timer);
-          clearTimeout(idle);
           resolve();
         };
-        const armIdle = (): void => {
-          clearTimeout(idle);
-          idle = setTimeout(finish, options.idleMs ?? 1_500);
+        const progress = (): void => {
+          lastProgressAt = Date.now();
+          fetchesSinceProgress = 0;
         };
-        consumer.on(consumer.events.GROUP_JOIN, armIdle);
-        consumer
-          .run({
-            autoCommit: false,
-            eachBatch: async ({ batch }) => {
-              armIdle();
-              const end = pending.get(batch.partition);
-              const from = fromOffsets.get(batch.partition);
-              if (end === undefined || from === undefined) return;
-              for (const m of batch.messages) {
-                const offset = Number(m.offset);
-                if (offset >= from && offset < end) onRecord(toSourceRecord(topic, batch.partition, m));
-              }
-              if (Number(batch.lastOffset()) + 1 >= end) pending.delete(batch.partition);
-              if (pending.size === 0) finish();
-              await Promise.resolve();
-            },
-          })
-          .catch(reject);
+        consumer.on(consumer.events.GROUP_JOIN, progress);
+        consumer.on(consumer.events.FETCH, () => {
+          fetchesSinceProgress++;
+          if (
+            fetchesSinceProgress >= IDLE_FETCHES &&
+            Date.now() - lastProgressAt >= (options.idleMs ?? 1_500)
+          )
+            finish();
+        });
+        running = consumer.run({
+          autoCommit: false,
+          eachBatch: async ({ batch }) => {
+            progress();
+            const end = pending.get(batch.partition);
+            const from = fromOffsets.get(batch.partition);
+            if (end === undefined || from === undefined) return;
+            for (const m of batch.messages) {
+              const offset = Number(m.offset);
+              if (offset >= from && offset < end) onRecord(toSourceRecord(topic, batch.partition, m));
+            }
+            if (Number(batch.lastOffset()) + 1 >= end) pending.delete(batch.partition);
+            if (pending.size === 0) finish();
+            await Promise.resolve();
+          },
+        });
+        void running.catch(reject);
       });
     } finally {
+      // Not before the run has joined (or crashed): kafkajs' disconnect during a join returns at once, and the
+      // join then goes on, reconnects and leaves a consumer running with its sockets open.
+      await running.catch(() => undefined);
       await consumer.disconnect();
     }
   } catch (err) {

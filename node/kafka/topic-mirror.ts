@@ -6,7 +6,7 @@
  */
 import kafkajs, { type Admin, type ConfigSource as KafkaConfigSource, type Kafka } from 'kafkajs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GeomeshError, type ErrorDetails } from '../errors/index.ts';
+import { GeomeshError, type ErrorDetails } from '../../base/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
 
 const { ConfigResourceTypes, ConfigSource } = kafkajs;

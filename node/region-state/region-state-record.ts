@@ -17,7 +17,7 @@
  * the recorded groups (some named, or some refused) keeps the state with the groups left.
  */
 import { isValidName } from '../coordination/index.ts';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 
 /** What a region is doing: serving its own groups, running them elsewhere, or taking them back. */
 export type RegionStateName = 'active' | 'failed-over' | 'failing-back';

@@ -8,7 +8,7 @@
  * it or refuses (GEOMESH_RPC_FAILED_PRECONDITION). After `maxAttempts` lost swaps in a row the change fails
  * with GEOMESH_COORD_CONFLICT.
  */
-import { isGeomeshError, GeomeshError } from '../errors/index.ts';
+import { isGeomeshError, GeomeshError } from '../../base/index.ts';
 import type { DocumentStore, SignalOptions } from '../coordination/index.ts';
 import {
   REGION_STATES_PREFIX,

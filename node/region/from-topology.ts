@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import type { TopologyConfig } from '../../topology/index.ts';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import { createKafkaClient, fetchClusterId } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { ClusterConnection, InboundLinkSpec } from './region-node.ts';
+import type { ClusterConnection, InboundLinkSpec } from './region-node-options.ts';
 
 function readPem(path: string, what: string, region: string): Buffer {
   try {

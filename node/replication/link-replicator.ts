@@ -9,7 +9,7 @@
  */
 import type { Logger } from '../log/index.ts';
 import { decideForward, type DropReason, type LinkContext } from './forward-decision.ts';
-import { isGeomeshError } from '../errors/index.ts';
+import { isGeomeshError } from '../../base/index.ts';
 import {
   decodeOriginHeaders,
   encodeOriginHeaders,
@@ -584,6 +584,9 @@ export class LinkReplicator {
           return { kind: 'released' };
         }
         if (this.#state !== 'running') throw err;
+        // A partition given up meanwhile (work sharing) is the next owner's: no re-sync into this index.
+        if (this.#options.ownership && !this.#options.ownership.owns(topic, partition))
+          return { kind: 'released' };
         this.stats.writeRetries++;
         this.#logger.warn(
           { topic, partition, attempt, err },

@@ -6,7 +6,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { PeerCertificate } from 'node:tls';
 import type { Metadata, ServerUnaryCall } from '@grpc/grpc-js';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { CallerIdentity } from './messages.ts';
 import type { AuthorizationConfig } from './rpc-options.ts';

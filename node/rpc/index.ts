@@ -9,7 +9,6 @@ export { createHealthClient, createOperatorClient, createPeerClient } from './rp
 export {
   GEOMESH_METHODS,
   RPC_DEFAULTS,
-  Secret,
   type AuthorizationOptions,
   type ClientTransportOptions,
   type PemSource,

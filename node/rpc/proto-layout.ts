@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { loadSync } from '@grpc/proto-loader';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import type { OperatorDefinition } from './generated/geomesh/v1/Operator.ts';
 import type { PeerDefinition } from './generated/geomesh/v1/Peer.ts';
 

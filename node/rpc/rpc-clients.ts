@@ -15,10 +15,11 @@ import {
 } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import type { HealthClient, HealthStatus, OperatorClient, PeerClient, RpcCallOptions } from './messages.ts';
 import { geomeshDefinitions } from './proto-layout.ts';
-import { resolveRpcClientConfig, type RpcClientConfig, type RpcClientOptions } from './rpc-options.ts';
+import { resolveRpcClientConfig } from './resolve-rpc-options.ts';
+import type { RpcClientConfig, RpcClientOptions } from './rpc-options.ts';
 import { fromServiceError, type CallSite } from './status-codes.ts';
 import { OPERATOR_CODECS, PEER_CODECS, type MethodCodec } from './wire-codecs.ts';
 

@@ -22,17 +22,13 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { HealthImplementation } from 'grpc-health-check';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import { Authorizer } from './authorization.ts';
 import type { OperatorHandlers, PeerHandlers, RpcCallContext } from './messages.ts';
 import { geomeshDefinitions } from './proto-layout.ts';
-import {
-  resolveRpcServerConfig,
-  type RpcServerConfig,
-  type RpcServerOptions,
-  type ServerTransportConfig,
-} from './rpc-options.ts';
+import { resolveRpcServerConfig } from './resolve-rpc-options.ts';
+import type { RpcServerConfig, RpcServerOptions, ServerTransportConfig } from './rpc-options.ts';
 import { toServerFailure } from './status-codes.ts';
 import { OPERATOR_CODECS, PEER_CODECS, type MethodCodec } from './wire-codecs.ts';
 

@@ -12,7 +12,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
-import { ERROR_CODES, GeomeshError, type ErrorCode, type ErrorDetails } from '../errors/index.ts';
+import { ERROR_CODES, GeomeshError, type ErrorCode, type ErrorDetails } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 
 /** gRPC status names but OK. */
@@ -49,6 +49,7 @@ export const STATUS_OF_CODE: Readonly<Record<ErrorCode, GrpcStatusName>> = Objec
   GEOMESH_REPLICATION_KEY_MISMATCH: 'FAILED_PRECONDITION',
   GEOMESH_REPLICATION_NOT_OWNER: 'FAILED_PRECONDITION',
   GEOMESH_REPLICATION_PARTITION_HALTED: 'FAILED_PRECONDITION',
+  GEOMESH_LIFECYCLE_STOP_TIMEOUT: 'DEADLINE_EXCEEDED',
   GEOMESH_RPC_INVALID_ARGUMENT: 'INVALID_ARGUMENT',
   GEOMESH_RPC_NOT_FOUND: 'NOT_FOUND',
   GEOMESH_RPC_CONFLICT: 'ABORTED',

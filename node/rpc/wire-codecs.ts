@@ -4,7 +4,7 @@
  * `Same` checks below prove at compile time (a .proto change that is not mirrored in messages.ts fails
  * `tsc`); the frontier source enum is the one value translated (`'live'` ⇄ `FRONTIER_SOURCE_LIVE`).
  */
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import type { Checkpoint__Output } from './generated/geomesh/v1/Checkpoint.ts';
 import type { FrontierSource__Output } from './generated/geomesh/v1/FrontierSource.ts';
 import type { GetFrontiersRequest__Output } from './generated/geomesh/v1/GetFrontiersRequest.ts';

@@ -14,7 +14,7 @@
  * GEOMESH_COORD_UNAVAILABLE (gRPC UNAVAILABLE) and nothing is committed; when it does not answer after them
  * (the last step of a finish), the groups stay committed and the response says so (`regionStateError`).
  */
-import { GeomeshError, isGeomeshError } from '../errors/index.ts';
+import { GeomeshError, isGeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
   nextOnFailbackFinish,

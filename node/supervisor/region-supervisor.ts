@@ -10,31 +10,29 @@
 import type { TopologyConfig } from '../../topology/index.ts';
 import type { Logger } from '../log/index.ts';
 import { RegionNode, clusterConnection, inboundLinkSpecs } from '../region/index.ts';
-import {
-  RpcServer,
-  type AuthorizationOptions,
-  type ClientTransportOptions,
-  type PeerHandlers,
-  type OperatorHandlers,
-  type ServerTransportOptions,
-} from '../rpc/index.ts';
-import type { PeerApi, TranslationService } from '../translation-service/index.ts';
-import { GeomeshError } from '../errors/index.ts';
+import { RpcServer, type ClientTransportOptions, type ServerTransportOptions } from '../rpc/index.ts';
+import type { TranslationService } from '../translation-service/index.ts';
+import { GeomeshError } from '../../base/index.ts';
+import { runStopSteps } from '../lifecycle/index.ts';
 import { createRegionStateMetrics } from '../observability/index.ts';
 import type { NodeStatus } from '../status/index.ts';
 import { RegionStateStore } from '../region-state/index.ts';
-import { connectEtcdRegistry, connectRegionStates } from './etcd-registry.ts';
-import { failoverWithState } from './failover-with-state.ts';
-import { isKeyId, KEY_ID_BYTES, ProvenanceKeySet } from '../replication/index.ts';
+import { connectEtcdRegistry } from './etcd-registry.ts';
+import { ProvenanceKeySet } from '../replication/index.ts';
 import { KeyAgreement } from './key-agreement.ts';
 import { NodeRegistration, advertisedAddress, defaultInstanceId } from './node-registration.ts';
 import { PeerChannels } from './peer-channels.ts';
 import { PeerDirectory } from './peer-directory.ts';
+import {
+  GEOMESH_VERSION,
+  authorization,
+  operatorHandlers,
+  peerApi,
+  peerHandlers,
+  type HandlerContext,
+} from './rpc-handlers.ts';
 import { StatusReporter } from './status-reporter.ts';
 import { WorkSharingRunner } from './work-sharing-runner.ts';
-
-/** The software version peers report to each other. */
-export const GEOMESH_VERSION = '0.1.0';
 
 export interface RegionSupervisorOptions {
   config: TopologyConfig;
@@ -98,9 +96,9 @@ export class RegionSupervisor {
     this.#server = new RpcServer({
       address: options.grpcAddress ?? config.region(region).node.grpc,
       transport: options.serverTransport ?? this.#serverTransportFromTopology(),
-      operator: this.#operatorHandlers(),
-      peer: this.#peerHandlers(),
-      ...this.#authorization(),
+      operator: operatorHandlers(this.#handlerContext()),
+      peer: peerHandlers(this.#handlerContext()),
+      ...authorization({ config, region }),
       logger,
     });
     const discoversPeers = options.discoversPeers ?? options.isRegistered !== false;
@@ -190,7 +188,7 @@ export class RegionSupervisor {
         http: { ...this.#options.http, routes: reporter.routes() },
         translation: {
           regions: config.regions.map((r) => r.name),
-          peer: (r) => this.#peerApi(r),
+          peer: (r) => peerApi(this.#peers, r),
           // A group is checkpointed when a link out of this region selects it.
           isCheckpointedGroup: (group) => outbound.some((link) => config.selectsGroup(link, group)),
           // Group offset sync: an inbound link with syncGroupOffsets commits its groups' translations here.
@@ -241,24 +239,47 @@ export class RegionSupervisor {
     }
   }
 
+  /**
+   * Stops in reverse start order, each step named (a stop that does not finish within the caller's deadline
+   * names the step still running; see node/lifecycle).
+   */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#setState('stopping');
       clearInterval(this.#etcdKeysTimer);
       this.#peers.stopHeartbeats();
-      // Leave etcd first: callers stop looking for this instance while it drains.
-      await this.#registration?.stop();
-      this.#reporter?.stop();
-      await this.#server
-        ?.stop()
-        .catch((err: unknown) => this.#logger.warn({ err }, 'gRPC server stop failed'));
-      // Hand the partitions over (flushed, owner keys deleted) before the node drains.
-      await this.#workSharing?.stop();
-      await this.#node?.stop();
-      await this.#peers.stop();
+      await runStopSteps(
+        [
+          // Leave etcd first: callers stop looking for this instance while it drains.
+          { name: 'registration', run: () => this.#registration?.stop() },
+          { name: 'status reporter', run: () => this.#reporter?.stop() },
+          { name: 'gRPC server', run: () => this.#server.stop() },
+          // Hand the partitions over (flushed, owner keys deleted) before the node drains.
+          { name: 'work sharing', run: () => this.#workSharing?.stop() },
+          { name: 'region node', run: () => this.#node?.stop() },
+          { name: 'peer channels', run: () => this.#peers.stop() },
+        ],
+        { logger: this.#logger, what: `node of ${this.#options.region}` },
+      );
       this.#setState('stopped');
     })();
     return this.#stopping;
+  }
+
+  /** What the gRPC handlers read of this node (rpc-handlers.ts). */
+  #handlerContext(): HandlerContext {
+    const { config, region } = this.#options;
+    return {
+      config,
+      region,
+      instanceId: this.#options.instanceId ?? defaultInstanceId(),
+      logger: this.#logger,
+      translation: () => this.#translation(),
+      status: () => this.status(),
+      nodeState: () => this.#state,
+      keys: () => this.#keys,
+      agreement: () => this.#agreement,
+    };
   }
 
   #translation(): TranslationService {
@@ -266,73 +287,6 @@ export class RegionSupervisor {
     if (!service)
       throw new GeomeshError('GEOMESH_RPC_UNAVAILABLE', `the node of ${this.#options.region} is not running`);
     return service;
-  }
-
-  #operatorHandlers(): OperatorHandlers {
-    return {
-      translateOffsets: async (req) => {
-        const t = await this.#translation().translate(req.group, req.fromRegion, req.toRegion, req.topics);
-        return { ...t, partitions: t.partitions.map((p) => ({ ...p })) };
-      },
-      getStatus: () => {
-        const node = this.status();
-        if (!node)
-          throw new GeomeshError(
-            'GEOMESH_RPC_UNAVAILABLE',
-            `the node of ${this.#options.region} is not running`,
-          );
-        return Promise.resolve({ node });
-      },
-      failover: async (req) => {
-        if (!this.#options.config.region(this.#options.region).node.operators) {
-          throw new GeomeshError(
-            'GEOMESH_RPC_PERMISSION_DENIED',
-            `the node of ${this.#options.region} accepts no operator for state-changing calls: set ` +
-              `regions.${this.#options.region}.node.operators (token and/or client certificate identities)`,
-          );
-        }
-        const translation = this.#translation();
-        const response = await failoverWithState({
-          request: req,
-          failover: (from, to, groups, dryRun, beforeCommit) =>
-            translation.failover(from, to, groups, dryRun, beforeCommit),
-          openStates: connectRegionStates(this.#options.config, this.#logger),
-          logger: this.#logger,
-        });
-        return {
-          ...response,
-          groups: response.groups.map((g) => ({
-            ...g,
-            translation: g.translation
-              ? { ...g.translation, partitions: g.translation.partitions.map((p) => ({ ...p })) }
-              : undefined,
-          })),
-        };
-      },
-    };
-  }
-
-  /**
-   * State-changing RPCs (Failover) need an authorised caller: the region's `node.operators` token or an
-   * allowed client certificate. Without operators they are refused by the handler.
-   */
-  #authorization(): { authorization?: AuthorizationOptions } {
-    const operators = this.#options.config.region(this.#options.region).node.operators;
-    if (!operators || (operators.token === null && operators.clients.length === 0)) return {};
-    return {
-      authorization: {
-        protectedMethods: ['geomesh.v1.Operator/Failover'],
-        ...(operators.token
-          ? {
-              bearerToken: {
-                resolved: operators.token,
-                from: `topology regions.${this.#options.region}.node.operators.token`,
-              },
-            }
-          : {}),
-        ...(operators.clients.length > 0 ? { allowedClientIdentities: [...operators.clients] } : {}),
-      },
-    };
   }
 
   /** The status reporter: reports and rates now, the status routes once the node's HTTP endpoint opens. */
@@ -405,68 +359,6 @@ export class RegionSupervisor {
     this.#registration.start();
   }
 
-  #peerHandlers(): PeerHandlers {
-    return {
-      getFrontiers: (req) => this.#translation().localFrontiers(req.group, req.topics),
-      seek: (req) => this.#translation().localSeek(req.partitions),
-      pushCheckpoints: (req) => {
-        const service = this.#translation();
-        let accepted = 0;
-        for (const c of req.checkpoints) {
-          if (c.region !== req.fromRegion) {
-            throw new GeomeshError(
-              'GEOMESH_RPC_INVALID_ARGUMENT',
-              `${req.fromRegion} pushed a checkpoint of region ${c.region}: a node pushes only its own region's`,
-            );
-          }
-          if (service.receiveCheckpoint(c)) accepted++;
-        }
-        return Promise.resolve({ accepted });
-      },
-      // The heartbeat answer: who answers, its key ids, and how its inbound links are doing. The caller's key
-      // ids are heard too (agreement within one heartbeat, whichever side pings first).
-      ping: (req) => {
-        const malformed = [req.provenanceKeyId ?? '', ...(req.acceptedKeyIds ?? [])].filter(
-          (id) => id !== '' && !isKeyId(id),
-        );
-        if (malformed.length > 0) {
-          throw new GeomeshError(
-            'GEOMESH_RPC_INVALID_ARGUMENT',
-            `ping from ${req.region.slice(0, 64)}: provenance key ids are ${KEY_ID_BYTES * 2} lowercase hex ` +
-              `digits; got ${malformed
-                .slice(0, 3)
-                .map((id) => JSON.stringify(id.slice(0, 40)))
-                .join(', ')} (is the peer a geomesh node of this version?)`,
-          );
-        }
-        if (req.provenanceKeyId)
-          this.#agreement?.heard(
-            req.region,
-            [{ currentKeyId: req.provenanceKeyId, acceptedKeyIds: req.acceptedKeyIds ?? [] }],
-            'heartbeat',
-          );
-        const self = this.status();
-        return Promise.resolve({
-          region: this.#options.region,
-          instance: self?.instance ?? this.#options.instanceId ?? defaultInstanceId(),
-          version: GEOMESH_VERSION,
-          nodeState: this.#state,
-          links: (self?.links ?? []).map((l) => ({
-            fromRegion: l.fromRegion,
-            state: l.state,
-            lagRecords: l.lagRecords,
-            recordsPerSecond: l.recordsPerSecond,
-            haltedPartitions: l.halted.length,
-          })),
-          ...(this.#keys && {
-            provenanceKeyId: this.#keys.currentKeyId,
-            acceptedKeyIds: [...this.#keys.acceptedKeyIds],
-          }),
-        });
-      },
-    };
-  }
-
   /**
    * Hears the peers' key ids from their registrations in etcd (once the directory follows etcd, waiting at
    * most `waitMs` for it): every instance of a region counts. Ignored for peers whose heartbeats are fresh.
@@ -488,25 +380,6 @@ export class RegionSupervisor {
     for (const [region, instances] of byRegion) agreement.heard(region, instances, 'etcd');
   }
 
-  /** The peer API of a region's node over gRPC. */
-  #peerApi(region: string): PeerApi | undefined {
-    if (!this.#peers.client(region)) return undefined;
-    // Each call takes the region's client of the moment: its address follows etcd.
-    const peer = () => this.#peers.client(region) ?? this.#notRunning(region);
-    return {
-      getFrontiers: async (group, topics) => peer().getFrontiers({ group, topics: [...topics] }),
-      seek: async (partitions) =>
-        peer().seek({ partitions: partitions.map((p) => ({ ...p, frontier: [...p.frontier] })) }),
-      pushCheckpoints: async (fromRegion, checkpoints) =>
-        (
-          await peer().pushCheckpoints({
-            fromRegion,
-            checkpoints: checkpoints.map((c) => ({ ...c, partitions: c.partitions.map((p) => ({ ...p })) })),
-          })
-        ).accepted,
-    };
-  }
-
   /** The region's `node.tls`: serve with its certificate and require client certificates its CA signed. */
   #serverTransportFromTopology(): ServerTransportOptions {
     const tls = this.#options.config.region(this.#options.region).node.tls;
@@ -517,13 +390,6 @@ export class RegionSupervisor {
   #peerTransportFromTopology(): ClientTransportOptions {
     const tls = this.#options.config.region(this.#options.region).node.tls;
     return tls ? { mode: 'mtls', ca: tls.ca, cert: tls.cert, key: tls.key } : { mode: 'insecure' };
-  }
-
-  #notRunning(region: string): never {
-    throw new GeomeshError(
-      'GEOMESH_RPC_CLOSED',
-      `the channel to ${region}'s node is closed: this node is stopping`,
-    );
   }
 
   #setState(state: RegionSupervisorState): void {

@@ -9,6 +9,7 @@
  */
 import type { TopologyConfig } from '../../topology/index.ts';
 import { EtcdCoordinator } from '../coordination/index.ts';
+import { delay, runStopSteps } from '../lifecycle/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { RegionNode, RegionWorkSharing } from '../region/index.ts';
 import { PartitionOwnership } from '../work-sharing/index.ts';
@@ -83,7 +84,7 @@ export class WorkSharingRunner {
         await coordinator.stop().catch(() => undefined);
         if (signal.aborted) return;
         this.#logger.warn({ err }, 'work sharing cannot reach etcd yet; owning nothing, retrying');
-        await new Promise((r) => setTimeout(r, CONNECT_RETRY_MS));
+        await delay(CONNECT_RETRY_MS, signal);
       }
     }
     if (signal.aborted || !this.#coordinator) return;
@@ -114,8 +115,13 @@ export class WorkSharingRunner {
   /** Hands every partition over, then closes the etcd connection. */
   async stop(): Promise<void> {
     this.#stop.abort();
-    await this.#starting;
-    await this.#ownership?.stop();
-    await this.#coordinator?.stop().catch(() => undefined);
+    await runStopSteps(
+      [
+        { name: 'etcd connect', run: () => this.#starting },
+        { name: 'partition handover', run: () => this.#ownership?.stop() },
+        { name: 'etcd connection', run: () => this.#coordinator?.stop() },
+      ],
+      { logger: this.#logger, what: 'work sharing' },
+    );
   }
 }

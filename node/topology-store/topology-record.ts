@@ -10,7 +10,7 @@
  * `${ENV}` references and never holds a secret value.
  */
 import { contentHash } from '../../topology/index.ts';
-import { GeomeshError } from '../errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 
 /** The key of the current version. */
 export const TOPOLOGY_CURRENT_KEY = 'topology/current';

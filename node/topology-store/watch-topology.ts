@@ -11,7 +11,7 @@ import {
   type TopologyDiff,
 } from '../../topology/index.ts';
 import type { WatchStream } from '../coordination/index.ts';
-import { isGeomeshError, type GeomeshError } from '../errors/index.ts';
+import { isGeomeshError, type GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import { compileStoredTopology } from './compile-stored-topology.ts';
 import { TOPOLOGY_CURRENT_KEY, decodeTopologyRecordV1 } from './topology-record.ts';

@@ -1,10 +1,10 @@
 /** The translation service of a node: live and checkpointed frontiers, seeks, checkpoint exchange. */
-export {
-  TranslationService,
-  type GroupFailoverResult,
-  type LocalCluster,
-  type PartitionSeek,
-  type PeerApi,
-  type Translation,
-  type TranslationServiceOptions,
-} from './translation-service.ts';
+export { TranslationService } from './translation-service.ts';
+export type {
+  GroupFailoverResult,
+  LocalCluster,
+  PartitionSeek,
+  PeerApi,
+  Translation,
+  TranslationServiceOptions,
+} from './translation-types.ts';

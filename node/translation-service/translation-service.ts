@@ -13,114 +13,29 @@
  *
  * States: idle → running → stopped. `stop()` is idempotent.
  */
-import { GeomeshError, isGeomeshError } from '../errors/index.ts';
+import { GeomeshError, isGeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
   frontierAt,
   frontierEntries,
   seek,
   type CheckpointPartition,
-  type CheckpointStore,
   type GroupCheckpoint,
   type IndexView,
-  type OriginIndex,
 } from '../translation/index.ts';
-
-/** What a node asks of its own cluster. */
-export interface LocalCluster {
-  /** The group's committed offsets (partitions without a commit left out); `topics` empty: all. */
-  committedOffsets(
-    group: string,
-    topics: readonly string[],
-  ): Promise<{ topic: string; partition: number; offset: number }[]>;
-  /** The stored range of each partition of a topic, or undefined when the topic does not exist. */
-  topicRanges(topic: string): Promise<{ partition: number; logStart: number; logEnd: number }[] | undefined>;
-  /** The cluster's consumer groups. */
-  groups(): Promise<string[]>;
-  /** Commits offsets for a group with no active members (refuses with an error otherwise). */
-  commit(
-    group: string,
-    offsets: readonly { topic: string; partition: number; offset: number }[],
-  ): Promise<void>;
-}
-
-/** One partition's answer from the target region's half. */
-export interface PartitionSeek {
-  topic: string;
-  partition: number;
-  offset: number;
-  alreadySeen: number;
-  logEnd: number;
-}
-
-/** What a node asks of another node (the RPC adapter implements it). */
-export interface PeerApi {
-  getFrontiers(
-    group: string,
-    topics: readonly string[],
-  ): Promise<{ region: string; computedAtMs: number; partitions: CheckpointPartition[] }>;
-  seek(partitions: readonly CheckpointPartition[]): Promise<{ region: string; partitions: PartitionSeek[] }>;
-  pushCheckpoints(fromRegion: string, checkpoints: readonly GroupCheckpoint[]): Promise<number>;
-}
-
-export interface TranslationServiceOptions {
-  region: string;
-  /** Every region of the mesh (to tell an unknown region from one that is down). */
-  regions: readonly string[];
-  index: OriginIndex;
-  /**
-   * The index to read for these partitions when `index` may not hold them (work sharing: another instance
-   * owns them); default `index`.
-   */
-  indexFor?(tps: readonly { topic: string; partition: number }[]): Promise<IndexView>;
-  checkpoints: CheckpointStore;
-  cluster: LocalCluster;
-  /** The peer client of a region's node, or undefined when no address is known. */
-  peer(region: string): PeerApi | undefined;
-  /** Groups of this region whose frontiers are checkpointed and pushed (the links' group selections). */
-  isCheckpointedGroup(group: string): boolean;
-  /**
-   * Whether the translated offsets of `group` of `region` are committed here as checkpoints arrive (the
-   * inbound link from `region` has syncGroupOffsets and selects the group); default never.
-   */
-  isSyncedGroup?(region: string, group: string): boolean;
-  /** Told each checkpoint received from a peer (to persist it); default nothing. */
-  onCheckpointReceived?(checkpoint: GroupCheckpoint): void;
-  /** Told each translation answered (for the latency histogram). */
-  onTranslated?(from: string, to: string, source: 'live' | 'checkpoint', seconds: number): void;
-  /** Default 5,000 ms; 0 disables the loop (checkpoints can still be taken with `checkpointNow`). */
-  checkpointIntervalMs?: number;
-  logger: Logger;
-  /** The clock, for tests. */
-  now?: () => number;
-}
-
-/** What failover did with one group. */
-export interface GroupFailoverResult {
-  group: string;
-  outcome: 'committed' | 'dry-run' | 'refused';
-  reason: string;
-  translation: Translation | undefined;
-}
-
-/** The answer to a translation. */
-export interface Translation {
-  group: string;
-  fromRegion: string;
-  toRegion: string;
-  source: 'live' | 'checkpoint';
-  /** When the frontier data was read (ms since the epoch): now for live, the checkpoint's time otherwise. */
-  frontierTimeMs: number;
-  partitions: {
-    topic: string;
-    partition: number;
-    sourceOffset: number;
-    targetOffset: number;
-    frontier: { region: string; offset: number }[];
-    alreadySeen: number;
-    targetLogEnd: number;
-  }[];
-}
+import {
+  MAX_FAILOVER_GROUPS,
+  invalid,
+  requireName,
+  requirePartitionFrontier,
+  requireTopics,
+} from './request-checks.ts';
+import type {
+  GroupFailoverResult,
+  PartitionSeek,
+  Translation,
+  TranslationServiceOptions,
+} from './translation-types.ts';
 
 export class TranslationService {
   readonly #options: TranslationServiceOptions;
@@ -536,39 +451,5 @@ export class TranslationService {
         { details: { region } },
       );
     }
-  }
-}
-
-function invalid(message: string): GeomeshError {
-  return new GeomeshError('GEOMESH_RPC_INVALID_ARGUMENT', message);
-}
-
-/** Most groups one Failover call moves (each is a translation and a commit). */
-const MAX_FAILOVER_GROUPS = 1_000;
-
-function requireName(value: string, field: string): void {
-  if (!value) throw invalid(`${field} is empty`);
-}
-
-function requireTopics(topics: readonly string[]): void {
-  if (topics.some((t) => !t)) throw invalid('a topic name is empty');
-}
-
-const isOffset = (n: number): boolean => Number.isSafeInteger(n) && n >= -1;
-
-/** A partition frontier as a peer sent it: names and offsets that can be real. */
-function requirePartitionFrontier(p: CheckpointPartition, where: string): void {
-  if (!p.topic) throw invalid(`${where}: a partition names no topic`);
-  if (!Number.isSafeInteger(p.partition) || p.partition < 0)
-    throw invalid(`${where}: ${p.topic} partition ${p.partition} is not a partition number`);
-  if (!isOffset(p.committedOffset))
-    throw invalid(
-      `${where}: ${p.topic}/${p.partition} committed offset ${p.committedOffset} is not an offset`,
-    );
-  for (const f of p.frontier) {
-    if (!f.region || !isOffset(f.offset))
-      throw invalid(
-        `${where}: ${p.topic}/${p.partition} frontier ${JSON.stringify(f)} is not a region and offset`,
-      );
   }
 }

@@ -17,7 +17,7 @@
  *
  * States: idle → running → stopping → stopped.
  */
-import { isGeomeshError } from '../errors/index.ts';
+import { isGeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { CoordinationLease, DocumentStore, LeaseGranter } from '../coordination/index.ts';
 import { assignPartitions, compareTopicPartitions, type TopicPartition } from './assignment.ts';

@@ -14,7 +14,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Kafka } from 'kafkajs';
-import { GeomeshError } from '../../node/errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import { ClusterOffsets, commitGroupOffsets, readPartitionRanges } from '../../node/kafka/index.ts';
 import type { InboundLinkSpec, RegionNode } from '../../node/region/index.ts';
 import { decodeOriginHeaders, provenanceKeyObject } from '../../node/replication/index.ts';

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { GeomeshError } from '../../node/errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 
 const execFileAsync = promisify(execFile);
 

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GeomeshError } from '../../node/errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import { LocalServer } from './local-server.ts';
 import { ManagedProcess, removeAtExit } from './managed-process.ts';
 import { freePorts } from './ports.ts';

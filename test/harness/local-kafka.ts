@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { GeomeshError } from '../../node/errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import { ensureKafkaJars, kafkaVersion } from './kafka-distribution.ts';
 import { LocalServer } from './local-server.ts';
 import { ManagedProcess, removeAtExit } from './managed-process.ts';

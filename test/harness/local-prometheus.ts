@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { GeomeshError } from '../../node/errors/index.ts';
+import { GeomeshError } from '../../base/index.ts';
 import { LocalServer } from './local-server.ts';
 import { ManagedProcess, removeAtExit } from './managed-process.ts';
 import { freePort } from './ports.ts';

@@ -9,7 +9,7 @@
  * state"): A failed over to B; during a failback, A failing back, then active once its groups are back.
  */
 import type { Command } from 'commander';
-import { isGeomeshError } from '../../errors/index.ts';
+import { isGeomeshError } from '../../../base/index.ts';
 import type { TopologyConfig } from '../../../topology/index.ts';
 import {
   createOperatorClient,

@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { EtcdCoordinator, type CoordinationOptions } from '../../coordination/index.ts';
-import { GeomeshError, isGeomeshError } from '../../errors/index.ts';
+import { GeomeshError, isGeomeshError } from '../../../base/index.ts';
 import { silentLogger } from '../../log/index.ts';
 import { TopologyStore, type ApplyTopologyResult, type StoredTopology } from '../../topology-store/index.ts';
 import { formatDiagnostic, type TopologyDiff } from '../../../topology/index.ts';

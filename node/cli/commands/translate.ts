@@ -4,7 +4,7 @@
  * answer; the CLI asks B's node first (it is up when failing over to B), then the others.
  */
 import type { Command } from 'commander';
-import { isGeomeshError } from '../../errors/index.ts';
+import { isGeomeshError } from '../../../base/index.ts';
 import { createOperatorClient, type TranslateOffsetsResponse } from '../../rpc/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT_CODES } from '../exit-codes.ts';

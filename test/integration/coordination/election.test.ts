@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { EtcdCoordinator, Leadership } from '../../../node/coordination/index.ts';
-import { isGeomeshError } from '../../../node/errors/index.ts';
+import { isGeomeshError } from '../../../base/index.ts';
 import { TestEnvironment } from '../../harness/index.ts';
 import { eventually, startCoordinator, uniqueMesh } from './coordination-support.ts';
 

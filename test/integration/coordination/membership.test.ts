@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { MemberInfo, MembershipEvent } from '../../../node/coordination/index.ts';
-import { isGeomeshError } from '../../../node/errors/index.ts';
+import { isGeomeshError } from '../../../base/index.ts';
 import { TestEnvironment } from '../../harness/index.ts';
 import { eventually, startCoordinator, take, uniqueMesh } from './coordination-support.ts';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import kafkajs, { type Consumer, type IHeaders, type Kafka, type KafkaMessage, type Message } from 'kafkajs';
-import { createKafkaClient } from '../../../node/kafka/index.ts';
+import { createKafkaClient, readPartitionRanges } from '../../../node/kafka/index.ts';
 import { silentLogger } from '../../../node/log/index.ts';
 import type { LocalKafkaCluster } from '../../harness/index.ts';
 import { kafkaLibDir, PROJECT_ROOT, TestEnvironment } from '../../harness/index.ts';
@@ -238,6 +238,31 @@ describe('kafkajs conformance against the pinned Kafka', () => {
       3,
       'two commit markers and one abort marker on disk',
     );
+  });
+
+  it('a range read ends although the partition ends in transaction markers it never sees', async () => {
+    const topic = `txn-tail-${randomUUID()}`;
+    await createTopic(topic);
+    const producer = kafka.producer({
+      transactionalId: `tx-${randomUUID()}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+    await producer.connect();
+    const committed = await producer.transaction();
+    await committed.send({ topic, messages: [{ value: 'c-1' }, { value: 'c-2' }] });
+    await committed.commit();
+    const aborted = await producer.transaction();
+    await aborted.send({ topic, messages: [{ value: 'a-1' }] });
+    await aborted.abort();
+    await producer.disconnect();
+    // Log: c-1, c-2, commit marker, a-1, abort marker; the end offset (5) is past what a reader sees.
+    const seen: string[] = [];
+    await readPartitionRanges(kafka, topic, new Map([[0, 0]]), (r) => seen.push(r.value!.toString()), {
+      timeoutMs: 30_000,
+      idleMs: 500,
+    });
+    assert.deepEqual(seen, ['c-1', 'c-2']);
   });
 
   // For each codec X, the topic stores codec Y ≠ X: the broker (Java) must decode our X and encode Y,

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import { ClusterOffsets, KafkaRecordSink, createKafkaClient } from '../../../node/kafka/index.ts';
-import { isGeomeshError } from '../../../node/errors/index.ts';
+import { isGeomeshError } from '../../../base/index.ts';
 import { silentLogger } from '../../../node/log/index.ts';
 import { TestEnvironment } from '../../harness/index.ts';
 import { pollUntil } from '../../support/polling.ts';

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import kafkajs, { type ConfigSource as KafkaConfigSource, type Kafka } from 'kafkajs';
-import { isGeomeshError } from '../../../node/errors/index.ts';
+import { isGeomeshError } from '../../../base/index.ts';
 import { createKafkaClient, mirrorTopic, syncTopicConfigs } from '../../../node/kafka/index.ts';
 import { silentLogger } from '../../../node/log/index.ts';
 import { TestEnvironment } from '../../harness/index.ts';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import type { EtcdCoordinator } from '../../../node/coordination/index.ts';
-import { isGeomeshError } from '../../../node/errors/index.ts';
+import { isGeomeshError } from '../../../base/index.ts';
 import { silentLogger } from '../../../node/log/index.ts';
 import {
   TopologyStore,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { isGeomeshError } from '../../../node/errors/index.ts';
+import { isGeomeshError } from '../../../base/index.ts';
 import { compileTopology, formatDiagnostic, validateTopology } from '../../../topology/index.ts';
 import { baseOptions, yamlOf } from './fixtures.ts';
 

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { COORDINATION_DEFAULTS, resolveCoordinationConfig } from '../../../../node/coordination/index.ts';
-import { etcd3OptionsFor, watchBackoff } from '../../../../node/coordination/etcd-coordinator.ts';
-import { isGeomeshError } from '../../../../node/errors/index.ts';
+import { etcd3OptionsFor, watchBackoff } from '../../../../node/coordination/etcd3-options.ts';
+import { isGeomeshError } from '../../../../base/index.ts';
 import { silentLogger } from '../../../../node/log/index.ts';
 
 const logger = silentLogger();

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import etcd3 from 'etcd3';
 import { translateEtcdError } from '../../../../node/coordination/etcd-errors.ts';
-import { GeomeshError, type ErrorCode } from '../../../../node/errors/index.ts';
+import { GeomeshError, type ErrorCode } from '../../../../base/index.ts';
 
 describe('etcd error translation', () => {
   const cases: [string, Error, ErrorCode, boolean][] = [

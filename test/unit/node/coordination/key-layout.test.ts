@@ -8,7 +8,7 @@ import {
   meshPrefix,
   parseMemberKey,
 } from '../../../../node/coordination/index.ts';
-import { isGeomeshError } from '../../../../node/errors/index.ts';
+import { isGeomeshError } from '../../../../base/index.ts';
 
 describe('coordination key layout', () => {
   it('puts a mesh under /geomesh/<mesh>/ and members under nodes/<region>/<id>', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { decodeMemberV1, encodeMemberV1, memberFromEntry } from '../../../../node/coordination/index.ts';
-import { isGeomeshError } from '../../../../node/errors/index.ts';
+import { isGeomeshError } from '../../../../base/index.ts';
 
 const member = {
   region: 'eu-west',

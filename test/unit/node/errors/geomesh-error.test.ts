@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ERROR_CODES, GeomeshError, isGeomeshError } from '../../../../node/errors/index.ts';
+import { ERROR_CODES, GeomeshError, isGeomeshError } from '../../../../base/index.ts';
 
 describe('GeomeshError', () => {
   it('carries code, retryable default from the catalogue, cause and frozen details', () => {

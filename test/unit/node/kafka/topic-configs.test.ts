@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { isGeomeshError } from '../../../../node/errors/index.ts';
+import { isGeomeshError } from '../../../../base/index.ts';
 import {
   SYNCED_TOPIC_CONFIGS,
   TOPIC_CONFIG_RULES,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DocumentStore, KeyValueEntry, PutOptions } from '../../../../node/coordination/index.ts';
-import { GeomeshError } from '../../../../node/errors/index.ts';
+import { GeomeshError } from '../../../../base/index.ts';
 import {
   RegionStateStore,
   decodeRegionStateV1,

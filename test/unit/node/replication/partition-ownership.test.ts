@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GeomeshError } from '../../../../node/errors/index.ts';
+import { GeomeshError } from '../../../../base/index.ts';
 import { OriginHighwater } from '../../../../node/replication/index.ts';
 import { FakeSink, TOPIC, linkWith } from '../../../support/fake-link.ts';
 

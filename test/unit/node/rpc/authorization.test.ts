@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isGeomeshError, type GeomeshError } from '../../../../node/errors/index.ts';
+import { isGeomeshError, type GeomeshError } from '../../../../base/index.ts';
 import {
   RpcServer,
   createOperatorClient,

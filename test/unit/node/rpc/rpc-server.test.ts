@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { GeomeshError, isGeomeshError } from '../../../../node/errors/index.ts';
+import { GeomeshError, isGeomeshError } from '../../../../base/index.ts';
 import {
   RpcServer,
   createHealthClient,

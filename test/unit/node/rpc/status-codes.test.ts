@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { ERROR_CODES, type ErrorCode } from '../../../../node/errors/index.ts';
+import { ERROR_CODES, Secret, type ErrorCode } from '../../../../base/index.ts';
 import {
   CODE_OF_STATUS,
   GEOMESH_METHODS,
   STATUS_OF_CODE,
-  Secret,
   type GrpcStatusName,
 } from '../../../../node/rpc/index.ts';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { GeomeshError } from '../../../../node/errors/index.ts';
+import { GeomeshError } from '../../../../base/index.ts';
 import {
   createHealthClient,
   createOperatorClient,

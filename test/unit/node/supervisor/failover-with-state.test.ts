@@ -8,7 +8,7 @@ import {
   type FailoverWithStateOptions,
 } from '../../../../node/supervisor/failover-with-state.ts';
 import type { GroupFailoverResult } from '../../../../node/translation-service/index.ts';
-import { GeomeshError } from '../../../../node/errors/index.ts';
+import { GeomeshError } from '../../../../base/index.ts';
 import type { KeyValueEntry, PutOptions } from '../../../../node/coordination/index.ts';
 
 /** An in-memory document store with compare-and-swap; `isDown` makes every call fail as etcd would. */

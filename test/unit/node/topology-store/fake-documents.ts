@@ -8,7 +8,7 @@ import type {
   PutOptions,
   WatchStream,
 } from '../../../../node/coordination/index.ts';
-import { GeomeshError } from '../../../../node/errors/index.ts';
+import { GeomeshError } from '../../../../base/index.ts';
 
 export class FakeDocuments implements DocumentStore, KeyWatcher {
   revision = 1;

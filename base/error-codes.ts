@@ -78,6 +78,10 @@ export const ERROR_CODES = {
     retryable: false,
     summary: 'a partition stopped replicating by its policy (record too large, source truncated)',
   },
+  GEOMESH_LIFECYCLE_STOP_TIMEOUT: {
+    retryable: false,
+    summary: 'a component did not stop within its stop deadline (the error names the step still running)',
+  },
   // RPC: what a gRPC call to another node failed with, one code per gRPC status class (node/rpc maps them,
   // in both directions, in status-codes.ts). The remote's own error code, if any, is in details.remoteCode.
   GEOMESH_RPC_INVALID_ARGUMENT: {

@@ -2,7 +2,7 @@
  * The one error type geomesh throws on purpose. Callers branch on `code`, never on message text.
  * Vendor errors are translated once, at their adapter, and kept as `cause`.
  */
-import { ERROR_CODES, type ErrorCode } from './codes.ts';
+import { ERROR_CODES, type ErrorCode } from './error-codes.ts';
 
 /** Structured context of an error: where it happened, never a secret. */
 export interface ErrorDetails {

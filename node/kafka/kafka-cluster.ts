@@ -1,0 +1,134 @@
+/**
+ * One region's Kafka cluster as a node uses it: the client made once, every admin call behind one method with
+ * its errors translated here (never a kafkajs error or type outside this adapter), and the record sources,
+ * sinks and readers of the data path made from it.
+ */
+import type { Kafka } from 'kafkajs';
+import type { Logger } from '../log/index.ts';
+import type { SourceRecord } from '../replication/index.ts';
+import { CompactedTopicWriter, ensureCompactedTopic, readCompactedTopic } from './compacted-topic.ts';
+import { ClusterOffsets } from './group-offsets.ts';
+import { createKafkaClient, translateKafkaError, type KafkaClientOptions } from './kafka-client.ts';
+import {
+  KafkaRecordSink,
+  KafkaRecordSource,
+  readPartitionRanges,
+  type SinkCompression,
+} from './kafka-record-io.ts';
+import {
+  mirrorTopic,
+  partitionCounts,
+  syncTopicConfigs,
+  type TopicConfigSyncResult,
+} from './topic-mirror.ts';
+
+/** A partition's log start and end (the offset the next record gets). */
+export interface PartitionBounds {
+  partition: number;
+  low: number;
+  high: number;
+}
+
+/** The two regions a topic is copied between, for messages. */
+export interface LinkNames {
+  from: string;
+  to: string;
+}
+
+export class KafkaCluster {
+  readonly #kafka: Kafka;
+
+  constructor(options: KafkaClientOptions) {
+    this.#kafka = createKafkaClient(options);
+  }
+
+  /** Every topic of the cluster. */
+  async listTopics(): Promise<string[]> {
+    return this.#admin('listing topics', {}, (admin) => admin.listTopics());
+  }
+
+  /** Log start and end of every partition of `topic`. */
+  async topicOffsets(topic: string): Promise<PartitionBounds[]> {
+    const offsets = await this.#admin(`reading offsets of ${topic}`, { topic }, (admin) =>
+      admin.fetchTopicOffsets(topic),
+    );
+    return offsets.map((o) => ({ partition: o.partition, low: Number(o.low), high: Number(o.high) }));
+  }
+
+  /** Partition counts of those of `topics` that exist. */
+  partitionCounts(topics: readonly string[]): Promise<Map<string, number>> {
+    return partitionCounts(this.#kafka, topics);
+  }
+
+  /** Reads `topic`'s partitions from the given offsets to their ends at call time. */
+  readRanges(
+    topic: string,
+    from: ReadonlyMap<number, number>,
+    onRecord: (record: SourceRecord) => void,
+  ): Promise<void> {
+    return readPartitionRanges(this.#kafka, topic, from, onRecord);
+  }
+
+  /** Creates the compacted single-partition topic when missing. */
+  async ensureCompactedTopic(topic: string): Promise<void> {
+    await ensureCompactedTopic(this.#kafka, topic);
+  }
+
+  /** The last value of each key of a compacted topic (null: deleted). */
+  readCompactedTopic(topic: string): Promise<Map<string, string | null>> {
+    return readCompactedTopic(this.#kafka, topic);
+  }
+
+  compactedTopicWriter(topic: string): CompactedTopicWriter {
+    return new CompactedTopicWriter(this.#kafka, topic);
+  }
+
+  /** Committed group offsets and log ends of this cluster (translation's view of it). */
+  clusterOffsets(): ClusterOffsets {
+    return new ClusterOffsets(this.#kafka);
+  }
+
+  /** A source reading this cluster through the consumer group `groupId`. */
+  recordSource(options: { groupId: string; logger: Logger; maxBytes?: number }): KafkaRecordSource {
+    return new KafkaRecordSource(this.#kafka, options);
+  }
+
+  /** A sink writing into this cluster. */
+  recordSink(options: { compression?: SinkCompression } = {}): KafkaRecordSink {
+    return new KafkaRecordSink(this.#kafka, options);
+  }
+
+  /** Creates `topic` here like it is in `source`, or adds the partitions `source` has more of. */
+  mirrorTopicFrom(
+    source: KafkaCluster,
+    topic: string,
+    names: LinkNames,
+  ): Promise<'created' | 'partitions-added' | 'unchanged'> {
+    return mirrorTopic(source.#kafka, this.#kafka, topic, names);
+  }
+
+  /** Brings the synced configs of `topic` here in step with `source` (docs/topic-configs.md). */
+  syncTopicConfigsFrom(
+    source: KafkaCluster,
+    topic: string,
+    names: LinkNames,
+  ): Promise<TopicConfigSyncResult> {
+    return syncTopicConfigs(source.#kafka, this.#kafka, topic, names);
+  }
+
+  async #admin<T>(
+    what: string,
+    details: { topic?: string },
+    call: (admin: ReturnType<Kafka['admin']>) => Promise<T>,
+  ): Promise<T> {
+    const admin = this.#kafka.admin();
+    try {
+      await admin.connect();
+      return await call(admin);
+    } catch (err) {
+      throw translateKafkaError(err, what, details);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+}

@@ -1,0 +1,102 @@
+/**
+ * What a region node is given: its region, keys, clusters and inbound links (already resolved from the
+ * topology by from-topology.ts), and the optional parts (HTTP endpoint, translation, work sharing).
+ */
+import type { KafkaClientOptions, SinkCompression } from '../kafka/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { HttpRoute, Registry } from '../observability/index.ts';
+import type { PeerApi } from '../translation-service/index.ts';
+
+export interface InboundLinkSpec {
+  /** Source region. */
+  from: string;
+  /**
+   * Topics the link carries (same names in both regions): a fixed list, or a selector applied to the source's
+   * topics, re-listed every `topicRefreshMs` so new matching topics are picked up.
+   */
+  topics: readonly string[] | ((topic: string) => boolean);
+  /** Whether the link carries records of `origin` (the topology's forwarding trees say). */
+  forwardsOrigin(origin: string): boolean;
+  compression?: SinkCompression;
+  /** A record larger than the target accepts: `halt` its partition (default) or `skip` it. */
+  onRecordTooLarge?: 'halt' | 'skip';
+  /**
+   * Records deleted from the source before they were copied, or a re-created source topic: `continue`
+   * (default) or `halt` the partition.
+   */
+  onSourceTruncated?: 'continue' | 'halt';
+  /** Most bytes per produce request; default 512 KiB. */
+  maxBatchBytes?: number;
+  /** Most records a second the link writes; default unlimited. */
+  maxRecordsPerSecond?: number;
+  /**
+   * Most bytes read from the source and not yet written (the link's in-flight window; also the size of one
+   * fetch from the source); default: no window, kafkajs' 10 MiB fetch (the topology's default is 16 MiB).
+   */
+  maxInflightBytes?: number;
+}
+
+/** How to reach one region's Kafka cluster (secrets already resolved). */
+export type ClusterConnection = Omit<KafkaClientOptions, 'clientId' | 'logger'>;
+
+export interface RegionNodeOptions {
+  mesh: string;
+  region: string;
+  /** The key this node tags with (and verifies with). */
+  provenanceKey: Buffer;
+  /** More keys it verifies with (e.g. the previous or the next key of a rotation); default none. */
+  acceptedProvenanceKeys?: readonly Buffer[];
+  /** Every region of the mesh: an unverifiable origin claim naming none of them is an application's. */
+  meshRegions?: readonly string[];
+  /**
+   * A record tagged by a mesh key this node does not hold that a link would have to write: `halt` its
+   * partition (default) or `skip` it. Never written as a local record.
+   */
+  onUnknownProvenanceKey?: 'halt' | 'skip';
+  clusters: Readonly<Record<string, ClusterConnection>>;
+  inbound: readonly InboundLinkSpec[];
+  logger: Logger;
+  /** Where metrics go; default a registry of the node's own. */
+  registry?: Registry;
+  /**
+   * Serve /metrics, /healthz and /readyz here (`port` 0 picks one), and the extra read-only `routes` (e.g.
+   * the supervisor's status page); default: no HTTP endpoint.
+   */
+  http?: { host: string; port: number; routes?: Readonly<Record<string, HttpRoute>> };
+  /** How often links re-list the source's topics (selectors) and compare partition counts; default 5,000 ms. */
+  topicRefreshMs?: number;
+  /** How often the origin index is written to its topic; default 1,000 ms. */
+  indexFlushIntervalMs?: number;
+  /** Offset translation: serve it (and checkpoint this region's groups) when given. */
+  translation?: RegionTranslationOptions;
+  /**
+   * Work sharing among several instances of the region (docs/work-sharing.md): when given, the node owns no
+   * target partition until `acquirePartitions`, reads and writes only those it owns, and writes only while
+   * `isLeaseValid()` says the lease fencing its ownership is certainly alive.
+   */
+  workSharing?: RegionWorkSharing;
+}
+
+/** What a node sharing its region's work needs from the ownership that drives it. */
+export interface RegionWorkSharing {
+  /** This instance's id: its source consumer groups are its own. */
+  instanceId: string;
+  /** True while the lease behind every owner key of this instance is certainly alive (checked per write). */
+  isLeaseValid(): boolean;
+  /** The instance owning a target partition as last seen in etcd, or undefined (coverage audit). */
+  ownerOf?(topic: string, partition: number): string | undefined;
+}
+
+/** What the node needs to translate offsets with the rest of the mesh. */
+export interface RegionTranslationOptions {
+  /** Every region of the mesh. */
+  regions: readonly string[];
+  /** The peer API of a region's node, or undefined when none is known. */
+  peer(region: string): PeerApi | undefined;
+  /** Groups of this region whose frontiers are checkpointed and pushed to peers. */
+  isCheckpointedGroup(group: string): boolean;
+  /** Groups of another region whose translated offsets are committed here (group offset sync). */
+  isSyncedGroup?(region: string, group: string): boolean;
+  /** Default 5,000 ms. */
+  checkpointIntervalMs?: number;
+}

@@ -1,0 +1,236 @@
+/**
+ * The process of one region's node (`geomesh node`): the composition root that owns SIGTERM/SIGINT, the
+ * topology source (a file, compared once with etcd's version; or etcd's version, followed) and the stop
+ * deadline. It starts the RegionSupervisor, and on a signal stops it in named steps within `stopDeadlineMs`.
+ *
+ * Exit: `run()` resolves with the outcome; the caller maps it to an exit code. A stop that passes its deadline
+ * names the step still running and resolves `stop-timeout`. A process that stopped but still holds open
+ * handles a little later is a bug: they are logged (kind and peer address) and the process exits anyway, so
+ * an orchestrator never waits on it.
+ */
+import type { TopologyConfig } from '../../topology/index.ts';
+import { EtcdCoordinator } from '../coordination/index.ts';
+import { isGeomeshError } from '../../base/index.ts';
+import { runStopSteps } from '../lifecycle/index.ts';
+import { openKafkaClients } from '../kafka/index.ts';
+import type { Logger } from '../log/index.ts';
+import { assertDistinctClusters, inboundLinkSpecs } from '../region/index.ts';
+import { TopologyStore, compareTopologyWithStore, watchTopology } from '../topology-store/index.ts';
+import { coordinationOptionsFor } from './etcd-registry.ts';
+import { RegionSupervisor } from './region-supervisor.ts';
+import { regionFingerprint, unrunnable } from './runnable-topology.ts';
+
+/** How long after a clean stop open handles are taken for a leak (then logged, and the process exits). */
+export const EXIT_GRACE_MS = 2_000;
+
+/** Default bound of a node's stop: under Kubernetes' default grace period of 30 s. */
+export const DEFAULT_STOP_DEADLINE_MS = 25_000;
+
+const ETCD_TIMEOUTS = { dialTimeoutMs: 5_000, requestTimeoutMs: 3_000 };
+
+export interface NodeProcessOptions {
+  /** The topology file (with `topologyFrom: 'etcd'`, it says where etcd is). */
+  file: TopologyConfig;
+  fileName: string;
+  region: string;
+  topologyFrom: 'file' | 'etcd';
+  http: { host: string; port: number };
+  grpc?: string;
+  /** Bound of the whole stop (drain, handover, flush); past it the process exits naming the stuck step. */
+  stopDeadlineMs: number;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Aborted to stop the node; default: SIGTERM or SIGINT (a second one exits at once). */
+  signal?: AbortSignal;
+}
+
+export type NodeProcessOutcome = 'stopped' | 'stop-timeout' | 'no-topology';
+
+/** Runs the node until a signal, then stops it; rejects when starting fails. */
+export async function runNodeProcess(options: NodeProcessOptions): Promise<NodeProcessOutcome> {
+  const { logger } = options;
+  const signal = options.signal ?? stopSignals(logger);
+  const coordinator = new EtcdCoordinator(coordinationOptionsFor(options.file, logger, ETCD_TIMEOUTS));
+  let node: RegionSupervisor | undefined;
+  const stopNode = async () => {
+    const running = node;
+    node = undefined;
+    await running?.stop();
+  };
+  let outcome: NodeProcessOutcome = 'stopped';
+  try {
+    if (options.topologyFrom === 'file') {
+      await compareWithEtcd(coordinator, options);
+      if (!signal.aborted) node = await startSupervisor(options.file, options);
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    } else {
+      await coordinator.start(AbortSignal.any([signal, AbortSignal.timeout(ETCD_TIMEOUTS.dialTimeoutMs)]));
+      if (
+        !(await new TopologyStore({ coordination: coordinator, mesh: options.file.mesh, logger }).current())
+      )
+        return 'no-topology';
+      let fingerprint = '';
+      for await (const update of watchTopology({
+        coordination: coordinator,
+        env: options.env,
+        logger,
+        signal,
+        onRejected: (r) =>
+          logger.error(
+            { version: r.version, err: r.error },
+            'topology version rejected; keeping the current one',
+          ),
+      })) {
+        const why = unrunnable(update.config, options.region, `topology version ${update.version}`);
+        if (why) {
+          logger.error({ version: update.version }, `${why}; keeping the current topology`);
+          continue;
+        }
+        const next = regionFingerprint(update.config, options.region);
+        if (next === fingerprint) {
+          logger.info(
+            { version: update.version },
+            'topology version applied: nothing changes for this region',
+          );
+          continue;
+        }
+        if (node) {
+          logger.info(
+            { version: update.version },
+            'topology version changes this region: restarting its links',
+          );
+          await stopNode();
+        }
+        node = await startSupervisor(update.config, options);
+        fingerprint = next;
+        logger.info({ version: update.version, hash: update.hash }, 'running topology version');
+      }
+    }
+  } catch (err) {
+    if (!signal.aborted) {
+      await stopNode().catch(() => undefined);
+      await coordinator.stop().catch(() => undefined);
+      throw err;
+    }
+  }
+  const startedAt = Date.now();
+  try {
+    await runStopSteps(
+      [
+        { name: 'supervisor', run: stopNode },
+        { name: 'topology etcd connection', run: () => coordinator.stop() },
+      ],
+      { logger, what: `node of ${options.region}`, deadlineMs: options.stopDeadlineMs },
+    );
+    logger.info({ ms: Date.now() - startedAt }, 'node stopped');
+  } catch (err) {
+    if (!isGeomeshError(err, 'GEOMESH_LIFECYCLE_STOP_TIMEOUT')) throw err;
+    logger.error({ err, details: err.details }, err.message);
+    outcome = 'stop-timeout';
+  }
+  watchForLeaks(logger);
+  return outcome;
+}
+
+/** Aborts on SIGTERM or SIGINT; a second signal while stopping exits at once (code 1). */
+function stopSignals(logger: Logger): AbortSignal {
+  const abort = new AbortController();
+  const onSignal = (name: NodeJS.Signals): void => {
+    logger.info({ signal: name }, 'stopping');
+    abort.abort();
+    process.once(name, () => process.exit(1));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  return abort.signal;
+}
+
+/** Tells the operator whether etcd's current topology agrees with the file (the file runs either way). */
+async function compareWithEtcd(coordinator: EtcdCoordinator, options: NodeProcessOptions): Promise<void> {
+  const { logger, file } = options;
+  try {
+    await coordinator.start(AbortSignal.timeout(ETCD_TIMEOUTS.dialTimeoutMs));
+    const agreement = await compareTopologyWithStore(
+      new TopologyStore({ coordination: coordinator, mesh: file.mesh, logger }),
+      file,
+      { file: options.fileName },
+    );
+    if (agreement.status === 'same')
+      logger.info({ version: agreement.currentVersion }, 'the file is etcd’s current topology');
+    else logger.warn({ status: agreement.status, etcdVersion: agreement.currentVersion }, agreement.message);
+  } catch (err) {
+    logger.warn({ err }, 'cannot compare the topology file with etcd; running the file');
+  } finally {
+    await coordinator.stop();
+  }
+}
+
+/** Starts the supervisor of the region (after the one-cluster-named-twice check). */
+async function startSupervisor(
+  config: TopologyConfig,
+  options: NodeProcessOptions,
+): Promise<RegionSupervisor> {
+  const { region, logger } = options;
+  const inbound = inboundLinkSpecs(config, region);
+  // Built first: it checks the gRPC certificates before any connection is made.
+  const node = new RegionSupervisor({
+    config,
+    region,
+    logger,
+    http: options.http,
+    ...(options.grpc ? { grpcAddress: options.grpc } : {}),
+  });
+  await assertDistinctClusters(config, [region, ...inbound.map((l) => l.from)], logger);
+  for (const link of config.inboundLinks(region)) {
+    if (link.options.exactlyOnce) {
+      logger.warn(
+        { link: link.id },
+        `link ${link.id}: exactlyOnce needs no transactions in geomesh: every record is written exactly once ` +
+          'by default (origin-offset marks recovered from the log), see docs/exactly-once.md; the option is ignored',
+      );
+    }
+  }
+  await node.start();
+  logger.info(
+    {
+      http: node.node?.httpAddress,
+      grpc: node.grpcAddress,
+      links: inbound.map((l) => `${l.from}->${region}`),
+    },
+    'node running',
+  );
+  return node;
+}
+
+/**
+ * After a stop every handle should be closed and the process gone within moments. If it is still here after
+ * `EXIT_GRACE_MS`, what holds it open is logged and the process exits: nothing is left to drain.
+ */
+function watchForLeaks(logger: Logger): void {
+  // Not `delay`: this timer must be unref'd, so that it is never what keeps the process alive.
+  setTimeout(() => {
+    logger.error(
+      { handles: describeHandles(), kafkaClients: openKafkaClients() },
+      `the node stopped but ${EXIT_GRACE_MS} ms later handles still keep the process alive; exiting`,
+    );
+    process.exit(process.exitCode ?? 0);
+  }, EXIT_GRACE_MS).unref();
+}
+
+/** The process's open handles (sockets with their addresses), for the leak report. */
+function describeHandles(): string[] {
+  return activeHandles().map((h) => {
+    const socket = h as { remoteAddress?: string; remotePort?: number; localPort?: number };
+    const kind = (h as object).constructor?.name ?? typeof h;
+    return socket.remotePort !== undefined
+      ? `${kind} ${socket.remoteAddress}:${socket.remotePort} (local ${socket.localPort})`
+      : kind;
+  });
+}
+
+function activeHandles(): unknown[] {
+  return (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles();
+}

@@ -1,0 +1,192 @@
+/**
+ * What a region's node answers over gRPC (node/rpc): the Operator service (translation, status, failover),
+ * the Peer service (frontiers, seeks, pushed checkpoints, heartbeats), who may call the state-changing ones,
+ * and the peer API the translation service calls on other regions' nodes.
+ */
+import { GeomeshError } from '../../base/index.ts';
+import type { TopologyConfig } from '../../topology/index.ts';
+import type { Logger } from '../log/index.ts';
+import { isKeyId, KEY_ID_BYTES, type ProvenanceKeySet } from '../replication/index.ts';
+import type { AuthorizationOptions, OperatorHandlers, PeerHandlers } from '../rpc/index.ts';
+import type { NodeStatus } from '../status/index.ts';
+import type { PeerApi, TranslationService } from '../translation-service/index.ts';
+import { connectRegionStates } from './etcd-registry.ts';
+import { failoverWithState } from './failover-with-state.ts';
+import type { KeyAgreement } from './key-agreement.ts';
+import type { PeerChannels } from './peer-channels.ts';
+
+/** The software version peers report to each other. */
+export const GEOMESH_VERSION = '0.1.0';
+
+/** What the handlers read of the running node. */
+export interface HandlerContext {
+  config: TopologyConfig;
+  region: string;
+  instanceId: string;
+  logger: Logger;
+  /** The node's translation service; throws GEOMESH_RPC_UNAVAILABLE while the node is not running. */
+  translation(): TranslationService;
+  status(): NodeStatus | undefined;
+  nodeState(): string;
+  keys(): ProvenanceKeySet | null;
+  agreement(): KeyAgreement | undefined;
+}
+
+function notRunning(region: string): never {
+  throw new GeomeshError(
+    'GEOMESH_RPC_CLOSED',
+    `the channel to ${region}'s node is closed: this node is stopping`,
+  );
+}
+
+/** The Operator service: translation, status, failover (authorised callers only; see `authorization`). */
+export function operatorHandlers(ctx: HandlerContext): OperatorHandlers {
+  return {
+    translateOffsets: async (req) => {
+      const t = await ctx.translation().translate(req.group, req.fromRegion, req.toRegion, req.topics);
+      return { ...t, partitions: t.partitions.map((p) => ({ ...p })) };
+    },
+    getStatus: () => {
+      const node = ctx.status();
+      if (!node)
+        throw new GeomeshError('GEOMESH_RPC_UNAVAILABLE', `the node of ${ctx.region} is not running`);
+      return Promise.resolve({ node });
+    },
+    failover: async (req) => {
+      if (!ctx.config.region(ctx.region).node.operators) {
+        throw new GeomeshError(
+          'GEOMESH_RPC_PERMISSION_DENIED',
+          `the node of ${ctx.region} accepts no operator for state-changing calls: set ` +
+            `regions.${ctx.region}.node.operators (token and/or client certificate identities)`,
+        );
+      }
+      const translation = ctx.translation();
+      const response = await failoverWithState({
+        request: req,
+        failover: (from, to, groups, dryRun, beforeCommit) =>
+          translation.failover(from, to, groups, dryRun, beforeCommit),
+        openStates: connectRegionStates(ctx.config, ctx.logger),
+        logger: ctx.logger,
+      });
+      return {
+        ...response,
+        groups: response.groups.map((g) => ({
+          ...g,
+          translation: g.translation
+            ? { ...g.translation, partitions: g.translation.partitions.map((p) => ({ ...p })) }
+            : undefined,
+        })),
+      };
+    },
+  };
+}
+
+/**
+ * State-changing RPCs (Failover) need an authorised caller: the region's `node.operators` token or an
+ * allowed client certificate. Without operators they are refused by the handler.
+ */
+export function authorization(ctx: Pick<HandlerContext, 'config' | 'region'>): {
+  authorization?: AuthorizationOptions;
+} {
+  const operators = ctx.config.region(ctx.region).node.operators;
+  if (!operators || (operators.token === null && operators.clients.length === 0)) return {};
+  return {
+    authorization: {
+      protectedMethods: ['geomesh.v1.Operator/Failover'],
+      ...(operators.token
+        ? {
+            bearerToken: {
+              resolved: operators.token,
+              from: `topology regions.${ctx.region}.node.operators.token`,
+            },
+          }
+        : {}),
+      ...(operators.clients.length > 0 ? { allowedClientIdentities: [...operators.clients] } : {}),
+    },
+  };
+}
+
+/** The Peer service: frontiers, seeks, checkpoints pushed by peers, and the heartbeat (key agreement). */
+export function peerHandlers(ctx: HandlerContext): PeerHandlers {
+  return {
+    getFrontiers: (req) => ctx.translation().localFrontiers(req.group, req.topics),
+    seek: (req) => ctx.translation().localSeek(req.partitions),
+    pushCheckpoints: (req) => {
+      const service = ctx.translation();
+      let accepted = 0;
+      for (const c of req.checkpoints) {
+        if (c.region !== req.fromRegion) {
+          throw new GeomeshError(
+            'GEOMESH_RPC_INVALID_ARGUMENT',
+            `${req.fromRegion} pushed a checkpoint of region ${c.region}: a node pushes only its own region's`,
+          );
+        }
+        if (service.receiveCheckpoint(c)) accepted++;
+      }
+      return Promise.resolve({ accepted });
+    },
+    // The heartbeat answer: who answers, its key ids, and how its inbound links are doing. The caller's key
+    // ids are heard too (agreement within one heartbeat, whichever side pings first).
+    ping: (req) => {
+      const malformed = [req.provenanceKeyId ?? '', ...(req.acceptedKeyIds ?? [])].filter(
+        (id) => id !== '' && !isKeyId(id),
+      );
+      if (malformed.length > 0) {
+        throw new GeomeshError(
+          'GEOMESH_RPC_INVALID_ARGUMENT',
+          `ping from ${req.region.slice(0, 64)}: provenance key ids are ${KEY_ID_BYTES * 2} lowercase hex ` +
+            `digits; got ${malformed
+              .slice(0, 3)
+              .map((id) => JSON.stringify(id.slice(0, 40)))
+              .join(', ')} (is the peer a geomesh node of this version?)`,
+        );
+      }
+      if (req.provenanceKeyId)
+        ctx
+          .agreement()
+          ?.heard(
+            req.region,
+            [{ currentKeyId: req.provenanceKeyId, acceptedKeyIds: req.acceptedKeyIds ?? [] }],
+            'heartbeat',
+          );
+      const self = ctx.status();
+      const keys = ctx.keys();
+      return Promise.resolve({
+        region: ctx.region,
+        instance: self?.instance ?? ctx.instanceId,
+        version: GEOMESH_VERSION,
+        nodeState: ctx.nodeState(),
+        links: (self?.links ?? []).map((l) => ({
+          fromRegion: l.fromRegion,
+          state: l.state,
+          lagRecords: l.lagRecords,
+          recordsPerSecond: l.recordsPerSecond,
+          haltedPartitions: l.halted.length,
+        })),
+        ...(keys && {
+          provenanceKeyId: keys.currentKeyId,
+          acceptedKeyIds: [...keys.acceptedKeyIds],
+        }),
+      });
+    },
+  };
+}
+
+/** The peer API of a region's node over gRPC: each call takes the region's client of the moment. */
+export function peerApi(peers: PeerChannels, region: string): PeerApi | undefined {
+  if (!peers.client(region)) return undefined;
+  // Each call takes the region's client of the moment: its address follows etcd.
+  const peer = () => peers.client(region) ?? notRunning(region);
+  return {
+    getFrontiers: async (group, topics) => peer().getFrontiers({ group, topics: [...topics] }),
+    seek: async (partitions) =>
+      peer().seek({ partitions: partitions.map((p) => ({ ...p, frontier: [...p.frontier] })) }),
+    pushCheckpoints: async (fromRegion, checkpoints) =>
+      (
+        await peer().pushCheckpoints({
+          fromRegion,
+          checkpoints: checkpoints.map((c) => ({ ...c, partitions: c.partitions.map((p) => ({ ...p })) })),
+        })
+      ).accepted,
+  };
+}
