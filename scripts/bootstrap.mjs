@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Makes a fresh clone ready to run: npm packages (including the pinned Node LTS binary), Apache Kafka jars
-// (Maven) and etcd (Debian's etcd-server and etcd-client). Runs on any Node >= 18 because it may run before the pinned
+// (Maven), etcd (Debian's etcd-server and etcd-client) and Prometheus (Debian's prometheus, for promtool). Runs on any Node >= 18 because it may run before the pinned
 // Node is installed; everything after it runs on the pinned Node. Idempotent and quick when all is there.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -41,5 +41,5 @@ if (actual !== `v${wanted}`) {
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
-// 2. Kafka jars and etcd, through the harness itself (on the pinned Node, which runs TypeScript).
+// 2. Kafka jars, etcd and Prometheus, through the harness itself (on the pinned Node, which runs TypeScript).
 run(pinnedNode, [join(root, 'scripts', 'setup-servers.ts')]);

@@ -1,11 +1,13 @@
 /**
  * The node's small HTTP endpoint: `/metrics` (Prometheus text), `/healthz` (the process answers) and
- * `/readyz` (every component says it is ready; 503 with the reasons otherwise), plus the read-only routes its
+ * `/readyz` (every component says it is ready; 503 with the reasons otherwise; also the gauge
+ * `geomesh_node_ready`), plus the read-only routes its
  * owner adds (the status page and its JSON). Only GET is served.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { createReadinessMetrics } from './metrics-catalogue.ts';
 
 /** What a route answers. */
 export interface HttpResponse {
@@ -40,6 +42,7 @@ export class HttpServer {
 
   constructor(options: HttpServerOptions) {
     this.#options = options;
+    createReadinessMetrics(options.registry, options.notReady);
   }
 
   /** `host:port` it listens on, once started. */

@@ -2,10 +2,13 @@
 export {
   createPeerMetrics,
   createProvenanceMetrics,
+  createReadinessMetrics,
+  createRegionStateMetrics,
   createReplicationMetrics,
   createTranslationMetrics,
   type PeerMetrics,
   type ProvenanceMetrics,
+  type RegionStateSample,
   type ReplicationMetrics,
   type TranslationMetrics,
   type TranslationMetricSources,

@@ -226,3 +226,63 @@ export function createProvenanceMetrics(registry: Registry) {
     }),
   };
 }
+
+/** Readiness as a metric: what `/readyz` answers, read at scrape time (alerts need no HTTP probe). */
+export function createReadinessMetrics(registry: Registry, notReady: () => readonly string[]) {
+  // One per registry: built again on the same registry (a restarted node), the newest takes it over.
+  registry.removeSingleMetric('geomesh_node_ready');
+  return {
+    ready: new Gauge({
+      name: 'geomesh_node_ready',
+      help: '1 when /readyz answers ready, 0 when it lists reasons (a link not running, a halted partition, a key mismatch, ...)',
+      registers: [registry],
+      collect() {
+        this.set(notReady().length === 0 ? 1 : 0);
+      },
+    }),
+  };
+}
+
+/** A region's state, as etcd records it (`regions/<region>/state`; no record means active). */
+export interface RegionStateSample {
+  region: string;
+  state: string;
+}
+
+/**
+ * Every region's state (active, failed-over, failing-back; unreadable for a corrupt record) as etcd records
+ * it: 1 for each region's current state. A scrape never waits on etcd: it shows the answer of the last read
+ * and starts the next one (so a scrape shows what etcd held at most one scrape interval earlier). While etcd
+ * cannot be read the gauge is empty.
+ */
+export function createRegionStateMetrics(
+  registry: Registry,
+  states: () => Promise<readonly RegionStateSample[]>,
+) {
+  registry.removeSingleMetric('geomesh_region_state');
+  let last: readonly RegionStateSample[] = [];
+  let reading: Promise<void> | undefined;
+  const read = (): Promise<void> =>
+    (reading ??= states()
+      .then(
+        (read) => void (last = read),
+        () => void (last = []), // etcd unreadable: the node's logs and /status say why
+      )
+      .finally(() => (reading = undefined)));
+  void read();
+  return {
+    regionState: new Gauge({
+      name: 'geomesh_region_state',
+      help: "Each region's state as recorded in etcd, 1 for the current one: active (no record), failed-over, failing-back, unreadable",
+      labelNames: ['region', 'state'] as const,
+      registers: [registry],
+      collect() {
+        this.reset();
+        for (const s of last) this.labels(s.region, s.state).set(1);
+        void read();
+      },
+    }),
+    /** Resolves once the read under way (or a new one) has ended: for tests. */
+    settled: (): Promise<void> => read(),
+  };
+}

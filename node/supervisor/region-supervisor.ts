@@ -14,6 +14,7 @@ import { RpcServer, type ClientTransportOptions, type ServerTransportOptions } f
 import type { TranslationService } from '../translation-service/index.ts';
 import { GeomeshError } from '../../base/index.ts';
 import { runStopSteps } from '../lifecycle/index.ts';
+import { createRegionStateMetrics } from '../observability/index.ts';
 import type { NodeStatus } from '../status/index.ts';
 import { RegionStateStore } from '../region-state/index.ts';
 import { connectEtcdRegistry } from './etcd-registry.ts';
@@ -216,6 +217,13 @@ export class RegionSupervisor {
       const address = await this.#server.start();
       this.#startRegistration(address);
       this.#peers.startHeartbeats(this.#node.registry);
+      createRegionStateMetrics(this.#node.registry, async () => {
+        const recorded = new Map((await this.#recordedRegionStates()).map((s) => [s.region, s]));
+        return this.#options.config.regions.map(({ name }) => {
+          const listed = recorded.get(name);
+          return { region: name, state: listed?.record?.state ?? (listed?.error ? 'unreadable' : 'active') };
+        });
+      });
       this.#setState('running');
       this.#logger.info({ grpc: address, http: this.#node.httpAddress }, 'node serving');
     } catch (err) {
@@ -311,17 +319,20 @@ export class RegionSupervisor {
         this.#registration
           ? this.#registration.listMembers()
           : Promise.reject(new Error('registration disabled')),
-      regionStates: async () => {
-        if (!this.#registration) throw new Error('registration disabled');
-        return new RegionStateStore({ store: this.#registration.documents() }).list({
-          signal: AbortSignal.timeout(2_000),
-        });
-      },
+      regionStates: () => this.#recordedRegionStates(),
       peerTransport: this.#options.peerTransport ?? this.#peerTransportFromTopology(),
       ...(this.#options.rateIntervalMs !== undefined && { rateIntervalMs: this.#options.rateIntervalMs }),
     });
     this.#reporter.start();
     return this.#reporter;
+  }
+
+  /** The region states recorded in etcd (for the status page and `geomesh_region_state`). */
+  async #recordedRegionStates() {
+    if (!this.#registration) throw new Error('registration disabled');
+    return new RegionStateStore({ store: this.#registration.documents() }).list({
+      signal: AbortSignal.timeout(2_000),
+    });
   }
 
   /** Registers this instance in etcd in the background (replication never waits for it). */

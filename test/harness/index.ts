@@ -7,6 +7,14 @@ export { TestEnvironment, type TestEnvironmentOptions } from './test-environment
 export { LocalKafkaCluster, TEST_BROKER_PROPERTIES, randomClusterId } from './local-kafka.ts';
 export { LocalEtcd, ensureEtcdBinary } from './local-etcd.ts';
 export {
+  LocalPrometheus,
+  ensurePrometheusBinaries,
+  type LocalPrometheusOptions,
+  type PrometheusBinaries,
+  type PromAlert,
+  type PromSample,
+} from './local-prometheus.ts';
+export {
   DEFAULT_KAFKA_VERSION,
   PROJECT_ROOT,
   ensureKafkaJars,
@@ -14,6 +22,6 @@ export {
   kafkaLibDir,
   kafkaVersion,
 } from './kafka-distribution.ts';
-export { ManagedProcess, killAllSync, type ProcessState } from './managed-process.ts';
+export { ManagedProcess, killAllSync, removeAtExit, type ProcessState } from './managed-process.ts';
 export { freePort, freePorts, waitForPort } from './ports.ts';
 export type * from './types.ts';

@@ -1,0 +1,41 @@
+/** Topology text for a full mesh of local regions (tests, the playground mesh): every region links to every other. */
+
+export interface LocalRegion {
+  name: string;
+  brokers: string;
+  grpcPort: number;
+  httpPort: number;
+}
+
+export interface FullMeshOptions {
+  mesh: string;
+  etcdEndpoint: string;
+  regions: readonly LocalRegion[];
+  /** Topic patterns replicated; default `orders-.*`. */
+  topics?: readonly string[];
+  /** Group patterns translated; default every group. */
+  groups?: readonly string[];
+  /** A first comment line. */
+  comment?: string;
+}
+
+/** A full-mesh topology on loopback, its provenance key from `${GEOMESH_PROVENANCE_KEY}`. */
+export function fullMeshTopology(options: FullMeshOptions): string {
+  const list = (patterns: readonly string[]): string => patterns.map((p) => `'${p}'`).join(', ');
+  return [
+    ...(options.comment ? [`# ${options.comment}`] : []),
+    `mesh: ${options.mesh}`,
+    `etcd: { endpoints: ['${options.etcdEndpoint}'] }`,
+    "provenance: { key: '${GEOMESH_PROVENANCE_KEY}' }",
+    'regions:',
+    ...options.regions.map(
+      (r) =>
+        `  ${r.name}: { kafka: { brokers: ['${r.brokers}'] }, node: { grpc: '127.0.0.1:${r.grpcPort}', http: '127.0.0.1:${r.httpPort}' } }`,
+    ),
+    'links:',
+    `  - between: [${options.regions.map((r) => r.name).join(', ')}]`,
+    `    topics: { include: [${list(options.topics ?? ['orders-.*'])}] }`,
+    `    groups: { include: [${list(options.groups ?? ['.*'])}] }`,
+    '',
+  ].join('\n');
+}
