@@ -6,6 +6,7 @@
 export { TestEnvironment, type TestEnvironmentOptions } from './test-environment.ts';
 export { LocalKafkaCluster, TEST_BROKER_PROPERTIES, randomClusterId } from './local-kafka.ts';
 export { LocalEtcd, ensureEtcdBinary } from './local-etcd.ts';
+export { kubectlBinary, pinnedKubectl } from './kubectl.ts';
 export {
   LocalPrometheus,
   ensurePrometheusBinaries,

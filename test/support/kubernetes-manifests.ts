@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as models from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { kubectlBinary } from '../harness/index.ts';
 
 export type { V1ConfigMap, V1Deployment, V1PodDisruptionBudget, V1Service } from '@kubernetes/client-node';
 
@@ -42,7 +43,7 @@ export interface Manifest {
 
 /** The objects `kubectl kustomize <dir>` renders; a clear error when kubectl is missing or kustomize fails. */
 export function renderKustomization(dir: string): Manifest[] {
-  const kubectl = process.env['GEOMESH_KUBECTL'] ?? 'kubectl';
+  const kubectl = kubectlBinary();
   let text: string;
   try {
     text = execFileSync(kubectl, ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -50,7 +51,7 @@ export function renderKustomization(dir: string): Manifest[] {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT')
       throw new Error(
-        `kubectl is not installed (needed for \`kubectl kustomize\`, kustomize v5): install kubectl, or set GEOMESH_KUBECTL to one`,
+        `kubectl ${kubectl} cannot be run (needed for \`kubectl kustomize\`, kustomize v5): install kubectl, or set GEOMESH_KUBECTL to one`,
         { cause: err },
       );
     throw new Error(`kubectl kustomize ${dir} failed: ${e.stderr ?? e.message}`, { cause: err });
