@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { createKafkaClient } from '../node/kafka/index.ts';
 import { silentLogger } from '../node/log/index.ts';
 import { TestEnvironment, freePort } from '../test/harness/index.ts';
-import { runGeomesh, waitNodeReady } from '../test/support/cli-process.ts';
+import { collectLines, runGeomesh, waitNodeReady } from '../test/support/cli-process.ts';
 import { auditTopic, produceNumbered } from '../test/support/mesh-audit.ts';
 import { metricSum, waitFor } from '../test/support/polling.ts';
 
@@ -103,14 +103,7 @@ async function startInstance(name: string, file: string): Promise<Instance> {
     { GEOMESH_PROVENANCE_KEY: KEY, GEOMESH_LOG_LEVEL: 'info' },
   );
   const instance: Instance = { name, child, http, log: [] };
-  let partial = '';
-  const collect = (chunk: Buffer) => {
-    const lines = (partial + chunk.toString()).split('\n');
-    partial = lines.pop() ?? '';
-    instance.log.push(...lines);
-  };
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
+  collectLines(child, instance.log);
   instances.set(name, instance);
   await waitNodeReady(http, `instance ${name}`);
   return instance;

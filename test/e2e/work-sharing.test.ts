@@ -25,7 +25,7 @@ import type { Kafka } from 'kafkajs';
 import { createKafkaClient } from '../../node/kafka/index.ts';
 import { silentLogger } from '../../node/log/index.ts';
 import { TestEnvironment, freePort } from '../harness/index.ts';
-import { runGeomeshNode, runGeomeshToEnd, waitNodeReady } from '../support/cli-process.ts';
+import { collectLines, runGeomeshNode, runGeomeshToEnd, waitNodeReady } from '../support/cli-process.ts';
 import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
 import { metricSum, waitFor } from '../support/polling.ts';
 
@@ -63,14 +63,7 @@ describe('work sharing: several instances of one region', () => {
       { GEOMESH_PROVENANCE_KEY: KEY, GEOMESH_LOG_LEVEL: 'info' },
     );
     const instance: Instance = { name, child, http, grpc, log: [] };
-    let partial = '';
-    const collect = (chunk: Buffer) => {
-      const lines = (partial + chunk.toString()).split('\n');
-      partial = lines.pop() ?? '';
-      instance.log.push(...lines);
-    };
-    child.stdout!.on('data', collect);
-    child.stderr!.on('data', collect);
+    collectLines(child, instance.log);
     instances.set(name, instance);
     await waitNodeReady(http, `instance ${name}`);
     return instance;

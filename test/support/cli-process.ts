@@ -71,3 +71,16 @@ export function waitNodeReady(port: number, what: string, timeoutMs = 60_000): P
     { timeoutMs, intervalMs: 250, what: `${what} ready` },
   );
 }
+
+/** Collects a child's stdout and stderr as lines (JSON log lines of a node) into `into`; returns it. */
+export function collectLines(child: ChildProcess, into: string[] = []): string[] {
+  let partial = '';
+  const collect = (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    into.push(...lines);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  return into;
+}

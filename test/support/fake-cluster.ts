@@ -2,8 +2,16 @@
  * An in-memory cluster for unit tests of the region node's parts (node/region/ports.ts): partitions of
  * records with log starts, a compacted index topic, and replicas made with real origin headers.
  */
-import { encodeOriginHeaders, ProvenanceKeySet, type SourceRecord } from '../../node/replication/index.ts';
+import { silentLogger } from '../../node/log/index.ts';
+import { IndexKeeper, type IndexKeeperOptions } from '../../node/region/index-keeper.ts';
 import type { IndexCluster, IndexTopicWriter, PartitionBounds } from '../../node/region/ports.ts';
+import {
+  encodeOriginHeaders,
+  OriginHighwater,
+  ProvenanceKeySet,
+  type SourceRecord,
+} from '../../node/replication/index.ts';
+import { CheckpointStore, OriginIndex } from '../../node/translation/index.ts';
 
 export const MESH = 'm';
 export const KEYS = new ProvenanceKeySet(Buffer.alloc(32, 9), []);
@@ -110,4 +118,21 @@ export class FakeCluster implements IndexCluster {
       stop: () => Promise.resolve(),
     };
   }
+}
+
+/** An index keeper over `cluster` with a fresh index and marks (work sharing when given). */
+export function keeperOn(cluster: FakeCluster, workSharing?: IndexKeeperOptions['workSharing']) {
+  const index = new OriginIndex();
+  const highwater = new OriginHighwater();
+  const keeper = new IndexKeeper({
+    mesh: MESH,
+    cluster,
+    index,
+    highwater,
+    checkpoints: new CheckpointStore(),
+    provenanceKeys: KEYS,
+    ...(workSharing && { workSharing }),
+    logger: silentLogger(),
+  });
+  return { keeper, index, highwater };
 }

@@ -1,35 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { silentLogger } from '../../../../node/log/index.ts';
-import { IndexKeeper } from '../../../../node/region/index-keeper.ts';
-import { OriginHighwater } from '../../../../node/replication/index.ts';
-import {
-  CheckpointStore,
-  OriginIndex,
-  decodeIndexRecordV1,
-  indexTopicName,
-} from '../../../../node/translation/index.ts';
-import { FakeCluster, KEYS, MESH } from '../../../support/fake-cluster.ts';
+import { decodeIndexRecordV1, indexTopicName } from '../../../../node/translation/index.ts';
+import { FakeCluster, keeperOn, MESH } from '../../../support/fake-cluster.ts';
 
-function keeperOn(cluster: FakeCluster, workSharing?: { owned: Set<string>; isLeaseValid: boolean }) {
-  const index = new OriginIndex();
-  const highwater = new OriginHighwater();
-  const keeper = new IndexKeeper({
-    mesh: MESH,
-    cluster,
-    index,
-    highwater,
-    checkpoints: new CheckpointStore(),
-    provenanceKeys: KEYS,
-    ...(workSharing && {
-      workSharing: {
-        mayFlush: (t: string, p: number) => workSharing.owned.has(`${t}/${p}`),
-        isLeaseValid: () => workSharing.isLeaseValid,
-      },
-    }),
-    logger: silentLogger(),
+/** A keeper whose work sharing owns the `topic/partition`s in `sharing.owned`. */
+function sharedKeeperOn(cluster: FakeCluster, sharing: { owned: Set<string>; isLeaseValid: boolean }) {
+  return keeperOn(cluster, {
+    mayFlush: (t, p) => sharing.owned.has(`${t}/${p}`),
+    isLeaseValid: () => sharing.isLeaseValid,
   });
-  return { keeper, index, highwater };
 }
 
 /** The index records written to the index topic, decoded. */
@@ -112,7 +91,7 @@ describe('IndexKeeper', () => {
     const cluster = new FakeCluster();
     cluster.createTopic('t', 2);
     const sharing = { owned: new Set(['t/0']), isLeaseValid: true };
-    const { keeper, index } = keeperOn(cluster, sharing);
+    const { keeper, index } = sharedKeeperOn(cluster, sharing);
     await keeper.load();
     index.noteWritten('t', 0, 0, [{ region: 'east', offset: 0 }]);
     index.noteWritten('t', 1, 0, [{ region: 'east', offset: 0 }]);

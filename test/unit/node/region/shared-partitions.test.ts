@@ -2,27 +2,18 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { silentLogger } from '../../../../node/log/index.ts';
 import { createReplicationMetrics, Registry } from '../../../../node/observability/index.ts';
-import { IndexKeeper } from '../../../../node/region/index-keeper.ts';
 import { SharedPartitions, type SharedLink } from '../../../../node/region/shared-partitions.ts';
-import { OriginHighwater, type TopicPartition } from '../../../../node/replication/index.ts';
-import { CheckpointStore, OriginIndex, decodeIndexRecordV1 } from '../../../../node/translation/index.ts';
-import { FakeCluster, KEYS, MESH } from '../../../support/fake-cluster.ts';
+import type { TopicPartition } from '../../../../node/replication/index.ts';
+import { decodeIndexRecordV1 } from '../../../../node/translation/index.ts';
+import { FakeCluster, keeperOn } from '../../../support/fake-cluster.ts';
 
 function setup() {
   const cluster = new FakeCluster();
   cluster.createTopic('t', 4);
-  const index = new OriginIndex();
-  const highwater = new OriginHighwater();
   const lease = { isValid: true };
-  const keeper = new IndexKeeper({
-    mesh: MESH,
-    cluster,
-    index,
-    highwater,
-    checkpoints: new CheckpointStore(),
-    provenanceKeys: KEYS,
-    workSharing: { mayFlush: (t, p) => shared.mayFlush(t, p), isLeaseValid: () => lease.isValid },
-    logger: silentLogger(),
+  const { keeper, index, highwater } = keeperOn(cluster, {
+    mayFlush: (t, p) => shared.mayFlush(t, p),
+    isLeaseValid: () => lease.isValid,
   });
   const taken: TopicPartition[][] = [];
   const dropped: TopicPartition[][] = [];
