@@ -55,6 +55,8 @@ const HELP = `npm run bench:mirrormaker [-- options]
   --latency-size B      its value size (default 1024)
   --heap FLAGS          heap flags of every JVM besides the brokers (default "-Xms256m -Xmx1g")
   --out PATH            writes PATH.json and PATH.md (default .cache/bench/mirrormaker)
+  --cpu-prof DIR        geomesh nodes run with node --cpu-prof into DIR (profiling slows them: the figures
+                        of such a run are not comparable); summarise with scripts/bench/cpu-profile-summary.ts
   --help                this text
 
 Other work on the machine skews absolute figures: compare contenders within one run (ratios).`;
@@ -72,6 +74,7 @@ const { values } = parseArgs({
     'latency-size': { type: 'string', default: '1024' },
     heap: { type: 'string', default: '-Xms256m -Xmx1g' },
     out: { type: 'string', default: '.cache/bench/mirrormaker' },
+    'cpu-prof': { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
@@ -121,6 +124,7 @@ const latency = {
   size: wholeNumber('latency-size', values['latency-size'], 1),
   partitions,
 };
+const profiling = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(values['cpu-prof'])] : [];
 const POLL_MS = 50;
 const MB = 1e6;
 const MIB = 2 ** 20;
@@ -156,6 +160,24 @@ async function finished(tool: ManagedProcess): Promise<string> {
  * Throws when it exits or makes no progress for a minute (two before its first record).
  */
 async function timeCopy(
+  contender: ManagedProcess,
+  b: Kafka,
+  topic: string,
+  count: number,
+  size: number,
+): Promise<CopyFigures> {
+  // An admin client of its own: kafkajs keeps asking for the metadata of every topic an admin client ever
+  // looked at, and fails every request once one of them is deleted (as the previous runs' are).
+  const adminB = b.admin();
+  await adminB.connect();
+  try {
+    return await timeCopyWith(contender, adminB, topic, count, size);
+  } finally {
+    await adminB.disconnect();
+  }
+}
+
+async function timeCopyWith(
   contender: ManagedProcess,
   adminB: Admin,
   topic: string,
@@ -222,20 +244,20 @@ async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const { TestEnvironment, ensureKafkaJars, ensureMirrorJars } = await import('../test/harness/index.ts');
+  const { TestEnvironment, ensureKafkaJars, ensureMirrorJars, removeAtExit } =
+    await import('../test/harness/index.ts');
   await ensureKafkaJars(undefined, log);
   const mirrorClasspath = await ensureMirrorJars(undefined, log);
   const loadAtStart = loadavg()[0] ?? 0;
-  const dir = mkdtempSync(join(tmpdir(), 'geomesh-bench-mm2-'));
   const env = await TestEnvironment.start({ kafka: ['a', 'b'], etcd: true });
+  const dir = mkdtempSync(join(tmpdir(), 'geomesh-bench-mm2-'));
+  removeAtExit(dir);
   const live = new Set<ManagedProcess>();
-  const adminB = client(env.cluster('b').bootstrapServers, 'bench-admin-b').admin();
   const stopAll = async (): Promise<void> => {
     await Promise.allSettled([...live].map((p) => p.stop(15_000)));
     live.clear();
   };
   try {
-    await adminB.connect();
     const brokersA = env.cluster('a').bootstrapServers;
     const brokersB = env.cluster('b').bootstrapServers;
     const a = client(brokersA, 'bench-a');
@@ -341,11 +363,12 @@ async function main(): Promise<void> {
                     topics: topic,
                     provenanceKeyHex: keyHex,
                     cores: contender.cores!,
+                    nodeArgs: profiling,
                   })
                 ).process;
           live.add(started);
           try {
-            const copy = await timeCopy(started, adminB, topic, count, size);
+            const copy = await timeCopy(started, b, topic, count, size);
             figures.contenders[contender.name] = copy;
             log(
               `  ${contender.name}: ${Math.round(copy.recordsPerSecond)} records/s, ${copy.cpuMicrosPerRecord.toFixed(1)} µs CPU/record, ` +
@@ -368,7 +391,6 @@ async function main(): Promise<void> {
       latencyFigures = await measureBoth({
         a,
         b,
-        adminB,
         dir,
         etcd,
         keyHex,
@@ -411,7 +433,6 @@ async function main(): Promise<void> {
     log(`figures in ${out}.json and ${out}.md`);
   } finally {
     await stopAll();
-    await adminB.disconnect().catch(() => {});
     await env.stop();
     rmSync(dir, { recursive: true, force: true });
   }
@@ -421,7 +442,6 @@ async function main(): Promise<void> {
 async function measureBoth(ctx: {
   a: Kafka;
   b: Kafka;
-  adminB: Admin;
   dir: string;
   etcd: string;
   keyHex: string;
@@ -459,12 +479,19 @@ async function measureBoth(ctx: {
     provenanceKeyHex: ctx.keyHex,
   });
   ctx.live.add(node.process);
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 300_000;
+  const adminB = ctx.b.admin();
+  await adminB.connect();
   for (const topic of Object.values(topics))
-    while ((await endOffsetSum(ctx.adminB, topic).catch(() => 0)) < 1) {
-      if (Date.now() > deadline) throw new Error(`${topic}: the probe record did not reach b in 120 s`);
+    while ((await endOffsetSum(adminB, topic).catch(() => 0)) < 1) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `${topic}: the probe record did not reach b in 300 s:\n${mirror.logTail(30)}\n${node.process.logTail(10)}`,
+        );
       await sleep(200);
     }
+  await adminB.disconnect();
+  log('  both replicators copied their first record; measuring …');
   const metrics = async (): Promise<string> => (await fetch(`http://${node.http}/metrics`)).text();
   const [mirrormaker, geomesh] = await Promise.all([
     measureLatency(ctx.a, ctx.b, topics.mirrormaker, topics.mirrormaker, latency),

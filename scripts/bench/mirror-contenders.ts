@@ -48,6 +48,18 @@ export interface MirrorMakerOptions {
 
 let mirrors = 0;
 
+/** MirrorMaker 2's log: warnings and errors, and what its tasks say as they start (for a stalled run). */
+const MIRROR_LOG_CONFIG = `status = error
+appender.out.type = Console
+appender.out.name = OUT
+appender.out.layout.type = PatternLayout
+appender.out.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRef.out.ref = OUT
+logger.mirror.name = org.apache.kafka.connect.mirror
+logger.mirror.level = INFO
+`;
+
 /**
  * MirrorMaker 2 in dedicated mode, one direction source → target, IdentityReplicationPolicy (the same topic
  * names, as geomesh). Cluster aliases are new for each start, so that no two starts share internal topics,
@@ -78,6 +90,8 @@ export function startMirrorMaker(options: MirrorMakerOptions): ManagedProcess {
     for (const [key, value] of Object.entries(MIRROR_THROUGHPUT_SETTINGS))
       settings[key.replace(/^target\./, `${dst}.`).replace(/^source\./, `${src}.`)] = value;
   const file = join(options.dir, `mirror-maker-${n}.properties`);
+  const logConfig = join(options.dir, 'mirror-maker-log4j2.properties');
+  writeFileSync(logConfig, MIRROR_LOG_CONFIG);
   // A .properties file: backslashes are escapes there, so they are doubled.
   writeFileSync(
     file,
@@ -90,6 +104,7 @@ export function startMirrorMaker(options: MirrorMakerOptions): ManagedProcess {
     command: 'java',
     args: [
       ...jvmFlags(options.heap),
+      `-Dlog4j2.configurationFile=${logConfig}`,
       '-cp',
       options.classpath,
       'org.apache.kafka.connect.mirror.MirrorMaker',

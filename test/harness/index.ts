@@ -15,6 +15,6 @@ export {
   kafkaLibDir,
   kafkaVersion,
 } from './kafka-distribution.ts';
-export { ManagedProcess, killAllSync, type ProcessState } from './managed-process.ts';
+export { ManagedProcess, killAllSync, removeAtExit, type ProcessState } from './managed-process.ts';
 export { freePort, freePorts, waitForPort } from './ports.ts';
 export type * from './types.ts';
