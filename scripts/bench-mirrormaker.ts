@@ -219,14 +219,21 @@ async function timeCopyWith(
   };
 }
 
+/**
+ * Creates `topics` and waits until each answers for all its partitions (kafkajs' waitForLeaders fails at
+ * once when a loaded broker does not list a topic created a moment ago).
+ */
 async function createTopics(kafka: Kafka, topics: string[]): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.map((topic) => ({ topic, numPartitions: partitions })),
-    });
+    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions })) });
+    const deadline = Date.now() + 60_000;
+    for (const topic of topics)
+      while ((await admin.fetchTopicOffsets(topic).catch(() => [])).length < partitions) {
+        if (Date.now() > deadline) throw new Error(`topic ${topic} has no leaders after 60 s`);
+        await sleep(200);
+      }
   } finally {
     await admin.disconnect();
   }
@@ -456,9 +463,22 @@ async function measureBoth(ctx: {
   // One record in each topic before the replicators start: measuring begins once both copied it.
   const producer = ctx.a.producer();
   await producer.connect();
-  await producer.send({ topic: topics.mirrormaker, messages: [{ value: 'probe' }] });
-  await producer.send({ topic: topics.geomesh, messages: [{ value: 'probe' }] });
-  await producer.disconnect();
+  try {
+    for (const topic of Object.values(topics)) {
+      // A loaded broker may not know a topic created a moment ago yet: retried for a while.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await producer.send({ topic, messages: [{ value: 'probe' }] });
+          break;
+        } catch (err) {
+          if (attempt >= 60) throw err;
+          await sleep(500);
+        }
+      }
+    }
+  } finally {
+    await producer.disconnect();
+  }
   const mirror = startMirrorMaker({
     classpath: ctx.classpath,
     dir: ctx.dir,

@@ -89,10 +89,10 @@ export async function describeTopic(kafka: Kafka, topic: string): Promise<TopicS
 }
 
 /**
- * Waits until the offsets of every partition of a topic just created (or grown) can be read: `waitForLeaders`
- * waits for the controller's answer, but a loaded broker can still answer a ListOffsets of the new partitions
- * with "not the leader" for a moment, and whoever reads them next (the log-tail scan) must not fail for it.
- * Retriable errors are retried for up to `timeoutMs`.
+ * Waits until the offsets of every partition of a topic just created (or grown) can be read: a loaded broker
+ * can answer for a moment that it does not know the topic, or is not the leader of a new partition, and
+ * whoever reads them next (the log-tail scan) must not fail for it. Retriable errors are retried for up to
+ * `timeoutMs`.
  */
 async function untilOffsetsReadable(
   admin: Admin,
@@ -138,8 +138,10 @@ export async function mirrorTopic(
   await admin.connect();
   try {
     if (!have) {
+      // Not kafkajs' waitForLeaders: it fails at once when a loaded broker does not list the new topic yet
+      // (UNKNOWN_TOPIC_OR_PARTITION); untilOffsetsReadable below waits for leaders and retries that too.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: [
           {
             topic,
