@@ -43,7 +43,7 @@ const { Kafka: KafkaClient, logLevel } = kafkajs;
 
 const HELP = `npm run bench:mirrormaker [-- options]
 
-  --runs N              runs per size; figures are medians (default 3)
+  --runs N              runs per size; figures are medians (default 3; 0: the latency part alone)
   --sizes LIST          value sizes in bytes (default 100,1024)
   --records N           records per copy for every size (default 1,000,000 under 1 KiB, 500,000 from it)
   --partitions P        partitions of each topic; MirrorMaker 2's tasks.max (default 6)
@@ -57,6 +57,9 @@ const HELP = `npm run bench:mirrormaker [-- options]
   --out PATH            writes PATH.json and PATH.md (default .cache/bench/mirrormaker)
   --cpu-prof DIR        geomesh nodes run with node --cpu-prof into DIR (profiling slows them: the figures
                         of such a run are not comparable); summarise with scripts/bench/cpu-profile-summary.ts
+  --node-args ARGS      extra Node flags for every geomesh node (e.g. "--trace-gc"; its output goes to
+                        the node's log, kept with --keep)
+  --keep                keeps the work folder (configurations and every process's log) and says where
   --help                this text
 
 Other work on the machine skews absolute figures: compare contenders within one run (ratios).`;
@@ -75,6 +78,8 @@ const { values } = parseArgs({
     heap: { type: 'string', default: '-Xms256m -Xmx1g' },
     out: { type: 'string', default: '.cache/bench/mirrormaker' },
     'cpu-prof': { type: 'string' },
+    'node-args': { type: 'string', default: '' },
+    keep: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
 });
@@ -100,7 +105,7 @@ function list(name: string, text: string, min: number): number[] {
     .map((s) => wholeNumber(name, s.trim(), min));
 }
 
-const runs = wholeNumber('runs', values.runs, 1);
+const runs = wholeNumber('runs', values.runs, 0);
 const sizes = list('sizes', values.sizes, 1);
 const partitions = wholeNumber('partitions', values.partitions, 1);
 const machineCores = cpus().length;
@@ -124,7 +129,10 @@ const latency = {
   size: wholeNumber('latency-size', values['latency-size'], 1),
   partitions,
 };
-const profiling = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(values['cpu-prof'])] : [];
+const nodeArgs = [
+  ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(values['cpu-prof'])] : []),
+  ...values['node-args'].split(/\s+/).filter(Boolean),
+];
 const POLL_MS = 50;
 const MB = 1e6;
 const MIB = 2 ** 20;
@@ -258,7 +266,7 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0] ?? 0;
   const env = await TestEnvironment.start({ kafka: ['a', 'b'], etcd: true });
   const dir = mkdtempSync(join(tmpdir(), 'geomesh-bench-mm2-'));
-  removeAtExit(dir);
+  if (!values.keep) removeAtExit(dir);
   const live = new Set<ManagedProcess>();
   const stopAll = async (): Promise<void> => {
     await Promise.allSettled([...live].map((p) => p.stop(15_000)));
@@ -370,7 +378,7 @@ async function main(): Promise<void> {
                     topics: topic,
                     provenanceKeyHex: keyHex,
                     cores: contender.cores!,
-                    nodeArgs: profiling,
+                    nodeArgs,
                   })
                 ).process;
           live.add(started);
@@ -441,7 +449,8 @@ async function main(): Promise<void> {
   } finally {
     await stopAll();
     await env.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (values.keep) log(`work folder kept: ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -497,6 +506,7 @@ async function measureBoth(ctx: {
     target: ctx.brokersB,
     topics: topics.geomesh,
     provenanceKeyHex: ctx.keyHex,
+    nodeArgs,
   });
   ctx.live.add(node.process);
   const deadline = Date.now() + 300_000;
