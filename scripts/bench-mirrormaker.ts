@@ -514,6 +514,8 @@ async function measureBoth(ctx: {
   await adminB.connect();
   for (const topic of Object.values(topics))
     while ((await endOffsetSum(adminB, topic).catch(() => 0)) < 1) {
+      const dead = [mirror, node.process].find((p) => p.state === 'exited');
+      if (dead) throw new Error(`${dead.name} exited before measuring:\n${dead.logTail(30)}`);
       if (Date.now() > deadline)
         throw new Error(
           `${topic}: the probe record did not reach b in 300 s:\n${mirror.logTail(30)}\n${node.process.logTail(10)}`,
