@@ -187,78 +187,69 @@ export async function startGeomeshNode(
 
 let tools = 0;
 
-/** Kafka's producer performance tool: `records` records of `size` bytes into `topic`, as fast as it goes. */
-export function startProducerPerf(options: {
+interface ToolOptions {
   classpath: string;
   dir: string;
   brokers: readonly string[];
   topic: string;
   records: number;
-  size: number;
-  properties: Readonly<Record<string, string>>;
   heap: string;
-}): ManagedProcess {
+}
+
+/** One of Kafka's performance tools (`org.apache.kafka.tools.<main>`), its output in a log of its own. */
+function startTool(
+  name: string,
+  main: string,
+  options: ToolOptions,
+  args: readonly string[],
+): ManagedProcess {
+  const n = ++tools;
   const tool = new ManagedProcess({
-    name: `producer-perf-${++tools}`,
+    name: `${name}-${n}`,
     command: 'java',
     args: [
       ...jvmFlags(options.heap),
       '-cp',
       options.classpath,
-      'org.apache.kafka.tools.ProducerPerformance',
+      `org.apache.kafka.tools.${main}`,
       '--bootstrap-server',
       options.brokers.join(','),
       '--topic',
       options.topic,
       '--num-records',
       String(options.records),
-      '--record-size',
-      String(options.size),
-      '--throughput',
-      '-1',
-      '--reporting-interval',
-      '600000',
-      '--command-property',
-      ...Object.entries(options.properties).map(([k, v]) => `${k}=${v}`),
+      ...args,
     ],
-    logFile: join(options.dir, `producer-perf-${tools}.log`),
+    logFile: join(options.dir, `${name}-${n}.log`),
   });
   tool.start();
   return tool;
 }
 
+/** Kafka's producer performance tool: `records` records of `size` bytes into `topic`, as fast as it goes. */
+export function startProducerPerf(
+  options: ToolOptions & { size: number; properties: Readonly<Record<string, string>> },
+): ManagedProcess {
+  return startTool('producer-perf', 'ProducerPerformance', options, [
+    '--record-size',
+    String(options.size),
+    '--throughput',
+    '-1',
+    '--reporting-interval',
+    '600000',
+    '--command-property',
+    ...Object.entries(options.properties).map(([k, v]) => `${k}=${v}`),
+  ]);
+}
+
 /** Kafka's consumer performance tool: reads `records` records of `topic` from the beginning. */
-export function startConsumerPerf(options: {
-  classpath: string;
-  dir: string;
-  brokers: readonly string[];
-  topic: string;
-  records: number;
-  heap: string;
-}): ManagedProcess {
-  const tool = new ManagedProcess({
-    name: `consumer-perf-${++tools}`,
-    command: 'java',
-    args: [
-      ...jvmFlags(options.heap),
-      '-cp',
-      options.classpath,
-      'org.apache.kafka.tools.ConsumerPerformance',
-      '--bootstrap-server',
-      options.brokers.join(','),
-      '--topic',
-      options.topic,
-      '--num-records',
-      String(options.records),
-      '--group',
-      `bench-consumer-perf-${randomUUID()}`,
-      '--timeout',
-      '60000',
-    ],
-    logFile: join(options.dir, `consumer-perf-${tools}.log`),
-  });
-  tool.start();
-  return tool;
+export function startConsumerPerf(options: ToolOptions): ManagedProcess {
+  return startTool('consumer-perf', 'ConsumerPerformance', options, [
+    '--group',
+    `bench-consumer-perf-${randomUUID()}`,
+    '--timeout',
+    '60000',
+  ]);
 }
 
 /** The records/s a producer performance tool printed in its summary line. */
