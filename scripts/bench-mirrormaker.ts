@@ -20,12 +20,12 @@
  *
  * Output: a markdown table on stdout and in `<out>.md`, every figure in `<out>.json`.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import kafkajs, { type Admin, type Kafka } from 'kafkajs';
+import kafkajs, { type Kafka } from 'kafkajs';
 import { measureLatency, type LatencyFigures } from './bench/latency.ts';
 import {
   consumerPerfRate,
@@ -35,8 +35,8 @@ import {
   startMirrorMaker,
   startProducerPerf,
 } from './bench/mirror-contenders.ts';
-import { renderMarkdown, summarise, type CopyFigures, type RunFigures } from './bench/mirror-report.ts';
-import { PeakRss, treeCpuSeconds } from './bench/process-tree.ts';
+import { renderMarkdown, summarise, type RunFigures } from './bench/mirror-report.ts';
+import { createTopics, deleteTopics, endOffsetSum, finished, timeCopy } from './bench/mirror-steps.ts';
 import type { ManagedProcess } from '../test/harness/index.ts';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
@@ -133,9 +133,7 @@ const nodeArgs = [
   ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(values['cpu-prof'])] : []),
   ...values['node-args'].split(/\s+/).filter(Boolean),
 ];
-const POLL_MS = 50;
 const MB = 1e6;
-const MIB = 2 ** 20;
 /** Fast settings for writing the backlog (not measured) and for the producer half of L. */
 const PRODUCER_PERF_SETTINGS = { acks: 'all', 'batch.size': '327680', 'linger.ms': '100' };
 
@@ -148,114 +146,6 @@ function client(brokers: readonly string[], clientId: string): Kafka {
     connectionTimeout: 3_000,
     logLevel: logLevel.NOTHING,
   });
-}
-
-async function endOffsetSum(admin: Admin, topic: string): Promise<number> {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return offsets.reduce((n, o) => n + Number(o.high), 0);
-}
-
-/** Waits for a tool to end; throws with its log when it failed. */
-async function finished(tool: ManagedProcess): Promise<string> {
-  const code = await tool.exited;
-  const output = tool.logTail(200);
-  if (code !== 0) throw new Error(`${tool.name} exited with ${code}:\n${output}`);
-  return output;
-}
-
-/**
- * Times a replicator copying `count` records of `topic` into b: from the first copied record to the last.
- * Throws when it exits or makes no progress for a minute (two before its first record).
- */
-async function timeCopy(
-  contender: ManagedProcess,
-  b: Kafka,
-  topic: string,
-  count: number,
-  size: number,
-): Promise<CopyFigures> {
-  // An admin client of its own: kafkajs keeps asking for the metadata of every topic an admin client ever
-  // looked at, and fails every request once one of them is deleted (as the previous runs' are).
-  const adminB = b.admin();
-  await adminB.connect();
-  try {
-    return await timeCopyWith(contender, adminB, topic, count, size);
-  } finally {
-    await adminB.disconnect();
-  }
-}
-
-async function timeCopyWith(
-  contender: ManagedProcess,
-  adminB: Admin,
-  topic: string,
-  count: number,
-  size: number,
-): Promise<CopyFigures> {
-  const pid = contender.pid!;
-  const startedAt = performance.now();
-  const peak = new PeakRss(pid);
-  let first: { at: number; copied: number; cpu: number } | undefined;
-  let copied = 0;
-  let progressedAt = performance.now();
-  for (;;) {
-    if (contender.state === 'exited')
-      throw new Error(`${contender.name} exited while copying:\n${contender.logTail(40)}`);
-    const now = await endOffsetSum(adminB, topic).catch(() => 0); // the topic may not exist yet
-    const at = performance.now();
-    peak.sample();
-    if (now > copied) progressedAt = at;
-    copied = now;
-    if (!first && copied > 0) first = { at, copied, cpu: treeCpuSeconds(pid) };
-    if (copied >= count) break;
-    if (at - progressedAt > (first ? 60_000 : 120_000))
-      throw new Error(
-        `${contender.name} stalled at ${copied} of ${count} records:\n${contender.logTail(40)}`,
-      );
-    await sleep(POLL_MS);
-  }
-  const cpu = treeCpuSeconds(pid);
-  const seconds = (performance.now() - first!.at) / 1000;
-  const measured = count - first!.copied;
-  return {
-    recordsPerSecond: measured / seconds,
-    megabytesPerSecond: (measured * size) / MB / seconds,
-    cpuMicrosPerRecord: ((cpu - first!.cpu) * 1e6) / measured,
-    peakRssMiB: peak.bytes() / MIB,
-    secondsToFirstRecord: (first!.at - startedAt) / 1000,
-    recordsInTarget: await endOffsetSum(adminB, topic),
-  };
-}
-
-/**
- * Creates `topics` and waits until each answers for all its partitions (kafkajs' waitForLeaders fails at
- * once when a loaded broker does not list a topic created a moment ago).
- */
-async function createTopics(kafka: Kafka, topics: string[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: partitions })) });
-    const deadline = Date.now() + 60_000;
-    for (const topic of topics)
-      while ((await admin.fetchTopicOffsets(topic).catch(() => [])).length < partitions) {
-        if (Date.now() > deadline) throw new Error(`topic ${topic} has no leaders after 60 s`);
-        await sleep(200);
-      }
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 async function main(): Promise<void> {
@@ -295,6 +185,34 @@ async function main(): Promise<void> {
       for (const cores of coreCounts) copying.push({ name: `geomesh-${cores}c`, cores });
 
     const results: RunFigures[] = [];
+    /** Writes the figures so far (after every size of every run, so a failure later loses none). */
+    const save = (latencyFigures?: { mirrormaker?: LatencyFigures; geomesh?: LatencyFigures }): string => {
+      const report = {
+        environment: {
+          kafkaVersion: env.cluster('a').version,
+          node: process.version,
+          cores: machineCores,
+          cpu: cpus()[0]?.model.trim(),
+          loadAverageAtStart: Number(loadAtStart.toFixed(2)),
+          loadAverageAtEnd: Number((loadavg()[0] ?? 0).toFixed(2)),
+        },
+        settings: {
+          runs,
+          partitions,
+          sizes,
+          records: Object.fromEntries(sizes.map((s) => [s, recordsFor(s)])),
+          heap,
+        },
+        ...summarise(results, latencyFigures && { ...latency, ...latencyFigures }),
+        runs: results,
+      };
+      const out = resolve(values.out);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(`${out}.json`, JSON.stringify(report, null, 2) + '\n');
+      const markdown = renderMarkdown(report);
+      writeFileSync(`${out}.md`, markdown);
+      return markdown;
+    };
     for (let run = 1; run <= runs; run++) {
       for (const size of sizes) {
         const count = recordsFor(size);
@@ -303,7 +221,7 @@ async function main(): Promise<void> {
         // The backlog of every contender of this run first, so that no writing overlaps a measurement.
         const topicOf = (name: string): string => `${prefix}${name}`;
         const backlogs = copying.length > 0 ? copying.map((c) => topicOf(c.name)) : [topicOf('limit-source')];
-        await createTopics(a, backlogs);
+        await createTopics(a, backlogs, partitions);
         log(`run ${run}/${runs}, ${size} B: writing ${backlogs.length} × ${count} records into a …`);
         for (const topic of backlogs) {
           const tool = startProducerPerf({
@@ -322,7 +240,7 @@ async function main(): Promise<void> {
         }
 
         if (contenders.has('limit')) {
-          await createTopics(b, [topicOf('limit')]);
+          await createTopics(b, [topicOf('limit')], partitions);
           const consumer = startConsumerPerf({
             classpath: mirrorClasspath,
             dir,
@@ -396,6 +314,7 @@ async function main(): Promise<void> {
           }
         }
         results.push(figures);
+        save();
         await Promise.all([deleteTopics(a, prefix), deleteTopics(b, prefix)]);
       }
     }
@@ -417,35 +336,9 @@ async function main(): Promise<void> {
       });
     }
 
-    const summary = summarise(results, latencyFigures && { ...latency, ...latencyFigures });
-    const report = {
-      environment: {
-        kafkaVersion: env.cluster('a').version,
-        node: process.version,
-        cores: machineCores,
-        cpu: cpus()[0]?.model.trim(),
-        loadAverageAtStart: Number(loadAtStart.toFixed(2)),
-        loadAverageAtEnd: Number((loadavg()[0] ?? 0).toFixed(2)),
-      },
-      settings: {
-        runs,
-        partitions,
-        sizes,
-        records: Object.fromEntries(sizes.map((s) => [s, recordsFor(s)])),
-        heap,
-      },
-      ...summary,
-      runs: results,
-    };
-    const out = resolve(values.out);
-    rmSync(`${out}.json`, { force: true });
-    const { mkdirSync } = await import('node:fs');
-    mkdirSync(resolve(out, '..'), { recursive: true });
-    writeFileSync(`${out}.json`, JSON.stringify(report, null, 2) + '\n');
-    const markdown = renderMarkdown(report);
-    writeFileSync(`${out}.md`, markdown);
+    const markdown = save(latencyFigures);
     console.log(markdown);
-    log(`figures in ${out}.json and ${out}.md`);
+    log(`figures in ${resolve(values.out)}.json and .md`);
   } finally {
     await stopAll();
     await env.stop();
@@ -468,7 +361,7 @@ async function measureBoth(ctx: {
   live: Set<ManagedProcess>;
 }): Promise<{ mirrormaker?: LatencyFigures; geomesh?: LatencyFigures }> {
   const topics = { mirrormaker: 'mm-latency-mirrormaker', geomesh: 'mm-latency-geomesh' };
-  await createTopics(ctx.a, Object.values(topics));
+  await createTopics(ctx.a, Object.values(topics), partitions);
   // One record in each topic before the replicators start: measuring begins once both copied it.
   const producer = ctx.a.producer();
   await producer.connect();
