@@ -34,6 +34,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import kafkajs, { type Admin, type Kafka, type Message } from 'kafkajs';
+import { measureLatency, type LatencyFigures } from './bench/latency.ts';
 
 const { Kafka: KafkaClient, logLevel, Partitioners } = kafkajs;
 
@@ -344,143 +345,6 @@ async function timeCopy(
   };
 }
 
-interface LatencyFigures {
-  produced: number;
-  received: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-  /** geomesh only: bucket bounds of its own histogram (timestamp → write acknowledged by b). */
-  histogram?: { count: number; p50AtMostMs: number; p99AtMostMs: number; meanMs: number };
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? NaN;
-}
-
-interface HistogramSnapshot {
-  /** Cumulative counts by upper bound in seconds, ascending. */
-  buckets: { le: number; count: number }[];
-  count: number;
-  sum: number;
-}
-
-/** Reads `geomesh_end_to_end_latency_seconds` (all label sets summed) from Prometheus text. */
-function parseLatencyHistogram(text: string): HistogramSnapshot {
-  const name = 'geomesh_end_to_end_latency_seconds';
-  const byLe = new Map<number, number>();
-  let count = 0;
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    const value = Number(line.split(' ').pop());
-    if (line.startsWith(`${name}_bucket{`)) {
-      const le = /le="([^"]+)"/.exec(line)?.[1];
-      if (le === undefined) continue;
-      const bound = le === '+Inf' ? Infinity : Number(le);
-      byLe.set(bound, (byLe.get(bound) ?? 0) + value);
-    } else if (line.startsWith(`${name}_count`)) count += value;
-    else if (line.startsWith(`${name}_sum`)) sum += value;
-  }
-  const buckets = [...byLe].map(([le, n]) => ({ le, count: n })).sort((x, y) => x.le - y.le);
-  return { buckets, count, sum };
-}
-
-/** p50 and p99 upper bounds and the mean of what the histogram saw between two snapshots. */
-function histogramFigures(before: HistogramSnapshot, after: HistogramSnapshot): LatencyFigures['histogram'] {
-  const count = after.count - before.count;
-  if (count <= 0) return undefined;
-  const earlier = new Map(before.buckets.map((b) => [b.le, b.count]));
-  const buckets = after.buckets.map((b) => ({ le: b.le, count: b.count - (earlier.get(b.le) ?? 0) }));
-  const bound = (p: number): number => (buckets.find((b) => b.count >= p * count)?.le ?? Infinity) * 1000;
-  return {
-    count,
-    p50AtMostMs: bound(0.5),
-    p99AtMostMs: bound(0.99),
-    meanMs: ((after.sum - before.sum) / count) * 1000,
-  };
-}
-
-/** Records produced during this first part of a latency run are copied but not counted (warm-up). */
-const LATENCY_WARMUP_SECONDS = 2;
-const MEASURED_HEADER = 'bench.measured';
-
-/**
- * Produces `rate` records/s into `sourceTopic` of a, each stamped with the time it was sent, and measures,
- * for every record, when a consumer of `targetTopic` in b received it. The first LATENCY_WARMUP_SECONDS are
- * not counted; `metrics`, when given, is read as the counted part starts and ends (for geomesh's histogram).
- */
-async function measureLatency(
-  a: Kafka,
-  b: Kafka,
-  sourceTopic: string,
-  targetTopic: string,
-  options: { rate: number; seconds: number; size: number },
-  metrics?: () => Promise<string>,
-): Promise<LatencyFigures> {
-  const warmup = Math.round(options.rate * LATENCY_WARMUP_SECONDS);
-  const measured = Math.round(options.rate * options.seconds);
-  const total = warmup + measured;
-  const latencies: number[] = [];
-  let histogramBefore: Promise<string> | undefined;
-  const consumer = b.consumer({ groupId: `bench.latency.${randomUUID()}`, maxWaitTimeInMs: 100 });
-  const producer = a.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
-  const value = randomBytes(options.size);
-  try {
-    await consumer.connect();
-    await consumer.subscribe({ topics: [targetTopic], fromBeginning: true });
-    await consumer.run({
-      eachBatch: async ({ batch }) => {
-        const now = Date.now();
-        for (const m of batch.messages)
-          if (m.headers?.[MEASURED_HEADER]?.toString() === '1') latencies.push(now - Number(m.timestamp));
-        await Promise.resolve();
-      },
-    });
-    await producer.connect();
-    const tickMs = 10;
-    const began = performance.now();
-    let sent = 0;
-    while (sent < total) {
-      const due = Math.min(total, Math.floor(((performance.now() - began) / 1000) * options.rate));
-      if (due > sent) {
-        if (sent < warmup && due >= warmup) histogramBefore = metrics?.().catch(() => '');
-        const timestamp = String(Date.now());
-        const messages: Message[] = [];
-        for (let seq = sent; seq < due; seq++)
-          messages.push({
-            partition: seq % PARTITIONS,
-            key: `k-${seq % 1000}`,
-            value,
-            timestamp,
-            headers: { [MEASURED_HEADER]: seq < warmup ? '0' : '1' },
-          });
-        await producer.send({ topic: sourceTopic, acks: -1, messages });
-        sent = due;
-      } else await sleep(tickMs);
-    }
-    const deadline = Date.now() + 60_000;
-    while (latencies.length < measured && Date.now() < deadline) await sleep(POLL_MS);
-  } finally {
-    await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
-  }
-  const sorted = [...latencies].sort((x, y) => x - y);
-  const figures: LatencyFigures = {
-    produced: measured,
-    received: latencies.length,
-    p50Ms: percentile(sorted, 0.5),
-    p99Ms: percentile(sorted, 0.99),
-    maxMs: sorted[sorted.length - 1] ?? NaN,
-  };
-  if (metrics && histogramBefore) {
-    const histogram = histogramFigures(
-      parseLatencyHistogram(await histogramBefore),
-      parseLatencyHistogram(await metrics()),
-    );
-    if (histogram) figures.histogram = histogram;
-  }
-  return figures;
-}
-
 async function runBenchmark(): Promise<void> {
   const sizes = values.sizes
     .split(',')
@@ -493,6 +357,7 @@ async function runBenchmark(): Promise<void> {
         ? 200_000
         : 100_000;
   const latency = {
+    partitions: PARTITIONS,
     rate: wholeNumber('latency-rate', values['latency-rate'], 1),
     seconds: wholeNumber('latency-seconds', values['latency-seconds'], 0),
     size: wholeNumber('latency-size', values['latency-size'], 1),

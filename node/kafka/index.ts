@@ -20,12 +20,8 @@ export {
   type KafkaCodec,
 } from './codecs.ts';
 export { bridgeKafkaLogs, kafkaLogLevelFor } from './kafka-logging.ts';
-export {
-  KafkaRecordSink,
-  KafkaRecordSource,
-  readPartitionRanges,
-  type SinkCompression,
-} from './kafka-record-io.ts';
+export { KafkaRecordSource, readPartitionRanges } from './kafka-record-io.ts';
+export { KafkaRecordSink, type SinkCompression } from './kafka-record-sink.ts';
 export {
   SYNCED_TOPIC_CONFIGS,
   TIMESTAMP_TYPE_CONFIG,

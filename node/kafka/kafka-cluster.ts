@@ -10,12 +10,8 @@ import type { SourceRecord } from '../replication/index.ts';
 import { CompactedTopicWriter, ensureCompactedTopic, readCompactedTopic } from './compacted-topic.ts';
 import { ClusterOffsets } from './group-offsets.ts';
 import { createKafkaClient, translateKafkaError, type KafkaClientOptions } from './kafka-client.ts';
-import {
-  KafkaRecordSink,
-  KafkaRecordSource,
-  readPartitionRanges,
-  type SinkCompression,
-} from './kafka-record-io.ts';
+import { KafkaRecordSource, readPartitionRanges } from './kafka-record-io.ts';
+import { KafkaRecordSink, type SinkCompression } from './kafka-record-sink.ts';
 import {
   mirrorTopic,
   partitionCounts,

@@ -1,36 +1,22 @@
 /**
- * Record I/O for the data path over kafkajs: a source that reads a remote cluster through a consumer group,
- * a sink that writes into the local cluster with an idempotent producer, and a bounded range reader used to
- * rebuild state from a log tail. They implement the replication core's small interfaces.
+ * Record I/O for the data path over kafkajs: a source that reads a remote cluster through a consumer group
+ * and a bounded range reader used to rebuild state from a log tail (the sink: kafka-record-sink.ts).
+ * They implement the replication core's small interfaces.
  */
 import { randomUUID } from 'node:crypto';
-import kafkajs, { type Admin, type Consumer, type Kafka, type KafkaMessage, type Producer } from 'kafkajs';
+import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import type {
   BatchOutcome,
   PartitionOffsets,
-  RecordSink,
   RecordSource,
-  SinkRecord,
   SourceBatch,
   SourceReadingState,
   SourceRecord,
   TopicPartition,
 } from '../replication/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
-
-const { CompressionTypes, Partitioners } = kafkajs;
-
-export type SinkCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
-
-const COMPRESSION_IDS: Record<SinkCompression, number> = {
-  none: CompressionTypes.None,
-  gzip: CompressionTypes.GZIP,
-  snappy: CompressionTypes.Snappy,
-  lz4: CompressionTypes.LZ4,
-  zstd: CompressionTypes.ZSTD,
-};
 
 function toSourceRecord(topic: string, partition: number, m: KafkaMessage): SourceRecord {
   return {
@@ -42,121 +28,6 @@ function toSourceRecord(topic: string, partition: number, m: KafkaMessage): Sour
     value: m.value,
     headers: m.headers ?? {},
   };
-}
-
-/**
- * kafkajs sends nothing, and says nothing, for records of a partition its cached metadata does not list
- * (`findLeaderForPartitions` skips it and `send` resolves without an answer for it): a partition just added
- * to the target, until the producer's metadata is refreshed. Taken as success, those records were lost
- * silently; the sink refuses such an answer instead, and the link retries the write.
- */
-class UnsentPartitionError extends Error {
-  readonly topic: string;
-  readonly partition: number;
-  readonly records: number;
-
-  constructor(topic: string, partition: number, records: number) {
-    super(`${topic}/${partition}: the producer's metadata does not list the partition; nothing was sent`);
-    this.topic = topic;
-    this.partition = partition;
-    this.records = records;
-  }
-
-  toGeomeshError(): GeomeshError {
-    return new GeomeshError(
-      'GEOMESH_KAFKA_RETRIABLE',
-      `writing ${this.records} records to ${this.topic}/${this.partition}: the producer's metadata does not list the partition yet (just added?); nothing was sent, retrying with fresh metadata`,
-      { cause: this, details: { topic: this.topic, partition: this.partition } },
-    );
-  }
-}
-
-/** Writes into the local cluster: idempotent, acks=all, one request in flight (order kept per partition). */
-export class KafkaRecordSink implements RecordSink {
-  readonly #kafka: Kafka;
-  #producer: Producer;
-  readonly #compression: number;
-  #connecting: Promise<void> | undefined;
-
-  constructor(kafka: Kafka, options: { compression?: SinkCompression } = {}) {
-    this.#kafka = kafka;
-    this.#producer = KafkaRecordSink.#newProducer(kafka);
-    this.#compression = COMPRESSION_IDS[options.compression ?? 'none'];
-  }
-
-  static #newProducer(kafka: Kafka): Producer {
-    // Every record names its partition, so the partitioner never runs; naming one silences kafkajs' v2 notice.
-    return kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // Partitions added to a target topic while the node runs must be seen before records go to them.
-      metadataMaxAge: 5_000,
-    });
-  }
-
-  /**
-   * After a failed send the producer is replaced: a broker that restarted may have lost the idempotent
-   * producer's state, and kafkajs then keeps failing with sequence errors. The caller re-syncs from the
-   * target before retrying, so a new producer id costs no duplicate.
-   */
-  #replaceProducer(): void {
-    const old = this.#producer;
-    const connecting = this.#connecting;
-    this.#producer = KafkaRecordSink.#newProducer(this.#kafka);
-    this.#connecting = undefined;
-    if (connecting) void connecting.then(() => old.disconnect()).catch(() => undefined);
-  }
-
-  async write(
-    topic: string,
-    partition: number,
-    records: readonly SinkRecord[],
-  ): Promise<{ baseOffset: number }> {
-    try {
-      this.#connecting ??= this.#producer.connect();
-      await this.#connecting;
-      const answers = await this.#producer.send({
-        topic,
-        acks: -1,
-        compression: this.#compression,
-        messages: records.map((r) => ({
-          partition,
-          key: r.key,
-          value: r.value,
-          headers: r.headers,
-          timestamp: r.timestamp,
-        })),
-      });
-      const meta = answers.find((a) => a.topicName === topic && a.partition === partition);
-      if (!meta) throw new UnsentPartitionError(topic, partition, records.length);
-      return { baseOffset: Number(meta.baseOffset ?? meta.offset ?? -1) };
-    } catch (err) {
-      if (err instanceof UnsentPartitionError) {
-        // A new producer starts with fresh metadata, so the retry sees the partition.
-        this.#replaceProducer();
-        throw err.toGeomeshError();
-      }
-      const type = (err as { type?: string }).type;
-      if (type !== 'MESSAGE_TOO_LARGE' && type !== 'RECORD_LIST_TOO_LARGE') this.#replaceProducer();
-      if (type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE') {
-        throw new GeomeshError(
-          'GEOMESH_REPLICATION_RECORD_TOO_LARGE',
-          `${topic}/${partition}: the target refused ${records.length} record(s) as larger than its max.message.bytes`,
-          { cause: err, details: { topic, partition, records: records.length } },
-        );
-      }
-      throw translateKafkaError(err, `writing ${records.length} records to ${topic}/${partition}`, {
-        topic,
-        partition,
-      });
-    }
-  }
-
-  async stop(): Promise<void> {
-    if (this.#connecting) await this.#producer.disconnect();
-  }
 }
 
 function groupByTopic(tps: readonly TopicPartition[]): Map<string, number[]> {

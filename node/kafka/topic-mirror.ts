@@ -89,6 +89,30 @@ export async function describeTopic(kafka: Kafka, topic: string): Promise<TopicS
 }
 
 /**
+ * Waits until the offsets of every partition of a topic just created (or grown) can be read: a loaded broker
+ * can answer for a moment that it does not know the topic, or is not the leader of a new partition, and
+ * whoever reads them next (the log-tail scan) must not fail for it. Retriable errors are retried for up to
+ * `timeoutMs`.
+ */
+async function untilOffsetsReadable(
+  admin: Admin,
+  topic: string,
+  partitions: number,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if ((await admin.fetchTopicOffsets(topic)).length >= partitions) return;
+    } catch (err) {
+      if (!(err as { retriable?: boolean }).retriable || Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) return;
+    await sleep(100);
+  }
+}
+
+/**
  * Creates `topic` in the target with the source's shape when missing (partition count, the synced configs
  * the source sets, and `message.timestamp.type=CreateTime`); adds partitions when the source has more.
  * Returns what was done. Configs of a topic that already exists are kept in step by syncTopicConfigs.
@@ -114,8 +138,10 @@ export async function mirrorTopic(
   await admin.connect();
   try {
     if (!have) {
+      // Not kafkajs' waitForLeaders: it fails at once when a loaded broker does not list the new topic yet
+      // (UNKNOWN_TOPIC_OR_PARTITION); untilOffsetsReadable below waits for leaders and retries that too.
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: [
           {
             topic,
@@ -127,6 +153,7 @@ export async function mirrorTopic(
           },
         ],
       });
+      await untilOffsetsReadable(admin, topic, want.partitions);
       return 'created';
     }
     if (have.partitions > want.partitions) {
@@ -139,6 +166,7 @@ export async function mirrorTopic(
     }
     if (have.partitions < want.partitions) {
       await admin.createPartitions({ topicPartitions: [{ topic, count: want.partitions }] });
+      await untilOffsetsReadable(admin, topic, want.partitions);
       return 'partitions-added';
     }
     return 'unchanged';

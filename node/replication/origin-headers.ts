@@ -113,38 +113,67 @@ export function toProvenanceKeySet(keys: ProvenanceKeys): ProvenanceKeySet {
   return set;
 }
 
-/** Length-prefixes a field so no two different field lists hash alike. */
-function updateField(
-  hmac: ReturnType<typeof createHmac>,
-  field: Buffer | string | null,
-  length: Buffer,
-): void {
-  if (field === null) {
-    length.writeInt32BE(-1, 0);
-    hmac.update(length);
-    return;
+/**
+ * The bytes a tag covers: each field length-prefixed (int32, -1 for null) so no two different field lists
+ * hash alike: the version's domain (and key id), then mesh, origin region, origin offset, topic, partition,
+ * key and value. They are laid out in one scratch buffer and hashed with one update: an update per field cost
+ * more than the hashing itself (measured ABAB, docs/benchmarks.md). The prefix up to the mesh is the same for
+ * every record of a key and mesh, and is made once.
+ */
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** Length prefix and bytes of one field at `at` in `into`; returns the end. */
+function putField(into: Buffer, at: number, field: Buffer | string | null): number {
+  if (field === null) return into.writeInt32BE(-1, at);
+  if (typeof field === 'string') {
+    const n = into.write(field, at + 4, 'utf8');
+    into.writeInt32BE(n, at);
+    return at + 4 + n;
   }
-  const bytes = typeof field === 'string' ? Buffer.from(field, 'utf8') : field;
-  length.writeInt32BE(bytes.length, 0);
-  hmac.update(length);
-  hmac.update(bytes);
+  into.writeInt32BE(field.length, at);
+  field.copy(into, at + 4);
+  return at + 4 + field.length;
 }
 
-/** The fields of an origin claim every tag version covers, in order, after its domain (and key id). */
-function updateClaim(
-  hmac: ReturnType<typeof createHmac>,
-  mesh: string,
-  origin: Origin,
-  record: RecordIdentity,
-  length: Buffer,
-): void {
-  updateField(hmac, mesh, length);
-  updateField(hmac, origin.region, length);
-  updateField(hmac, String(origin.offset), length);
-  updateField(hmac, record.topic, length);
-  updateField(hmac, String(record.partition), length);
-  updateField(hmac, record.key, length);
-  updateField(hmac, record.value, length);
+/** Prefixes by version, key id and mesh (a handful: one per held key and mesh). */
+const prefixes = new Map<string, Buffer>();
+
+function claimPrefix(domain: string, keyIdHex: string, keyId: Buffer | null, mesh: string): Buffer {
+  const name = `${domain}\u0000${keyIdHex}\u0000${mesh}`;
+  let prefix = prefixes.get(name);
+  if (!prefix) {
+    const bytes = Buffer.alloc(16 + domain.length * 3 + (keyId?.length ?? 0) + mesh.length * 3);
+    let at = putField(bytes, 0, domain);
+    if (keyId) at = putField(bytes, at, keyId);
+    prefix = Buffer.from(bytes.subarray(0, putField(bytes, at, mesh)));
+    if (prefixes.size > 1_000) prefixes.clear();
+    prefixes.set(name, prefix);
+  }
+  return prefix;
+}
+
+/** HMAC-SHA256 of `prefix` followed by the claim of `origin` for `record`. */
+function claimDigest(key: ProvenanceKey, prefix: Buffer, origin: Origin, record: RecordIdentity): Buffer {
+  const region = origin.region;
+  const offset = String(origin.offset);
+  const partition = String(record.partition);
+  const most =
+    prefix.length +
+    20 +
+    3 * (region.length + offset.length + record.topic.length + partition.length) +
+    (record.key?.length ?? 0) +
+    (record.value?.length ?? 0) +
+    16;
+  if (scratch.length < most) scratch = Buffer.allocUnsafe(most * 2);
+  let at = prefix.copy(scratch, 0);
+  at = putField(scratch, at, region);
+  at = putField(scratch, at, offset);
+  at = putField(scratch, at, record.topic);
+  at = putField(scratch, at, partition);
+  at = putField(scratch, at, record.key);
+  at = putField(scratch, at, record.value);
+  // update() copies what it is given before it returns, so the scratch buffer is free again.
+  return createHmac('sha256', key).update(scratch.subarray(0, at)).digest();
 }
 
 /** The v1 provenance tag of a record's origin claim. */
@@ -154,16 +183,14 @@ export function computeOriginMac(
   origin: Origin,
   record: RecordIdentity,
 ): Buffer {
-  const hmac = createHmac('sha256', key);
-  // hmac.update copies its input, so one 4-byte scratch buffer serves every length prefix.
-  const length = Buffer.allocUnsafe(4);
-  updateField(hmac, MAC_DOMAIN_V1, length);
-  updateClaim(hmac, mesh, origin, record, length);
   const tag = Buffer.alloc(1 + MAC_TAG_BYTES);
   tag.writeUInt8(MAC_VERSION_1, 0);
-  hmac.digest().copy(tag, 1, 0, MAC_TAG_BYTES);
+  claimDigest(key, claimPrefix(MAC_DOMAIN_V1, '', null, mesh), origin, record).copy(tag, 1, 0, MAC_TAG_BYTES);
   return tag;
 }
+
+/** Key ids (hex) as bytes, made once per id. */
+const keyIdBytes = new Map<string, Buffer>();
 
 /** The v2 provenance tag of a record's origin claim, made with the key of id `keyId` (hex). */
 export function computeOriginMacV2(
@@ -173,16 +200,21 @@ export function computeOriginMacV2(
   origin: Origin,
   record: RecordIdentity,
 ): Buffer {
-  const hmac = createHmac('sha256', key);
-  const length = Buffer.allocUnsafe(4);
-  const id = Buffer.from(keyId, 'hex');
-  updateField(hmac, MAC_DOMAIN_V2, length);
-  updateField(hmac, id, length);
-  updateClaim(hmac, mesh, origin, record, length);
+  let id = keyIdBytes.get(keyId);
+  if (!id) {
+    id = Buffer.from(keyId, 'hex');
+    if (keyIdBytes.size > 1_000) keyIdBytes.clear();
+    keyIdBytes.set(keyId, id);
+  }
   const tag = Buffer.alloc(V2_BYTES);
   tag.writeUInt8(MAC_VERSION_2, 0);
   id.copy(tag, 1);
-  hmac.digest().copy(tag, 1 + KEY_ID_BYTES, 0, MAC_TAG_BYTES);
+  claimDigest(key, claimPrefix(MAC_DOMAIN_V2, keyId, id, mesh), origin, record).copy(
+    tag,
+    1 + KEY_ID_BYTES,
+    0,
+    MAC_TAG_BYTES,
+  );
   return tag;
 }
 

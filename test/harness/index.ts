@@ -19,6 +19,7 @@ export {
   DEFAULT_KAFKA_VERSION,
   PROJECT_ROOT,
   ensureKafkaJars,
+  ensureMirrorJars,
   hasKafkaJars,
   kafkaLibDir,
   kafkaVersion,

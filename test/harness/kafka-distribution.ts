@@ -31,37 +31,67 @@ export function hasKafkaJars(version = kafkaVersion()): boolean {
 }
 
 /**
- * Makes sure the jars of `version` are cached, fetching them with Maven when they are not.
- * Returns the classpath (a `dir/*` wildcard the JVM expands).
+ * Maven projects the harness fetches, each into its own folder of `.cache/kafka/VERSION/`: `libs` holds the
+ * broker; `mirror-libs` holds MirrorMaker 2 (`connect-mirror`) and Kafka's tools (the producer and consumer
+ * performance tools), which only the benchmarks run.
  */
-/** Fetches under way in this process, by version: clusters started together share one Maven run. */
+const JAR_SETS = {
+  broker: { folder: 'libs', pom: 'pom.xml', marker: 'kafka_', what: 'Apache Kafka' },
+  mirror: {
+    folder: 'mirror-libs',
+    pom: 'mirror-pom.xml',
+    marker: 'connect-mirror-',
+    what: 'MirrorMaker 2 and the Kafka tools',
+  },
+} as const;
+type JarSet = keyof typeof JAR_SETS;
+
+/** Fetches under way in this process, by set and version: clusters started together share one Maven run. */
 const fetching = new Map<string, Promise<string>>();
 
+/**
+ * Makes sure the broker jars of `version` are cached, fetching them with Maven when they are not.
+ * Returns the classpath (a `dir/*` wildcard the JVM expands).
+ */
 export function ensureKafkaJars(
   version = kafkaVersion(),
   log: (line: string) => void = () => {},
 ): Promise<string> {
-  let pending = fetching.get(version);
+  return ensureJars('broker', version, log);
+}
+
+/** The same for MirrorMaker 2 (`connect-mirror`) and Kafka's tools of `version`. */
+export function ensureMirrorJars(
+  version = kafkaVersion(),
+  log: (line: string) => void = () => {},
+): Promise<string> {
+  return ensureJars('mirror', version, log);
+}
+
+function ensureJars(set: JarSet, version: string, log: (line: string) => void): Promise<string> {
+  const key = `${set}@${version}`;
+  let pending = fetching.get(key);
   if (!pending) {
-    pending = fetchKafkaJars(version, log).finally(() => fetching.delete(version));
-    fetching.set(version, pending);
+    pending = fetchJars(set, version, log).finally(() => fetching.delete(key));
+    fetching.set(key, pending);
   }
   return pending;
 }
 
-async function fetchKafkaJars(version: string, log: (line: string) => void): Promise<string> {
-  const dir = kafkaLibDir(version);
-  if (!hasKafkaJars(version)) {
+async function fetchJars(set: JarSet, version: string, log: (line: string) => void): Promise<string> {
+  const { folder, pom: pomFile, marker, what } = JAR_SETS[set];
+  const dir = join(PROJECT_ROOT, '.cache', 'kafka', version, folder);
+  if (!existsSync(join(dir, '.complete'))) {
     if (!/^\d+\.\d+\.\d+$/.test(version)) {
       throw new GeomeshError(
         'GEOMESH_CONFIG_INVALID',
         `GEOMESH_KAFKA_VERSION="${version}" is not a version like 4.3.1`,
       );
     }
-    log(`fetching Apache Kafka ${version} jars with Maven into ${dir}`);
+    log(`fetching ${what} ${version} jars with Maven into ${dir}`);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
-    const pom = join(PROJECT_ROOT, 'test', 'harness', 'kafka', 'pom.xml');
+    const pom = join(PROJECT_ROOT, 'test', 'harness', 'kafka', pomFile);
     try {
       await execFileAsync(
         'mvn',
@@ -83,14 +113,14 @@ async function fetchKafkaJars(version: string, log: (line: string) => void): Pro
         isMissing ? 'GEOMESH_HARNESS_MISSING_DEPENDENCY' : 'GEOMESH_HARNESS_START_FAILED',
         isMissing
           ? 'Maven (mvn) is not installed: install it (apt-get install maven) so the harness can fetch Kafka jars'
-          : `Maven could not fetch Apache Kafka ${version}: ${String((err as { stdout?: string }).stdout ?? err).slice(-2000)}`,
+          : `Maven could not fetch ${what} ${version}: ${String((err as { stdout?: string }).stdout ?? err).slice(-2000)}`,
         { cause: err },
       );
     }
-    if (!readdirSync(dir).some((f) => f.startsWith('kafka_'))) {
+    if (!readdirSync(dir).some((f) => f.startsWith(marker))) {
       throw new GeomeshError(
         'GEOMESH_HARNESS_START_FAILED',
-        `Maven fetched no kafka_*.jar for ${version} into ${dir}`,
+        `Maven fetched no ${marker}*.jar for ${version} into ${dir}`,
       );
     }
     writeFileSync(join(dir, '.complete'), `${version}\n`);

@@ -4,7 +4,8 @@
  *   a 1 ms timer forever, kafkajs #1751); queued requests still leave when a slot frees or the throttle ends;
  * - the encoder's buffers are not zero-filled: what it encodes decodes back the same, even from a pool full of
  *   old bytes, and varints keep Kafka's bytes;
- * - messages are grouped per partition in one pass: every message once, in order, in its partition.
+ * - messages are grouped per partition in one pass: every message once, in order, in its partition;
+ * - record batches are checksummed by a native CRC32C (@node-rs/crc32) where it loads: the same values.
  */
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -275,6 +276,32 @@ describe('kafkajs groupMessagesPerPartition (patched: one pass)', () => {
         partitioner: () => 0,
       }),
       {},
+    );
+  });
+});
+
+describe('kafkajs record batch checksum (patched)', () => {
+  const crc32C = requireKafkajs('kafkajs/src/protocol/recordBatch/crc32C/index.js') as (b: Buffer) => number;
+  const tableCrc32C = requireKafkajs('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js') as (
+    b: Buffer,
+  ) => number;
+  const native = requireKafkajs('@node-rs/crc32') as { crc32c(this: void, b: Buffer): number };
+  const nativeCrc32C = native.crc32c;
+
+  it("is the native CRC32C where it loads, and Kafka's check values", () => {
+    const sample = Buffer.from('123456789');
+    // The CRC-32C check value (RFC 3720), what a broker recomputes for every batch it is sent.
+    assert.equal(crc32C(sample), 0xe3069283);
+    assert.equal(nativeCrc32C(sample) >>> 0, crc32C(sample));
+    assert.equal(crc32C(Buffer.alloc(0)), 0);
+  });
+
+  it("property: the same unsigned checksum as kafkajs' own table, for any bytes", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 5_000 }), (bytes) => {
+        const buffer = Buffer.from(bytes);
+        assert.equal(crc32C(buffer), tableCrc32C(buffer) >>> 0);
+      }),
     );
   });
 });

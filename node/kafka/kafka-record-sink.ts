@@ -1,0 +1,221 @@
+/**
+ * The data path's writer over kafkajs: an idempotent producer into the local cluster, acks=all, one request
+ * in flight (kafkajs' idempotent mode allows no more), order kept per partition.
+ *
+ * Writes are coalesced: while a produce request is in flight, the writes of other partitions that arrive
+ * (a link handles several partitions at once) wait and leave together in the next request, one batch per
+ * partition. With one request in flight, writes sent one by one would each wait a whole round trip behind the
+ * others; together they cost one. A partition's writes are never in one request twice: the second waits for
+ * the next (the caller serialises a partition's writes anyway). A request that fails fails every write in it
+ * (each caller re-syncs from the target and retries what is missing), except a refusal as too large, which is
+ * retried write by write so that it is blamed on the right partition.
+ */
+import kafkajs, { type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
+import { GeomeshError } from '../../base/index.ts';
+import type { RecordSink, SinkRecord } from '../replication/index.ts';
+import { translateKafkaError } from './kafka-client.ts';
+
+const { CompressionTypes, Partitioners } = kafkajs;
+
+export type SinkCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+
+const COMPRESSION_IDS: Record<SinkCompression, number> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+  lz4: CompressionTypes.LZ4,
+  zstd: CompressionTypes.ZSTD,
+};
+
+/**
+ * kafkajs sends nothing, and says nothing, for records of a partition its cached metadata does not list
+ * (`findLeaderForPartitions` skips it and `send` resolves without an answer for it): a partition just added
+ * to the target, until the producer's metadata is refreshed. Taken as success, those records were lost
+ * silently; the sink refuses such an answer instead, and the link retries the write.
+ */
+class UnsentPartitionError extends Error {
+  readonly topic: string;
+  readonly partition: number;
+  readonly records: number;
+
+  constructor(topic: string, partition: number, records: number) {
+    super(`${topic}/${partition}: the producer's metadata does not list the partition; nothing was sent`);
+    this.topic = topic;
+    this.partition = partition;
+    this.records = records;
+  }
+
+  toGeomeshError(): GeomeshError {
+    return new GeomeshError(
+      'GEOMESH_KAFKA_RETRIABLE',
+      `writing ${this.records} records to ${this.topic}/${this.partition}: the producer's metadata does not list the partition yet (just added?); nothing was sent, retrying with fresh metadata`,
+      { cause: this, details: { topic: this.topic, partition: this.partition } },
+    );
+  }
+}
+
+/** One caller's write, waiting for a request. */
+interface QueuedWrite {
+  topic: string;
+  partition: number;
+  records: readonly SinkRecord[];
+  resolve(answer: { baseOffset: number }): void;
+  reject(err: unknown): void;
+}
+
+function isTooLarge(err: unknown): boolean {
+  const type = (err as { type?: string }).type;
+  return type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE';
+}
+
+export class KafkaRecordSink implements RecordSink {
+  readonly #kafka: Kafka;
+  #producer: Producer;
+  readonly #compression: number;
+  #connecting: Promise<void> | undefined;
+  #queue: QueuedWrite[] = [];
+  #isSending = false;
+
+  constructor(kafka: Kafka, options: { compression?: SinkCompression } = {}) {
+    this.#kafka = kafka;
+    this.#producer = KafkaRecordSink.#newProducer(kafka);
+    this.#compression = COMPRESSION_IDS[options.compression ?? 'none'];
+  }
+
+  static #newProducer(kafka: Kafka): Producer {
+    // Every record names its partition, so the partitioner never runs; naming one silences kafkajs' v2 notice.
+    return kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Partitions added to a target topic while the node runs must be seen before records go to them.
+      metadataMaxAge: 5_000,
+    });
+  }
+
+  /**
+   * After a failed send the producer is replaced: a broker that restarted may have lost the idempotent
+   * producer's state, and kafkajs then keeps failing with sequence errors. The caller re-syncs from the
+   * target before retrying, so a new producer id costs no duplicate.
+   */
+  #replaceProducer(): void {
+    const old = this.#producer;
+    const connecting = this.#connecting;
+    this.#producer = KafkaRecordSink.#newProducer(this.#kafka);
+    this.#connecting = undefined;
+    if (connecting) void connecting.then(() => old.disconnect()).catch(() => undefined);
+  }
+
+  write(topic: string, partition: number, records: readonly SinkRecord[]): Promise<{ baseOffset: number }> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ topic, partition, records, resolve, reject });
+      if (!this.#isSending) void this.#sendQueued();
+    });
+  }
+
+  /** Sends what is queued, one request at a time, until nothing is. */
+  async #sendQueued(): Promise<void> {
+    this.#isSending = true;
+    try {
+      while (this.#queue.length > 0) {
+        const taken = new Set<string>();
+        const group: QueuedWrite[] = [];
+        const later: QueuedWrite[] = [];
+        for (const write of this.#queue) {
+          const key = `${write.topic}\u0000${write.partition}`;
+          if (taken.has(key)) later.push(write);
+          else {
+            taken.add(key);
+            group.push(write);
+          }
+        }
+        this.#queue = later;
+        try {
+          await this.#send(group);
+        } catch (err) {
+          if (group.length > 1 && isTooLarge(err)) {
+            // Which partition's batch was too large is not said reliably: each write alone tells.
+            for (const write of group)
+              await this.#send([write]).catch((alone: unknown) =>
+                write.reject(this.#failure(alone, [write])(write)),
+              );
+          } else {
+            const failure = this.#failure(err, group);
+            for (const write of group) write.reject(failure(write));
+          }
+        }
+      }
+    } finally {
+      this.#isSending = false;
+    }
+  }
+
+  /** One produce request for `group`; resolves each write it answers, throws what the request threw. */
+  async #send(group: readonly QueuedWrite[]): Promise<void> {
+    this.#connecting ??= this.#producer.connect();
+    await this.#connecting;
+    const byTopic = new Map<
+      string,
+      {
+        partition: number;
+        key: Buffer | null;
+        value: Buffer | null;
+        headers: SinkRecord['headers'];
+        timestamp: string;
+      }[]
+    >();
+    for (const write of group) {
+      let messages = byTopic.get(write.topic);
+      if (!messages) byTopic.set(write.topic, (messages = []));
+      for (const r of write.records)
+        messages.push({
+          partition: write.partition,
+          key: r.key,
+          value: r.value,
+          headers: r.headers,
+          timestamp: r.timestamp,
+        });
+    }
+    const answers: RecordMetadata[] = await this.#producer.sendBatch({
+      acks: -1,
+      compression: this.#compression,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+    let unsent = false;
+    for (const write of group) {
+      const meta = answers.find((a) => a.topicName === write.topic && a.partition === write.partition);
+      if (meta) write.resolve({ baseOffset: Number(meta.baseOffset ?? meta.offset ?? -1) });
+      else {
+        unsent = true;
+        write.reject(
+          new UnsentPartitionError(write.topic, write.partition, write.records.length).toGeomeshError(),
+        );
+      }
+    }
+    // A new producer starts with fresh metadata, so the retry sees the partition.
+    if (unsent) this.#replaceProducer();
+  }
+
+  /** What each write of a failed request is told; the producer is replaced unless a batch was too large. */
+  #failure(err: unknown, group: readonly QueuedWrite[]): (write: QueuedWrite) => unknown {
+    if (isTooLarge(err) && group.length === 1) {
+      return (w) =>
+        new GeomeshError(
+          'GEOMESH_REPLICATION_RECORD_TOO_LARGE',
+          `${w.topic}/${w.partition}: the target refused ${w.records.length} record(s) as larger than its max.message.bytes`,
+          { cause: err, details: { topic: w.topic, partition: w.partition, records: w.records.length } },
+        );
+    }
+    this.#replaceProducer();
+    return (w) =>
+      translateKafkaError(err, `writing ${w.records.length} records to ${w.topic}/${w.partition}`, {
+        topic: w.topic,
+        partition: w.partition,
+      });
+  }
+
+  async stop(): Promise<void> {
+    if (this.#connecting) await this.#producer.disconnect();
+  }
+}

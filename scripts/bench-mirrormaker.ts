@@ -1,0 +1,431 @@
+/**
+ * geomesh against Apache MirrorMaker 2 on the same brokers: `npm run bench:mirrormaker -- --help`.
+ *
+ * Two single-broker Kafka clusters a and b (and an etcd for the node), one link a → b. For each value size
+ * and each run, every contender copies its own topic of a (the same backlog: N records of that size, made
+ * by Kafka's producer performance tool, P partitions) into b:
+ *
+ * - MirrorMaker 2 in dedicated mode from the `connect-mirror` jars of the pinned Kafka version,
+ *   IdentityReplicationPolicy, `tasks.max` = P, and the documented high-volume settings
+ *   (MIRROR_THROUGHPUT_SETTINGS);
+ * - `geomesh node` with its default settings, pinned with `taskset` to 1 core, 2 cores, … (`--cores`);
+ * - the broker-pair limit L: Kafka's consumer performance tool reading the backlog from a while its
+ *   producer performance tool writes as many records of the same size into b (the lower of the two rates).
+ *
+ * A contender is timed from the first record it copied to the last (end offsets of b polled every 50 ms), so
+ * start-up is not counted; its CPU is that of its whole process tree (/proc) between those two moments, per
+ * record copied; its peak RSS over its life. Figures are the median of `--runs` runs; the order of the
+ * contenders rotates from run to run. Then end-to-end latency at a fixed rate: both replicators at once
+ * (MirrorMaker 2 with its default settings), each on its own topic, CreateTime → arrival in b.
+ *
+ * Output: a markdown table on stdout and in `<out>.md`, every figure in `<out>.json`.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import kafkajs, { type Kafka } from 'kafkajs';
+import { measureLatency, type LatencyFigures } from './bench/latency.ts';
+import {
+  consumerPerfRate,
+  producerPerfRate,
+  startConsumerPerf,
+  startGeomeshNode,
+  startMirrorMaker,
+  startProducerPerf,
+} from './bench/mirror-contenders.ts';
+import { renderMarkdown, summarise, type RunFigures } from './bench/mirror-report.ts';
+import { createTopics, deleteTopics, endOffsetSum, finished, timeCopy } from './bench/mirror-steps.ts';
+import type { ManagedProcess } from '../test/harness/index.ts';
+
+const { Kafka: KafkaClient, logLevel } = kafkajs;
+
+const HELP = `npm run bench:mirrormaker [-- options]
+
+  --runs N              runs per size; figures are medians (default 3; 0: the latency part alone)
+  --sizes LIST          value sizes in bytes (default 100,1024)
+  --records N           records per copy for every size (default 1,000,000 under 1 KiB, 500,000 from it)
+  --partitions P        partitions of each topic; MirrorMaker 2's tasks.max (default 6)
+  --cores LIST          cores geomesh is pinned to, one run each (default 1,2; more than the machine has
+                        are left out)
+  --contenders LIST     which to run: limit,mirrormaker,geomesh (default all three)
+  --latency-rate R      records/s for the latency part (default 1000)
+  --latency-seconds S   its length; 0 skips it (default 20)
+  --latency-size B      its value size (default 1024)
+  --heap FLAGS          heap flags of every JVM besides the brokers (default "-Xms256m -Xmx1g")
+  --out PATH            writes PATH.json and PATH.md (default .cache/bench/mirrormaker)
+  --cpu-prof DIR        geomesh nodes run with node --cpu-prof into DIR (profiling slows them: the figures
+                        of such a run are not comparable); summarise with scripts/bench/cpu-profile-summary.ts
+  --node-args ARGS      extra Node flags for every geomesh node (e.g. "--trace-gc"; its output goes to
+                        the node's log, kept with --keep)
+  --keep                keeps the work folder (configurations and every process's log) and says where
+  --help                this text
+
+Other work on the machine skews absolute figures: compare contenders within one run (ratios).`;
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '3' },
+    sizes: { type: 'string', default: '100,1024' },
+    records: { type: 'string' },
+    partitions: { type: 'string', default: '6' },
+    cores: { type: 'string', default: '1,2' },
+    contenders: { type: 'string', default: 'limit,mirrormaker,geomesh' },
+    'latency-rate': { type: 'string', default: '1000' },
+    'latency-seconds': { type: 'string', default: '20' },
+    'latency-size': { type: 'string', default: '1024' },
+    heap: { type: 'string', default: '-Xms256m -Xmx1g' },
+    out: { type: 'string', default: '.cache/bench/mirrormaker' },
+    'cpu-prof': { type: 'string' },
+    'node-args': { type: 'string', default: '' },
+    keep: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  },
+});
+
+if (values.help) {
+  console.log(HELP);
+  process.exit(0);
+}
+
+function wholeNumber(name: string, text: string, min: number): number {
+  const n = Number(text.replaceAll('_', '').replaceAll(',', ''));
+  if (!Number.isInteger(n) || n < min) {
+    console.error(`--${name} must be a whole number ≥ ${min}, got "${text}" (see --help)`);
+    process.exit(2);
+  }
+  return n;
+}
+
+function list(name: string, text: string, min: number): number[] {
+  return text
+    .split(',')
+    .filter((s) => s.trim() !== '')
+    .map((s) => wholeNumber(name, s.trim(), min));
+}
+
+const runs = wholeNumber('runs', values.runs, 0);
+const sizes = list('sizes', values.sizes, 1);
+const partitions = wholeNumber('partitions', values.partitions, 1);
+const machineCores = cpus().length;
+const requestedCores = list('cores', values.cores, 1);
+const coreCounts = requestedCores.filter((c) => c <= machineCores);
+const contenders = new Set(values.contenders.split(',').map((s) => s.trim()));
+for (const c of contenders)
+  if (!['limit', 'mirrormaker', 'geomesh'].includes(c)) {
+    console.error(`--contenders takes limit, mirrormaker and geomesh, got "${c}"`);
+    process.exit(2);
+  }
+const recordsFor = (size: number): number =>
+  values.records !== undefined
+    ? wholeNumber('records', values.records, 1)
+    : size < 1024
+      ? 1_000_000
+      : 500_000;
+const latency = {
+  rate: wholeNumber('latency-rate', values['latency-rate'], 1),
+  seconds: wholeNumber('latency-seconds', values['latency-seconds'], 0),
+  size: wholeNumber('latency-size', values['latency-size'], 1),
+  partitions,
+};
+const nodeArgs = [
+  ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(values['cpu-prof'])] : []),
+  ...values['node-args'].split(/\s+/).filter(Boolean),
+];
+const MB = 1e6;
+/** Fast settings for writing the backlog (not measured) and for the producer half of L. */
+const PRODUCER_PERF_SETTINGS = { acks: 'all', 'batch.size': '327680', 'linger.ms': '100' };
+
+const log = (line: string): void => console.error(line);
+
+function client(brokers: readonly string[], clientId: string): Kafka {
+  return new KafkaClient({
+    clientId,
+    brokers: [...brokers],
+    connectionTimeout: 3_000,
+    logLevel: logLevel.NOTHING,
+  });
+}
+
+async function main(): Promise<void> {
+  const { TestEnvironment, ensureKafkaJars, ensureMirrorJars, removeAtExit } =
+    await import('../test/harness/index.ts');
+  await ensureKafkaJars(undefined, log);
+  const mirrorClasspath = await ensureMirrorJars(undefined, log);
+  const loadAtStart = loadavg()[0] ?? 0;
+  const env = await TestEnvironment.start({ kafka: ['a', 'b'], etcd: true });
+  const dir = mkdtempSync(join(tmpdir(), 'geomesh-bench-mm2-'));
+  if (!values.keep) removeAtExit(dir);
+  const live = new Set<ManagedProcess>();
+  const stopAll = async (): Promise<void> => {
+    await Promise.allSettled([...live].map((p) => p.stop(15_000)));
+    live.clear();
+  };
+  try {
+    const brokersA = env.cluster('a').bootstrapServers;
+    const brokersB = env.cluster('b').bootstrapServers;
+    const a = client(brokersA, 'bench-a');
+    const b = client(brokersB, 'bench-b');
+    const etcd = env.etcd!.endpoints[0]!;
+    const keyHex = (await import('node:crypto')).randomBytes(32).toString('hex');
+    const heap = values.heap;
+    log(
+      `Kafka ${env.cluster('a').version}, ${machineCores} cores (${cpus()[0]?.model.trim() ?? '?'}), ` +
+        `load average ${loadAtStart.toFixed(2)}; work in ${dir}`,
+    );
+    if (coreCounts.length < requestedCores.length)
+      log(
+        `  (--cores: this machine has ${machineCores}; left out ${requestedCores.filter((c) => c > machineCores).join(', ')})`,
+      );
+
+    const copying: { name: string; cores?: number }[] = [];
+    if (contenders.has('mirrormaker')) copying.push({ name: 'mirrormaker' });
+    if (contenders.has('geomesh'))
+      for (const cores of coreCounts) copying.push({ name: `geomesh-${cores}c`, cores });
+
+    const results: RunFigures[] = [];
+    /** Writes the figures so far (after every size of every run, so a failure later loses none). */
+    const save = (latencyFigures?: { mirrormaker?: LatencyFigures; geomesh?: LatencyFigures }): string => {
+      const report = {
+        environment: {
+          kafkaVersion: env.cluster('a').version,
+          node: process.version,
+          cores: machineCores,
+          cpu: cpus()[0]?.model.trim(),
+          loadAverageAtStart: Number(loadAtStart.toFixed(2)),
+          loadAverageAtEnd: Number((loadavg()[0] ?? 0).toFixed(2)),
+        },
+        settings: {
+          runs,
+          partitions,
+          sizes,
+          records: Object.fromEntries(sizes.map((s) => [s, recordsFor(s)])),
+          heap,
+        },
+        ...summarise(results, latencyFigures && { ...latency, ...latencyFigures }),
+        runs: results,
+      };
+      const out = resolve(values.out);
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(`${out}.json`, JSON.stringify(report, null, 2) + '\n');
+      const markdown = renderMarkdown(report);
+      writeFileSync(`${out}.md`, markdown);
+      return markdown;
+    };
+    for (let run = 1; run <= runs; run++) {
+      for (const size of sizes) {
+        const count = recordsFor(size);
+        const prefix = `mm-r${run}-${size}b-`;
+        const figures: RunFigures = { run, size, records: count, contenders: {} };
+        // The backlog of every contender of this run first, so that no writing overlaps a measurement.
+        const topicOf = (name: string): string => `${prefix}${name}`;
+        const backlogs = copying.length > 0 ? copying.map((c) => topicOf(c.name)) : [topicOf('limit-source')];
+        await createTopics(a, backlogs, partitions);
+        log(`run ${run}/${runs}, ${size} B: writing ${backlogs.length} × ${count} records into a …`);
+        for (const topic of backlogs) {
+          const tool = startProducerPerf({
+            classpath: mirrorClasspath,
+            dir,
+            brokers: brokersA,
+            topic,
+            records: count,
+            size,
+            properties: PRODUCER_PERF_SETTINGS,
+            heap,
+          });
+          live.add(tool);
+          await finished(tool);
+          live.delete(tool);
+        }
+
+        if (contenders.has('limit')) {
+          await createTopics(b, [topicOf('limit')], partitions);
+          const consumer = startConsumerPerf({
+            classpath: mirrorClasspath,
+            dir,
+            brokers: brokersA,
+            topic: backlogs[0]!,
+            records: count,
+            heap,
+          });
+          const producer = startProducerPerf({
+            classpath: mirrorClasspath,
+            dir,
+            brokers: brokersB,
+            topic: topicOf('limit'),
+            records: count,
+            size,
+            properties: PRODUCER_PERF_SETTINGS,
+            heap,
+          });
+          live.add(consumer).add(producer);
+          const [consumed, produced] = await Promise.all([finished(consumer), finished(producer)]);
+          live.delete(consumer);
+          live.delete(producer);
+          const rates = { consumer: consumerPerfRate(consumed), producer: producerPerfRate(produced) };
+          const recordsPerSecond = Math.min(rates.consumer, rates.producer);
+          figures.limit = { recordsPerSecond, megabytesPerSecond: (recordsPerSecond * size) / MB, ...rates };
+          log(
+            `  L: ${Math.round(recordsPerSecond)} records/s (consumer on a ${Math.round(rates.consumer)}, producer on b ${Math.round(rates.producer)})`,
+          );
+        }
+
+        // The order rotates from run to run, so that no contender always goes first.
+        const order = copying.map((_, i) => copying[(i + run - 1) % copying.length]!);
+        for (const contender of order) {
+          const topic = topicOf(contender.name);
+          const started =
+            contender.name === 'mirrormaker'
+              ? startMirrorMaker({
+                  classpath: mirrorClasspath,
+                  dir,
+                  source: brokersA,
+                  target: brokersB,
+                  topics: topic,
+                  tasks: partitions,
+                  tuned: true,
+                  heap,
+                })
+              : (
+                  await startGeomeshNode({
+                    dir,
+                    etcd,
+                    source: brokersA,
+                    target: brokersB,
+                    topics: topic,
+                    provenanceKeyHex: keyHex,
+                    cores: contender.cores!,
+                    nodeArgs,
+                  })
+                ).process;
+          live.add(started);
+          try {
+            const copy = await timeCopy(started, b, topic, count, size);
+            figures.contenders[contender.name] = copy;
+            log(
+              `  ${contender.name}: ${Math.round(copy.recordsPerSecond)} records/s, ${copy.cpuMicrosPerRecord.toFixed(1)} µs CPU/record, ` +
+                `peak RSS ${Math.round(copy.peakRssMiB)} MiB` +
+                (copy.recordsInTarget !== count ? ` — b holds ${copy.recordsInTarget} of ${count}!` : ''),
+            );
+          } finally {
+            await started.stop(15_000);
+            live.delete(started);
+          }
+        }
+        results.push(figures);
+        save();
+        await Promise.all([deleteTopics(a, prefix), deleteTopics(b, prefix)]);
+      }
+    }
+
+    let latencyFigures: { mirrormaker?: LatencyFigures; geomesh?: LatencyFigures } | undefined;
+    if (latency.seconds > 0 && copying.length > 0) {
+      log(`latency: ${latency.rate} records/s of ${latency.size} B for ${latency.seconds} s, both at once …`);
+      latencyFigures = await measureBoth({
+        a,
+        b,
+        dir,
+        etcd,
+        keyHex,
+        classpath: mirrorClasspath,
+        brokersA,
+        brokersB,
+        heap,
+        live,
+      });
+    }
+
+    const markdown = save(latencyFigures);
+    console.log(markdown);
+    log(`figures in ${resolve(values.out)}.json and .md`);
+  } finally {
+    await stopAll();
+    await env.stop();
+    if (values.keep) log(`work folder kept: ${dir}`);
+    else rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Latency of both replicators at once, each on its own topic (MirrorMaker 2 with its default settings). */
+async function measureBoth(ctx: {
+  a: Kafka;
+  b: Kafka;
+  dir: string;
+  etcd: string;
+  keyHex: string;
+  classpath: string;
+  brokersA: string[];
+  brokersB: string[];
+  heap: string;
+  live: Set<ManagedProcess>;
+}): Promise<{ mirrormaker?: LatencyFigures; geomesh?: LatencyFigures }> {
+  const topics = { mirrormaker: 'mm-latency-mirrormaker', geomesh: 'mm-latency-geomesh' };
+  await createTopics(ctx.a, Object.values(topics), partitions);
+  // One record in each topic before the replicators start: measuring begins once both copied it.
+  const producer = ctx.a.producer();
+  await producer.connect();
+  try {
+    for (const topic of Object.values(topics)) {
+      // A loaded broker may not know a topic created a moment ago yet: retried for a while.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await producer.send({ topic, messages: [{ value: 'probe' }] });
+          break;
+        } catch (err) {
+          if (attempt >= 60) throw err;
+          await sleep(500);
+        }
+      }
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  const mirror = startMirrorMaker({
+    classpath: ctx.classpath,
+    dir: ctx.dir,
+    source: ctx.brokersA,
+    target: ctx.brokersB,
+    topics: topics.mirrormaker,
+    tasks: partitions,
+    tuned: false,
+    heap: ctx.heap,
+  });
+  ctx.live.add(mirror);
+  const node = await startGeomeshNode({
+    dir: ctx.dir,
+    etcd: ctx.etcd,
+    source: ctx.brokersA,
+    target: ctx.brokersB,
+    topics: topics.geomesh,
+    provenanceKeyHex: ctx.keyHex,
+    nodeArgs,
+  });
+  ctx.live.add(node.process);
+  const deadline = Date.now() + 300_000;
+  const adminB = ctx.b.admin();
+  await adminB.connect();
+  for (const topic of Object.values(topics))
+    while ((await endOffsetSum(adminB, topic).catch(() => 0)) < 1) {
+      const dead = [mirror, node.process].find((p) => p.state === 'exited');
+      if (dead) throw new Error(`${dead.name} exited before measuring:\n${dead.logTail(30)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${topic}: the probe record did not reach b in 300 s:\n${mirror.logTail(30)}\n${node.process.logTail(10)}`,
+        );
+      await sleep(200);
+    }
+  await adminB.disconnect();
+  log('  both replicators copied their first record; measuring …');
+  const metrics = async (): Promise<string> => (await fetch(`http://${node.http}/metrics`)).text();
+  const [mirrormaker, geomesh] = await Promise.all([
+    measureLatency(ctx.a, ctx.b, topics.mirrormaker, topics.mirrormaker, latency),
+    measureLatency(ctx.a, ctx.b, topics.geomesh, topics.geomesh, latency, metrics),
+  ]);
+  await Promise.all([mirror.stop(15_000), node.process.stop(15_000)]);
+  ctx.live.delete(mirror);
+  ctx.live.delete(node.process);
+  return { mirrormaker, geomesh };
+}
+
+await main();

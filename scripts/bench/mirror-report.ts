@@ -1,0 +1,178 @@
+/** The figures of `npm run bench:mirrormaker`: medians over runs, ratios to MirrorMaker 2, a markdown table. */
+import type { LatencyFigures } from './latency.ts';
+
+/** One replicator copying one backlog. */
+export interface CopyFigures {
+  recordsPerSecond: number;
+  megabytesPerSecond: number;
+  /** CPU of its process tree from its first copied record to its last, per record copied in between. */
+  cpuMicrosPerRecord: number;
+  peakRssMiB: number;
+  secondsToFirstRecord: number;
+  /** Records in b at the end: more than the backlog would mean duplicates. */
+  recordsInTarget: number;
+}
+
+export interface LimitFigures {
+  recordsPerSecond: number;
+  megabytesPerSecond: number;
+  consumer: number;
+  producer: number;
+}
+
+/** One run of one value size. */
+export interface RunFigures {
+  run: number;
+  size: number;
+  records: number;
+  limit?: LimitFigures;
+  contenders: Record<string, CopyFigures>;
+}
+
+export interface LatencyReport {
+  rate: number;
+  seconds: number;
+  size: number;
+  mirrormaker?: LatencyFigures;
+  geomesh?: LatencyFigures;
+}
+
+function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((x, y) => x - y);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+type Median = Omit<CopyFigures, 'recordsInTarget'> & { runs: number; duplicatesOrLosses: number };
+
+export interface Summary {
+  medians: {
+    size: number;
+    records: number;
+    limit?: { recordsPerSecond: number; megabytesPerSecond: number };
+    contenders: Record<string, Median>;
+    /** Each contender's median over MirrorMaker 2's. */
+    ratiosToMirrorMaker: Record<
+      string,
+      { recordsPerSecond: number; cpuMicrosPerRecord: number; peakRssMiB: number }
+    >;
+  }[];
+  latency?: LatencyReport;
+}
+
+export function summarise(runs: readonly RunFigures[], latency?: LatencyReport): Summary {
+  const sizes = [...new Set(runs.map((r) => r.size))];
+  const medians = sizes.map((size) => {
+    const ofSize = runs.filter((r) => r.size === size);
+    const names = [...new Set(ofSize.flatMap((r) => Object.keys(r.contenders)))];
+    const contenders: Record<string, Median> = {};
+    for (const name of names) {
+      const figures = ofSize.flatMap((r) =>
+        r.contenders[name] ? [{ f: r.contenders[name], records: r.records }] : [],
+      );
+      const of = (key: keyof CopyFigures): number => median(figures.map(({ f }) => f[key]));
+      contenders[name] = {
+        runs: figures.length,
+        recordsPerSecond: of('recordsPerSecond'),
+        megabytesPerSecond: of('megabytesPerSecond'),
+        cpuMicrosPerRecord: of('cpuMicrosPerRecord'),
+        peakRssMiB: of('peakRssMiB'),
+        secondsToFirstRecord: of('secondsToFirstRecord'),
+        duplicatesOrLosses: figures.filter(({ f, records }) => f.recordsInTarget !== records).length,
+      };
+    }
+    const limits = ofSize.flatMap((r) => (r.limit ? [r.limit] : []));
+    const mm = contenders['mirrormaker'];
+    const ratiosToMirrorMaker: Summary['medians'][number]['ratiosToMirrorMaker'] = {};
+    if (mm)
+      for (const [name, m] of Object.entries(contenders))
+        ratiosToMirrorMaker[name] = {
+          recordsPerSecond: m.recordsPerSecond / mm.recordsPerSecond,
+          cpuMicrosPerRecord: m.cpuMicrosPerRecord / mm.cpuMicrosPerRecord,
+          peakRssMiB: m.peakRssMiB / mm.peakRssMiB,
+        };
+    return {
+      size,
+      records: ofSize[0]!.records,
+      ...(limits.length > 0 && {
+        limit: {
+          recordsPerSecond: median(limits.map((l) => l.recordsPerSecond)),
+          megabytesPerSecond: median(limits.map((l) => l.megabytesPerSecond)),
+        },
+      }),
+      contenders,
+      ratiosToMirrorMaker,
+    };
+  });
+  return { medians, ...(latency && { latency }) };
+}
+
+const n = (x: number, digits = 0): string =>
+  Number.isFinite(x)
+    ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : '–';
+
+const LABELS: Record<string, string> = { mirrormaker: 'MirrorMaker 2' };
+const label = (name: string): string =>
+  LABELS[name] ??
+  name.replace(/^geomesh-(\d+)c$/, (_, c: string) => `geomesh, ${c} core${c === '1' ? '' : 's'}`);
+
+export function renderMarkdown(
+  report: Summary & {
+    environment: {
+      kafkaVersion: string;
+      cores: number;
+      cpu?: string | undefined;
+      loadAverageAtStart: number;
+      loadAverageAtEnd: number;
+    };
+    settings: { runs: number; partitions: number; heap: string };
+  },
+): string {
+  const e = report.environment;
+  const lines = [
+    `One link a → b, two single-broker Kafka ${e.kafkaVersion} clusters on one machine (${e.cores} cores, ${e.cpu ?? '?'}), ` +
+      `${report.settings.partitions} partitions, a preloaded backlog; median of ${report.settings.runs} run(s); ` +
+      `JVM heaps ${report.settings.heap}; load average ${e.loadAverageAtStart} at start, ${e.loadAverageAtEnd} at end.`,
+    '',
+    '| value × records | contender | records/s | MB/s | CPU µs/record | peak RSS | × MirrorMaker 2 (rate · CPU) |',
+    '|---|---|---:|---:|---:|---:|---|',
+  ];
+  for (const m of report.medians) {
+    const what = `${m.size} B × ${n(m.records)}`;
+    if (m.limit)
+      lines.push(
+        `| ${what} | limit L (consumer perf on a ‖ producer perf on b) | ${n(m.limit.recordsPerSecond)} | ${n(m.limit.megabytesPerSecond, 1)} | | | |`,
+      );
+    for (const [name, c] of Object.entries(m.contenders)) {
+      const r = m.ratiosToMirrorMaker[name];
+      const ratio =
+        r && name !== 'mirrormaker' ? `×${n(r.recordsPerSecond, 2)} · ×${n(r.cpuMicrosPerRecord, 2)}` : '';
+      const flag =
+        c.duplicatesOrLosses > 0 ? ` (b held a wrong count in ${c.duplicatesOrLosses} run(s))` : '';
+      lines.push(
+        `| ${what} | ${label(name)}${flag} | ${n(c.recordsPerSecond)} | ${n(c.megabytesPerSecond, 1)} | ${n(c.cpuMicrosPerRecord, 1)} | ${n(c.peakRssMiB)} MiB | ${ratio} |`,
+      );
+    }
+  }
+  const l = report.latency;
+  if (l) {
+    lines.push(
+      '',
+      `End-to-end latency, ${n(l.rate)} records/s of ${l.size} B for ${l.seconds} s, both at once (producer CreateTime → ` +
+        `received by a consumer of b; MirrorMaker 2 with its default settings):`,
+      '',
+      '| contender | received | p50 ms | p99 ms | max ms |',
+      '|---|---:|---:|---:|---:|',
+    );
+    for (const [name, f] of [
+      ['mirrormaker', l.mirrormaker],
+      ['geomesh', l.geomesh],
+    ] as const)
+      if (f)
+        lines.push(
+          `| ${label(name)} | ${n(f.received)} of ${n(f.produced)} | ${n(f.p50Ms)} | ${n(f.p99Ms)} | ${n(f.maxMs)} |`,
+        );
+  }
+  return lines.join('\n') + '\n';
+}
