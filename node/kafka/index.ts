@@ -30,16 +30,18 @@ export {
   fetchClusterId,
   mirrorTopic,
   partitionCounts,
-  planTopicConfigSync,
-  syncTopicConfigs,
   type SyncedTopicConfig,
-  type TopicConfigChange,
-  type TopicConfigEntry,
   type TopicConfigRule,
-  type TopicConfigSyncPlan,
-  type TopicConfigSyncResult,
   type TopicShape,
 } from './topic-mirror.ts';
+export {
+  planTopicConfigSync,
+  syncTopicConfigs,
+  type TopicConfigChange,
+  type TopicConfigEntry,
+  type TopicConfigSyncPlan,
+  type TopicConfigSyncResult,
+} from './topic-config-sync.ts';
 export { CompactedTopicWriter, ensureCompactedTopic, readCompactedTopic } from './compacted-topic.ts';
 export {
   ClusterOffsets,

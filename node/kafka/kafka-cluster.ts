@@ -12,12 +12,8 @@ import { ClusterOffsets } from './group-offsets.ts';
 import { createKafkaClient, translateKafkaError, type KafkaClientOptions } from './kafka-client.ts';
 import { KafkaRecordSource, readPartitionRanges } from './kafka-record-io.ts';
 import { KafkaRecordSink, type SinkCompression } from './kafka-record-sink.ts';
-import {
-  mirrorTopic,
-  partitionCounts,
-  syncTopicConfigs,
-  type TopicConfigSyncResult,
-} from './topic-mirror.ts';
+import { syncTopicConfigs, type TopicConfigSyncResult } from './topic-config-sync.ts';
+import { mirrorTopic, partitionCounts } from './topic-mirror.ts';
 
 /** A partition's log start and end (the offset the next record gets). */
 export interface PartitionBounds {

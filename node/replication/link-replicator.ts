@@ -8,175 +8,20 @@
  * States: idle → running → stopping → stopped. `stop()` is idempotent; concurrent callers share one promise.
  */
 import type { Logger } from '../log/index.ts';
-import { decideForward, type DropReason, type LinkContext } from './forward-decision.ts';
-import { isGeomeshError } from '../../base/index.ts';
-import {
-  decodeOriginHeaders,
-  encodeOriginHeaders,
-  type Origin,
-  type ProvenanceKeys,
-  type RecordIdentity,
-} from './origin-headers.ts';
-import type { OriginHighwater } from './origin-highwater.ts';
+import { decideForward, type DropReason } from './forward-decision.ts';
+import { decodeOriginHeaders, encodeOriginHeaders, type RecordIdentity } from './origin-headers.ts';
 import { auditCoverage, CoverageTracker, type CoverageChanges } from './coverage-audit.ts';
 import { InflightWindow } from './inflight-window.ts';
+import { LinkWrites } from './link-writes.ts';
 import { SourceWatch } from './source-watch.ts';
-import { RateLimiter, type RateLimiterClock } from './rate-limiter.ts';
-import type {
-  BatchOutcome,
-  RecordSink,
-  RecordSource,
-  SinkRecord,
-  SourceBatch,
-  TopicPartition,
-} from './ports.ts';
-import { NODE_DEFAULTS } from '../config/index.ts';
-import { LINK_OPTION_DEFAULTS } from '../../topology/index.ts';
-
-export type LinkState = 'idle' | 'running' | 'stopping' | 'stopped';
-
-/** Counters a link keeps; metrics and status read them. */
-export interface LinkStats {
-  recordsWritten: number;
-  bytesWritten: number;
-  dropped: Record<DropReason, number>;
-  /** Records read that carried geomesh headers without a valid provenance tag. */
-  forgedHeaders: number;
-  /** Per source partition `topic/partition`: records behind the high watermark after the last batch. */
-  lagRecords: Map<string, number>;
-  /** Milliseconds between a written record's timestamp and its acknowledgement, last batch. */
-  lastLatencyMs: number;
-  /** Records passed over by the `skip` policy because the target refused them as too large. */
-  skippedTooLarge: number;
-  /** Writes retried after a failure whose outcome was unknown. */
-  writeRetries: number;
-  /** Halted source partitions `topic/partition` → why. */
-  halted: Map<string, string>;
-  /**
-   * Records deleted from a source partition before they were copied (retention, deleteRecords; for a
-   * re-created partition, what the old one held beyond the copied part at the last fetch). An upper bound
-   * where the deleted range held transaction markers or other origins' replicas; see `source-truncation.md`.
-   */
-  truncatedRecords: number;
-  /** Times a source partition's offsets went back: re-created, or truncated from its end. */
-  sourceResets: number;
-  /** Records read whose tag was made by a mesh key this node does not hold (dropped, skipped or halted on). */
-  unknownKeyRecords: number;
-  /** Of those, records passed over by the `skip` policy (the link would have had to write them). */
-  skippedUnknownKey: number;
-  /**
-   * Why the link does not read now because the two nodes' key sets do not agree (key ids only); '' when they
-   * agree or nothing is known. See `setKeyMismatch`.
-   */
-  keyMismatch: string;
-}
-
-export interface LinkReplicatorOptions {
-  mesh: string;
-  link: LinkContext;
-  topics: readonly string[];
-  source: RecordSource;
-  sink: RecordSink;
-  /** Shared by every inbound link of the region: they write into the same partitions. */
-  highwater: OriginHighwater;
-  /**
-   * The keys to verify with and (the current one) to tag with: a `ProvenanceKeySet`, or one key prepared
-   * once with `provenanceKeyObject` (HMAC key setup per record is costly).
-   */
-  provenanceKey: ProvenanceKeys;
-  /** The regions of the mesh (origin claims naming none of them are an application's); default: any. */
-  meshRegions?: ReadonlySet<string>;
-  /**
-   * A record tagged by a mesh key this node does not hold, which the link would have to write: `halt` the
-   * partition before it (default) or `skip` it (counted, logged, not written). Never written as local.
-   */
-  onUnknownProvenanceKey?: 'halt' | 'skip';
-  logger: Logger;
-  /** Told what the link does, for metrics. */
-  observer?: LinkObserver;
-  /** A record larger than the target accepts: `halt` the partition before it (default) or `skip` it. */
-  onRecordTooLarge?: 'halt' | 'skip';
-  /**
-   * A source partition lost records before they were copied, or was re-created: `continue` (default) counts
-   * and logs it and goes on (for a re-created partition, from its new records); `halt` also stops the
-   * partition before the batch where it was noticed.
-   */
-  onSourceTruncated?: 'continue' | 'halt';
-  /**
-   * Least milliseconds between two log-start checks of one source partition after gaps in its offsets
-   * (gaps are mostly compaction or transaction markers); default 5,000. Gaps in between wait for the next.
-   */
-  truncationCheckIntervalMs?: number;
-  /**
-   * Told each acknowledged write: record i, of origin `origins[i]`, sits at target offset `baseOffset + i`
-   * (the origin index is built from this).
-   */
-  onAcked?: (topic: string, partition: number, baseOffset: number, origins: readonly Origin[]) => void;
-  /**
-   * After a write whose outcome is unknown (timeout, broker restart), re-reads the target partition's tail
-   * and raises the marks for whatever did land, so the retry writes nothing twice.
-   */
-  resync?: (topic: string, partition: number) => Promise<void>;
-  /**
-   * Most bytes (keys, values, headers) in one produce request; default 512 KiB. Origin headers add ~80 bytes
-   * a record, so a full fetch of small records would exceed the broker's 1 MiB request limit unchunked.
-   */
-  maxBatchBytes?: number;
-  /** Most records a second the link writes (a token bucket of one second); default unlimited. */
-  maxRecordsPerSecond?: number;
-  /**
-   * Most bytes of batches being handled at once (read, not yet written); a batch waits for room, which
-   * pauses reading its partition. Default unlimited (the source's fetch size bounds it).
-   */
-  maxInflightBytes?: number;
-  /** The limiter's clock, for tests. */
-  rateLimiterClock?: RateLimiterClock;
-  /**
-   * Work sharing: which target partitions this instance owns now. Without it every partition is the link's.
-   * With it the source reads only owned partitions (from where the target shows earlier runs got, see
-   * `takePartitions`), a batch of a partition not owned is handed back unread, and a write the sink refuses
-   * with GEOMESH_REPLICATION_NOT_OWNER ends the batch the same way.
-   */
-  ownership?: { owns(topic: string, partition: number): boolean };
-  /** Backoff between write attempts; default 500 ms doubling to 10 s. */
-  retryBackoffMs?: { initial: number; max: number };
-}
-
-/** A record's size in a produce request, near enough for chunking: key, value, headers, ~20 bytes framing. */
-function approximateBytes(record: SinkRecord): number {
-  let bytes = 20 + (record.key?.length ?? 0) + (record.value?.length ?? 0);
-  for (const [name, value] of Object.entries(record.headers)) {
-    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value])
-      bytes += name.length + v.length + 2;
-  }
-  return bytes;
-}
-
-interface PendingWrite {
-  record: SinkRecord;
-  origin: Origin;
-  sourceOffset: number;
-}
-
-/** Receives what a link does, batch by batch (metrics live behind it). */
-export interface LinkObserver {
-  written(info: {
-    topic: string;
-    partition: number;
-    records: number;
-    bytes: number;
-    latenciesMs: number[];
-  }): void;
-  dropped(reason: DropReason, count: number): void;
-  forged(count: number): void;
-  lag(topic: string, partition: number, records: number): void;
-  tooLarge(topic: string): void;
-  halted(topic: string, partition: number): void;
-  /** A source partition lost `records` before they were copied (0: re-created, nothing known lost). */
-  truncated(topic: string, partition: number, records: number): void;
-  /** Records tagged by a mesh key this node does not hold were read. */
-  unknownKey?(count: number): void;
-}
+import { RateLimiter } from './rate-limiter.ts';
+import type { BatchOutcome, SourceBatch, TopicPartition } from './ports.ts';
+import {
+  type LinkReplicatorOptions,
+  type LinkState,
+  type LinkStats,
+  type PendingWrite,
+} from './link-options.ts';
 
 export class LinkReplicator {
   readonly stats: LinkStats = {
@@ -200,6 +45,7 @@ export class LinkReplicator {
   #state: LinkState = 'idle';
   #topics: readonly string[] = [];
   readonly #limiter: RateLimiter | undefined;
+  readonly #writes: LinkWrites;
   /** Source partitions nobody reads, as the last audits found (`auditCoverage`). */
   readonly coverage = new CoverageTracker();
   /** The in-flight window, when maxInflightBytes is set. */
@@ -219,6 +65,13 @@ export class LinkReplicator {
       this.#limiter = new RateLimiter(options.maxRecordsPerSecond, options.rateLimiterClock);
     }
     this.#logger = options.logger.child({ component: 'link', from: options.link.from, to: options.link.to });
+    this.#writes = new LinkWrites({
+      options,
+      stats: this.stats,
+      limiter: this.#limiter,
+      logger: this.#logger,
+      isRunning: () => this.#state === 'running',
+    });
     this.#sourceWatch = new SourceWatch({
       link: options.link,
       source: options.source,
@@ -502,7 +355,7 @@ export class LinkReplicator {
       this.stats.skippedUnknownKey += skipped;
       observer?.unknownKey?.(unknownKey);
     }
-    let outcome = await this.#writeChunked(batch.topic, batch.partition, items, batch.heartbeat);
+    let outcome = await this.#writes.writeChunked(batch.topic, batch.partition, items, batch.heartbeat);
     if (outcome.kind === 'done' && haltAt)
       outcome = this.#halt(batch.topic, batch.partition, haltAt.offset, haltAt.why);
     const last = batch.records[batch.records.length - 1];
@@ -525,153 +378,6 @@ export class LinkReplicator {
     this.stats.halted.set(`${topic}/${partition}`, why);
     this.#options.observer?.halted(topic, partition);
     return { kind: 'halted', resumeAt };
-  }
-
-  /**
-   * Writes `items` in chunks of at most `maxBatchBytes` (and, when rate-limited, one second's worth of
-   * records, so each wait is short and the source can heartbeat between chunks), stopping at a halted chunk.
-   */
-  async #writeChunked(
-    topic: string,
-    partition: number,
-    items: readonly PendingWrite[],
-    heartbeat?: () => Promise<void>,
-  ): Promise<BatchOutcome> {
-    const maxBytes = this.#options.maxBatchBytes ?? LINK_OPTION_DEFAULTS.maxBatchBytes;
-    const maxRecords = this.#limiter ? Math.max(1, Math.floor(this.#limiter.recordsPerSecond)) : Infinity;
-    let start = 0;
-    while (start < items.length) {
-      let end = start;
-      let bytes = 0;
-      while (
-        end < items.length &&
-        end - start < maxRecords &&
-        (end === start || bytes + approximateBytes(items[end]!.record) <= maxBytes)
-      ) {
-        bytes += approximateBytes(items[end]!.record);
-        end++;
-      }
-      if (this.#limiter) {
-        await this.#limiter.take(end - start);
-        await heartbeat?.();
-      }
-      const outcome = await this.#writeUntilDone(topic, partition, items.slice(start, end));
-      if (outcome.kind !== 'done') return outcome;
-      start = end;
-    }
-    return { kind: 'done' };
-  }
-
-  /**
-   * Writes until the target acknowledges, or the link stops. After a failed attempt the records may or may not
-   * have landed: the marks are re-synced from the target's tail and only what is still missing is retried.
-   */
-  async #writeUntilDone(
-    topic: string,
-    partition: number,
-    items: readonly PendingWrite[],
-  ): Promise<BatchOutcome> {
-    const { highwater } = this.#options;
-    const backoff = this.#options.retryBackoffMs ?? NODE_DEFAULTS.writeRetryBackoffMs;
-    let delayMs = backoff.initial;
-    let pending = items;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#write(topic, partition, pending);
-      } catch (err) {
-        if (isGeomeshError(err, 'GEOMESH_REPLICATION_NOT_OWNER')) {
-          this.#logger.info({ topic, partition }, 'target partition not certainly owned; batch handed back');
-          // Still owned but the lease is unsure: the partition is read again, so not at once.
-          if (this.#options.ownership?.owns(topic, partition)) await new Promise((r) => setTimeout(r, 500));
-          return { kind: 'released' };
-        }
-        if (this.#state !== 'running') throw err;
-        // A partition given up meanwhile (work sharing) is the next owner's: no re-sync into this index.
-        if (this.#options.ownership && !this.#options.ownership.owns(topic, partition))
-          return { kind: 'released' };
-        this.stats.writeRetries++;
-        this.#logger.warn(
-          { topic, partition, attempt, err },
-          'write to the target failed; re-syncing and retrying',
-        );
-        await new Promise((r) => setTimeout(r, delayMs));
-        delayMs = Math.min(backoff.max, delayMs * 2);
-        try {
-          await this.#options.resync?.(topic, partition);
-        } catch (resyncErr) {
-          this.#logger.warn(
-            { topic, partition, err: resyncErr },
-            're-sync from the target failed; will retry',
-          );
-          continue;
-        }
-        pending = pending.filter(
-          (i) => !highwater.isDuplicate(topic, partition, i.origin.region, i.origin.offset),
-        );
-        if (pending.length === 0) return { kind: 'done' };
-      }
-    }
-  }
-
-  /**
-   * Writes `items` in order. A write the target refuses as too large is split in halves until the one record
-   * at fault is found; that record gets the link's policy (skip: counted, logged, passed over; halt: the
-   * partition stops before it). Marks advance only for what was written.
-   */
-  async #write(topic: string, partition: number, items: readonly PendingWrite[]): Promise<BatchOutcome> {
-    const { highwater, observer, sink } = this.#options;
-    let baseOffset: number;
-    try {
-      ({ baseOffset } = await sink.write(
-        topic,
-        partition,
-        items.map((i) => i.record),
-      ));
-    } catch (err) {
-      if (!isGeomeshError(err, 'GEOMESH_REPLICATION_RECORD_TOO_LARGE')) throw err;
-      if (items.length > 1) {
-        const middle = Math.ceil(items.length / 2);
-        const first = await this.#write(topic, partition, items.slice(0, middle));
-        return first.kind === 'halted' ? first : this.#write(topic, partition, items.slice(middle));
-      }
-      const item = items[0]!;
-      const bytes = (item.record.key?.length ?? 0) + (item.record.value?.length ?? 0);
-      const policy = this.#options.onRecordTooLarge ?? 'halt';
-      observer?.tooLarge(topic);
-      this.#logger.error(
-        { topic, partition, sourceOffset: item.sourceOffset, bytes, policy, code: err.code },
-        `record ${topic}/${partition}@${item.sourceOffset} (${bytes} bytes of key and value) is larger than the target's max.message.bytes; ` +
-          (policy === 'skip'
-            ? 'skipped by policy (onRecordTooLarge: skip)'
-            : `partition halted by policy (onRecordTooLarge: halt): raise max.message.bytes of ${topic} in ${this.#options.link.to} and restart, or set onRecordTooLarge: skip`),
-      );
-      if (policy === 'skip') {
-        this.stats.skippedTooLarge++;
-        return { kind: 'done' };
-      }
-      this.stats.halted.set(
-        `${topic}/${partition}`,
-        `record at offset ${item.sourceOffset} is too large for the target`,
-      );
-      observer?.halted(topic, partition);
-      return { kind: 'halted', resumeAt: item.sourceOffset };
-    }
-    for (const item of items) highwater.advance(topic, partition, item.origin.region, item.origin.offset);
-    if (baseOffset >= 0)
-      this.#options.onAcked?.(
-        topic,
-        partition,
-        baseOffset,
-        items.map((i) => i.origin),
-      );
-    const now = Date.now();
-    const latenciesMs = items.map((i) => now - Number(i.record.timestamp));
-    const bytes = items.reduce((n, i) => n + (i.record.key?.length ?? 0) + (i.record.value?.length ?? 0), 0);
-    this.stats.recordsWritten += items.length;
-    this.stats.bytesWritten += bytes;
-    this.stats.lastLatencyMs = latenciesMs[latenciesMs.length - 1] ?? 0;
-    observer?.written({ topic, partition, records: items.length, bytes, latenciesMs });
-    return { kind: 'done' };
   }
 
   #setState(state: LinkState): void {

@@ -1,0 +1,152 @@
+/** The shapes of a link: its options, state, counters, observer, and a pending write. */
+import type { Logger } from '../log/index.ts';
+import type { DropReason, LinkContext } from './forward-decision.ts';
+import type { Origin, ProvenanceKeys } from './origin-headers.ts';
+import type { OriginHighwater } from './origin-highwater.ts';
+import type { RecordSink, RecordSource, SinkRecord } from './ports.ts';
+import type { RateLimiterClock } from './rate-limiter.ts';
+
+export type LinkState = 'idle' | 'running' | 'stopping' | 'stopped';
+
+/** Counters a link keeps; metrics and status read them. */
+export interface LinkStats {
+  recordsWritten: number;
+  bytesWritten: number;
+  dropped: Record<DropReason, number>;
+  /** Records read that carried geomesh headers without a valid provenance tag. */
+  forgedHeaders: number;
+  /** Per source partition `topic/partition`: records behind the high watermark after the last batch. */
+  lagRecords: Map<string, number>;
+  /** Milliseconds between a written record's timestamp and its acknowledgement, last batch. */
+  lastLatencyMs: number;
+  /** Records passed over by the `skip` policy because the target refused them as too large. */
+  skippedTooLarge: number;
+  /** Writes retried after a failure whose outcome was unknown. */
+  writeRetries: number;
+  /** Halted source partitions `topic/partition` → why. */
+  halted: Map<string, string>;
+  /**
+   * Records deleted from a source partition before they were copied (retention, deleteRecords; for a
+   * re-created partition, what the old one held beyond the copied part at the last fetch). An upper bound
+   * where the deleted range held transaction markers or other origins' replicas; see `source-truncation.md`.
+   */
+  truncatedRecords: number;
+  /** Times a source partition's offsets went back: re-created, or truncated from its end. */
+  sourceResets: number;
+  /** Records read whose tag was made by a mesh key this node does not hold (dropped, skipped or halted on). */
+  unknownKeyRecords: number;
+  /** Of those, records passed over by the `skip` policy (the link would have had to write them). */
+  skippedUnknownKey: number;
+  /**
+   * Why the link does not read now because the two nodes' key sets do not agree (key ids only); '' when they
+   * agree or nothing is known. See `setKeyMismatch`.
+   */
+  keyMismatch: string;
+}
+
+export interface LinkReplicatorOptions {
+  mesh: string;
+  link: LinkContext;
+  topics: readonly string[];
+  source: RecordSource;
+  sink: RecordSink;
+  /** Shared by every inbound link of the region: they write into the same partitions. */
+  highwater: OriginHighwater;
+  /**
+   * The keys to verify with and (the current one) to tag with: a `ProvenanceKeySet`, or one key prepared
+   * once with `provenanceKeyObject` (HMAC key setup per record is costly).
+   */
+  provenanceKey: ProvenanceKeys;
+  /** The regions of the mesh (origin claims naming none of them are an application's); default: any. */
+  meshRegions?: ReadonlySet<string>;
+  /**
+   * A record tagged by a mesh key this node does not hold, which the link would have to write: `halt` the
+   * partition before it (default) or `skip` it (counted, logged, not written). Never written as local.
+   */
+  onUnknownProvenanceKey?: 'halt' | 'skip';
+  logger: Logger;
+  /** Told what the link does, for metrics. */
+  observer?: LinkObserver;
+  /** A record larger than the target accepts: `halt` the partition before it (default) or `skip` it. */
+  onRecordTooLarge?: 'halt' | 'skip';
+  /**
+   * A source partition lost records before they were copied, or was re-created: `continue` (default) counts
+   * and logs it and goes on (for a re-created partition, from its new records); `halt` also stops the
+   * partition before the batch where it was noticed.
+   */
+  onSourceTruncated?: 'continue' | 'halt';
+  /**
+   * Least milliseconds between two log-start checks of one source partition after gaps in its offsets
+   * (gaps are mostly compaction or transaction markers); default 5,000. Gaps in between wait for the next.
+   */
+  truncationCheckIntervalMs?: number;
+  /**
+   * Told each acknowledged write: record i, of origin `origins[i]`, sits at target offset `baseOffset + i`
+   * (the origin index is built from this).
+   */
+  onAcked?: (topic: string, partition: number, baseOffset: number, origins: readonly Origin[]) => void;
+  /**
+   * After a write whose outcome is unknown (timeout, broker restart), re-reads the target partition's tail
+   * and raises the marks for whatever did land, so the retry writes nothing twice.
+   */
+  resync?: (topic: string, partition: number) => Promise<void>;
+  /**
+   * Most bytes (keys, values, headers) in one produce request; default 512 KiB. Origin headers add ~80 bytes
+   * a record, so a full fetch of small records would exceed the broker's 1 MiB request limit unchunked.
+   */
+  maxBatchBytes?: number;
+  /** Most records a second the link writes (a token bucket of one second); default unlimited. */
+  maxRecordsPerSecond?: number;
+  /**
+   * Most bytes of batches being handled at once (read, not yet written); a batch waits for room, which
+   * pauses reading its partition. Default unlimited (the source's fetch size bounds it).
+   */
+  maxInflightBytes?: number;
+  /** The limiter's clock, for tests. */
+  rateLimiterClock?: RateLimiterClock;
+  /**
+   * Work sharing: which target partitions this instance owns now. Without it every partition is the link's.
+   * With it the source reads only owned partitions (from where the target shows earlier runs got, see
+   * `takePartitions`), a batch of a partition not owned is handed back unread, and a write the sink refuses
+   * with GEOMESH_REPLICATION_NOT_OWNER ends the batch the same way.
+   */
+  ownership?: { owns(topic: string, partition: number): boolean };
+  /** Backoff between write attempts; default 500 ms doubling to 10 s. */
+  retryBackoffMs?: { initial: number; max: number };
+}
+
+/** A record's size in a produce request, near enough for chunking: key, value, headers, ~20 bytes framing. */
+export function approximateBytes(record: SinkRecord): number {
+  let bytes = 20 + (record.key?.length ?? 0) + (record.value?.length ?? 0);
+  for (const [name, value] of Object.entries(record.headers)) {
+    for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value])
+      bytes += name.length + v.length + 2;
+  }
+  return bytes;
+}
+
+export interface PendingWrite {
+  record: SinkRecord;
+  origin: Origin;
+  sourceOffset: number;
+}
+
+/** Receives what a link does, batch by batch (metrics live behind it). */
+export interface LinkObserver {
+  written(info: {
+    topic: string;
+    partition: number;
+    records: number;
+    bytes: number;
+    latenciesMs: number[];
+  }): void;
+  dropped(reason: DropReason, count: number): void;
+  forged(count: number): void;
+  lag(topic: string, partition: number, records: number): void;
+  tooLarge(topic: string): void;
+  halted(topic: string, partition: number): void;
+  /** A source partition lost `records` before they were copied (0: re-created, nothing known lost). */
+  truncated(topic: string, partition: number, records: number): void;
+  /** Records tagged by a mesh key this node does not hold were read. */
+  unknownKey?(count: number): void;
+}

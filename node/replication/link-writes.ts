@@ -1,0 +1,188 @@
+/**
+ * How a link writes what passed its rule into the target: in chunks of at most `maxBatchBytes` (and one
+ * second's worth of records when rate-limited), until the target acknowledges or the link stops; after a failed
+ * attempt the marks are re-synced from the target's tail and only what is still missing is retried; a write the
+ * target refuses as too large is split until the one record at fault is found, which gets the link's policy.
+ */
+import { isGeomeshError } from '../../base/index.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
+import { LINK_OPTION_DEFAULTS } from '../../topology/index.ts';
+import type { Logger } from '../log/index.ts';
+import {
+  approximateBytes,
+  type LinkReplicatorOptions,
+  type LinkStats,
+  type PendingWrite,
+} from './link-options.ts';
+import type { BatchOutcome } from './ports.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+
+/** What the writes of a link read of it. */
+export interface LinkWritesContext {
+  options: LinkReplicatorOptions;
+  stats: LinkStats;
+  limiter: RateLimiter | undefined;
+  logger: Logger;
+  isRunning(): boolean;
+}
+
+export class LinkWrites {
+  readonly #ctx: LinkWritesContext;
+
+  constructor(ctx: LinkWritesContext) {
+    this.#ctx = ctx;
+  }
+
+  /**
+   * Writes `items` in chunks of at most `maxBatchBytes` (and, when rate-limited, one second's worth of
+   * records, so each wait is short and the source can heartbeat between chunks), stopping at a halted chunk.
+   */
+  async writeChunked(
+    topic: string,
+    partition: number,
+    items: readonly PendingWrite[],
+    heartbeat?: () => Promise<void>,
+  ): Promise<BatchOutcome> {
+    const maxBytes = this.#ctx.options.maxBatchBytes ?? LINK_OPTION_DEFAULTS.maxBatchBytes;
+    const maxRecords = this.#ctx.limiter
+      ? Math.max(1, Math.floor(this.#ctx.limiter.recordsPerSecond))
+      : Infinity;
+    let start = 0;
+    while (start < items.length) {
+      let end = start;
+      let bytes = 0;
+      while (
+        end < items.length &&
+        end - start < maxRecords &&
+        (end === start || bytes + approximateBytes(items[end]!.record) <= maxBytes)
+      ) {
+        bytes += approximateBytes(items[end]!.record);
+        end++;
+      }
+      if (this.#ctx.limiter) {
+        await this.#ctx.limiter.take(end - start);
+        await heartbeat?.();
+      }
+      const outcome = await this.#writeUntilDone(topic, partition, items.slice(start, end));
+      if (outcome.kind !== 'done') return outcome;
+      start = end;
+    }
+    return { kind: 'done' };
+  }
+
+  /**
+   * Writes until the target acknowledges, or the link stops. After a failed attempt the records may or may not
+   * have landed: the marks are re-synced from the target's tail and only what is still missing is retried.
+   */
+  async #writeUntilDone(
+    topic: string,
+    partition: number,
+    items: readonly PendingWrite[],
+  ): Promise<BatchOutcome> {
+    const { highwater } = this.#ctx.options;
+    const backoff = this.#ctx.options.retryBackoffMs ?? NODE_DEFAULTS.writeRetryBackoffMs;
+    let delayMs = backoff.initial;
+    let pending = items;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#write(topic, partition, pending);
+      } catch (err) {
+        if (isGeomeshError(err, 'GEOMESH_REPLICATION_NOT_OWNER')) {
+          this.#ctx.logger.info(
+            { topic, partition },
+            'target partition not certainly owned; batch handed back',
+          );
+          // Still owned but the lease is unsure: the partition is read again, so not at once.
+          if (this.#ctx.options.ownership?.owns(topic, partition))
+            await new Promise((r) => setTimeout(r, 500));
+          return { kind: 'released' };
+        }
+        if (!this.#ctx.isRunning()) throw err;
+        // A partition given up meanwhile (work sharing) is the next owner's: no re-sync into this index.
+        if (this.#ctx.options.ownership && !this.#ctx.options.ownership.owns(topic, partition))
+          return { kind: 'released' };
+        this.#ctx.stats.writeRetries++;
+        this.#ctx.logger.warn(
+          { topic, partition, attempt, err },
+          'write to the target failed; re-syncing and retrying',
+        );
+        await new Promise((r) => setTimeout(r, delayMs));
+        delayMs = Math.min(backoff.max, delayMs * 2);
+        try {
+          await this.#ctx.options.resync?.(topic, partition);
+        } catch (resyncErr) {
+          this.#ctx.logger.warn(
+            { topic, partition, err: resyncErr },
+            're-sync from the target failed; will retry',
+          );
+          continue;
+        }
+        pending = pending.filter(
+          (i) => !highwater.isDuplicate(topic, partition, i.origin.region, i.origin.offset),
+        );
+        if (pending.length === 0) return { kind: 'done' };
+      }
+    }
+  }
+
+  /**
+   * Writes `items` in order. A write the target refuses as too large is split in halves until the one record
+   * at fault is found; that record gets the link's policy (skip: counted, logged, passed over; halt: the
+   * partition stops before it). Marks advance only for what was written.
+   */
+  async #write(topic: string, partition: number, items: readonly PendingWrite[]): Promise<BatchOutcome> {
+    const { highwater, observer, sink } = this.#ctx.options;
+    let baseOffset: number;
+    try {
+      ({ baseOffset } = await sink.write(
+        topic,
+        partition,
+        items.map((i) => i.record),
+      ));
+    } catch (err) {
+      if (!isGeomeshError(err, 'GEOMESH_REPLICATION_RECORD_TOO_LARGE')) throw err;
+      if (items.length > 1) {
+        const middle = Math.ceil(items.length / 2);
+        const first = await this.#write(topic, partition, items.slice(0, middle));
+        return first.kind === 'halted' ? first : this.#write(topic, partition, items.slice(middle));
+      }
+      const item = items[0]!;
+      const bytes = (item.record.key?.length ?? 0) + (item.record.value?.length ?? 0);
+      const policy = this.#ctx.options.onRecordTooLarge ?? 'halt';
+      observer?.tooLarge(topic);
+      this.#ctx.logger.error(
+        { topic, partition, sourceOffset: item.sourceOffset, bytes, policy, code: err.code },
+        `record ${topic}/${partition}@${item.sourceOffset} (${bytes} bytes of key and value) is larger than the target's max.message.bytes; ` +
+          (policy === 'skip'
+            ? 'skipped by policy (onRecordTooLarge: skip)'
+            : `partition halted by policy (onRecordTooLarge: halt): raise max.message.bytes of ${topic} in ${this.#ctx.options.link.to} and restart, or set onRecordTooLarge: skip`),
+      );
+      if (policy === 'skip') {
+        this.#ctx.stats.skippedTooLarge++;
+        return { kind: 'done' };
+      }
+      this.#ctx.stats.halted.set(
+        `${topic}/${partition}`,
+        `record at offset ${item.sourceOffset} is too large for the target`,
+      );
+      observer?.halted(topic, partition);
+      return { kind: 'halted', resumeAt: item.sourceOffset };
+    }
+    for (const item of items) highwater.advance(topic, partition, item.origin.region, item.origin.offset);
+    if (baseOffset >= 0)
+      this.#ctx.options.onAcked?.(
+        topic,
+        partition,
+        baseOffset,
+        items.map((i) => i.origin),
+      );
+    const now = Date.now();
+    const latenciesMs = items.map((i) => now - Number(i.record.timestamp));
+    const bytes = items.reduce((n, i) => n + (i.record.key?.length ?? 0) + (i.record.value?.length ?? 0), 0);
+    this.#ctx.stats.recordsWritten += items.length;
+    this.#ctx.stats.bytesWritten += bytes;
+    this.#ctx.stats.lastLatencyMs = latenciesMs[latenciesMs.length - 1] ?? 0;
+    observer?.written({ topic, partition, records: items.length, bytes, latenciesMs });
+    return { kind: 'done' };
+  }
+}
