@@ -202,21 +202,27 @@ describe('kafkajs conformance against the pinned Kafka', () => {
     for (const b of batches) assert.ok(b.producerId >= 0n, 'every batch carries a producer id');
   });
 
-  it('transactions: a read_committed reader sees the committed one and not the aborted one', async () => {
-    const topic = `txn-${randomUUID()}`;
-    await createTopic(topic);
+  /** A transactional producer that has committed `committed` and then aborted `aborted` into `topic`. */
+  async function committedThenAborted(topic: string, committed: string[], aborted: string) {
     const producer = kafka.producer({
       transactionalId: `tx-${randomUUID()}`,
       idempotent: true,
       maxInFlightRequests: 1,
     });
     await producer.connect();
-    const committed = await producer.transaction();
-    await committed.send({ topic, messages: [{ value: 'committed-1' }, { value: 'committed-2' }] });
-    await committed.commit();
-    const aborted = await producer.transaction();
-    await aborted.send({ topic, messages: [{ value: 'aborted-1' }] });
-    await aborted.abort();
+    const first = await producer.transaction();
+    await first.send({ topic, messages: committed.map((value) => ({ value })) });
+    await first.commit();
+    const second = await producer.transaction();
+    await second.send({ topic, messages: [{ value: aborted }] });
+    await second.abort();
+    return producer;
+  }
+
+  it('transactions: a read_committed reader sees the committed one and not the aborted one', async () => {
+    const topic = `txn-${randomUUID()}`;
+    await createTopic(topic);
+    const producer = await committedThenAborted(topic, ['committed-1', 'committed-2'], 'aborted-1');
     const last = await producer.transaction();
     await last.send({ topic, messages: [{ value: 'committed-3' }] });
     await last.commit();
@@ -243,19 +249,7 @@ describe('kafkajs conformance against the pinned Kafka', () => {
   it('a range read ends although the partition ends in transaction markers it never sees', async () => {
     const topic = `txn-tail-${randomUUID()}`;
     await createTopic(topic);
-    const producer = kafka.producer({
-      transactionalId: `tx-${randomUUID()}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await producer.connect();
-    const committed = await producer.transaction();
-    await committed.send({ topic, messages: [{ value: 'c-1' }, { value: 'c-2' }] });
-    await committed.commit();
-    const aborted = await producer.transaction();
-    await aborted.send({ topic, messages: [{ value: 'a-1' }] });
-    await aborted.abort();
-    await producer.disconnect();
+    await (await committedThenAborted(topic, ['c-1', 'c-2'], 'a-1')).disconnect();
     // Log: c-1, c-2, commit marker, a-1, abort marker; the end offset (5) is past what a reader sees.
     const seen: string[] = [];
     await readPartitionRanges(kafka, topic, new Map([[0, 0]]), (r) => seen.push(r.value!.toString()), {
