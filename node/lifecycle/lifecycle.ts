@@ -110,6 +110,6 @@ export class Lifecycle {
 
   #move(state: LifecycleState): void {
     this.#state = state;
-    this.#logger.info({ state }, `${this.#name} ${state}`);
+    this.#logger.info({ state }, `${this.#name} state`);
   }
 }
