@@ -37,12 +37,12 @@ import type {
   TranslationServiceOptions,
 } from './translation-types.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
+import { CheckpointExchange } from './checkpoint-exchange.ts';
 
 export class TranslationService {
   readonly #options: TranslationServiceOptions;
   readonly #logger: Logger;
   #timer: NodeJS.Timeout | undefined;
-  #checkpointing: Promise<void> | undefined;
   #state: 'idle' | 'running' | 'stopped' = 'idle';
   /** Checkpoint rounds done and pushes that failed, for metrics and status. */
   readonly stats = {
@@ -54,13 +54,21 @@ export class TranslationService {
     groupPartitionsSynced: 0,
     groupSyncsSkipped: 0,
   };
-  /** Groups being synced now (one sync per group at a time). */
-  readonly #syncing = new Set<string>();
-  #syncs = new Set<Promise<void>>();
+  /** Checkpoint rounds and group offset syncs. */
+  readonly #exchange: CheckpointExchange;
 
   constructor(options: TranslationServiceOptions) {
     this.#options = options;
     this.#logger = options.logger.child({ component: 'translation', region: options.region });
+    this.#exchange = new CheckpointExchange({
+      options,
+      logger: this.#logger,
+      stats: this.stats,
+      isStopped: () => this.#state === 'stopped',
+      now: () => this.#now(),
+      localFrontiers: (group) => this.localFrontiers(group, []),
+      localSeek: (partitions) => this.localSeek(partitions),
+    });
   }
 
   get state(): 'idle' | 'running' | 'stopped' {
@@ -77,8 +85,7 @@ export class TranslationService {
   async stop(): Promise<void> {
     this.#state = 'stopped';
     clearInterval(this.#timer);
-    await this.#checkpointing;
-    await Promise.allSettled([...this.#syncs]);
+    await this.#exchange.settled();
   }
 
   #now(): number {
@@ -291,96 +298,19 @@ export class TranslationService {
     const isKept = this.#options.checkpoints.put(checkpoint);
     if (isKept) this.#options.onCheckpointReceived?.(checkpoint);
     if (isKept && this.#options.isSyncedGroup?.(checkpoint.region, checkpoint.group)) {
-      const sync = this.syncGroup(checkpoint).finally(() => this.#syncs.delete(sync));
-      this.#syncs.add(sync);
+      this.#exchange.startSync(checkpoint);
     }
     return isKept;
   }
 
-  /**
-   * Group offset sync: commits the translation of `checkpoint` here, for a group with no active members
-   * here, partition by partition only where it moves the group forward. Skipped (and counted) when the group
-   * is active here, when a sync of it is running, or on an error; the next checkpoint tries again.
-   */
-  async syncGroup(checkpoint: GroupCheckpoint): Promise<void> {
-    const { group } = checkpoint;
-    if (this.#syncing.has(group) || this.#state === 'stopped') return;
-    this.#syncing.add(group);
-    try {
-      const seeks = await this.localSeek(checkpoint.partitions);
-      const topics = [...new Set(seeks.partitions.map((p) => p.topic))];
-      const current = new Map(
-        (await this.#options.cluster.committedOffsets(group, topics)).map((c) => [
-          `${c.topic}/${c.partition}`,
-          c.offset,
-        ]),
-      );
-      const forward = seeks.partitions
-        .filter((s) => s.offset > (current.get(`${s.topic}/${s.partition}`) ?? -1))
-        .map((s) => ({ topic: s.topic, partition: s.partition, offset: s.offset }));
-      if (forward.length === 0) return;
-      await this.#options.cluster.commit(group, forward);
-      this.stats.groupPartitionsSynced += forward.length;
-      this.#logger.info(
-        {
-          group,
-          from: checkpoint.region,
-          partitions: forward.length,
-          checkpointAtMs: checkpoint.computedAtMs,
-        },
-        'group offsets synced from a checkpoint',
-      );
-    } catch (err) {
-      this.stats.groupSyncsSkipped++;
-      this.#logger.info(
-        { group, from: checkpoint.region, err },
-        'group offset sync skipped; the next checkpoint retries',
-      );
-    } finally {
-      this.#syncing.delete(group);
-    }
+  /** Group offset sync of one checkpoint (checkpoint-exchange.ts). */
+  syncGroup(checkpoint: GroupCheckpoint): Promise<void> {
+    return this.#exchange.syncGroup(checkpoint);
   }
 
   /** Computes this region's selected groups' frontiers now, keeps them and pushes them to every peer. */
   checkpointNow(): Promise<void> {
-    if (this.#checkpointing || this.#state === 'stopped') return this.#checkpointing ?? Promise.resolve();
-    this.#checkpointing = this.#checkpointRound().finally(() => (this.#checkpointing = undefined));
-    return this.#checkpointing;
-  }
-
-  async #checkpointRound(): Promise<void> {
-    const { region, regions, cluster, checkpoints } = this.#options;
-    const taken: GroupCheckpoint[] = [];
-    try {
-      for (const group of (await cluster.groups()).filter((g) => this.#options.isCheckpointedGroup(g))) {
-        const f = await this.localFrontiers(group, []);
-        if (f.partitions.length === 0) continue;
-        const checkpoint = { region, group, computedAtMs: f.computedAtMs, partitions: f.partitions };
-        checkpoints.put(checkpoint);
-        taken.push(checkpoint);
-      }
-    } catch (err) {
-      this.#logger.warn({ err }, 'checkpoint round failed reading the local cluster; will retry');
-      return;
-    }
-    this.stats.checkpointRounds++;
-    this.stats.lastCheckpointMs = this.#now();
-    if (taken.length === 0) return;
-    await Promise.all(
-      regions
-        .filter((r) => r !== region)
-        .map(async (peerRegion) => {
-          const peer = this.#options.peer(peerRegion);
-          if (!peer) return;
-          try {
-            await peer.pushCheckpoints(region, taken);
-            this.stats.checkpointsPushed += taken.length;
-          } catch (err) {
-            this.stats.pushFailures++;
-            this.#logger.debug({ err, peer: peerRegion }, 'checkpoint push failed; the next round retries');
-          }
-        }),
-    );
+    return this.#exchange.checkpointNow();
   }
 
   async #frontiersOf(
