@@ -34,6 +34,22 @@ describe('runCli', () => {
     );
   });
 
+  it('geomesh node refuses a stop deadline that is not a whole number of ms ≥ 1000, before connecting', async () => {
+    for (const value of ['abc', '10', '2.5']) {
+      const r = await run(
+        ['node', '--topology', FULL_MESH, '--region', 'us-east', '--stop-deadline', value],
+        EXAMPLE_ENV,
+      );
+      assert.equal(r.code, EXIT_CODES.usage, value);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `--stop-deadline must be a whole number of milliseconds, at least 1000; got "${value.replace('.', '\\.')}"`,
+        ),
+      );
+    }
+  });
+
   it('exits 64 on usage errors', async () => {
     assert.equal((await run(['topology', 'valdate', 'x.yaml'])).code, EXIT_CODES.usage);
     assert.equal((await run(['topology', 'validate'])).code, EXIT_CODES.usage);
