@@ -389,7 +389,12 @@ export async function readPartitionRanges(
             await Promise.resolve();
           },
         });
-        void running.catch(reject);
+        // A failed run ends the read at once, and its timeout with it (an armed timer keeps a stopping process up).
+        void running.catch((err: unknown) => {
+          clearTimeout(timer);
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes kafkajs' error through
+          reject(err);
+        });
       });
     } finally {
       // Not before the run has joined (or crashed): kafkajs' disconnect during a join returns at once, and the
