@@ -65,8 +65,10 @@ export async function runNodeProcess(options: NodeProcessOptions): Promise<NodeP
       );
       if (
         !(await new TopologyStore({ coordination: coordinator, mesh: options.file.mesh, logger }).current())
-      )
+      ) {
+        await coordinator.stop();
         return 'no-topology';
+      }
       let fingerprint = '';
       for await (const update of watchTopology({
         coordination: coordinator,
