@@ -19,6 +19,12 @@ export const NODE_DEFAULTS = Object.freeze({
   rateIntervalMs: 5_000,
   /** Bound of the whole drain on SIGTERM/SIGINT: under Kubernetes' default grace period of 30 s. */
   stopDeadlineMs: 25_000,
+  /**
+   * How long a stop waits for work it may drop before it goes on without it: background rounds (topic
+   * refresh, checkpoints), and the last index flush, whose records the next start rebuilds from the log.
+   * A client retrying against a cluster that does not answer would otherwise hold the stop for a minute.
+   */
+  stopGraceMs: Object.freeze({ background: 2_000, indexFlush: 5_000 }),
   /** After a stop, how long open handles are given before they are reported as a leak. */
   exitGraceMs: 2_000,
   /** How often a work-sharing instance reconciles its share with etcd. */

@@ -6,6 +6,11 @@
  *
  * A step that throws is logged and the stop goes on with the next (a stop releases what it can). Each step's
  * time is logged at debug level.
+ *
+ * A step with `graceMs` is waited for that long at most: background work that is safe to drop (a topic
+ * refresh, a checkpoint round, a last index flush the next start rebuilds from the log) must not hold a stop
+ * while its client retries against a cluster that does not answer. Past its grace the step is logged as
+ * abandoned and goes on in the background; the component must make sure it changes nothing after its stop.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { GeomeshError } from '../../base/index.ts';
@@ -15,6 +20,8 @@ export interface StopStep {
   /** Short and stable: it appears in logs and in the deadline's error (e.g. `gRPC server`). */
   name: string;
   run(): unknown;
+  /** Wait at most this long, then abandon the step and go on; default: wait until it ends. */
+  graceMs?: number;
 }
 
 export interface StopStepsOptions {
@@ -47,7 +54,13 @@ export async function runStopSteps(steps: readonly StopStep[], options: StopStep
       running.add(key);
       const startedAt = performance.now();
       try {
-        await traces.run({ path, running }, () => Promise.resolve().then(() => step.run()));
+        const run = traces.run({ path, running }, () => Promise.resolve().then(() => step.run()));
+        if (step.graceMs === undefined) await run;
+        else if (!(await settlesWithin(run, step.graceMs)))
+          options.logger.warn(
+            { step: key, graceMs: step.graceMs },
+            `${options.what}: stop step "${key}" abandoned after ${step.graceMs} ms; stopping on`,
+          );
       } catch (err) {
         options.logger.warn({ err, step: key }, `${options.what}: stop step "${key}" failed; stopping on`);
       } finally {
@@ -83,5 +96,17 @@ export async function runStopSteps(steps: readonly StopStep[], options: StopStep
     await Promise.race([sequence, deadline]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Whether `promise` settles (either way) within `ms`; a rejection after that is swallowed. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+    promise.catch(() => undefined);
   }
 }

@@ -43,6 +43,7 @@ import { SharedPartitions } from './shared-partitions.ts';
 import { TopicRefresh, selectTopics, type RefreshedLink } from './topic-refresh.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
 
+const STOP_GRACE = NODE_DEFAULTS.stopGraceMs;
 export type RegionNodeState = LifecycleState;
 
 export class RegionNode {
@@ -238,9 +239,19 @@ export class RegionNode {
       const region = this.#options.region;
       await runStopSteps(
         [
-          { name: 'translation service', run: () => this.#translation?.stop() },
-          { name: 'cluster offsets', run: () => this.#clusterOffsets?.stop() },
-          { name: 'topic refresh', run: () => this.#refresh.settled() },
+          // Background work is not waited for past its grace: its client may be retrying against a cluster
+          // that does not answer, and none of it is lost by dropping it (node/lifecycle/stop-steps.ts).
+          {
+            name: 'translation service',
+            run: () => this.#translation?.stop(),
+            graceMs: STOP_GRACE.background,
+          },
+          {
+            name: 'cluster offsets',
+            run: () => this.#clusterOffsets?.stop(),
+            graceMs: STOP_GRACE.background,
+          },
+          { name: 'topic refresh', run: () => this.#refresh.stop(), graceMs: STOP_GRACE.background },
           ...this.links.map((l) => ({
             name: `link ${l.from} → ${region}`,
             run: async () => {
@@ -249,11 +260,13 @@ export class RegionNode {
             },
           })),
           {
+            // Unflushed index records are not lost: the next start rebuilds them from the target's log tail.
             name: 'index flush',
             run: () => {
               clearInterval(this.#flushTimer);
               return this.#keeper.stop();
             },
+            graceMs: STOP_GRACE.indexFlush,
           },
           { name: 'HTTP endpoint', run: () => this.#http?.stop() },
           {

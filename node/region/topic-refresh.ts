@@ -52,6 +52,7 @@ export class TopicRefresh<S extends SourceCluster> {
   readonly #options: TopicRefreshOptions<S>;
   #count = 0;
   #refreshing: Promise<void> | undefined;
+  #stopped = false;
 
   constructor(options: TopicRefreshOptions<S>) {
     this.#options = options;
@@ -59,16 +60,20 @@ export class TopicRefresh<S extends SourceCluster> {
 
   /** One refresh of every link; a call during a refresh returns that refresh. */
   refresh(): Promise<void> {
+    if (this.#stopped) return this.#refreshing ?? Promise.resolve();
     this.#refreshing ??= (async () => {
       for (const link of this.#options.links()) {
+        if (this.#stopped) return;
         try {
           await this.#refreshLink(link);
         } catch (err) {
-          this.#options.logger.warn({ from: link.from, err }, 'topic refresh failed; will retry');
+          if (!this.#stopped)
+            this.#options.logger.warn({ from: link.from, err }, 'topic refresh failed; will retry');
         }
       }
-      if (this.#count++ % 12 === 0) {
+      if (this.#count++ % 12 === 0 && !this.#stopped) {
         await this.#syncConfigs();
+        if (this.#stopped) return;
         await this.#options
           .housekeeping()
           .catch((err: unknown) =>
@@ -84,6 +89,21 @@ export class TopicRefresh<S extends SourceCluster> {
     await this.#refreshing;
   }
 
+  /**
+   * No refresh starts after this, and the one under way changes nothing more: it may still be waiting on a
+   * cluster that does not answer, and a stop does not wait for that (see node/lifecycle/stop-steps.ts).
+   * Resolves when the refresh under way has ended.
+   */
+  stop(): Promise<void> {
+    this.#stopped = true;
+    return this.settled();
+  }
+
+  /** Rejects once stopped: what comes after an await is not done. */
+  #go(): void {
+    if (this.#stopped) throw new Error('topic refresh stopped');
+  }
+
   async #refreshLink(link: RefreshedLink<S>): Promise<void> {
     const { local, region, logger, metrics, workSharing } = this.#options;
     const names = { from: link.from, to: region };
@@ -97,15 +117,19 @@ export class TopicRefresh<S extends SourceCluster> {
       local.partitionCounts(audited),
     ]);
     for (const topic of added) {
+      this.#go();
       await local.mirrorTopicFrom(link.remote, topic, names);
       target.set(topic, source.get(topic) ?? 0);
     }
+    this.#go();
     if (added.length > 0) await this.#options.scanNewTopics?.(added);
     // Partition increases in the source are propagated to the target.
     for (const topic of current.filter((t) => (source.get(t) ?? 0) > (target.get(t) ?? 0))) {
+      this.#go();
       await local.mirrorTopicFrom(link.remote, topic, names);
       target.set(topic, source.get(topic) ?? 0);
     }
+    this.#go();
     // The consumer rejoins to read partitions added since it started: compared with what it started with,
     // not with the target, which another link or instance may have grown already. It also rejoins when the
     // last audit found partitions left unassigned while it was in its group.
@@ -124,6 +148,7 @@ export class TopicRefresh<S extends SourceCluster> {
         'topics picked up or grown; source consumer restarted',
       );
     }
+    this.#go();
     await link.replicator
       .refreshLag()
       .catch((err: unknown) => logger.debug({ from: link.from, err }, 'lag refresh failed; will retry'));
@@ -157,6 +182,7 @@ export class TopicRefresh<S extends SourceCluster> {
       for (const topic of link.replicator.topics) if (!sourceOf.has(topic)) sourceOf.set(topic, link);
     }
     for (const [topic, link] of sourceOf) {
+      if (this.#stopped) return;
       try {
         const result = await local.syncTopicConfigsFrom(link.remote, topic, { from: link.from, to: region });
         if (Object.keys(result.changed).length > 0)

@@ -69,6 +69,7 @@ export class CheckpointExchange {
           c.offset,
         ]),
       );
+      if (this.#ctx.isStopped()) return;
       const forward = seeks.partitions
         .filter((s) => s.offset > (current.get(`${s.topic}/${s.partition}`) ?? -1))
         .map((s) => ({ topic: s.topic, partition: s.partition, offset: s.offset }));
@@ -108,12 +109,14 @@ export class CheckpointExchange {
     try {
       for (const group of (await cluster.groups()).filter((g) => this.#ctx.options.isCheckpointedGroup(g))) {
         const f = await this.#ctx.localFrontiers(group);
+        if (this.#ctx.isStopped()) return;
         if (f.partitions.length === 0) continue;
         const checkpoint = { region, group, computedAtMs: f.computedAtMs, partitions: f.partitions };
         checkpoints.put(checkpoint);
         taken.push(checkpoint);
       }
     } catch (err) {
+      if (this.#ctx.isStopped()) return;
       this.#ctx.logger.warn({ err }, 'checkpoint round failed reading the local cluster; will retry');
       return;
     }

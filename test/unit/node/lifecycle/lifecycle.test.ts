@@ -168,4 +168,43 @@ describe('runStopSteps', () => {
     });
     assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length, before);
   });
+
+  it('a step with a grace is abandoned past it (logged), the next steps run, and its late failure is swallowed', async () => {
+    const { logger, lines } = recordingLogger();
+    const ran: string[] = [];
+    let failLate: (err: Error) => void = () => undefined;
+    const started = performance.now();
+    await runStopSteps(
+      [
+        { name: 'settles in time', run: () => delay(10).then(() => ran.push('in time')), graceMs: 5_000 },
+        {
+          name: 'waits on a cluster',
+          run: () => new Promise((_, reject) => (failLate = reject)),
+          graceMs: 50,
+        },
+        { name: 'after', run: () => ran.push('after') },
+      ],
+      { logger, what: 'test' },
+    );
+    assert.ok(performance.now() - started < 4_000, 'the abandoned step did not hold the stop');
+    assert.deepEqual(ran, ['in time', 'after']);
+    const abandoned = lines.filter((l) => String(l['msg']).includes('abandoned'));
+    assert.deepEqual(
+      abandoned.map((l) => l['step']),
+      ['waits on a cluster'],
+    );
+    // A rejection after the step was abandoned reaches nobody: no unhandled rejection ends the process.
+    failLate(new Error('late'));
+    await delay(20);
+  });
+
+  it('a step that fails within its grace is logged as failed, not as abandoned', async () => {
+    const { logger, lines } = recordingLogger();
+    await runStopSteps([{ name: 'fails', run: () => Promise.reject(new Error('boom')), graceMs: 1_000 }], {
+      logger,
+      what: 'test',
+    });
+    assert.equal(lines.filter((l) => String(l['msg']).includes('failed')).length, 1);
+    assert.equal(lines.filter((l) => String(l['msg']).includes('abandoned')).length, 0);
+  });
 });

@@ -148,4 +148,28 @@ describe('TopicRefresh', () => {
     assert.deepEqual(local.synced, ['east:t', 'east:t']);
     assert.equal(housekeeping(), 2);
   });
+
+  it('stop: a refresh waiting on a cluster that does not answer changes nothing once it answers', async () => {
+    const east = new Counts('east', new Map([['t', 3]]));
+    let answer: () => void = () => undefined;
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const counts = east.partitionCounts.bind(east);
+    east.partitionCounts = async (topics) => {
+      await answered;
+      return counts(topics);
+    };
+    const local = new Target('west', new Map([['t', 1]]));
+    const { refreshed, updates } = await refreshedLink('east', east, ['t'], new Map([['t', 1]]));
+    const { refresh, housekeeping } = refreshOf(local, [refreshed]);
+    const running = refresh.refresh();
+    const stopped = refresh.stop();
+    answer();
+    await Promise.all([running, stopped]);
+    assert.deepEqual(local.mirrored, [], 'no partitions added after the stop');
+    assert.equal(updates.length, 0, 'no consumer restarted after the stop');
+    assert.deepEqual(local.synced, [], 'no config synced after the stop');
+    assert.equal(housekeeping(), 0);
+    await refresh.refresh();
+    assert.deepEqual(local.mirrored, [], 'no refresh starts after the stop');
+  });
 });
