@@ -1,0 +1,22 @@
+/**
+ * Failover: moving consumer groups between regions, and failing them back. The plan (which groups, from
+ * where, into where, checked before anything is read or written), its execution against translation (each
+ * group translated, then committed in the target region's cluster), the region states recorded in etcd around
+ * it. A node serves it through `failoverWithState` (Operator.Failover). See
+ * docs/offset-translation.md.
+ */
+export {
+  MAX_FAILOVER_GROUPS,
+  planFailover,
+  type FailbackStep,
+  type FailoverPlan,
+  type PlanScope,
+} from './failover-plan.ts';
+export { moveGroups, type GroupFailoverResult, type GroupMovePorts } from './move-groups.ts';
+export {
+  failoverWithState,
+  regionStateMessage,
+  type FailoverOutcome,
+  type FailoverWithStateOptions,
+  type RegionStateConnection,
+} from './failover-with-state.ts';
