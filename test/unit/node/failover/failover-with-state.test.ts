@@ -7,6 +7,7 @@ import { failoverWithState, type GroupMovePorts } from '../../../../node/failove
 import type { Translation } from '../../../../node/translation-service/index.ts';
 import { GeomeshError } from '../../../../base/index.ts';
 import type { KeyValueEntry, PutOptions } from '../../../../node/coordination/index.ts';
+import { recordedState } from './fixtures.ts';
 
 /** An in-memory document store with compare-and-swap; `isDown` makes every call fail as etcd would. */
 class MemoryStore {
@@ -122,14 +123,10 @@ describe('failoverWithState', () => {
       'commit billing in west from east',
       'etcd closed',
     ]);
-    assert.deepEqual(response.regionState, {
-      region: 'east',
-      state: 'failed-over',
-      toRegion: 'west',
-      groups: ['billing'],
-      since: '2026-01-01T00:00:00.000Z',
-      operation: 'op-1',
-    });
+    assert.deepEqual(
+      response.regionState,
+      recordedState('failed-over', { toRegion: 'west', groups: ['billing'] }),
+    );
     events.length = 0;
     await run({});
     assert.deepEqual(events, ['etcd connected', 'commit billing in west from east', 'etcd closed']);
@@ -201,14 +198,7 @@ describe('failoverWithState', () => {
       'record east active',
       'etcd closed',
     ]);
-    assert.deepEqual(finish.regionState, {
-      region: 'east',
-      state: 'active',
-      toRegion: '',
-      groups: [],
-      since: '2026-01-01T00:00:00.000Z',
-      operation: 'op-1',
-    });
+    assert.deepEqual(finish.regionState, recordedState('active'));
     assert.equal(finish.regionStateError, '');
   });
 

@@ -10,8 +10,9 @@ import { moveGroups, planFailover, type GroupMovePorts } from '../../../../node/
 import { silentLogger } from '../../../../node/log/index.ts';
 import { TranslationService, type LocalCluster } from '../../../../node/translation-service/index.ts';
 import { CheckpointStore, OriginIndex } from '../../../../node/translation/index.ts';
+import { checkpointOf } from '../../../support/checkpoint-fixture.ts';
 
-/** Region b's node; a is down (no peer) and pushed a checkpoint of `billing` and `audit`. */
+/** Region b's node; a is down (no peer) and pushed a checkpoint of `billing` and `audit` (resuming at 5). */
 function node(options: { isBusy?: (group: string) => boolean } = {}) {
   const events: string[] = [];
   const cluster: LocalCluster = {
@@ -36,26 +37,7 @@ function node(options: { isBusy?: (group: string) => boolean } = {}) {
     checkpointIntervalMs: 0,
     logger: silentLogger(),
   });
-  for (const group of ['billing', 'audit']) {
-    // Consumed in a: a's own records up to 4 and b's up to 4; b's index is empty, so b's log holds only its
-    // own records and the group resumes at 5.
-    svc.receiveCheckpoint({
-      region: 'a',
-      group,
-      computedAtMs: 1_700_000_000_000,
-      partitions: [
-        {
-          topic: 'orders',
-          partition: 0,
-          committedOffset: 5,
-          frontier: [
-            { region: 'a', offset: 4 },
-            { region: 'b', offset: 4 },
-          ],
-        },
-      ],
-    });
-  }
+  for (const group of ['billing', 'audit']) svc.receiveCheckpoint(checkpointOf({ group }));
   const ports: GroupMovePorts = {
     translate: async (group, from, to) => {
       try {

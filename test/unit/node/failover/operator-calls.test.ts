@@ -16,6 +16,7 @@ import {
   type FailoverCalls,
 } from '../../../../node/failover/index.ts';
 import type { FailoverRequest, FailoverResponse, GroupFailover } from '../../../../node/rpc/index.ts';
+import { recordedState } from './fixtures.ts';
 
 const group = (name: string, outcome: GroupFailover['outcome'], reason = ''): GroupFailover => ({
   group: name,
@@ -80,14 +81,7 @@ describe('failover report and exits', () => {
   it('the table: frontier source and age, partitions, records already seen; the region state line', () => {
     const text = renderFailover(
       answer([group('billing', 'committed'), group('audit', 'refused', 'active members in west')], {
-        regionState: {
-          region: 'east',
-          state: 'failed-over',
-          toRegion: 'west',
-          groups: ['billing'],
-          since: '2026-01-01T00:00:00.000Z',
-          operation: 'op-1',
-        },
+        regionState: recordedState('failed-over', { toRegion: 'west', groups: ['billing'] }),
       }),
       3_500,
     );
@@ -153,14 +147,10 @@ function returningNode(lags: (number | 'none')[], options: { failStart?: boolean
         );
       return Promise.resolve(
         answer([group('billing', request.dryRun ? 'dry-run' : 'committed')], {
-          regionState: {
-            region: 'east',
-            state: request.failback === 'start' ? 'failing-back' : 'active',
-            toRegion: request.failback === 'start' ? 'west' : '',
-            groups: request.failback === 'start' ? ['billing'] : [],
-            since: '2026-01-01T00:00:00.000Z',
-            operation: 'op-1',
-          },
+          regionState:
+            request.failback === 'start'
+              ? recordedState('failing-back', { toRegion: 'west', groups: ['billing'] })
+              : recordedState('active'),
         }),
       );
     },

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { silentLogger } from '../../../../node/log/index.ts';
 import { TranslationService, type LocalCluster } from '../../../../node/translation-service/index.ts';
-import { CheckpointStore, OriginIndex, type GroupCheckpoint } from '../../../../node/translation/index.ts';
+import { CheckpointStore, OriginIndex } from '../../../../node/translation/index.ts';
+import { checkpointOf } from '../../../support/checkpoint-fixture.ts';
 
 function service() {
   const checkpoints = new CheckpointStore();
@@ -33,25 +34,7 @@ function service() {
   return { svc, checkpoints };
 }
 
-const checkpoint = (over: Partial<GroupCheckpoint> = {}): GroupCheckpoint => ({
-  region: 'a',
-  group: 'billing',
-  computedAtMs: 1_700_000_000_000,
-  // Consumed in a: a's own records up to 4 and b's (replicated into a) up to 4; b's index is empty, so b's
-  // log holds only its own records and the group resumes at 5.
-  partitions: [
-    {
-      topic: 'orders',
-      partition: 0,
-      committedOffset: 5,
-      frontier: [
-        { region: 'a', offset: 4 },
-        { region: 'b', offset: 4 },
-      ],
-    },
-  ],
-  ...over,
-});
+const checkpoint = checkpointOf;
 
 describe('TranslationService: bad input', () => {
   it('translate: empty group or topic, unknown or equal regions', async () => {
