@@ -64,7 +64,7 @@ export interface FailoverOutcome {
 }
 
 /** The wire form of a region's record (an absent record is active, never failed over). */
-export function regionStateMessage(region: string, record: RegionStateRecord | undefined): RegionState {
+function regionStateMessage(region: string, record: RegionStateRecord | undefined): RegionState {
   return {
     region,
     state: record?.state ?? 'active',

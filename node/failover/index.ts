@@ -5,6 +5,13 @@
  * it, and the operator's side (the calls of `geomesh failover` / `geomesh failback`, the report and its
  * exit). A node serves it through `failoverWithState` (Operator.Failover); the CLI through `runFailover` and
  * `runFailback`. See docs/offset-translation.md.
+ *
+ * Where each part grows: selecting groups (by the link's `groups` patterns instead of by name) and other kinds
+ * of move (a planned switchover) are the plan's (failover-plan.ts); translating groups in parallel, batching
+ * commits and per-group progress are the move's (move-groups.ts); an operation recorded in etcd so an
+ * interrupted failover completes when run again sits beside the region states (failover-with-state.ts);
+ * waiting for a node that is still starting, progress lines and new report columns are the operator's side
+ * (operator-calls.ts, failover-report.ts).
  */
 export {
   MAX_FAILOVER_GROUPS,
@@ -16,7 +23,6 @@ export {
 export { moveGroups, type GroupFailoverResult, type GroupMovePorts } from './move-groups.ts';
 export {
   failoverWithState,
-  regionStateMessage,
   type FailoverOutcome,
   type FailoverWithStateOptions,
   type RegionStateConnection,
