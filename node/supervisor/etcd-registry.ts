@@ -5,9 +5,9 @@
  */
 import type { TopologyConfig } from '../../topology/index.ts';
 import { EtcdCoordinator, type CoordinationOptions } from '../coordination/index.ts';
+import type { RegionStateConnection } from '../failover/index.ts';
 import type { Logger } from '../log/index.ts';
 import { RegionStateStore } from '../region-state/index.ts';
-import type { RegionStateConnection } from './failover-with-state.ts';
 import type { RegistryConnection } from './node-registration.ts';
 
 /**

@@ -5,13 +5,13 @@
  */
 import { GeomeshError } from '../../base/index.ts';
 import type { TopologyConfig } from '../../topology/index.ts';
+import { failoverWithState } from '../failover/index.ts';
 import type { Logger } from '../log/index.ts';
 import { isKeyId, KEY_ID_BYTES, type ProvenanceKeySet } from '../replication/index.ts';
 import type { AuthorizationOptions, OperatorHandlers, PeerHandlers } from '../rpc/index.ts';
 import type { NodeStatus } from '../status/index.ts';
 import type { PeerApi, TranslationService } from '../translation-service/index.ts';
 import { connectRegionStates } from './etcd-registry.ts';
-import { failoverWithState } from './failover-with-state.ts';
 import type { KeyAgreement } from './key-agreement.ts';
 import type { PeerChannels } from './peer-channels.ts';
 
@@ -63,8 +63,11 @@ export function operatorHandlers(ctx: HandlerContext): OperatorHandlers {
       const translation = ctx.translation();
       const response = await failoverWithState({
         request: req,
-        failover: (from, to, groups, dryRun, beforeCommit) =>
-          translation.failover(from, to, groups, dryRun, beforeCommit),
+        scope: { regions: ctx.config.regions.map((r) => r.name), region: ctx.region },
+        ports: {
+          translate: (group, from, to) => translation.translate(group, from, to),
+          commit: (group, offsets) => translation.localCluster.commit(group, offsets),
+        },
         openStates: connectRegionStates(ctx.config, ctx.logger),
         logger: ctx.logger,
       });

@@ -1,7 +1,6 @@
 /** The translation service of a node: live and checkpointed frontiers, seeks, checkpoint exchange. */
 export { TranslationService } from './translation-service.ts';
 export type {
-  GroupFailoverResult,
   LocalCluster,
   PartitionSeek,
   PeerApi,

@@ -6,9 +6,6 @@ export function invalid(message: string): GeomeshError {
   return new GeomeshError('GEOMESH_RPC_INVALID_ARGUMENT', message);
 }
 
-/** Most groups one Failover call moves (each is a translation and a commit). */
-export const MAX_FAILOVER_GROUPS = 1_000;
-
 export function requireName(value: string, field: string): void {
   if (!value) throw invalid(`${field} is empty`);
 }

@@ -23,15 +23,9 @@ import {
   type GroupCheckpoint,
   type IndexView,
 } from '../translation/index.ts';
-import {
-  MAX_FAILOVER_GROUPS,
-  invalid,
-  requireName,
-  requirePartitionFrontier,
-  requireTopics,
-} from './request-checks.ts';
+import { invalid, requireName, requirePartitionFrontier, requireTopics } from './request-checks.ts';
 import type {
-  GroupFailoverResult,
+  LocalCluster,
   PartitionSeek,
   Translation,
   TranslationServiceOptions,
@@ -86,6 +80,14 @@ export class TranslationService {
     this.#state = 'stopped';
     clearInterval(this.#timer);
     await this.#exchange.settled();
+  }
+
+  /**
+   * This node's own cluster, whose groups' offsets it reads: where a failover into this region commits the
+   * translated offsets (node/failover).
+   */
+  get localCluster(): LocalCluster {
+    return this.#options.cluster;
   }
 
   #now(): number {
@@ -215,74 +217,6 @@ export class TranslationService {
         };
       }),
     };
-  }
-
-  /**
-   * Moves `groups` from region `from` to this node's region: translates each (live, or from the last
-   * checkpoint when `from` cannot be asked) and, unless `dryRun`, commits the translated offsets here, exactly
-   * (also backwards: the translation is what the group consumed, a higher offset here would skip records).
-   * Kafka refuses the commit while the group has active members here; that group is reported as refused.
-   * A problem with one group does not stop the others.
-   *
-   * Every group is translated before the first commit; `beforeCommit` (when given, not for a dry run) is
-   * then awaited once with the groups about to be committed, if any: the caller records the move there, and
-   * when it rejects nothing is committed and the call rejects with its error.
-   */
-  async failover(
-    from: string,
-    to: string,
-    groups: readonly string[],
-    dryRun: boolean,
-    beforeCommit?: (groups: readonly string[]) => Promise<void>,
-  ): Promise<GroupFailoverResult[]> {
-    this.#requireRegion(from, 'from');
-    this.#requireRegion(to, 'to');
-    if (to !== this.#options.region) {
-      throw new GeomeshError(
-        'GEOMESH_RPC_FAILED_PRECONDITION',
-        `failover into ${to} is served by the node of ${to}; this is the node of ${this.#options.region}`,
-        { details: { region: to } },
-      );
-    }
-    if (from === to) throw invalid(`from and to are both ${from}: name two different regions`);
-    if (groups.length === 0) throw invalid('name at least one group');
-    if (groups.length > MAX_FAILOVER_GROUPS)
-      throw invalid(`${groups.length} groups in one call; at most ${MAX_FAILOVER_GROUPS}: split the call`);
-    groups.forEach((g) => requireName(g, 'a group name'));
-    const results: GroupFailoverResult[] = [];
-    for (const group of groups) {
-      try {
-        const translation = await this.translate(group, from, to);
-        results.push({ group, outcome: dryRun ? 'dry-run' : 'committed', reason: '', translation });
-      } catch (err) {
-        if (!isGeomeshError(err)) throw err;
-        results.push({ group, outcome: 'refused', reason: err.message, translation: undefined });
-      }
-    }
-    if (dryRun) return results;
-    const toCommit = results.filter((r) => r.outcome === 'committed');
-    if (toCommit.length > 0) await beforeCommit?.(toCommit.map((r) => r.group));
-    for (const result of toCommit) {
-      const { group, translation } = result;
-      try {
-        await this.#options.cluster.commit(
-          group,
-          translation!.partitions.map((p) => ({
-            topic: p.topic,
-            partition: p.partition,
-            offset: p.targetOffset,
-          })),
-        );
-        this.#logger.info(
-          { group, from, to, source: translation!.source, partitions: translation!.partitions.length },
-          'failover: group offsets committed',
-        );
-      } catch (err) {
-        result.outcome = 'refused';
-        result.reason = (err as Error).message;
-      }
-    }
-    return results;
   }
 
   /** Keeps a checkpoint a peer pushed (the newer per region and group wins); returns whether kept. */

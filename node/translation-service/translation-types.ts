@@ -77,14 +77,6 @@ export interface TranslationServiceOptions {
   now?: () => number;
 }
 
-/** What failover did with one group. */
-export interface GroupFailoverResult {
-  group: string;
-  outcome: 'committed' | 'dry-run' | 'refused';
-  reason: string;
-  translation: Translation | undefined;
-}
-
 /** The answer to a translation. */
 export interface Translation {
   group: string;

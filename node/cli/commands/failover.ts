@@ -7,17 +7,20 @@
  *
  * The node records region state in etcd before it commits anything (docs/offset-translation.md, "Region
  * state"): A failed over to B; during a failback, A failing back, then active once its groups are back.
+ *
+ * This file parses the arguments and prints; the calls, the failback's waiting, the report and the exit
+ * decisions are node/failover's (operator-calls.ts, failover-report.ts).
  */
 import type { Command } from 'commander';
-import { isGeomeshError } from '../../../base/index.ts';
 import type { TopologyConfig } from '../../../topology/index.ts';
 import {
-  createOperatorClient,
-  type ClientTransportOptions,
-  type FailoverResponse,
-  type OperatorClient,
-  type RegionState,
-} from '../../rpc/index.ts';
+  renderFailover,
+  runFailback,
+  runFailover,
+  type FailoverCalls,
+  type FailoverRun,
+} from '../../failover/index.ts';
+import { createOperatorClient, type ClientTransportOptions } from '../../rpc/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 import { loadValidTopology } from '../load-topology.ts';
@@ -26,7 +29,6 @@ import {
   withOperatorConnectionOptions,
   type OperatorConnectionOptions,
 } from '../operator-connection.ts';
-import { textTable as table } from '../../status/index.ts';
 
 const FAILOVER_HELP = `
 Per group: the outcome (committed, dry-run, or refused with the reason: unknown group, active members in
@@ -48,39 +50,6 @@ interface FailoverOptions extends OperatorConnectionOptions {
   node?: string;
   tokenEnv?: string;
   json?: boolean;
-}
-
-function render(response: FailoverResponse, nowMs: number): string {
-  const rows = response.groups.map((g) => {
-    const t = g.translation;
-    const source = !t
-      ? '-'
-      : t.source === 'live'
-        ? 'live'
-        : `checkpoint ${((nowMs - t.frontierTimeMs) / 1000).toFixed(1)} s old`;
-    return [
-      g.group,
-      g.outcome,
-      source,
-      t ? String(t.partitions.length) : '-',
-      t ? String(t.partitions.reduce((n, p) => n + p.alreadySeen, 0)) : '-',
-      g.reason,
-    ];
-  });
-  return (
-    table(['GROUP', 'OUTCOME', 'FRONTIER', 'PARTITIONS', 'ALREADY SEEN', 'REASON'], rows) +
-    (response.regionState ? `\nregion state in etcd: ${describeRegionState(response.regionState)}\n` : '') +
-    (response.regionStateError ? `\nregion state not recorded: ${response.regionStateError}\n` : '')
-  );
-}
-
-/** `east failed-over to west since 2026-…Z (groups billing)`. */
-function describeRegionState(s: RegionState): string {
-  if (s.state === 'active') return `${s.region} active${s.since ? ` since ${s.since}` : ''}`;
-  return (
-    `${s.region} ${s.state} ${s.state === 'failed-over' ? 'to' : 'from'} ${s.toRegion} since ${s.since}` +
-    (s.groups.length ? ` (groups ${s.groups.join(', ')})` : '')
-  );
 }
 
 export function registerFailoverCommand(program: Command, context: CliContext): void {
@@ -108,62 +77,54 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
       context.setExitCode(EXIT_CODES.notFound);
       return;
     }
-    await moveGroups(
-      options,
-      { from: options.from, to: options.to, failback: '' },
-      connection,
-      config,
-      context,
+    const run = await withCalls(address(options, options.to, config), options, connection, (calls) =>
+      runFailover(calls, {
+        fromRegion: options.from,
+        toRegion: options.to,
+        groups: options.group,
+        dryRun: options.dryRun ?? false,
+        failback: '',
+      }),
     );
+    report('failover', run, options.json, context);
   });
 }
 
-/** Calls Failover on the target node and prints the per-group report; sets the exit code. */
-async function moveGroups(
-  options: Pick<FailoverOptions, 'group' | 'dryRun' | 'node' | 'tokenEnv' | 'json'>,
-  move: { from: string; to: string; failback: '' | 'finish' },
+/** The node to call: `--node`, else the region's node in the topology. */
+function address(options: { node?: string }, region: string, config: TopologyConfig): string {
+  return options.node ?? config.region(region).node.grpc;
+}
+
+/** The calls of a command on one node, bound to its address, credentials and deadline. */
+async function withCalls(
+  address: string,
+  options: { tokenEnv?: string },
   connection: { transport: ClientTransportOptions; timeoutMs: number },
-  config: TopologyConfig,
-  context: CliContext,
-): Promise<void> {
-  const client = createOperatorClient(options.node ?? config.region(move.to).node.grpc, {
+  run: (calls: FailoverCalls) => Promise<FailoverRun>,
+): Promise<FailoverRun> {
+  const client = createOperatorClient(address, {
     transport: connection.transport,
     ...(options.tokenEnv ? { bearerToken: { env: options.tokenEnv } } : {}),
   });
+  const call = { timeoutMs: connection.timeoutMs };
   try {
-    const response = await client.failover(
-      {
-        fromRegion: move.from,
-        toRegion: move.to,
-        groups: options.group,
-        dryRun: options.dryRun ?? false,
-        failback: move.failback,
-      },
-      { timeoutMs: connection.timeoutMs },
-    );
-    context.stdout(options.json ? JSON.stringify(response, null, 2) + '\n' : render(response, Date.now()));
-    context.setExitCode(
-      response.groups.some((g) => g.outcome === 'refused') ? EXIT_CODES.refused : EXIT_CODES.ok,
-    );
-  } catch (err) {
-    reportCallError('failover', err, context);
+    return await run({
+      failover: (request) => client.failover(request, call),
+      links: async () => (await client.getStatus({}, call)).node.links,
+    });
   } finally {
     client.close();
   }
 }
 
-/** Prints a failed call and sets the exit code its error code calls for. */
-function reportCallError(verb: string, err: unknown, context: CliContext): void {
-  context.stderr(`geomesh ${verb}: ${(err as Error).message}\n`);
-  context.setExitCode(
-    isGeomeshError(err, 'GEOMESH_RPC_UNAUTHENTICATED') || isGeomeshError(err, 'GEOMESH_RPC_PERMISSION_DENIED')
-      ? EXIT_CODES.noPermission
-      : isGeomeshError(err, 'GEOMESH_RPC_NOT_FOUND')
-        ? EXIT_CODES.notFound
-        : isGeomeshError(err, 'GEOMESH_RPC_INVALID_ARGUMENT') || isGeomeshError(err, 'GEOMESH_CONFIG_INVALID')
-          ? EXIT_CODES.usage
-          : EXIT_CODES.failure,
-  );
+/** Prints how a command ended (the answer on stdout, an error on stderr) and sets its exit code. */
+function report(verb: string, run: FailoverRun, json: boolean | undefined, context: CliContext): void {
+  if (run.response)
+    context.stdout(
+      json ? JSON.stringify(run.response, null, 2) + '\n' : renderFailover(run.response, Date.now()),
+    );
+  if (run.error !== undefined) context.stderr(`geomesh ${verb}: ${run.error}\n`);
+  context.setExitCode(EXIT_CODES[run.exit]);
 }
 
 const FAILBACK_HELP = `
@@ -219,92 +180,21 @@ export function registerFailbackCommand(program: Command, context: CliContext): 
       context.setExitCode(EXIT_CODES.notFound);
       return;
     }
-    const address = options.node ?? config.region(options.region).node.grpc;
-    const client = createOperatorClient(address, { transport: connection.transport });
-    try {
-      const deadline = Date.now() + waitMs;
-      // Recorded failing back once the node is known to have a link to catch up on (not with --dry-run).
-      let isStarted = options.dryRun === true;
-      for (;;) {
-        const { node } = await client.getStatus({}, { timeoutMs: connection.timeoutMs });
-        const link = node.links.find((l) => l.fromRegion === options.from);
-        if (!link) {
-          context.stderr(
-            `geomesh failback: ${options.region} has no link from ${options.from}: nothing to catch up with\n`,
-          );
-          context.setExitCode(EXIT_CODES.notFound);
-          return;
-        }
-        if (!isStarted) {
-          if (!(await startFailback(options, address, connection, context))) return;
-          isStarted = true;
-        }
-        if (link.state === 'running' && link.lagRecords <= maxLag) {
-          context.stderr(`${options.region} has caught up with ${options.from} (lag ${link.lagRecords})\n`);
-          break;
-        }
-        if (Date.now() >= deadline) {
-          context.stderr(
-            `geomesh failback: ${options.region} is still ${link.lagRecords} records behind ${options.from} ` +
-              `(link ${link.state}) after ${waitMs} ms: wait longer (--wait-ms) or accept a lag (--max-lag)\n`,
-          );
-          context.setExitCode(EXIT_CODES.failure);
-          return;
-        }
-        context.stderr(`waiting: ${options.region} is ${link.lagRecords} records behind ${options.from}\n`);
-        await new Promise((r) => setTimeout(r, 1_000));
-      }
-    } catch (err) {
-      reportCallError('failback', err, context);
-      return;
-    } finally {
-      client.close();
-    }
-    await moveGroups(
-      options,
-      { from: options.from, to: options.region, failback: 'finish' },
-      connection,
-      config,
-      context,
+    const run = await withCalls(address(options, options.region, config), options, connection, (calls) =>
+      runFailback(
+        calls,
+        {
+          region: options.region,
+          from: options.from,
+          groups: options.group,
+          isDryRun: options.dryRun === true,
+          maxLag,
+          waitMs,
+        },
+        { now: Date.now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
+        (line) => context.stderr(`${line}\n`),
+      ),
     );
+    report('failback', run, options.json, context);
   });
-}
-
-/**
- * Failback step "start": the returning region's node records it failing back (it commits nothing; dry_run is
- * set as well, so a node older than the step only translates). False after reporting a failure.
- */
-async function startFailback(
-  options: FailbackOptions,
-  address: string,
-  connection: { transport: ClientTransportOptions; timeoutMs: number },
-  context: CliContext,
-): Promise<boolean> {
-  const client: OperatorClient = createOperatorClient(address, {
-    transport: connection.transport,
-    ...(options.tokenEnv ? { bearerToken: { env: options.tokenEnv } } : {}),
-  });
-  try {
-    const response = await client.failover(
-      {
-        fromRegion: options.from,
-        toRegion: options.region,
-        groups: options.group,
-        dryRun: true,
-        failback: 'start',
-      },
-      { timeoutMs: connection.timeoutMs },
-    );
-    context.stderr(
-      response.regionState
-        ? `region state in etcd: ${describeRegionState(response.regionState)}\n`
-        : `${options.region}'s node recorded no region state (a geomesh older than region states)\n`,
-    );
-    return true;
-  } catch (err) {
-    reportCallError('failback', err, context);
-    return false;
-  } finally {
-    client.close();
-  }
 }

@@ -1,16 +1,16 @@
 /**
  * The translation service's answers to bad input, over a fake cluster (no Kafka): every request that cannot
  * be right is refused with INVALID_ARGUMENT or NOT_FOUND and a message naming the value, and nothing is
- * committed or kept.
+ * kept. (Failover's checks and commits: test/unit/node/failover/.)
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { silentLogger } from '../../../../node/log/index.ts';
 import { TranslationService, type LocalCluster } from '../../../../node/translation-service/index.ts';
-import { CheckpointStore, OriginIndex, type GroupCheckpoint } from '../../../../node/translation/index.ts';
+import { CheckpointStore, OriginIndex } from '../../../../node/translation/index.ts';
+import { checkpointOf } from '../../../support/checkpoint-fixture.ts';
 
 function service() {
-  const commits: unknown[] = [];
   const checkpoints = new CheckpointStore();
   const cluster: LocalCluster = {
     committedOffsets: (group) =>
@@ -18,10 +18,7 @@ function service() {
     topicRanges: (topic) =>
       Promise.resolve(topic === 'orders' ? [{ partition: 0, logStart: 0, logEnd: 10 }] : undefined),
     groups: () => Promise.resolve(['billing']),
-    commit: (group, offsets) => {
-      commits.push({ group, offsets });
-      return Promise.resolve();
-    },
+    commit: () => Promise.reject(new Error('translation commits nothing')),
   };
   const svc = new TranslationService({
     region: 'b',
@@ -34,28 +31,10 @@ function service() {
     checkpointIntervalMs: 0,
     logger: silentLogger(),
   });
-  return { svc, commits, checkpoints };
+  return { svc, checkpoints };
 }
 
-const checkpoint = (over: Partial<GroupCheckpoint> = {}): GroupCheckpoint => ({
-  region: 'a',
-  group: 'billing',
-  computedAtMs: 1_700_000_000_000,
-  // Consumed in a: a's own records up to 4 and b's (replicated into a) up to 4; b's index is empty, so b's
-  // log holds only its own records and the group resumes at 5.
-  partitions: [
-    {
-      topic: 'orders',
-      partition: 0,
-      committedOffset: 5,
-      frontier: [
-        { region: 'a', offset: 4 },
-        { region: 'b', offset: 4 },
-      ],
-    },
-  ],
-  ...over,
-});
+const checkpoint = checkpointOf;
 
 describe('TranslationService: bad input', () => {
   it('translate: empty group or topic, unknown or equal regions', async () => {
@@ -112,40 +91,5 @@ describe('TranslationService: bad input', () => {
     assert.equal(checkpoints.size, 0);
     assert.equal(svc.receiveCheckpoint(checkpoint()), true);
     assert.equal(checkpoints.size, 1);
-  });
-
-  it('failover: served only by the target region, needs groups, reports unknown groups without committing them', async () => {
-    const { svc, commits } = service();
-    await assert.rejects(svc.failover('b', 'a', ['billing'], false), {
-      code: 'GEOMESH_RPC_FAILED_PRECONDITION',
-    });
-    await assert.rejects(svc.failover('a', 'b', [], false), { code: 'GEOMESH_RPC_INVALID_ARGUMENT' });
-    await assert.rejects(svc.failover('a', 'b', ['billing', ''], false), {
-      code: 'GEOMESH_RPC_INVALID_ARGUMENT',
-    });
-    await assert.rejects(
-      svc.failover(
-        'a',
-        'b',
-        Array.from({ length: 1_001 }, (_, i) => `g${i}`),
-        false,
-      ),
-      {
-        code: 'GEOMESH_RPC_INVALID_ARGUMENT',
-        message: /at most 1000/,
-      },
-    );
-    assert.deepEqual(commits, []);
-    // a is not reachable (no peer) and holds no checkpoint of "ghost": refused, by name, nothing committed.
-    svc.receiveCheckpoint(checkpoint());
-    const result = await svc.failover('a', 'b', ['ghost', 'billing'], false);
-    assert.deepEqual(
-      result.map((g) => g.outcome),
-      ['refused', 'committed'],
-    );
-    assert.match(result[0]!.reason, /no checkpoint of group ghost/);
-    assert.deepEqual(commits, [
-      { group: 'billing', offsets: [{ topic: 'orders', partition: 0, offset: 5 }] },
-    ]);
   });
 });

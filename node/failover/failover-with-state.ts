@@ -1,5 +1,7 @@
 /**
- * Operator.Failover with the region state recorded in etcd (docs/offset-translation.md, "Region state"):
+ * Operator.Failover as a node serves it: the request is planned (failover-plan.ts), its groups are moved
+ * (move-groups.ts), and the region state is recorded in etcd around the move (docs/offset-translation.md,
+ * "Region state"):
  *
  * - a failover (`failback` ""): every group is translated, then `from` is recorded failed over to `to` with
  *   the groups about to be committed, then they are committed. Nothing is recorded for a dry run or when no
@@ -8,6 +10,8 @@
  *   catches up) and `to` is recorded failing back from `from`; nothing is committed.
  * - failback `finish`: as a failover into `to`, but `to` is recorded failing back before the first commit
  *   and, once groups are committed, active (or failing back with the groups still elsewhere).
+ *
+ * A request that cannot be right is refused before etcd is reached or anything is translated.
  *
  * etcd is reached through a connection opened for the call and closed after it. Every etcd step is bounded
  * (`etcdTimeoutMs`): when etcd does not answer before the commits, the call fails with
@@ -25,8 +29,9 @@ import {
   type RegionStateRecord,
   type RegionStateStore,
 } from '../region-state/index.ts';
-import type { FailoverRequest, FailoverResponse, RegionState } from '../rpc/index.ts';
-import type { GroupFailoverResult } from '../translation-service/index.ts';
+import type { FailoverRequest, RegionState } from '../rpc/index.ts';
+import { planFailover, type PlanScope } from './failover-plan.ts';
+import { moveGroups, type GroupFailoverResult, type GroupMovePorts } from './move-groups.ts';
 
 /** A region state store on a connection of its own. */
 export interface RegionStateConnection {
@@ -36,14 +41,10 @@ export interface RegionStateConnection {
 
 export interface FailoverWithStateOptions {
   request: FailoverRequest;
-  /** The translation service's failover (validates the request, translates, calls `beforeCommit`, commits). */
-  failover(
-    from: string,
-    to: string,
-    groups: readonly string[],
-    dryRun: boolean,
-    beforeCommit?: (groups: readonly string[]) => Promise<void>,
-  ): Promise<GroupFailoverResult[]>;
+  /** The mesh's regions and the region of the node serving the call (the only valid target). */
+  scope: PlanScope;
+  /** Translation of a group's committed offsets and commits in this node's cluster. */
+  ports: Omit<GroupMovePorts, 'logger'>;
   /** Connects to etcd; rejects when it cannot within its dial timeout or when `signal` aborts. */
   openStates(signal: AbortSignal): Promise<RegionStateConnection>;
   logger: Logger;
@@ -53,10 +54,17 @@ export interface FailoverWithStateOptions {
   newOperation?: () => string;
 }
 
-const FAILBACK_STEPS: readonly string[] = ['', 'start', 'finish'];
+/** What a Failover call did: per group, and the region state it recorded. */
+export interface FailoverOutcome {
+  groups: GroupFailoverResult[];
+  /** The region state this call recorded in etcd; null when it recorded none. */
+  regionState: RegionState | null;
+  /** Why a failback could not record its region active after committing; "" otherwise. */
+  regionStateError: string;
+}
 
 /** The wire form of a region's record (an absent record is active, never failed over). */
-export function regionStateMessage(region: string, record: RegionStateRecord | undefined): RegionState {
+function regionStateMessage(region: string, record: RegionStateRecord | undefined): RegionState {
   return {
     region,
     state: record?.state ?? 'active',
@@ -68,16 +76,11 @@ export function regionStateMessage(region: string, record: RegionStateRecord | u
 }
 
 /** Runs one Failover call with its region state records; see the file comment. */
-export async function failoverWithState(options: FailoverWithStateOptions): Promise<FailoverResponse> {
-  const { request, logger } = options;
-  const { fromRegion: from, toRegion: to, groups, dryRun, failback } = request;
-  if (!FAILBACK_STEPS.includes(failback)) {
-    throw new GeomeshError(
-      'GEOMESH_RPC_INVALID_ARGUMENT',
-      `failback is ${JSON.stringify(failback)}; expected "" (a failover), "start" or "finish"`,
-      { details: { field: 'failback', value: failback } },
-    );
-  }
+export async function failoverWithState(options: FailoverWithStateOptions): Promise<FailoverOutcome> {
+  const { logger } = options;
+  const plan = planFailover(options.request, options.scope);
+  const { from, to, groups, failback } = plan;
+  const ports: GroupMovePorts = { ...options.ports, logger };
   const etcdTimeoutMs = options.etcdTimeoutMs ?? 8_000;
   const now = options.now ?? (() => new Date());
   const newOperation = options.newOperation ?? (() => crypto.randomUUID());
@@ -129,7 +132,7 @@ export async function failoverWithState(options: FailoverWithStateOptions): Prom
 
   try {
     if (failback === 'start') {
-      const results = await options.failover(from, to, groups, true);
+      const results = await moveGroups(plan, ports);
       const change = await record(to, from, groups, nextOnFailbackStart, 'failing back').catch(
         nothingCommitted,
       );
@@ -137,7 +140,7 @@ export async function failoverWithState(options: FailoverWithStateOptions): Prom
     }
     if (failback === '') {
       let change: RegionStateChange | undefined;
-      const results = await options.failover(from, to, groups, dryRun, async (moved) => {
+      const results = await moveGroups(plan, ports, async (moved) => {
         change = await record(from, to, moved, nextOnFailover, `failed over to ${to}`).catch(
           nothingCommitted,
         );
@@ -150,7 +153,7 @@ export async function failoverWithState(options: FailoverWithStateOptions): Prom
     }
     // finish
     let change: RegionStateChange | undefined;
-    const results = await options.failover(from, to, groups, dryRun, async (moved) => {
+    const results = await moveGroups(plan, ports, async (moved) => {
       change = await record(to, from, moved, nextOnFailbackStart, 'failing back').catch(nothingCommitted);
     });
     let regionStateError = '';

@@ -3,13 +3,11 @@ import { describe, it } from 'node:test';
 import { silentLogger } from '../../../../node/log/index.ts';
 import { RegionStateStore } from '../../../../node/region-state/index.ts';
 import type { FailoverRequest } from '../../../../node/rpc/index.ts';
-import {
-  failoverWithState,
-  type FailoverWithStateOptions,
-} from '../../../../node/supervisor/failover-with-state.ts';
-import type { GroupFailoverResult } from '../../../../node/translation-service/index.ts';
+import { failoverWithState, type GroupMovePorts } from '../../../../node/failover/index.ts';
+import type { Translation } from '../../../../node/translation-service/index.ts';
 import { GeomeshError } from '../../../../base/index.ts';
 import type { KeyValueEntry, PutOptions } from '../../../../node/coordination/index.ts';
+import { recordedState } from './fixtures.ts';
 
 /** An in-memory document store with compare-and-swap; `isDown` makes every call fail as etcd would. */
 class MemoryStore {
@@ -49,21 +47,36 @@ class MemoryStore {
   }
 }
 
-/** A fake translation service: every group translates; `events` records commits and region state writes. */
+/**
+ * A fake of the node's translation and cluster: groups named ghost-* are unknown (refused when translated),
+ * groups named busy-* have active members (their commit is refused), every other group moves; `events`
+ * records commits and region state writes.
+ */
 function harness(store: MemoryStore, options: { isEtcdDown?: boolean } = {}) {
   const events: string[] = [];
   const states = new RegionStateStore({ store });
-  const failover: FailoverWithStateOptions['failover'] = async (from, to, groups, dryRun, beforeCommit) => {
-    const results: GroupFailoverResult[] = groups.map((group) => ({
-      group,
-      outcome: dryRun ? 'dry-run' : group.startsWith('busy') ? 'refused' : 'committed',
-      reason: group.startsWith('busy') ? 'active members' : '',
-      translation: undefined,
-    }));
-    const toCommit = results.filter((r) => r.outcome === 'committed').map((r) => r.group);
-    if (!dryRun && toCommit.length > 0) await beforeCommit?.(toCommit);
-    for (const g of toCommit) events.push(`commit ${g} in ${to} from ${from}`);
-    return results;
+  const ports = (to: string): Omit<GroupMovePorts, 'logger'> => {
+    let translated = '';
+    return {
+      translate: (group, from): Promise<Translation> => {
+        if (group.startsWith('ghost'))
+          return Promise.reject(new GeomeshError('GEOMESH_RPC_NOT_FOUND', `no group ${group} in ${from}`));
+        translated = from;
+        return Promise.resolve({
+          group,
+          fromRegion: from,
+          toRegion: to,
+          source: 'live',
+          frontierTimeMs: 0,
+          partitions: [],
+        });
+      },
+      commit: (group) => {
+        if (group.startsWith('busy')) return Promise.reject(new Error('active members'));
+        events.push(`commit ${group} in ${to} from ${translated}`);
+        return Promise.resolve();
+      },
+    };
   };
   const run = (request: Partial<FailoverRequest>) =>
     failoverWithState({
@@ -75,7 +88,8 @@ function harness(store: MemoryStore, options: { isEtcdDown?: boolean } = {}) {
         failback: '',
         ...request,
       },
-      failover,
+      scope: { regions: ['east', 'west', 'south'], region: request.toRegion ?? 'west' },
+      ports: ports(request.toRegion ?? 'west'),
       openStates: () => {
         if (options.isEtcdDown)
           return Promise.reject(new GeomeshError('GEOMESH_COORD_UNAVAILABLE', 'dial timeout'));
@@ -109,14 +123,10 @@ describe('failoverWithState', () => {
       'commit billing in west from east',
       'etcd closed',
     ]);
-    assert.deepEqual(response.regionState, {
-      region: 'east',
-      state: 'failed-over',
-      toRegion: 'west',
-      groups: ['billing'],
-      since: '2026-01-01T00:00:00.000Z',
-      operation: 'op-1',
-    });
+    assert.deepEqual(
+      response.regionState,
+      recordedState('failed-over', { toRegion: 'west', groups: ['billing'] }),
+    );
     events.length = 0;
     await run({});
     assert.deepEqual(events, ['etcd connected', 'commit billing in west from east', 'etcd closed']);
@@ -127,9 +137,29 @@ describe('failoverWithState', () => {
     const store = new MemoryStore();
     const { events, run } = harness(store);
     assert.equal((await run({ dryRun: true })).regionState, null);
-    assert.equal((await run({ groups: ['busy-1'] })).regionState, null);
+    assert.equal((await run({ groups: ['ghost-1'] })).regionState, null);
     assert.deepEqual(events, []);
     assert.equal(store.entries.size, 0);
+  });
+
+  it('a group refused at its commit (active members) is reported refused; it was recorded before the commits', async () => {
+    const store = new MemoryStore();
+    const { events, run } = harness(store);
+    const response = await run({ groups: ['billing', 'busy-1'] });
+    assert.deepEqual(
+      response.groups.map((g) => [g.group, g.outcome, g.reason]),
+      [
+        ['billing', 'committed', ''],
+        ['busy-1', 'refused', 'active members'],
+      ],
+    );
+    assert.deepEqual(events, [
+      'etcd connected',
+      'record east failed-over',
+      'commit billing in west from east',
+      'etcd closed',
+    ]);
+    assert.deepEqual(response.regionState?.groups, ['billing', 'busy-1']);
   });
 
   it('etcd down: the call fails with GEOMESH_COORD_UNAVAILABLE and nothing is committed', async () => {
@@ -168,14 +198,7 @@ describe('failoverWithState', () => {
       'record east active',
       'etcd closed',
     ]);
-    assert.deepEqual(finish.regionState, {
-      region: 'east',
-      state: 'active',
-      toRegion: '',
-      groups: [],
-      since: '2026-01-01T00:00:00.000Z',
-      operation: 'op-1',
-    });
+    assert.deepEqual(finish.regionState, recordedState('active'));
     assert.equal(finish.regionStateError, '');
   });
 
@@ -186,14 +209,14 @@ describe('failoverWithState', () => {
     const finish = await run({
       fromRegion: 'west',
       toRegion: 'east',
-      groups: ['billing', 'busy-x'],
+      groups: ['billing', 'ghost-x'],
       failback: 'finish',
     });
     assert.equal(finish.regionState?.state, 'failing-back');
     assert.deepEqual(
       finish.regionState?.groups,
       ['audit'],
-      'billing is back; audit was not named, busy-x never left',
+      'billing is back; audit was not named, ghost-x never left',
     );
   });
 
@@ -216,9 +239,11 @@ describe('failoverWithState', () => {
     assert.equal(finish.regionState?.state, 'failing-back');
   });
 
-  it('refuses an unknown failback step', async () => {
-    await assert.rejects(harness(new MemoryStore()).run({ failback: 'halfway' }), {
-      code: 'GEOMESH_RPC_INVALID_ARGUMENT',
-    });
+  it('a request that cannot be right is refused before etcd is reached or anything is translated', async () => {
+    const { events, run } = harness(new MemoryStore());
+    await assert.rejects(run({ failback: 'halfway' }), { code: 'GEOMESH_RPC_INVALID_ARGUMENT' });
+    await assert.rejects(run({ fromRegion: 'north' }), { code: 'GEOMESH_RPC_NOT_FOUND' });
+    await assert.rejects(run({ groups: [] }), { code: 'GEOMESH_RPC_INVALID_ARGUMENT' });
+    assert.deepEqual(events, []);
   });
 });

@@ -1,0 +1,45 @@
+/**
+ * Failover: moving consumer groups between regions, and failing them back. The plan (which groups, from
+ * where, into where, checked before anything is read or written), its execution against translation (each
+ * group translated, then committed in the target region's cluster), the region states recorded in etcd around
+ * it, and the operator's side (the calls of `geomesh failover` / `geomesh failback`, the report and its
+ * exit). A node serves it through `failoverWithState` (Operator.Failover); the CLI through `runFailover` and
+ * `runFailback`. See docs/offset-translation.md.
+ *
+ * Where each part grows: selecting groups (by the link's `groups` patterns instead of by name) and other kinds
+ * of move (a planned switchover) are the plan's (failover-plan.ts); translating groups in parallel, batching
+ * commits and per-group progress are the move's (move-groups.ts); an operation recorded in etcd so an
+ * interrupted failover completes when run again sits beside the region states (failover-with-state.ts);
+ * waiting for a node that is still starting, progress lines and new report columns are the operator's side
+ * (operator-calls.ts, failover-report.ts).
+ */
+export {
+  MAX_FAILOVER_GROUPS,
+  planFailover,
+  type FailbackStep,
+  type FailoverPlan,
+  type PlanScope,
+} from './failover-plan.ts';
+export { moveGroups, type GroupFailoverResult, type GroupMovePorts } from './move-groups.ts';
+export {
+  failoverWithState,
+  type FailoverOutcome,
+  type FailoverWithStateOptions,
+  type RegionStateConnection,
+} from './failover-with-state.ts';
+export {
+  callErrorExit,
+  describeRegionState,
+  failoverExit,
+  renderFailover,
+  type FailoverExit,
+} from './failover-report.ts';
+export {
+  isCaughtUp,
+  runFailback,
+  runFailover,
+  type FailbackClock,
+  type FailbackRequest,
+  type FailoverCalls,
+  type FailoverRun,
+} from './operator-calls.ts';
