@@ -6,9 +6,10 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { GeomeshError } from '../../base/index.ts';
+import { classArchive, type ClassArchive } from './jvm-class-archive.ts';
 import { ensureKafkaJars, kafkaVersion } from './kafka-distribution.ts';
 import { LocalServer } from './local-server.ts';
 import { ManagedProcess, removeAtExit } from './managed-process.ts';
@@ -87,6 +88,7 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
   /** The secured listener's `host:port`, when one was asked for. */
   readonly secureBootstrapServers: string[];
   readonly #secure: SecureListenerOptions | undefined;
+  readonly #archive: ClassArchive;
 
   private constructor(
     name: string,
@@ -96,6 +98,7 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
     classpath: string,
     clusterId: string,
     secure: SecureListenerOptions | undefined,
+    archive: ClassArchive,
   ) {
     super(
       name,
@@ -105,6 +108,7 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
         command: 'java',
         args: [
           ...jvmFlags(),
+          ...archive.flags,
           `-Dlog4j2.configurationFile=${join(dir, 'log4j2.yaml')}`,
           `-Dkafka.logs.dir=${join(dir, 'logs')}`,
           '-cp',
@@ -123,6 +127,7 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
     this.controllerPort = ports[1]!;
     this.bootstrapServers = [`127.0.0.1:${this.port}`];
     this.#secure = secure;
+    this.#archive = archive;
     this.secureBootstrapServers = secure ? [`127.0.0.1:${ports[2]!}`] : [];
   }
 
@@ -147,6 +152,7 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
       classpath,
       clusterId,
       options.secureListener,
+      classArchive(dirname(dirname(classpath)), classpath, 'broker'),
     );
     try {
       cluster.#writeConfig(options.brokerProperties ?? {});
@@ -244,6 +250,12 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
         { cause: err },
       );
     }
+  }
+
+  /** Stops the broker; its first clean exit on this machine leaves the class archive (jvm-class-archive.ts). */
+  override async stop(): Promise<void> {
+    await super.stop();
+    this.#archive.finish(await this.process.exited);
   }
 
   protected override async launch(timeoutMs: number): Promise<void> {
