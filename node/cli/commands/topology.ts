@@ -3,6 +3,7 @@
  * topology-etcd.ts.
  */
 import { Option, type Command } from 'commander';
+import { isGeomeshError } from '../../../base/index.ts';
 import { TOPOLOGY_FORMATS, renderTopology, type TopologyFormat } from '../../../topology/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { loadTopologyFile, printDiagnostics } from '../load-topology.ts';
@@ -22,25 +23,41 @@ export function registerTopologyCommands(program: Command, context: CliContext):
 
   topology
     .command('validate')
-    .description('check a topology file and report every problem with file:line:col')
-    .argument('<file>', 'topology YAML file')
-    .option('--json', 'print a JSON report on stdout instead of text on stderr')
-    .addHelpText('after', SCHEMA_HELP)
-    .action(async (file: string, options: { json?: boolean }) => {
-      const result = await loadTopologyFile(file, context);
-      const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
-      const warnings = result.diagnostics.length - errors;
-      if (options.json === true) {
-        const report = {
-          file,
-          valid: result.ok,
-          errors,
-          warnings,
-          diagnostics: result.diagnostics,
-          ...(result.ok ? { mesh: result.topology.mesh, hash: result.topology.hash } : {}),
-        };
-        context.stdout(`${JSON.stringify(report, null, 2)}\n`);
-      } else {
+    .description('check topology files and report every problem with file:line:col')
+    .argument('<files...>', 'topology YAML files (each is checked on its own)')
+    .option('--json', 'print a JSON report on stdout instead of text on stderr (an array for several files)')
+    .addHelpText(
+      'after',
+      `${SCHEMA_HELP}\nWith several files the exit code is the worst: 66 before 2 before 0.`,
+    )
+    .action(async (files: string[], options: { json?: boolean }) => {
+      const reports: object[] = [];
+      let [invalid, unreadable] = [false, false];
+      for (const file of files) {
+        let result: Awaited<ReturnType<typeof loadTopologyFile>>;
+        try {
+          result = await loadTopologyFile(file, context);
+        } catch (err) {
+          if (!isGeomeshError(err, 'GEOMESH_CLI_INPUT')) throw err;
+          unreadable = true;
+          if (options.json === true) reports.push({ file, valid: false, error: err.message });
+          else context.stderr(`geomesh: ${err.message}\n`);
+          continue;
+        }
+        invalid ||= !result.ok;
+        const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
+        const warnings = result.diagnostics.length - errors;
+        if (options.json === true) {
+          reports.push({
+            file,
+            valid: result.ok,
+            errors,
+            warnings,
+            diagnostics: result.diagnostics,
+            ...(result.ok ? { mesh: result.topology.mesh, hash: result.topology.hash } : {}),
+          });
+          continue;
+        }
         printDiagnostics(result, context);
         if (result.ok) {
           const t = result.topology;
@@ -50,7 +67,9 @@ export function registerTopologyCommands(program: Command, context: CliContext):
           );
         }
       }
-      context.setExitCode(result.ok ? EXIT_CODES.ok : EXIT_CODES.invalid);
+      if (options.json === true)
+        context.stdout(`${JSON.stringify(files.length === 1 ? reports[0] : reports, null, 2)}\n`);
+      context.setExitCode(unreadable ? EXIT_CODES.noInput : invalid ? EXIT_CODES.invalid : EXIT_CODES.ok);
     });
 
   topology

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 
 const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 const NODE = `${ROOT}node_modules/.bin/node`;
@@ -42,29 +42,35 @@ function expectationsOf(text: string): { expects: string[]; fix: string } {
   return { expects, fix: /^# fix: (.+)$/m.exec(text)?.[1] ?? '' };
 }
 
-describe('geomesh topology validate (spawned)', { concurrency: 2 }, () => {
+describe('geomesh topology validate (spawned)', () => {
   const files = readdirSync(INVALID)
     .filter((f) => f.endsWith('.yaml'))
     .sort();
+  // One process checks the whole corpus (each file on its own, its lines prefixed with its name).
+  let run: Run;
+  before(async () => {
+    run = await geomesh(['topology', 'validate', ...files.map((f) => `test/unit/topology/invalid/${f}`)], {
+      GEOMESH_TEST_PASSWORD: 'not-a-real-one',
+    });
+  });
 
-  it('has a corpus of at least 30 invalid files', () => {
+  it('has a corpus of at least 30 invalid files; exit 2, nothing on stdout', () => {
     assert.ok(files.length >= 30, `${files.length} files`);
+    assert.equal(run.code, 2, run.stderr);
+    assert.equal(run.stdout, '');
   });
 
   for (const name of files) {
-    it(`rejects ${name}`, async () => {
+    it(`rejects ${name}`, () => {
       const { expects, fix } = expectationsOf(readFileSync(INVALID + name, 'utf8'));
       assert.ok(expects.length > 0 && fix !== '', 'the file declares # expect: and # fix:');
-      const run = await geomesh(['topology', 'validate', `test/unit/topology/invalid/${name}`], {
-        GEOMESH_TEST_PASSWORD: 'not-a-real-one',
-      });
-      assert.equal(run.code, 2, run.stderr);
-      assert.equal(run.stdout, '');
-      const lines = run.stderr.split('\n').filter((l) => l.includes(`${name}:`) && !l.includes(' warning: '));
+      const lines = run.stderr
+        .split('\n')
+        .filter((l) => l.includes(`/${name}:`) && !l.includes(' warning: '));
       assert.equal(lines.length, expects.length, run.stderr);
       for (const expect of expects) {
         const [position, code] = expect.split(' ');
-        const line = lines.find((l) => l.includes(`${name}:${position} `) && l.endsWith(`[${code}]`));
+        const line = lines.find((l) => l.includes(`/${name}:${position} `) && l.endsWith(`[${code}]`));
         assert.ok(line, `expected ${name}:${position} ... [${code}] in:\n${run.stderr}`);
         assert.ok(line.includes(fix), `the message names the fix "${fix}": ${line}`);
       }
@@ -72,23 +78,38 @@ describe('geomesh topology validate (spawned)', { concurrency: 2 }, () => {
   }
 });
 
-describe('geomesh topology (spawned, valid files)', { concurrency: 2 }, () => {
+describe('geomesh topology (spawned, valid files)', () => {
   const env = {
     ETCD_PASSWORD: 'e',
     US_EAST_KAFKA_PASSWORD: 'a',
     US_WEST_KAFKA_PASSWORD: 'b',
     GEOMESH_PROVENANCE_KEY: 'do-not-print-this-provenance-key-0123456789',
   };
-  for (const name of readdirSync(EXAMPLES)
+  const examples = readdirSync(EXAMPLES)
     .filter((f) => f.endsWith('.yaml'))
-    .sort()) {
-    it(`validates examples/${name}`, async () => {
-      const run = await geomesh(['topology', 'validate', `examples/${name}`], env);
-      assert.equal(run.code, 0, run.stderr);
-      assert.equal(run.stderr, '');
-      assert.match(run.stdout, new RegExp(`examples/${name}: valid: mesh `));
-    });
-  }
+    .sort();
+
+  it(`validates every example (${examples.length} files) in one run: exit 0, a line each`, async () => {
+    const run = await geomesh(['topology', 'validate', ...examples.map((n) => `examples/${n}`)], env);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stderr, '');
+    for (const name of examples) assert.match(run.stdout, new RegExp(`^examples/${name}: valid: mesh `, 'm'));
+  });
+
+  it('several files: the worst exit wins (66 unreadable, before 2 invalid); --json gives one report each', async () => {
+    const mixed = ['examples/active-passive.yaml', 'test/unit/topology/invalid/self-link.yaml'];
+    const invalid = await geomesh(['topology', 'validate', ...mixed], env);
+    assert.equal(invalid.code, 2, invalid.stderr);
+    assert.match(invalid.stdout, /^examples\/active-passive\.yaml: valid/m);
+    const missing = await geomesh(['topology', 'validate', '--json', ...mixed, 'no/such.yaml'], env);
+    assert.equal(missing.code, 66, missing.stderr);
+    const reports = JSON.parse(missing.stdout) as { file: string; valid: boolean; error?: string }[];
+    assert.deepEqual(
+      reports.map((r) => [r.file, r.valid]),
+      [...mixed.map((f, i) => [f, i === 0]), ['no/such.yaml', false]],
+    );
+    assert.match(reports[2]!.error ?? '', /cannot read topology file no\/such\.yaml: no such file/);
+  });
 
   it('reports a missing file clearly with exit 66', async () => {
     const run = await geomesh(['topology', 'validate', 'no/such/topology.yaml']);
