@@ -5,7 +5,7 @@
  */
 import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import { translateKafkaError } from './kafka-client.ts';
-import { readPartitionRanges } from './kafka-record-io.ts';
+import { readPartitionRanges } from './range-read.ts';
 
 const { Partitioners } = kafkajs;
 

@@ -20,7 +20,8 @@ export {
   type KafkaCodec,
 } from './codecs.ts';
 export { bridgeKafkaLogs, kafkaLogLevelFor } from './kafka-logging.ts';
-export { KafkaRecordSource, readPartitionRanges } from './kafka-record-io.ts';
+export { KafkaRecordSource } from './kafka-record-io.ts';
+export { readPartitionRanges } from './range-read.ts';
 export { KafkaRecordSink, type SinkCompression } from './kafka-record-sink.ts';
 export {
   SYNCED_TOPIC_CONFIGS,

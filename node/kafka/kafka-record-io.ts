@@ -1,9 +1,8 @@
 /**
  * Record I/O for the data path over kafkajs: a source that reads a remote cluster through a consumer group
- * and a bounded range reader used to rebuild state from a log tail (the sink: kafka-record-sink.ts).
+ * (the sink: kafka-record-sink.ts; bounded range reads that rebuild state from a log tail: range-read.ts).
  * They implement the replication core's small interfaces.
  */
-import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -18,7 +17,7 @@ import type {
 } from '../replication/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
 
-function toSourceRecord(topic: string, partition: number, m: KafkaMessage): SourceRecord {
+export function toSourceRecord(topic: string, partition: number, m: KafkaMessage): SourceRecord {
   return {
     topic,
     partition,
@@ -308,104 +307,5 @@ export class KafkaRecordSource implements RecordSource {
     const admin = this.#admin;
     this.#admin = undefined;
     await admin?.then((a) => a.disconnect()).catch(() => undefined);
-  }
-}
-
-/** Fetches that must come back empty, after the idle time, before a range read counts as done. */
-const IDLE_FETCHES = 3;
-
-/**
- * Reads partitions of a topic from given offsets up to their high watermark at call time, then stops.
- * Uses a throwaway consumer group that it deletes afterwards.
- */
-export async function readPartitionRanges(
-  kafka: Kafka,
-  topic: string,
-  fromOffsets: ReadonlyMap<number, number>,
-  onRecord: (record: SourceRecord) => void,
-  options: { timeoutMs?: number; idleMs?: number } = {},
-): Promise<void> {
-  const admin: Admin = kafka.admin();
-  await admin.connect();
-  const groupId = `geomesh.reader.${randomUUID()}`;
-  try {
-    const ends = new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]));
-    const pending = new Map<number, number>();
-    for (const [partition, from] of fromOffsets) {
-      const end = ends.get(partition) ?? 0;
-      if (from < end) pending.set(partition, end);
-    }
-    if (pending.size === 0) return;
-    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, readUncommitted: false });
-    let running: Promise<void> = Promise.resolve();
-    await consumer.connect();
-    try {
-      consumer.on(consumer.events.GROUP_JOIN, () => {
-        for (const [partition, from] of fromOffsets)
-          consumer.seek({ topic, partition, offset: String(from) });
-      });
-      await consumer.subscribe({ topics: [topic], fromBeginning: true });
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () =>
-            reject(new Error(`reading ${topic} ranges timed out with ${pending.size} partitions unfinished`)),
-          options.timeoutMs ?? 60_000,
-        );
-        // A range may end in transaction markers, which a read_committed consumer never sees: once fetches
-        // keep coming back with nothing for a while, everything below the recorded ends was read. Time alone
-        // is no proof (a starved broker answers its first fetch late): it takes completed fetches too.
-        let lastProgressAt = Date.now();
-        let fetchesSinceProgress = 0;
-        const finish = (): void => {
-          clearTimeout(timer);
-          resolve();
-        };
-        const progress = (): void => {
-          lastProgressAt = Date.now();
-          fetchesSinceProgress = 0;
-        };
-        consumer.on(consumer.events.GROUP_JOIN, progress);
-        consumer.on(consumer.events.FETCH, () => {
-          fetchesSinceProgress++;
-          if (
-            fetchesSinceProgress >= IDLE_FETCHES &&
-            Date.now() - lastProgressAt >= (options.idleMs ?? 1_500)
-          )
-            finish();
-        });
-        running = consumer.run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            progress();
-            const end = pending.get(batch.partition);
-            const from = fromOffsets.get(batch.partition);
-            if (end === undefined || from === undefined) return;
-            for (const m of batch.messages) {
-              const offset = Number(m.offset);
-              if (offset >= from && offset < end) onRecord(toSourceRecord(topic, batch.partition, m));
-            }
-            if (Number(batch.lastOffset()) + 1 >= end) pending.delete(batch.partition);
-            if (pending.size === 0) finish();
-            await Promise.resolve();
-          },
-        });
-        // A failed run ends the read at once, and its timeout with it (an armed timer keeps a stopping process up).
-        void running.catch((err: unknown) => {
-          clearTimeout(timer);
-          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- passes kafkajs' error through
-          reject(err);
-        });
-      });
-    } finally {
-      // Not before the run has joined (or crashed): kafkajs' disconnect during a join returns at once, and the
-      // join then goes on, reconnects and leaves a consumer running with its sockets open.
-      await running.catch(() => undefined);
-      await consumer.disconnect();
-    }
-  } catch (err) {
-    throw translateKafkaError(err, `reading the tail of ${topic}`, { topic });
-  } finally {
-    await admin.deleteGroups([groupId]).catch(() => undefined);
-    await admin.disconnect();
   }
 }

@@ -1,7 +1,7 @@
 /**
  * How a region node reports the coverage audit of its links (node/replication/coverage-audit.ts): the metric
  * `geomesh_unreplicated_partitions`, a log line per partition found unread (with what to do) or read again,
- * and the `/readyz` reasons. The audit itself, and what counts as read, live in the replication core.
+ * and the `/readyz` reasons (with the node's other reasons: its state, links, halts, key disagreements). The audit itself, and what counts as read, live in the replication core.
  */
 import type { Logger } from '../log/index.ts';
 import type { ReplicationMetrics } from '../observability/index.ts';
@@ -68,5 +68,24 @@ export function coverageNotReady(link: LinkReplicator): string[] {
   return [
     `link ${link.from} → ${link.to}: ${unread.length} source partition(s) not replicated: ` +
       `${named.slice(0, 20).join(', ')}${named.length > 20 ? ', …' : ''}`,
+  ];
+}
+
+/** Why /readyz says not ready (empty: ready). */
+export function readinessProblems(
+  state: string,
+  links: readonly LinkReplicator[],
+  keyMismatches: ReadonlyMap<string, string>,
+): string[] {
+  return [
+    ...(state === 'running' ? [] : [`node ${state}`]),
+    ...links.filter((l) => l.state !== 'running').map((l) => `link ${l.from} → ${l.to} ${l.state}`),
+    ...links.flatMap((l) =>
+      [...l.stats.halted].map(([tp, why]) => `link ${l.from} → ${l.to} ${tp} halted: ${why}`),
+    ),
+    ...links.flatMap((l) => coverageNotReady(l)),
+    ...[...keyMismatches].map(
+      ([peer, why]) => `provenance keys disagree with ${peer} (links with it paused): ${why}`,
+    ),
   ];
 }

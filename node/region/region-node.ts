@@ -8,7 +8,7 @@
  *
  * States: idle → starting → running → stopping → stopped; starting → failed when start throws.
  */
-import { KafkaCluster, type ClusterOffsets } from '../kafka/index.ts';
+import type { ClusterOffsets, KafkaCluster } from '../kafka/index.ts';
 import { Lifecycle, runStopSteps, type LifecycleState } from '../lifecycle/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
@@ -29,7 +29,8 @@ import {
 } from '../replication/index.ts';
 import { TranslationService } from '../translation-service/index.ts';
 import { CheckpointStore, OriginIndex, type IndexView } from '../translation/index.ts';
-import { coverageNotReady } from './coverage-report.ts';
+import { readinessProblems } from './coverage-report.ts';
+import { regionCluster } from './region-clusters.ts';
 import { IndexKeeper } from './index-keeper.ts';
 import { linkObserver } from './link-observer.ts';
 import { PartitionWriter } from './partition-writer.ts';
@@ -95,7 +96,7 @@ export class RegionNode {
     });
     const workSharing = options.workSharing;
     const topicRefreshMs = options.topicRefreshMs ?? NODE_DEFAULTS.topicRefreshMs;
-    this.#local = this.#cluster(options.region);
+    this.#local = regionCluster(options, options.region, this.#logger, this.metrics);
     this.#keeper = new IndexKeeper({
       mesh: options.mesh,
       cluster: this.#local,
@@ -186,14 +187,14 @@ export class RegionNode {
       this.#http = new HttpServer({
         ...this.#options.http,
         registry: this.registry,
-        notReady: () => this.#notReady(),
+        notReady: () => readinessProblems(this.state, this.links, this.#keyMismatches),
       });
       await this.#http.start();
     }
     await this.#keeper.load();
     const planned = [];
     for (const spec of inbound) {
-      const remote = this.#cluster(spec.from);
+      const remote = regionCluster(this.#options, spec.from, this.#logger, this.metrics);
       const topics = await selectTopics(spec.topics, remote);
       for (const topic of topics)
         await this.#local.mirrorTopicFrom(remote, topic, { from: spec.from, to: region });
@@ -387,39 +388,5 @@ export class RegionNode {
         this.translationMetrics.translationDuration.labels(from, to, source).observe(seconds),
     });
     this.#translation.start();
-  }
-
-  /** Why /readyz says not ready (empty: ready). */
-  #notReady(): string[] {
-    return [
-      ...(this.state === 'running' ? [] : [`node ${this.state}`]),
-      ...this.links.filter((l) => l.state !== 'running').map((l) => `link ${l.from} → ${l.to} ${l.state}`),
-      ...this.links.flatMap((l) =>
-        [...l.stats.halted].map(([tp, why]) => `link ${l.from} → ${l.to} ${tp} halted: ${why}`),
-      ),
-      ...this.links.flatMap((l) => coverageNotReady(l)),
-      ...[...this.#keyMismatches].map(
-        ([peer, why]) => `provenance keys disagree with ${peer} (links with it paused): ${why}`,
-      ),
-    ];
-  }
-
-  /** The cluster of `region`; the region's own is fenced under work sharing (nothing produced without a lease). */
-  #cluster(region: string): KafkaCluster {
-    const cluster = this.#options.clusters[region];
-    if (!cluster) throw new Error(`no Kafka cluster configured for region ${region}`);
-    const workSharing = this.#options.workSharing;
-    return new KafkaCluster({
-      ...cluster,
-      clientId: `geomesh-${this.#options.region}`,
-      logger: this.#logger,
-      ...(workSharing &&
-        region === this.#options.region && {
-          produceGate: {
-            isOpen: () => workSharing.isLeaseValid(),
-            onRefused: () => this.metrics.writesFenced.inc(),
-          },
-        }),
-    });
   }
 }
