@@ -31,6 +31,20 @@ export const NODE_DEFAULTS = Object.freeze({
   workReconcileMs: 1_000,
   /** A failed write into the target is retried after this, doubling up to `max`. */
   writeRetryBackoffMs: Object.freeze({ initial: 500, max: 10_000 }),
+  /** The Kafka adapter's clients (node/kafka). */
+  kafka: Object.freeze({
+    /** Connecting to a broker, and any one request, give up after these. */
+    connectionTimeoutMs: 3_000,
+    requestTimeoutMs: 30_000,
+    /** A link's fetch response at most (what its consumer holds before the link handles it; kafkajs' own). */
+    fetchMaxBytes: 10_485_760,
+    /** One partition's share of a fetch response at most. */
+    fetchMaxBytesPerPartition: 1_048_576,
+    /** A bounded range read (index load, tail scan) fails after this. */
+    rangeReadTimeoutMs: 60_000,
+    /** A range read ends when fetches have brought nothing for this long (its range ends in markers). */
+    rangeReadIdleMs: 1_500,
+  }),
   /** How often a source partition's log start is compared with what a link expects (truncation). */
   truncationCheckIntervalMs: 5_000,
 });

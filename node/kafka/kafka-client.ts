@@ -11,6 +11,7 @@ import { lz4Codec, snappyCodec, zstdCodec } from './codecs.ts';
 import { bridgeKafkaLogs, kafkaLogLevelFor } from './kafka-logging.ts';
 import { trackClient } from './open-clients.ts';
 import { gatedSocketFactory, type ProduceGate } from './produce-gate.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 
 // kafkajs is CommonJS and Node cannot see all of its named exports from ESM: take them off the default.
 const { CompressionCodecs, CompressionTypes, Kafka: KafkaClient, KafkaJSError } = kafkajs;
@@ -58,8 +59,8 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
   const config: KafkaConfig = {
     clientId: options.clientId,
     brokers: [...options.brokers],
-    connectionTimeout: options.connectionTimeoutMs ?? 3_000,
-    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    connectionTimeout: options.connectionTimeoutMs ?? NODE_DEFAULTS.kafka.connectionTimeoutMs,
+    requestTimeout: options.requestTimeoutMs ?? NODE_DEFAULTS.kafka.requestTimeoutMs,
     logLevel: kafkaLogLevelFor(logger),
     logCreator: bridgeKafkaLogs(logger),
   };

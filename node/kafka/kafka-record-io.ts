@@ -16,6 +16,7 @@ import type {
   TopicPartition,
 } from '../replication/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 
 export function toSourceRecord(topic: string, partition: number, m: KafkaMessage): SourceRecord {
   return {
@@ -60,7 +61,7 @@ export class KafkaRecordSource implements RecordSource {
 
   /**
    * `maxBytes` bounds one fetch response (what the consumer holds before the link handles it; kafkajs
-   * default 10 MiB); `maxBytesPerPartition` one partition's share of it (default 1 MiB).
+   * default NODE_DEFAULTS.kafka.fetchMaxBytes); `maxBytesPerPartition` one partition's share of it.
    */
   constructor(
     kafka: Kafka,
@@ -69,8 +70,11 @@ export class KafkaRecordSource implements RecordSource {
     this.#kafka = kafka;
     this.#groupId = options.groupId;
     this.#logger = options.logger;
-    this.#maxBytes = options.maxBytes ?? 10_485_760;
-    this.#maxBytesPerPartition = Math.min(options.maxBytesPerPartition ?? 1_048_576, this.#maxBytes);
+    this.#maxBytes = options.maxBytes ?? NODE_DEFAULTS.kafka.fetchMaxBytes;
+    this.#maxBytesPerPartition = Math.min(
+      options.maxBytesPerPartition ?? NODE_DEFAULTS.kafka.fetchMaxBytesPerPartition,
+      this.#maxBytes,
+    );
     this.#consumer = this.#newConsumer();
   }
 

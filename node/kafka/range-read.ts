@@ -7,6 +7,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { SourceRecord } from '../replication/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
 import { toSourceRecord } from './kafka-record-io.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 
 /** Fetches that must come back empty, after the idle time, before a range read counts as done. */
 const IDLE_FETCHES = 3;
@@ -46,7 +47,7 @@ export async function readPartitionRanges(
         const timer = setTimeout(
           () =>
             reject(new Error(`reading ${topic} ranges timed out with ${pending.size} partitions unfinished`)),
-          options.timeoutMs ?? 60_000,
+          options.timeoutMs ?? NODE_DEFAULTS.kafka.rangeReadTimeoutMs,
         );
         // A range may end in transaction markers, which a read_committed consumer never sees: once fetches
         // keep coming back with nothing for a while, everything below the recorded ends was read. Time alone
@@ -66,7 +67,7 @@ export async function readPartitionRanges(
           fetchesSinceProgress++;
           if (
             fetchesSinceProgress >= IDLE_FETCHES &&
-            Date.now() - lastProgressAt >= (options.idleMs ?? 1_500)
+            Date.now() - lastProgressAt >= (options.idleMs ?? NODE_DEFAULTS.kafka.rangeReadIdleMs)
           )
             finish();
         });
