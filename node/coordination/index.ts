@@ -11,15 +11,7 @@ export {
   type CoordinationTlsOptions,
   type PemSource,
 } from './coordination-options.ts';
-export {
-  checkKey,
-  electionPrefix,
-  isValidName,
-  memberKey,
-  membersPrefix,
-  meshPrefix,
-  parseMemberKey,
-} from './key-layout.ts';
+export { checkKey, isValidName, memberKey, membersPrefix, meshPrefix, parseMemberKey } from './key-layout.ts';
 export { decodeMemberV1, encodeMemberV1 } from './member-codec.ts';
 export { Membership, memberFromEntry, type MembershipInit } from './membership.ts';
 export type * from './types.ts';

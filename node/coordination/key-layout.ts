@@ -3,12 +3,11 @@
  * an etcd namespace rooted there, so the rest of geomesh only ever sees keys relative to it:
  *
  * - `nodes/<region>/<id>`           one live node instance, on its lease (JSON, see member-codec.ts)
- * - `election/<name>/<leaseId>`     one candidate of an election, on its lease (etcd3 / etcd concurrency layout)
  * - anything else                   documents owned by their feature (region state, assignments, operations)
  */
 import { GeomeshError } from '../../base/index.ts';
 
-/** Mesh, region, instance and election names: lowercase letters, digits, `.`, `_` and `-`, 1–63 characters. */
+/** Mesh, region and instance names: lowercase letters, digits, `.`, `_` and `-`, 1–63 characters. */
 const NAME = /^[a-z0-9](?:[a-z0-9._-]{0,61}[a-z0-9])?$/;
 
 function checkName(what: string, value: string): string {
@@ -72,12 +71,7 @@ export function parseMemberKey(key: string): { region: string; id: string } | un
   return { region: match[1]!, id: match[2]! };
 }
 
-/** `election/<name>/`: every candidate of the election is a key under it. */
-export function electionPrefix(name: string): string {
-  return `election/${checkName('election', name)}/`;
-}
-
-/** True when `name` is a valid mesh, region, instance or election name. */
+/** True when `name` is a valid mesh, region or instance name. */
 export function isValidName(name: string): boolean {
   return NAME.test(name);
 }
