@@ -47,7 +47,7 @@ import type {
   SignalOptions,
   WatchOptions,
   WatchStream,
-} from './types.ts';
+} from '../coordination-ports/index.ts';
 
 const { Etcd3 } = etcd3;
 

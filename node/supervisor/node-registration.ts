@@ -15,7 +15,7 @@ import type {
   MemberRecord,
   MemberRegistration,
   MemberRegistry,
-} from '../coordination/index.ts';
+} from '../coordination-ports/index.ts';
 import { hostname } from 'node:os';
 import type { Logger } from '../log/index.ts';
 import { sleep } from './sleep.ts';

@@ -14,7 +14,7 @@
  *   idle → connecting → following ⇄ unreachable → stopped
  *   connecting → unreachable (etcd cannot be reached or read); any → stopped
  */
-import type { MemberRecord, MemberRegistry, MembershipEvent } from '../coordination/index.ts';
+import type { MemberRecord, MemberRegistry, MembershipEvent } from '../coordination-ports/index.ts';
 import type { Logger } from '../log/index.ts';
 import { sleep } from './sleep.ts';
 import type { RegistryConnection } from './node-registration.ts';

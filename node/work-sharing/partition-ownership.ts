@@ -19,7 +19,7 @@
  */
 import { isGeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { CoordinationLease, DocumentStore, LeaseGranter } from '../coordination/index.ts';
+import type { CoordinationLease, DocumentStore, LeaseGranter } from '../coordination-ports/index.ts';
 import { assignPartitions, compareTopicPartitions, type TopicPartition } from './assignment.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
 

@@ -9,7 +9,7 @@ import {
 } from '../../../../node/supervisor/failover-with-state.ts';
 import type { GroupFailoverResult } from '../../../../node/translation-service/index.ts';
 import { GeomeshError } from '../../../../base/index.ts';
-import type { KeyValueEntry, PutOptions } from '../../../../node/coordination/index.ts';
+import type { KeyValueEntry, PutOptions } from '../../../../node/coordination-ports/index.ts';
 
 /** An in-memory document store with compare-and-swap; `isDown` makes every call fail as etcd would. */
 class MemoryStore {

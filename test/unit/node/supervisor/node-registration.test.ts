@@ -6,8 +6,8 @@ import type {
   MemberRecord,
   MemberRegistration,
   MemberRegistry,
-} from '../../../../node/coordination/index.ts';
-import { isValidName } from '../../../../node/coordination/index.ts';
+} from '../../../../node/coordination-ports/index.ts';
+import { isValidName } from '../../../../node/coordination-ports/index.ts';
 import {
   NodeRegistration,
   advertisedAddress,

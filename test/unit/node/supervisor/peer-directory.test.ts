@@ -6,7 +6,7 @@ import type {
   MemberRegistry,
   MembershipEvent,
   MembershipWatchOptions,
-} from '../../../../node/coordination/index.ts';
+} from '../../../../node/coordination-ports/index.ts';
 import { MemberView, PeerDirectory, choosePeerAddress } from '../../../../node/supervisor/peer-directory.ts';
 import type { RegistryConnection } from '../../../../node/supervisor/node-registration.ts';
 import { waitFor } from '../../../support/polling.ts';

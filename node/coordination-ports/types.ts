@@ -1,6 +1,6 @@
 /**
  * The small interfaces the rest of geomesh uses to coordinate through etcd. Logic written against these can be
- * tested with fakes; `EtcdCoordinator` is the real implementation. Keys are always relative to the mesh prefix
+ * tested with fakes; the etcd adapter's `EtcdCoordinator` (node/coordination) is the real implementation. Keys are always relative to the mesh prefix
  * (`/geomesh/<mesh>/`); revisions are etcd's cluster-wide revisions (a safe integer in practice).
  */
 
@@ -213,6 +213,3 @@ export interface MemberRegistry {
     close(): Promise<void>;
   };
 }
-
-/** Everything geomesh asks of its coordination service. */
-export interface Coordination extends DocumentStore, KeyWatcher, LeaseGranter, MemberRegistry {}
