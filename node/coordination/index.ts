@@ -4,6 +4,7 @@
  * (node/supervisor, node/cli) import this folder.
  */
 export { EtcdCoordinator, type CoordinatorState } from './etcd-coordinator.ts';
+export { EtcdSession, connectCoordinator, type EtcdSessionOptions } from './etcd-session.ts';
 export {
   COORDINATION_DEFAULTS,
   resolveCoordinationConfig,

@@ -10,7 +10,8 @@ import { isKeyId, KEY_ID_BYTES, type ProvenanceKeySet } from '../replication/ind
 import type { AuthorizationOptions, OperatorHandlers, PeerHandlers } from '../rpc/index.ts';
 import type { NodeStatus } from '../status/index.ts';
 import type { PeerApi, TranslationService } from '../translation-service/index.ts';
-import { connectRegionStates } from './etcd-registry.ts';
+import type { CoordinationSession } from '../coordination-ports/index.ts';
+import { regionStatesOn } from './etcd-connection.ts';
 import { failoverWithState } from './failover-with-state.ts';
 import type { KeyAgreement } from './key-agreement.ts';
 import type { PeerChannels } from './peer-channels.ts';
@@ -30,6 +31,8 @@ export interface HandlerContext {
   nodeState(): string;
   keys(): ProvenanceKeySet | null;
   agreement(): KeyAgreement | undefined;
+  /** The process's etcd session (a Failover call records region states on it). */
+  coordination: CoordinationSession;
 }
 
 function notRunning(region: string): never {
@@ -65,7 +68,7 @@ export function operatorHandlers(ctx: HandlerContext): OperatorHandlers {
         request: req,
         failover: (from, to, groups, dryRun, beforeCommit) =>
           translation.failover(from, to, groups, dryRun, beforeCommit),
-        openStates: connectRegionStates(ctx.config, ctx.logger),
+        openStates: regionStatesOn(ctx.coordination),
         logger: ctx.logger,
       });
       return {
