@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,6 +19,32 @@ import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
 import { pollUntil } from '../support/polling.ts';
 
 const KEY = randomBytes(32).toString('hex');
+
+/**
+ * The local ports of the established TCP connections process `pid` holds to `port` on loopback (from /proc:
+ * its socket inodes, matched in the kernel's TCP tables).
+ */
+function connectionsTo(pid: number, port: number): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (match) inodes.add(match[1]!);
+    } catch {
+      // closed meanwhile
+    }
+  }
+  const local: number[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode; st 01 = ESTABLISHED
+      if (f.length < 10 || f[3] !== '01' || !inodes.has(f[9]!)) continue;
+      if (parseInt(f[2]!.split(':')[1]!, 16) === port) local.push(parseInt(f[1]!.split(':')[1]!, 16));
+    }
+  }
+  return local.sort((a, b) => a - b);
+}
 
 describe('geomesh node (CLI, one process per region)', () => {
   let env: TestEnvironment;
@@ -302,6 +328,19 @@ describe('geomesh node (CLI, one process per region)', () => {
     child.stderr!.on('data', (c: Buffer) => process.stderr.write(`[west] ${c.toString()}`));
     children.set('west', child);
     await waitReady('west');
+    const etcdPort = Number(new URL(env.etcd!.endpoints[0]!).port);
+    const registered = () =>
+      pollUntil(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${http['west']}/status.json`).catch(() => undefined);
+          return res?.ok ? ((await res.json()) as { registration: string }).registration : undefined;
+        },
+        (state) => state === 'registered',
+      );
+    // The topology watch, the registration and the peer directory share the process's one etcd session.
+    await registered();
+    const before = connectionsTo(child.pid!, etcdPort);
+    assert.equal(before.length, 1, `one connection to etcd, not ${before.length}`);
     await produceNumbered(kafka['east']!, 'east', 'audit-1', 200, 2);
     await produceNumbered(kafka['east']!, 'east', 'billing-1', 300, 2);
     const audit = (topic: string) =>
@@ -323,6 +362,12 @@ describe('geomesh node (CLI, one process per region)', () => {
     assert.equal(billing.duplicates, 0);
     assert.equal((await audit('audit-1')).total, 200, 'restarting the links duplicated nothing');
     assert.equal(child.exitCode, null, 'the same process kept running');
+    await registered();
+    assert.deepEqual(
+      connectionsTo(child.pid!, etcdPort),
+      before,
+      'the reload kept the etcd connection (same etcd section): no reconnect',
+    );
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
