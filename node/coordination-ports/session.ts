@@ -21,8 +21,9 @@ export interface CoordinationSession {
   /** The connected coordination, or undefined while not (yet, or any more) connected. */
   current(): Coordination | undefined;
   /**
-   * Resolves with the coordination once connected (at once when it is). Rejects with the signal's reason when
-   * `signal` aborts first, and with GEOMESH_COORD_CLOSED when the session stops.
+   * Resolves with the coordination once connected (at once when it is), starting the session if nobody has.
+   * Rejects with the signal's reason when `signal` aborts first, and with GEOMESH_COORD_CLOSED when the
+   * session stops.
    */
   ready(signal?: AbortSignal): Promise<Coordination>;
 }

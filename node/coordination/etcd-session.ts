@@ -2,8 +2,8 @@
  * The process's one etcd connection (the `CoordinationSession` port), and the one way to open a coordinator.
  *
  * `connectCoordinator` makes an `EtcdCoordinator` and starts it, stopping it again when the start fails: the
- * CLI's short-lived verbs use it directly. `EtcdSession` is what a node process opens once: `start()` returns
- * at once and connects in the background, trying again every `retryMs` while etcd cannot be reached (each
+ * CLI's short-lived verbs use it directly. `EtcdSession` is what a node process opens once: `start()` (or the
+ * first `ready()`) returns at once and connects in the background, trying again every `retryMs` while etcd cannot be reached (each
  * attempt bounded by the coordinator's dialTimeoutMs). Once connected it stays connected until stopped: the
  * coordinator's requests fail retryably while etcd is away, and its watches and leases reconnect by themselves,
  * so no user reconnects. `stop()` closes the coordinator (revoking what it still holds); idempotent.
@@ -90,9 +90,11 @@ export class EtcdSession implements CoordinationSession {
     this.#loop = this.#run();
   }
 
+  /** As the port says; the first call starts the session when nobody has (a session nothing uses never connects). */
   ready(signal?: AbortSignal): Promise<Coordination> {
     if (this.#coordination) return Promise.resolve(this.#coordination);
-    if (this.#state === 'stopped' || this.#state === 'idle') return Promise.reject(this.#closedError());
+    this.start();
+    if (this.#state === 'stopped') return Promise.reject(this.#closedError());
     if (signal?.aborted) return Promise.reject(signal.reason as Error);
     return new Promise<Coordination>((resolve, reject) => {
       const settle = () => {
@@ -158,10 +160,7 @@ export class EtcdSession implements CoordinationSession {
   }
 
   #closedError(): GeomeshError {
-    return new GeomeshError(
-      'GEOMESH_COORD_CLOSED',
-      `the etcd session is ${this.#state}${this.#state === 'idle' ? ' (call start() first)' : ''}`,
-    );
+    return new GeomeshError('GEOMESH_COORD_CLOSED', `the etcd session is ${this.#state}`);
   }
 
   #setState(state: CoordinationSessionState): void {

@@ -5,9 +5,7 @@
  * `node.grpc` names (peer-channels.ts). Starts them in that order and stops them in reverse. The CLI's
  * `geomesh node` owns signals and calls `stop()`.
  *
- * etcd: registration, the peer directory, work sharing and region states all use one session, the process's
- * (`coordination`); a supervisor given none opens one of its own from the topology and closes it last.
- *
+ * etcd: every part uses one session, the process's (`coordination`), else one of its own, closed last.
  * States: idle → starting → running → stopping → stopped; starting → failed.
  */
 import type { TopologyConfig } from '../../topology/index.ts';
@@ -46,10 +44,7 @@ export interface RegionSupervisorOptions {
   logger: Logger;
   /** /metrics, /healthz, /readyz. */
   http: { host: string; port: number };
-  /**
-   * The process's etcd session (registration, peer directory, work sharing, region states); its owner starts
-   * and stops it. Default: a session of the topology's etcd that this supervisor starts and stops last.
-   */
+  /** The process's etcd session; default: one of the supervisor's own (connected on first use, closed last). */
   coordination?: CoordinationSession;
   /** gRPC listen address; default the region's `node.grpc`. */
   grpcAddress?: string;
@@ -96,7 +91,6 @@ export class RegionSupervisor {
   readonly #directory: PeerDirectory | undefined;
   #etcdKeysTimer: NodeJS.Timeout | undefined;
   readonly #session: CoordinationSession;
-  /** The session this supervisor opened itself (none given), started with it and stopped last. */
   readonly #ownSession: OwnedSession | undefined;
 
   /**
@@ -173,7 +167,6 @@ export class RegionSupervisor {
     const { config, region, logger } = this.#options;
     this.#setState('starting');
     try {
-      this.#ownSession?.start();
       this.#peers.startDiscovery();
       const inbound = inboundLinkSpecs(config, region);
       const regions = [region, ...inbound.map((l) => l.from)];
@@ -274,7 +267,6 @@ export class RegionSupervisor {
           { name: 'work sharing', run: () => this.#workSharing?.stop() },
           { name: 'region node', run: () => this.#node?.stop() },
           { name: 'peer channels', run: () => this.#peers.stop() },
-          // Last, and only when this supervisor opened it: every part above used it.
           { name: 'etcd session', run: () => this.#ownSession?.stop() },
         ],
         { logger: this.#logger, what: `node of ${this.#options.region}` },

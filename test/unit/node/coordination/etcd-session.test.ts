@@ -64,15 +64,16 @@ describe('EtcdSession (fake connection)', () => {
     assert.equal(session.current(), undefined);
   });
 
-  it('ready() rejects when its signal aborts, before start, and when the session stops', async () => {
+  it('ready() starts an idle session; rejects when its signal aborts and when the session stops', async () => {
     const { coordination } = fakeCoordination();
     const { control, connect } = connector(coordination);
     const session = new EtcdSession({ coordination: options, retryMs: 10, connect });
-    await assert.rejects(session.ready(), (err: unknown) => isGeomeshError(err, 'GEOMESH_COORD_CLOSED'));
-    session.start();
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(control.attempts, 0, 'a session nothing uses does not connect');
     const reason = new Error('the caller gave up');
     const controller = new AbortController();
     const aborted = session.ready(controller.signal);
+    assert.equal(session.state, 'connecting', 'the first ready() started it');
     controller.abort(reason);
     await assert.rejects(aborted, (err: unknown) => err === reason);
     const waiting = session.ready();
