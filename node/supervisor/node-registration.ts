@@ -8,7 +8,8 @@
  *
  * States (logged on every change):
  *   idle → connecting → registered ⇄ retrying → stopped
- *   connecting (the session not connected yet) → retrying (registration refused or failed); any → stopped
+ *   connecting (the session not connected yet; reported `retrying` once it failed to connect) → retrying
+ *   (registration refused or failed); any → stopped
  */
 import type {
   CoordinationSession,
@@ -73,8 +74,10 @@ export class NodeRegistration {
     this.#logger = options.logger.child({ component: 'registration', instance: options.member.id });
   }
 
+  /** The state; `connecting` reads `retrying` once the etcd session failed to connect (etcd unreachable). */
   get state(): RegistrationState {
-    return this.#state;
+    const isUnreachable = this.#state === 'connecting' && this.#options.session.lastError !== undefined;
+    return isUnreachable ? 'retrying' : this.#state;
   }
 
   get member(): MemberInfo {

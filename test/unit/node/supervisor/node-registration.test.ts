@@ -86,7 +86,7 @@ describe('NodeRegistration', () => {
     registration.start();
     assert.equal(registration.state, 'connecting', 'start returns before any attempt finished');
     await until('three failed connection attempts', () => counts.attempts >= 3);
-    assert.equal(registration.state, 'connecting');
+    assert.equal(registration.state, 'retrying', 'the session failed to connect');
     assert.match(registration.lastError ?? '', /cannot reach etcd/);
     await assert.rejects(registration.listMembers(), /not connected to etcd/);
     counts.isReachable = true;
