@@ -1,6 +1,7 @@
 // Lint rules that guard the design: floating promises, one adapter per vendor client, and the house's import
 // boundaries (base/ imports neither topology/ nor node/; topology/ never imports node/; a folder of node/ is
-// entered through its index.ts only). Import cycles are checked by dpdm (npm run lint), which follows the .ts
+// entered through its index.ts only; only the composition roots import the etcd adapter, everything else codes
+// against node/coordination-ports, so nothing pulls etcd3 in for a type or a helper). Import cycles are checked by dpdm (npm run lint), which follows the .ts
 // imports exactly.
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -26,21 +27,34 @@ const boundaries = {
     regex: '^(\\.\\./)+node/',
     message: 'topology/ never imports node/: what both need lives in base/',
   },
+  etcdAdapter: {
+    regex: '^(\\.\\./)+(node/)?coordination/',
+    message:
+      'only the composition roots (node/supervisor, node/cli) import the etcd adapter node/coordination: ' +
+      'import the interfaces and helpers from node/coordination-ports',
+  },
   baseAlone: {
     regex: '^(\\.\\./)+(node|topology)/',
     message: 'base/ imports neither node/ nor topology/',
   },
 };
 
+/** Folders that compose the node or the CLI from adapters: they alone import the etcd adapter. */
+const compositionRoots = ['node/supervisor', 'node/cli'];
+
 /** The `no-restricted-imports` setting for files of one folder. */
-function restrictedImports({ vendorFolder, extraPatterns = [] } = {}) {
+function restrictedImports({ vendorFolder, extraPatterns = [], isCompositionRoot = false } = {}) {
   return [
     'error',
     {
       paths: vendorAdapters
         .filter((v) => v.folder !== vendorFolder)
         .map((v) => ({ name: v.name, message: `only ${v.folder}/ imports ${v.name}` })),
-      patterns: [boundaries.throughIndex, ...extraPatterns],
+      patterns: [
+        boundaries.throughIndex,
+        ...(isCompositionRoot ? [] : [boundaries.etcdAdapter]),
+        ...extraPatterns,
+      ],
     },
   ];
 }
@@ -76,6 +90,10 @@ export default tseslint.config(
   ...adapterFolders.map((folder) => ({
     files: [`${folder}/**`],
     rules: { 'no-restricted-imports': restrictedImports({ vendorFolder: folder }) },
+  })),
+  ...compositionRoots.map((folder) => ({
+    files: [`${folder}/**`],
+    rules: { 'no-restricted-imports': restrictedImports({ isCompositionRoot: true }) },
   })),
   {
     files: ['topology/**'],

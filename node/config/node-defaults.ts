@@ -27,6 +27,11 @@ export const NODE_DEFAULTS = Object.freeze({
   stopGraceMs: Object.freeze({ background: 2_000, indexFlush: 5_000 }),
   /** After a stop, how long open handles are given before they are reported as a leak. */
   exitGraceMs: 2_000,
+  /**
+   * Pause before etcd is tried again after a failure: connecting the node's etcd session, registering the
+   * instance, listing the peers. One pace for every retry against etcd.
+   */
+  etcdRetryMs: 5_000,
   /** How often a work-sharing instance reconciles its share with etcd. */
   workReconcileMs: 1_000,
   /** A failed write into the target is retried after this, doubling up to `max`. */

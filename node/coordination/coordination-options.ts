@@ -33,7 +33,7 @@ export interface CoordinationOptions {
   dialTimeoutMs?: number;
   /** Deadline of each etcd request (etcd3 retries a failed attempt up to 3 times); default 3,000 ms. */
   requestTimeoutMs?: number;
-  /** Default TTL of leases (membership, elections) in ms, whole seconds, at least 2,000; default 10,000. */
+  /** Default TTL of leases (membership) in ms, whole seconds, at least 2,000; default 10,000. */
   leaseTtlMs?: number;
   /** Longest pause between attempts to re-open a broken watch stream; default 2,000 ms. */
   watchReconnectMaxMs?: number;

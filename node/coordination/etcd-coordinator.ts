@@ -1,13 +1,12 @@
 /**
  * The coordination adapter: geomesh's one etcd client. It connects from validated options, works inside the
  * mesh's namespace `/geomesh/<mesh>/`, and offers the `Coordination` interfaces: a compare-and-swap document
- * store, resumable watches, leases, leader election and node membership.
+ * store, resumable watches, leases and node membership.
  *
  * Lifecycle (states are logged on every change):
  *   idle → starting → ready → stopping → stopped
  *            └→ failed (etcd not reachable within dialTimeoutMs, or start aborted)
- * `start(signal)` resolves once etcd answered; `stop()` closes watches and observers, resigns leaderships,
- * revokes leases (each bounded by requestTimeoutMs) and closes the client; it is idempotent and concurrent
+ * `start(signal)` resolves once etcd answered; `stop()` closes watches, revokes leases (each bounded by requestTimeoutMs) and closes the client; it is idempotent and concurrent
  * callers share one promise. `closed` resolves after stop, or rejects with the error that made start fail.
  *
  * While etcd is unreachable every request fails with a retryable GEOMESH_COORD_UNAVAILABLE within a bounded
@@ -25,7 +24,6 @@ import {
   type CoordinationConfig,
   type CoordinationOptions,
 } from './coordination-options.ts';
-import { campaign, currentLeader, EtcdLeaderObserver, type ElectionContext } from './etcd-election.ts';
 import { translateEtcdError } from './etcd-errors.ts';
 import { EtcdLease } from './etcd-lease.ts';
 import { EtcdWatch } from './etcd-watch.ts';
@@ -33,14 +31,11 @@ import { checkPutOptions, etcd3OptionsFor, toEntry } from './etcd3-options.ts';
 import { checkKey, checkPrefix } from './key-layout.ts';
 import { Membership } from './membership.ts';
 import type {
-  CampaignOptions,
   Coordination,
   CoordinationLease,
   DeleteOptions,
   KeyRange,
   KeyValueEntry,
-  LeaderObserver,
-  Leadership,
   LeaseOptions,
   MemberInfo,
   MemberRecord,
@@ -52,7 +47,7 @@ import type {
   SignalOptions,
   WatchOptions,
   WatchStream,
-} from './types.ts';
+} from '../coordination-ports/index.ts';
 
 const { Etcd3 } = etcd3;
 
@@ -316,43 +311,6 @@ export class EtcdCoordinator implements Coordination {
     return lease;
   }
 
-  // ---- ElectionService ----
-
-  async campaign(election: string, value: string, options: CampaignOptions = {}): Promise<Leadership> {
-    const context = this.#electionContext(`campaign in ${election}`);
-    const lease = (await this.grantLease({
-      ttlMs: options.ttlMs ?? this.config.leaseTtlMs,
-      ...(options.signal && { signal: options.signal }),
-    })) as EtcdLease;
-    const leadership = await campaign(election, value, lease, context, options.signal);
-    this.#own(leadership, () => leadership.resign(), leadership.signal);
-    return leadership;
-  }
-
-  leader(election: string, options: SignalOptions = {}): Promise<string | undefined> {
-    return currentLeader(election, this.#electionContext(`leader of ${election}`), options.signal);
-  }
-
-  async observeLeader(election: string, options: SignalOptions = {}): Promise<LeaderObserver> {
-    const observer = await EtcdLeaderObserver.start(
-      election,
-      this.#electionContext(`observe ${election}`),
-      options.signal,
-    );
-    const closable = { close: () => observer.close() };
-    this.#owned.add(closable);
-    return {
-      get leader() {
-        return observer.leader;
-      },
-      onChange: (listener) => observer.onChange(listener),
-      close: async () => {
-        this.#owned.delete(closable);
-        await observer.close();
-      },
-    };
-  }
-
   // ---- MemberRegistry ----
 
   register(member: MemberInfo, options?: RegisterOptions): Promise<MemberRegistration> {
@@ -376,14 +334,6 @@ export class EtcdCoordinator implements Coordination {
   #members(what: string): Membership {
     this.#ready(what);
     return this.#membership!;
-  }
-
-  #electionContext(what: string): ElectionContext {
-    return {
-      namespace: this.#ready(what),
-      logger: this.#logger,
-      requestTimeoutMs: this.config.requestTimeoutMs,
-    };
   }
 
   /** Tracks something to end on stop until it ends by itself (its signal aborts). */

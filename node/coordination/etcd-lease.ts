@@ -14,7 +14,7 @@ import { GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import { abortable } from './abortable.ts';
 import { translateEtcdError } from './etcd-errors.ts';
-import type { CoordinationLease, LeaseState } from './types.ts';
+import type { CoordinationLease, LeaseState } from '../coordination-ports/index.ts';
 
 export interface EtcdLeaseGrant {
   namespace: Namespace;

@@ -17,7 +17,7 @@ import { GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import { toSafeInteger } from './abortable.ts';
 import { isCompactedError, translateEtcdError } from './etcd-errors.ts';
-import type { WatchEvent, WatchOptions, WatchStream } from './types.ts';
+import type { WatchEvent, WatchOptions, WatchStream } from '../coordination-ports/index.ts';
 
 const DEFAULT_MAX_BUFFERED_EVENTS = 10_000;
 

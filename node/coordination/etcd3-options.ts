@@ -6,7 +6,7 @@ import type { IOptions } from 'etcd3';
 import { GeomeshError } from '../../base/index.ts';
 import { toSafeInteger } from './abortable.ts';
 import type { CoordinationConfig } from './coordination-options.ts';
-import type { KeyValueEntry, PutOptions } from './types.ts';
+import type { KeyValueEntry, PutOptions } from '../coordination-ports/index.ts';
 
 type WatchBackoff = NonNullable<NonNullable<IOptions['faultHandling']>['watchBackoff']>;
 

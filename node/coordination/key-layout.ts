@@ -3,16 +3,13 @@
  * an etcd namespace rooted there, so the rest of geomesh only ever sees keys relative to it:
  *
  * - `nodes/<region>/<id>`           one live node instance, on its lease (JSON, see member-codec.ts)
- * - `election/<name>/<leaseId>`     one candidate of an election, on its lease (etcd3 / etcd concurrency layout)
  * - anything else                   documents owned by their feature (region state, assignments, operations)
  */
 import { GeomeshError } from '../../base/index.ts';
-
-/** Mesh, region, instance and election names: lowercase letters, digits, `.`, `_` and `-`, 1–63 characters. */
-const NAME = /^[a-z0-9](?:[a-z0-9._-]{0,61}[a-z0-9])?$/;
+import { isValidName } from '../coordination-ports/index.ts';
 
 function checkName(what: string, value: string): string {
-  if (typeof value !== 'string' || !NAME.test(value)) {
+  if (typeof value !== 'string' || !isValidName(value)) {
     throw new GeomeshError(
       'GEOMESH_CONFIG_INVALID',
       `${what} ${JSON.stringify(value)} is not a valid name: use 1–63 lowercase letters, digits, ".", "_" or "-", ` +
@@ -68,16 +65,6 @@ export function memberKey(region: string, id: string): string {
 /** The region and id of a `nodes/<region>/<id>` key, or undefined for any other key. */
 export function parseMemberKey(key: string): { region: string; id: string } | undefined {
   const match = /^nodes\/([^/]+)\/([^/]+)$/.exec(key);
-  if (!match || !NAME.test(match[1]!) || !NAME.test(match[2]!)) return undefined;
+  if (!match || !isValidName(match[1]!) || !isValidName(match[2]!)) return undefined;
   return { region: match[1]!, id: match[2]! };
-}
-
-/** `election/<name>/`: every candidate of the election is a key under it. */
-export function electionPrefix(name: string): string {
-  return `election/${checkName('election', name)}/`;
-}
-
-/** True when `name` is a valid mesh, region, instance or election name. */
-export function isValidName(name: string): boolean {
-  return NAME.test(name);
 }

@@ -6,7 +6,7 @@
  * rejects anything else with GEOMESH_COORD_CORRUPT, so a reader never acts on a half-understood member.
  */
 import { GeomeshError } from '../../base/index.ts';
-import type { MemberInfo } from './types.ts';
+import type { MemberInfo } from '../coordination-ports/index.ts';
 
 const FIELDS = ['region', 'id', 'address', 'version', 'startedAt'] as const;
 

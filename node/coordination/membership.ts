@@ -20,7 +20,7 @@ import type {
   MembershipWatchOptions,
   RegisterOptions,
   SignalOptions,
-} from './types.ts';
+} from '../coordination-ports/index.ts';
 
 export interface MembershipInit {
   store: DocumentStore & KeyWatcher & LeaseGranter;

@@ -16,7 +16,7 @@
  * GEOMESH_RPC_FAILED_PRECONDITION naming the record and the fix. A failback that brings back only some of
  * the recorded groups (some named, or some refused) keeps the state with the groups left.
  */
-import { isValidName } from '../coordination/index.ts';
+import { isValidName } from '../coordination-ports/index.ts';
 import { GeomeshError } from '../../base/index.ts';
 
 /** What a region is doing: serving its own groups, running them elsewhere, or taking them back. */

@@ -9,7 +9,7 @@
  * with GEOMESH_COORD_CONFLICT.
  */
 import { isGeomeshError, GeomeshError } from '../../base/index.ts';
-import type { DocumentStore, SignalOptions } from '../coordination/index.ts';
+import type { DocumentStore, SignalOptions } from '../coordination-ports/index.ts';
 import {
   REGION_STATES_PREFIX,
   decodeRegionStateV1,

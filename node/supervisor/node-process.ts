@@ -1,7 +1,12 @@
 /**
  * The process of one region's node (`geomesh node`): the composition root that owns SIGTERM/SIGINT, the
- * topology source (a file, compared once with etcd's version; or etcd's version, followed) and the stop
- * deadline. It starts the RegionSupervisor, and on a signal stops it in named steps within `stopDeadlineMs`.
+ * topology source (a file, compared once with etcd's version; or etcd's version, followed), the process's
+ * etcd session and the stop deadline. It starts the RegionSupervisor, and on a signal stops it in named steps
+ * within `stopDeadlineMs`.
+ *
+ * etcd: one session per etcd section, opened once and stopped last (etcd-sessions.ts). The topology's
+ * comparison or watch and the supervisor (registration, peer directory, work sharing, region states) share
+ * it; a topology version that restarts the supervisor keeps it unless the version's `etcd` section differs.
  *
  * Exit: `run()` resolves with the outcome; the caller maps it to an exit code. A stop that passes its deadline
  * names the step still running and resolves `stop-timeout`. A process that stopped but still holds open
@@ -9,14 +14,16 @@
  * an orchestrator never waits on it.
  */
 import type { TopologyConfig } from '../../topology/index.ts';
-import { COORDINATION_DEFAULTS, EtcdCoordinator } from '../coordination/index.ts';
-import { isGeomeshError } from '../../base/index.ts';
+import { COORDINATION_DEFAULTS } from '../coordination/index.ts';
+import type { Coordination, CoordinationSession } from '../coordination-ports/index.ts';
+import { GeomeshError, isGeomeshError } from '../../base/index.ts';
 import { runStopSteps } from '../lifecycle/index.ts';
 import { openKafkaClients } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
 import { assertDistinctClusters, inboundLinkSpecs } from '../region/index.ts';
 import { TopologyStore, compareTopologyWithStore, watchTopology } from '../topology-store/index.ts';
-import { coordinationOptionsFor } from './etcd-registry.ts';
+import { etcdSectionKey, openEtcdSession } from './etcd-connection.ts';
+import { EtcdSessions } from './etcd-sessions.ts';
 import { RegionSupervisor } from './region-supervisor.ts';
 import { regionFingerprint, unrunnable } from './runnable-topology.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
@@ -43,7 +50,11 @@ export type NodeProcessOutcome = 'stopped' | 'stop-timeout' | 'no-topology';
 export async function runNodeProcess(options: NodeProcessOptions): Promise<NodeProcessOutcome> {
   const { logger } = options;
   const signal = options.signal ?? stopSignals(logger);
-  const coordinator = new EtcdCoordinator(coordinationOptionsFor(options.file, logger));
+  const sessions = new EtcdSessions({
+    open: (config) => openEtcdSession(config, logger),
+    key: etcdSectionKey,
+  });
+  const session = sessions.for(options.file);
   let node: RegionSupervisor | undefined;
   const stopNode = async () => {
     const running = node;
@@ -53,25 +64,21 @@ export async function runNodeProcess(options: NodeProcessOptions): Promise<NodeP
   let outcome: NodeProcessOutcome = 'stopped';
   try {
     if (options.topologyFrom === 'file') {
-      await compareWithEtcd(coordinator, options);
-      if (!signal.aborted) node = await startSupervisor(options.file, options);
+      await compareWithEtcd(session, options, signal);
+      if (!signal.aborted) node = await startSupervisor(options.file, options, session);
       await new Promise<void>((resolve) => {
         if (signal.aborted) resolve();
         signal.addEventListener('abort', () => resolve(), { once: true });
       });
     } else {
-      await coordinator.start(
-        AbortSignal.any([signal, AbortSignal.timeout(COORDINATION_DEFAULTS.dialTimeoutMs)]),
-      );
-      if (
-        !(await new TopologyStore({ coordination: coordinator, mesh: options.file.mesh, logger }).current())
-      ) {
-        await coordinator.stop();
+      const coordination = await connected(session, signal);
+      if (!(await new TopologyStore({ coordination, mesh: options.file.mesh, logger }).current())) {
+        await sessions.stop();
         return 'no-topology';
       }
       let fingerprint = '';
       for await (const update of watchTopology({
-        coordination: coordinator,
+        coordination,
         env: options.env,
         logger,
         signal,
@@ -86,7 +93,8 @@ export async function runNodeProcess(options: NodeProcessOptions): Promise<NodeP
           logger.error({ version: update.version }, `${why}; keeping the current topology`);
           continue;
         }
-        const next = regionFingerprint(update.config, options.region);
+        // A new etcd section restarts the supervisor on a session of that section.
+        const next = `${regionFingerprint(update.config, options.region)}\n${etcdSectionKey(update.config)}`;
         if (next === fingerprint) {
           logger.info(
             { version: update.version },
@@ -101,7 +109,9 @@ export async function runNodeProcess(options: NodeProcessOptions): Promise<NodeP
           );
           await stopNode();
         }
-        node = await startSupervisor(update.config, options);
+        // Sessions only the stopped supervisor used (its version named another etcd) end now.
+        await sessions.keepOnly([options.file, update.config]);
+        node = await startSupervisor(update.config, options, sessions.for(update.config));
         fingerprint = next;
         logger.info({ version: update.version, hash: update.hash }, 'running topology version');
       }
@@ -109,7 +119,7 @@ export async function runNodeProcess(options: NodeProcessOptions): Promise<NodeP
   } catch (err) {
     if (!signal.aborted) {
       await stopNode().catch(() => undefined);
-      await coordinator.stop().catch(() => undefined);
+      await sessions.stop().catch(() => undefined);
       throw err;
     }
   }
@@ -118,7 +128,8 @@ export async function runNodeProcess(options: NodeProcessOptions): Promise<NodeP
     await runStopSteps(
       [
         { name: 'supervisor', run: stopNode },
-        { name: 'topology etcd connection', run: () => coordinator.stop() },
+        // Last: every part that used etcd has stopped.
+        { name: 'etcd session', run: () => sessions.stop() },
       ],
       { logger, what: `node of ${options.region}`, deadlineMs: options.stopDeadlineMs },
     );
@@ -145,13 +156,38 @@ function stopSignals(logger: Logger): AbortSignal {
   return abort.signal;
 }
 
+/**
+ * The session's coordination once connected; rejects (GEOMESH_COORD_UNAVAILABLE naming the endpoints and the
+ * last failure) when that takes longer than one dial timeout plus a retry, or `signal` aborts first.
+ */
+async function connected(session: CoordinationSession, signal: AbortSignal): Promise<Coordination> {
+  const waitMs = COORDINATION_DEFAULTS.dialTimeoutMs + NODE_DEFAULTS.etcdRetryMs;
+  try {
+    return await session.ready(AbortSignal.any([signal, AbortSignal.timeout(waitMs)]));
+  } catch (err) {
+    if (signal.aborted) throw err;
+    throw new GeomeshError(
+      'GEOMESH_COORD_UNAVAILABLE',
+      `cannot reach etcd within ${waitMs} ms${session.lastError ? `: ${session.lastError}` : ''}; ` +
+        'check that etcd runs and the topology file’s etcd section (endpoints, tls, auth)',
+      { cause: err },
+    );
+  }
+}
+
 /** Tells the operator whether etcd's current topology agrees with the file (the file runs either way). */
-async function compareWithEtcd(coordinator: EtcdCoordinator, options: NodeProcessOptions): Promise<void> {
+async function compareWithEtcd(
+  session: CoordinationSession,
+  options: NodeProcessOptions,
+  signal: AbortSignal,
+): Promise<void> {
   const { logger, file } = options;
   try {
-    await coordinator.start(AbortSignal.timeout(COORDINATION_DEFAULTS.dialTimeoutMs));
+    const coordination = await session.ready(
+      AbortSignal.any([signal, AbortSignal.timeout(COORDINATION_DEFAULTS.dialTimeoutMs)]),
+    );
     const agreement = await compareTopologyWithStore(
-      new TopologyStore({ coordination: coordinator, mesh: file.mesh, logger }),
+      new TopologyStore({ coordination, mesh: file.mesh, logger }),
       file,
       { file: options.fileName },
     );
@@ -159,9 +195,11 @@ async function compareWithEtcd(coordinator: EtcdCoordinator, options: NodeProces
       logger.info({ version: agreement.currentVersion }, 'the file is etcd’s current topology');
     else logger.warn({ status: agreement.status, etcdVersion: agreement.currentVersion }, agreement.message);
   } catch (err) {
-    logger.warn({ err }, 'cannot compare the topology file with etcd; running the file');
-  } finally {
-    await coordinator.stop();
+    if (signal.aborted) return;
+    logger.warn(
+      { err, lastError: session.lastError },
+      'cannot compare the topology file with etcd; running the file',
+    );
   }
 }
 
@@ -169,6 +207,7 @@ async function compareWithEtcd(coordinator: EtcdCoordinator, options: NodeProces
 async function startSupervisor(
   config: TopologyConfig,
   options: NodeProcessOptions,
+  session: CoordinationSession,
 ): Promise<RegionSupervisor> {
   const { region, logger } = options;
   const inbound = inboundLinkSpecs(config, region);
@@ -178,6 +217,7 @@ async function startSupervisor(
     region,
     logger,
     http: options.http,
+    coordination: session,
     ...(options.grpc ? { grpcAddress: options.grpc } : {}),
   });
   await assertDistinctClusters(config, [region, ...inbound.map((l) => l.from)], logger);

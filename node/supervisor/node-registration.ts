@@ -2,46 +2,38 @@
  * Keeps one node instance registered in etcd (`nodes/<region>/<id>` on its own lease, see
  * docs/coordination.md) for as long as the node runs, without ever holding replication up: `start()` returns
  * at once and the registration is made in the background; when etcd cannot be reached, refuses the
- * registration or the lease is lost, it logs and tries again every `retryMs`. `stop()` deregisters (revokes
- * the lease, so the key goes at once) and closes the etcd connection.
+ * registration or the lease is lost, it logs and tries again every `retryMs`. It uses the process's etcd
+ * session (waiting for it while it connects) and never opens a connection of its own. `stop()` deregisters
+ * (revokes the lease, so the key goes at once); the session stays open for its owner to close.
  *
  * States (logged on every change):
  *   idle → connecting → registered ⇄ retrying → stopped
- *   connecting → retrying (etcd unreachable, registration refused); any → stopped
+ *   connecting (the session not connected yet; reported `retrying` once it failed to connect) → retrying
+ *   (registration refused or failed); any → stopped
  */
 import type {
+  CoordinationSession,
   DocumentStore,
   MemberInfo,
   MemberRecord,
   MemberRegistration,
   MemberRegistry,
-} from '../coordination/index.ts';
+} from '../coordination-ports/index.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 import { hostname } from 'node:os';
 import type { Logger } from '../log/index.ts';
 import { sleep } from './sleep.ts';
 
 export type RegistrationState = 'idle' | 'connecting' | 'registered' | 'retrying' | 'stopped';
 
-/** A connection to etcd made for the registration, closed on stop or when it stops being usable. */
-export interface RegistryConnection {
-  registry: MemberRegistry;
-  /** The same connection's documents (region states for the status page), when it offers them. */
-  documents?: DocumentStore;
-  /** False once the connection cannot serve any more (closed, failed): a new one is made. */
-  isUsable(): boolean;
-  close(): Promise<void>;
-}
-
 export interface NodeRegistrationOptions {
   member: MemberInfo;
-  /** Connects to etcd; rejects when it cannot (within its own dial timeout) or `signal` aborts. */
-  connect(signal: AbortSignal): Promise<RegistryConnection>;
+  /** The process's etcd session. */
+  session: CoordinationSession;
   logger: Logger;
-  /** Pause between failed attempts; default 5,000 ms. */
+  /** Pause between failed attempts; default NODE_DEFAULTS.etcdRetryMs. */
   retryMs?: number;
 }
-
-const DEFAULT_RETRY_MS = 5_000;
 
 /**
  * The default instance id, `<host>-<pid>`, made a valid etcd name (lowercase letters, digits, `.`, `_`, `-`,
@@ -72,7 +64,6 @@ export class NodeRegistration {
   readonly #logger: Logger;
   readonly #stop = new AbortController();
   #state: RegistrationState = 'idle';
-  #connection: RegistryConnection | undefined;
   #registration: MemberRegistration | undefined;
   #loop: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
@@ -83,17 +74,19 @@ export class NodeRegistration {
     this.#logger = options.logger.child({ component: 'registration', instance: options.member.id });
   }
 
+  /** The state; `connecting` reads `retrying` once the etcd session failed to connect (etcd unreachable). */
   get state(): RegistrationState {
-    return this.#state;
+    const isUnreachable = this.#state === 'connecting' && this.#options.session.lastError !== undefined;
+    return isUnreachable ? 'retrying' : this.#state;
   }
 
   get member(): MemberInfo {
     return this.#options.member;
   }
 
-  /** Why the last attempt failed, while retrying. */
+  /** Why the last attempt failed, while retrying; while connecting, why the session is not connected yet. */
   get lastError(): string | undefined {
-    return this.#lastError;
+    return this.#lastError ?? (this.#state === 'connecting' ? this.#options.session.lastError : undefined);
   }
 
   /** Starts registering in the background; returns at once. */
@@ -103,29 +96,22 @@ export class NodeRegistration {
     this.#loop = this.#run();
   }
 
-  /** The mesh's registered members, through this registration's etcd connection; rejects without one. */
+  /** The mesh's registered members, through the etcd session; rejects while it is not connected. */
   async listMembers(signal?: AbortSignal): Promise<MemberRecord[]> {
-    const connection = this.#connection;
-    if (!connection?.isUsable()) {
-      throw new Error(
-        this.#lastError ? `not connected to etcd: ${this.#lastError}` : 'not connected to etcd yet',
-      );
-    }
-    return (await connection.registry.listMembers(signal ? { signal } : {})).members;
+    return (await this.documents().listMembers(signal ? { signal } : {})).members;
   }
 
-  /** The documents of this registration's etcd connection; throws without a usable one. */
-  documents(): DocumentStore {
-    const documents = this.#connection?.isUsable() ? this.#connection.documents : undefined;
-    if (!documents) {
-      throw new Error(
-        this.#lastError ? `not connected to etcd: ${this.#lastError}` : 'not connected to etcd yet',
-      );
+  /** The etcd session's documents (and members); throws while it is not connected. */
+  documents(): DocumentStore & Pick<MemberRegistry, 'listMembers'> {
+    const coordination = this.#options.session.current();
+    if (!coordination) {
+      const why = this.#options.session.lastError;
+      throw new Error(why ? `not connected to etcd: ${why}` : 'not connected to etcd yet');
     }
-    return documents;
+    return coordination;
   }
 
-  /** Deregisters and closes the etcd connection; idempotent. */
+  /** Deregisters; idempotent. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#stop.abort();
@@ -137,7 +123,6 @@ export class NodeRegistration {
         .catch((err: unknown) =>
           this.#logger.warn({ err }, 'deregistration failed; the key goes when its lease expires'),
         );
-      await this.#closeConnection();
       this.#setState('stopped');
     })();
     return this.#stopping;
@@ -145,16 +130,12 @@ export class NodeRegistration {
 
   async #run(): Promise<void> {
     const signal = this.#stop.signal;
-    const retryMs = this.#options.retryMs ?? DEFAULT_RETRY_MS;
+    const retryMs = this.#options.retryMs ?? NODE_DEFAULTS.etcdRetryMs;
     let failures = 0;
     while (!signal.aborted) {
       try {
-        if (!this.#connection?.isUsable()) {
-          await this.#closeConnection();
-          this.#connection = await this.#options.connect(signal);
-          if (signal.aborted) break;
-        }
-        const registration = await this.#connection.registry.register(this.#options.member, { signal });
+        const coordination = await this.#options.session.ready(signal);
+        const registration = await coordination.register(this.#options.member, { signal });
         this.#registration = registration;
         this.#lastError = undefined;
         failures = 0;
@@ -184,14 +165,6 @@ export class NodeRegistration {
         await sleep(retryMs, signal);
       }
     }
-  }
-
-  async #closeConnection(): Promise<void> {
-    const connection = this.#connection;
-    this.#connection = undefined;
-    await connection
-      ?.close()
-      .catch((err: unknown) => this.#logger.warn({ err }, 'closing the etcd connection failed'));
   }
 
   #setState(state: RegistrationState): void {

@@ -7,17 +7,23 @@
  * events, and `choosePeerAddress` picks an address from it. `PeerDirectory` feeds a view from etcd: it lists
  * the members, watches from the list's revision (joins and leaves arrive as they happen), and lists again
  * every `refreshMs` — which both tells whether etcd can be read and heals the view should a watch miss
- * anything. It never holds anything up: `start()` returns at once and everything runs in the background,
- * retrying every `retryMs` while etcd cannot be reached.
+ * anything. It never holds anything up: `start()` returns at once and everything runs in the background on
+ * the process's etcd session (waiting for it while it connects), retrying every `retryMs` while etcd cannot
+ * be read.
  *
  * States of a PeerDirectory (logged on every change):
  *   idle → connecting → following ⇄ unreachable → stopped
- *   connecting → unreachable (etcd cannot be reached or read); any → stopped
+ *   connecting (the session not connected yet) → unreachable (etcd cannot be read); any → stopped
  */
-import type { MemberRecord, MemberRegistry, MembershipEvent } from '../coordination/index.ts';
+import type {
+  CoordinationSession,
+  MemberRecord,
+  MemberRegistry,
+  MembershipEvent,
+} from '../coordination-ports/index.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import { sleep } from './sleep.ts';
-import type { RegistryConnection } from './node-registration.ts';
 
 /** `etcd`: a live instance registered by the region; `topology`: the region's `node.grpc`. */
 export type PeerAddressSource = 'etcd' | 'topology';
@@ -101,18 +107,18 @@ export function choosePeerAddress(
 }
 
 export interface PeerDirectoryOptions {
-  /** Connects to etcd (a connection of the directory's own); rejects when it cannot or `signal` aborts. */
-  connect(signal: AbortSignal): Promise<RegistryConnection>;
+  /** The process's etcd session. */
+  session: CoordinationSession;
   logger: Logger;
   /** How often the members are listed again while the watch runs; default 5,000 ms. */
   refreshMs?: number;
   /** Deadline of one listing; default 3,000 ms (etcd counts as unreadable after it). */
   listTimeoutMs?: number;
-  /** Pause after a failure before connecting and listing again; default 5,000 ms. */
+  /** Pause after a failure before listing again; default NODE_DEFAULTS.etcdRetryMs. */
   retryMs?: number;
 }
 
-const DEFAULTS = { refreshMs: 5_000, listTimeoutMs: 3_000, retryMs: 5_000 } as const;
+const DEFAULTS = { refreshMs: 5_000, listTimeoutMs: 3_000 } as const;
 /** Pause before a failed watch is started again (after a fresh listing). */
 const WATCH_RESTART_MS = 1_000;
 
@@ -123,7 +129,6 @@ export class PeerDirectory {
   readonly #view = new MemberView();
   #state: PeerDirectoryState = 'idle';
   #isReadable = false;
-  #connection: RegistryConnection | undefined;
   #loop: Promise<void> | undefined;
   #stopping: Promise<void> | undefined;
   #failures = 0;
@@ -159,13 +164,12 @@ export class PeerDirectory {
     this.#loop = this.#run();
   }
 
-  /** Stops following and closes the etcd connection; idempotent. */
+  /** Stops following (the session stays open for its owner to close); idempotent. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
       this.#stop.abort();
       await this.#loop;
       this.#isReadable = false;
-      await this.#closeConnection();
       this.#setState('stopped');
     })();
     return this.#stopping;
@@ -173,15 +177,10 @@ export class PeerDirectory {
 
   async #run(): Promise<void> {
     const signal = this.#stop.signal;
-    const retryMs = this.#options.retryMs ?? DEFAULTS.retryMs;
+    const retryMs = this.#options.retryMs ?? NODE_DEFAULTS.etcdRetryMs;
     while (!signal.aborted) {
       try {
-        if (!this.#connection?.isUsable()) {
-          await this.#closeConnection();
-          this.#connection = await this.#options.connect(signal);
-          if (signal.aborted) break;
-        }
-        const registry = this.#connection.registry;
+        const registry = await this.#options.session.ready(signal);
         await this.#list(registry, signal);
         try {
           await this.#follow(registry, signal);
@@ -256,14 +255,6 @@ export class PeerDirectory {
         { region: event.member.region, instance: event.member.id, address: event.member.address },
         event.type === 'joined' ? 'instance joined' : 'instance updated',
       );
-  }
-
-  async #closeConnection(): Promise<void> {
-    const connection = this.#connection;
-    this.#connection = undefined;
-    await connection
-      ?.close()
-      .catch((err: unknown) => this.#logger.warn({ err }, 'closing the etcd connection failed'));
   }
 
   #setState(state: PeerDirectoryState): void {

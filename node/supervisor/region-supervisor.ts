@@ -5,6 +5,7 @@
  * `node.grpc` names (peer-channels.ts). Starts them in that order and stops them in reverse. The CLI's
  * `geomesh node` owns signals and calls `stop()`.
  *
+ * etcd: every part uses one session, the process's (`coordination`), else one of its own, closed last.
  * States: idle → starting → running → stopping → stopped; starting → failed.
  */
 import type { TopologyConfig } from '../../topology/index.ts';
@@ -17,7 +18,9 @@ import { runStopSteps } from '../lifecycle/index.ts';
 import { createRegionStateMetrics } from '../observability/index.ts';
 import type { NodeStatus } from '../status/index.ts';
 import { RegionStateStore } from '../region-state/index.ts';
-import { connectEtcdRegistry } from './etcd-registry.ts';
+import type { CoordinationSession } from '../coordination-ports/index.ts';
+import { openEtcdSession } from './etcd-connection.ts';
+import type { OwnedSession } from './etcd-sessions.ts';
 import { ProvenanceKeySet } from '../replication/index.ts';
 import { KeyAgreement } from './key-agreement.ts';
 import { NodeRegistration, advertisedAddress, defaultInstanceId } from './node-registration.ts';
@@ -41,6 +44,8 @@ export interface RegionSupervisorOptions {
   logger: Logger;
   /** /metrics, /healthz, /readyz. */
   http: { host: string; port: number };
+  /** The process's etcd session; default: one of the supervisor's own (connected on first use, closed last). */
+  coordination?: CoordinationSession;
   /** gRPC listen address; default the region's `node.grpc`. */
   grpcAddress?: string;
   /** Default: mutual TLS with the region's `node.tls` files, else plaintext (loopback development). */
@@ -85,6 +90,8 @@ export class RegionSupervisor {
   readonly #agreement: KeyAgreement | undefined;
   readonly #directory: PeerDirectory | undefined;
   #etcdKeysTimer: NodeJS.Timeout | undefined;
+  readonly #session: CoordinationSession;
+  readonly #ownSession: OwnedSession | undefined;
 
   /**
    * Checks the gRPC server's options (certificate files, the operators' token) at once: a missing
@@ -94,6 +101,8 @@ export class RegionSupervisor {
     this.#options = options;
     this.#logger = options.logger.child({ component: 'supervisor' });
     const { config, region, logger } = options;
+    this.#ownSession = options.coordination ? undefined : openEtcdSession(config, logger);
+    this.#session = options.coordination ?? this.#ownSession!;
     this.#server = new RpcServer({
       address: options.grpcAddress ?? config.region(region).node.grpc,
       transport: options.serverTransport ?? this.#serverTransportFromTopology(),
@@ -118,9 +127,7 @@ export class RegionSupervisor {
           logger: this.#logger,
         })
       : undefined;
-    this.#directory = discoversPeers
-      ? new PeerDirectory({ connect: connectEtcdRegistry(config, logger), logger })
-      : undefined;
+    this.#directory = discoversPeers ? new PeerDirectory({ session: this.#session, logger }) : undefined;
     this.#peers = new PeerChannels({
       config,
       region,
@@ -168,7 +175,7 @@ export class RegionSupervisor {
       const sharing = config.region(region).node.workSharing;
       this.#workSharing = sharing
         ? new WorkSharingRunner({
-            config,
+            session: this.#session,
             region,
             instanceId: this.#options.instanceId ?? defaultInstanceId(),
             leaseTtlMs: sharing.leaseTtlMs,
@@ -236,6 +243,7 @@ export class RegionSupervisor {
       await this.#workSharing?.stop().catch(() => undefined);
       await this.#node?.stop().catch(() => undefined);
       await this.#peers.stop();
+      await this.#ownSession?.stop();
       throw err;
     }
   }
@@ -259,6 +267,7 @@ export class RegionSupervisor {
           { name: 'work sharing', run: () => this.#workSharing?.stop() },
           { name: 'region node', run: () => this.#node?.stop() },
           { name: 'peer channels', run: () => this.#peers.stop() },
+          { name: 'etcd session', run: () => this.#ownSession?.stop() },
         ],
         { logger: this.#logger, what: `node of ${this.#options.region}` },
       );
@@ -280,6 +289,7 @@ export class RegionSupervisor {
       nodeState: () => this.#state,
       keys: () => this.#keys,
       agreement: () => this.#agreement,
+      coordination: this.#session,
     };
   }
 
@@ -338,7 +348,7 @@ export class RegionSupervisor {
   /** Registers this instance in etcd in the background (replication never waits for it). */
   #startRegistration(grpcAddress: string): void {
     if (this.#options.isRegistered === false || !this.#reporter) return;
-    const { config, region, logger } = this.#options;
+    const { region, logger } = this.#options;
     const status = this.#reporter.status();
     const http = this.#node?.httpAddress;
     this.#registration = new NodeRegistration({
@@ -354,7 +364,7 @@ export class RegionSupervisor {
           acceptedKeyIds: [...this.#keys.acceptedKeyIds],
         }),
       },
-      connect: connectEtcdRegistry(config, logger),
+      session: this.#session,
       logger,
     });
     this.#registration.start();

@@ -11,7 +11,8 @@ import { isKeyId, KEY_ID_BYTES, type ProvenanceKeySet } from '../replication/ind
 import type { AuthorizationOptions, OperatorHandlers, PeerHandlers } from '../rpc/index.ts';
 import type { NodeStatus } from '../status/index.ts';
 import type { PeerApi, TranslationService } from '../translation-service/index.ts';
-import { connectRegionStates } from './etcd-registry.ts';
+import type { CoordinationSession } from '../coordination-ports/index.ts';
+import { regionStatesOn } from './etcd-connection.ts';
 import type { KeyAgreement } from './key-agreement.ts';
 import type { PeerChannels } from './peer-channels.ts';
 
@@ -30,6 +31,8 @@ export interface HandlerContext {
   nodeState(): string;
   keys(): ProvenanceKeySet | null;
   agreement(): KeyAgreement | undefined;
+  /** The process's etcd session (a Failover call records region states on it). */
+  coordination: CoordinationSession;
 }
 
 function notRunning(region: string): never {
@@ -68,7 +71,7 @@ export function operatorHandlers(ctx: HandlerContext): OperatorHandlers {
           translate: (group, from, to) => translation.translate(group, from, to),
           commit: (group, offsets) => translation.localCluster.commit(group, offsets),
         },
-        openStates: connectRegionStates(ctx.config, ctx.logger),
+        openStates: regionStatesOn(ctx.coordination),
         logger: ctx.logger,
       });
       return {

@@ -9,7 +9,7 @@
  * (idempotent). Reports are available before start (the HTTP endpoint opens while the node starts).
  */
 import type { TopologyConfig } from '../../topology/index.ts';
-import type { MemberRecord } from '../coordination/index.ts';
+import type { MemberRecord } from '../coordination-ports/index.ts';
 import type { HttpRoute } from '../observability/index.ts';
 import type { RegionNode } from '../region/index.ts';
 import { createOperatorClient, type ClientTransportOptions, type OperatorClient } from '../rpc/index.ts';

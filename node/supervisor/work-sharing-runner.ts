@@ -1,21 +1,17 @@
 /**
- * Runs work sharing for a node whose region has `node.workSharing` (docs/work-sharing.md): its own etcd
- * connection, and the partition ownership that drives the region node. Started once the node runs; on
+ * Runs work sharing for a node whose region has `node.workSharing` (docs/work-sharing.md): the partition
+ * ownership that drives the region node, on the process's etcd session. Started once the node runs; on
  * stop it hands every partition over (flushed, keys deleted) before the node drains.
  *
- * etcd unreachable at start: the connection is retried every 5 s in the background; until it is made the
- * instance owns nothing (and so writes nothing), which is the only safe choice when another instance may
- * own the partitions.
+ * etcd unreachable at start: the ownership starts once the session connects (the session retries in the
+ * background); until then the instance owns nothing (and so writes nothing), which is the only safe choice
+ * when another instance may own the partitions.
  */
-import type { TopologyConfig } from '../../topology/index.ts';
-import { COORDINATION_DEFAULTS, EtcdCoordinator } from '../coordination/index.ts';
-import { delay, runStopSteps } from '../lifecycle/index.ts';
+import type { CoordinationSession } from '../coordination-ports/index.ts';
+import { runStopSteps } from '../lifecycle/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { RegionNode, RegionWorkSharing } from '../region/index.ts';
 import { PartitionOwnership } from '../work-sharing/index.ts';
-import { coordinationOptionsFor } from './etcd-registry.ts';
-
-const CONNECT_RETRY_MS = 5_000;
 
 export interface WorkSharingStatus {
   state: 'connecting' | 'running' | 'stopped';
@@ -27,24 +23,24 @@ export interface WorkSharingStatus {
 }
 
 export class WorkSharingRunner {
-  readonly #config: TopologyConfig;
+  readonly #session: CoordinationSession;
   readonly #region: string;
   readonly #instanceId: string;
   readonly #leaseTtlMs: number;
   readonly #logger: Logger;
   readonly #stop = new AbortController();
-  #coordinator: EtcdCoordinator | undefined;
   #ownership: PartitionOwnership | undefined;
   #starting: Promise<void> | undefined;
 
   constructor(options: {
-    config: TopologyConfig;
+    /** The process's etcd session. */
+    session: CoordinationSession;
     region: string;
     instanceId: string;
     leaseTtlMs: number;
     logger: Logger;
   }) {
-    this.#config = options.config;
+    this.#session = options.session;
     this.#region = options.region;
     this.#instanceId = options.instanceId;
     this.#leaseTtlMs = options.leaseTtlMs;
@@ -67,31 +63,16 @@ export class WorkSharingRunner {
 
   async #connectAndRun(node: RegionNode): Promise<void> {
     const signal = this.#stop.signal;
-    while (!signal.aborted) {
-      const coordinator = new EtcdCoordinator(
-        coordinationOptionsFor(this.#config, this.#logger, {
-          // Shorter than the TTL, so a renewal or a key write that etcd cannot answer fails in time.
-          requestTimeoutMs: Math.min(
-            COORDINATION_DEFAULTS.requestTimeoutMs,
-            Math.floor(this.#leaseTtlMs / 4),
-          ),
-          leaseTtlMs: this.#leaseTtlMs,
-        }),
-      );
-      try {
-        await coordinator.start(signal);
-        this.#coordinator = coordinator;
-        break;
-      } catch (err) {
-        await coordinator.stop().catch(() => undefined);
-        if (signal.aborted) return;
-        this.#logger.warn({ err }, 'work sharing cannot reach etcd yet; owning nothing, retrying');
-        await delay(CONNECT_RETRY_MS, signal);
-      }
+    let coordination;
+    try {
+      coordination = await this.#session.ready(signal);
+    } catch (err) {
+      if (!signal.aborted) this.#logger.warn({ err }, 'work sharing cannot start: the etcd session ended');
+      return;
     }
-    if (signal.aborted || !this.#coordinator) return;
+    if (signal.aborted) return;
     this.#ownership = new PartitionOwnership({
-      coordination: this.#coordinator,
+      coordination,
       region: this.#region,
       instanceId: this.#instanceId,
       host: node,
@@ -114,14 +95,13 @@ export class WorkSharingRunner {
     };
   }
 
-  /** Hands every partition over, then closes the etcd connection. */
+  /** Hands every partition over (the etcd session stays open for its owner to close). */
   async stop(): Promise<void> {
     this.#stop.abort();
     await runStopSteps(
       [
-        { name: 'etcd connect', run: () => this.#starting },
+        { name: 'etcd session wait', run: () => this.#starting },
         { name: 'partition handover', run: () => this.#ownership?.stop() },
-        { name: 'etcd connection', run: () => this.#coordinator?.stop() },
       ],
       { logger: this.#logger, what: 'work sharing' },
     );

@@ -3,7 +3,7 @@
  * agree and, when they do not, which one is newer and how to resolve it.
  */
 import type { TopologyConfig } from '../../topology/index.ts';
-import type { SignalOptions } from '../coordination/index.ts';
+import type { SignalOptions } from '../coordination-ports/index.ts';
 import type { TopologyRecord } from './topology-record.ts';
 import type { TopologyStore } from './topology-store.ts';
 

@@ -14,7 +14,7 @@ import {
   type TopologyConfig,
   type TopologyDiff,
 } from '../../topology/index.ts';
-import type { DocumentStore, KeyWatcher, SignalOptions } from '../coordination/index.ts';
+import type { DocumentStore, KeyWatcher, SignalOptions } from '../coordination-ports/index.ts';
 import { GeomeshError, isGeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import { compileStoredTopology } from './compile-stored-topology.ts';

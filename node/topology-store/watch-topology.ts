@@ -10,7 +10,7 @@ import {
   type TopologyConfig,
   type TopologyDiff,
 } from '../../topology/index.ts';
-import type { WatchStream } from '../coordination/index.ts';
+import type { WatchStream } from '../coordination-ports/index.ts';
 import { isGeomeshError, type GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import { compileStoredTopology } from './compile-stored-topology.ts';

@@ -19,7 +19,7 @@
  */
 import { isGeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { CoordinationLease, DocumentStore, LeaseGranter } from '../coordination/index.ts';
+import type { CoordinationLease, DocumentStore, LeaseGranter } from '../coordination-ports/index.ts';
 import { assignPartitions, compareTopicPartitions, type TopicPartition } from './assignment.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
 
@@ -43,6 +43,12 @@ export interface PartitionOwnershipOptions {
   leaseTtlMs?: number;
   /** How often the assignment is compared with the keys; default 1,000 ms. */
   reconcileMs?: number;
+  /**
+   * Deadline of each etcd request, in ms; default a quarter of the TTL, so that a renewal round or a key
+   * write etcd cannot answer fails while the lease still holds. (The etcd session's own request deadline
+   * bounds each request too.)
+   */
+  requestTimeoutMs?: number;
   /**
    * Writes stop when the lease has less than this left for certain; default a fifth of the TTL, at least
    * 1,000 ms. It covers the time between the check and the records leaving the process.
@@ -197,7 +203,6 @@ export class PartitionOwnership {
 
   async #reconcile(): Promise<void> {
     const { coordination, region, instanceId, host } = this.#options;
-    const signal = this.#stop.signal;
     const lease = await this.#leaseNow();
     const partitions = await host.targetPartitions();
     if (partitions.length === 0 || this.#state !== 'running') return;
@@ -205,20 +210,21 @@ export class PartitionOwnership {
       await coordination.put(
         `${instancesPrefix(region)}${instanceId}`,
         JSON.stringify({ v: 1, instance: instanceId, since: new Date().toISOString() }),
-        { lease, signal },
+        { lease, signal: this.#request() },
       );
       this.#announcedUnder = lease.id;
     }
-    const workers = (await coordination.list(instancesPrefix(region), { signal })).entries.map((e) =>
-      e.key.slice(instancesPrefix(region).length),
-    );
+    const workers = (
+      await coordination.list(instancesPrefix(region), { signal: this.#request() })
+    ).entries.map((e) => e.key.slice(instancesPrefix(region).length));
     if (!workers.includes(instanceId)) workers.push(instanceId);
     this.#workers = [...workers].sort();
     const holders = new Map<
       string,
       { instance: string | undefined; modRevision: number; leaseId?: string }
     >();
-    for (const entry of (await coordination.list(ownersPrefix(region), { signal })).entries) {
+    for (const entry of (await coordination.list(ownersPrefix(region), { signal: this.#request() }))
+      .entries) {
       holders.set(entry.key, {
         instance: parseOwner(entry.value)?.instance,
         modRevision: entry.modRevision,
@@ -264,7 +270,7 @@ export class PartitionOwnership {
       for (const [key, o] of handOver) {
         this.#owned.delete(key);
         await coordination
-          .delete(ownerKey(region, o.tp), { expectedModRevision: o.modRevision, signal })
+          .delete(ownerKey(region, o.tp), { expectedModRevision: o.modRevision, signal: this.#request() })
           .catch((err: unknown) => {
             // Not ours any more, or etcd away: the key goes with the lease at the latest.
             this.#logger.warn({ err, partition: o.tp }, 'could not delete a handed-over owner key');
@@ -283,7 +289,7 @@ export class PartitionOwnership {
         const modRevision = await coordination.put(ownerKey(region, tp), JSON.stringify(value), {
           lease,
           mustNotExist: true,
-          signal,
+          signal: this.#request(),
         });
         acquired.push({ key, tp, modRevision });
       } catch (err) {
@@ -304,11 +310,17 @@ export class PartitionOwnership {
       );
       for (const a of acquired) {
         await coordination
-          .delete(ownerKey(region, a.tp), { expectedModRevision: a.modRevision })
+          .delete(ownerKey(region, a.tp), { expectedModRevision: a.modRevision, signal: this.#request() })
           .catch(() => undefined);
       }
       throw err;
     }
+  }
+
+  /** The signal of one etcd request: the stop, or the request deadline. */
+  #request(): AbortSignal {
+    const timeoutMs = this.#options.requestTimeoutMs ?? Math.floor(this.#ttlMs / 4);
+    return AbortSignal.any([this.#stop.signal, AbortSignal.timeout(timeoutMs)]);
   }
 
   /** The live lease, granted anew (after dropping everything it fenced) when the last one ended. */
@@ -326,7 +338,7 @@ export class PartitionOwnership {
     }
     const lease = await this.#options.coordination.grantLease({
       ttlMs: this.#ttlMs,
-      signal: this.#stop.signal,
+      signal: this.#request(),
     });
     lease.onLost(() => this.#wake?.());
     this.#lease = lease;

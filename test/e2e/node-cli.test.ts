@@ -20,6 +20,21 @@ import { pollUntil } from '../support/polling.ts';
 
 const KEY = randomBytes(32).toString('hex');
 
+/**
+ * How many etcd clients have connected to the etcd at `endpoint` so far: every coordinator's start asks etcd
+ * for its status once (and nothing else does), which etcd counts in its metrics. A count of TCP connections
+ * would not tell: gRPC shares one connection among the clients of a process that dial the same address.
+ */
+async function etcdConnects(endpoint: string): Promise<number> {
+  const metrics = await (await fetch(`${endpoint}/metrics`)).text();
+  const started =
+    /^grpc_server_started_total\{grpc_method="Status",grpc_service="etcdserverpb\.Maintenance",grpc_type="unary"\} (\d+)$/m.exec(
+      metrics,
+    );
+  assert.ok(started, 'etcd reports the Status calls it started');
+  return Number(started[1]);
+}
+
 describe('geomesh node (CLI, one process per region)', () => {
   let env: TestEnvironment;
   let dir: string;
@@ -298,10 +313,23 @@ describe('geomesh node (CLI, one process per region)', () => {
     assert.equal((await runToEnd(['topology', 'apply', v1])).code, 0);
     await createTopic('east', 'audit-1');
     await createTopic('east', 'billing-1');
+    const connects = await etcdConnects(env.etcd!.endpoints[0]!);
     const child = run(['node', '--topology', v1, '--region', 'west', '--topology-from', 'etcd']);
     child.stderr!.on('data', (c: Buffer) => process.stderr.write(`[west] ${c.toString()}`));
     children.set('west', child);
     await waitReady('west');
+    const registered = () =>
+      pollUntil(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${http['west']}/status.json`).catch(() => undefined);
+          return res?.ok ? ((await res.json()) as { registration: string }).registration : undefined;
+        },
+        (state) => state === 'registered',
+      );
+    // The topology watch, the registration and the peer directory share the process's one etcd session.
+    await registered();
+    const started = await etcdConnects(env.etcd!.endpoints[0]!);
+    assert.equal(started - connects, 1, 'the node connected to etcd once');
     await produceNumbered(kafka['east']!, 'east', 'audit-1', 200, 2);
     await produceNumbered(kafka['east']!, 'east', 'billing-1', 300, 2);
     const audit = (topic: string) =>
@@ -323,6 +351,12 @@ describe('geomesh node (CLI, one process per region)', () => {
     assert.equal(billing.duplicates, 0);
     assert.equal((await audit('audit-1')).total, 200, 'restarting the links duplicated nothing');
     assert.equal(child.exitCode, null, 'the same process kept running');
+    await registered();
+    assert.equal(
+      (await etcdConnects(env.etcd!.endpoints[0]!)) - started,
+      1,
+      'only `topology apply` connected: the reload kept the node’s etcd session (same etcd section)',
+    );
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');

@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import type { EtcdCoordinator, MemberRegistration } from '../../node/coordination/index.ts';
+import type { EtcdCoordinator } from '../../node/coordination/index.ts';
+import type { MemberRegistration } from '../../node/coordination-ports/index.ts';
 import {
   RpcServer,
   createOperatorClient,

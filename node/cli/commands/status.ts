@@ -7,7 +7,7 @@
  * partitions it owns. A node that does not answer is shown as unreachable, with the reason. `--watch` redraws every interval until Ctrl-C. See docs/status.md.
  */
 import type { Command } from 'commander';
-import { EtcdCoordinator } from '../../coordination/index.ts';
+import { connectCoordinator, type EtcdCoordinator } from '../../coordination/index.ts';
 import { silentLogger } from '../../log/index.ts';
 import { RegionStateStore } from '../../region-state/index.ts';
 import { createOperatorClient, type ClientTransportOptions, type OperatorClient } from '../../rpc/index.ts';
@@ -136,20 +136,22 @@ class StatusProbe {
    */
   #etcd(): Promise<EtcdCoordinator> {
     const state = this.#coordinator?.state;
-    if (this.#connecting && (state === 'idle' || state === 'starting' || state === 'ready')) {
-      return this.#connecting;
-    }
+    if (this.#connecting && (state === undefined || state === 'ready')) return this.#connecting;
     const previous = this.#coordinator;
-    const coordinator = new EtcdCoordinator(
-      coordinationOptionsFor(this.#config, silentLogger(), ETCD_TIMEOUTS),
-    );
-    this.#coordinator = coordinator;
-    this.#connecting = (async () => {
+    this.#coordinator = undefined;
+    const connecting = (async () => {
       await previous?.stop();
-      await coordinator.start();
-      return coordinator;
+      this.#coordinator = await connectCoordinator(
+        coordinationOptionsFor(this.#config, silentLogger(), ETCD_TIMEOUTS),
+      );
+      return this.#coordinator;
     })();
-    return this.#connecting;
+    // A failed attempt is not kept: the next round tries again.
+    connecting.catch(() => {
+      if (this.#connecting === connecting) this.#connecting = undefined;
+    });
+    this.#connecting = connecting;
+    return connecting;
   }
 }
 

@@ -4,7 +4,11 @@
  * line. Every etcd wait is bounded: an unreachable etcd is reported within the dial timeout.
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { EtcdCoordinator, type CoordinationOptions } from '../../coordination/index.ts';
+import {
+  connectCoordinator,
+  type CoordinationOptions,
+  type EtcdCoordinator,
+} from '../../coordination/index.ts';
 import { GeomeshError, isGeomeshError } from '../../../base/index.ts';
 import { silentLogger } from '../../log/index.ts';
 import { TopologyStore, type ApplyTopologyResult, type StoredTopology } from '../../topology-store/index.ts';
@@ -213,9 +217,9 @@ async function withStore<T>(
   work: (store: TopologyStore, signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
   const signal = AbortSignal.timeout(OPERATION_TIMEOUT_MS);
-  const coordinator = new EtcdCoordinator(options);
+  let coordinator: EtcdCoordinator | undefined;
   try {
-    await coordinator.start(signal);
+    coordinator = await connectCoordinator(options, signal);
     const store = new TopologyStore({
       coordination: coordinator,
       mesh: options.mesh,
@@ -232,7 +236,7 @@ async function withStore<T>(
     }
     throw err;
   } finally {
-    await coordinator.stop();
+    await coordinator?.stop();
   }
 }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { EtcdCoordinator, WatchEvent } from '../../../node/coordination/index.ts';
+import type { EtcdCoordinator } from '../../../node/coordination/index.ts';
+import type { WatchEvent } from '../../../node/coordination-ports/index.ts';
 import { isGeomeshError } from '../../../base/index.ts';
 import { TestEnvironment } from '../../harness/index.ts';
 import { eventually, startCoordinator, take, uniqueMesh } from './coordination-support.ts';

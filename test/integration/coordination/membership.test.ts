@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import type { MemberInfo, MembershipEvent } from '../../../node/coordination/index.ts';
+import type { MemberInfo, MembershipEvent } from '../../../node/coordination-ports/index.ts';
 import { isGeomeshError } from '../../../base/index.ts';
 import { TestEnvironment } from '../../harness/index.ts';
 import { eventually, startCoordinator, take, uniqueMesh } from './coordination-support.ts';

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
   checkKey,
-  electionPrefix,
   memberKey,
   membersPrefix,
   meshPrefix,
@@ -16,7 +15,6 @@ describe('coordination key layout', () => {
     assert.equal(membersPrefix(), 'nodes/');
     assert.equal(membersPrefix('eu-west'), 'nodes/eu-west/');
     assert.equal(memberKey('eu-west', 'node-1'), 'nodes/eu-west/node-1');
-    assert.equal(electionPrefix('failover'), 'election/failover/');
   });
 
   it('parses member keys back, and nothing else', () => {
@@ -36,7 +34,6 @@ describe('coordination key layout', () => {
       );
     }
     assert.throws(() => memberKey('eu-west', 'a/b'), /instance id "a\/b"/);
-    assert.throws(() => electionPrefix('x/y'), /election "x\/y"/);
   });
 
   it('accepts relative keys and prefixes, rejects absolute, empty and dot segments', () => {

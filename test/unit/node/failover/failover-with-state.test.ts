@@ -6,7 +6,7 @@ import type { FailoverRequest } from '../../../../node/rpc/index.ts';
 import { failoverWithState, type GroupMovePorts } from '../../../../node/failover/index.ts';
 import type { Translation } from '../../../../node/translation-service/index.ts';
 import { GeomeshError } from '../../../../base/index.ts';
-import type { KeyValueEntry, PutOptions } from '../../../../node/coordination/index.ts';
+import type { KeyValueEntry, PutOptions } from '../../../../node/coordination-ports/index.ts';
 import { recordedState } from './fixtures.ts';
 
 /** An in-memory document store with compare-and-swap; `isDown` makes every call fail as etcd would. */

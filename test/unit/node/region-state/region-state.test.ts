@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DocumentStore, KeyValueEntry, PutOptions } from '../../../../node/coordination/index.ts';
+import type { DocumentStore, KeyValueEntry, PutOptions } from '../../../../node/coordination-ports/index.ts';
 import { GeomeshError } from '../../../../base/index.ts';
 import {
   RegionStateStore,

@@ -6,14 +6,14 @@ import type {
   MemberRecord,
   MemberRegistration,
   MemberRegistry,
-} from '../../../../node/coordination/index.ts';
-import { isValidName } from '../../../../node/coordination/index.ts';
+} from '../../../../node/coordination-ports/index.ts';
+import { isValidName } from '../../../../node/coordination-ports/index.ts';
 import {
   NodeRegistration,
   advertisedAddress,
   defaultInstanceId,
-  type RegistryConnection,
 } from '../../../../node/supervisor/node-registration.ts';
+import { fakeSession } from './fake-session.ts';
 import { waitFor } from '../../../support/polling.ts';
 import { testLogger } from '../../../support/test-logger.ts';
 
@@ -73,43 +73,29 @@ class FakeRegistry implements MemberRegistry {
   }
 }
 
-function connector(registry: FakeRegistry, failConnects: number) {
-  const state = { attempts: 0, closed: 0, failConnects };
-  const connect = (): Promise<RegistryConnection> => {
-    state.attempts++;
-    if (state.failConnects > 0) {
-      state.failConnects--;
-      return Promise.reject(new Error('cannot reach etcd at http://127.0.0.1:1'));
-    }
-    let isOpen = true;
-    return Promise.resolve({
-      registry,
-      isUsable: () => isOpen,
-      close: () => {
-        isOpen = false;
-        state.closed++;
-        return Promise.resolve();
-      },
-    });
-  };
-  return { state, connect };
-}
-
 const until = (what: string, isDone: () => boolean) =>
   waitFor(isDone, { timeoutMs: 10_000, intervalMs: 5, what });
 
 describe('NodeRegistration', () => {
-  it('does not hold start up when etcd is unreachable: retries, then registers; stop deregisters', async () => {
+  it('does not hold start up while the etcd session cannot connect: waits, then registers; stop deregisters and leaves the session open', async () => {
     const registry = new FakeRegistry();
-    const { state, connect } = connector(registry, 3);
-    const registration = new NodeRegistration({ member, connect, logger: testLogger(), retryMs: 10 });
+    const { session, counts } = fakeSession(registry);
+    counts.isReachable = false;
+    const registration = new NodeRegistration({ member, session, logger: testLogger(), retryMs: 10 });
+    session.start();
     registration.start();
     assert.equal(registration.state, 'connecting', 'start returns before any attempt finished');
-    await until('a failed attempt', () => registration.state === 'retrying');
+    await until('three failed connection attempts', () => counts.attempts >= 3);
+    assert.equal(registration.state, 'retrying', 'the session failed to connect');
     assert.match(registration.lastError ?? '', /cannot reach etcd/);
     await assert.rejects(registration.listMembers(), /not connected to etcd/);
+    counts.isReachable = true;
     await until('registered', () => registration.state === 'registered');
-    assert.equal(state.attempts, 4);
+    assert.equal(
+      session.state,
+      'connected',
+      'the session made the attempts; the registration none of its own',
+    );
     assert.deepEqual([...registry.registered.keys()], ['nodes/eu-west/host-1']);
     assert.deepEqual(
       (await registration.listMembers()).map((m) => [m.id, m.httpAddress]),
@@ -118,14 +104,18 @@ describe('NodeRegistration', () => {
     await registration.stop();
     assert.equal(registration.state, 'stopped');
     assert.equal(registry.registered.size, 0, 'deregistered');
-    assert.equal(state.closed, 1, 'the etcd connection is closed');
+    assert.equal(counts.stops, 0, 'the session belongs to its owner: still open');
+    assert.equal(session.state, 'connected');
     await registration.stop();
+    await session.stop();
+    assert.equal(counts.stops, 1);
   });
 
   it('registers again when the lease is lost, and after a refused registration', async () => {
     const registry = new FakeRegistry();
-    const { connect } = connector(registry, 0);
-    const registration = new NodeRegistration({ member, connect, logger: testLogger(), retryMs: 10 });
+    const { session } = fakeSession(registry);
+    session.start();
+    const registration = new NodeRegistration({ member, session, logger: testLogger(), retryMs: 10 });
     registration.start();
     await until('registered', () => registration.state === 'registered');
     registry.failNext = 2;
@@ -137,18 +127,20 @@ describe('NodeRegistration', () => {
     assert.equal(registry.registered.size, 1);
     await registration.stop();
     assert.equal(registry.registered.size, 0);
+    await session.stop();
   });
 
-  it('stops while etcd is still unreachable without ever registering', async () => {
+  it('stops while the etcd session is still connecting without ever registering', async () => {
     const registry = new FakeRegistry();
-    const { state, connect } = connector(registry, Number.MAX_SAFE_INTEGER);
-    const registration = new NodeRegistration({ member, connect, logger: testLogger(), retryMs: 60_000 });
+    const { session } = fakeSession(registry, { failConnects: Number.MAX_SAFE_INTEGER, retryMs: 60_000 });
+    session.start();
+    const registration = new NodeRegistration({ member, session, logger: testLogger(), retryMs: 10 });
     registration.start();
-    await until('a failed attempt', () => registration.state === 'retrying');
+    await until('a failed connection attempt', () => session.lastError !== undefined);
     await registration.stop();
     assert.equal(registration.state, 'stopped');
-    assert.equal(state.attempts, 1, 'the stop ended the wait before the next attempt');
     assert.equal(registry.registrations, 0);
+    await session.stop();
   });
 });
 

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import type {
   MemberRecord,
   MemberRegistry,
   MembershipEvent,
   MembershipWatchOptions,
-} from '../../../../node/coordination/index.ts';
+} from '../../../../node/coordination-ports/index.ts';
 import { MemberView, PeerDirectory, choosePeerAddress } from '../../../../node/supervisor/peer-directory.ts';
-import type { RegistryConnection } from '../../../../node/supervisor/node-registration.ts';
+import { fakeSession } from './fake-session.ts';
 import { waitFor } from '../../../support/polling.ts';
 import { testLogger } from '../../../support/test-logger.ts';
 
@@ -213,8 +213,12 @@ class FakeMembership implements MemberRegistry {
   }
 }
 
-function connection(registry: FakeMembership): (signal: AbortSignal) => Promise<RegistryConnection> {
-  return () => Promise.resolve({ registry, isUsable: () => true, close: () => Promise.resolve() });
+/** A started session connected to `registry`; stopped after the test. */
+function connectedSession(t: TestContext, registry: FakeMembership) {
+  const { session } = fakeSession(registry);
+  session.start();
+  t.after(() => session.stop());
+  return session;
 }
 
 const TOPOLOGY_WEST = '10.9.9.9:7100';
@@ -228,7 +232,7 @@ describe('PeerDirectory (fake etcd)', () => {
     const etcd = new FakeMembership();
     etcd.join('west', 'w-1', '127.0.0.2:7001');
     const directory = new PeerDirectory({
-      connect: connection(etcd),
+      session: connectedSession(t, etcd),
       logger: testLogger(),
       refreshMs: 60_000,
     });
@@ -264,7 +268,7 @@ describe('PeerDirectory (fake etcd)', () => {
     etcd.join('west', 'w-1', '127.0.0.2:7001');
     etcd.isDown = true;
     const directory = new PeerDirectory({
-      connect: connection(etcd),
+      session: connectedSession(t, etcd),
       logger: testLogger(),
       refreshMs: 20,
       retryMs: 20,
@@ -291,23 +295,21 @@ describe('PeerDirectory (fake etcd)', () => {
     assert.equal(directory.address('west', TOPOLOGY_WEST).source, 'topology');
   });
 
-  it('a connection that cannot be made is retried; stop() during the retries ends at once', async () => {
-    let attempts = 0;
-    const directory = new PeerDirectory({
-      connect: () => {
-        attempts++;
-        return Promise.reject(new Error('dial timeout'));
-      },
-      logger: testLogger(),
-      retryMs: 10,
+  it('while the etcd session cannot connect: topology addresses; stop() ends at once', async () => {
+    const { session, counts } = fakeSession(new FakeMembership(), {
+      failConnects: Number.MAX_SAFE_INTEGER,
     });
+    session.start();
+    const directory = new PeerDirectory({ session, logger: testLogger(), retryMs: 10 });
     directory.start();
-    await until('three attempts', () => attempts >= 3);
-    assert.equal(directory.state, 'unreachable');
+    await until('three attempts', () => counts.attempts >= 3);
+    assert.equal(directory.state, 'connecting');
     assert.equal(directory.address('west', TOPOLOGY_WEST).address, TOPOLOGY_WEST);
     await directory.stop();
-    const after = attempts;
+    assert.equal(directory.state, 'stopped');
+    await session.stop();
+    const after = counts.attempts;
     await new Promise((r) => setTimeout(r, 50));
-    assert.equal(attempts, after);
+    assert.equal(counts.attempts, after, 'the session stopped retrying');
   });
 });

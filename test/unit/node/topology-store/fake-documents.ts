@@ -7,7 +7,7 @@ import type {
   KeyWatcher,
   PutOptions,
   WatchStream,
-} from '../../../../node/coordination/index.ts';
+} from '../../../../node/coordination-ports/index.ts';
 import { GeomeshError } from '../../../../base/index.ts';
 
 export class FakeDocuments implements DocumentStore, KeyWatcher {

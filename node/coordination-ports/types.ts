@@ -1,6 +1,6 @@
 /**
  * The small interfaces the rest of geomesh uses to coordinate through etcd. Logic written against these can be
- * tested with fakes; `EtcdCoordinator` is the real implementation. Keys are always relative to the mesh prefix
+ * tested with fakes; the etcd adapter's `EtcdCoordinator` (node/coordination) is the real implementation. Keys are always relative to the mesh prefix
  * (`/geomesh/<mesh>/`); revisions are etcd's cluster-wide revisions (a safe integer in practice).
  */
 
@@ -149,45 +149,6 @@ export interface LeaseGranter {
   grantLease(options: LeaseOptions): Promise<CoordinationLease>;
 }
 
-/** Leadership won in an election; held until resigned or its lease is lost. */
-export interface Leadership {
-  /** The election's name. */
-  readonly election: string;
-  /** Revision that created our candidate key: strictly increases from one leader to the next (a fencing token). */
-  readonly fencingRevision: number;
-  readonly lease: CoordinationLease;
-  /** Aborts when leadership ends for any reason (resign, lease lost, stop). */
-  readonly signal: AbortSignal;
-  readonly isLeader: boolean;
-  /** Changes the value observers see, while still leader. */
-  proclaim(value: string, options?: SignalOptions): Promise<void>;
-  /** Gives up leadership (deletes the candidate key by revoking its lease). Idempotent. */
-  resign(): Promise<void>;
-}
-
-export interface CampaignOptions extends SignalOptions {
-  /** TTL of the candidate's lease in ms; default the coordinator's `leaseTtlMs`. */
-  ttlMs?: number;
-}
-
-/** Watches who the leader of an election is. */
-export interface LeaderObserver {
-  /** The current leader's value, or undefined when there is none. */
-  readonly leader: string | undefined;
-  /** Calls `listener` on every change (undefined = no leader); returns an unsubscribe function. */
-  onChange(listener: (leader: string | undefined) => void): () => void;
-  close(): Promise<void>;
-}
-
-export interface ElectionService {
-  /** Becomes a candidate and resolves once elected. Aborting the signal withdraws the candidacy. */
-  campaign(election: string, value: string, options?: CampaignOptions): Promise<Leadership>;
-  /** The current leader's value, or undefined. */
-  leader(election: string, options?: SignalOptions): Promise<string | undefined>;
-  /** Starts observing an election; resolves once the current leader is known. */
-  observeLeader(election: string, options?: SignalOptions): Promise<LeaderObserver>;
-}
-
 /** What a node instance announces about itself under `nodes/<region>/<id>`. */
 export interface MemberInfo {
   readonly region: string;
@@ -252,7 +213,3 @@ export interface MemberRegistry {
     close(): Promise<void>;
   };
 }
-
-/** Everything geomesh asks of its coordination service. */
-export interface Coordination
-  extends DocumentStore, KeyWatcher, LeaseGranter, ElectionService, MemberRegistry {}

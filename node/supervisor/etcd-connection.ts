@@ -1,0 +1,78 @@
+/**
+ * The etcd connection of a topology's `etcd` section: its coordination options (the CLI's verbs use them
+ * too), the node's one session opened from them, what tells two sections apart (a reload keeps the session
+ * when its section is unchanged), and the region state records of a Failover call on that session.
+ */
+import { createHash } from 'node:crypto';
+import type { TopologyConfig } from '../../topology/index.ts';
+import { EtcdSession, type CoordinationOptions } from '../coordination/index.ts';
+import type { CoordinationSession } from '../coordination-ports/index.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
+import type { Logger } from '../log/index.ts';
+import { RegionStateStore } from '../region-state/index.ts';
+import type { RegionStateConnection } from '../failover/index.ts';
+
+/**
+ * Coordination options from `config.etcd`; the password is revealed only into the etcd client's options.
+ * Timeouts not given take the coordination adapter's defaults (COORDINATION_DEFAULTS).
+ */
+export function coordinationOptionsFor(
+  config: TopologyConfig,
+  logger: Logger,
+  timeouts: { dialTimeoutMs?: number; requestTimeoutMs?: number; leaseTtlMs?: number } = {},
+): CoordinationOptions {
+  const { tls, auth } = config.etcd;
+  return {
+    endpoints: config.etcd.endpoints,
+    mesh: config.mesh,
+    logger,
+    ...timeouts,
+    ...(tls && {
+      tls: {
+        ...(tls.ca !== null && { ca: tls.ca }),
+        ...(tls.cert !== null && { cert: tls.cert }),
+        ...(tls.key !== null && { key: tls.key }),
+      },
+    }),
+    ...(auth && { auth: { username: auth.username, password: auth.password.reveal() } }),
+  };
+}
+
+/**
+ * What identifies the etcd a topology connects to (mesh, endpoints, TLS, credentials): equal for two
+ * topologies that can share one session. A digest, so the password is never kept in the clear.
+ */
+export function etcdSectionKey(config: TopologyConfig): string {
+  const { endpoints, tls, auth } = config.etcd;
+  return createHash('sha256')
+    .update(
+      JSON.stringify({
+        mesh: config.mesh,
+        endpoints,
+        tls: tls ?? null,
+        auth: auth ? { username: auth.username, password: auth.password.reveal() } : null,
+      }),
+    )
+    .digest('hex');
+}
+
+/** The node's session to the topology's etcd (not started): one retry pace, NODE_DEFAULTS.etcdRetryMs. */
+export function openEtcdSession(config: TopologyConfig, logger: Logger): EtcdSession {
+  return new EtcdSession({
+    coordination: coordinationOptionsFor(config, logger),
+    retryMs: NODE_DEFAULTS.etcdRetryMs,
+  });
+}
+
+/**
+ * A Failover call's region state records on the node's session: waits for the session while `signal` allows
+ * (the call's per-step deadline bounds every request too); closing it leaves the session open.
+ */
+export function regionStatesOn(
+  session: CoordinationSession,
+): (signal: AbortSignal) => Promise<RegionStateConnection> {
+  return async (signal) => {
+    const store = await session.ready(signal);
+    return { states: new RegionStateStore({ store }), close: () => Promise.resolve() };
+  };
+}
