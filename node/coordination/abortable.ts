@@ -1,4 +1,4 @@
-/** Small helpers for waiting with an AbortSignal and reading etcd's int64 revisions. */
+/** Small helpers: a promise that gives up on an AbortSignal, and etcd's int64 revisions read. */
 import { GeomeshError } from '../../base/index.ts';
 
 /** Settles like `promise`, or rejects with the signal's reason as soon as it aborts (the work itself goes on). */
@@ -23,17 +23,6 @@ export function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefine
       },
     );
   });
-}
-
-/** Resolves after `ms`, or rejects with the signal's reason. */
-export function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return abortable(
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      signal?.addEventListener('abort', () => clearTimeout(timer), { once: true });
-    }),
-    signal,
-  );
 }
 
 /** etcd revisions and counters arrive as int64 decimal strings; geomesh uses them as safe integers. */

@@ -18,7 +18,8 @@ import etcd3 from 'etcd3';
 import type { Namespace, Etcd3 as Etcd3Client } from 'etcd3';
 import { GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
-import { abortable, delay, toSafeInteger } from './abortable.ts';
+import { abortable, toSafeInteger } from './abortable.ts';
+import { delay } from '../lifecycle/index.ts';
 import {
   resolveCoordinationConfig,
   type CoordinationConfig,
@@ -118,7 +119,7 @@ export class EtcdCoordinator implements Coordination {
           lastError = err;
           const translated = translateEtcdError(err, 'connect');
           if (!translated.retryable) throw translated;
-          await delay(200, stop);
+          if (!(await delay(200, stop))) throw stop.reason as Error;
         }
       }
     } catch (err) {
@@ -166,12 +167,20 @@ export class EtcdCoordinator implements Coordination {
     const owned = [...this.#owned];
     this.#owned.clear();
     const results = await Promise.allSettled(
-      owned.map((o) =>
-        Promise.race([
-          o.close(),
-          delay(this.config.requestTimeoutMs * 2).then(() => Promise.reject(new Error('timed out'))),
-        ]),
-      ),
+      owned.map(async (o) => {
+        // Bounded, and the bound's timer cleared when the close wins: a stopped process must not wait for it.
+        const bound = new AbortController();
+        try {
+          await Promise.race([
+            o.close(),
+            delay(this.config.requestTimeoutMs * 2, bound.signal).then((late) =>
+              late ? Promise.reject(new Error('timed out')) : undefined,
+            ),
+          ]);
+        } finally {
+          bound.abort();
+        }
+      }),
     );
     for (const r of results) {
       if (r.status === 'rejected')

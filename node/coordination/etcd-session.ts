@@ -17,7 +17,7 @@ import type {
   CoordinationSessionState,
 } from '../coordination-ports/index.ts';
 import type { Logger } from '../log/index.ts';
-import { delay } from './abortable.ts';
+import { delay } from '../lifecycle/index.ts';
 import { resolveCoordinationConfig, type CoordinationOptions } from './coordination-options.ts';
 import { EtcdCoordinator } from './etcd-coordinator.ts';
 
@@ -150,7 +150,7 @@ export class EtcdSession implements CoordinationSession {
             'cannot reach etcd; replication goes on, retrying',
           );
         else this.#logger.debug({ err, failures }, 'etcd connection attempt failed');
-        await delay(this.#retryMs, signal).catch(() => undefined);
+        await delay(this.#retryMs, signal);
       }
     }
   }

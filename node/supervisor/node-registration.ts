@@ -22,7 +22,7 @@ import type {
 import { NODE_DEFAULTS } from '../config/index.ts';
 import { hostname } from 'node:os';
 import type { Logger } from '../log/index.ts';
-import { sleep } from './sleep.ts';
+import { delay } from '../lifecycle/index.ts';
 
 export type RegistrationState = 'idle' | 'connecting' | 'registered' | 'retrying' | 'stopped';
 
@@ -162,7 +162,7 @@ export class NodeRegistration {
             'cannot register this instance in etcd; replication goes on, retrying',
           );
         else this.#logger.debug({ err, failures }, 'registration attempt failed');
-        await sleep(retryMs, signal);
+        await delay(retryMs, signal);
       }
     }
   }

@@ -23,7 +23,7 @@ import type {
 } from '../coordination-ports/index.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
-import { sleep } from './sleep.ts';
+import { delay } from '../lifecycle/index.ts';
 
 /** `etcd`: a live instance registered by the region; `topology`: the region's `node.grpc`. */
 export type PeerAddressSource = 'etcd' | 'topology';
@@ -189,12 +189,12 @@ export class PeerDirectory {
           // the view stays trusted, and the next listing starts a new watch.
           if (signal.aborted) break;
           this.#logger.warn({ err }, 'the membership watch failed: listing the members again');
-          await sleep(Math.min(retryMs, WATCH_RESTART_MS), signal);
+          await delay(Math.min(retryMs, WATCH_RESTART_MS), signal);
         }
       } catch (err) {
         if (signal.aborted) break;
         this.#unreadable(err);
-        await sleep(retryMs, signal);
+        await delay(retryMs, signal);
       }
     }
   }
