@@ -8,6 +8,7 @@ import { silentLogger, type Logger } from '../../node/log/index.ts';
 import { RegionNode, type InboundLinkSpec, type RegionTranslationOptions } from '../../node/region/index.ts';
 import { TestEnvironment } from '../harness/index.ts';
 import { testLogger } from './test-logger.ts';
+import { createTopic } from './kafka-topics.ts';
 
 export class InProcessMesh {
   readonly regions: readonly string[];
@@ -38,22 +39,13 @@ export class InProcessMesh {
     }
   }
 
-  async createTopic(
+  createTopic(
     region: string,
     topic: string,
     partitions: number,
     configEntries: { name: string; value: string }[] = [],
   ): Promise<void> {
-    const admin = this.kafka[region]!.admin();
-    await admin.connect();
-    try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [{ topic, numPartitions: partitions, configEntries }],
-      });
-    } finally {
-      await admin.disconnect();
-    }
+    return createTopic(this.kafka[region]!, topic, partitions, configEntries);
   }
 
   /** Starts the node of `region` with `inbound` links and an HTTP endpoint on a free port. */
