@@ -219,6 +219,32 @@ export class TranslationService {
     };
   }
 
+  /**
+   * The consumer groups of `region`'s cluster, listed by its node (live); when it cannot be asked (node or
+   * Kafka down, a node older than the listing), the groups its checkpoints held here name.
+   */
+  async groupsOf(region: string): Promise<{ source: 'live' | 'checkpoint'; groups: string[] }> {
+    this.#requireRegion(region, 'from');
+    if (region === this.#options.region)
+      return { source: 'live', groups: await this.#options.cluster.groups() };
+    const peer = this.#options.peer(region);
+    if (peer) {
+      try {
+        return { source: 'live', groups: await peer.listGroups() };
+      } catch (err) {
+        this.#logger.info(
+          { region, err },
+          `${region}'s groups not listed live; taking its checkpoints' groups`,
+        );
+      }
+    }
+    const groups = this.#options.checkpoints
+      .all()
+      .filter((c) => c.region === region)
+      .map((c) => c.group);
+    return { source: 'checkpoint', groups };
+  }
+
   /** Keeps a checkpoint a peer pushed (the newer per region and group wins); returns whether kept. */
   receiveCheckpoint(checkpoint: GroupCheckpoint): boolean {
     if (checkpoint.region === this.#options.region) return false;

@@ -25,6 +25,7 @@ describe('planFailover', () => {
       groups: ['x', 'billing'],
       isDryRun: false,
       failback: '',
+      selection: null,
     });
     assert.equal(planFailover(request({ dryRun: true }), scope).isDryRun, true);
     assert.equal(planFailover(request({ failback: 'start' }), scope).isDryRun, true);
@@ -54,11 +55,8 @@ describe('planFailover', () => {
     });
   });
 
-  it('groups: none, an empty name, or more than the bound are INVALID_ARGUMENT', () => {
-    assert.throws(() => planFailover(request({ groups: [] }), scope), {
-      code: 'GEOMESH_RPC_INVALID_ARGUMENT',
-      message: 'name at least one group',
-    });
+  it('groups: an empty name, or more than the bound are INVALID_ARGUMENT (none: they are selected)', () => {
+    assert.equal(planFailover(request({ groups: [] }), scope).groups.length, 0);
     assert.throws(() => planFailover(request({ groups: ['billing', ''] }), scope), {
       code: 'GEOMESH_RPC_INVALID_ARGUMENT',
       message: /group 2 of 2 is empty/,
