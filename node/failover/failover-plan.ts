@@ -13,6 +13,9 @@ import { GeomeshError } from '../../base/index.ts';
 import type { FailoverRequest } from '../rpc/index.ts';
 import { compileGroupPatterns, excludeNamedGroups, type GroupPatterns } from './group-selection.ts';
 
+/** Most groups a call may ask to be translated at once (`parallel_groups`). */
+export const MAX_PARALLEL_GROUPS = 256;
+
 /** Most groups one Failover call moves (each is a translation and a commit). */
 export const MAX_FAILOVER_GROUPS = 1_000;
 
@@ -35,6 +38,8 @@ export interface FailoverPlan {
   /** Translate and report only (always true for a failback `start`). */
   readonly isDryRun: boolean;
   readonly failback: FailbackStep;
+  /** Groups translated (then committed) at once; undefined: NODE_DEFAULTS.failoverConcurrency. */
+  readonly parallelGroups: number | undefined;
 }
 
 /** The mesh a plan is checked against: its regions, and the region of the node serving the call. */
@@ -79,7 +84,16 @@ export function planFailover(request: FailoverRequest, scope: PlanScope): Failov
   if (from === to) throw invalid(`from and to are both ${from}: name two different regions`);
   const include = request.groupPatterns ?? [];
   const exclude = request.excludeGroupPatterns ?? [];
+  const parallel = request.parallelGroups ?? 0;
+  if (!Number.isInteger(parallel) || parallel < 0 || parallel > MAX_PARALLEL_GROUPS)
+    throw invalid(
+      `parallel_groups is ${parallel}; expected 1 to ${MAX_PARALLEL_GROUPS}, or 0 for the default`,
+      {
+        field: 'parallel_groups',
+      },
+    );
   const common = {
+    parallelGroups: parallel === 0 ? undefined : parallel,
     from,
     to,
     isDryRun: request.dryRun || failback === 'start',

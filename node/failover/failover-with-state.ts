@@ -98,7 +98,12 @@ export async function failoverWithState(options: FailoverWithStateOptions): Prom
   }
   const { from, to, groups, failback } = plan;
   const onProgress = options.onProgress;
-  const ports: GroupMovePorts = { ...options.ports, logger, ...(onProgress ? { onProgress } : {}) };
+  const ports: GroupMovePorts = {
+    ...options.ports,
+    logger,
+    ...(onProgress ? { onProgress } : {}),
+    ...(plan.parallelGroups ? { concurrency: plan.parallelGroups } : {}),
+  };
   const etcdTimeoutMs = options.etcdTimeoutMs ?? 8_000;
   const now = options.now ?? (() => new Date());
   const newOperation = options.newOperation ?? (() => crypto.randomUUID());

@@ -15,6 +15,7 @@
  */
 export {
   MAX_FAILOVER_GROUPS,
+  MAX_PARALLEL_GROUPS,
   planFailover,
   withGroups,
   type FailbackStep,

@@ -232,6 +232,8 @@ export interface FailoverRequest {
   excludeGroupPatterns?: string[];
   /** Chosen by the caller to follow the call with GetFailoverProgress; "" for none. */
   progressId?: string;
+  /** Groups translated (then committed) at once; 0 or absent: the node's default. */
+  parallelGroups?: number;
 }
 
 /** Operator.GetFailoverProgress: the progress of the Failover call given `progressId`. */

@@ -16,7 +16,9 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import type { TopologyConfig } from '../../../topology/index.ts';
+import { NODE_DEFAULTS } from '../../config/index.ts';
 import {
+  MAX_PARALLEL_GROUPS,
   compileGroupPatterns,
   describeProgress,
   describeSummary,
@@ -64,6 +66,7 @@ interface FailoverOptions extends OperatorConnectionOptions {
   to: string;
   group?: string[];
   excludeGroup?: string[];
+  parallel?: string;
   dryRun?: boolean;
   node?: string;
   tokenEnv?: string;
@@ -79,6 +82,7 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
     .requiredOption('--to <region>', 'the region they move to')
     .option('--group <pattern...>', 'move only the selected groups matching a pattern (default: all)')
     .option('--exclude-group <pattern...>', 'leave out the groups matching a pattern')
+    .option('--parallel <groups>', `groups translated at once (default ${NODE_DEFAULTS.failoverConcurrency})`)
     .option('--dry-run', 'translate and report only; commit nothing')
     .option('--node <host:port>', "call this node (default: --to's node)")
     .option('--token-env <VAR>', 'environment variable holding the operator bearer token')
@@ -106,6 +110,16 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
       context.setExitCode(EXIT_CODES.usage);
       return;
     }
+    const parallel = options.parallel === undefined ? 0 : Number(options.parallel);
+    if (
+      options.parallel !== undefined &&
+      (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL_GROUPS)
+    ) {
+      const error = `--parallel ${options.parallel}: give a whole number from 1 to ${MAX_PARALLEL_GROUPS}`;
+      say('failover', options.json, context, { error, exitCode: EXIT_CODES.usage });
+      context.setExitCode(EXIT_CODES.usage);
+      return;
+    }
     const startedAt = performance.now();
     const watch: ProgressWatch = {
       say: (p) =>
@@ -124,6 +138,7 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
           dryRun: options.dryRun ?? false,
           failback: '',
           progressId: randomUUID(),
+          parallelGroups: parallel,
         },
         watch,
       ),

@@ -26,6 +26,12 @@ describe('planFailover', () => {
       isDryRun: false,
       failback: '',
       selection: null,
+      parallelGroups: undefined,
+    });
+    assert.equal(planFailover(request({ parallelGroups: 4 }), scope).parallelGroups, 4);
+    assert.throws(() => planFailover(request({ parallelGroups: 257 }), scope), {
+      code: 'GEOMESH_RPC_INVALID_ARGUMENT',
+      message: 'parallel_groups is 257; expected 1 to 256, or 0 for the default',
     });
     assert.equal(planFailover(request({ dryRun: true }), scope).isDryRun, true);
     assert.equal(planFailover(request({ failback: 'start' }), scope).isDryRun, true);

@@ -169,6 +169,7 @@ describe('RpcServer and clients: round trips', () => {
       groupPatterns: [],
       excludeGroupPatterns: [],
       progressId: '',
+      parallelGroups: 0,
     });
     const expected = await fakes.operator.failover(request, fakes.calls[0].context);
     assert.deepEqual(response, expected);
@@ -197,6 +198,7 @@ describe('RpcServer and clients: round trips', () => {
       groupPatterns: ['billing-.*'],
       excludeGroupPatterns: ['.*-test'],
       progressId: 'p-1',
+      parallelGroups: 4,
     };
     await client.failover(selecting);
     assert.deepEqual(fakes.calls.at(-1)?.request, selecting);

@@ -42,6 +42,10 @@ export interface FailoverRequest {
    * Chosen by the caller (at most 64 characters) to follow the call with GetFailoverProgress; "" for none.
    */
   'progressId'?: (string);
+  /**
+   * How many groups are translated (then committed) at once, 1 to 256; 0: the node's default (16).
+   */
+  'parallelGroups'?: (number);
 }
 
 export interface FailoverRequest__Output {
@@ -85,4 +89,8 @@ export interface FailoverRequest__Output {
    * Chosen by the caller (at most 64 characters) to follow the call with GetFailoverProgress; "" for none.
    */
   'progressId': (string);
+  /**
+   * How many groups are translated (then committed) at once, 1 to 256; 0: the node's default (16).
+   */
+  'parallelGroups': (number);
 }
