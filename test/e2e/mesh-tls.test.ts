@@ -114,6 +114,9 @@ describe('mutual TLS between nodes and from operators', () => {
 
   /** The CLI's TLS flags for a client certificate. */
   const tlsOf = (cert: IssuedCert) => ['--tls-ca', ca, '--tls-cert', cert.cert, '--tls-key', cert.key];
+  /** `geomesh failover --from east --to west` with `args`. */
+  const failoverEastToWest = (...args: string[]) =>
+    runToEnd(['failover', '--topology', file, '--from', 'east', '--to', 'west', ...args]);
   const translateBilling = (...extra: string[]) =>
     runToEnd([
       'translate',
@@ -210,20 +213,7 @@ describe('mutual TLS between nodes and from operators', () => {
       }
     };
     const failover = (cert: IssuedCert, ...extra: string[]) =>
-      runToEnd([
-        'failover',
-        '--topology',
-        file,
-        '--from',
-        'east',
-        '--to',
-        'west',
-        '--group',
-        'payroll',
-        '--json',
-        ...tlsOf(cert),
-        ...extra,
-      ]);
+      failoverEastToWest('--group', 'payroll', '--json', ...tlsOf(cert), ...extra);
     // A certificate of the mesh CA that west's operators do not list: PERMISSION_DENIED, exit 77.
     const denied = await failover(intern);
     assert.equal(denied.code, 77, denied.stderr);
@@ -276,19 +266,7 @@ describe('mutual TLS between nodes and from operators', () => {
     assert.deepEqual(await committedInWest('payroll'), [150, 20]);
     assert.deepEqual(await eastStateInEtcd(), recorded, 'a repeated failover leaves the record as it was');
     // A --group pattern that matches no group of east: exit 4 before anything is translated or recorded.
-    const unknown = await runToEnd([
-      'failover',
-      '--topology',
-      file,
-      '--from',
-      'east',
-      '--to',
-      'west',
-      '--group',
-      'payroll',
-      'no-such-group',
-      ...tlsOf(operator),
-    ]);
+    const unknown = await failoverEastToWest('--group', 'payroll', 'no-such-group', ...tlsOf(operator));
     assert.equal(unknown.code, 4, unknown.stderr);
     assert.match(
       unknown.stderr,
@@ -347,19 +325,7 @@ describe('mutual TLS between nodes and from operators', () => {
         { topic: 'orders', partition: 1, offset: i + 1 },
       ]);
     }
-    const failover = (...extra: string[]) =>
-      runToEnd([
-        'failover',
-        '--topology',
-        file,
-        '--from',
-        'east',
-        '--to',
-        'west',
-        '--json',
-        ...tlsOf(operator),
-        ...extra,
-      ]);
+    const failover = (...extra: string[]) => failoverEastToWest('--json', ...tlsOf(operator), ...extra);
     type Answer = {
       groups: { group: string; outcome: string; translation: { source: string } }[];
       summary: { groups: number; committed: number; live: number; checkpoint: number };

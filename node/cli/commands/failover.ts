@@ -60,6 +60,9 @@ Exit codes: 0 every group committed (or translated, with --dry-run), 1 failure (
 With --json every output is JSON: the answer with its summary on stdout, progress and errors as one JSON
 object a line on stderr.`;
 
+/** Deadline of a failover call: every group is translated and committed within it (one commit is ~0.1–1 s). */
+const FAILOVER_TIMEOUT_MS = 300_000;
+
 interface FailoverOptions extends OperatorConnectionOptions {
   topology: string;
   from: string;
@@ -88,7 +91,7 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
     .option('--token-env <VAR>', 'environment variable holding the operator bearer token')
     .option('--json', 'print the answer as JSON')
     .addHelpText('after', FAILOVER_HELP);
-  withOperatorConnectionOptions(command).action(async (options: FailoverOptions) => {
+  withOperatorConnectionOptions(command, FAILOVER_TIMEOUT_MS).action(async (options: FailoverOptions) => {
     const config = await loadValidTopology(options.topology, context);
     if (!config) return;
     const connection = operatorConnection('failover', options, config, context);
