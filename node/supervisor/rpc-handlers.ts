@@ -63,12 +63,19 @@ export function operatorHandlers(ctx: HandlerContext): OperatorHandlers {
       }
       const translation = ctx.translation();
       const progressId = req.progressId ?? '';
+      let isSourceSilent = false;
       const onProgress = progress.follow(progressId);
       const response = await failoverWithState({
         request: req,
         scope: { regions: ctx.config.regions.map((r) => r.name), region: ctx.region },
         ports: {
-          translate: (group, from, to) => translation.translate(group, from, to),
+          // Once the source has not answered for one group, the others use its checkpoints at once rather
+          // than each waiting out the peer deadline (older frontiers: more records seen twice, none lost).
+          translate: async (group, from, to) => {
+            const t = await translation.translate(group, from, to, [], isSourceSilent);
+            if (t.source === 'checkpoint') isSourceSilent = true;
+            return t;
+          },
           commit: (group, offsets) => translation.localCluster.commit(group, offsets),
         },
         listGroups: (from) => translation.groupsOf(from),

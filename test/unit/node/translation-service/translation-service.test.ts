@@ -118,3 +118,27 @@ describe('TranslationService: the groups of a region (failover selection)', () =
     await assert.rejects(svc.groupsOf('mars'), { code: 'GEOMESH_RPC_NOT_FOUND' });
   });
 });
+
+describe('TranslationService: checkpoint first (a failover whose source stopped answering)', () => {
+  it('skips the live read only when a checkpoint of the group is held', async () => {
+    let asked = 0;
+    const unused = () => Promise.reject(new Error('unused'));
+    const silent: PeerApi = {
+      getFrontiers: () => {
+        asked++;
+        return Promise.reject(new Error('deadline'));
+      },
+      seek: unused,
+      pushCheckpoints: unused,
+      listGroups: unused,
+    };
+    const { svc } = service(() => silent);
+    svc.receiveCheckpoint(checkpoint({ group: 'billing' }));
+    assert.equal((await svc.translate('billing', 'a', 'b')).source, 'checkpoint');
+    assert.equal(asked, 1, 'without the flag the live region is asked first');
+    assert.equal((await svc.translate('billing', 'a', 'b', [], true)).source, 'checkpoint');
+    assert.equal(asked, 1, 'with it, not');
+    await assert.rejects(svc.translate('audit', 'a', 'b', [], true), { code: 'GEOMESH_RPC_UNAVAILABLE' });
+    assert.equal(asked, 2, 'no checkpoint of the group: the live region is still asked');
+  });
+});
