@@ -60,7 +60,8 @@ export function compileGroupPatterns(
     } catch (err) {
       throw new GeomeshError(
         'GEOMESH_RPC_INVALID_ARGUMENT',
-        `${where}: "${pattern}" is not a valid regular expression: ${(err as Error).message}; ` +
+        `${where}: "${pattern}" is not a valid regular expression: ` +
+          `${(err as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')}; ` +
           'patterns are JavaScript regular expressions matched against the whole group name',
         { details: { field: where, value: pattern } },
       );
