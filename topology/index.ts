@@ -29,7 +29,7 @@ export {
   type DiagnosticSeverity,
 } from './diagnostic.ts';
 export { computeForwardingTrees, type Edge, type Route, type ForwardingTree } from './routing.ts';
-export { Selection, isInternalTopic, isInternalGroup } from './selection.ts';
+export { Selection, compilePattern, isInternalTopic, isInternalGroup } from './selection.ts';
 export { type EnvSource, SECRET_PATHS } from './resolve-env.ts';
 export { diffTopologies, type TopologyDiff } from './diff-topologies.ts';
 export { renderTopology, TOPOLOGY_FORMATS, type TopologyFormat } from './render-topology.ts';

@@ -52,6 +52,8 @@ export const NODE_DEFAULTS = Object.freeze({
   }),
   /** How often a source partition's log start is compared with what a link expects (truncation). */
   truncationCheckIntervalMs: 5_000,
+  /** How many groups a failover translates (and then commits) at once. */
+  failoverConcurrency: 16,
 });
 
 export type NodeDefaults = typeof NODE_DEFAULTS;

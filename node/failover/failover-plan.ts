@@ -5,11 +5,16 @@
  * GEOMESH_RPC_NOT_FOUND (an unknown region) or GEOMESH_RPC_FAILED_PRECONDITION (the call reached a node that
  * does not serve the target region), with the value and the fix in the message.
  *
- * Group selection lives here: today the request names the groups; selecting them by pattern (every group the
- * link's `groups` select) is a further way to fill `groups`.
+ * A request names its groups, or names none and has them selected (group-selection.ts: the source region's
+ * groups the link selects, narrowed by patterns); the plan then carries the patterns and `groups` is filled
+ * once the source region's groups are listed (`withGroups`).
  */
 import { GeomeshError } from '../../base/index.ts';
 import type { FailoverRequest } from '../rpc/index.ts';
+import { compileGroupPatterns, excludeNamedGroups, type GroupPatterns } from './group-selection.ts';
+
+/** Most groups a call may ask to be translated at once (`parallel_groups`). */
+export const MAX_PARALLEL_GROUPS = 256;
 
 /** Most groups one Failover call moves (each is a translation and a commit). */
 export const MAX_FAILOVER_GROUPS = 1_000;
@@ -26,11 +31,15 @@ const FAILBACK_STEPS: readonly string[] = ['', 'start', 'finish'];
 export interface FailoverPlan {
   readonly from: string;
   readonly to: string;
-  /** The groups to move, in the order given, each named once. */
+  /** The groups to move, in the order given, each named once (less the excluded ones). */
   readonly groups: readonly string[];
+  /** When the request names no group: the patterns its selection is narrowed by; null otherwise. */
+  readonly selection: GroupPatterns | null;
   /** Translate and report only (always true for a failback `start`). */
   readonly isDryRun: boolean;
   readonly failback: FailbackStep;
+  /** Groups translated (then committed) at once; undefined: NODE_DEFAULTS.failoverConcurrency. */
+  readonly parallelGroups: number | undefined;
 }
 
 /** The mesh a plan is checked against: its regions, and the region of the node serving the call. */
@@ -73,16 +82,46 @@ export function planFailover(request: FailoverRequest, scope: PlanScope): Failov
     );
   }
   if (from === to) throw invalid(`from and to are both ${from}: name two different regions`);
-  if (groups.length === 0) throw invalid('name at least one group');
+  const include = request.groupPatterns ?? [];
+  const exclude = request.excludeGroupPatterns ?? [];
+  const parallel = request.parallelGroups ?? 0;
+  if (!Number.isInteger(parallel) || parallel < 0 || parallel > MAX_PARALLEL_GROUPS)
+    throw invalid(
+      `parallel_groups is ${parallel}; expected 1 to ${MAX_PARALLEL_GROUPS}, or 0 for the default`,
+      {
+        field: 'parallel_groups',
+      },
+    );
+  const common = {
+    parallelGroups: parallel === 0 ? undefined : parallel,
+    from,
+    to,
+    isDryRun: request.dryRun || failback === 'start',
+    failback: failback as FailbackStep,
+  };
+  if (groups.length === 0) {
+    compileGroupPatterns(include, 'include');
+    compileGroupPatterns(exclude, 'exclude');
+    return { ...common, groups: [], selection: { include, exclude } };
+  }
+  if (include.length > 0)
+    throw invalid('name groups or select them with patterns (group_patterns), not both', {
+      field: 'group_patterns',
+    });
   if (groups.length > MAX_FAILOVER_GROUPS)
     throw invalid(`${groups.length} groups in one call; at most ${MAX_FAILOVER_GROUPS}: split the call`);
   const empty = groups.findIndex((g) => !g);
   if (empty >= 0) throw invalid(`group ${empty + 1} of ${groups.length} is empty: name every group`);
-  return {
-    from,
-    to,
-    groups: [...new Set(groups)],
-    isDryRun: request.dryRun || failback === 'start',
-    failback: failback as FailbackStep,
-  };
+  return { ...common, groups: excludeNamedGroups([...new Set(groups)], exclude), selection: null };
+}
+
+/** The plan with its selected groups; more than MAX_FAILOVER_GROUPS is INVALID_ARGUMENT. */
+export function withGroups(plan: FailoverPlan, groups: readonly string[]): FailoverPlan {
+  if (groups.length > MAX_FAILOVER_GROUPS) {
+    throw invalid(
+      `the selection holds ${groups.length} groups; at most ${MAX_FAILOVER_GROUPS} per call: narrow it ` +
+        '(--group / --exclude-group patterns) and run one call per part',
+    );
+  }
+  return { ...plan, groups: [...groups] };
 }

@@ -4,7 +4,7 @@
  * table, which alone holds the numbers.
  */
 import { isGeomeshError } from '../../base/index.ts';
-import type { FailoverResponse, RegionState } from '../rpc/index.ts';
+import type { FailoverProgress, FailoverResponse, RegionState } from '../rpc/index.ts';
 import { textTable } from '../status/index.ts';
 
 /** How a failover or failback command ends (a key of the CLI's exit codes). */
@@ -33,6 +33,59 @@ export function renderFailover(response: FailoverResponse, nowMs: number): strin
     (response.regionState ? `\nregion state in etcd: ${describeRegionState(response.regionState)}\n` : '') +
     (response.regionStateError ? `\nregion state not recorded: ${response.regionStateError}\n` : '')
   );
+}
+
+/** The counts of a failover's answer, and how long it took, as `--json` prints them under `summary`. */
+export interface FailoverSummary {
+  groups: number;
+  committed: number;
+  dryRun: number;
+  refused: number;
+  /** Groups translated from a live frontier, and from a checkpoint. */
+  live: number;
+  checkpoint: number;
+  partitions: number;
+  alreadySeen: number;
+  seconds: number;
+}
+
+/** Pure: the summary of `response`, answered `elapsedMs` after the command called. */
+export function summarizeFailover(response: FailoverResponse, elapsedMs: number): FailoverSummary {
+  const count = (f: (g: FailoverResponse['groups'][number]) => boolean) => response.groups.filter(f).length;
+  const translations = response.groups.flatMap((g) => (g.translation ? [g.translation] : []));
+  const partitions = translations.flatMap((t) => t.partitions);
+  return {
+    groups: response.groups.length,
+    committed: count((g) => g.outcome === 'committed'),
+    dryRun: count((g) => g.outcome === 'dry-run'),
+    refused: count((g) => g.outcome === 'refused'),
+    live: translations.filter((t) => t.source === 'live').length,
+    checkpoint: translations.filter((t) => t.source === 'checkpoint').length,
+    partitions: partitions.length,
+    alreadySeen: partitions.reduce((n, p) => n + p.alreadySeen, 0),
+    seconds: Math.round(elapsedMs) / 1000,
+  };
+}
+
+/** `summary: 98 of 100 groups committed, 2 refused; frontiers 100 live …; 1,200 partitions; 3.1 s`. */
+export function describeSummary(s: FailoverSummary): string {
+  const done = s.dryRun > 0 ? `${s.dryRun} translated (dry run)` : `${s.committed} committed`;
+  return (
+    `summary: ${s.groups} groups: ${done}, ${s.refused} refused; frontiers ${s.live} live, ` +
+    `${s.checkpoint} from checkpoints; ${s.partitions} partitions, ${s.alreadySeen} records already seen; ` +
+    `${s.seconds.toFixed(1)} s`
+  );
+}
+
+/** `progress: translating 37/100 groups done (1 refused)`, a line while a failover runs. */
+export function describeProgress(p: FailoverProgress): string {
+  if (p.phase === 'selecting') return 'progress: selecting groups';
+  if (p.phase === 'translating')
+    return `progress: translating ${p.translated}/${p.total} groups done (${p.refused} refused)`;
+  const counts = `(${p.committed} committed, ${p.refused} refused)`;
+  if (p.phase === 'committing')
+    return `progress: committing ${p.committed + p.refused}/${p.total} groups done ${counts}`;
+  return `progress: done, ${p.total} groups ${counts}`;
 }
 
 /** `east failed-over to west since 2026-…Z (groups billing)`. */

@@ -30,7 +30,9 @@ import {
   type RegionStateStore,
 } from '../region-state/index.ts';
 import type { FailoverRequest, RegionState } from '../rpc/index.ts';
-import { planFailover, type PlanScope } from './failover-plan.ts';
+import { planFailover, withGroups, type PlanScope } from './failover-plan.ts';
+import type { ProgressListener } from './failover-progress.ts';
+import { selectGroups, type GroupListing, type LinkGroupSelection } from './group-selection.ts';
 import { moveGroups, type GroupFailoverResult, type GroupMovePorts } from './move-groups.ts';
 
 /** A region state store on a connection of its own. */
@@ -44,7 +46,13 @@ export interface FailoverWithStateOptions {
   /** The mesh's regions and the region of the node serving the call (the only valid target). */
   scope: PlanScope;
   /** Translation of a group's committed offsets and commits in this node's cluster. */
-  ports: Omit<GroupMovePorts, 'logger'>;
+  ports: Omit<GroupMovePorts, 'logger' | 'onProgress'>;
+  /** For a request that names no group: the source region's groups (live, else from its checkpoints). */
+  listGroups(from: string): Promise<GroupListing>;
+  /** For a request that names no group: which groups the link from → to selects. */
+  linkSelection(from: string, to: string): LinkGroupSelection;
+  /** Told the counts of groups as the call goes. */
+  onProgress?: ProgressListener;
   /** Connects to etcd; rejects when it cannot within its dial timeout or when `signal` aborts. */
   openStates(signal: AbortSignal): Promise<RegionStateConnection>;
   logger: Logger;
@@ -78,9 +86,24 @@ function regionStateMessage(region: string, record: RegionStateRecord | undefine
 /** Runs one Failover call with its region state records; see the file comment. */
 export async function failoverWithState(options: FailoverWithStateOptions): Promise<FailoverOutcome> {
   const { logger } = options;
-  const plan = planFailover(options.request, options.scope);
+  let plan = planFailover(options.request, options.scope);
+  if (plan.selection) {
+    const listing = await options.listGroups(plan.from);
+    const link = options.linkSelection(plan.from, plan.to);
+    plan = withGroups(plan, selectGroups(plan.selection, listing, link, plan.from));
+    logger.info(
+      { from: plan.from, to: plan.to, groups: plan.groups.length, listing: listing.source },
+      `failover: ${plan.groups.length} groups selected`,
+    );
+  }
   const { from, to, groups, failback } = plan;
-  const ports: GroupMovePorts = { ...options.ports, logger };
+  const onProgress = options.onProgress;
+  const ports: GroupMovePorts = {
+    ...options.ports,
+    logger,
+    ...(onProgress ? { onProgress } : {}),
+    ...(plan.parallelGroups ? { concurrency: plan.parallelGroups } : {}),
+  };
   const etcdTimeoutMs = options.etcdTimeoutMs ?? 8_000;
   const now = options.now ?? (() => new Date());
   const newOperation = options.newOperation ?? (() => crypto.randomUUID());

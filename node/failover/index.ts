@@ -15,12 +15,29 @@
  */
 export {
   MAX_FAILOVER_GROUPS,
+  MAX_PARALLEL_GROUPS,
   planFailover,
+  withGroups,
   type FailbackStep,
   type FailoverPlan,
   type PlanScope,
 } from './failover-plan.ts';
-export { moveGroups, type GroupFailoverResult, type GroupMovePorts } from './move-groups.ts';
+export { forEachBounded, moveGroups, type GroupFailoverResult, type GroupMovePorts } from './move-groups.ts';
+export {
+  compileGroupPatterns,
+  selectGroups,
+  type GroupListing,
+  type GroupPatterns,
+  type LinkGroupSelection,
+} from './group-selection.ts';
+export {
+  FailoverProgressBoard,
+  MAX_FOLLOWED_CALLS,
+  PROGRESS_KEPT_MS,
+  type FailoverPhase,
+  type FailoverProgressCounts,
+  type ProgressListener,
+} from './failover-progress.ts';
 export {
   failoverWithState,
   type FailoverOutcome,
@@ -29,7 +46,11 @@ export {
 } from './failover-with-state.ts';
 export {
   callErrorExit,
+  describeProgress,
   describeRegionState,
+  describeSummary,
+  summarizeFailover,
+  type FailoverSummary,
   failoverExit,
   renderFailover,
   type FailoverExit,
@@ -42,4 +63,5 @@ export {
   type FailbackRequest,
   type FailoverCalls,
   type FailoverRun,
+  type ProgressWatch,
 } from './operator-calls.ts';

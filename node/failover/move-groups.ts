@@ -9,11 +9,17 @@
  * Every group is translated before the first commit; `beforeCommit` (not for a dry run) is then awaited once
  * with the groups about to be committed, if any: the caller records the move there, and when it rejects
  * nothing is committed and `moveGroups` rejects with its error.
+ *
+ * Up to `concurrency` groups are translated at once, then committed at once (default
+ * NODE_DEFAULTS.failoverConcurrency); each group's partitions go in one commit. `onProgress` hears the counts
+ * after every group; results keep the plan's order whatever order the groups finish in.
  */
 import { isGeomeshError } from '../../base/index.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { Translation } from '../translation-service/index.ts';
 import type { FailoverPlan } from './failover-plan.ts';
+import type { FailoverProgressCounts, ProgressListener } from './failover-progress.ts';
 
 /** What a move needs of the node: translation of a group's committed offsets, and commits in its cluster. */
 export interface GroupMovePorts {
@@ -25,6 +31,10 @@ export interface GroupMovePorts {
     offsets: readonly { topic: string; partition: number; offset: number }[],
   ): Promise<void>;
   logger: Logger;
+  /** Groups translated (then committed) at once; default NODE_DEFAULTS.failoverConcurrency. */
+  concurrency?: number;
+  /** Told the counts after each group. */
+  onProgress?: ProgressListener;
 }
 
 /** What a failover did with one group. */
@@ -37,6 +47,24 @@ export interface GroupFailoverResult {
   translation: Translation | undefined;
 }
 
+/** Runs `work` on every item, at most `bound` at once; resolves when all have ended (rejects on the first throw). */
+export async function forEachBounded<T>(
+  items: readonly T[],
+  bound: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    try {
+      while (next < items.length) await work(items[next++]!);
+    } catch (err) {
+      next = items.length; // the other workers take nothing more
+      throw err;
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(bound, items.length)) }, worker));
+}
+
 /** Translates and (unless a dry run) commits every group of `plan`; see the file comment. */
 export async function moveGroups(
   plan: FailoverPlan,
@@ -44,22 +72,46 @@ export async function moveGroups(
   beforeCommit?: (groups: readonly string[]) => Promise<void>,
 ): Promise<GroupFailoverResult[]> {
   const { from, to, isDryRun } = plan;
-  const results: GroupFailoverResult[] = [];
-  for (const group of plan.groups) {
+  const bound = ports.concurrency ?? NODE_DEFAULTS.failoverConcurrency;
+  const counts: FailoverProgressCounts = {
+    phase: 'translating',
+    total: plan.groups.length,
+    translated: 0,
+    committed: 0,
+    refused: 0,
+  };
+  const tell = (): void => ports.onProgress?.(counts);
+  tell();
+  const results: GroupFailoverResult[] = plan.groups.map((group) => ({
+    group,
+    outcome: 'refused',
+    reason: '',
+    translation: undefined,
+  }));
+  await forEachBounded(results, bound, async (result) => {
     try {
-      const translation = await ports.translate(group, from, to);
-      results.push({ group, outcome: isDryRun ? 'dry-run' : 'committed', reason: '', translation });
+      result.translation = await ports.translate(result.group, from, to);
+      result.outcome = isDryRun ? 'dry-run' : 'committed';
     } catch (err) {
       if (!isGeomeshError(err)) throw err;
-      results.push({ group, outcome: 'refused', reason: err.message, translation: undefined });
+      result.reason = err.message;
+      counts.refused++;
     }
-  }
-  if (isDryRun) return results;
+    counts.translated++;
+    tell();
+  });
   const toCommit = results.filter(
     (r): r is GroupFailoverResult & { translation: Translation } => r.outcome === 'committed',
   );
-  if (toCommit.length > 0) await beforeCommit?.(toCommit.map((r) => r.group));
-  for (const result of toCommit) {
+  if (isDryRun || toCommit.length === 0) {
+    counts.phase = 'done';
+    tell();
+    return results;
+  }
+  await beforeCommit?.(toCommit.map((r) => r.group));
+  counts.phase = 'committing';
+  tell();
+  await forEachBounded(toCommit, bound, async (result) => {
     const { group, translation } = result;
     try {
       await ports.commit(
@@ -70,6 +122,7 @@ export async function moveGroups(
           offset: p.targetOffset,
         })),
       );
+      counts.committed++;
       ports.logger.info(
         { group, from, to, source: translation.source, partitions: translation.partitions.length },
         'failover: group offsets committed',
@@ -77,7 +130,11 @@ export async function moveGroups(
     } catch (err) {
       result.outcome = 'refused';
       result.reason = (err as Error).message;
+      counts.refused++;
     }
-  }
+    tell();
+  });
+  counts.phase = 'done';
+  tell();
   return results;
 }

@@ -9,7 +9,8 @@
  * for a dry run); wait until the link runs within `maxLag` records or `waitMs` passes; then move the groups
  * back (step `finish`: as a failover, and the region is recorded active once its groups are back).
  */
-import type { FailoverRequest, FailoverResponse } from '../rpc/index.ts';
+import { isGeomeshError } from '../../base/index.ts';
+import type { FailoverProgress, FailoverRequest, FailoverResponse } from '../rpc/index.ts';
 import { callErrorExit, describeRegionState, failoverExit, type FailoverExit } from './failover-report.ts';
 
 /** What the operator's side calls on a node (each call bounded by the caller's deadline). */
@@ -17,6 +18,17 @@ export interface FailoverCalls {
   failover(request: FailoverRequest): Promise<FailoverResponse>;
   /** The node's inbound links as its GetStatus reports them. */
   links(): Promise<readonly { fromRegion: string; state: string; lagRecords: number }[]>;
+  /** The progress of the Failover call given `progressId`. */
+  progress(progressId: string): Promise<FailoverProgress>;
+}
+
+/** How a command follows a long Failover call: every `pollMs` it reads the progress; `say` hears changes. */
+export interface ProgressWatch {
+  say(progress: FailoverProgress): void;
+  /** Waits `ms` or until `signal` aborts (then resolves). */
+  sleep(ms: number, signal: AbortSignal): Promise<void>;
+  /** Default 500 ms. */
+  pollMs?: number;
 }
 
 /** How a command ended: the exit, the answer to print (if any), the error to print (if any). */
@@ -27,13 +39,51 @@ export interface FailoverRun {
   error?: string;
 }
 
-/** One Failover call: its answer and exit, or the call's error and the exit its code calls for. */
-export async function runFailover(calls: FailoverCalls, request: FailoverRequest): Promise<FailoverRun> {
+/**
+ * One Failover call: its answer and exit, or the call's error and the exit its code calls for. With a
+ * `watch` and a `progressId` in the request, the call's progress is read while it runs and each change told
+ * (not yet known to the node: read again; a node that cannot tell, e.g. older than progress: no more reads).
+ */
+export async function runFailover(
+  calls: FailoverCalls,
+  request: FailoverRequest,
+  watch?: ProgressWatch,
+): Promise<FailoverRun> {
+  const done = new AbortController();
+  const following =
+    request.progressId && watch ? follow(calls, request.progressId, watch, done.signal) : null;
   try {
     const response = await calls.failover(request);
     return { exit: failoverExit(response), response };
   } catch (err) {
     return { exit: callErrorExit(err), error: (err as Error).message };
+  } finally {
+    done.abort();
+    await following;
+  }
+}
+
+async function follow(
+  calls: FailoverCalls,
+  progressId: string,
+  watch: ProgressWatch,
+  done: AbortSignal,
+): Promise<void> {
+  let last = '';
+  for (;;) {
+    await watch.sleep(watch.pollMs ?? 500, done);
+    if (done.aborted) return;
+    let progress: FailoverProgress;
+    try {
+      progress = await calls.progress(progressId);
+    } catch (err) {
+      if (isGeomeshError(err, 'GEOMESH_RPC_NOT_FOUND')) continue;
+      return;
+    }
+    const key = JSON.stringify(progress);
+    if (done.aborted) return;
+    if (key !== last) watch.say(progress);
+    last = key;
   }
 }
 

@@ -207,6 +207,10 @@ export interface OperatorHandlers {
   ): Promise<TranslateOffsetsResponse>;
   getStatus(request: GetStatusRequest, context: RpcCallContext): Promise<GetStatusResponse>;
   failover(request: FailoverRequest, context: RpcCallContext): Promise<FailoverResponse>;
+  getFailoverProgress(
+    request: GetFailoverProgressRequest,
+    context: RpcCallContext,
+  ): Promise<FailoverProgress>;
 }
 
 /** Operator.Failover: move consumer groups from one region to another (state-changing). */
@@ -222,6 +226,30 @@ export interface FailoverRequest {
    * .proto file.
    */
   failback: string;
+  /** With `groups` empty: the selected groups matching one of these (empty: all selected). */
+  groupPatterns?: string[];
+  /** Groups matching one of these are left out. */
+  excludeGroupPatterns?: string[];
+  /** Chosen by the caller to follow the call with GetFailoverProgress; "" for none. */
+  progressId?: string;
+  /** Groups translated (then committed) at once; 0 or absent: the node's default. */
+  parallelGroups?: number;
+}
+
+/** Operator.GetFailoverProgress: the progress of the Failover call given `progressId`. */
+export interface GetFailoverProgressRequest {
+  progressId: string;
+}
+
+/** How far a Failover call has got (counts of groups). */
+export interface FailoverProgress {
+  progressId: string;
+  /** `selecting`, `translating`, `committing` or `done`. */
+  phase: string;
+  total: number;
+  translated: number;
+  committed: number;
+  refused: number;
 }
 
 /** A region's state as recorded in etcd (`regions/<region>/state`). */
@@ -263,6 +291,16 @@ export interface PeerHandlers {
   seek(request: SeekRequest, context: RpcCallContext): Promise<SeekResponse>;
   pushCheckpoints(request: PushCheckpointsRequest, context: RpcCallContext): Promise<PushCheckpointsResponse>;
   ping(request: PingRequest, context: RpcCallContext): Promise<PingResponse>;
+  listGroups(request: ListGroupsRequest, context: RpcCallContext): Promise<ListGroupsResponse>;
+}
+
+/** Peer.ListGroups: the consumer groups of the called node's cluster. */
+export type ListGroupsRequest = Record<string, never>;
+
+export interface ListGroupsResponse {
+  region: string;
+  /** Sorted. */
+  groups: string[];
 }
 
 // ---- calling ----
@@ -294,6 +332,10 @@ export interface OperatorClient extends RpcClientBase {
   ): Promise<TranslateOffsetsResponse>;
   getStatus(request: GetStatusRequest, options?: RpcCallOptions): Promise<GetStatusResponse>;
   failover(request: FailoverRequest, options?: RpcCallOptions): Promise<FailoverResponse>;
+  getFailoverProgress(
+    request: GetFailoverProgressRequest,
+    options?: RpcCallOptions,
+  ): Promise<FailoverProgress>;
 }
 
 /** A client of a node's Peer service. */
@@ -305,6 +347,7 @@ export interface PeerClient extends RpcClientBase {
     options?: RpcCallOptions,
   ): Promise<PushCheckpointsResponse>;
   ping(request: PingRequest, options?: RpcCallOptions): Promise<PingResponse>;
+  listGroups(request: ListGroupsRequest, options?: RpcCallOptions): Promise<ListGroupsResponse>;
 }
 
 /** A service's health as gRPC health checking reports it. */

@@ -175,6 +175,7 @@ export function createOperatorClient(target: string, options: RpcClientOptions):
     translateOffsets: channel.method(operator, OPERATOR_CODECS.translateOffsets),
     getStatus: channel.method(operator, OPERATOR_CODECS.getStatus),
     failover: channel.method(operator, OPERATOR_CODECS.failover),
+    getFailoverProgress: channel.method(operator, OPERATOR_CODECS.getFailoverProgress),
   });
 }
 
@@ -189,6 +190,7 @@ export function createPeerClient(target: string, options: RpcClientOptions): Pee
     seek: channel.method(peer, PEER_CODECS.seek),
     pushCheckpoints: channel.method(peer, PEER_CODECS.pushCheckpoints),
     ping: channel.method(peer, PEER_CODECS.ping),
+    listGroups: channel.method(peer, PEER_CODECS.listGroups),
   });
 }
 

@@ -11,6 +11,9 @@ import type { GetFrontiersRequest__Output } from './generated/geomesh/v1/GetFron
 import type { GetFrontiersResponse__Output } from './generated/geomesh/v1/GetFrontiersResponse.ts';
 import type { FailoverRequest__Output } from './generated/geomesh/v1/FailoverRequest.ts';
 import type { FailoverResponse__Output } from './generated/geomesh/v1/FailoverResponse.ts';
+import type { FailoverProgress__Output } from './generated/geomesh/v1/FailoverProgress.ts';
+import type { GetFailoverProgressRequest__Output } from './generated/geomesh/v1/GetFailoverProgressRequest.ts';
+import type { ListGroupsResponse__Output } from './generated/geomesh/v1/ListGroupsResponse.ts';
 import type { RegionState__Output } from './generated/geomesh/v1/RegionState.ts';
 import type { GetStatusRequest__Output } from './generated/geomesh/v1/GetStatusRequest.ts';
 import type { GetStatusResponse__Output } from './generated/geomesh/v1/GetStatusResponse.ts';
@@ -40,12 +43,16 @@ import type {
   GetFrontiersRequest,
   GetFrontiersResponse,
   FailoverRequest,
+  FailoverProgress,
   FailoverResponse,
+  GetFailoverProgressRequest,
   GetStatusRequest,
   GetStatusResponse,
   HaltedPartition,
   LinkStatus,
   LinkSummary,
+  ListGroupsRequest,
+  ListGroupsResponse,
   NodeStatus,
   OperatorHandlers,
   OriginOffset,
@@ -102,7 +109,10 @@ type _ShapesAgree = AllTrue<
     Same<WorkSharingStatus, WorkSharingStatus__Output>,
     Same<Required<NodeStatus>, NodeStatus__Output>,
     Same<GetStatusRequest, GetStatusRequest__Output>,
-    Same<FailoverRequest, FailoverRequest__Output>,
+    Same<Required<FailoverRequest>, FailoverRequest__Output>,
+    Same<GetFailoverProgressRequest, GetFailoverProgressRequest__Output>,
+    Same<FailoverProgress, FailoverProgress__Output>,
+    Same<ListGroupsResponse, ListGroupsResponse__Output>,
     Same<RegionState, RegionState__Output>,
     Same<
       { node: Required<GetStatusResponse['node']> },
@@ -245,6 +255,10 @@ export const OPERATOR_CODECS: CodecTable<OperatorHandlers> = Object.freeze({
   translateOffsets,
   getStatus,
   failover,
+  getFailoverProgress: sameShape<GetFailoverProgressRequest, FailoverProgress>(
+    'Operator',
+    'GetFailoverProgress',
+  ),
 });
 
 /** Codecs of the Peer service, by handler method. */
@@ -253,4 +267,5 @@ export const PEER_CODECS: CodecTable<PeerHandlers> = Object.freeze({
   seek: sameShape<SeekRequest, SeekResponse>('Peer', 'Seek'),
   pushCheckpoints: sameShape<PushCheckpointsRequest, PushCheckpointsResponse>('Peer', 'PushCheckpoints'),
   ping: sameShape<PingRequest, PingResponse>('Peer', 'Ping'),
+  listGroups: sameShape<ListGroupsRequest, ListGroupsResponse>('Peer', 'ListGroups'),
 });

@@ -5,7 +5,7 @@
  */
 import { GeomeshError } from '../../base/index.ts';
 import type { TopologyConfig } from '../../topology/index.ts';
-import { failoverWithState } from '../failover/index.ts';
+import { FailoverProgressBoard, failoverWithState, type LinkGroupSelection } from '../failover/index.ts';
 import type { Logger } from '../log/index.ts';
 import { isKeyId, KEY_ID_BYTES, type ProvenanceKeySet } from '../replication/index.ts';
 import type { AuthorizationOptions, OperatorHandlers, PeerHandlers } from '../rpc/index.ts';
@@ -44,6 +44,7 @@ function notRunning(region: string): never {
 
 /** The Operator service: translation, status, failover (authorised callers only; see `authorization`). */
 export function operatorHandlers(ctx: HandlerContext): OperatorHandlers {
+  const progress = new FailoverProgressBoard();
   return {
     translateOffsets: async (req) => {
       const t = await ctx.translation().translate(req.group, req.fromRegion, req.toRegion, req.topics);
@@ -64,16 +65,28 @@ export function operatorHandlers(ctx: HandlerContext): OperatorHandlers {
         );
       }
       const translation = ctx.translation();
+      const progressId = req.progressId ?? '';
+      let isSourceSilent = false;
+      const onProgress = progress.follow(progressId);
       const response = await failoverWithState({
         request: req,
         scope: { regions: ctx.config.regions.map((r) => r.name), region: ctx.region },
         ports: {
-          translate: (group, from, to) => translation.translate(group, from, to),
+          // Once the source has not answered for one group, the others use its checkpoints at once rather
+          // than each waiting out the peer deadline (older frontiers: more records seen twice, none lost).
+          translate: async (group, from, to) => {
+            const t = await translation.translate(group, from, to, [], isSourceSilent);
+            if (t.source === 'checkpoint') isSourceSilent = true;
+            return t;
+          },
           commit: (group, offsets) => translation.localCluster.commit(group, offsets),
         },
+        listGroups: (from) => translation.groupsOf(from),
+        linkSelection: (from, to) => linkGroupSelection(ctx.config, from, to),
+        ...(onProgress ? { onProgress } : {}),
         openStates: regionStatesOn(ctx.coordination),
         logger: ctx.logger,
-      });
+      }).finally(() => progress.end(progressId));
       return {
         ...response,
         groups: response.groups.map((g) => ({
@@ -84,6 +97,24 @@ export function operatorHandlers(ctx: HandlerContext): OperatorHandlers {
         })),
       };
     },
+    getFailoverProgress: (req) =>
+      Promise.resolve({ progressId: req.progressId, ...progress.get(req.progressId) }),
+  };
+}
+
+/** The groups the link from → to selects; without such a link, those any link out of `from` selects. */
+function linkGroupSelection(config: TopologyConfig, from: string, to: string): LinkGroupSelection {
+  const link = config.link(from, to);
+  if (link) {
+    return {
+      selects: (group) => link.groups.matches(group),
+      description: `the link ${from} → ${to} (groups ${link.groups.describe()})`,
+    };
+  }
+  const outbound = config.outboundLinks(from);
+  return {
+    selects: (group) => outbound.some((l) => l.groups.matches(group)),
+    description: `a link out of ${from} (there is no link ${from} → ${to})`,
   };
 }
 
@@ -98,7 +129,7 @@ export function authorization(ctx: Pick<HandlerContext, 'config' | 'region'>): {
   if (!operators || (operators.token === null && operators.clients.length === 0)) return {};
   return {
     authorization: {
-      protectedMethods: ['geomesh.v1.Operator/Failover'],
+      protectedMethods: ['geomesh.v1.Operator/Failover', 'geomesh.v1.Operator/GetFailoverProgress'],
       ...(operators.token
         ? {
             bearerToken: {
@@ -117,6 +148,10 @@ export function peerHandlers(ctx: HandlerContext): PeerHandlers {
   return {
     getFrontiers: (req) => ctx.translation().localFrontiers(req.group, req.topics),
     seek: (req) => ctx.translation().localSeek(req.partitions),
+    listGroups: async () => ({
+      region: ctx.region,
+      groups: (await ctx.translation().localCluster.groups()).sort(),
+    }),
     pushCheckpoints: (req) => {
       const service = ctx.translation();
       let accepted = 0;
@@ -194,5 +229,6 @@ export function peerApi(peers: PeerChannels, region: string): PeerApi | undefine
           checkpoints: checkpoints.map((c) => ({ ...c, partitions: c.partitions.map((p) => ({ ...p })) })),
         })
       ).accepted,
+    listGroups: async () => (await peer().listGroups({})).groups,
   };
 }

@@ -165,12 +165,17 @@ export class TranslationService {
     return this.#options.indexFor?.(tps) ?? Promise.resolve(this.#options.index);
   }
 
-  /** Translates `group` from region `from` to region `to` (either may be this node's or a peer's). */
+  /**
+   * Translates `group` from region `from` to region `to` (either may be this node's or a peer's). With
+   * `isCheckpointFirst`, `from`'s last checkpoint held here is used without asking `from`'s node first (when
+   * there is one; a failover does so once `from` has not answered for another group of the same call).
+   */
   async translate(
     group: string,
     from: string,
     to: string,
     topics: readonly string[] = [],
+    isCheckpointFirst = false,
   ): Promise<Translation> {
     requireName(group, 'group');
     requireTopics(topics);
@@ -178,7 +183,7 @@ export class TranslationService {
     this.#requireRegion(to, 'to');
     if (from === to) throw invalid(`from and to are both ${from}: name two different regions`);
     const startedAt = performance.now();
-    const frontiers = await this.#frontiersOf(group, from, topics);
+    const frontiers = await this.#frontiersOf(group, from, topics, isCheckpointFirst);
     this.#logger.debug({ group, from, partitions: frontiers.partitions.length }, 'frontiers read');
     if (frontiers.partitions.length === 0) {
       throw new GeomeshError(
@@ -219,6 +224,32 @@ export class TranslationService {
     };
   }
 
+  /**
+   * The consumer groups of `region`'s cluster, listed by its node (live); when it cannot be asked (node or
+   * Kafka down, a node older than the listing), the groups its checkpoints held here name.
+   */
+  async groupsOf(region: string): Promise<{ source: 'live' | 'checkpoint'; groups: string[] }> {
+    this.#requireRegion(region, 'from');
+    if (region === this.#options.region)
+      return { source: 'live', groups: await this.#options.cluster.groups() };
+    const peer = this.#options.peer(region);
+    if (peer) {
+      try {
+        return { source: 'live', groups: await peer.listGroups() };
+      } catch (err) {
+        this.#logger.info(
+          { region, err },
+          `${region}'s groups not listed live; taking its checkpoints' groups`,
+        );
+      }
+    }
+    const groups = this.#options.checkpoints
+      .all()
+      .filter((c) => c.region === region)
+      .map((c) => c.group);
+    return { source: 'checkpoint', groups };
+  }
+
   /** Keeps a checkpoint a peer pushed (the newer per region and group wins); returns whether kept. */
   receiveCheckpoint(checkpoint: GroupCheckpoint): boolean {
     if (checkpoint.region === this.#options.region) return false;
@@ -251,12 +282,14 @@ export class TranslationService {
     group: string,
     from: string,
     topics: readonly string[],
+    isCheckpointFirst: boolean,
   ): Promise<{ source: 'live' | 'checkpoint'; computedAtMs: number; partitions: CheckpointPartition[] }> {
     if (from === this.#options.region)
       return { source: 'live', ...(await this.localFrontiers(group, topics)) };
     const peer = this.#options.peer(from);
     let liveError: unknown;
-    if (peer) {
+    const isSkipped = isCheckpointFirst && this.#options.checkpoints.get(from, group) !== undefined;
+    if (peer && !isSkipped) {
       try {
         return { source: 'live', ...(await peer.getFrontiers(group, topics)) };
       } catch (err) {

@@ -43,6 +43,8 @@ export interface PeerApi {
   ): Promise<{ region: string; computedAtMs: number; partitions: CheckpointPartition[] }>;
   seek(partitions: readonly CheckpointPartition[]): Promise<{ region: string; partitions: PartitionSeek[] }>;
   pushCheckpoints(fromRegion: string, checkpoints: readonly GroupCheckpoint[]): Promise<number>;
+  /** The consumer groups of the node's cluster. */
+  listGroups(): Promise<string[]>;
 }
 
 export interface TranslationServiceOptions {

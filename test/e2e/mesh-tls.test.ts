@@ -114,6 +114,9 @@ describe('mutual TLS between nodes and from operators', () => {
 
   /** The CLI's TLS flags for a client certificate. */
   const tlsOf = (cert: IssuedCert) => ['--tls-ca', ca, '--tls-cert', cert.cert, '--tls-key', cert.key];
+  /** `geomesh failover --from east --to west` with `args`. */
+  const failoverEastToWest = (...args: string[]) =>
+    runToEnd(['failover', '--topology', file, '--from', 'east', '--to', 'west', ...args]);
   const translateBilling = (...extra: string[]) =>
     runToEnd([
       'translate',
@@ -210,20 +213,7 @@ describe('mutual TLS between nodes and from operators', () => {
       }
     };
     const failover = (cert: IssuedCert, ...extra: string[]) =>
-      runToEnd([
-        'failover',
-        '--topology',
-        file,
-        '--from',
-        'east',
-        '--to',
-        'west',
-        '--group',
-        'payroll',
-        '--json',
-        ...tlsOf(cert),
-        ...extra,
-      ]);
+      failoverEastToWest('--group', 'payroll', '--json', ...tlsOf(cert), ...extra);
     // A certificate of the mesh CA that west's operators do not list: PERMISSION_DENIED, exit 77.
     const denied = await failover(intern);
     assert.equal(denied.code, 77, denied.stderr);
@@ -275,27 +265,15 @@ describe('mutual TLS between nodes and from operators', () => {
     assert.equal(byToken.code, 0, byToken.stderr);
     assert.deepEqual(await committedInWest('payroll'), [150, 20]);
     assert.deepEqual(await eastStateInEtcd(), recorded, 'a repeated failover leaves the record as it was');
-    // An unknown group is refused by name, the others unaffected: exit 5.
-    const unknown = await runToEnd([
-      'failover',
-      '--topology',
-      file,
-      '--from',
-      'east',
-      '--to',
-      'west',
-      '--group',
-      'payroll',
-      'no-such-group',
-      ...tlsOf(operator),
-    ]);
-    assert.equal(unknown.code, 5, unknown.stderr);
-    assert.match(unknown.stdout, /no-such-group\s+refused/);
+    // A --group pattern that matches no group of east: exit 4 before anything is translated or recorded.
+    const unknown = await failoverEastToWest('--group', 'payroll', 'no-such-group', ...tlsOf(operator));
+    assert.equal(unknown.code, 4, unknown.stderr);
     assert.match(
-      unknown.stdout,
-      /region state in etcd: east failed-over to west since .* \(groups payroll\)/,
+      unknown.stderr,
+      /--group pattern 2 \(group_patterns\[1\]\): "no-such-group" matches none of/,
     );
-    assert.deepEqual((await eastStateInEtcd())?.groups, ['payroll'], 'a refused group is not recorded');
+    assert.equal(unknown.stdout, '');
+    assert.deepEqual(await eastStateInEtcd(), recorded, 'nothing recorded');
 
     // The group read on in west; east is back: failback waits for east to catch up, then moves it back.
     await commitGroupOffsets(kafka['west']!, 'payroll', [
@@ -337,5 +315,77 @@ describe('mutual TLS between nodes and from operators', () => {
     } finally {
       await eastOffsets.stop();
     }
+  });
+  it("every group at once: selected live by pattern, then from checkpoints with east's node killed", async () => {
+    const estate = ['estate-a', 'estate-b', 'estate-c'];
+    const committedAt = Date.now();
+    for (const [i, group] of estate.entries()) {
+      await commitGroupOffsets(kafka['east']!, group, [
+        { topic: 'orders', partition: 0, offset: 10 * (i + 1) },
+        { topic: 'orders', partition: 1, offset: i + 1 },
+      ]);
+    }
+    const failover = (...extra: string[]) => failoverEastToWest('--json', ...tlsOf(operator), ...extra);
+    type Answer = {
+      groups: { group: string; outcome: string; translation: { source: string } }[];
+      summary: { groups: number; committed: number; live: number; checkpoint: number };
+    };
+    // No --group: every group east's node lists that the link east → west selects (a dry run).
+    const all = await failover('--dry-run');
+    assert.equal(all.code, 0, all.stderr);
+    const everyGroup = JSON.parse(all.stdout) as Answer;
+    for (const group of [...estate, 'billing', 'payroll'])
+      assert.ok(
+        everyGroup.groups.some((g) => g.group === group && g.outcome === 'dry-run'),
+        `${group} selected`,
+      );
+    assert.ok(
+      everyGroup.groups.every((g) => !g.group.startsWith('geomesh.')),
+      'no internal group',
+    );
+    // Patterns narrow it; the groups are committed in west and east is recorded failed over with them.
+    const narrowed = await failover('--group', 'estate-.*', '--exclude-group', 'estate-c');
+    assert.equal(narrowed.code, 0, narrowed.stderr);
+    const moved = JSON.parse(narrowed.stdout) as Answer;
+    assert.deepEqual(
+      moved.groups.map((g) => `${g.group} ${g.outcome} ${g.translation.source}`),
+      ['estate-a committed live', 'estate-b committed live'],
+    );
+    assert.deepEqual(
+      { groups: moved.summary.groups, committed: moved.summary.committed, live: moved.summary.live },
+      { groups: 2, committed: 2, live: 2 },
+    );
+    // With --json, what geomesh writes on stderr is JSON (Node's own warnings aside).
+    for (const line of narrowed.stderr.split('\n').filter((l) => l && !l.startsWith('(')))
+      assert.ok('progress' in (JSON.parse(line) as object), `a progress line: ${line}`);
+    const offsets = new ClusterOffsets(kafka['west']!);
+    try {
+      for (const [i, group] of ['estate-a', 'estate-b'].entries())
+        assert.deepEqual(
+          (await offsets.committedOffsets(group, ['orders'])).map((c) => c.offset),
+          [10 * (i + 1), i + 1],
+        );
+      assert.deepEqual(await offsets.committedOffsets('estate-c', ['orders']), [], 'excluded: untouched');
+    } finally {
+      await offsets.stop();
+    }
+    assert.deepEqual((await eastStateInEtcd())?.groups, ['estate-a', 'estate-b']);
+    // east's node killed: the selection comes from the checkpoints east pushed to west (every 5 s).
+    // A checkpoint round (every 5 s) after the commits must have run before the kill.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, committedAt + 7_000 - Date.now())));
+    children[0]!.kill('SIGKILL');
+    let fromCheckpoints: Answer | undefined;
+    await waitFor(
+      async () => {
+        const result = await failover('--group', 'estate-.*', '--dry-run');
+        fromCheckpoints = result.code === 0 ? (JSON.parse(result.stdout) as Answer) : undefined;
+        return fromCheckpoints?.summary.checkpoint === 3;
+      },
+      { timeoutMs: 30_000, intervalMs: 1_000, what: "the estate groups selected from east's checkpoints" },
+    );
+    assert.deepEqual(
+      fromCheckpoints?.groups.map((g) => g.group),
+      estate,
+    );
   });
 });

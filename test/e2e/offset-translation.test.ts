@@ -160,6 +160,8 @@ describe('offset translation (3 regions, interleaved active-active writes)', () 
         deadline(
           Promise.resolve().then(() => checkpoints.filter((c) => service().receiveCheckpoint(c)).length),
         ),
+      listGroups: () =>
+        deadline(Promise.resolve().then(async () => (await service().groupsOf(region)).groups)),
     };
   }
 

@@ -1,6 +1,7 @@
 /**
- * `geomesh failover --from A --to B --group G [--group H ...] [--dry-run]`: moves consumer groups from
- * region A to region B. B's node translates each group's committed offsets (live from A's node, or from A's
+ * `geomesh failover --from A --to B [--group P ...] [--exclude-group P ...] [--dry-run]`: moves consumer
+ * groups from region A to region B: every group of A the link A → B selects, or those the patterns narrow
+ * it to (JavaScript regular expressions matched against the whole name, as the topology's). B's node translates each group's committed offsets (live from A's node, or from A's
  * last checkpoint when A is down) and commits them in B, where the group must have no active members. A
  * state-changing call: B's node accepts it only from an operator its `node.operators` names (bearer token or
  * client certificate). Idempotent: run it again to retry refused groups.
@@ -11,14 +12,23 @@
  * This file parses the arguments and prints; the calls, the failback's waiting, the report and the exit
  * decisions are node/failover's (operator-calls.ts, failover-report.ts).
  */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
 import type { TopologyConfig } from '../../../topology/index.ts';
+import { NODE_DEFAULTS } from '../../config/index.ts';
 import {
+  MAX_PARALLEL_GROUPS,
+  compileGroupPatterns,
+  describeProgress,
+  describeSummary,
+  summarizeFailover,
   renderFailover,
   runFailback,
   runFailover,
   type FailoverCalls,
   type FailoverRun,
+  type ProgressWatch,
 } from '../../failover/index.ts';
 import { createOperatorClient, type ClientTransportOptions } from '../../rpc/index.ts';
 import type { CliContext } from '../cli-context.ts';
@@ -31,6 +41,12 @@ import {
 } from '../operator-connection.ts';
 
 const FAILOVER_HELP = `
+Groups: without --group, every consumer group of --from that the topology's link --from → --to selects
+(its groups patterns; without such a link, any link out of --from) and that --from's node lists (or, when it
+does not answer, that its last checkpoints name). --group and --exclude-group narrow that with patterns
+(JavaScript regular expressions matched against the whole name: --group 'billing-.*'); a pattern that
+matches no such group stops the command before anything is changed (exit 4). Progress lines go to stderr
+while it runs (groups done / total), a summary follows the table.
 Per group: the outcome (committed, dry-run, or refused with the reason: unknown group, active members in
 --to, no answer from --from and no checkpoint), where the frontier came from (live, or the checkpoint and its
 age: a group may then see records again, never miss one), the partitions committed and how many records
@@ -39,13 +55,21 @@ docs/offset-translation.md). Before committing, the node records --from as faile
 (region state, shown by geomesh status); a dry run records nothing. When etcd does not answer, nothing is
 committed (exit 1); when --from is recorded failed over to another region, the call is refused (exit 1).
 Exit codes: 0 every group committed (or translated, with --dry-run), 1 failure (node unreachable),
-2 invalid topology, 5 at least one group refused, 64 usage error, 66 file not readable, 77 not authorised.`;
+2 invalid topology, 4 unknown region or a pattern that matches no group, 5 at least one group refused,
+64 usage error (a pattern that is not a regular expression), 66 file not readable, 77 not authorised.
+With --json every output is JSON: the answer with its summary on stdout, progress and errors as one JSON
+object a line on stderr.`;
+
+/** Deadline of a failover call: every group is translated and committed within it (one commit is ~0.1–1 s). */
+const FAILOVER_TIMEOUT_MS = 300_000;
 
 interface FailoverOptions extends OperatorConnectionOptions {
   topology: string;
   from: string;
   to: string;
-  group: string[];
+  group?: string[];
+  excludeGroup?: string[];
+  parallel?: string;
   dryRun?: boolean;
   node?: string;
   tokenEnv?: string;
@@ -59,13 +83,15 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
     .requiredOption('--topology <file>', 'topology YAML file (names the regions and their nodes)')
     .requiredOption('--from <region>', 'the region the groups leave (it may be down)')
     .requiredOption('--to <region>', 'the region they move to')
-    .requiredOption('--group <name...>', 'consumer groups to move')
+    .option('--group <pattern...>', 'move only the selected groups matching a pattern (default: all)')
+    .option('--exclude-group <pattern...>', 'leave out the groups matching a pattern')
+    .option('--parallel <groups>', `groups translated at once (default ${NODE_DEFAULTS.failoverConcurrency})`)
     .option('--dry-run', 'translate and report only; commit nothing')
     .option('--node <host:port>', "call this node (default: --to's node)")
     .option('--token-env <VAR>', 'environment variable holding the operator bearer token')
     .option('--json', 'print the answer as JSON')
     .addHelpText('after', FAILOVER_HELP);
-  withOperatorConnectionOptions(command).action(async (options: FailoverOptions) => {
+  withOperatorConnectionOptions(command, FAILOVER_TIMEOUT_MS).action(async (options: FailoverOptions) => {
     const config = await loadValidTopology(options.topology, context);
     if (!config) return;
     const connection = operatorConnection('failover', options, config, context);
@@ -77,17 +103,58 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
       context.setExitCode(EXIT_CODES.notFound);
       return;
     }
+    const include = options.group ?? [];
+    const exclude = options.excludeGroup ?? [];
+    try {
+      compileGroupPatterns(include, 'include');
+      compileGroupPatterns(exclude, 'exclude');
+    } catch (err) {
+      say('failover', options.json, context, { error: (err as Error).message, exitCode: EXIT_CODES.usage });
+      context.setExitCode(EXIT_CODES.usage);
+      return;
+    }
+    const parallel = options.parallel === undefined ? 0 : Number(options.parallel);
+    if (
+      options.parallel !== undefined &&
+      (!Number.isInteger(parallel) || parallel < 1 || parallel > MAX_PARALLEL_GROUPS)
+    ) {
+      const error = `--parallel ${options.parallel}: give a whole number from 1 to ${MAX_PARALLEL_GROUPS}`;
+      say('failover', options.json, context, { error, exitCode: EXIT_CODES.usage });
+      context.setExitCode(EXIT_CODES.usage);
+      return;
+    }
+    const startedAt = performance.now();
+    const watch: ProgressWatch = {
+      say: (p) =>
+        say('failover', options.json, context, options.json ? { progress: p } : describeProgress(p)),
+      sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
+    };
     const run = await withCalls(address(options, options.to, config), options, connection, (calls) =>
-      runFailover(calls, {
-        fromRegion: options.from,
-        toRegion: options.to,
-        groups: options.group,
-        dryRun: options.dryRun ?? false,
-        failback: '',
-      }),
+      runFailover(
+        calls,
+        {
+          fromRegion: options.from,
+          toRegion: options.to,
+          groups: [],
+          groupPatterns: include,
+          excludeGroupPatterns: exclude,
+          dryRun: options.dryRun ?? false,
+          failback: '',
+          progressId: randomUUID(),
+          parallelGroups: parallel,
+        },
+        watch,
+      ),
     );
-    report('failover', run, options.json, context);
+    report('failover', run, options.json, context, performance.now() - startedAt);
   });
+}
+
+/** One line on stderr: `text` as is (prefixed `geomesh <verb>: ` when it is an error), or JSON. */
+function say(verb: string, json: boolean | undefined, context: CliContext, line: string | object): void {
+  if (json) context.stderr(JSON.stringify(line) + '\n');
+  else if (typeof line === 'string') context.stderr(`${line}\n`);
+  else context.stderr(`geomesh ${verb}: ${(line as { error: string }).error}\n`);
 }
 
 /** The node to call: `--node`, else the region's node in the topology. */
@@ -111,19 +178,33 @@ async function withCalls(
     return await run({
       failover: (request) => client.failover(request, call),
       links: async () => (await client.getStatus({}, call)).node.links,
+      progress: (progressId) => client.getFailoverProgress({ progressId }, call),
     });
   } finally {
     client.close();
   }
 }
 
-/** Prints how a command ended (the answer on stdout, an error on stderr) and sets its exit code. */
-function report(verb: string, run: FailoverRun, json: boolean | undefined, context: CliContext): void {
-  if (run.response)
+/**
+ * Prints how a command ended (the answer and its summary on stdout, an error on stderr) and sets its exit
+ * code.
+ */
+function report(
+  verb: string,
+  run: FailoverRun,
+  json: boolean | undefined,
+  context: CliContext,
+  elapsedMs: number,
+): void {
+  if (run.response) {
+    const summary = summarizeFailover(run.response, elapsedMs);
     context.stdout(
-      json ? JSON.stringify(run.response, null, 2) + '\n' : renderFailover(run.response, Date.now()),
+      json
+        ? JSON.stringify({ ...run.response, summary }, null, 2) + '\n'
+        : renderFailover(run.response, Date.now()) + describeSummary(summary) + '\n',
     );
-  if (run.error !== undefined) context.stderr(`geomesh ${verb}: ${run.error}\n`);
+  }
+  if (run.error !== undefined) say(verb, json, context, { error: run.error, exitCode: EXIT_CODES[run.exit] });
   context.setExitCode(EXIT_CODES[run.exit]);
 }
 
@@ -180,6 +261,7 @@ export function registerFailbackCommand(program: Command, context: CliContext): 
       context.setExitCode(EXIT_CODES.notFound);
       return;
     }
+    const startedAt = performance.now();
     const run = await withCalls(address(options, options.region, config), options, connection, (calls) =>
       runFailback(
         calls,
@@ -192,9 +274,9 @@ export function registerFailbackCommand(program: Command, context: CliContext): 
           waitMs,
         },
         { now: Date.now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
-        (line) => context.stderr(`${line}\n`),
+        (line) => say('failback', options.json, context, options.json ? { message: line } : line),
       ),
     );
-    report('failback', run, options.json, context);
+    report('failback', run, options.json, context, performance.now() - startedAt);
   });
 }

@@ -1,8 +1,10 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { FailoverProgress as _geomesh_v1_FailoverProgress, FailoverProgress__Output as _geomesh_v1_FailoverProgress__Output } from './geomesh/v1/FailoverProgress.ts';
 import type { FailoverRequest as _geomesh_v1_FailoverRequest, FailoverRequest__Output as _geomesh_v1_FailoverRequest__Output } from './geomesh/v1/FailoverRequest.ts';
 import type { FailoverResponse as _geomesh_v1_FailoverResponse, FailoverResponse__Output as _geomesh_v1_FailoverResponse__Output } from './geomesh/v1/FailoverResponse.ts';
+import type { GetFailoverProgressRequest as _geomesh_v1_GetFailoverProgressRequest, GetFailoverProgressRequest__Output as _geomesh_v1_GetFailoverProgressRequest__Output } from './geomesh/v1/GetFailoverProgressRequest.ts';
 import type { GetStatusRequest as _geomesh_v1_GetStatusRequest, GetStatusRequest__Output as _geomesh_v1_GetStatusRequest__Output } from './geomesh/v1/GetStatusRequest.ts';
 import type { GetStatusResponse as _geomesh_v1_GetStatusResponse, GetStatusResponse__Output as _geomesh_v1_GetStatusResponse__Output } from './geomesh/v1/GetStatusResponse.ts';
 import type { GroupFailover as _geomesh_v1_GroupFailover, GroupFailover__Output as _geomesh_v1_GroupFailover__Output } from './geomesh/v1/GroupFailover.ts';
@@ -31,9 +33,11 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   geomesh: {
     v1: {
+      FailoverProgress: MessageTypeDefinition<_geomesh_v1_FailoverProgress, _geomesh_v1_FailoverProgress__Output>
       FailoverRequest: MessageTypeDefinition<_geomesh_v1_FailoverRequest, _geomesh_v1_FailoverRequest__Output>
       FailoverResponse: MessageTypeDefinition<_geomesh_v1_FailoverResponse, _geomesh_v1_FailoverResponse__Output>
       FrontierSource: EnumTypeDefinition
+      GetFailoverProgressRequest: MessageTypeDefinition<_geomesh_v1_GetFailoverProgressRequest, _geomesh_v1_GetFailoverProgressRequest__Output>
       GetStatusRequest: MessageTypeDefinition<_geomesh_v1_GetStatusRequest, _geomesh_v1_GetStatusRequest__Output>
       GetStatusResponse: MessageTypeDefinition<_geomesh_v1_GetStatusResponse, _geomesh_v1_GetStatusResponse__Output>
       GroupFailover: MessageTypeDefinition<_geomesh_v1_GroupFailover, _geomesh_v1_GroupFailover__Output>

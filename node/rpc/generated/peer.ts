@@ -5,6 +5,8 @@ import type { Checkpoint as _geomesh_v1_Checkpoint, Checkpoint__Output as _geome
 import type { GetFrontiersRequest as _geomesh_v1_GetFrontiersRequest, GetFrontiersRequest__Output as _geomesh_v1_GetFrontiersRequest__Output } from './geomesh/v1/GetFrontiersRequest.ts';
 import type { GetFrontiersResponse as _geomesh_v1_GetFrontiersResponse, GetFrontiersResponse__Output as _geomesh_v1_GetFrontiersResponse__Output } from './geomesh/v1/GetFrontiersResponse.ts';
 import type { LinkSummary as _geomesh_v1_LinkSummary, LinkSummary__Output as _geomesh_v1_LinkSummary__Output } from './geomesh/v1/LinkSummary.ts';
+import type { ListGroupsRequest as _geomesh_v1_ListGroupsRequest, ListGroupsRequest__Output as _geomesh_v1_ListGroupsRequest__Output } from './geomesh/v1/ListGroupsRequest.ts';
+import type { ListGroupsResponse as _geomesh_v1_ListGroupsResponse, ListGroupsResponse__Output as _geomesh_v1_ListGroupsResponse__Output } from './geomesh/v1/ListGroupsResponse.ts';
 import type { OriginOffset as _geomesh_v1_OriginOffset, OriginOffset__Output as _geomesh_v1_OriginOffset__Output } from './geomesh/v1/OriginOffset.ts';
 import type { PartitionFrontier as _geomesh_v1_PartitionFrontier, PartitionFrontier__Output as _geomesh_v1_PartitionFrontier__Output } from './geomesh/v1/PartitionFrontier.ts';
 import type { PartitionSeek as _geomesh_v1_PartitionSeek, PartitionSeek__Output as _geomesh_v1_PartitionSeek__Output } from './geomesh/v1/PartitionSeek.ts';
@@ -27,6 +29,8 @@ export interface ProtoGrpcType {
       GetFrontiersRequest: MessageTypeDefinition<_geomesh_v1_GetFrontiersRequest, _geomesh_v1_GetFrontiersRequest__Output>
       GetFrontiersResponse: MessageTypeDefinition<_geomesh_v1_GetFrontiersResponse, _geomesh_v1_GetFrontiersResponse__Output>
       LinkSummary: MessageTypeDefinition<_geomesh_v1_LinkSummary, _geomesh_v1_LinkSummary__Output>
+      ListGroupsRequest: MessageTypeDefinition<_geomesh_v1_ListGroupsRequest, _geomesh_v1_ListGroupsRequest__Output>
+      ListGroupsResponse: MessageTypeDefinition<_geomesh_v1_ListGroupsResponse, _geomesh_v1_ListGroupsResponse__Output>
       OriginOffset: MessageTypeDefinition<_geomesh_v1_OriginOffset, _geomesh_v1_OriginOffset__Output>
       PartitionFrontier: MessageTypeDefinition<_geomesh_v1_PartitionFrontier, _geomesh_v1_PartitionFrontier__Output>
       PartitionSeek: MessageTypeDefinition<_geomesh_v1_PartitionSeek, _geomesh_v1_PartitionSeek__Output>

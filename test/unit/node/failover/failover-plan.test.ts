@@ -25,6 +25,13 @@ describe('planFailover', () => {
       groups: ['x', 'billing'],
       isDryRun: false,
       failback: '',
+      selection: null,
+      parallelGroups: undefined,
+    });
+    assert.equal(planFailover(request({ parallelGroups: 4 }), scope).parallelGroups, 4);
+    assert.throws(() => planFailover(request({ parallelGroups: 257 }), scope), {
+      code: 'GEOMESH_RPC_INVALID_ARGUMENT',
+      message: 'parallel_groups is 257; expected 1 to 256, or 0 for the default',
     });
     assert.equal(planFailover(request({ dryRun: true }), scope).isDryRun, true);
     assert.equal(planFailover(request({ failback: 'start' }), scope).isDryRun, true);
@@ -54,11 +61,8 @@ describe('planFailover', () => {
     });
   });
 
-  it('groups: none, an empty name, or more than the bound are INVALID_ARGUMENT', () => {
-    assert.throws(() => planFailover(request({ groups: [] }), scope), {
-      code: 'GEOMESH_RPC_INVALID_ARGUMENT',
-      message: 'name at least one group',
-    });
+  it('groups: an empty name, or more than the bound are INVALID_ARGUMENT (none: they are selected)', () => {
+    assert.equal(planFailover(request({ groups: [] }), scope).groups.length, 0);
     assert.throws(() => planFailover(request({ groups: ['billing', ''] }), scope), {
       code: 'GEOMESH_RPC_INVALID_ARGUMENT',
       message: /group 2 of 2 is empty/,

@@ -90,6 +90,8 @@ function harness(store: MemoryStore, options: { isEtcdDown?: boolean } = {}) {
       },
       scope: { regions: ['east', 'west', 'south'], region: request.toRegion ?? 'west' },
       ports: ports(request.toRegion ?? 'west'),
+      listGroups: () => Promise.resolve({ source: 'live', groups: ['billing', 'audit'] }),
+      linkSelection: () => ({ selects: () => true, description: 'the link' }),
       openStates: () => {
         if (options.isEtcdDown)
           return Promise.reject(new GeomeshError('GEOMESH_COORD_UNAVAILABLE', 'dial timeout'));
@@ -243,7 +245,24 @@ describe('failoverWithState', () => {
     const { events, run } = harness(new MemoryStore());
     await assert.rejects(run({ failback: 'halfway' }), { code: 'GEOMESH_RPC_INVALID_ARGUMENT' });
     await assert.rejects(run({ fromRegion: 'north' }), { code: 'GEOMESH_RPC_NOT_FOUND' });
-    await assert.rejects(run({ groups: [] }), { code: 'GEOMESH_RPC_INVALID_ARGUMENT' });
+    await assert.rejects(run({ groups: [], groupPatterns: ['bil(ling'] }), {
+      code: 'GEOMESH_RPC_INVALID_ARGUMENT',
+    });
+    await assert.rejects(run({ groups: [], groupPatterns: ['nothing-.*'] }), {
+      code: 'GEOMESH_RPC_NOT_FOUND',
+    });
     assert.deepEqual(events, []);
+  });
+
+  it("no group named: the source's listed groups are selected, narrowed, recorded, then committed", async () => {
+    const { events, run } = harness(new MemoryStore());
+    const outcome = await run({ groups: [], excludeGroupPatterns: ['aud.*'] });
+    assert.deepEqual(
+      outcome.groups.map((g) => `${g.group} ${g.outcome}`),
+      ['billing committed'],
+    );
+    assert.deepEqual(outcome.regionState?.groups, ['billing']);
+    assert.ok(events.includes('commit billing in west from east'), events.join('; '));
+    assert.ok(!events.some((e) => e.startsWith('commit audit')), 'audit was excluded');
   });
 });

@@ -113,6 +113,7 @@ describe('failover report and exits', () => {
     const calls = (failover: FailoverCalls['failover']): FailoverCalls => ({
       failover,
       links: () => Promise.resolve([]),
+      progress: () => Promise.reject(new Error('not followed')),
     });
     const ok = await runFailover(
       calls(() => Promise.resolve(answer([group('g', 'committed')]))),
@@ -133,6 +134,7 @@ function returningNode(lags: (number | 'none')[], options: { failStart?: boolean
   const requests: FailoverRequest[] = [];
   let reads = 0;
   const calls: FailoverCalls = {
+    progress: () => Promise.reject(new Error('not followed')),
     links: () => {
       const lag = lags[Math.min(reads++, lags.length - 1)]!;
       return Promise.resolve(

@@ -171,8 +171,25 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
         },
       };
     },
+    getFailoverProgress: async (request, context) => {
+      seen('getFailoverProgress', request, context);
+      if (overrides.getFailoverProgress) return overrides.getFailoverProgress(request, context);
+      return {
+        progressId: request.progressId,
+        phase: 'done',
+        total: 2,
+        translated: 2,
+        committed: 1,
+        refused: 1,
+      };
+    },
   };
   const peer: PeerHandlers = {
+    listGroups: async (request, context) => {
+      seen('listGroups', request, context);
+      if (overrides.listGroups) return overrides.listGroups(request, context);
+      return { region: 'eu-west', groups: ['audit', 'billing'] };
+    },
     getFrontiers: async (request, context) => {
       seen('getFrontiers', request, context);
       if (overrides.getFrontiers) return overrides.getFrontiers(request, context);

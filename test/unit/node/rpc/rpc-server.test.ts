@@ -163,7 +163,14 @@ describe('RpcServer and clients: round trips', () => {
       failback: '',
     };
     const response = await client.failover(request);
-    assert.deepEqual(fakes.calls[0]?.request, request);
+    // A request of a caller older than group selection arrives with the new fields empty: names as before.
+    assert.deepEqual(fakes.calls[0]?.request, {
+      ...request,
+      groupPatterns: [],
+      excludeGroupPatterns: [],
+      progressId: '',
+      parallelGroups: 0,
+    });
     const expected = await fakes.operator.failover(request, fakes.calls[0].context);
     assert.deepEqual(response, expected);
     assert.equal(response.groups[0]?.translation?.source, 'live');
@@ -184,6 +191,25 @@ describe('RpcServer and clients: round trips', () => {
     assert.equal((fakes.calls[2]?.request as { failback?: string } | undefined)?.failback, 'finish');
     assert.equal(back.regionState, null);
     assert.equal(back.regionStateError, 'etcd did not answer');
+    // Selection by pattern and the progress id travel; the progress answers for it.
+    const selecting = {
+      ...request,
+      groups: [],
+      groupPatterns: ['billing-.*'],
+      excludeGroupPatterns: ['.*-test'],
+      progressId: 'p-1',
+      parallelGroups: 4,
+    };
+    await client.failover(selecting);
+    assert.deepEqual(fakes.calls.at(-1)?.request, selecting);
+    assert.deepEqual(await client.getFailoverProgress({ progressId: 'p-1' }), {
+      progressId: 'p-1',
+      phase: 'done',
+      total: 2,
+      translated: 2,
+      committed: 1,
+      refused: 1,
+    });
   });
 
   it('refuses a GetStatus answer without its node (a broken contract) with GEOMESH_RPC_INTERNAL', async (t) => {
@@ -202,6 +228,7 @@ describe('RpcServer and clients: round trips', () => {
     const client = createPeerClient(address, insecure);
     t.after(() => client.close());
 
+    assert.deepEqual(await client.listGroups({}), { region: 'eu-west', groups: ['audit', 'billing'] });
     const frontiers = await client.getFrontiers({ group: 'g1', topics: ['orders'] });
     assert.deepEqual(calls.at(-1)?.request, { group: 'g1', topics: ['orders'] });
     assert.deepEqual(frontiers, {

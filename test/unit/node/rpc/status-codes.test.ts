@@ -50,10 +50,12 @@ describe('status code tables', () => {
       'geomesh.v1.Operator/TranslateOffsets',
       'geomesh.v1.Operator/GetStatus',
       'geomesh.v1.Operator/Failover',
+      'geomesh.v1.Operator/GetFailoverProgress',
       'geomesh.v1.Peer/GetFrontiers',
       'geomesh.v1.Peer/Seek',
       'geomesh.v1.Peer/PushCheckpoints',
       'geomesh.v1.Peer/Ping',
+      'geomesh.v1.Peer/ListGroups',
     ]);
   });
 });

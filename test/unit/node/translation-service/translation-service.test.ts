@@ -6,11 +6,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { silentLogger } from '../../../../node/log/index.ts';
-import { TranslationService, type LocalCluster } from '../../../../node/translation-service/index.ts';
+import {
+  TranslationService,
+  type LocalCluster,
+  type PeerApi,
+} from '../../../../node/translation-service/index.ts';
 import { CheckpointStore, OriginIndex } from '../../../../node/translation/index.ts';
 import { checkpointOf } from '../../../support/checkpoint-fixture.ts';
 
-function service() {
+function service(peer: () => PeerApi | undefined = () => undefined) {
   const checkpoints = new CheckpointStore();
   const cluster: LocalCluster = {
     committedOffsets: (group) =>
@@ -26,7 +30,7 @@ function service() {
     index: new OriginIndex(),
     checkpoints,
     cluster,
-    peer: () => undefined,
+    peer,
     isCheckpointedGroup: () => true,
     checkpointIntervalMs: 0,
     logger: silentLogger(),
@@ -91,5 +95,50 @@ describe('TranslationService: bad input', () => {
     assert.equal(checkpoints.size, 0);
     assert.equal(svc.receiveCheckpoint(checkpoint()), true);
     assert.equal(checkpoints.size, 1);
+  });
+});
+
+describe('TranslationService: the groups of a region (failover selection)', () => {
+  it("its own cluster's, a peer's listing, else the groups its checkpoints held here name", async () => {
+    const unused = () => Promise.reject(new Error('unused'));
+    let isUp = true;
+    const peerA: PeerApi = {
+      getFrontiers: unused,
+      seek: unused,
+      pushCheckpoints: unused,
+      listGroups: () => (isUp ? Promise.resolve(['audit', 'billing']) : Promise.reject(new Error('refused'))),
+    };
+    const { svc } = service(() => peerA);
+    assert.deepEqual(await svc.groupsOf('b'), { source: 'live', groups: ['billing'] });
+    assert.deepEqual(await svc.groupsOf('a'), { source: 'live', groups: ['audit', 'billing'] });
+    isUp = false;
+    assert.deepEqual(await svc.groupsOf('a'), { source: 'checkpoint', groups: [] });
+    svc.receiveCheckpoint(checkpoint({ group: 'payroll' }));
+    assert.deepEqual(await svc.groupsOf('a'), { source: 'checkpoint', groups: ['payroll'] });
+    await assert.rejects(svc.groupsOf('mars'), { code: 'GEOMESH_RPC_NOT_FOUND' });
+  });
+});
+
+describe('TranslationService: checkpoint first (a failover whose source stopped answering)', () => {
+  it('skips the live read only when a checkpoint of the group is held', async () => {
+    let asked = 0;
+    const unused = () => Promise.reject(new Error('unused'));
+    const silent: PeerApi = {
+      getFrontiers: () => {
+        asked++;
+        return Promise.reject(new Error('deadline'));
+      },
+      seek: unused,
+      pushCheckpoints: unused,
+      listGroups: unused,
+    };
+    const { svc } = service(() => silent);
+    svc.receiveCheckpoint(checkpoint({ group: 'billing' }));
+    assert.equal((await svc.translate('billing', 'a', 'b')).source, 'checkpoint');
+    assert.equal(asked, 1, 'without the flag the live region is asked first');
+    assert.equal((await svc.translate('billing', 'a', 'b', [], true)).source, 'checkpoint');
+    assert.equal(asked, 1, 'with it, not');
+    await assert.rejects(svc.translate('audit', 'a', 'b', [], true), { code: 'GEOMESH_RPC_UNAVAILABLE' });
+    assert.equal(asked, 2, 'no checkpoint of the group: the live region is still asked');
   });
 });

@@ -11,7 +11,7 @@ export interface FailoverRequest {
    */
   'toRegion'?: (string);
   /**
-   * Consumer groups to move (at least one).
+   * Consumer groups to move, by name. Empty: the groups are selected (see Failover, group_patterns).
    */
   'groups'?: (string)[];
   /**
@@ -28,6 +28,24 @@ export interface FailoverRequest {
    * it holds is back. Any other value: INVALID_ARGUMENT.
    */
   'failback'?: (string);
+  /**
+   * With groups empty: only the selected groups that match one of these patterns (JavaScript regular
+   * expressions matched against the whole name, as the topology's group patterns); empty: every selected
+   * group. Not allowed together with groups.
+   */
+  'groupPatterns'?: (string)[];
+  /**
+   * Groups matching one of these patterns are left out (of groups, or of the selection).
+   */
+  'excludeGroupPatterns'?: (string)[];
+  /**
+   * Chosen by the caller (at most 64 characters) to follow the call with GetFailoverProgress; "" for none.
+   */
+  'progressId'?: (string);
+  /**
+   * How many groups are translated (then committed) at once, 1 to 256; 0: the node's default (16).
+   */
+  'parallelGroups'?: (number);
 }
 
 export interface FailoverRequest__Output {
@@ -40,7 +58,7 @@ export interface FailoverRequest__Output {
    */
   'toRegion': (string);
   /**
-   * Consumer groups to move (at least one).
+   * Consumer groups to move, by name. Empty: the groups are selected (see Failover, group_patterns).
    */
   'groups': (string)[];
   /**
@@ -57,4 +75,22 @@ export interface FailoverRequest__Output {
    * it holds is back. Any other value: INVALID_ARGUMENT.
    */
   'failback': (string);
+  /**
+   * With groups empty: only the selected groups that match one of these patterns (JavaScript regular
+   * expressions matched against the whole name, as the topology's group patterns); empty: every selected
+   * group. Not allowed together with groups.
+   */
+  'groupPatterns': (string)[];
+  /**
+   * Groups matching one of these patterns are left out (of groups, or of the selection).
+   */
+  'excludeGroupPatterns': (string)[];
+  /**
+   * Chosen by the caller (at most 64 characters) to follow the call with GetFailoverProgress; "" for none.
+   */
+  'progressId': (string);
+  /**
+   * How many groups are translated (then committed) at once, 1 to 256; 0: the node's default (16).
+   */
+  'parallelGroups': (number);
 }

@@ -2,8 +2,10 @@
 
 import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
+import type { FailoverProgress as _geomesh_v1_FailoverProgress, FailoverProgress__Output as _geomesh_v1_FailoverProgress__Output } from '../../geomesh/v1/FailoverProgress.ts';
 import type { FailoverRequest as _geomesh_v1_FailoverRequest, FailoverRequest__Output as _geomesh_v1_FailoverRequest__Output } from '../../geomesh/v1/FailoverRequest.ts';
 import type { FailoverResponse as _geomesh_v1_FailoverResponse, FailoverResponse__Output as _geomesh_v1_FailoverResponse__Output } from '../../geomesh/v1/FailoverResponse.ts';
+import type { GetFailoverProgressRequest as _geomesh_v1_GetFailoverProgressRequest, GetFailoverProgressRequest__Output as _geomesh_v1_GetFailoverProgressRequest__Output } from '../../geomesh/v1/GetFailoverProgressRequest.ts';
 import type { GetStatusRequest as _geomesh_v1_GetStatusRequest, GetStatusRequest__Output as _geomesh_v1_GetStatusRequest__Output } from '../../geomesh/v1/GetStatusRequest.ts';
 import type { GetStatusResponse as _geomesh_v1_GetStatusResponse, GetStatusResponse__Output as _geomesh_v1_GetStatusResponse__Output } from '../../geomesh/v1/GetStatusResponse.ts';
 import type { TranslateOffsetsRequest as _geomesh_v1_TranslateOffsetsRequest, TranslateOffsetsRequest__Output as _geomesh_v1_TranslateOffsetsRequest__Output } from '../../geomesh/v1/TranslateOffsetsRequest.ts';
@@ -23,6 +25,10 @@ export interface OperatorClient extends grpc.Client {
    * was committed), FAILED_PRECONDITION (the region state forbids it, e.g. from_region is failed over to
    * another region). The region state is recorded before any commit (see FailoverRequest.failback).
    * Per-group problems are reported in the group's outcome.
+   * Without groups, the groups are selected: every group the topology's link from_region → to_region
+   * selects (its `groups` patterns) that from_region's node lists (or, when it does not answer, that its
+   * last checkpoints name), narrowed by group_patterns and exclude_group_patterns; a pattern that matches no
+   * such group is NOT_FOUND.
    */
   Failover(argument: _geomesh_v1_FailoverRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
   Failover(argument: _geomesh_v1_FailoverRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
@@ -38,11 +44,32 @@ export interface OperatorClient extends grpc.Client {
    * was committed), FAILED_PRECONDITION (the region state forbids it, e.g. from_region is failed over to
    * another region). The region state is recorded before any commit (see FailoverRequest.failback).
    * Per-group problems are reported in the group's outcome.
+   * Without groups, the groups are selected: every group the topology's link from_region → to_region
+   * selects (its `groups` patterns) that from_region's node lists (or, when it does not answer, that its
+   * last checkpoints name), narrowed by group_patterns and exclude_group_patterns; a pattern that matches no
+   * such group is NOT_FOUND.
    */
   failover(argument: _geomesh_v1_FailoverRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
   failover(argument: _geomesh_v1_FailoverRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
   failover(argument: _geomesh_v1_FailoverRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
   failover(argument: _geomesh_v1_FailoverRequest, callback: grpc.requestCallback<_geomesh_v1_FailoverResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * How far a Failover call given progress_id has got (read-only; needs the same authorised caller as
+   * Failover). NOT_FOUND when this node serves no such call (never started, or ended over a minute ago).
+   */
+  GetFailoverProgress(argument: _geomesh_v1_GetFailoverProgressRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_FailoverProgress__Output>): grpc.ClientUnaryCall;
+  GetFailoverProgress(argument: _geomesh_v1_GetFailoverProgressRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_FailoverProgress__Output>): grpc.ClientUnaryCall;
+  GetFailoverProgress(argument: _geomesh_v1_GetFailoverProgressRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_FailoverProgress__Output>): grpc.ClientUnaryCall;
+  GetFailoverProgress(argument: _geomesh_v1_GetFailoverProgressRequest, callback: grpc.requestCallback<_geomesh_v1_FailoverProgress__Output>): grpc.ClientUnaryCall;
+  /**
+   * How far a Failover call given progress_id has got (read-only; needs the same authorised caller as
+   * Failover). NOT_FOUND when this node serves no such call (never started, or ended over a minute ago).
+   */
+  getFailoverProgress(argument: _geomesh_v1_GetFailoverProgressRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_FailoverProgress__Output>): grpc.ClientUnaryCall;
+  getFailoverProgress(argument: _geomesh_v1_GetFailoverProgressRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_FailoverProgress__Output>): grpc.ClientUnaryCall;
+  getFailoverProgress(argument: _geomesh_v1_GetFailoverProgressRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_FailoverProgress__Output>): grpc.ClientUnaryCall;
+  getFailoverProgress(argument: _geomesh_v1_GetFailoverProgressRequest, callback: grpc.requestCallback<_geomesh_v1_FailoverProgress__Output>): grpc.ClientUnaryCall;
   
   /**
    * The called node's own status (read-only): its identity, state, etcd registration, and per inbound link
@@ -102,8 +129,18 @@ export interface OperatorHandlers extends grpc.UntypedServiceImplementation {
    * was committed), FAILED_PRECONDITION (the region state forbids it, e.g. from_region is failed over to
    * another region). The region state is recorded before any commit (see FailoverRequest.failback).
    * Per-group problems are reported in the group's outcome.
+   * Without groups, the groups are selected: every group the topology's link from_region → to_region
+   * selects (its `groups` patterns) that from_region's node lists (or, when it does not answer, that its
+   * last checkpoints name), narrowed by group_patterns and exclude_group_patterns; a pattern that matches no
+   * such group is NOT_FOUND.
    */
   Failover: grpc.handleUnaryCall<_geomesh_v1_FailoverRequest__Output, _geomesh_v1_FailoverResponse>;
+  
+  /**
+   * How far a Failover call given progress_id has got (read-only; needs the same authorised caller as
+   * Failover). NOT_FOUND when this node serves no such call (never started, or ended over a minute ago).
+   */
+  GetFailoverProgress: grpc.handleUnaryCall<_geomesh_v1_GetFailoverProgressRequest__Output, _geomesh_v1_FailoverProgress>;
   
   /**
    * The called node's own status (read-only): its identity, state, etcd registration, and per inbound link
@@ -125,6 +162,7 @@ export interface OperatorHandlers extends grpc.UntypedServiceImplementation {
 
 export interface OperatorDefinition extends grpc.ServiceDefinition {
   Failover: MethodDefinition<_geomesh_v1_FailoverRequest, _geomesh_v1_FailoverResponse, _geomesh_v1_FailoverRequest__Output, _geomesh_v1_FailoverResponse__Output>
+  GetFailoverProgress: MethodDefinition<_geomesh_v1_GetFailoverProgressRequest, _geomesh_v1_FailoverProgress, _geomesh_v1_GetFailoverProgressRequest__Output, _geomesh_v1_FailoverProgress__Output>
   GetStatus: MethodDefinition<_geomesh_v1_GetStatusRequest, _geomesh_v1_GetStatusResponse, _geomesh_v1_GetStatusRequest__Output, _geomesh_v1_GetStatusResponse__Output>
   TranslateOffsets: MethodDefinition<_geomesh_v1_TranslateOffsetsRequest, _geomesh_v1_TranslateOffsetsResponse, _geomesh_v1_TranslateOffsetsRequest__Output, _geomesh_v1_TranslateOffsetsResponse__Output>
 }

@@ -4,6 +4,8 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { GetFrontiersRequest as _geomesh_v1_GetFrontiersRequest, GetFrontiersRequest__Output as _geomesh_v1_GetFrontiersRequest__Output } from '../../geomesh/v1/GetFrontiersRequest.ts';
 import type { GetFrontiersResponse as _geomesh_v1_GetFrontiersResponse, GetFrontiersResponse__Output as _geomesh_v1_GetFrontiersResponse__Output } from '../../geomesh/v1/GetFrontiersResponse.ts';
+import type { ListGroupsRequest as _geomesh_v1_ListGroupsRequest, ListGroupsRequest__Output as _geomesh_v1_ListGroupsRequest__Output } from '../../geomesh/v1/ListGroupsRequest.ts';
+import type { ListGroupsResponse as _geomesh_v1_ListGroupsResponse, ListGroupsResponse__Output as _geomesh_v1_ListGroupsResponse__Output } from '../../geomesh/v1/ListGroupsResponse.ts';
 import type { PingRequest as _geomesh_v1_PingRequest, PingRequest__Output as _geomesh_v1_PingRequest__Output } from '../../geomesh/v1/PingRequest.ts';
 import type { PingResponse as _geomesh_v1_PingResponse, PingResponse__Output as _geomesh_v1_PingResponse__Output } from '../../geomesh/v1/PingResponse.ts';
 import type { PushCheckpointsRequest as _geomesh_v1_PushCheckpointsRequest, PushCheckpointsRequest__Output as _geomesh_v1_PushCheckpointsRequest__Output } from '../../geomesh/v1/PushCheckpointsRequest.ts';
@@ -29,6 +31,21 @@ export interface PeerClient extends grpc.Client {
   getFrontiers(argument: _geomesh_v1_GetFrontiersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_GetFrontiersResponse__Output>): grpc.ClientUnaryCall;
   getFrontiers(argument: _geomesh_v1_GetFrontiersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_GetFrontiersResponse__Output>): grpc.ClientUnaryCall;
   getFrontiers(argument: _geomesh_v1_GetFrontiersRequest, callback: grpc.requestCallback<_geomesh_v1_GetFrontiersResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * The consumer groups of the called node's Kafka cluster (for a failover that selects every group).
+   */
+  ListGroups(argument: _geomesh_v1_ListGroupsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_ListGroupsResponse__Output>): grpc.ClientUnaryCall;
+  ListGroups(argument: _geomesh_v1_ListGroupsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_ListGroupsResponse__Output>): grpc.ClientUnaryCall;
+  ListGroups(argument: _geomesh_v1_ListGroupsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_ListGroupsResponse__Output>): grpc.ClientUnaryCall;
+  ListGroups(argument: _geomesh_v1_ListGroupsRequest, callback: grpc.requestCallback<_geomesh_v1_ListGroupsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * The consumer groups of the called node's Kafka cluster (for a failover that selects every group).
+   */
+  listGroups(argument: _geomesh_v1_ListGroupsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_ListGroupsResponse__Output>): grpc.ClientUnaryCall;
+  listGroups(argument: _geomesh_v1_ListGroupsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_geomesh_v1_ListGroupsResponse__Output>): grpc.ClientUnaryCall;
+  listGroups(argument: _geomesh_v1_ListGroupsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_ListGroupsResponse__Output>): grpc.ClientUnaryCall;
+  listGroups(argument: _geomesh_v1_ListGroupsRequest, callback: grpc.requestCallback<_geomesh_v1_ListGroupsResponse__Output>): grpc.ClientUnaryCall;
   
   /**
    * Liveness and identity of the called node instance.
@@ -91,6 +108,11 @@ export interface PeerHandlers extends grpc.UntypedServiceImplementation {
   GetFrontiers: grpc.handleUnaryCall<_geomesh_v1_GetFrontiersRequest__Output, _geomesh_v1_GetFrontiersResponse>;
   
   /**
+   * The consumer groups of the called node's Kafka cluster (for a failover that selects every group).
+   */
+  ListGroups: grpc.handleUnaryCall<_geomesh_v1_ListGroupsRequest__Output, _geomesh_v1_ListGroupsResponse>;
+  
+  /**
    * Liveness and identity of the called node instance.
    */
   Ping: grpc.handleUnaryCall<_geomesh_v1_PingRequest__Output, _geomesh_v1_PingResponse>;
@@ -111,6 +133,7 @@ export interface PeerHandlers extends grpc.UntypedServiceImplementation {
 
 export interface PeerDefinition extends grpc.ServiceDefinition {
   GetFrontiers: MethodDefinition<_geomesh_v1_GetFrontiersRequest, _geomesh_v1_GetFrontiersResponse, _geomesh_v1_GetFrontiersRequest__Output, _geomesh_v1_GetFrontiersResponse__Output>
+  ListGroups: MethodDefinition<_geomesh_v1_ListGroupsRequest, _geomesh_v1_ListGroupsResponse, _geomesh_v1_ListGroupsRequest__Output, _geomesh_v1_ListGroupsResponse__Output>
   Ping: MethodDefinition<_geomesh_v1_PingRequest, _geomesh_v1_PingResponse, _geomesh_v1_PingRequest__Output, _geomesh_v1_PingResponse__Output>
   PushCheckpoints: MethodDefinition<_geomesh_v1_PushCheckpointsRequest, _geomesh_v1_PushCheckpointsResponse, _geomesh_v1_PushCheckpointsRequest__Output, _geomesh_v1_PushCheckpointsResponse__Output>
   Seek: MethodDefinition<_geomesh_v1_SeekRequest, _geomesh_v1_SeekResponse, _geomesh_v1_SeekRequest__Output, _geomesh_v1_SeekResponse__Output>

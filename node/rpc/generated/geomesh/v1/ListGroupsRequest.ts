@@ -1,0 +1,8 @@
+// Original file: proto/geomesh/v1/peer.proto
+
+
+export interface ListGroupsRequest {
+}
+
+export interface ListGroupsRequest__Output {
+}
