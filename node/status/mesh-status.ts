@@ -17,6 +17,7 @@ import type {
   RegionStateStatus,
   RegionStatus,
 } from './status-types.ts';
+import type { MemberInfo } from '../coordination-ports/index.ts';
 
 /** What of the topology the mesh view needs. */
 export interface MeshLayout {
@@ -54,17 +55,8 @@ export function meshLayoutOf(config: TopologyConfig): MeshLayout {
   };
 }
 
-/** An instance as etcd's membership lists it (the coordination adapter's member records fit). */
-export interface RegisteredMember {
-  readonly region: string;
-  readonly id: string;
-  readonly address: string;
-  readonly httpAddress?: string;
-  readonly version: string;
-  readonly startedAt: string;
-  readonly provenanceKeyId?: string;
-  readonly acceptedKeyIds?: readonly string[];
-}
+/** An instance as etcd's membership lists it (the coordination port's member records). */
+export type RegisteredMember = MemberInfo;
 
 /** The status form of a registered member. */
 export function instanceFromMember(member: RegisteredMember): InstanceInfo {
