@@ -14,6 +14,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { GeomeshError } from '../../base/index.ts';
+import { delay } from './delay.ts';
 import type { Logger } from '../log/index.ts';
 
 export interface StopStep {
@@ -101,12 +102,11 @@ export async function runStopSteps(steps: readonly StopStep[], options: StopStep
 
 /** Whether `promise` settles (either way) within `ms`; a rejection after that is swallowed. */
 async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = new AbortController();
   try {
-    return await Promise.race([promise.then(() => true), late]);
+    return await Promise.race([promise.then(() => true), delay(ms, settled.signal).then(() => false)]);
   } finally {
-    clearTimeout(timer);
+    settled.abort();
     promise.catch(() => undefined);
   }
 }
