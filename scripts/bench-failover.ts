@@ -36,7 +36,7 @@ const groupCount = Number(values.groups);
 const ENV = { GEOMESH_PROVENANCE_KEY: randomBytes(32).toString('hex') };
 const REGIONS = ['east', 'west'];
 
-const env = await TestEnvironment.start({ kafka: REGIONS, etcd: true });
+const env = await TestEnvironment.start({ kafka: REGIONS, etcd: true, kafkaJit: 'full' });
 const pki = new TestPki();
 const children: ReturnType<typeof runGeomesh>[] = [];
 try {

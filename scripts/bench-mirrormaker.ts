@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   await ensureKafkaJars(undefined, log);
   const mirrorClasspath = await ensureMirrorJars(undefined, log);
   const loadAtStart = loadavg()[0] ?? 0;
-  const env = await TestEnvironment.start({ kafka: ['a', 'b'], etcd: true });
+  const env = await TestEnvironment.start({ kafka: ['a', 'b'], etcd: true, kafkaJit: 'full' });
   const dir = mkdtempSync(join(tmpdir(), 'geomesh-bench-mm2-'));
   if (!values.keep) removeAtExit(dir);
   const live = new Set<ManagedProcess>();

@@ -371,7 +371,7 @@ async function runBenchmark(): Promise<void> {
   await ensureKafkaJars();
   const cores = cpus();
   const loadAtStart = loadavg()[0] ?? 0;
-  const env = await TestEnvironment.start({ kafka: ['a', 'b'] });
+  const env = await TestEnvironment.start({ kafka: ['a', 'b'], kafkaJit: 'full' });
   const running = new Set<RunningChild>();
   const admins: Admin[] = [];
   try {

@@ -344,7 +344,7 @@ async function runRpcPart(logger: Logger): Promise<RpcFigures> {
   const { produceNumbered } = await import('../test/support/mesh-audit.ts');
   await ensureKafkaJars();
   log('starting 2 Kafka clusters (a, b) …');
-  const env = await TestEnvironment.start({ kafka: [...REGIONS] });
+  const env = await TestEnvironment.start({ kafka: [...REGIONS], kafkaJit: 'full' });
   const supervisors = new Map<string, RegionSupervisor>();
   let client: OperatorClient | undefined;
   try {

@@ -153,7 +153,7 @@ async function runParent(): Promise<void> {
   const { TestEnvironment } = await import('../test/harness/index.ts');
   const { createKafkaClient } = await import('../node/kafka/index.ts');
   const { silentLogger } = await import('../node/log/index.ts');
-  const env = await TestEnvironment.start({ kafka: ['a', 'b'], etcd: true });
+  const env = await TestEnvironment.start({ kafka: ['a', 'b'], etcd: true, kafkaJit: 'full' });
   const kafka = {
     a: createKafkaClient({
       brokers: env.cluster('a').bootstrapServers,

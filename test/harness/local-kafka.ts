@@ -2,21 +2,17 @@
  * A single-process Apache Kafka cluster in KRaft combined mode (broker + controller) on loopback ports,
  * started from the cached jars. Small heap, settings that make one broker fast and correct for tests.
  */
-import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import { GeomeshError } from '../../base/index.ts';
 import { classArchive, type ClassArchive } from './jvm-class-archive.ts';
+import { formatStorage, randomKafkaUuid } from './kafka-storage-template.ts';
 import { ensureKafkaJars, kafkaVersion } from './kafka-distribution.ts';
 import { LocalServer } from './local-server.ts';
 import { ManagedProcess, removeAtExit } from './managed-process.ts';
 import { freePorts, waitForPort } from './ports.ts';
-import type { KafkaClusterHandle, KafkaClusterOptions, SecureListenerOptions } from './types.ts';
-
-const execFileAsync = promisify(execFile);
+import type { BrokerJit, KafkaClusterHandle, KafkaClusterOptions, SecureListenerOptions } from './types.ts';
 
 /** Broker settings for a one-broker test cluster. */
 export const TEST_BROKER_PROPERTIES: Readonly<Record<string, string>> = {
@@ -40,12 +36,13 @@ export const TEST_BROKER_PROPERTIES: Readonly<Record<string, string>> = {
 };
 
 /** JVM flags: a capped heap and a fast start; GEOMESH_KAFKA_HEAP overrides the heap. */
-function jvmFlags(): string[] {
+function jvmFlags(jit: BrokerJit): string[] {
   const heap = (process.env['GEOMESH_KAFKA_HEAP'] ?? '-Xmx384m -Xms64m').split(/\s+/).filter(Boolean);
   return [
     ...heap,
     '-XX:+UseSerialGC',
     '-XX:-UsePerfData',
+    ...(jit === 'quick' ? ['-XX:TieredStopAtLevel=1'] : []),
     '-Djava.awt.headless=true',
     '-Dlog4j2.formatMsgNoLookups=true',
   ];
@@ -72,12 +69,7 @@ const LOG4J2_YAML = `Configuration:
 `;
 
 /** A random Kafka cluster id (base64url of 16 bytes, as `kafka-storage random-uuid` prints). */
-export function randomClusterId(): string {
-  for (;;) {
-    const id = randomBytes(16).toString('base64url');
-    if (!id.startsWith('-')) return id;
-  }
-}
+export const randomClusterId = randomKafkaUuid;
 
 export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle {
   readonly clusterId: string;
@@ -99,6 +91,7 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
     clusterId: string,
     secure: SecureListenerOptions | undefined,
     archive: ClassArchive,
+    jit: BrokerJit,
   ) {
     super(
       name,
@@ -107,7 +100,7 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
         name: `kafka-${name}`,
         command: 'java',
         args: [
-          ...jvmFlags(),
+          ...jvmFlags(jit),
           ...archive.flags,
           `-Dlog4j2.configurationFile=${join(dir, 'log4j2.yaml')}`,
           `-Dkafka.logs.dir=${join(dir, 'logs')}`,
@@ -153,6 +146,7 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
       clusterId,
       options.secureListener,
       classArchive(dirname(dirname(classpath)), classpath, 'broker'),
+      options.jit ?? 'quick',
     );
     try {
       cluster.#writeConfig(options.brokerProperties ?? {});
@@ -220,26 +214,12 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
 
   async #format(classpath: string): Promise<void> {
     try {
-      await execFileAsync('java', [
-        '-Xmx128m',
-        '-XX:+UseSerialGC',
-        '-XX:TieredStopAtLevel=1',
-        `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.yaml')}`,
-        '-cp',
-        classpath,
-        'kafka.tools.StorageTool',
-        'format',
-        '-t',
+      await formatStorage(
+        { kafkaDir: dirname(dirname(classpath)), classpath, scramUsers: this.#secure?.users ?? {} },
+        join(this.dir, 'data'),
         this.clusterId,
-        '-c',
         join(this.dir, 'server.properties'),
-        ...Object.entries(this.#secure?.users ?? {}).flatMap(([user, password]) => [
-          '--add-scram',
-          `SCRAM-SHA-256=[name=${user},password=${password}]`,
-          '--add-scram',
-          `SCRAM-SHA-512=[name=${user},password=${password}]`,
-        ]),
-      ]);
+      );
     } catch (err) {
       const isMissing = (err as NodeJS.ErrnoException).code === 'ENOENT';
       throw new GeomeshError(

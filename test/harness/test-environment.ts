@@ -5,6 +5,7 @@
 import { localBackend } from './local-backend.ts';
 import type {
   BackendName,
+  BrokerJit,
   EtcdHandle,
   HarnessBackend,
   KafkaClusterHandle,
@@ -22,6 +23,8 @@ export interface TestEnvironmentOptions {
   brokerProperties?: Readonly<Record<string, string>>;
   /** Kafka version for every cluster; default GEOMESH_KAFKA_VERSION or the pinned one. */
   kafkaVersion?: string;
+  /** The brokers' JIT: `quick` (default, for tests) or `full` (for benchmarks); see KafkaClusterOptions. */
+  kafkaJit?: BrokerJit;
   /** `local` processes (default) or `testcontainers`; GEOMESH_TEST_BACKEND sets the default. */
   backend?: BackendName;
 }
@@ -60,6 +63,7 @@ export class TestEnvironment implements AsyncDisposable {
       const clusterOptions: Parameters<HarnessBackend['startKafka']>[0] = { name };
       if (options.brokerProperties) clusterOptions.brokerProperties = options.brokerProperties;
       if (options.kafkaVersion) clusterOptions.version = options.kafkaVersion;
+      if (options.kafkaJit) clusterOptions.jit = options.kafkaJit;
       const secure = options.secureListeners?.[name];
       if (secure) clusterOptions.secureListener = secure;
       return backend.startKafka(clusterOptions);
