@@ -8,7 +8,7 @@
  * - two instances again (6/6), and a third joining gets its share (4/4/4), 2 from each (sticky);
  * - kill -STOP of an instance for twice the TTL, then -CONT: it drops its partitions without writing (it
  *   could not be sure of its lease), and takes a share again afterwards;
- * - etcd stopped for 30 s: the instances stop writing once they cannot be sure, and go on when it is back;
+ * - etcd stopped for three lease TTLs: the instances stop writing once they cannot be sure, and go on when it is back;
  * - every instance translates a consumer group exactly, for the partitions it owns and for the others;
  *
  * and at the end every record of the source is in the target exactly once. With GEOMESH_TEST_LOG_DIR set,
@@ -34,6 +34,8 @@ const KEY = randomBytes(32).toString('hex');
 const TOPIC = 'orders';
 const PARTITIONS = 12;
 const TTL_MS = 4_000;
+/** How long etcd stays down in the outage test: three lease TTLs, well past the point of being unsure. */
+const OUTAGE_MS = 3 * TTL_MS;
 
 interface Instance {
   name: string;
@@ -243,7 +245,7 @@ describe('work sharing: several instances of one region', () => {
     assert.equal((await audit()).duplicates, 0, 'no zombie write landed twice');
   });
 
-  it('etcd stopped for 30 s: writes stop once ownership is unsure and go on after it is back', async () => {
+  it('etcd stopped for 3 TTLs: writes stop once ownership is unsure and go on after it is back', async () => {
     const names = ['w1', 'w2b', 'w3'];
     const replicated = () => replicatedBy(names).then((v) => v.reduce((a, b) => a + b, 0));
     await env.etcd!.kill();
@@ -251,7 +253,7 @@ describe('work sharing: several instances of one region', () => {
     await waitOwned(names, [0, 0, 0], 60_000);
     const unsureAfter = Date.now() - stoppedAt;
     const frozenCount = await replicated();
-    await new Promise((r) => setTimeout(r, Math.max(0, stoppedAt + 30_000 - Date.now())));
+    await new Promise((r) => setTimeout(r, Math.max(0, stoppedAt + OUTAGE_MS - Date.now())));
     const duringOutage = (await replicated()) - frozenCount;
     console.log(
       `etcd down: the instances dropped their partitions ${unsureAfter} ms in; ${duringOutage} records written while unsure`,
