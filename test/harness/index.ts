@@ -26,4 +26,5 @@ export {
 } from './kafka-distribution.ts';
 export { ManagedProcess, killAllSync, removeAtExit, type ProcessState } from './managed-process.ts';
 export { freePort, freePorts, waitForPort } from './ports.ts';
+export { WanProxy, type WanProxyOptions, type WanState } from './wan-proxy.ts';
 export type * from './types.ts';

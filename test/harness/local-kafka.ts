@@ -12,7 +12,13 @@ import { ensureKafkaJars, kafkaVersion } from './kafka-distribution.ts';
 import { LocalServer } from './local-server.ts';
 import { ManagedProcess, removeAtExit } from './managed-process.ts';
 import { freePorts, waitForPort } from './ports.ts';
-import type { BrokerJit, KafkaClusterHandle, KafkaClusterOptions, SecureListenerOptions } from './types.ts';
+import type {
+  BrokerJit,
+  KafkaClusterHandle,
+  KafkaClusterOptions,
+  SecureListenerOptions,
+  WanListener,
+} from './types.ts';
 
 /** Broker settings for a one-broker test cluster. */
 export const TEST_BROKER_PROPERTIES: Readonly<Record<string, string>> = {
@@ -79,6 +85,7 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
   readonly controllerPort: number;
   /** The secured listener's `host:port`, when one was asked for. */
   readonly secureBootstrapServers: string[];
+  readonly wanListener: WanListener | undefined;
   readonly #secure: SecureListenerOptions | undefined;
   readonly #archive: ClassArchive;
 
@@ -92,6 +99,7 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
     secure: SecureListenerOptions | undefined,
     archive: ClassArchive,
     jit: BrokerJit,
+    wanAdvertised: string | undefined,
   ) {
     super(
       name,
@@ -122,6 +130,7 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
     this.#secure = secure;
     this.#archive = archive;
     this.secureBootstrapServers = secure ? [`127.0.0.1:${ports[2]!}`] : [];
+    this.wanListener = wanAdvertised ? { port: ports.at(-1)!, advertised: wanAdvertised } : undefined;
   }
 
   /** The folder holding the log segments of one partition, to inspect what the broker wrote to disk. */
@@ -135,7 +144,7 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
     const classpath = await ensureKafkaJars(version);
     const dir = mkdtempSync(join(tmpdir(), `geomesh-kafka-${options.name}-`));
     removeAtExit(dir);
-    const ports = await freePorts(options.secureListener ? 3 : 2);
+    const ports = await freePorts(2 + (options.secureListener ? 1 : 0) + (options.wanAdvertised ? 1 : 0));
     const clusterId = randomClusterId();
     const cluster = new LocalKafkaCluster(
       options.name,
@@ -147,6 +156,7 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
       options.secureListener,
       classArchive(dirname(dirname(classpath)), classpath, 'broker'),
       options.jit ?? 'quick',
+      options.wanAdvertised,
     );
     try {
       cluster.#writeConfig(options.brokerProperties ?? {});
@@ -162,18 +172,47 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
   #writeConfig(extra: Readonly<Record<string, string>>): void {
     mkdirSync(join(this.dir, 'data'), { recursive: true });
     mkdirSync(join(this.dir, 'logs'), { recursive: true });
+    // Each listener: its name, security protocol, own address and advertised address (none for CONTROLLER).
+    const listeners: { name: string; protocol: string; address: string; advertised?: string }[] = [
+      {
+        name: 'PLAINTEXT',
+        protocol: 'PLAINTEXT',
+        address: this.bootstrapServers[0]!,
+        advertised: this.bootstrapServers[0]!,
+      },
+      { name: 'CONTROLLER', protocol: 'PLAINTEXT', address: `127.0.0.1:${this.controllerPort}` },
+    ];
+    const secure = this.#secure;
+    const secureAddress = this.secureBootstrapServers[0];
+    if (secure && secureAddress)
+      listeners.push({
+        name: 'SECURE',
+        protocol: secure.tls ? 'SASL_SSL' : 'SASL_PLAINTEXT',
+        address: secureAddress,
+        advertised: secureAddress,
+      });
+    if (this.wanListener)
+      listeners.push({
+        name: 'WAN',
+        protocol: 'PLAINTEXT',
+        address: `127.0.0.1:${this.wanListener.port}`,
+        advertised: this.wanListener.advertised,
+      });
     const props: Record<string, string> = {
       'process.roles': 'broker,controller',
       'node.id': '1',
       'controller.quorum.voters': `1@127.0.0.1:${this.controllerPort}`,
-      listeners: `PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort}`,
-      'advertised.listeners': `PLAINTEXT://127.0.0.1:${this.port}`,
+      listeners: listeners.map((l) => `${l.name}://${l.address}`).join(','),
+      'advertised.listeners': listeners
+        .filter((l) => l.advertised)
+        .map((l) => `${l.name}://${l.advertised}`)
+        .join(','),
       'controller.listener.names': 'CONTROLLER',
-      'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      'listener.security.protocol.map': listeners.map((l) => `${l.name}:${l.protocol}`).join(','),
       'inter.broker.listener.name': 'PLAINTEXT',
       'log.dirs': join(this.dir, 'data'),
       ...TEST_BROKER_PROPERTIES,
-      ...this.#secureProperties(),
+      ...this.#saslProperties(),
       ...extra,
     };
     const text = Object.entries(props)
@@ -183,19 +222,14 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
     writeFileSync(join(this.dir, 'log4j2.yaml'), LOG4J2_YAML);
   }
 
-  /** Listener and SASL settings of the secured listener (named SECURE). */
-  #secureProperties(): Record<string, string> {
+  /** SASL (and TLS) settings of the secured listener (named SECURE). */
+  #saslProperties(): Record<string, string> {
     const secure = this.#secure;
-    const address = this.secureBootstrapServers[0];
-    if (!secure || !address) return {};
-    const protocol = secure.tls ? 'SASL_SSL' : 'SASL_PLAINTEXT';
+    if (!secure) return {};
     const plainUsers = Object.entries(secure.users)
       .map(([user, password]) => `user_${user}="${password}"`)
       .join(' ');
     return {
-      listeners: `PLAINTEXT://127.0.0.1:${this.port},CONTROLLER://127.0.0.1:${this.controllerPort},SECURE://${address}`,
-      'advertised.listeners': `PLAINTEXT://127.0.0.1:${this.port},SECURE://${address}`,
-      'listener.security.protocol.map': `PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SECURE:${protocol}`,
       'listener.name.secure.sasl.enabled.mechanisms': 'PLAIN,SCRAM-SHA-256,SCRAM-SHA-512',
       'listener.name.secure.plain.sasl.jaas.config': `org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};`,
       'listener.name.secure.scram-sha-256.sasl.jaas.config':

@@ -3,6 +3,8 @@
  * Started in parallel; stopped together on success, failure or Ctrl-C.
  */
 import { localBackend } from './local-backend.ts';
+import { freePort } from './ports.ts';
+import { WanProxy, type WanProxyOptions } from './wan-proxy.ts';
 import type {
   BackendName,
   BrokerJit,
@@ -27,6 +29,12 @@ export interface TestEnvironmentOptions {
   kafkaJit?: BrokerJit;
   /** `local` processes (default) or `testcontainers`; GEOMESH_TEST_BACKEND sets the default. */
   backend?: BackendName;
+  /**
+   * A WAN in front of every Kafka cluster: each gets a WAN listener advertised at a proxy of its own
+   * (`env.wan(name)`), with these delay and bandwidth settings; clients of other regions bootstrap at
+   * `env.wanBootstrapServers(name)`. The plaintext listener stays direct, for the test's own clients.
+   */
+  wan?: Omit<WanProxyOptions, 'target' | 'listenPort' | 'listenHost'>;
 }
 
 async function backendFor(name: BackendName): Promise<HarnessBackend> {
@@ -41,16 +49,19 @@ export class TestEnvironment implements AsyncDisposable {
   readonly etcd: EtcdHandle | undefined;
   /** Milliseconds from the call to start() until every server was ready. */
   readonly startMs: number;
+  readonly #wan: ReadonlyMap<string, WanProxy>;
   #stopping: Promise<void> | undefined;
 
   private constructor(
     kafka: Record<string, KafkaClusterHandle>,
     etcd: EtcdHandle | undefined,
     startMs: number,
+    wan: ReadonlyMap<string, WanProxy>,
   ) {
     this.kafka = Object.freeze(kafka);
     this.etcd = etcd;
     this.startMs = startMs;
+    this.#wan = wan;
   }
 
   static async start(options: TestEnvironmentOptions = {}): Promise<TestEnvironment> {
@@ -59,6 +70,8 @@ export class TestEnvironment implements AsyncDisposable {
       options.backend ?? (process.env['GEOMESH_TEST_BACKEND'] as BackendName | undefined) ?? 'local';
     const backend = await backendFor(backendName);
     const names = options.kafka ?? [];
+    const wanPorts = new Map<string, number>();
+    if (options.wan) for (const name of names) wanPorts.set(name, await freePort());
     const starts: Promise<KafkaClusterHandle | EtcdHandle>[] = names.map((name) => {
       const clusterOptions: Parameters<HarnessBackend['startKafka']>[0] = { name };
       if (options.brokerProperties) clusterOptions.brokerProperties = options.brokerProperties;
@@ -66,6 +79,8 @@ export class TestEnvironment implements AsyncDisposable {
       if (options.kafkaJit) clusterOptions.jit = options.kafkaJit;
       const secure = options.secureListeners?.[name];
       if (secure) clusterOptions.secureListener = secure;
+      const wanPort = wanPorts.get(name);
+      if (wanPort !== undefined) clusterOptions.wanAdvertised = `127.0.0.1:${wanPort}`;
       return backend.startKafka(clusterOptions);
     });
     if (options.etcd) starts.push(backend.startEtcd());
@@ -80,7 +95,20 @@ export class TestEnvironment implements AsyncDisposable {
     const kafka: Record<string, KafkaClusterHandle> = {};
     names.forEach((name, i) => (kafka[name] = servers[i] as KafkaClusterHandle));
     const etcd = options.etcd ? (servers[names.length] as EtcdHandle) : undefined;
-    return new TestEnvironment(kafka, etcd, performance.now() - began);
+    const wan = new Map<string, WanProxy>();
+    try {
+      for (const [name, listenPort] of wanPorts) {
+        const target = { host: '127.0.0.1', port: kafka[name]!.wanListener!.port };
+        wan.set(name, await WanProxy.start({ ...options.wan, listenPort, target }));
+      }
+    } catch (err) {
+      await Promise.all([
+        ...[...wan.values()].map((p) => p.stop()),
+        ...servers.map((server) => server.stop()),
+      ]);
+      throw err;
+    }
+    return new TestEnvironment(kafka, etcd, performance.now() - began, wan);
   }
 
   /** The Kafka cluster called `name`; throws if there is none. */
@@ -93,6 +121,18 @@ export class TestEnvironment implements AsyncDisposable {
     return cluster;
   }
 
+  /** The WAN proxy in front of cluster `name` (environments started with `wan`); throws if there is none. */
+  wan(name: string): WanProxy {
+    const proxy = this.#wan.get(name);
+    if (!proxy) throw new Error(`no WAN proxy for "${name}": start the environment with the wan option`);
+    return proxy;
+  }
+
+  /** Where clients of other regions bootstrap to reach cluster `name` through its WAN proxy. */
+  wanBootstrapServers(name: string): string[] {
+    return [this.wan(name).address];
+  }
+
   /** Each server's last log lines, for a failing test's report. */
   failureReport(lines = 30): string {
     const servers = [...Object.values(this.kafka), ...(this.etcd ? [this.etcd] : [])];
@@ -101,9 +141,10 @@ export class TestEnvironment implements AsyncDisposable {
 
   /** Stops every server and deletes its data; concurrent callers share one promise. */
   stop(): Promise<void> {
-    this.#stopping ??= Promise.all(
-      [...Object.values(this.kafka), ...(this.etcd ? [this.etcd] : [])].map((s) => s.stop()),
-    ).then(() => undefined);
+    this.#stopping ??= Promise.all([
+      ...[...this.#wan.values()].map((p) => p.stop()),
+      ...[...Object.values(this.kafka), ...(this.etcd ? [this.etcd] : [])].map((s) => s.stop()),
+    ]).then(() => undefined);
     return this.#stopping;
   }
 

@@ -65,6 +65,7 @@ export const testcontainersBackend: HarnessBackend = {
   name: 'testcontainers',
   async startKafka(options): Promise<KafkaClusterHandle> {
     if (options.secureListener) throw new Error('a secured Kafka listener needs the local backend');
+    if (options.wanAdvertised) throw new Error('a WAN listener needs the local backend');
     const version = options.version ?? kafkaVersion();
     const port = await freePort();
     const clusterId = randomClusterId();
@@ -92,6 +93,7 @@ export const testcontainersBackend: HarnessBackend = {
       version,
       bootstrapServers: [`127.0.0.1:${port}`],
       secureBootstrapServers: [],
+      wanListener: undefined,
     });
   },
   async startEtcd(options = {}): Promise<EtcdHandle> {

@@ -25,6 +25,20 @@ export interface KafkaClusterHandle extends ServerHandle {
   readonly bootstrapServers: string[];
   /** The secured listener (SASL, with TLS if asked), when the cluster has one; else empty. */
   readonly secureBootstrapServers: string[];
+  /** The listener for clients in other regions, when asked for: its own port and the address it advertises. */
+  readonly wanListener: WanListener | undefined;
+}
+
+/**
+ * A plaintext listener (named WAN) that advertises another address than its own: the address of a proxy that
+ * stands for the network between regions (wan-proxy.ts). A client bootstrapped there is sent back to the
+ * proxy for every later connection, so it cannot go around it.
+ */
+export interface WanListener {
+  /** The broker's own port of the listener (the proxy's target). */
+  readonly port: number;
+  /** `host:port` the listener advertises (the proxy's). */
+  readonly advertised: string;
 }
 
 export interface EtcdHandle extends ServerHandle {
@@ -48,6 +62,8 @@ export interface KafkaClusterOptions {
    * and serves a test's traffic as well; `full`: the JVM's default tiered compilation, for benchmarks.
    */
   jit?: BrokerJit;
+  /** A WAN listener advertised at this `host:port` (where a proxy will listen); see WanListener. */
+  wanAdvertised?: string;
 }
 
 export type BrokerJit = 'quick' | 'full';
