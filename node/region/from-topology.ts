@@ -1,6 +1,5 @@
 /**
- * Turns the compiled topology into what a region's node runs: its inbound links (topic selectors, the
- * origins each forwards, options) and how to reach each cluster (TLS files read, secrets revealed only here,
+ * Turns the compiled topology into how a region's node reaches each cluster (TLS files read, secrets revealed only here,
  * into the client options). Also refuses two regions that lead to the same Kafka cluster.
  */
 import { readFileSync } from 'node:fs';
@@ -9,7 +8,8 @@ import type { TopologyConfig } from '../../topology/index.ts';
 import { GeomeshError } from '../../base/index.ts';
 import { createKafkaClient, fetchClusterId } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { ClusterConnection, InboundLinkSpec } from './region-node-options.ts';
+import type { ClusterConnection } from './region-node-options.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 
 function readPem(path: string, what: string, region: string): Buffer {
   try {
@@ -47,23 +47,6 @@ export function clusterConnection(config: TopologyConfig, region: string): Clust
   return connection;
 }
 
-/** The inbound links of `region`, as the node runs them. */
-export function inboundLinkSpecs(config: TopologyConfig, region: string): InboundLinkSpec[] {
-  return config.inboundLinks(region).map((link) => ({
-    from: link.from,
-    topics: (topic: string) => config.selectsTopic(link, topic),
-    forwardsOrigin: (origin: string) => config.forwards(link, origin),
-    compression: link.options.compression,
-    maxBatchBytes: link.options.maxBatchBytes,
-    maxInflightBytes: link.options.maxInflightBytes,
-    ...(link.options.maxRecordsPerSecond !== null && {
-      maxRecordsPerSecond: link.options.maxRecordsPerSecond,
-    }),
-    onSourceTruncated: link.options.onSourceTruncated,
-    onRecordTooLarge: link.options.onRecordTooLarge,
-  }));
-}
-
 /**
  * Connects to `regions`' clusters and refuses two that report the same cluster id (one cluster named twice
  * would replicate into itself).
@@ -79,7 +62,7 @@ export async function assertDistinctClusters(
       ...clusterConnection(config, region),
       clientId: 'geomesh-cluster-check',
       logger,
-      connectionTimeoutMs: 5_000,
+      connectionTimeoutMs: NODE_DEFAULTS.kafka.clusterCheckTimeoutMs,
     });
     const id = await fetchClusterId(kafka);
     const twin = [...ids].find(([, other]) => other === id)?.[0];

@@ -34,15 +34,10 @@ import { regionCluster } from './region-clusters.ts';
 import { IndexKeeper } from './index-keeper.ts';
 import { linkObserver } from './link-observer.ts';
 import { PartitionWriter } from './partition-writer.ts';
-import {
-  compileLinkSpec,
-  type InboundLinkSpec,
-  type RegionNodeOptions,
-  type RegionTranslationOptions,
-} from './region-node-options.ts';
+import { type RegionNodeOptions, type RegionTranslationOptions } from './region-node-options.ts';
 import { SharedPartitions } from './shared-partitions.ts';
 import { TopicRefresh, selectTopics, type RefreshedLink } from './topic-refresh.ts';
-import { NODE_DEFAULTS } from '../config/index.ts';
+import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
 
 const STOP_GRACE = NODE_DEFAULTS.stopGraceMs;
 export type RegionNodeState = LifecycleState;
@@ -327,9 +322,8 @@ export class RegionNode {
     return this.#shared.indexFor(tps);
   }
 
-  #linkReplicator(given: InboundLinkSpec, remote: KafkaCluster, topics: readonly string[]): LinkReplicator {
+  #linkReplicator(spec: InboundLinkConfig, remote: KafkaCluster, topics: readonly string[]): LinkReplicator {
     const { mesh, region, workSharing } = this.#options;
-    const spec = compileLinkSpec(given);
     return new LinkReplicator({
       mesh,
       link: { from: spec.from, to: region, forwardsOrigin: (o) => spec.forwardsOrigin(o) },
@@ -359,7 +353,9 @@ export class RegionNode {
       onSourceTruncated: spec.onSourceTruncated,
       maxBatchBytes: spec.maxBatchBytes,
       maxInflightBytes: spec.maxInflightBytes,
-      ...(spec.maxRecordsPerSecond ? { maxRecordsPerSecond: spec.maxRecordsPerSecond } : {}),
+      ...(spec.maxRecordsPerSecond !== null && { maxRecordsPerSecond: spec.maxRecordsPerSecond }),
+      truncationCheckIntervalMs: spec.truncationCheckIntervalMs,
+      retryBackoffMs: spec.writeRetryBackoffMs,
       ...(this.#shared && { ownership: { owns: (t: string, p: number) => this.#shared!.owns(t, p) } }),
     });
   }

@@ -91,10 +91,10 @@ export interface LinkReplicatorOptions {
    */
   resync?: (topic: string, partition: number) => Promise<void>;
   /**
-   * Most bytes (keys, values, headers) in one produce request; default 512 KiB. Origin headers add ~80 bytes
-   * a record, so a full fetch of small records would exceed the broker's 1 MiB request limit unchunked.
+   * Most bytes (keys, values, headers) in one produce request (the link's `maxBatchBytes`). Origin headers add
+   * ~80 bytes a record, so a full fetch of small records would exceed the broker's 1 MiB request limit unchunked.
    */
-  maxBatchBytes?: number;
+  maxBatchBytes: number;
   /** Most records a second the link writes (a token bucket of one second); default unlimited. */
   maxRecordsPerSecond?: number;
   /**
