@@ -62,7 +62,11 @@ export const NODE_DEFAULTS = deepFreeze({
     instanceClientIdleMs: 60_000,
     /** Deadline of reading the region states recorded in etcd. */
     regionStatesTimeoutMs: 2_000,
+    /** How often the status page in a browser reloads its data. */
+    pageRefreshMs: 3_000,
   },
+  /** Longest pause between attempts to read etcd's current topology while etcd is unreachable (`--topology-from etcd`). */
+  topologyWatchRetryMaxMs: 2_000,
   /** How often a work-sharing instance reconciles its share with etcd. */
   workReconcileMs: 1_000,
   /** A failed write into the target is retried after this, doubling up to `max`. */

@@ -125,7 +125,11 @@ export class StatusReporter {
       '/mesh.json': async () => json(await this.meshView()),
       '/status': async () => ({
         contentType: 'text/html; charset=utf-8',
-        body: renderStatusPage({ self: this.status(), mesh: await this.meshView() }),
+        body: renderStatusPage({
+          self: this.status(),
+          mesh: await this.meshView(),
+          refreshMs: this.#options.timing.pageRefreshMs,
+        }),
       }),
     };
   }
