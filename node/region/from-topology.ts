@@ -9,7 +9,7 @@ import { GeomeshError } from '../../base/index.ts';
 import { createKafkaClient, fetchClusterId } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { ClusterConnection } from './region-node-options.ts';
-import { NODE_DEFAULTS } from '../config/index.ts';
+import { NODE_DEFAULTS, type NodeSettings } from '../config/index.ts';
 
 function readPem(path: string, what: string, region: string): Buffer {
   try {
@@ -26,10 +26,20 @@ function readPem(path: string, what: string, region: string): Buffer {
   }
 }
 
-/** Client options for one region's cluster. */
-export function clusterConnection(config: TopologyConfig, region: string): ClusterConnection {
+/** Client options for one region's cluster; `timeouts` the node's (NODE_DEFAULTS.kafka when not given). */
+export function clusterConnection(
+  config: TopologyConfig,
+  region: string,
+  timeouts?: Pick<NodeSettings['kafka'], 'connectionTimeoutMs' | 'requestTimeoutMs'>,
+): ClusterConnection {
   const { kafka } = config.region(region);
-  const connection: ClusterConnection = { brokers: [...kafka.brokers] };
+  const connection: ClusterConnection = {
+    brokers: [...kafka.brokers],
+    ...(timeouts && {
+      connectionTimeoutMs: timeouts.connectionTimeoutMs,
+      requestTimeoutMs: timeouts.requestTimeoutMs,
+    }),
+  };
   if (kafka.tls) {
     const tls: ConnectionOptions = {};
     if (kafka.tls.ca) tls.ca = readPem(kafka.tls.ca, 'CA', region);

@@ -2,7 +2,7 @@
  * What a region node is given: its region, keys, clusters (resolved from the topology by from-topology.ts)
  * and inbound links (compiled by node/config), and the optional parts (HTTP endpoint, translation, work sharing).
  */
-import type { InboundLinkConfig } from '../config/index.ts';
+import type { InboundLinkConfig, NodeSettings } from '../config/index.ts';
 import type { KafkaClientOptions } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { HttpRoute, Registry } from '../observability/index.ts';
@@ -36,10 +36,12 @@ export interface RegionNodeOptions {
    * the supervisor's status page); default: no HTTP endpoint.
    */
   http?: { host: string; port: number; routes?: Readonly<Record<string, HttpRoute>> };
-  /** How often links re-list the source's topics (selectors) and compare partition counts; default 5,000 ms. */
+  /** How often links re-list the source's topics (selectors) and compare partition counts; default NODE_DEFAULTS.topicRefreshMs. */
   topicRefreshMs?: number;
-  /** How often the origin index is written to its topic; default 1,000 ms. */
+  /** How often the origin index is written to its topic; default NODE_DEFAULTS.indexFlushIntervalMs. */
   indexFlushIntervalMs?: number;
+  /** How long a stop waits for work it may drop (node/lifecycle); default NODE_DEFAULTS.stopGraceMs. */
+  stopGraceMs?: NodeSettings['stopGraceMs'];
   /** Offset translation: serve it (and checkpoint this region's groups) when given. */
   translation?: RegionTranslationOptions;
   /**

@@ -39,7 +39,6 @@ import { SharedPartitions } from './shared-partitions.ts';
 import { TopicRefresh, selectTopics, type RefreshedLink } from './topic-refresh.ts';
 import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
 
-const STOP_GRACE = NODE_DEFAULTS.stopGraceMs;
 export type RegionNodeState = LifecycleState;
 
 export class RegionNode {
@@ -232,6 +231,7 @@ export class RegionNode {
   stop(): Promise<void> {
     return this.#life.stop(async () => {
       clearInterval(this.#refreshTimer);
+      const grace = this.#options.stopGraceMs ?? NODE_DEFAULTS.stopGraceMs;
       const region = this.#options.region;
       await runStopSteps(
         [
@@ -240,14 +240,14 @@ export class RegionNode {
           {
             name: 'translation service',
             run: () => this.#translation?.stop(),
-            graceMs: STOP_GRACE.background,
+            graceMs: grace.background,
           },
           {
             name: 'cluster offsets',
             run: () => this.#clusterOffsets?.stop(),
-            graceMs: STOP_GRACE.background,
+            graceMs: grace.background,
           },
-          { name: 'topic refresh', run: () => this.#refresh.stop(), graceMs: STOP_GRACE.background },
+          { name: 'topic refresh', run: () => this.#refresh.stop(), graceMs: grace.background },
           ...this.links.map((l) => ({
             name: `link ${l.from} → ${region}`,
             run: async () => {
@@ -262,7 +262,7 @@ export class RegionNode {
               clearInterval(this.#flushTimer);
               return this.#keeper.stop();
             },
-            graceMs: STOP_GRACE.indexFlush,
+            graceMs: grace.indexFlush,
           },
           { name: 'HTTP endpoint', run: () => this.#http?.stop() },
           {

@@ -19,7 +19,6 @@ import { GeomeshError } from '../../base/index.ts';
 import { runStopSteps } from '../lifecycle/index.ts';
 import { createRegionStateMetrics } from '../observability/index.ts';
 import type { NodeStatus } from '../status/index.ts';
-import { RegionStateStore } from '../region-state/index.ts';
 import type { CoordinationSession } from '../coordination-ports/index.ts';
 import { ProvenanceKeySet } from '../replication/index.ts';
 import { KeyAgreement, hearKeysFromEtcd } from './key-agreement.ts';
@@ -37,6 +36,7 @@ import {
 import { StatusReporter } from './status-reporter.ts';
 import { WorkSharingRunner } from './work-sharing-runner.ts';
 import { peerTransportOf, serverTransportOf } from './node-transports.ts';
+import { readRegionStates, regionStateSamples } from './region-states.ts';
 import type { NodeConfig } from '../config/index.ts';
 
 export interface RegionSupervisorOptions {
@@ -98,6 +98,13 @@ export class RegionSupervisor {
     this.#logger = options.logger.child({ component: 'supervisor' });
     const { config, node, logger } = options;
     const region = node.region;
+    if (node.mesh !== config.mesh || !config.hasRegion(region))
+      throw new GeomeshError(
+        'GEOMESH_CONFIG_INVALID',
+        `the node configuration (mesh ${node.mesh}, region ${region}) was not compiled from this topology ` +
+          `(mesh ${config.mesh}): pass compileNodeConfig(config, region)`,
+        { details: { region } },
+      );
     this.#region = region;
     this.#instanceId = options.instanceId ?? defaultInstanceId();
     this.#session = options.coordination;
@@ -185,6 +192,7 @@ export class RegionSupervisor {
             region,
             instanceId: this.#instanceId,
             leaseTtlMs: node.workSharing.leaseTtlMs,
+            reconcileMs: node.workReconcileMs,
             logger,
           })
         : undefined;
@@ -196,10 +204,11 @@ export class RegionSupervisor {
         acceptedProvenanceKeys: config.provenanceAccept.map((k) => Buffer.from(k.reveal(), 'utf8')),
         meshRegions: config.regions.map((r) => r.name),
         onUnknownProvenanceKey: config.onUnknownProvenanceKey,
-        clusters: Object.fromEntries(regions.map((r) => [r, clusterConnection(config, r)])),
+        clusters: Object.fromEntries(regions.map((r) => [r, clusterConnection(config, r, node.kafka)])),
         inbound: node.links,
         topicRefreshMs: node.topicRefreshMs,
         indexFlushIntervalMs: node.indexFlushIntervalMs,
+        stopGraceMs: node.stopGraceMs,
         logger,
         http: { ...this.#options.http, routes: reporter.routes() },
         translation: {
@@ -226,13 +235,10 @@ export class RegionSupervisor {
       const address = await this.#server.start();
       this.#startRegistration(address);
       this.#peers.startHeartbeats(this.#node.registry);
-      createRegionStateMetrics(this.#node.registry, async () => {
-        const recorded = new Map((await this.#recordedRegionStates()).map((s) => [s.region, s]));
-        return this.#options.config.regions.map(({ name }) => {
-          const listed = recorded.get(name);
-          return { region: name, state: listed?.record?.state ?? (listed?.error ? 'unreadable' : 'active') };
-        });
-      });
+      const names = config.regions.map((r) => r.name);
+      createRegionStateMetrics(this.#node.registry, async () =>
+        regionStateSamples(names, await this.#recordedRegionStates()),
+      );
       this.#setState('running');
       this.#logger.info({ grpc: address, http: this.#node.httpAddress }, 'node serving');
     } catch (err) {
@@ -341,9 +347,7 @@ export class RegionSupervisor {
   /** The region states recorded in etcd (for the status page and `geomesh_region_state`). */
   async #recordedRegionStates() {
     if (!this.#registration) throw new Error('registration disabled');
-    return new RegionStateStore({ store: this.#registration.documents() }).list({
-      signal: AbortSignal.timeout(this.#options.node.status.regionStatesTimeoutMs),
-    });
+    return readRegionStates(this.#registration.documents(), this.#options.node.status.regionStatesTimeoutMs);
   }
 
   /** Registers this instance in etcd in the background (replication never waits for it). */
