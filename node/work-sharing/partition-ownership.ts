@@ -41,7 +41,7 @@ export interface PartitionOwnershipOptions {
   logger: Logger;
   /** TTL of the lease fencing every owner key (the region's `node.workSharing.leaseTtlMs`). */
   leaseTtlMs: number;
-  /** How often the assignment is compared with the keys; default 1,000 ms. */
+  /** How often the assignment is compared with the keys; default NODE_DEFAULTS.workReconcileMs. */
   reconcileMs?: number;
   /**
    * Deadline of each etcd request, in ms; default a quarter of the TTL, so that a renewal round or a key
