@@ -4,7 +4,7 @@
  * and the node's runtime settings (NODE_DEFAULTS with a caller's overrides). The result is frozen; the node
  * reads it and hands each component its slice, so no component carries a default of its own.
  *
- * topology link ──compileNodeConfig──▶ InboundLinkConfig ──▶ the link's replicator (its fields, as they are)
+ * topology link ──compileNodeConfig──▶ InboundLinkConfig ──▶ the link's replicator (its fields as they are)
  */
 import { GeomeshError } from '../../base/index.ts';
 import {

@@ -1,4 +1,4 @@
-/** The node's configuration: its runtime defaults, declared once (node-defaults.ts), and one region's compiled config. */
+/** The node's configuration: its runtime defaults, declared once, and the compiled configuration of a region. */
 export { NODE_DEFAULTS, type NodeDefaults } from './node-defaults.ts';
 export {
   compileNodeConfig,

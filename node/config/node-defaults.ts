@@ -65,7 +65,7 @@ export const NODE_DEFAULTS = deepFreeze({
     /** How often the status page in a browser reloads its data. */
     pageRefreshMs: 3_000,
   },
-  /** Longest pause between attempts to read etcd's current topology while etcd is unreachable (`--topology-from etcd`). */
+  /** Longest pause between reads of etcd's current topology while etcd is unreachable (`--topology-from etcd`). */
   topologyWatchRetryMaxMs: 2_000,
   /** How often a work-sharing instance reconciles its share with etcd. */
   workReconcileMs: 1_000,

@@ -57,7 +57,7 @@ export interface FailoverWithStateOptions {
   /** Connects to etcd; rejects when it cannot within its dial timeout or when `signal` aborts. */
   openStates(signal: AbortSignal): Promise<RegionStateConnection>;
   logger: Logger;
-  /** Bound on each etcd step (connect, read, compare-and-swap); default NODE_DEFAULTS.failover.etcdTimeoutMs. */
+  /** Bound on each etcd step (connect, read, compare-and-swap); default NODE_DEFAULTS.failover. */
   etcdTimeoutMs?: number;
   now?: () => Date;
   newOperation?: () => string;

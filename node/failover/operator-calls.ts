@@ -104,7 +104,7 @@ export interface FailbackRequest {
 export interface FailbackClock {
   now(): number;
   sleep(ms: number): Promise<void>;
-  /** Between two reads of the link while the region catches up; default NODE_DEFAULTS.failover.catchUpPollMs. */
+  /** Between two reads of the link while the region catches up; default NODE_DEFAULTS.failover. */
   pollMs?: number;
 }
 

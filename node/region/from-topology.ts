@@ -1,6 +1,6 @@
 /**
- * Turns the compiled topology into how a region's node reaches each cluster (TLS files read, secrets revealed only here,
- * into the client options). Also refuses two regions that lead to the same Kafka cluster.
+ * Turns the compiled topology into how a region's node reaches each cluster (TLS files read, secrets
+ * revealed only here, into the client options). Also refuses two regions that lead to the same Kafka cluster.
  */
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';

@@ -1,6 +1,7 @@
 /**
  * What a region node is given: its region, keys, clusters (resolved from the topology by from-topology.ts)
- * and inbound links (compiled by node/config), and the optional parts (HTTP endpoint, translation, work sharing).
+ * and inbound links (compiled by node/config), and the optional parts (HTTP endpoint, translation, work
+ * sharing).
  */
 import type { InboundLinkConfig, NodeSettings } from '../config/index.ts';
 import type { KafkaClientOptions } from '../kafka/index.ts';
@@ -36,7 +37,10 @@ export interface RegionNodeOptions {
    * the supervisor's status page); default: no HTTP endpoint.
    */
   http?: { host: string; port: number; routes?: Readonly<Record<string, HttpRoute>> };
-  /** How often links re-list the source's topics (selectors) and compare partition counts; default NODE_DEFAULTS.topicRefreshMs. */
+  /**
+   * How often links re-list the source's topics (selectors) and compare partition counts; default
+   * NODE_DEFAULTS.topicRefreshMs.
+   */
   topicRefreshMs?: number;
   /** How often the origin index is written to its topic; default NODE_DEFAULTS.indexFlushIntervalMs. */
   indexFlushIntervalMs?: number;
@@ -72,6 +76,6 @@ export interface RegionTranslationOptions {
   isCheckpointedGroup(group: string): boolean;
   /** Groups of another region whose translated offsets are committed here (group offset sync). */
   isSyncedGroup?(region: string, group: string): boolean;
-  /** Default 5,000 ms. */
+  /** How often this region's groups are checkpointed; default NODE_DEFAULTS.checkpointIntervalMs. */
   checkpointIntervalMs?: number;
 }

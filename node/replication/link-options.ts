@@ -77,7 +77,8 @@ export interface LinkReplicatorOptions {
   onSourceTruncated?: 'continue' | 'halt';
   /**
    * Least milliseconds between two log-start checks of one source partition after gaps in its offsets
-   * (gaps are mostly compaction or transaction markers); default NODE_DEFAULTS.truncationCheckIntervalMs. Gaps in between wait for the next.
+   * (gaps are mostly compaction or transaction markers); default NODE_DEFAULTS.truncationCheckIntervalMs.
+   * Gaps in between wait for the next.
    */
   truncationCheckIntervalMs?: number;
   /**
@@ -111,7 +112,7 @@ export interface LinkReplicatorOptions {
    * with GEOMESH_REPLICATION_NOT_OWNER ends the batch the same way.
    */
   ownership?: { owns(topic: string, partition: number): boolean };
-  /** Backoff between write attempts (the link's `writeRetryBackoffMs`); default NODE_DEFAULTS.writeRetryBackoffMs. */
+  /** Backoff between write attempts (the link's `writeRetryBackoffMs`); default NODE_DEFAULTS. */
   retryBackoffMs?: { initial: number; max: number };
 }
 

@@ -1,4 +1,7 @@
-/** How a region's node serves gRPC and calls its peers, from its `node.tls` files (else plaintext, loopback development). */
+/**
+ * How a region's node serves gRPC and calls its peers: with its `node.tls` files, else in plaintext (loopback
+ * development).
+ */
 import type { TopologyConfig } from '../../topology/index.ts';
 import type { ClientTransportOptions, ServerTransportOptions } from '../rpc/index.ts';
 

@@ -49,7 +49,10 @@ export interface WatchTopologyOptions {
   baseline?: TopologyConfig;
   /** Called for each version that cannot be compiled here; it is skipped. */
   onRejected?: (rejection: TopologyRejection) => void;
-  /** Longest pause between attempts to read the current version while etcd is unreachable; default NODE_DEFAULTS.topologyWatchRetryMaxMs. */
+  /**
+   * Longest pause between attempts to read the current version while etcd is unreachable; default
+   * NODE_DEFAULTS.topologyWatchRetryMaxMs.
+   */
   retryMaxMs?: number;
 }
 
