@@ -366,7 +366,8 @@ async function runRpcPart(logger: Logger): Promise<RpcFigures> {
     const config = compileTopology(
       [
         `mesh: ${MESH}`,
-        // Required by the schema; a RegionSupervisor never connects to etcd.
+        // Required by the schema; no etcd runs there: registration and peer discovery keep retrying in the
+        // background (peers are called at their `node.grpc`), and translation needs neither.
         "etcd: { endpoints: ['http://127.0.0.1:2379'] }",
         "provenance: { key: '${GEOMESH_PROVENANCE_KEY}' }",
         'regions:',
