@@ -95,12 +95,13 @@ async function runGeomeshChild(spec: GeomeshSpec): Promise<void> {
   // Loaded here, not at the top, so that each child holds only what its contender needs.
   const { createLogger } = await import('../node/log/index.ts');
   const { RegionNode } = await import('../node/region/index.ts');
+  const { compileLink } = await import('../node/config/index.ts');
   const node = new RegionNode({
     mesh: spec.mesh,
     region: 'b',
     provenanceKey: Buffer.from(spec.keyHex, 'hex'),
     clusters: spec.clusters,
-    inbound: [{ from: 'a', topics: [spec.topic], forwardsOrigin: (o) => o === 'a' }],
+    inbound: [compileLink({ from: 'a', topics: [spec.topic], forwardsOrigin: (o) => o === 'a' })],
     logger: createLogger({ level: process.env['GEOMESH_LOG_LEVEL'] ?? 'warn', destination: process.stderr }),
     http: { host: '127.0.0.1', port: 0 },
   });

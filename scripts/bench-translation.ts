@@ -48,7 +48,8 @@ import type { Kafka } from 'kafkajs';
 import { commitGroupOffsets, createKafkaClient } from '../node/kafka/index.ts';
 import { createLogger, type Logger } from '../node/log/index.ts';
 import { createOperatorClient, type OperatorClient } from '../node/rpc/index.ts';
-import { RegionSupervisor } from '../node/supervisor/index.ts';
+import { compileNodeConfig } from '../node/config/index.ts';
+import { RegionSupervisor, openEtcdSession } from '../node/supervisor/index.ts';
 import { BYTES_PER_RUN, OriginIndex } from '../node/translation/index.ts';
 import { createTopic } from '../test/support/kafka-topics.ts';
 
@@ -346,6 +347,7 @@ async function runRpcPart(logger: Logger): Promise<RpcFigures> {
   log('starting 2 Kafka clusters (a, b) …');
   const env = await TestEnvironment.start({ kafka: [...REGIONS], kafkaJit: 'full' });
   const supervisors = new Map<string, RegionSupervisor>();
+  let session: ReturnType<typeof openEtcdSession> | undefined;
   let client: OperatorClient | undefined;
   try {
     const kafka: Record<string, Kafka> = {};
@@ -364,7 +366,8 @@ async function runRpcPart(logger: Logger): Promise<RpcFigures> {
     const config = compileTopology(
       [
         `mesh: ${MESH}`,
-        // Required by the schema; a RegionSupervisor never connects to etcd.
+        // Required by the schema; no etcd runs there: registration and peer discovery keep retrying in the
+        // background (peers are called at their `node.grpc`), and translation needs neither.
         "etcd: { endpoints: ['http://127.0.0.1:2379'] }",
         "provenance: { key: '${GEOMESH_PROVENANCE_KEY}' }",
         'regions:',
@@ -377,14 +380,17 @@ async function runRpcPart(logger: Logger): Promise<RpcFigures> {
       { file: 'bench-translation.yaml', env: { GEOMESH_PROVENANCE_KEY: key } },
     );
     log(`starting the nodes of a and b (RegionSupervisor, gRPC on loopback) …`);
+    // One etcd session for both nodes, as one process has.
+    session = openEtcdSession(config, logger);
+    session.start();
     for (const r of REGIONS) {
       const node = config.region(r).node;
       const supervisor = new RegionSupervisor({
         config,
-        region: r,
+        node: compileNodeConfig(config, r, { checkpointIntervalMs: 1_000 }),
         logger,
         http: { host: '127.0.0.1', port: Number(node.http.split(':').pop()) },
-        checkpointIntervalMs: 1_000,
+        coordination: session,
       });
       supervisors.set(r, supervisor);
       await supervisor.start();
@@ -479,6 +485,7 @@ async function runRpcPart(logger: Logger): Promise<RpcFigures> {
   } finally {
     client?.close();
     await Promise.allSettled([...supervisors.values()].map((s) => s.stop()));
+    await session?.stop();
     await env.stop();
   }
 }

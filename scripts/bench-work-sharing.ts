@@ -56,6 +56,8 @@ async function runInstance(spec: InstanceSpec): Promise<void> {
   const { RegionNode } = await import('../node/region/index.ts');
   const { EtcdCoordinator } = await import('../node/coordination/index.ts');
   const { PartitionOwnership } = await import('../node/work-sharing/index.ts');
+  const { compileLink } = await import('../node/config/index.ts');
+  const { DEFAULT_WORK_SHARING_LEASE_TTL_MS } = await import('../topology/index.ts');
   const logger = createLogger({
     level: process.env['GEOMESH_LOG_LEVEL'] ?? 'warn',
     destination: process.stderr,
@@ -66,7 +68,7 @@ async function runInstance(spec: InstanceSpec): Promise<void> {
     region: 'b',
     provenanceKey: Buffer.from(spec.keyHex, 'hex'),
     clusters: spec.clusters,
-    inbound: [{ from: 'a', topics: [spec.topic], forwardsOrigin: (o) => o === 'a' }],
+    inbound: [compileLink({ from: 'a', topics: [spec.topic], forwardsOrigin: (o) => o === 'a' })],
     logger,
     ...(spec.etcd && {
       workSharing: { instanceId: spec.instanceId, isLeaseValid: () => ownership?.isLeaseValid() ?? false },
@@ -91,6 +93,7 @@ async function runInstance(spec: InstanceSpec): Promise<void> {
       instanceId: spec.instanceId,
       host: node,
       logger,
+      leaseTtlMs: DEFAULT_WORK_SHARING_LEASE_TTL_MS,
     });
     ownership.start();
   }

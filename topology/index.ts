@@ -42,6 +42,7 @@ export {
   LINK_OPTION_RANGES,
   DEFAULT_NODE_GRPC,
   DEFAULT_NODE_HTTP,
+  DEFAULT_WORK_SHARING_LEASE_TTL_MS,
   type TopologyOptions,
   type RegionOptions,
   type LinkOptions,

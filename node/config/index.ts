@@ -1,2 +1,12 @@
-/** The node's runtime defaults, declared once (node-defaults.ts). */
+/** The node's configuration: its runtime defaults, declared once, and the compiled configuration of a region. */
 export { NODE_DEFAULTS, type NodeDefaults } from './node-defaults.ts';
+export {
+  compileNodeConfig,
+  compileLink,
+  applyNodeOverrides,
+  type NodeConfig,
+  type NodeSettings,
+  type NodeOverrides,
+  type InboundLinkConfig,
+  type InboundLinkSpec,
+} from './compile-node-config.ts';

@@ -1,10 +1,12 @@
 /**
- * Every runtime default of a region's node, declared once, with its unit. The link options a topology
- * declares (maxBatchBytes, maxInflightBytes, …) take their defaults from the topology (LINK_OPTION_DEFAULTS,
- * topology/topology-schema.ts); etcd's from the coordination adapter (COORDINATION_DEFAULTS). What is here
- * is the node's own: intervals, deadlines and retries no topology field names.
+ * Every runtime default of a region's node, declared once, with its unit. What a topology declares (a link's
+ * maxBatchBytes, maxInflightBytes, …; work sharing's leaseTtlMs) takes its default from the topology's
+ * schema, where the YAML documents it (LINK_OPTION_DEFAULTS, topology/topology-schema.ts); etcd's client
+ * timeouts from the coordination adapter (COORDINATION_DEFAULTS). What is here is the node's own: intervals,
+ * deadlines and retries no topology field names. A node reads none of it directly: `compileNodeConfig`
+ * (compile-node-config.ts) applies a caller's overrides to it and hands each component its slice.
  */
-export const NODE_DEFAULTS = Object.freeze({
+export const NODE_DEFAULTS = deepFreeze({
   /** How often links re-list the source's topics, compare partition counts and audit coverage. */
   topicRefreshMs: 5_000,
   /** How often the origin index is written to its topic. */
@@ -13,8 +15,10 @@ export const NODE_DEFAULTS = Object.freeze({
   checkpointIntervalMs: 5_000,
   /** Deadline of a call to a peer (a translation falls back to a checkpoint after it). */
   peerTimeoutMs: 3_000,
-  /** How often every peer is pinged (`geomesh_peer_up`, key agreement). */
+  /** How often every peer is pinged (`geomesh_peer_up`, key agreement), and the peers' keys read from etcd. */
   peerHeartbeatMs: 5_000,
+  /** Deadline of one ping; a peer that does not answer within it counts as down. */
+  peerHeartbeatTimeoutMs: 2_000,
   /** How often link rates are sampled for the status. */
   rateIntervalMs: 5_000,
   /** Bound of the whole drain on SIGTERM/SIGINT: under Kubernetes' default grace period of 30 s. */
@@ -24,7 +28,7 @@ export const NODE_DEFAULTS = Object.freeze({
    * refresh, checkpoints), and the last index flush, whose records the next start rebuilds from the log.
    * A client retrying against a cluster that does not answer would otherwise hold the stop for a minute.
    */
-  stopGraceMs: Object.freeze({ background: 2_000, indexFlush: 5_000 }),
+  stopGraceMs: { background: 2_000, indexFlush: 5_000 },
   /** After a stop, how long open handles are given before they are reported as a leak. */
   exitGraceMs: 2_000,
   /**
@@ -32,15 +36,48 @@ export const NODE_DEFAULTS = Object.freeze({
    * instance, listing the peers. One pace for every retry against etcd.
    */
   etcdRetryMs: 5_000,
+  /** The peers' instances registered in etcd (peer discovery, docs/coordination.md). */
+  peerDirectory: {
+    /** How often the members are listed again while the watch runs. */
+    refreshMs: 5_000,
+    /** Deadline of one listing (etcd counts as unreadable after it). */
+    listTimeoutMs: 3_000,
+    /** Pause before a failed watch is started again (after a fresh listing); at most `etcdRetryMs`. */
+    watchRestartMs: 1_000,
+  },
+  /** Agreement on provenance keys with the peers (key-agreement.ts). */
+  keyAgreement: {
+    /** How long a heartbeat's word on a peer's keys outranks its registration in etcd. */
+    heartbeatTrustMs: 15_000,
+    /** At start, how long the peers' keys in etcd are waited for before the links start. */
+    etcdWaitMs: 3_000,
+  },
+  /** The status reporter (GetStatus, /status.json, /mesh.json). */
+  status: {
+    /** How long a mesh view is reused. */
+    meshCacheMs: 2_000,
+    /** Deadline of a GetStatus call to another node. */
+    peerTimeoutMs: 2_000,
+    /** A client of another instance unused this long is closed. */
+    instanceClientIdleMs: 60_000,
+    /** Deadline of reading the region states recorded in etcd. */
+    regionStatesTimeoutMs: 2_000,
+    /** How often the status page in a browser reloads its data. */
+    pageRefreshMs: 3_000,
+  },
+  /** Longest pause between reads of etcd's current topology while etcd is unreachable (`--topology-from etcd`). */
+  topologyWatchRetryMaxMs: 2_000,
   /** How often a work-sharing instance reconciles its share with etcd. */
   workReconcileMs: 1_000,
   /** A failed write into the target is retried after this, doubling up to `max`. */
-  writeRetryBackoffMs: Object.freeze({ initial: 500, max: 10_000 }),
+  writeRetryBackoffMs: { initial: 500, max: 10_000 },
   /** The Kafka adapter's clients (node/kafka). */
-  kafka: Object.freeze({
+  kafka: {
     /** Connecting to a broker, and any one request, give up after these. */
     connectionTimeoutMs: 3_000,
     requestTimeoutMs: 30_000,
+    /** Connecting to a cluster to read its id (the check that no two regions name one cluster). */
+    clusterCheckTimeoutMs: 5_000,
     /** A link's fetch response at most (what its consumer holds before the link handles it; kafkajs' own). */
     fetchMaxBytes: 10_485_760,
     /** One partition's share of a fetch response at most. */
@@ -49,11 +86,36 @@ export const NODE_DEFAULTS = Object.freeze({
     rangeReadTimeoutMs: 60_000,
     /** A range read ends when fetches have brought nothing for this long (its range ends in markers). */
     rangeReadIdleMs: 1_500,
-  }),
+  },
   /** How often a source partition's log start is compared with what a link expects (truncation). */
   truncationCheckIntervalMs: 5_000,
   /** How many groups a failover translates (and then commits) at once. */
   failoverConcurrency: 16,
+  /** A failover or failback: the node's side (etcd) and the CLI's (progress, catch-up). */
+  failover: {
+    /** Deadline of each read or write of a region state record in etcd during a failover. */
+    etcdTimeoutMs: 8_000,
+    /** How often the CLI asks the node for a failover's progress. */
+    progressPollMs: 500,
+    /** How often a failback asks whether the region has caught up. */
+    catchUpPollMs: 1_000,
+  },
 });
 
 export type NodeDefaults = typeof NODE_DEFAULTS;
+
+/** `T` with every property, at every depth, read-only (functions stay callable). */
+export type DeepReadonly<T> = {
+  readonly [K in keyof T]: T[K] extends (...args: never[]) => unknown
+    ? T[K]
+    : T[K] extends object
+      ? DeepReadonly<T[K]>
+      : T[K];
+};
+
+/** Freezes `value` and every object in it. */
+export function deepFreeze<T extends object>(value: T): DeepReadonly<T> {
+  for (const inner of Object.values(value))
+    if (inner !== null && typeof inner === 'object' && !Object.isFrozen(inner)) deepFreeze(inner as object);
+  return Object.freeze(value);
+}

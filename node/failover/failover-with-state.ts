@@ -34,6 +34,7 @@ import { planFailover, withGroups, type PlanScope } from './failover-plan.ts';
 import type { ProgressListener } from './failover-progress.ts';
 import { selectGroups, type GroupListing, type LinkGroupSelection } from './group-selection.ts';
 import { moveGroups, type GroupFailoverResult, type GroupMovePorts } from './move-groups.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 
 /** A region state store on a connection of its own. */
 export interface RegionStateConnection {
@@ -56,7 +57,7 @@ export interface FailoverWithStateOptions {
   /** Connects to etcd; rejects when it cannot within its dial timeout or when `signal` aborts. */
   openStates(signal: AbortSignal): Promise<RegionStateConnection>;
   logger: Logger;
-  /** Bound on each etcd step (connect, read, compare-and-swap); default 8,000 ms. */
+  /** Bound on each etcd step (connect, read, compare-and-swap); default NODE_DEFAULTS.failover. */
   etcdTimeoutMs?: number;
   now?: () => Date;
   newOperation?: () => string;
@@ -104,7 +105,7 @@ export async function failoverWithState(options: FailoverWithStateOptions): Prom
     ...(onProgress ? { onProgress } : {}),
     ...(plan.parallelGroups ? { concurrency: plan.parallelGroups } : {}),
   };
-  const etcdTimeoutMs = options.etcdTimeoutMs ?? 8_000;
+  const etcdTimeoutMs = options.etcdTimeoutMs ?? NODE_DEFAULTS.failover.etcdTimeoutMs;
   const now = options.now ?? (() => new Date());
   const newOperation = options.newOperation ?? (() => crypto.randomUUID());
   let connection: RegionStateConnection | undefined;

@@ -12,6 +12,7 @@
 import { isGeomeshError } from '../../base/index.ts';
 import type { FailoverProgress, FailoverRequest, FailoverResponse } from '../rpc/index.ts';
 import { callErrorExit, describeRegionState, failoverExit, type FailoverExit } from './failover-report.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 
 /** What the operator's side calls on a node (each call bounded by the caller's deadline). */
 export interface FailoverCalls {
@@ -27,7 +28,7 @@ export interface ProgressWatch {
   say(progress: FailoverProgress): void;
   /** Waits `ms` or until `signal` aborts (then resolves). */
   sleep(ms: number, signal: AbortSignal): Promise<void>;
-  /** Default 500 ms. */
+  /** Default NODE_DEFAULTS.failover.progressPollMs. */
   pollMs?: number;
 }
 
@@ -71,7 +72,7 @@ async function follow(
 ): Promise<void> {
   let last = '';
   for (;;) {
-    await watch.sleep(watch.pollMs ?? 500, done);
+    await watch.sleep(watch.pollMs ?? NODE_DEFAULTS.failover.progressPollMs, done);
     if (done.aborted) return;
     let progress: FailoverProgress;
     try {
@@ -103,7 +104,7 @@ export interface FailbackRequest {
 export interface FailbackClock {
   now(): number;
   sleep(ms: number): Promise<void>;
-  /** Between two reads of the link while the region catches up; default 1,000 ms. */
+  /** Between two reads of the link while the region catches up; default NODE_DEFAULTS.failover. */
   pollMs?: number;
 }
 
@@ -152,7 +153,7 @@ export async function runFailback(
         };
       }
       say(`waiting: ${region} is ${link.lagRecords} records behind ${from}`);
-      await clock.sleep(clock.pollMs ?? 1_000);
+      await clock.sleep(clock.pollMs ?? NODE_DEFAULTS.failover.catchUpPollMs);
     }
   } catch (err) {
     return { exit: callErrorExit(err), error: (err as Error).message };

@@ -1,7 +1,6 @@
 /**
- * Turns the compiled topology into what a region's node runs: its inbound links (topic selectors, the
- * origins each forwards, options) and how to reach each cluster (TLS files read, secrets revealed only here,
- * into the client options). Also refuses two regions that lead to the same Kafka cluster.
+ * Turns the compiled topology into how a region's node reaches each cluster (TLS files read, secrets
+ * revealed only here, into the client options). Also refuses two regions that lead to the same Kafka cluster.
  */
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
@@ -9,7 +8,8 @@ import type { TopologyConfig } from '../../topology/index.ts';
 import { GeomeshError } from '../../base/index.ts';
 import { createKafkaClient, fetchClusterId } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { ClusterConnection, InboundLinkSpec } from './region-node-options.ts';
+import type { ClusterConnection } from './region-node-options.ts';
+import { NODE_DEFAULTS, type NodeSettings } from '../config/index.ts';
 
 function readPem(path: string, what: string, region: string): Buffer {
   try {
@@ -26,10 +26,20 @@ function readPem(path: string, what: string, region: string): Buffer {
   }
 }
 
-/** Client options for one region's cluster. */
-export function clusterConnection(config: TopologyConfig, region: string): ClusterConnection {
+/** Client options for one region's cluster; `timeouts` the node's (NODE_DEFAULTS.kafka when not given). */
+export function clusterConnection(
+  config: TopologyConfig,
+  region: string,
+  timeouts?: Pick<NodeSettings['kafka'], 'connectionTimeoutMs' | 'requestTimeoutMs'>,
+): ClusterConnection {
   const { kafka } = config.region(region);
-  const connection: ClusterConnection = { brokers: [...kafka.brokers] };
+  const connection: ClusterConnection = {
+    brokers: [...kafka.brokers],
+    ...(timeouts && {
+      connectionTimeoutMs: timeouts.connectionTimeoutMs,
+      requestTimeoutMs: timeouts.requestTimeoutMs,
+    }),
+  };
   if (kafka.tls) {
     const tls: ConnectionOptions = {};
     if (kafka.tls.ca) tls.ca = readPem(kafka.tls.ca, 'CA', region);
@@ -47,23 +57,6 @@ export function clusterConnection(config: TopologyConfig, region: string): Clust
   return connection;
 }
 
-/** The inbound links of `region`, as the node runs them. */
-export function inboundLinkSpecs(config: TopologyConfig, region: string): InboundLinkSpec[] {
-  return config.inboundLinks(region).map((link) => ({
-    from: link.from,
-    topics: (topic: string) => config.selectsTopic(link, topic),
-    forwardsOrigin: (origin: string) => config.forwards(link, origin),
-    compression: link.options.compression,
-    maxBatchBytes: link.options.maxBatchBytes,
-    maxInflightBytes: link.options.maxInflightBytes,
-    ...(link.options.maxRecordsPerSecond !== null && {
-      maxRecordsPerSecond: link.options.maxRecordsPerSecond,
-    }),
-    onSourceTruncated: link.options.onSourceTruncated,
-    onRecordTooLarge: link.options.onRecordTooLarge,
-  }));
-}
-
 /**
  * Connects to `regions`' clusters and refuses two that report the same cluster id (one cluster named twice
  * would replicate into itself).
@@ -79,7 +72,7 @@ export async function assertDistinctClusters(
       ...clusterConnection(config, region),
       clientId: 'geomesh-cluster-check',
       logger,
-      connectionTimeoutMs: 5_000,
+      connectionTimeoutMs: NODE_DEFAULTS.kafka.clusterCheckTimeoutMs,
     });
     const id = await fetchClusterId(kafka);
     const twin = [...ids].find(([, other]) => other === id)?.[0];

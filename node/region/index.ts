@@ -2,9 +2,8 @@
 export { RegionNode, type RegionNodeState } from './region-node.ts';
 export type {
   ClusterConnection,
-  InboundLinkSpec,
   RegionNodeOptions,
   RegionTranslationOptions,
   RegionWorkSharing,
 } from './region-node-options.ts';
-export { assertDistinctClusters, clusterConnection, inboundLinkSpecs } from './from-topology.ts';
+export { assertDistinctClusters, clusterConnection } from './from-topology.ts';

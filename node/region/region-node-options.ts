@@ -1,41 +1,13 @@
 /**
- * What a region node is given: its region, keys, clusters and inbound links (already resolved from the
- * topology by from-topology.ts), and the optional parts (HTTP endpoint, translation, work sharing).
+ * What a region node is given: its region, keys, clusters (resolved from the topology by from-topology.ts)
+ * and inbound links (compiled by node/config), and the optional parts (HTTP endpoint, translation, work
+ * sharing).
  */
-import type { KafkaClientOptions, SinkCompression } from '../kafka/index.ts';
+import type { InboundLinkConfig, NodeSettings } from '../config/index.ts';
+import type { KafkaClientOptions } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { HttpRoute, Registry } from '../observability/index.ts';
 import type { PeerApi } from '../translation-service/index.ts';
-import { LINK_OPTION_DEFAULTS } from '../../topology/index.ts';
-
-export interface InboundLinkSpec {
-  /** Source region. */
-  from: string;
-  /**
-   * Topics the link carries (same names in both regions): a fixed list, or a selector applied to the source's
-   * topics, re-listed every `topicRefreshMs` so new matching topics are picked up.
-   */
-  topics: readonly string[] | ((topic: string) => boolean);
-  /** Whether the link carries records of `origin` (the topology's forwarding trees say). */
-  forwardsOrigin(origin: string): boolean;
-  compression?: SinkCompression;
-  /** A record larger than the target accepts: `halt` its partition or `skip` it; default the topology's. */
-  onRecordTooLarge?: 'halt' | 'skip';
-  /**
-   * Records deleted from the source before they were copied, or a re-created source topic: `continue`
-   * (default) or `halt` the partition.
-   */
-  onSourceTruncated?: 'continue' | 'halt';
-  /** Most bytes per produce request; default the topology's (512 KiB). */
-  maxBatchBytes?: number;
-  /** Most records a second the link writes; default unlimited. */
-  maxRecordsPerSecond?: number;
-  /**
-   * Most bytes read from the source and not yet written (the link's in-flight window; also the size of one
-   * fetch from the source); default the topology's (16 MiB).
-   */
-  maxInflightBytes?: number;
-}
 
 /** How to reach one region's Kafka cluster (secrets already resolved). */
 export type ClusterConnection = Omit<KafkaClientOptions, 'clientId' | 'logger'>;
@@ -55,7 +27,8 @@ export interface RegionNodeOptions {
    */
   onUnknownProvenanceKey?: 'halt' | 'skip';
   clusters: Readonly<Record<string, ClusterConnection>>;
-  inbound: readonly InboundLinkSpec[];
+  /** Its inbound links, every option given (compileNodeConfig, or compileLink for a link of its own). */
+  inbound: readonly InboundLinkConfig[];
   logger: Logger;
   /** Where metrics go; default a registry of the node's own. */
   registry?: Registry;
@@ -64,10 +37,15 @@ export interface RegionNodeOptions {
    * the supervisor's status page); default: no HTTP endpoint.
    */
   http?: { host: string; port: number; routes?: Readonly<Record<string, HttpRoute>> };
-  /** How often links re-list the source's topics (selectors) and compare partition counts; default 5,000 ms. */
+  /**
+   * How often links re-list the source's topics (selectors) and compare partition counts; default
+   * NODE_DEFAULTS.topicRefreshMs.
+   */
   topicRefreshMs?: number;
-  /** How often the origin index is written to its topic; default 1,000 ms. */
+  /** How often the origin index is written to its topic; default NODE_DEFAULTS.indexFlushIntervalMs. */
   indexFlushIntervalMs?: number;
+  /** How long a stop waits for work it may drop (node/lifecycle); default NODE_DEFAULTS.stopGraceMs. */
+  stopGraceMs?: NodeSettings['stopGraceMs'];
   /** Offset translation: serve it (and checkpoint this region's groups) when given. */
   translation?: RegionTranslationOptions;
   /**
@@ -98,23 +76,6 @@ export interface RegionTranslationOptions {
   isCheckpointedGroup(group: string): boolean;
   /** Groups of another region whose translated offsets are committed here (group offset sync). */
   isSyncedGroup?(region: string, group: string): boolean;
-  /** Default 5,000 ms. */
+  /** How often this region's groups are checkpointed; default NODE_DEFAULTS.checkpointIntervalMs. */
   checkpointIntervalMs?: number;
-}
-
-/** An inbound link with every option the topology defaults given (`compileLinkSpec`). */
-export type CompiledLinkSpec = Readonly<
-  Required<Omit<InboundLinkSpec, 'maxRecordsPerSecond'>> & Pick<InboundLinkSpec, 'maxRecordsPerSecond'>
->;
-
-/** The link as the node runs it: the topology's link option defaults (declared once, there) filled in. */
-export function compileLinkSpec(spec: InboundLinkSpec): CompiledLinkSpec {
-  return Object.freeze({
-    compression: LINK_OPTION_DEFAULTS.compression,
-    onRecordTooLarge: LINK_OPTION_DEFAULTS.onRecordTooLarge,
-    onSourceTruncated: LINK_OPTION_DEFAULTS.onSourceTruncated,
-    maxBatchBytes: LINK_OPTION_DEFAULTS.maxBatchBytes,
-    maxInflightBytes: LINK_OPTION_DEFAULTS.maxInflightBytes,
-    ...spec,
-  });
 }

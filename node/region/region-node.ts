@@ -34,17 +34,11 @@ import { regionCluster } from './region-clusters.ts';
 import { IndexKeeper } from './index-keeper.ts';
 import { linkObserver } from './link-observer.ts';
 import { PartitionWriter } from './partition-writer.ts';
-import {
-  compileLinkSpec,
-  type InboundLinkSpec,
-  type RegionNodeOptions,
-  type RegionTranslationOptions,
-} from './region-node-options.ts';
+import { type RegionNodeOptions, type RegionTranslationOptions } from './region-node-options.ts';
 import { SharedPartitions } from './shared-partitions.ts';
 import { TopicRefresh, selectTopics, type RefreshedLink } from './topic-refresh.ts';
-import { NODE_DEFAULTS } from '../config/index.ts';
+import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
 
-const STOP_GRACE = NODE_DEFAULTS.stopGraceMs;
 export type RegionNodeState = LifecycleState;
 
 export class RegionNode {
@@ -237,6 +231,7 @@ export class RegionNode {
   stop(): Promise<void> {
     return this.#life.stop(async () => {
       clearInterval(this.#refreshTimer);
+      const grace = this.#options.stopGraceMs ?? NODE_DEFAULTS.stopGraceMs;
       const region = this.#options.region;
       await runStopSteps(
         [
@@ -245,14 +240,14 @@ export class RegionNode {
           {
             name: 'translation service',
             run: () => this.#translation?.stop(),
-            graceMs: STOP_GRACE.background,
+            graceMs: grace.background,
           },
           {
             name: 'cluster offsets',
             run: () => this.#clusterOffsets?.stop(),
-            graceMs: STOP_GRACE.background,
+            graceMs: grace.background,
           },
-          { name: 'topic refresh', run: () => this.#refresh.stop(), graceMs: STOP_GRACE.background },
+          { name: 'topic refresh', run: () => this.#refresh.stop(), graceMs: grace.background },
           ...this.links.map((l) => ({
             name: `link ${l.from} → ${region}`,
             run: async () => {
@@ -267,7 +262,7 @@ export class RegionNode {
               clearInterval(this.#flushTimer);
               return this.#keeper.stop();
             },
-            graceMs: STOP_GRACE.indexFlush,
+            graceMs: grace.indexFlush,
           },
           { name: 'HTTP endpoint', run: () => this.#http?.stop() },
           {
@@ -327,9 +322,8 @@ export class RegionNode {
     return this.#shared.indexFor(tps);
   }
 
-  #linkReplicator(given: InboundLinkSpec, remote: KafkaCluster, topics: readonly string[]): LinkReplicator {
+  #linkReplicator(spec: InboundLinkConfig, remote: KafkaCluster, topics: readonly string[]): LinkReplicator {
     const { mesh, region, workSharing } = this.#options;
-    const spec = compileLinkSpec(given);
     return new LinkReplicator({
       mesh,
       link: { from: spec.from, to: region, forwardsOrigin: (o) => spec.forwardsOrigin(o) },
@@ -359,7 +353,9 @@ export class RegionNode {
       onSourceTruncated: spec.onSourceTruncated,
       maxBatchBytes: spec.maxBatchBytes,
       maxInflightBytes: spec.maxInflightBytes,
-      ...(spec.maxRecordsPerSecond ? { maxRecordsPerSecond: spec.maxRecordsPerSecond } : {}),
+      ...(spec.maxRecordsPerSecond !== null && { maxRecordsPerSecond: spec.maxRecordsPerSecond }),
+      truncationCheckIntervalMs: spec.truncationCheckIntervalMs,
+      retryBackoffMs: spec.writeRetryBackoffMs,
       ...(this.#shared && { ownership: { owns: (t: string, p: number) => this.#shared!.owns(t, p) } }),
     });
   }

@@ -77,7 +77,8 @@ export interface LinkReplicatorOptions {
   onSourceTruncated?: 'continue' | 'halt';
   /**
    * Least milliseconds between two log-start checks of one source partition after gaps in its offsets
-   * (gaps are mostly compaction or transaction markers); default 5,000. Gaps in between wait for the next.
+   * (gaps are mostly compaction or transaction markers); default NODE_DEFAULTS.truncationCheckIntervalMs.
+   * Gaps in between wait for the next.
    */
   truncationCheckIntervalMs?: number;
   /**
@@ -91,10 +92,10 @@ export interface LinkReplicatorOptions {
    */
   resync?: (topic: string, partition: number) => Promise<void>;
   /**
-   * Most bytes (keys, values, headers) in one produce request; default 512 KiB. Origin headers add ~80 bytes
-   * a record, so a full fetch of small records would exceed the broker's 1 MiB request limit unchunked.
+   * Most bytes (keys, values, headers) in one produce request (the link's `maxBatchBytes`). Origin headers add
+   * ~80 bytes a record, so a full fetch of small records would exceed the broker's 1 MiB request limit unchunked.
    */
-  maxBatchBytes?: number;
+  maxBatchBytes: number;
   /** Most records a second the link writes (a token bucket of one second); default unlimited. */
   maxRecordsPerSecond?: number;
   /**
@@ -111,7 +112,7 @@ export interface LinkReplicatorOptions {
    * with GEOMESH_REPLICATION_NOT_OWNER ends the batch the same way.
    */
   ownership?: { owns(topic: string, partition: number): boolean };
-  /** Backoff between write attempts; default 500 ms doubling to 10 s. */
+  /** Backoff between write attempts (the link's `writeRetryBackoffMs`); default NODE_DEFAULTS. */
   retryBackoffMs?: { initial: number; max: number };
 }
 

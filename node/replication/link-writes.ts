@@ -6,7 +6,6 @@
  */
 import { isGeomeshError } from '../../base/index.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
-import { LINK_OPTION_DEFAULTS } from '../../topology/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
   approximateBytes,
@@ -43,7 +42,7 @@ export class LinkWrites {
     items: readonly PendingWrite[],
     heartbeat?: () => Promise<void>,
   ): Promise<BatchOutcome> {
-    const maxBytes = this.#ctx.options.maxBatchBytes ?? LINK_OPTION_DEFAULTS.maxBatchBytes;
+    const maxBytes = this.#ctx.options.maxBatchBytes;
     const maxRecords = this.#ctx.limiter
       ? Math.max(1, Math.floor(this.#ctx.limiter.recordsPerSecond))
       : Infinity;

@@ -11,13 +11,14 @@
  */
 import { escapeXml, meshGraph, renderMeshSvg } from './mesh-graph.ts';
 import type { MeshStatus, NodeStatus } from './status-types.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 
 export interface StatusPageInput {
   /** This node's report. */
   self: NodeStatus;
   /** The mesh view for the first paint. */
   mesh: MeshStatus;
-  /** How often the page refreshes; default 3,000 ms. */
+  /** How often the page refreshes; default NODE_DEFAULTS.status.pageRefreshMs. */
   refreshMs?: number;
 }
 
@@ -210,7 +211,7 @@ th{background:#eceff1}
 /** The status page's HTML. */
 export function renderStatusPage(input: StatusPageInput): string {
   const { self, mesh } = input;
-  const refreshMs = input.refreshMs ?? 3_000;
+  const refreshMs = input.refreshMs ?? NODE_DEFAULTS.status.pageRefreshMs;
   const title = `geomesh · ${self.mesh} · ${self.region}`;
   return [
     '<!doctype html>',

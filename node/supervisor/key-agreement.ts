@@ -12,6 +12,8 @@
 import type { Logger } from '../log/index.ts';
 import { keyMismatch, type KeyFingerprints } from '../replication/index.ts';
 import type { PeerKeys } from '../status/index.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
+import type { PeerDirectory } from './peer-directory.ts';
 
 export type KeySource = 'heartbeat' | 'etcd';
 
@@ -23,7 +25,7 @@ export interface KeyAgreementOptions {
   /** A peer's verdict changed: `reason` (key ids only) while they disagree, undefined when they agree. */
   onChange(peer: string, reason: string | undefined): void;
   logger: Logger;
-  /** How long a heartbeat's word outranks etcd's; default 15,000 ms. */
+  /** How long a heartbeat's word outranks etcd's; default NODE_DEFAULTS.keyAgreement.heartbeatTrustMs. */
   heartbeatTrustMs?: number;
   now?: () => number;
 }
@@ -59,7 +61,7 @@ export class KeyAgreement {
     if (
       source === 'etcd' &&
       before?.source === 'heartbeat' &&
-      now - before.atMs < (this.#options.heartbeatTrustMs ?? 15_000)
+      now - before.atMs < (this.#options.heartbeatTrustMs ?? NODE_DEFAULTS.keyAgreement.heartbeatTrustMs)
     )
       return;
     const self = { region: this.#options.region, ...this.#options.self };
@@ -107,4 +109,26 @@ export class KeyAgreement {
       };
     });
   }
+}
+
+/**
+ * Hears the peers' key ids from their registrations in etcd (once the directory follows etcd, waiting at
+ * most `waitMs` for it): every instance of a region counts. Ignored for peers whose heartbeats are fresh.
+ */
+export async function hearKeysFromEtcd(
+  directory: Pick<PeerDirectory, 'state' | 'members'>,
+  agreement: KeyAgreement,
+  waitMs: number,
+): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  while (directory.state !== 'following' && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 100));
+  const byRegion = new Map<string, KeyFingerprints[]>();
+  for (const m of directory.members()) {
+    if (!m.provenanceKeyId) continue;
+    const list = byRegion.get(m.region) ?? [];
+    list.push({ currentKeyId: m.provenanceKeyId, acceptedKeyIds: m.acceptedKeyIds ?? [] });
+    byRegion.set(m.region, list);
+  }
+  for (const [region, instances] of byRegion) agreement.heard(region, instances, 'etcd');
 }

@@ -20,13 +20,13 @@ import { GeomeshError, isGeomeshError } from '../../base/index.ts';
 import { runStopSteps } from '../lifecycle/index.ts';
 import { openKafkaClients } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
-import { assertDistinctClusters, inboundLinkSpecs } from '../region/index.ts';
+import { assertDistinctClusters } from '../region/index.ts';
 import { TopologyStore, compareTopologyWithStore, watchTopology } from '../topology-store/index.ts';
 import { etcdSectionKey, openEtcdSession } from './etcd-connection.ts';
 import { EtcdSessions } from './etcd-sessions.ts';
 import { RegionSupervisor } from './region-supervisor.ts';
 import { regionFingerprint, unrunnable } from './runnable-topology.ts';
-import { NODE_DEFAULTS } from '../config/index.ts';
+import { NODE_DEFAULTS, compileNodeConfig } from '../config/index.ts';
 
 export interface NodeProcessOptions {
   /** The topology file (with `topologyFrom: 'etcd'`, it says where etcd is). */
@@ -210,11 +210,12 @@ async function startSupervisor(
   session: CoordinationSession,
 ): Promise<RegionSupervisor> {
   const { region, logger } = options;
-  const inbound = inboundLinkSpecs(config, region);
+  const compiled = compileNodeConfig(config, region);
+  const inbound = compiled.links;
   // Built first: it checks the gRPC certificates before any connection is made.
   const node = new RegionSupervisor({
     config,
-    region,
+    node: compiled,
     logger,
     http: options.http,
     coordination: session,

@@ -22,6 +22,7 @@ import {
 import type { KeyFingerprints } from '../replication/index.ts';
 import type { PeerStatus } from '../status/index.ts';
 import type { PeerAddress, PeerDirectory } from './peer-directory.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 
 export interface PeerChannelsOptions {
   config: TopologyConfig;
@@ -34,7 +35,7 @@ export interface PeerChannelsOptions {
   peerTimeoutMs: number;
   /** How often every peer is pinged. */
   heartbeatMs: number;
-  /** Deadline of a heartbeat; default 2,000 ms. */
+  /** Deadline of a heartbeat; default NODE_DEFAULTS.peerHeartbeatTimeoutMs. */
   heartbeatTimeoutMs?: number;
   /** This node's provenance key ids, sent with every ping (never the keys). */
   keys?: KeyFingerprints;
@@ -199,7 +200,7 @@ export class PeerChannels {
               acceptedKeyIds: [...this.#options.keys.acceptedKeyIds],
             }),
           },
-          { timeoutMs: this.#options.heartbeatTimeoutMs ?? 2_000 },
+          { timeoutMs: this.#options.heartbeatTimeoutMs ?? NODE_DEFAULTS.peerHeartbeatTimeoutMs },
         )
         .then(
           (answer) => this.#answered(region, sentAtMs, answer),

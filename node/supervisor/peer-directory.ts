@@ -110,17 +110,17 @@ export interface PeerDirectoryOptions {
   /** The process's etcd session. */
   session: CoordinationSession;
   logger: Logger;
-  /** How often the members are listed again while the watch runs; default 5,000 ms. */
+  /** How often the members are listed again while the watch runs; default NODE_DEFAULTS.peerDirectory. */
   refreshMs?: number;
-  /** Deadline of one listing; default 3,000 ms (etcd counts as unreadable after it). */
+  /** Deadline of one listing (etcd counts as unreadable after it); default NODE_DEFAULTS.peerDirectory. */
   listTimeoutMs?: number;
+  /** Pause before a failed watch is started again, at most `retryMs`; default NODE_DEFAULTS.peerDirectory. */
+  watchRestartMs?: number;
   /** Pause after a failure before listing again; default NODE_DEFAULTS.etcdRetryMs. */
   retryMs?: number;
 }
 
-const DEFAULTS = { refreshMs: 5_000, listTimeoutMs: 3_000 } as const;
-/** Pause before a failed watch is started again (after a fresh listing). */
-const WATCH_RESTART_MS = 1_000;
+const DEFAULTS = NODE_DEFAULTS.peerDirectory;
 
 export class PeerDirectory {
   readonly #options: PeerDirectoryOptions;
@@ -189,7 +189,7 @@ export class PeerDirectory {
           // the view stays trusted, and the next listing starts a new watch.
           if (signal.aborted) break;
           this.#logger.warn({ err }, 'the membership watch failed: listing the members again');
-          await delay(Math.min(retryMs, WATCH_RESTART_MS), signal);
+          await delay(Math.min(retryMs, this.#options.watchRestartMs ?? DEFAULTS.watchRestartMs), signal);
         }
       } catch (err) {
         if (signal.aborted) break;

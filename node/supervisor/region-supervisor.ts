@@ -5,24 +5,23 @@
  * `node.grpc` names (peer-channels.ts). Starts them in that order and stops them in reverse. The CLI's
  * `geomesh node` owns signals and calls `stop()`.
  *
- * etcd: every part uses one session, the process's (`coordination`), else one of its own, closed last.
+ * Configuration: one compiled, frozen NodeConfig (node/config, `compileNodeConfig`): the supervisor hands
+ * each part its slice of it. etcd: every part uses the process's one session (`coordination`), which its
+ * owner opens before and closes after the supervisor.
  * States: idle → starting → running → stopping → stopped; starting → failed.
  */
 import type { TopologyConfig } from '../../topology/index.ts';
 import type { Logger } from '../log/index.ts';
-import { RegionNode, clusterConnection, inboundLinkSpecs } from '../region/index.ts';
+import { RegionNode, clusterConnection } from '../region/index.ts';
 import { RpcServer, type ClientTransportOptions, type ServerTransportOptions } from '../rpc/index.ts';
 import type { TranslationService } from '../translation-service/index.ts';
 import { GeomeshError } from '../../base/index.ts';
 import { runStopSteps } from '../lifecycle/index.ts';
 import { createRegionStateMetrics } from '../observability/index.ts';
 import type { NodeStatus } from '../status/index.ts';
-import { RegionStateStore } from '../region-state/index.ts';
 import type { CoordinationSession } from '../coordination-ports/index.ts';
-import { openEtcdSession } from './etcd-connection.ts';
-import type { OwnedSession } from './etcd-sessions.ts';
 import { ProvenanceKeySet } from '../replication/index.ts';
-import { KeyAgreement } from './key-agreement.ts';
+import { KeyAgreement, hearKeysFromEtcd } from './key-agreement.ts';
 import { NodeRegistration, advertisedAddress, defaultInstanceId } from './node-registration.ts';
 import { PeerChannels } from './peer-channels.ts';
 import { PeerDirectory } from './peer-directory.ts';
@@ -36,34 +35,30 @@ import {
 } from './rpc-handlers.ts';
 import { StatusReporter } from './status-reporter.ts';
 import { WorkSharingRunner } from './work-sharing-runner.ts';
-import { NODE_DEFAULTS } from '../config/index.ts';
+import { peerTransportOf, serverTransportOf } from './node-transports.ts';
+import { readRegionStates, regionStateSamples } from './region-states.ts';
+import type { NodeConfig } from '../config/index.ts';
 
 export interface RegionSupervisorOptions {
+  /** The topology (routing, selections, keys, TLS files, operators). */
   config: TopologyConfig;
-  region: string;
+  /** The region's node configuration, compiled from `config` (compileNodeConfig): its links and settings. */
+  node: NodeConfig;
   logger: Logger;
   /** /metrics, /healthz, /readyz. */
   http: { host: string; port: number };
-  /** The process's etcd session; default: one of the supervisor's own (connected on first use, closed last). */
-  coordination?: CoordinationSession;
+  /** The process's etcd session, started by its owner, who also stops it after the supervisor. */
+  coordination: CoordinationSession;
   /** gRPC listen address; default the region's `node.grpc`. */
   grpcAddress?: string;
   /** Default: mutual TLS with the region's `node.tls` files, else plaintext (loopback development). */
   serverTransport?: ServerTransportOptions;
   /** How this node calls its peers; default: mutual TLS with the region's `node.tls` files, else plaintext. */
   peerTransport?: ClientTransportOptions;
-  /** Deadline of a call to a peer; default 3,000 ms (a translation falls back to a checkpoint after it). */
-  peerTimeoutMs?: number;
-  /** How often every peer is pinged (`geomesh_peer_up`); default 5,000 ms. */
-  peerHeartbeatMs?: number;
-  /** Default 5,000 ms. */
-  checkpointIntervalMs?: number;
   /** This instance's id, registered in etcd and reported by GetStatus; default `<hostname>-<pid>`. */
   instanceId?: string;
   /** Register the instance in the topology's etcd while running (docs/coordination.md); default true. */
   isRegistered?: boolean;
-  /** How often link rates are sampled for the status; default 5,000 ms. */
-  rateIntervalMs?: number;
   /**
    * Call each peer region at a live instance it registered in etcd, falling back to its `node.grpc`
    * (docs/coordination.md, "Peer discovery"); default: as `isRegistered`. False: always `node.grpc`.
@@ -75,6 +70,8 @@ export type RegionSupervisorState = 'idle' | 'starting' | 'running' | 'stopping'
 
 export class RegionSupervisor {
   readonly #options: RegionSupervisorOptions;
+  readonly #region: string;
+  readonly #instanceId: string;
   readonly #logger: Logger;
   readonly #peers: PeerChannels;
   #node: RegionNode | undefined;
@@ -91,7 +88,6 @@ export class RegionSupervisor {
   readonly #directory: PeerDirectory | undefined;
   #etcdKeysTimer: NodeJS.Timeout | undefined;
   readonly #session: CoordinationSession;
-  readonly #ownSession: OwnedSession | undefined;
 
   /**
    * Checks the gRPC server's options (certificate files, the operators' token) at once: a missing
@@ -100,12 +96,21 @@ export class RegionSupervisor {
   constructor(options: RegionSupervisorOptions) {
     this.#options = options;
     this.#logger = options.logger.child({ component: 'supervisor' });
-    const { config, region, logger } = options;
-    this.#ownSession = options.coordination ? undefined : openEtcdSession(config, logger);
-    this.#session = options.coordination ?? this.#ownSession!;
+    const { config, node, logger } = options;
+    const region = node.region;
+    if (node.mesh !== config.mesh || !config.hasRegion(region))
+      throw new GeomeshError(
+        'GEOMESH_CONFIG_INVALID',
+        `the node configuration (mesh ${node.mesh}, region ${region}) was not compiled from this topology ` +
+          `(mesh ${config.mesh}): pass compileNodeConfig(config, region)`,
+        { details: { region } },
+      );
+    this.#region = region;
+    this.#instanceId = options.instanceId ?? defaultInstanceId();
+    this.#session = options.coordination;
     this.#server = new RpcServer({
       address: options.grpcAddress ?? config.region(region).node.grpc,
-      transport: options.serverTransport ?? this.#serverTransportFromTopology(),
+      transport: options.serverTransport ?? serverTransportOf(config, region),
       operator: operatorHandlers(this.#handlerContext()),
       peer: peerHandlers(this.#handlerContext()),
       ...authorization({ config, region }),
@@ -125,17 +130,26 @@ export class RegionSupervisor {
           peers: config.regions.map((r) => r.name).filter((r) => r !== region),
           onChange: (peer, reason) => this.#node?.setKeyMismatch(peer, reason),
           logger: this.#logger,
+          heartbeatTrustMs: node.keyAgreement.heartbeatTrustMs,
         })
       : undefined;
-    this.#directory = discoversPeers ? new PeerDirectory({ session: this.#session, logger }) : undefined;
+    this.#directory = discoversPeers
+      ? new PeerDirectory({
+          session: this.#session,
+          logger,
+          ...node.peerDirectory,
+          retryMs: node.etcdRetryMs,
+        })
+      : undefined;
     this.#peers = new PeerChannels({
       config,
       region,
-      instance: options.instanceId ?? defaultInstanceId(),
+      instance: this.#instanceId,
       logger,
-      transport: options.peerTransport ?? this.#peerTransportFromTopology(),
-      peerTimeoutMs: options.peerTimeoutMs ?? NODE_DEFAULTS.peerTimeoutMs,
-      heartbeatMs: options.peerHeartbeatMs ?? NODE_DEFAULTS.peerHeartbeatMs,
+      transport: options.peerTransport ?? peerTransportOf(config, region),
+      peerTimeoutMs: node.peerTimeoutMs,
+      heartbeatMs: node.peerHeartbeatMs,
+      heartbeatTimeoutMs: node.peerHeartbeatTimeoutMs,
       ...(this.#directory && { directory: this.#directory }),
       ...(this.#keys && {
         keys: this.#keys.fingerprints(),
@@ -164,21 +178,21 @@ export class RegionSupervisor {
   }
 
   async start(): Promise<void> {
-    const { config, region, logger } = this.#options;
+    const { config, node, logger } = this.#options;
+    const region = this.#region;
     this.#setState('starting');
     try {
       this.#peers.startDiscovery();
-      const inbound = inboundLinkSpecs(config, region);
-      const regions = [region, ...inbound.map((l) => l.from)];
+      const regions = [region, ...node.links.map((l) => l.from)];
       const outbound = config.outboundLinks(region);
       const reporter = this.#startReporter();
-      const sharing = config.region(region).node.workSharing;
-      this.#workSharing = sharing
+      this.#workSharing = node.workSharing
         ? new WorkSharingRunner({
             session: this.#session,
             region,
-            instanceId: this.#options.instanceId ?? defaultInstanceId(),
-            leaseTtlMs: sharing.leaseTtlMs,
+            instanceId: this.#instanceId,
+            leaseTtlMs: node.workSharing.leaseTtlMs,
+            reconcileMs: node.workReconcileMs,
             logger,
           })
         : undefined;
@@ -190,8 +204,11 @@ export class RegionSupervisor {
         acceptedProvenanceKeys: config.provenanceAccept.map((k) => Buffer.from(k.reveal(), 'utf8')),
         meshRegions: config.regions.map((r) => r.name),
         onUnknownProvenanceKey: config.onUnknownProvenanceKey,
-        clusters: Object.fromEntries(regions.map((r) => [r, clusterConnection(config, r)])),
-        inbound,
+        clusters: Object.fromEntries(regions.map((r) => [r, clusterConnection(config, r, node.kafka)])),
+        inbound: node.links,
+        topicRefreshMs: node.topicRefreshMs,
+        indexFlushIntervalMs: node.indexFlushIntervalMs,
+        stopGraceMs: node.stopGraceMs,
         logger,
         http: { ...this.#options.http, routes: reporter.routes() },
         translation: {
@@ -200,37 +217,28 @@ export class RegionSupervisor {
           // A group is checkpointed when a link out of this region selects it.
           isCheckpointedGroup: (group) => outbound.some((link) => config.selectsGroup(link, group)),
           // Group offset sync: an inbound link with syncGroupOffsets commits its groups' translations here.
-          isSyncedGroup: (from, group) => {
-            const link = config.link(from, region);
-            return !!link && link.options.syncGroupOffsets && config.selectsGroup(link, group);
-          },
-          ...(this.#options.checkpointIntervalMs !== undefined
-            ? { checkpointIntervalMs: this.#options.checkpointIntervalMs }
-            : {}),
+          isSyncedGroup: (from, group) =>
+            !!node.links.find((l) => l.from === from)?.syncGroupOffsets &&
+            config.selectsGroup({ from, to: region }, group),
+          checkpointIntervalMs: node.checkpointIntervalMs,
         },
       });
       // Agreement before data: peers' key ids registered in etcd are compared before any link reads; a peer
       // known to disagree holds its link back from the first batch (heartbeats take over once they answer).
-      await this.#keysFromEtcd(3_000);
+      await this.#keysFromEtcd(node.keyAgreement.etcdWaitMs);
       for (const peer of this.#agreement?.status() ?? [])
         if (peer.mismatch) this.#node.setKeyMismatch(peer.region, peer.mismatch);
-      this.#etcdKeysTimer = setInterval(
-        () => void this.#keysFromEtcd(0),
-        this.#options.peerHeartbeatMs ?? NODE_DEFAULTS.peerHeartbeatMs,
-      );
+      this.#etcdKeysTimer = setInterval(() => void this.#keysFromEtcd(0), node.peerHeartbeatMs);
       this.#etcdKeysTimer.unref();
       await this.#node.start();
       this.#workSharing?.start(this.#node);
       const address = await this.#server.start();
       this.#startRegistration(address);
       this.#peers.startHeartbeats(this.#node.registry);
-      createRegionStateMetrics(this.#node.registry, async () => {
-        const recorded = new Map((await this.#recordedRegionStates()).map((s) => [s.region, s]));
-        return this.#options.config.regions.map(({ name }) => {
-          const listed = recorded.get(name);
-          return { region: name, state: listed?.record?.state ?? (listed?.error ? 'unreadable' : 'active') };
-        });
-      });
+      const names = config.regions.map((r) => r.name);
+      createRegionStateMetrics(this.#node.registry, async () =>
+        regionStateSamples(names, await this.#recordedRegionStates()),
+      );
       this.#setState('running');
       this.#logger.info({ grpc: address, http: this.#node.httpAddress }, 'node serving');
     } catch (err) {
@@ -243,7 +251,6 @@ export class RegionSupervisor {
       await this.#workSharing?.stop().catch(() => undefined);
       await this.#node?.stop().catch(() => undefined);
       await this.#peers.stop();
-      await this.#ownSession?.stop();
       throw err;
     }
   }
@@ -267,9 +274,8 @@ export class RegionSupervisor {
           { name: 'work sharing', run: () => this.#workSharing?.stop() },
           { name: 'region node', run: () => this.#node?.stop() },
           { name: 'peer channels', run: () => this.#peers.stop() },
-          { name: 'etcd session', run: () => this.#ownSession?.stop() },
         ],
-        { logger: this.#logger, what: `node of ${this.#options.region}` },
+        { logger: this.#logger, what: `node of ${this.#region}` },
       );
       this.#setState('stopped');
     })();
@@ -278,11 +284,10 @@ export class RegionSupervisor {
 
   /** What the gRPC handlers read of this node (rpc-handlers.ts). */
   #handlerContext(): HandlerContext {
-    const { config, region } = this.#options;
     return {
-      config,
-      region,
-      instanceId: this.#options.instanceId ?? defaultInstanceId(),
+      config: this.#options.config,
+      region: this.#region,
+      instanceId: this.#instanceId,
       logger: this.#logger,
       translation: () => this.#translation(),
       status: () => this.status(),
@@ -290,23 +295,24 @@ export class RegionSupervisor {
       keys: () => this.#keys,
       agreement: () => this.#agreement,
       coordination: this.#session,
+      failoverEtcdTimeoutMs: this.#options.node.failover.etcdTimeoutMs,
     };
   }
 
   #translation(): TranslationService {
     const service = this.#node?.translation;
     if (!service)
-      throw new GeomeshError('GEOMESH_RPC_UNAVAILABLE', `the node of ${this.#options.region} is not running`);
+      throw new GeomeshError('GEOMESH_RPC_UNAVAILABLE', `the node of ${this.#region} is not running`);
     return service;
   }
 
   /** The status reporter: reports and rates now, the status routes once the node's HTTP endpoint opens. */
   #startReporter(): StatusReporter {
-    const { config, region } = this.#options;
+    const { config, node } = this.#options;
     this.#reporter = new StatusReporter({
       config,
-      region,
-      instance: this.#options.instanceId ?? defaultInstanceId(),
+      region: this.#region,
+      instance: this.#instanceId,
       version: GEOMESH_VERSION,
       startedAtMs: Date.now(),
       parts: () => ({
@@ -330,8 +336,9 @@ export class RegionSupervisor {
           ? this.#registration.listMembers()
           : Promise.reject(new Error('registration disabled')),
       regionStates: () => this.#recordedRegionStates(),
-      peerTransport: this.#options.peerTransport ?? this.#peerTransportFromTopology(),
-      ...(this.#options.rateIntervalMs !== undefined && { rateIntervalMs: this.#options.rateIntervalMs }),
+      peerTransport: this.#options.peerTransport ?? peerTransportOf(config, this.#region),
+      rateIntervalMs: node.rateIntervalMs,
+      timing: node.status,
     });
     this.#reporter.start();
     return this.#reporter;
@@ -340,15 +347,14 @@ export class RegionSupervisor {
   /** The region states recorded in etcd (for the status page and `geomesh_region_state`). */
   async #recordedRegionStates() {
     if (!this.#registration) throw new Error('registration disabled');
-    return new RegionStateStore({ store: this.#registration.documents() }).list({
-      signal: AbortSignal.timeout(2_000),
-    });
+    return readRegionStates(this.#registration.documents(), this.#options.node.status.regionStatesTimeoutMs);
   }
 
   /** Registers this instance in etcd in the background (replication never waits for it). */
   #startRegistration(grpcAddress: string): void {
     if (this.#options.isRegistered === false || !this.#reporter) return;
-    const { region, logger } = this.#options;
+    const { logger, node } = this.#options;
+    const region = this.#region;
     const status = this.#reporter.status();
     const http = this.#node?.httpAddress;
     this.#registration = new NodeRegistration({
@@ -366,41 +372,14 @@ export class RegionSupervisor {
       },
       session: this.#session,
       logger,
+      retryMs: node.etcdRetryMs,
     });
     this.#registration.start();
   }
 
-  /**
-   * Hears the peers' key ids from their registrations in etcd (once the directory follows etcd, waiting at
-   * most `waitMs` for it): every instance of a region counts. Ignored for peers whose heartbeats are fresh.
-   */
+  /** The peers' key ids registered in etcd (key-agreement.ts), when keys and peer discovery are on. */
   async #keysFromEtcd(waitMs: number): Promise<void> {
-    const directory = this.#directory;
-    const agreement = this.#agreement;
-    if (!directory || !agreement) return;
-    const deadline = Date.now() + waitMs;
-    while (directory.state !== 'following' && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    const byRegion = new Map<string, { currentKeyId: string; acceptedKeyIds: readonly string[] }[]>();
-    for (const m of directory.members()) {
-      if (!m.provenanceKeyId) continue;
-      const list = byRegion.get(m.region) ?? [];
-      list.push({ currentKeyId: m.provenanceKeyId, acceptedKeyIds: m.acceptedKeyIds ?? [] });
-      byRegion.set(m.region, list);
-    }
-    for (const [region, instances] of byRegion) agreement.heard(region, instances, 'etcd');
-  }
-
-  /** The region's `node.tls`: serve with its certificate and require client certificates its CA signed. */
-  #serverTransportFromTopology(): ServerTransportOptions {
-    const tls = this.#options.config.region(this.#options.region).node.tls;
-    return tls ? { mode: 'mtls', cert: tls.cert, key: tls.key, clientCa: tls.ca } : { mode: 'insecure' };
-  }
-
-  /** Peers are called with this node's own certificate, trusting the mesh CA. */
-  #peerTransportFromTopology(): ClientTransportOptions {
-    const tls = this.#options.config.region(this.#options.region).node.tls;
-    return tls ? { mode: 'mtls', ca: tls.ca, cert: tls.cert, key: tls.key } : { mode: 'insecure' };
+    if (this.#directory && this.#agreement) await hearKeysFromEtcd(this.#directory, this.#agreement, waitMs);
   }
 
   #setState(state: RegionSupervisorState): void {

@@ -33,6 +33,8 @@ export interface HandlerContext {
   agreement(): KeyAgreement | undefined;
   /** The process's etcd session (a Failover call records region states on it). */
   coordination: CoordinationSession;
+  /** Bound on each etcd step of a Failover call (the node's `failover.etcdTimeoutMs`). */
+  failoverEtcdTimeoutMs: number;
 }
 
 function notRunning(region: string): never {
@@ -85,6 +87,7 @@ export function operatorHandlers(ctx: HandlerContext): OperatorHandlers {
         linkSelection: (from, to) => linkGroupSelection(ctx.config, from, to),
         ...(onProgress ? { onProgress } : {}),
         openStates: regionStatesOn(ctx.coordination),
+        etcdTimeoutMs: ctx.failoverEtcdTimeoutMs,
         logger: ctx.logger,
       }).finally(() => progress.end(progressId));
       return {

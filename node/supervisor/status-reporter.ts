@@ -30,7 +30,7 @@ import {
   type RecordedRegionState,
 } from '../status/index.ts';
 import type { WorkSharingStatus } from './work-sharing-runner.ts';
-import { NODE_DEFAULTS } from '../config/index.ts';
+import type { NodeSettings } from '../config/index.ts';
 
 /** What the reporter reads from the supervisor at each report. */
 export interface ReportedParts {
@@ -59,20 +59,15 @@ export interface StatusReporterOptions {
   regionStates?(): Promise<readonly RecordedRegionState[]>;
   /** How this node calls its peers. */
   peerTransport: ClientTransportOptions;
-  /** Deadline of a GetStatus call to a peer; default 2,000 ms. */
-  peerTimeoutMs?: number;
-  /** Rate sampling interval; default 5,000 ms. */
-  rateIntervalMs?: number;
-  /** How long a mesh view is reused; default 2,000 ms. */
-  meshCacheMs?: number;
+  /** Rate sampling interval (NODE_DEFAULTS.rateIntervalMs). */
+  rateIntervalMs: number;
+  /** Deadlines and reuse of what the reporter asks others (NODE_DEFAULTS.status). */
+  timing: NodeSettings['status'];
   now?: () => number;
 }
 
 /** `/mesh.json`: the mesh view and its picture's layout (the status page draws it). */
 export type MeshView = MeshStatus & { graph: ReturnType<typeof meshGraph> };
-
-/** A client of another instance unused this long is closed. */
-const INSTANCE_CLIENT_IDLE_MS = 60_000;
 
 const json = (value: unknown) => ({ contentType: 'application/json', body: JSON.stringify(value) });
 
@@ -95,10 +90,7 @@ export class StatusReporter {
   start(): void {
     if (this.#timer || this.#isStopped) return;
     this.#sample();
-    this.#timer = setInterval(
-      () => this.#sample(),
-      this.#options.rateIntervalMs ?? NODE_DEFAULTS.rateIntervalMs,
-    );
+    this.#timer = setInterval(() => this.#sample(), this.#options.rateIntervalMs);
     this.#timer.unref();
   }
 
@@ -120,7 +112,7 @@ export class StatusReporter {
   /** The mesh view, at most `meshCacheMs` old; concurrent callers share one collection. */
   meshView(): Promise<MeshView> {
     const now = this.#now();
-    if (!this.#mesh || now - this.#mesh.atMs >= (this.#options.meshCacheMs ?? 2_000)) {
+    if (!this.#mesh || now - this.#mesh.atMs >= this.#options.timing.meshCacheMs) {
       this.#mesh = { atMs: now, view: this.#collect() };
     }
     return this.#mesh.view;
@@ -133,7 +125,11 @@ export class StatusReporter {
       '/mesh.json': async () => json(await this.meshView()),
       '/status': async () => ({
         contentType: 'text/html; charset=utf-8',
-        body: renderStatusPage({ self: this.status(), mesh: await this.meshView() }),
+        body: renderStatusPage({
+          self: this.status(),
+          mesh: await this.meshView(),
+          refreshMs: this.#options.timing.pageRefreshMs,
+        }),
       }),
     };
   }
@@ -155,7 +151,7 @@ export class StatusReporter {
     // Instances come and go (ids carry the pid): close the clients of those no longer asked.
     const now = this.#now();
     for (const [address, { client, usedAtMs }] of this.#instances) {
-      if (now - usedAtMs > INSTANCE_CLIENT_IDLE_MS) {
+      if (now - usedAtMs > this.#options.timing.instanceClientIdleMs) {
         client.close();
         this.#instances.delete(address);
       }
@@ -187,7 +183,7 @@ export class StatusReporter {
   #newClient(grpcAddress: string): OperatorClient {
     return createOperatorClient(grpcAddress, {
       transport: this.#options.peerTransport,
-      defaultTimeoutMs: this.#options.peerTimeoutMs ?? 2_000,
+      defaultTimeoutMs: this.#options.timing.peerTimeoutMs,
     });
   }
 

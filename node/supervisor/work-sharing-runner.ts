@@ -27,6 +27,7 @@ export class WorkSharingRunner {
   readonly #region: string;
   readonly #instanceId: string;
   readonly #leaseTtlMs: number;
+  readonly #reconcileMs: number | undefined;
   readonly #logger: Logger;
   readonly #stop = new AbortController();
   #ownership: PartitionOwnership | undefined;
@@ -38,12 +39,15 @@ export class WorkSharingRunner {
     region: string;
     instanceId: string;
     leaseTtlMs: number;
+    /** How often the share is reconciled with etcd; default NODE_DEFAULTS.workReconcileMs. */
+    reconcileMs?: number;
     logger: Logger;
   }) {
     this.#session = options.session;
     this.#region = options.region;
     this.#instanceId = options.instanceId;
     this.#leaseTtlMs = options.leaseTtlMs;
+    this.#reconcileMs = options.reconcileMs;
     this.#logger = options.logger.child({ component: 'work-sharing' });
   }
 
@@ -78,6 +82,7 @@ export class WorkSharingRunner {
       host: node,
       logger: this.#logger,
       leaseTtlMs: this.#leaseTtlMs,
+      ...(this.#reconcileMs !== undefined && { reconcileMs: this.#reconcileMs }),
     });
     this.#ownership.start();
     this.#logger.info({ instance: this.#instanceId, leaseTtlMs: this.#leaseTtlMs }, 'work sharing started');

@@ -14,6 +14,7 @@ import type { WatchStream } from '../coordination-ports/index.ts';
 import { isGeomeshError, type GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import { compileStoredTopology } from './compile-stored-topology.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 import { TOPOLOGY_CURRENT_KEY, decodeTopologyRecordV1 } from './topology-record.ts';
 import type { TopologyCoordination } from './topology-store.ts';
 
@@ -48,7 +49,10 @@ export interface WatchTopologyOptions {
   baseline?: TopologyConfig;
   /** Called for each version that cannot be compiled here; it is skipped. */
   onRejected?: (rejection: TopologyRejection) => void;
-  /** Longest pause between attempts to read the current version while etcd is unreachable; default 2,000 ms. */
+  /**
+   * Longest pause between attempts to read the current version while etcd is unreachable; default
+   * NODE_DEFAULTS.topologyWatchRetryMaxMs.
+   */
   retryMaxMs?: number;
 }
 
@@ -59,7 +63,7 @@ export interface WatchTopologyOptions {
 export async function* watchTopology(options: WatchTopologyOptions): AsyncGenerator<TopologyUpdate, void> {
   const { coordination, env, signal } = options;
   const logger = options.logger.child({ component: 'topology-watch' });
-  const retryMaxMs = options.retryMaxMs ?? 2_000;
+  const retryMaxMs = options.retryMaxMs ?? NODE_DEFAULTS.topologyWatchRetryMaxMs;
   let previous: TopologyConfig | undefined = options.baseline;
   let lastVersion = 0;
 

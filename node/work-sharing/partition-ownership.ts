@@ -39,9 +39,9 @@ export interface PartitionOwnershipOptions {
   instanceId: string;
   host: OwnershipHost;
   logger: Logger;
-  /** TTL of the lease fencing every owner key; default 10,000 ms. */
-  leaseTtlMs?: number;
-  /** How often the assignment is compared with the keys; default 1,000 ms. */
+  /** TTL of the lease fencing every owner key (the region's `node.workSharing.leaseTtlMs`). */
+  leaseTtlMs: number;
+  /** How often the assignment is compared with the keys; default NODE_DEFAULTS.workReconcileMs. */
   reconcileMs?: number;
   /**
    * Deadline of each etcd request, in ms; default a quarter of the TTL, so that a renewal round or a key
@@ -137,7 +137,7 @@ export class PartitionOwnership {
   }
 
   get #ttlMs(): number {
-    return this.#options.leaseTtlMs ?? 10_000;
+    return this.#options.leaseTtlMs;
   }
 
   get #marginMs(): number {

@@ -11,6 +11,7 @@ import { silentLogger } from '../../node/log/index.ts';
 import { RegionNode } from '../../node/region/index.ts';
 import { TestEnvironment } from '../harness/index.ts';
 import { auditTopic, produceNumbered, type RegionAudit } from '../support/mesh-audit.ts';
+import { compileLink } from '../../node/config/index.ts';
 
 const REGIONS = ['ap-south', 'eu-west', 'us-east'] as const;
 const TOPICS = ['orders', 'payments'];
@@ -50,11 +51,9 @@ describe('full mesh, 3 regions, active-active', () => {
         provenanceKey: KEY,
         clusters,
         // Full mesh: every tree is a star, so X → R carries only X's own records.
-        inbound: REGIONS.filter((x) => x !== region).map((from) => ({
-          from,
-          topics: TOPICS,
-          forwardsOrigin: (o: string) => o === from,
-        })),
+        inbound: REGIONS.filter((x) => x !== region).map((from) =>
+          compileLink({ from, topics: TOPICS, forwardsOrigin: (o: string) => o === from }),
+        ),
         logger: silentLogger(),
         http: { host: '127.0.0.1', port: 0 },
       });

@@ -34,6 +34,7 @@ import { createTopic, growTopic } from '../support/kafka-topics.ts';
 import { auditTopic, type RegionAudit } from '../support/mesh-audit.ts';
 import { metricSum, pollUntil, waitFor } from '../support/polling.ts';
 import { testLogger } from '../support/test-logger.ts';
+import { compileLink } from '../../node/config/index.ts';
 
 const MESH = 'growth';
 const KEY = randomBytes(32);
@@ -178,7 +179,7 @@ describe('partitions added by another client', () => {
       clusters: Object.fromEntries(
         ['a', 'b', 'c'].map((r) => [r, { brokers: env.cluster(r).bootstrapServers }]),
       ),
-      inbound: [{ from, topics, forwardsOrigin: (o) => origins.includes(o) }],
+      inbound: [compileLink({ from, topics, forwardsOrigin: (o) => origins.includes(o) })],
       logger: testLogger(),
       http: { host: '127.0.0.1', port: 0 },
       topicRefreshMs: REFRESH_MS,

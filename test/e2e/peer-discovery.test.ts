@@ -18,7 +18,8 @@ import {
   type PingResponse,
 } from '../../node/rpc/index.ts';
 import type { PeerStatus } from '../../node/status/index.ts';
-import { RegionSupervisor } from '../../node/supervisor/index.ts';
+import { compileNodeConfig } from '../../node/config/index.ts';
+import { RegionSupervisor, openEtcdSession } from '../../node/supervisor/index.ts';
 import { compileTopology } from '../../topology/index.ts';
 import { TestEnvironment, freePort } from '../harness/index.ts';
 import { startCoordinator, uniqueMesh } from '../integration/coordination/coordination-support.ts';
@@ -67,6 +68,7 @@ describe('peer discovery from etcd (real etcd, real Kafka, west node in process)
   let env: TestEnvironment;
   let coordinator: EtcdCoordinator;
   let west: RegionSupervisor;
+  let session: ReturnType<typeof openEtcdSession> | undefined;
   const servers: EastInstance[] = [];
   const registrations = new Map<string, MemberRegistration>();
   let decoy: EastInstance;
@@ -125,18 +127,22 @@ describe('peer discovery from etcd (real etcd, real Kafka, west node in process)
       { file: 'discovery.yaml', env: { GEOMESH_PROVENANCE_KEY: randomBytes(32).toString('hex') } },
     );
     coordinator = await startCoordinator(env, mesh);
+    // The process's one etcd session, as `geomesh node` opens it (retrying while etcd is down).
+    session = openEtcdSession(config, testLogger());
+    session.start();
     west = new RegionSupervisor({
       config,
-      region: 'west',
+      node: compileNodeConfig(config, 'west', { peerHeartbeatMs: 300 }),
+      coordination: session,
       logger: testLogger(),
       http: { host: '127.0.0.1', port: http },
       instanceId: 'west-1',
-      peerHeartbeatMs: 300,
     });
   });
 
   after(async () => {
     await west?.stop();
+    await session?.stop();
     await coordinator?.stop();
     await Promise.all(servers.map((s) => s.stop()));
     await env?.stop();

@@ -30,6 +30,7 @@ import { TestEnvironment, freePort } from '../harness/index.ts';
 import { runGeomesh, runGeomeshToEnd, waitNodeReady } from '../support/cli-process.ts';
 import { auditTopic } from '../support/mesh-audit.ts';
 import { metricSum, pollUntil, waitFor } from '../support/polling.ts';
+import { compileLink } from '../../node/config/index.ts';
 
 const MESH = 'keys-e2e';
 const REGIONS = ['a', 'b', 'c'] as const;
@@ -435,7 +436,7 @@ describe('provenance keys: rolling rotation, a wrong key, translation across a r
         provenanceKey: Buffer.from(key, 'utf8'),
         meshRegions: [...pair],
         clusters,
-        inbound: [{ from: other, topics: [topic], forwardsOrigin: (o) => o === other }],
+        inbound: [compileLink({ from: other, topics: [topic], forwardsOrigin: (o) => o === other })],
         logger: silentLogger(),
       });
       await node.start();

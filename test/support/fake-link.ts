@@ -16,6 +16,7 @@ import {
   type SourceBatch,
   type SourceReadingState,
 } from '../../node/replication/index.ts';
+import { LINK_OPTION_DEFAULTS } from '../../topology/index.ts';
 
 export const TOPIC = 't';
 
@@ -131,6 +132,7 @@ export async function linkWith(
     topics: [TOPIC],
     source,
     sink,
+    maxBatchBytes: LINK_OPTION_DEFAULTS.maxBatchBytes,
     highwater,
     provenanceKey: provenanceKeyObject(Buffer.alloc(32, 7)),
     logger: silentLogger(),

@@ -5,7 +5,8 @@
 import type { Kafka } from 'kafkajs';
 import { createKafkaClient } from '../../node/kafka/index.ts';
 import { silentLogger, type Logger } from '../../node/log/index.ts';
-import { RegionNode, type InboundLinkSpec, type RegionTranslationOptions } from '../../node/region/index.ts';
+import { compileLink, type InboundLinkSpec } from '../../node/config/index.ts';
+import { RegionNode, type RegionTranslationOptions } from '../../node/region/index.ts';
 import { TestEnvironment } from '../harness/index.ts';
 import { testLogger } from './test-logger.ts';
 import { createTopic } from './kafka-topics.ts';
@@ -64,7 +65,7 @@ export class InProcessMesh {
       clusters: Object.fromEntries(
         this.regions.map((r) => [r, { brokers: env.cluster(r).bootstrapServers }]),
       ),
-      inbound,
+      inbound: inbound.map((spec) => compileLink(spec)),
       logger,
       http: { host: '127.0.0.1', port: 0 },
       ...(translation ? { translation } : {}),

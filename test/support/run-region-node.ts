@@ -4,6 +4,7 @@
  */
 import { createLogger } from '../../node/log/index.ts';
 import { RegionNode } from '../../node/region/index.ts';
+import { compileLink } from '../../node/config/index.ts';
 
 interface Spec {
   mesh: string;
@@ -19,11 +20,9 @@ const node = new RegionNode({
   region: spec.region,
   provenanceKey: Buffer.from(spec.keyHex, 'hex'),
   clusters: spec.clusters,
-  inbound: spec.inbound.map((l) => ({
-    from: l.from,
-    topics: l.topics,
-    forwardsOrigin: (o: string) => l.origins.includes(o),
-  })),
+  inbound: spec.inbound.map((l) =>
+    compileLink({ from: l.from, topics: l.topics, forwardsOrigin: (o: string) => l.origins.includes(o) }),
+  ),
   logger: createLogger({ level: process.env['GEOMESH_LOG_LEVEL'] ?? 'warn', destination: process.stderr }),
 });
 process.once('SIGTERM', () => {

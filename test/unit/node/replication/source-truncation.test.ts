@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { silentLogger } from '../../../../node/log/index.ts';
 import { LinkReplicator, OriginHighwater, provenanceKeyObject } from '../../../../node/replication/index.ts';
 import { FakeSink, FakeSource, TOPIC, linkWith } from '../../../support/fake-link.ts';
+import { LINK_OPTION_DEFAULTS } from '../../../../topology/index.ts';
 
 describe('source truncation', () => {
   it('a gap whose records the log start passed is a truncation of exactly those records', async () => {
@@ -82,6 +83,7 @@ describe('source truncation', () => {
       link: { from: 'a', to: 'b', forwardsOrigin: () => true },
       topics: [TOPIC],
       source,
+      maxBatchBytes: LINK_OPTION_DEFAULTS.maxBatchBytes,
       sink: new FakeSink(),
       highwater: new OriginHighwater(),
       provenanceKey: provenanceKeyObject(Buffer.alloc(32, 7)),

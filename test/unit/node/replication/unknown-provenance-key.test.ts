@@ -21,6 +21,7 @@ import {
   type SourceRecord,
 } from '../../../../node/replication/index.ts';
 import { FakeSink, FakeSource, TOPIC } from '../../../support/fake-link.ts';
+import { LINK_OPTION_DEFAULTS } from '../../../../topology/index.ts';
 
 const HELD = Buffer.alloc(32, 7);
 const OTHER = Buffer.alloc(32, 9);
@@ -52,6 +53,7 @@ async function linkOf(link: LinkContext, policy?: 'halt' | 'skip') {
     link,
     topics: [TOPIC],
     source,
+    maxBatchBytes: LINK_OPTION_DEFAULTS.maxBatchBytes,
     sink,
     highwater: new OriginHighwater(),
     provenanceKey: new ProvenanceKeySet(HELD),
