@@ -30,6 +30,7 @@ import { geomeshDefinitions } from './proto-layout.ts';
 import { resolveRpcServerConfig } from './resolve-rpc-options.ts';
 import type { RpcServerConfig, RpcServerOptions, ServerTransportConfig } from './rpc-options.ts';
 import { toServerFailure } from './status-codes.ts';
+import { checkedDecoding, UndecodableRequest } from './wire-check.ts';
 import { OPERATOR_CODECS, PEER_CODECS, type MethodCodec } from './wire-codecs.ts';
 
 export type RpcServerState = 'idle' | 'starting' | 'serving' | 'stopping' | 'stopped' | 'failed';
@@ -121,8 +122,11 @@ export class RpcServer {
       'grpc.max_send_message_length': maxMessageBytes,
     });
     const { operator, peer } = geomeshDefinitions();
-    server.addService(operator, this.#implement(OPERATOR_CODECS, this.#operator));
-    server.addService(peer, this.#implement(PEER_CODECS, this.#peer));
+    server.addService(
+      checkedDecoding(operator, 'Operator'),
+      this.#implement(OPERATOR_CODECS, this.#operator),
+    );
+    server.addService(checkedDecoding(peer, 'Peer'), this.#implement(PEER_CODECS, this.#peer));
     this.#health.addToServer(server);
     this.#server = server;
     try {
@@ -277,6 +281,14 @@ export class RpcServer {
             peerAddress,
             caller,
           });
+          if (call.request instanceof UndecodableRequest) {
+            throw new GeomeshError(
+              'GEOMESH_RPC_INVALID_ARGUMENT',
+              `${method}: the request is not a ${codec.rpc}Request message: ${call.request.problem} ` +
+                '(is the caller a geomesh node or CLI of a compatible version?)',
+              { details: { method } },
+            );
+          }
           const response = await handle(codec.decodeRequest(call.request), context);
           const wire = codec.encodeResponse(response);
           isAnswered = true;
