@@ -75,15 +75,23 @@ export const VALID_REQUESTS: readonly (RpcMethod & { request: Record<string, unk
 
 let root: protobuf.Root | undefined;
 
-/** The request type of a method, from the .proto files (field names kept as written there). */
-export function requestType(m: RpcMethod): protobuf.Type {
+/** The .proto files as protobufjs reflection (field names kept as written there). */
+function schema(): protobuf.Root {
   if (!root) {
     root = new protobuf.Root();
     root.resolvePath = (_origin, target) => join(PROTO_ROOT, target);
     root.loadSync([...PROTO_FILES], { keepCase: true });
     root.resolveAll();
   }
-  return root.lookupService(`geomesh.v1.${m.service}`).methods[m.rpc]!.resolvedRequestType!;
+  return root;
+}
+
+/** A message type by full name, e.g. `geomesh.v1.TopicPartitions`. */
+export const messageType = (name: string): protobuf.Type => schema().lookupType(name);
+
+/** The request type of a method. */
+export function requestType(m: RpcMethod): protobuf.Type {
+  return schema().lookupService(`geomesh.v1.${m.service}`).methods[m.rpc]!.resolvedRequestType!;
 }
 
 /** `request` encoded as a message of the method's request type (unknown keys are an error). */

@@ -96,7 +96,7 @@ function westNode() {
 }
 
 interface Answer {
-  code: number;
+  code: status;
   details: string;
   response: Buffer | undefined;
 }
