@@ -11,8 +11,9 @@
  * abort); aborting `signal` cancels them at once. It is idempotent and concurrent callers share one
  * promise. `closed` resolves after stop, or rejects with the error that made start fail.
  *
- * Every call passes the authorisation hook (authorization.ts) before its handler; a handler's error is
- * answered by the table in status-codes.ts.
+ * Every call passes the authorisation hook (authorization.ts) before its handler; a request whose bytes are
+ * not a message of its type (wire-check.ts) is then answered INVALID_ARGUMENT without reaching the handler;
+ * a handler's error is answered by the table in status-codes.ts.
  */
 import {
   Server,

@@ -12,8 +12,10 @@
  * - messages nested deeper than MAX_DEPTH.
  *
  * Unknown fields with a valid wire type are skipped (proto3: a newer peer may send fields this node does not
- * know). The walk reads every byte once and allocates nothing but a decoder; it runs before the decode.
+ * know). The walk reads the bytes once without building anything (a second walk names the problem, when
+ * there is one); it runs before the decode.
  */
+import { isUtf8 } from 'node:buffer';
 import { join } from 'node:path';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import protobuf from 'protobufjs';
@@ -48,8 +50,6 @@ const WIRE_OF_SCALAR: Readonly<Record<string, number>> = {
 };
 
 const WIRE_NAMES = ['varint', 'fixed64', 'length-delimited', 'group start', 'group end', 'fixed32'];
-
-const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** A problem found in the bytes: where (a field path as in the .proto, e.g. `checkpoints[2].group`) and what. */
 class WireProblem extends Error {}
@@ -111,9 +111,15 @@ export function checkedDecoding<D extends ServiceDefinition>(definition: D, serv
 
 /** The first problem of `bytes` as a message of `type`, or undefined when they are one. */
 export function wireProblem(type: protobuf.Type, bytes: Uint8Array): string | undefined {
+  // The first walk builds no field paths (most requests are fine); a second one names the problem.
+  if (walkAll(type, bytes, false) === undefined) return undefined;
+  return walkAll(type, bytes, true);
+}
+
+function walkAll(type: protobuf.Type, bytes: Uint8Array, isNamed: boolean): string | undefined {
   const reader = protobuf.Reader.create(bytes);
   try {
-    walk(type, reader, bytes.length, '', 0);
+    walk(type, reader, bytes.length, isNamed ? '' : undefined, 0);
     return undefined;
   } catch (err) {
     if (err instanceof WireProblem) return err.message;
@@ -141,29 +147,40 @@ function lengthDelimitedEnd(reader: protobuf.Reader, end: number, where: string)
   return reader.pos + length;
 }
 
-function walk(type: protobuf.Type, reader: protobuf.Reader, end: number, path: string, depth: number): void {
-  if (depth > MAX_DEPTH) throw new WireProblem(`${path || type.name}: nested deeper than ${MAX_DEPTH}`);
-  const counts = new Map<number, number>();
+/** Walks one message; `path` is the field path so far, undefined for a walk that names nothing. */
+function walk(
+  type: protobuf.Type,
+  reader: protobuf.Reader,
+  end: number,
+  path: string | undefined,
+  depth: number,
+): void {
+  const here = (): string => (path === undefined ? '' : path || type.name);
+  if (depth > MAX_DEPTH) throw new WireProblem(`${here()}: nested deeper than ${MAX_DEPTH}`);
+  const counts = path === undefined ? undefined : new Map<number, number>();
   while (reader.pos < end) {
     const tag = reader.uint32();
     const id = tag >>> 3;
     const wire = tag & 7;
-    if (id === 0) throw new WireProblem(`${path || type.name}: field number 0 does not exist`);
+    if (id === 0) throw new WireProblem(`${here()}: field number 0 does not exist`);
     if (wire === 3 || wire === 4 || wire > 5) {
       throw new WireProblem(
-        `${path || type.name}: field ${id} has wire type ${wire} (${WIRE_NAMES[wire] ?? 'invalid'}), ` +
+        `${here()}: field ${id} has wire type ${wire} (${WIRE_NAMES[wire] ?? 'invalid'}), ` +
           'which proto3 messages never use',
       );
     }
     const field = type.fieldsById[id];
     if (field === undefined) {
-      if (wire === LENGTH_DELIMITED) reader.pos = lengthDelimitedEnd(reader, end, `${path}field ${id}`);
+      if (wire === LENGTH_DELIMITED) reader.pos = lengthDelimitedEnd(reader, end, `${path ?? ''}field ${id}`);
       else reader.skipType(wire);
       continue;
     }
-    const index = counts.get(id) ?? 0;
-    counts.set(id, index + 1);
-    const where = `${path}${field.name}${field.repeated ? `[${index}]` : ''}`;
+    let where = '';
+    if (counts !== undefined) {
+      const index = counts.get(id) ?? 0;
+      counts.set(id, index + 1);
+      where = `${path}${field.name}${field.repeated ? `[${index}]` : ''}`;
+    }
     const expected = expectedWireType(field);
     const isPacked = field.repeated && expected !== LENGTH_DELIMITED && wire === LENGTH_DELIMITED;
     if (wire !== expected && !isPacked) {
@@ -177,19 +194,16 @@ function walk(type: protobuf.Type, reader: protobuf.Reader, end: number, path: s
     }
     const fieldEnd = lengthDelimitedEnd(reader, end, where);
     if (field.resolvedType instanceof protobuf.Type) {
-      walk(field.resolvedType, reader, fieldEnd, `${where}.`, depth + 1);
+      walk(field.resolvedType, reader, fieldEnd, path === undefined ? undefined : `${where}.`, depth + 1);
     } else if (field.type === 'string') {
-      try {
-        strictUtf8.decode(reader.buf.subarray(reader.pos, fieldEnd));
-      } catch {
+      if (!isUtf8(reader.buf.subarray(reader.pos, fieldEnd)))
         throw new WireProblem(`${where}: not valid UTF-8`);
-      }
     } else if (isPacked) {
       walkPacked(reader, fieldEnd, expected, where);
     }
     reader.pos = fieldEnd;
   }
-  if (reader.pos !== end) throw new WireProblem(`${path || type.name}: the last field runs past its message`);
+  if (reader.pos !== end) throw new WireProblem(`${here()}: the last field runs past its message`);
 }
 
 /** A packed list of numbers: whole values up to its end. */
