@@ -131,13 +131,23 @@ export function requireTopics(topics: readonly string[], field: string): void {
   topics.forEach((t, i) => requireTopic(t, `${field}[${i}]`));
 }
 
-/** A handler that runs `check` on the request first: a refused request rejects and never reaches `handle`. */
-export function checkedCall<Req, Res, Context>(
-  check: (request: Req) => void,
-  handle: (request: Req, context: Context) => Promise<Res>,
-): (request: Req, context: Context) => Promise<Res> {
-  return async (request, context) => {
-    check(request);
-    return await handle(request, context);
-  };
+/**
+ * `handlers` with each request checked by `checks` (one per handler method) against `scope()`, read at each
+ * call, first: a refused request rejects and never reaches its handler.
+ */
+export function checkedHandlers<H extends object, Scope>(
+  handlers: H,
+  checks: { readonly [K in keyof H]: (request: never, scope: Scope) => void },
+  scope: () => Scope,
+): H {
+  const checked: Record<string, unknown> = {};
+  for (const key of Object.keys(checks) as (keyof H & string)[]) {
+    const check = checks[key] as (request: unknown, scope: Scope) => void;
+    const handle = handlers[key] as (request: unknown, context: unknown) => Promise<unknown>;
+    checked[key] = async (request: unknown, context: unknown): Promise<unknown> => {
+      check(request, scope());
+      return await handle.call(handlers, request, context);
+    };
+  }
+  return checked as H;
 }

@@ -14,7 +14,7 @@ import type {
   TranslateOffsetsRequest,
 } from '../rpc/index.ts';
 import {
-  checkedCall,
+  checkedHandlers,
   invalid,
   requireAtMost,
   requireGroup,
@@ -78,22 +78,5 @@ export function checkedOperatorHandlers(
   handlers: OperatorHandlers,
   scope: () => OperatorScope,
 ): OperatorHandlers {
-  return {
-    translateOffsets: checkedCall(
-      (req) => OPERATOR_CHECKS.translateOffsets(req, scope()),
-      (r, c) => handlers.translateOffsets(r, c),
-    ),
-    getStatus: checkedCall(
-      (req) => OPERATOR_CHECKS.getStatus(req, scope()),
-      (r, c) => handlers.getStatus(r, c),
-    ),
-    failover: checkedCall(
-      (req) => OPERATOR_CHECKS.failover(req, scope()),
-      (r, c) => handlers.failover(r, c),
-    ),
-    getFailoverProgress: checkedCall(
-      (req) => OPERATOR_CHECKS.getFailoverProgress(req, scope()),
-      (r, c) => handlers.getFailoverProgress(r, c),
-    ),
-  };
+  return checkedHandlers(handlers, OPERATOR_CHECKS, scope);
 }

@@ -19,7 +19,7 @@ import type {
 } from '../rpc/index.ts';
 import { GeomeshError } from '../../base/index.ts';
 import {
-  checkedCall,
+  checkedHandlers,
   invalid,
   requireAtMost,
   requireGroup,
@@ -146,26 +146,5 @@ export const PEER_CHECKS: {
 
 /** `handlers` with each request checked by PEER_CHECKS against `scope()` (read at each call) first. */
 export function checkedPeerHandlers(handlers: PeerHandlers, scope: () => PeerScope): PeerHandlers {
-  return {
-    getFrontiers: checkedCall(
-      (req) => PEER_CHECKS.getFrontiers(req, scope()),
-      (r, c) => handlers.getFrontiers(r, c),
-    ),
-    seek: checkedCall(
-      (req) => PEER_CHECKS.seek(req, scope()),
-      (r, c) => handlers.seek(r, c),
-    ),
-    pushCheckpoints: checkedCall(
-      (req) => PEER_CHECKS.pushCheckpoints(req, scope()),
-      (r, c) => handlers.pushCheckpoints(r, c),
-    ),
-    ping: checkedCall(
-      (req) => PEER_CHECKS.ping(req, scope()),
-      (r, c) => handlers.ping(r, c),
-    ),
-    listGroups: checkedCall(
-      (req) => PEER_CHECKS.listGroups(req, scope()),
-      (r, c) => handlers.listGroups(r, c),
-    ),
-  };
+  return checkedHandlers(handlers, PEER_CHECKS, scope);
 }

@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { PROTO_FILES, PROTO_ROOT } from '../../node/rpc/index.ts';
 
+export { seededRandom } from './seeded-random.ts';
+
 /** A geomesh RPC: its service and name (the gRPC path is `/geomesh.v1.<service>/<rpc>`). */
 export interface RpcMethod {
   readonly service: 'Operator' | 'Peer';
@@ -100,18 +102,6 @@ export function encode(m: RpcMethod, request: Record<string, unknown>): Buffer {
   const problem = type.verify(request);
   if (problem) throw new Error(`${m.rpc}: ${problem}`);
   return Buffer.from(type.encode(type.fromObject(request)).finish());
-}
-
-/** A seeded generator of numbers in [0, 1) (mulberry32). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const below = (random: () => number, n: number): number => Math.floor(random() * n);

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { assertRefusals } from './fixtures.ts';
 import { OPERATOR_CHECKS, type OperatorScope } from '../../../../node/rpc-checks/index.ts';
 import type { FailoverRequest } from '../../../../node/rpc/index.ts';
 
@@ -16,15 +17,6 @@ const failover = (over: Partial<FailoverRequest> = {}): FailoverRequest => ({
   failback: '',
   ...over,
 });
-
-function refusal(check: () => void): { code: string; message: string } {
-  try {
-    check();
-  } catch (err) {
-    return err as { code: string; message: string };
-  }
-  return { code: 'accepted', message: '' };
-}
 
 describe('OPERATOR_CHECKS', () => {
   it('refuses each impossible value with its status, naming the field', () => {
@@ -101,11 +93,7 @@ describe('OPERATOR_CHECKS', () => {
         /^progress_id: is empty/,
       ],
     ];
-    for (const [what, check, code, message] of cases) {
-      const err = refusal(check);
-      assert.equal(err.code, `GEOMESH_RPC_${code}`, `${what}: ${err.message}`);
-      assert.match(err.message, message, what);
-    }
+    assertRefusals(cases, assert.equal, assert.match);
   });
 
   it('passes the requests the CLI sends', () => {

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { assertRefusals, refusal } from './fixtures.ts';
 import fc from 'fast-check';
 import { checkedPeerHandlers, PEER_CHECKS, type PeerScope } from '../../../../node/rpc-checks/index.ts';
 import type {
@@ -40,15 +41,6 @@ const push = (over: Partial<PushCheckpointsRequest> = {}): PushCheckpointsReques
   checkpoints: [checkpoint()],
   ...over,
 });
-
-function refusal(check: () => void): { code: string; message: string } {
-  try {
-    check();
-  } catch (err) {
-    return err as { code: string; message: string };
-  }
-  return { code: 'accepted', message: '' };
-}
 
 describe('PEER_CHECKS', () => {
   it('refuses each impossible value with its status, naming the field', () => {
@@ -216,11 +208,7 @@ describe('PEER_CHECKS', () => {
         /^accepted_key_ids\[0\]: "0123" is not a key id \(16 lowercase hex digits\)/,
       ],
     ];
-    for (const [what, check, code, message] of cases) {
-      const err = refusal(check);
-      assert.equal(err.code, `GEOMESH_RPC_${code}`, `${what}: ${err.message}`);
-      assert.match(err.message, message, what);
-    }
+    assertRefusals(cases, assert.equal, assert.match);
   });
 
   it('passes the requests a node sends', () => {

@@ -18,8 +18,6 @@ import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/
 import { silentLogger } from '../../../../node/log/index.ts';
 import { RpcServer } from '../../../../node/rpc/index.ts';
 import { operatorHandlers, peerHandlers } from '../../../../node/supervisor/rpc-handlers.ts';
-import { TranslationService, type LocalCluster } from '../../../../node/translation-service/index.ts';
-import { CheckpointStore, OriginIndex } from '../../../../node/translation/index.ts';
 import type { CoordinationSession } from '../../../../node/coordination-ports/index.ts';
 import { compileTopology } from '../../../../topology/index.ts';
 import {
@@ -33,6 +31,7 @@ import {
   VALID_REQUESTS,
   type RpcMethod,
 } from '../../../support/rpc-payloads.ts';
+import { fakeTranslationService } from '../../../support/fake-translation.ts';
 import { nodeStatus } from '../status/fixtures.ts';
 
 const SEED = 20_261_206;
@@ -58,25 +57,9 @@ const topology = compileTopology(
 
 /** West's node: its real handlers over a translation service whose Kafka cluster is a fake. */
 function westNode() {
-  const checkpoints = new CheckpointStore();
-  const cluster: LocalCluster = {
-    committedOffsets: (group) =>
-      Promise.resolve(group === 'billing' ? [{ topic: 'orders', partition: 0, offset: 5 }] : []),
-    topicRanges: (topic) =>
-      Promise.resolve(topic === 'orders' ? [{ partition: 0, logStart: 0, logEnd: 10 }] : undefined),
-    groups: () => Promise.resolve(['billing']),
-    commit: () => Promise.reject(new Error('the fuzz commits nothing')),
-  };
-  const translation = new TranslationService({
+  const { svc: translation, checkpoints } = fakeTranslationService({
     region: 'west',
     regions: ['east', 'west'],
-    index: new OriginIndex(),
-    checkpoints,
-    cluster,
-    peer: () => undefined,
-    isCheckpointedGroup: () => true,
-    checkpointIntervalMs: 0,
-    logger: silentLogger(),
   });
   translation.start();
   const ctx = {
