@@ -1,5 +1,5 @@
 /**
- * What the Operator service accepts, per RPC, in one place: `checkOperatorRequest` checks each field of a
+ * What the Operator service accepts, per RPC, in one place: `OPERATOR_CHECKS` checks each field of a
  * decoded request (field-checks.ts) and throws the first problem (INVALID_ARGUMENT, or NOT_FOUND for a
  * region the mesh does not have). Failover's rules between fields (the failback step, the serving region,
  * groups or patterns) are its plan's (node/failover `planFailover`), checked before anything is read or

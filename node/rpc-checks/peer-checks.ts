@@ -1,5 +1,5 @@
 /**
- * What the Peer service accepts, per RPC, in one place: `checkPeerRequest` checks a decoded request against
+ * What the Peer service accepts, per RPC, in one place: `PEER_CHECKS` checks a decoded request against
  * the mesh the node runs (field-checks.ts for the rules of each field) and throws the first problem
  * (INVALID_ARGUMENT: a value no geomesh node sends; NOT_FOUND: a region the mesh does not have;
  * FAILED_PRECONDITION: a checkpoint of a group no link out of its region selects here, i.e. the two nodes
