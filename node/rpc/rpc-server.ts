@@ -60,6 +60,12 @@ function serverCredentials(transport: ServerTransportConfig): ServerCredentials 
   }
 }
 
+/** True for a host only this machine reaches: `localhost`, 127.0.0.0/8, `::1`. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
 /** Milliseconds since the epoch of a grpc-js deadline; undefined when there is none. */
 function deadlineMsOf(deadline: Date | number): number | undefined {
   const ms = deadline instanceof Date ? deadline.getTime() : deadline;
@@ -170,6 +176,14 @@ export class RpcServer {
       },
       'serving RPCs',
     );
+    if (transport.mode === 'insecure' && !isLoopbackHost(host)) {
+      this.#logger.warn(
+        { address: this.#address },
+        'serving gRPC in plaintext on an address other machines may reach: any caller is trusted as a peer ' +
+          'node and for read-only operator calls; give the region node.tls (mutual TLS; docs/rpc.md, ' +
+          '"What a plaintext mesh trusts")',
+      );
+    }
     this.#setState('serving');
     return this.#address;
   }
