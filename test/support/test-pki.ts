@@ -18,7 +18,7 @@ export class TestPki {
   /** In `dir` (made if missing) when given, else in a new temporary folder. */
   constructor(dir?: string) {
     if (spawnSync('openssl', ['version']).error) {
-      throw new Error('TLS tests need the openssl command (Debian package openssl)');
+      throw new Error('making certificates needs the openssl command (Debian package openssl)');
     }
     if (dir !== undefined) mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.dir = dir ?? mkdtempSync(join(tmpdir(), 'geomesh-pki-'));
