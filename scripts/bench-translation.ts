@@ -52,6 +52,7 @@ import { compileNodeConfig } from '../node/config/index.ts';
 import { RegionSupervisor, openEtcdSession } from '../node/supervisor/index.ts';
 import { BYTES_PER_RUN, OriginIndex } from '../node/translation/index.ts';
 import { createTopic } from '../test/support/kafka-topics.ts';
+import { seededRandom } from '../test/support/seeded-random.ts';
 
 const { values } = parseArgs({
   allowNegative: true,
@@ -113,18 +114,6 @@ const log = (line: string): void => {
   else console.log(line);
 };
 
-/** mulberry32: a small seeded PRNG, so that every run feeds the same writes. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // 1. Origin index memory
 // ---------------------------------------------------------------------------------------------------------
@@ -163,7 +152,7 @@ function heapAfterGc(): number {
 
 /** Feeds a fresh index with `records` replicated records in `pattern` and measures what it holds. */
 function measureIndex(pattern: Pattern, records: number, partitions: number, seed: number): MemoryFigures {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const batchSize = (): number => 1 + Math.floor(random() * settings.maxBatch);
   const before = heapAfterGc();
   const began = performance.now();
@@ -439,7 +428,7 @@ async function runRpcPart(logger: Logger): Promise<RpcFigures> {
       };
     }
 
-    const random = prng(settings.seed);
+    const random = seededRandom(settings.seed);
     const ends = await endOffsets(kafka['a']!, TOPIC);
     const committed = ends.map((end, partition) => ({
       topic: TOPIC,

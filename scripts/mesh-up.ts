@@ -4,7 +4,12 @@
  * group), one `geomesh node` per region; then it prints what to run next and keeps everything up until
  * Ctrl-C (or SIGTERM), which stops every process it started and removes its folder.
  *
- *   npm run mesh:up [-- --dir .mesh]
+ * The nodes serve mutual TLS (`node.tls`): a CA, a node certificate and an operator's client certificate are
+ * made with openssl in `<dir>/tls/` (valid two days), the operator's certificate may fail over
+ * (`node.operators.clients`), and the commands printed carry it. `--plaintext` runs the nodes without TLS
+ * (anyone who reaches their ports is trusted: docs/rpc.md, "What a plaintext mesh trusts").
+ *
+ *   npm run mesh:up [-- --dir .mesh] [-- --plaintext]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,10 +27,16 @@ import {
 } from '../test/harness/index.ts';
 import { waitNodeReady } from '../test/support/cli-process.ts';
 import { fullMeshTopology } from '../test/support/local-topology.ts';
+import { TestPki } from '../test/support/test-pki.ts';
 
 const REGIONS = ['ap-south', 'eu-west', 'us-east'] as const;
 
-const { values } = parseArgs({ options: { dir: { type: 'string', default: join(PROJECT_ROOT, '.mesh') } } });
+const { values } = parseArgs({
+  options: {
+    dir: { type: 'string', default: join(PROJECT_ROOT, '.mesh') },
+    plaintext: { type: 'boolean', default: false },
+  },
+});
 const dir = resolve(values.dir);
 // Commands are printed to run at the repository root: the folder relative to it when inside it.
 const inside = relative(PROJECT_ROOT, dir);
@@ -48,6 +59,17 @@ const ports = Object.fromEntries(
 );
 const brokers = (region: string): string => env.cluster(region).bootstrapServers[0]!;
 const file = join(dir, 'mesh.yaml');
+// Mutual TLS unless --plaintext: one node certificate for every node (server and client use), and an
+// operator's client certificate the nodes let fail over.
+const pki = values.plaintext ? undefined : new TestPki(join(dir, 'tls'));
+const ca = pki?.ca('mesh-ca');
+const nodeCert = pki?.issue('mesh-ca', 'node', 'node');
+const operatorCert = pki?.issue('mesh-ca', 'operator', 'client');
+const show = (path: string): string => join(shown, relative(dir, path));
+const tlsFlags =
+  ca && operatorCert
+    ? ` --tls-ca ${show(ca)} --tls-cert ${show(operatorCert.cert)} --tls-key ${show(operatorCert.key)}`
+    : '';
 writeFileSync(
   file,
   fullMeshTopology({
@@ -60,6 +82,7 @@ writeFileSync(
       grpcPort: ports[r]!.grpc,
       httpPort: ports[r]!.http,
     })),
+    ...(ca && nodeCert ? { tls: { ca, ...nodeCert }, operatorClients: ['CN=operator'] } : {}),
   }),
 );
 writeFileSync(join(dir, 'env'), `export GEOMESH_PROVENANCE_KEY=${key}\n`, { mode: 0o600 });
@@ -97,13 +120,20 @@ console.log(
     '',
     'Try, in another shell at the repository root:',
     `  source ${shown}/env`,
-    `  ./geomesh status --topology ${shown}/mesh.yaml`,
+    `  ./geomesh status --topology ${shown}/mesh.yaml${tlsFlags}`,
     `  ./geomesh topology show ${shown}/mesh.yaml`,
     `  ${client} produce --brokers ${brokers('us-east')} --topic orders-demo            # us-east: type lines, Ctrl-D ends`,
     `  ${client} consume --brokers ${brokers('eu-west')} --topic orders-demo            # eu-west: they arrive here`,
     `  ${client} consume --brokers ${brokers('us-east')} --topic orders-demo --group billing   # a group in us-east`,
-    `  ./geomesh translate --topology ${shown}/mesh.yaml --group billing --from us-east --to eu-west`,
-    '  (failover needs node.operators in the topology: docs/offset-translation.md)',
+    `  ./geomesh translate --topology ${shown}/mesh.yaml${tlsFlags} --group billing --from us-east --to eu-west`,
+    ...(pki
+      ? [
+          `  ./geomesh failover --topology ${shown}/mesh.yaml${tlsFlags} --from us-east --to eu-west --group billing --dry-run`,
+          `  (the nodes serve mutual TLS with certificates of ${shown}/tls/; --plaintext runs them without)`,
+        ]
+      : [
+          '  (plaintext gRPC: anyone who reaches the nodes is trusted, and failover is refused; drop --plaintext for mutual TLS)',
+        ]),
     '',
     `Ctrl-C stops everything and removes ${shown}/.`,
   ].join('\n'),

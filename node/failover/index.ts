@@ -33,6 +33,7 @@ export {
 export {
   FailoverProgressBoard,
   MAX_FOLLOWED_CALLS,
+  MAX_PROGRESS_ID_LENGTH,
   PROGRESS_KEPT_MS,
   type FailoverPhase,
   type FailoverProgressCounts,

@@ -11,8 +11,9 @@
  * abort); aborting `signal` cancels them at once. It is idempotent and concurrent callers share one
  * promise. `closed` resolves after stop, or rejects with the error that made start fail.
  *
- * Every call passes the authorisation hook (authorization.ts) before its handler; a handler's error is
- * answered by the table in status-codes.ts.
+ * Every call passes the authorisation hook (authorization.ts) before its handler; a request whose bytes are
+ * not a message of its type (wire-check.ts) is then answered INVALID_ARGUMENT without reaching the handler;
+ * a handler's error is answered by the table in status-codes.ts.
  */
 import {
   Server,
@@ -30,6 +31,7 @@ import { geomeshDefinitions } from './proto-layout.ts';
 import { resolveRpcServerConfig } from './resolve-rpc-options.ts';
 import type { RpcServerConfig, RpcServerOptions, ServerTransportConfig } from './rpc-options.ts';
 import { toServerFailure } from './status-codes.ts';
+import { checkedDecoding, UndecodableRequest } from './wire-check.ts';
 import { OPERATOR_CODECS, PEER_CODECS, type MethodCodec } from './wire-codecs.ts';
 
 export type RpcServerState = 'idle' | 'starting' | 'serving' | 'stopping' | 'stopped' | 'failed';
@@ -56,6 +58,12 @@ function serverCredentials(transport: ServerTransportConfig): ServerCredentials 
         true,
       );
   }
+}
+
+/** True for a host only this machine reaches: `localhost`, 127.0.0.0/8, `::1`. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
 }
 
 /** Milliseconds since the epoch of a grpc-js deadline; undefined when there is none. */
@@ -121,8 +129,11 @@ export class RpcServer {
       'grpc.max_send_message_length': maxMessageBytes,
     });
     const { operator, peer } = geomeshDefinitions();
-    server.addService(operator, this.#implement(OPERATOR_CODECS, this.#operator));
-    server.addService(peer, this.#implement(PEER_CODECS, this.#peer));
+    server.addService(
+      checkedDecoding(operator, 'Operator'),
+      this.#implement(OPERATOR_CODECS, this.#operator),
+    );
+    server.addService(checkedDecoding(peer, 'Peer'), this.#implement(PEER_CODECS, this.#peer));
     this.#health.addToServer(server);
     this.#server = server;
     try {
@@ -165,6 +176,14 @@ export class RpcServer {
       },
       'serving RPCs',
     );
+    if (transport.mode === 'insecure' && !isLoopbackHost(host)) {
+      this.#logger.warn(
+        { address: this.#address },
+        'serving gRPC in plaintext on an address other machines may reach: any caller is trusted as a peer ' +
+          'node and for read-only operator calls; give the region node.tls (mutual TLS; docs/rpc.md, ' +
+          '"What a plaintext mesh trusts")',
+      );
+    }
     this.#setState('serving');
     return this.#address;
   }
@@ -277,6 +296,14 @@ export class RpcServer {
             peerAddress,
             caller,
           });
+          if (call.request instanceof UndecodableRequest) {
+            throw new GeomeshError(
+              'GEOMESH_RPC_INVALID_ARGUMENT',
+              `${method}: the request is not a ${codec.rpc}Request message: ${call.request.problem} ` +
+                '(is the caller a geomesh node or CLI of a compatible version?)',
+              { details: { method } },
+            );
+          }
           const response = await handle(codec.decodeRequest(call.request), context);
           const wire = codec.encodeResponse(response);
           isAnswered = true;

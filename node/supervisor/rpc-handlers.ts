@@ -7,7 +7,8 @@ import { GeomeshError } from '../../base/index.ts';
 import type { TopologyConfig } from '../../topology/index.ts';
 import { FailoverProgressBoard, failoverWithState, type LinkGroupSelection } from '../failover/index.ts';
 import type { Logger } from '../log/index.ts';
-import { isKeyId, KEY_ID_BYTES, type ProvenanceKeySet } from '../replication/index.ts';
+import type { ProvenanceKeySet } from '../replication/index.ts';
+import { checkedOperatorHandlers, checkedPeerHandlers } from '../rpc-checks/index.ts';
 import type { AuthorizationOptions, OperatorHandlers, PeerHandlers } from '../rpc/index.ts';
 import type { NodeStatus } from '../status/index.ts';
 import type { PeerApi, TranslationService } from '../translation-service/index.ts';
@@ -44,9 +45,18 @@ function notRunning(region: string): never {
   );
 }
 
-/** The Operator service: translation, status, failover (authorised callers only; see `authorization`). */
+/**
+ * The Operator service: translation, status, failover (authorised callers only; see `authorization`). Each
+ * request is checked first (node/rpc-checks).
+ */
 export function operatorHandlers(ctx: HandlerContext): OperatorHandlers {
   const progress = new FailoverProgressBoard();
+  return checkedOperatorHandlers(uncheckedOperatorHandlers(ctx, progress), () => ({
+    regions: ctx.config.regions.map((r) => r.name),
+  }));
+}
+
+function uncheckedOperatorHandlers(ctx: HandlerContext, progress: FailoverProgressBoard): OperatorHandlers {
   return {
     translateOffsets: async (req) => {
       const t = await ctx.translation().translate(req.group, req.fromRegion, req.toRegion, req.topics);
@@ -146,8 +156,21 @@ export function authorization(ctx: Pick<HandlerContext, 'config' | 'region'>): {
   };
 }
 
-/** The Peer service: frontiers, seeks, checkpoints pushed by peers, and the heartbeat (key agreement). */
+/**
+ * The Peer service: frontiers, seeks, checkpoints pushed by peers, and the heartbeat (key agreement). Each
+ * request is checked first (node/rpc-checks): a push names a peer region, and only groups a link out of it
+ * selects.
+ */
 export function peerHandlers(ctx: HandlerContext): PeerHandlers {
+  return checkedPeerHandlers(uncheckedPeerHandlers(ctx), () => ({
+    region: ctx.region,
+    regions: ctx.config.regions.map((r) => r.name),
+    isCheckpointedGroup: (region, group) =>
+      ctx.config.outboundLinks(region).some((link) => ctx.config.selectsGroup(link, group)),
+  }));
+}
+
+function uncheckedPeerHandlers(ctx: HandlerContext): PeerHandlers {
   return {
     getFrontiers: (req) => ctx.translation().localFrontiers(req.group, req.topics),
     seek: (req) => ctx.translation().localSeek(req.partitions),
@@ -158,33 +181,12 @@ export function peerHandlers(ctx: HandlerContext): PeerHandlers {
     pushCheckpoints: (req) => {
       const service = ctx.translation();
       let accepted = 0;
-      for (const c of req.checkpoints) {
-        if (c.region !== req.fromRegion) {
-          throw new GeomeshError(
-            'GEOMESH_RPC_INVALID_ARGUMENT',
-            `${req.fromRegion} pushed a checkpoint of region ${c.region}: a node pushes only its own region's`,
-          );
-        }
-        if (service.receiveCheckpoint(c)) accepted++;
-      }
+      for (const c of req.checkpoints) if (service.receiveCheckpoint(c)) accepted++;
       return Promise.resolve({ accepted });
     },
     // The heartbeat answer: who answers, its key ids, and how its inbound links are doing. The caller's key
     // ids are heard too (agreement within one heartbeat, whichever side pings first).
     ping: (req) => {
-      const malformed = [req.provenanceKeyId ?? '', ...(req.acceptedKeyIds ?? [])].filter(
-        (id) => id !== '' && !isKeyId(id),
-      );
-      if (malformed.length > 0) {
-        throw new GeomeshError(
-          'GEOMESH_RPC_INVALID_ARGUMENT',
-          `ping from ${req.region.slice(0, 64)}: provenance key ids are ${KEY_ID_BYTES * 2} lowercase hex ` +
-            `digits; got ${malformed
-              .slice(0, 3)
-              .map((id) => JSON.stringify(id.slice(0, 40)))
-              .join(', ')} (is the peer a geomesh node of this version?)`,
-        );
-      }
       if (req.provenanceKeyId)
         ctx
           .agreement()

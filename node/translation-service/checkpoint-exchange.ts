@@ -4,7 +4,9 @@
  * whose offsets are synced here (`syncGroupOffsets`), it commits the translation forward when the group has no
  * active members here.
  */
+import { isGeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
+import { requireGroup } from '../rpc-checks/index.ts';
 import type { CheckpointPartition, GroupCheckpoint } from '../translation/index.ts';
 import type { PartitionSeek, TranslationServiceOptions } from './translation-types.ts';
 
@@ -34,6 +36,8 @@ export class CheckpointExchange {
   /** Groups being synced now (one sync per group at a time). */
   readonly #syncing = new Set<string>();
   readonly #syncs = new Set<Promise<void>>();
+  /** Groups left out of the pushes because peers refuse their names (each is logged once). */
+  readonly #unpushable = new Set<string>();
 
   constructor(ctx: CheckpointExchangeContext) {
     this.#ctx = ctx;
@@ -103,11 +107,30 @@ export class CheckpointExchange {
     return this.#checkpointing;
   }
 
+  /** False for a group whose name peers refuse in a push (a control character, say): one would fail them all. */
+  #isPushable(group: string): boolean {
+    try {
+      requireGroup(group, 'group');
+      return true;
+    } catch (err) {
+      if (!isGeomeshError(err)) throw err;
+      if (!this.#unpushable.has(group)) {
+        this.#unpushable.add(group);
+        this.#ctx.logger.warn(
+          { err: err.message },
+          'a consumer group is not checkpointed: peers refuse its name',
+        );
+      }
+      return false;
+    }
+  }
+
   async #checkpointRound(): Promise<void> {
     const { region, regions, cluster, checkpoints } = this.#ctx.options;
     const taken: GroupCheckpoint[] = [];
     try {
       for (const group of (await cluster.groups()).filter((g) => this.#ctx.options.isCheckpointedGroup(g))) {
+        if (!this.#isPushable(group)) continue;
         const f = await this.#ctx.localFrontiers(group);
         if (this.#ctx.isStopped()) return;
         if (f.partitions.length === 0) continue;

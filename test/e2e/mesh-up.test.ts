@@ -1,8 +1,8 @@
 /**
  * `npm run mesh:up` (scripts/mesh-up.ts), the local mesh to play with by hand: it starts 3 Kafka clusters,
  * etcd and a node per region, writes the topology and key files, prints commands that work as printed
- * (status, a producer in one region and a consumer in another), and Ctrl-C ends every process it started and
- * removes its folder.
+ * (status over the nodes' mutual TLS, a producer in one region and a consumer in another), and Ctrl-C ends
+ * every process it started and removes its folder.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -68,13 +68,12 @@ describe('npm run mesh:up: a local 3-region mesh to play with by hand', () => {
 
     const key = /GEOMESH_PROVENANCE_KEY=(\w+)/.exec(readFileSync(join(dir, 'env'), 'utf8'))![1]!;
     const env = { ...process.env, GEOMESH_PROVENANCE_KEY: key };
-    const status = await run(
-      join(PROJECT_ROOT, 'geomesh'),
-      ['status', '--topology', join(dir, 'mesh.yaml')],
-      {
-        env,
-      },
-    );
+    // The status command as printed: the nodes serve mutual TLS, and it carries the operator's certificate.
+    const statusLine = stdout.split('\n').find((l) => l.includes('./geomesh status'));
+    assert.ok(statusLine, `no status command in:\n${stdout}`);
+    assert.match(statusLine, /--tls-ca \S+ --tls-cert \S+ --tls-key \S+/);
+    const [, ...statusArgs] = statusLine.trim().split(/\s+/);
+    const status = await run(join(PROJECT_ROOT, 'geomesh'), statusArgs, { env, cwd: PROJECT_ROOT });
     for (const region of ['ap-south', 'eu-west', 'us-east'])
       assert.match(status.stdout, new RegExp(`^${region} +active +running`, 'm'), status.stdout);
 

@@ -17,11 +17,19 @@ export interface FullMeshOptions {
   groups?: readonly string[];
   /** A first comment line. */
   comment?: string;
+  /** Mutual TLS between the nodes and from operators (`node.tls` of every region): PEM file paths. */
+  tls?: { ca: string; cert: string; key: string };
+  /** Client certificate identities allowed to fail over (`node.operators.clients`; needs `tls`). */
+  operatorClients?: readonly string[];
 }
 
 /** A full-mesh topology on loopback, its provenance key from `${GEOMESH_PROVENANCE_KEY}`. */
 export function fullMeshTopology(options: FullMeshOptions): string {
   const list = (patterns: readonly string[]): string => patterns.map((p) => `'${p}'`).join(', ');
+  const { tls, operatorClients } = options;
+  const nodeSecurity =
+    (tls ? `, tls: { ca: '${tls.ca}', cert: '${tls.cert}', key: '${tls.key}' }` : '') +
+    (operatorClients ? `, operators: { clients: [${list(operatorClients)}] }` : '');
   return [
     ...(options.comment ? [`# ${options.comment}`] : []),
     `mesh: ${options.mesh}`,
@@ -30,7 +38,7 @@ export function fullMeshTopology(options: FullMeshOptions): string {
     'regions:',
     ...options.regions.map(
       (r) =>
-        `  ${r.name}: { kafka: { brokers: ['${r.brokers}'] }, node: { grpc: '127.0.0.1:${r.grpcPort}', http: '127.0.0.1:${r.httpPort}' } }`,
+        `  ${r.name}: { kafka: { brokers: ['${r.brokers}'] }, node: { grpc: '127.0.0.1:${r.grpcPort}', http: '127.0.0.1:${r.httpPort}'${nodeSecurity} } }`,
     ),
     'links:',
     `  - between: [${options.regions.map((r) => r.name).join(', ')}]`,

@@ -3,7 +3,7 @@
  * unrelated CA, in a temporary folder the caller removes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,11 +15,13 @@ export interface IssuedCert {
 export class TestPki {
   readonly dir: string;
 
-  constructor() {
+  /** In `dir` (made if missing) when given, else in a new temporary folder. */
+  constructor(dir?: string) {
     if (spawnSync('openssl', ['version']).error) {
-      throw new Error('TLS tests need the openssl command (Debian package openssl)');
+      throw new Error('making certificates needs the openssl command (Debian package openssl)');
     }
-    this.dir = mkdtempSync(join(tmpdir(), 'geomesh-pki-'));
+    if (dir !== undefined) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.dir = dir ?? mkdtempSync(join(tmpdir(), 'geomesh-pki-'));
   }
 
   #openssl(args: string[]): void {

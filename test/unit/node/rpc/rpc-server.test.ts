@@ -12,6 +12,7 @@ import {
   type PingResponse,
   type RpcCallContext,
 } from '../../../../node/rpc/index.ts';
+import { isLoopbackHost } from '../../../../node/rpc/rpc-server.ts';
 import { testLogger } from '../../../support/test-logger.ts';
 import { BIG, capturingLogger, fakeHandlers, startServer } from './fixtures.ts';
 
@@ -648,5 +649,29 @@ describe('RpcServer: lifecycle', () => {
     assert.equal(server.state, 'stopped');
     await server.closed;
     await rejectsWith(server.start(), 'GEOMESH_RPC_CLOSED');
+  });
+});
+
+describe('RpcServer: plaintext beyond loopback', () => {
+  it('tells loopback hosts from the others', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', 'LOCALHOST', '::1', '[::1]'])
+      assert.equal(isLoopbackHost(host), true, host);
+    for (const host of [
+      '0.0.0.0',
+      '::',
+      '[::]',
+      '10.0.1.20',
+      'node-1.example.com',
+      '128.0.0.1',
+      '127.0.0.1.nip.io',
+    ])
+      assert.equal(isLoopbackHost(host), false, host);
+  });
+
+  it('warns only when serving plaintext where other machines may reach it (here: loopback, no warning)', async (t) => {
+    const { logger, lines } = capturingLogger();
+    await startServer(t, { logger });
+    assert.ok(lines.some((l) => l.includes('serving RPCs')));
+    assert.equal(lines.filter((l) => l.includes('plaintext')).length, 0);
   });
 });

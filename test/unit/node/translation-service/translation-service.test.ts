@@ -5,37 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { silentLogger } from '../../../../node/log/index.ts';
-import {
-  TranslationService,
-  type LocalCluster,
-  type PeerApi,
-} from '../../../../node/translation-service/index.ts';
-import { CheckpointStore, OriginIndex } from '../../../../node/translation/index.ts';
+import type { PeerApi } from '../../../../node/translation-service/index.ts';
 import { checkpointOf } from '../../../support/checkpoint-fixture.ts';
+import { fakeTranslationService } from '../../../support/fake-translation.ts';
 
 function service(peer: () => PeerApi | undefined = () => undefined) {
-  const checkpoints = new CheckpointStore();
-  const cluster: LocalCluster = {
-    committedOffsets: (group) =>
-      Promise.resolve(group === 'billing' ? [{ topic: 'orders', partition: 0, offset: 5 }] : []),
-    topicRanges: (topic) =>
-      Promise.resolve(topic === 'orders' ? [{ partition: 0, logStart: 0, logEnd: 10 }] : undefined),
-    groups: () => Promise.resolve(['billing']),
-    commit: () => Promise.reject(new Error('translation commits nothing')),
-  };
-  const svc = new TranslationService({
-    region: 'b',
-    regions: ['a', 'b'],
-    index: new OriginIndex(),
-    checkpoints,
-    cluster,
-    peer,
-    isCheckpointedGroup: () => true,
-    checkpointIntervalMs: 0,
-    logger: silentLogger(),
-  });
-  return { svc, checkpoints };
+  return fakeTranslationService({ region: 'b', regions: ['a', 'b'], peer });
 }
 
 const checkpoint = checkpointOf;
