@@ -16,6 +16,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import { Client, credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { silentLogger } from '../../../../node/log/index.ts';
+import { NODE_DEFAULTS } from '../../../../node/config/index.ts';
 import { RpcServer } from '../../../../node/rpc/index.ts';
 import { operatorHandlers, peerHandlers } from '../../../../node/supervisor/rpc-handlers.ts';
 import type { CoordinationSession } from '../../../../node/coordination-ports/index.ts';
@@ -74,6 +75,7 @@ function westNode() {
     agreement: () => undefined,
     // No node.operators in the topology: Failover is refused before it would reach etcd.
     coordination: {} as CoordinationSession,
+    failoverEtcdTimeoutMs: NODE_DEFAULTS.failover.etcdTimeoutMs,
   };
   return { checkpoints, translation, operator: operatorHandlers(ctx), peer: peerHandlers(ctx) };
 }
