@@ -30,7 +30,7 @@
  * application that forges a well-formed mesh tag with a region name of the mesh halts a partition instead of
  * being replicated as local; that is loud and safe, never a loop.
  */
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHash, createSecretKey, hash, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { KEY_ID_BYTES, ProvenanceKeySet } from './provenance-keys.ts';
 
 export const ORIGIN_HEADER = 'geomesh.origin';
@@ -137,8 +137,12 @@ function putField(into: Buffer, at: number, field: Buffer | string | null): numb
 
 /** Prefixes by version, key id and mesh (a handful: one per held key and mesh). */
 const prefixes = new Map<string, Buffer>();
+/** The prefix asked for last (every record of a link asks for the same one). */
+let lastPrefix: { domain: string; keyIdHex: string; mesh: string; prefix: Buffer } | undefined;
 
 function claimPrefix(domain: string, keyIdHex: string, keyId: Buffer | null, mesh: string): Buffer {
+  const last = lastPrefix;
+  if (last && last.domain === domain && last.keyIdHex === keyIdHex && last.mesh === mesh) return last.prefix;
   const name = `${domain}\u0000${keyIdHex}\u0000${mesh}`;
   let prefix = prefixes.get(name);
   if (!prefix) {
@@ -149,15 +153,49 @@ function claimPrefix(domain: string, keyIdHex: string, keyId: Buffer | null, mes
     if (prefixes.size > 1_000) prefixes.clear();
     prefixes.set(name, prefix);
   }
+  lastPrefix = { domain, keyIdHex, mesh, prefix };
   return prefix;
 }
 
-/** HMAC-SHA256 of `prefix` followed by the claim of `origin` for `record`. */
+/** SHA-256's block: HMAC's key pads are one block each. */
+const BLOCK_BYTES = 64;
+const DIGEST_BYTES = 32;
+
+/**
+ * A key's HMAC pads (RFC 2104), made once per key: the inner pad block, and the outer pad block followed by
+ * room for the inner digest.
+ */
+const padsByKey = new WeakMap<object, { inner: Buffer; outer: Buffer }>();
+
+function padsOf(key: ProvenanceKey): { inner: Buffer; outer: Buffer } {
+  let pads = padsByKey.get(key);
+  if (!pads) {
+    let raw = Buffer.isBuffer(key) ? key : key.export();
+    if (raw.length > BLOCK_BYTES) raw = createHash('sha256').update(raw).digest();
+    const inner = Buffer.alloc(BLOCK_BYTES, 0x36);
+    const outer = Buffer.alloc(BLOCK_BYTES + DIGEST_BYTES, 0x5c);
+    for (let i = 0; i < raw.length; i++) {
+      inner[i]! ^= raw[i]!;
+      outer[i]! ^= raw[i]!;
+    }
+    pads = { inner, outer };
+    padsByKey.set(key, pads);
+  }
+  return pads;
+}
+
+/**
+ * HMAC-SHA256 of `prefix` followed by the claim of `origin` for `record`: RFC 2104 spelled out with two
+ * one-shot hashes over the key's prepared pads, which gives createHmac's bytes without its per-call objects
+ * (measured, docs/benchmarks.md).
+ */
 function claimDigest(key: ProvenanceKey, prefix: Buffer, origin: Origin, record: RecordIdentity): Buffer {
+  const { inner, outer } = padsOf(key);
   const region = origin.region;
   const offset = String(origin.offset);
   const partition = String(record.partition);
   const most =
+    BLOCK_BYTES +
     prefix.length +
     20 +
     3 * (region.length + offset.length + record.topic.length + partition.length) +
@@ -165,15 +203,17 @@ function claimDigest(key: ProvenanceKey, prefix: Buffer, origin: Origin, record:
     (record.value?.length ?? 0) +
     16;
   if (scratch.length < most) scratch = Buffer.allocUnsafe(most * 2);
-  let at = prefix.copy(scratch, 0);
+  inner.copy(scratch, 0);
+  let at = BLOCK_BYTES + prefix.copy(scratch, BLOCK_BYTES);
   at = putField(scratch, at, region);
   at = putField(scratch, at, offset);
   at = putField(scratch, at, record.topic);
   at = putField(scratch, at, partition);
   at = putField(scratch, at, record.key);
   at = putField(scratch, at, record.value);
-  // update() copies what it is given before it returns, so the scratch buffer is free again.
-  return createHmac('sha256', key).update(scratch.subarray(0, at)).digest();
+  // hash() reads what it is given before it returns, so the scratch buffer and the outer pad are free again.
+  hash('sha256', scratch.subarray(0, at), 'buffer').copy(outer, BLOCK_BYTES);
+  return hash('sha256', outer, 'buffer');
 }
 
 /** The v1 provenance tag of a record's origin claim. */
