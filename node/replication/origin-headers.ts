@@ -271,15 +271,16 @@ export function encodeOriginHeaders(
 ): Headers {
   const { current } = toProvenanceKeySet(provenanceKeys);
   const out: Headers = { ...headers };
-  const append = (name: string, value: Buffer | string): void => {
-    const existing = out[name];
-    out[name] =
-      existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
-  };
-  append(ORIGIN_HEADER, origin.region);
-  append(ORIGIN_OFFSET_HEADER, String(origin.offset));
-  append(ORIGIN_MAC_HEADER, computeOriginMacV2(current.key, current.id, mesh, origin, record));
+  appendHeader(out, ORIGIN_HEADER, origin.region);
+  appendHeader(out, ORIGIN_OFFSET_HEADER, String(origin.offset));
+  appendHeader(out, ORIGIN_MAC_HEADER, computeOriginMacV2(current.key, current.id, mesh, origin, record));
   return out;
+}
+
+/** Sets `name` to `value`, after any values it has (no closure per record: this runs for every record). */
+function appendHeader(out: Headers, name: string, value: Buffer | string): void {
+  const existing = out[name];
+  out[name] = existing === undefined ? value : [...(Array.isArray(existing) ? existing : [existing]), value];
 }
 
 /**
