@@ -57,6 +57,8 @@ const HELP = `npm run bench:mirrormaker [-- options]
   --out PATH            writes PATH.json and PATH.md (default .cache/bench/mirrormaker)
   --cpu-prof DIR        geomesh nodes run with node --cpu-prof into DIR (profiling slows them: the figures
                         of such a run are not comparable); summarise with scripts/bench/cpu-profile-summary.ts
+  --baseline DIR        another geomesh checkout (with its node_modules) run beside this one as contender
+                        "baseline", same cores, same brokers, alternating: an A/B of two versions in one run
   --node-args ARGS      extra Node flags for every geomesh node (e.g. "--trace-gc"; its output goes to
                         the node's log, kept with --keep)
   --keep                keeps the work folder (configurations and every process's log) and says where
@@ -79,6 +81,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: '.cache/bench/mirrormaker' },
     'cpu-prof': { type: 'string' },
     'node-args': { type: 'string', default: '' },
+    baseline: { type: 'string' },
     keep: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
@@ -179,10 +182,14 @@ async function main(): Promise<void> {
         `  (--cores: this machine has ${machineCores}; left out ${requestedCores.filter((c) => c > machineCores).join(', ')})`,
       );
 
-    const copying: { name: string; cores?: number }[] = [];
+    const copying: { name: string; cores?: number; root?: string }[] = [];
     if (contenders.has('mirrormaker')) copying.push({ name: 'mirrormaker' });
     if (contenders.has('geomesh'))
-      for (const cores of coreCounts) copying.push({ name: `geomesh-${cores}c`, cores });
+      for (const cores of coreCounts) {
+        copying.push({ name: `geomesh-${cores}c`, cores });
+        if (values.baseline)
+          copying.push({ name: `baseline-${cores}c`, cores, root: resolve(values.baseline) });
+      }
 
     const results: RunFigures[] = [];
     /** Writes the figures so far (after every size of every run, so a failure later loses none). */
@@ -297,6 +304,7 @@ async function main(): Promise<void> {
                     provenanceKeyHex: keyHex,
                     cores: contender.cores!,
                     nodeArgs,
+                    ...(contender.root && { root: contender.root }),
                   })
                 ).process;
           live.add(started);
@@ -305,7 +313,7 @@ async function main(): Promise<void> {
             figures.contenders[contender.name] = copy;
             log(
               `  ${contender.name}: ${Math.round(copy.recordsPerSecond)} records/s, ${copy.cpuMicrosPerRecord.toFixed(1)} µs CPU/record, ` +
-                `peak RSS ${Math.round(copy.peakRssMiB)} MiB` +
+                `peak RSS ${Math.round(copy.peakRssMiB)} MiB, load average ${(loadavg()[0] ?? 0).toFixed(2)}` +
                 (copy.recordsInTarget !== count ? ` — b holds ${copy.recordsInTarget} of ${count}!` : ''),
             );
           } finally {

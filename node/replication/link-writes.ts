@@ -50,12 +50,10 @@ export class LinkWrites {
     while (start < items.length) {
       let end = start;
       let bytes = 0;
-      while (
-        end < items.length &&
-        end - start < maxRecords &&
-        (end === start || bytes + approximateBytes(items[end]!.record) <= maxBytes)
-      ) {
-        bytes += approximateBytes(items[end]!.record);
+      while (end < items.length && end - start < maxRecords) {
+        const size = approximateBytes(items[end]!.record);
+        if (end > start && bytes + size > maxBytes) break;
+        bytes += size;
         end++;
       }
       if (this.#ctx.limiter) {

@@ -128,6 +128,8 @@ export interface GeomeshNodeOptions {
   cores?: number;
   /** Extra arguments for Node (e.g. `--cpu-prof`). */
   nodeArgs?: readonly string[];
+  /** The geomesh checkout to run (its own node_modules); default this one. */
+  root?: string;
 }
 
 let nodes = 0;
@@ -160,7 +162,7 @@ export async function startGeomeshNode(
   const nodeCommand = [
     process.execPath,
     ...(options.nodeArgs ?? []),
-    join(PROJECT_ROOT, 'node', 'cli', 'bin.ts'),
+    join(options.root ?? PROJECT_ROOT, 'node', 'cli', 'bin.ts'),
     'node',
     '--topology',
     file,

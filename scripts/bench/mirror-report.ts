@@ -115,7 +115,10 @@ const n = (x: number, digits = 0): string =>
 const LABELS: Record<string, string> = { mirrormaker: 'MirrorMaker 2' };
 const label = (name: string): string =>
   LABELS[name] ??
-  name.replace(/^geomesh-(\d+)c$/, (_, c: string) => `geomesh, ${c} core${c === '1' ? '' : 's'}`);
+  name.replace(
+    /^(geomesh|baseline)-(\d+)c$/,
+    (_, who: string, c: string) => `${who}, ${c} core${c === '1' ? '' : 's'}`,
+  );
 
 export function renderMarkdown(
   report: Summary & {

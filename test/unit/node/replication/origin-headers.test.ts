@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHmac, createSecretKey } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
@@ -106,6 +107,43 @@ describe('origin headers (codec v2 written, v1 read)', () => {
       record,
     );
     assert.deepEqual(headers[ORIGIN_MAC_HEADER], tag, 'what nodes write is the v2 tag');
+  });
+
+  it("property: the tag is createHmac's HMAC-SHA256 of the fields, for any key (raw or prepared, any length)", () => {
+    const field = (b: Buffer | string | null): Buffer => {
+      if (b === null) return Buffer.from([0xff, 0xff, 0xff, 0xff]);
+      const bytes = Buffer.from(b);
+      const length = Buffer.alloc(4);
+      length.writeInt32BE(bytes.length);
+      return Buffer.concat([length, bytes]);
+    };
+    const bytes = fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a));
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ minLength: 1, maxLength: 200 }).map((a) => Buffer.from(a)),
+        fc.boolean(),
+        fc.string({ maxLength: 20 }),
+        fc.nat(),
+        fc.option(bytes, { nil: null }),
+        fc.option(bytes, { nil: null }),
+        (rawKey, prepared, region, offset, recordKey, value) => {
+          const r = { ...record, key: recordKey, value };
+          const id = provenanceKeyId(rawKey);
+          const tagKey = prepared ? createSecretKey(rawKey) : rawKey;
+          const claim = [r.topic, String(r.partition), r.key, r.value];
+          const v1 = ['geomesh-origin-v1', 'm', region, String(offset), ...claim];
+          const v2 = ['geomesh-origin-v2', Buffer.from(id, 'hex'), 'm', region, String(offset), ...claim];
+          const hmac = (fields: (Buffer | string | null)[]) =>
+            createHmac('sha256', rawKey)
+              .update(Buffer.concat(fields.map(field)))
+              .digest()
+              .subarray(0, 16);
+          const origin = { region, offset };
+          assert.deepEqual(computeOriginMac(tagKey, 'm', origin, r).subarray(1), hmac(v1));
+          assert.deepEqual(computeOriginMacV2(tagKey, id, 'm', origin, r).subarray(9), hmac(v2));
+        },
+      ),
+    );
   });
 
   it('reads v1 tags (records written before key ids) with any key of the set', () => {
