@@ -15,6 +15,7 @@ import type { Kafka } from 'kafkajs';
 import { KafkaRecordSink } from '../../node/kafka/index.ts';
 import { toSourceRecord } from '../../node/kafka/kafka-record-io.ts';
 import { silentLogger } from '../../node/log/index.ts';
+import { LINK_OPTION_DEFAULTS } from '../../topology/index.ts';
 import { createReplicationMetrics } from '../../node/observability/index.ts';
 import { linkObserver } from '../../node/region/link-observer.ts';
 import {
@@ -157,6 +158,7 @@ async function main(): Promise<void> {
     provenanceKey: provenanceKeyObject(Buffer.alloc(32, 7)),
     logger: silentLogger(),
     truncationCheckIntervalMs: 0,
+    maxBatchBytes: LINK_OPTION_DEFAULTS.maxBatchBytes,
     observer: linkObserver(metrics, 'a', 'b'),
   });
   await link.start();
