@@ -20,7 +20,7 @@
  *
  * Output: a markdown table on stdout and in `<out>.md`, every figure in `<out>.json`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -90,6 +90,13 @@ const { values } = parseArgs({
 if (values.help) {
   console.log(HELP);
   process.exit(0);
+}
+
+if (values.baseline && !existsSync(join(resolve(values.baseline), 'node', 'cli', 'bin.ts'))) {
+  console.error(
+    `--baseline ${values.baseline}: not a geomesh checkout (no node/cli/bin.ts there); give the folder of another checkout with its node_modules installed`,
+  );
+  process.exit(2);
 }
 
 function wholeNumber(name: string, text: string, min: number): number {

@@ -31,12 +31,18 @@ import { TestPki } from '../test/support/test-pki.ts';
 
 const REGIONS = ['ap-south', 'eu-west', 'us-east'] as const;
 
-const { values } = parseArgs({
-  options: {
-    dir: { type: 'string', default: join(PROJECT_ROOT, '.mesh') },
-    plaintext: { type: 'boolean', default: false },
-  },
-});
+const OPTIONS = {
+  dir: { type: 'string', default: join(PROJECT_ROOT, '.mesh') },
+  plaintext: { type: 'boolean', default: false },
+} as const;
+let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>;
+try {
+  parsed = parseArgs({ options: OPTIONS });
+} catch (err) {
+  console.error(`${(err as Error).message}: npm run mesh:up [-- --dir DIR] [-- --plaintext]`);
+  process.exit(64);
+}
+const { values } = parsed;
 const dir = resolve(values.dir);
 // Commands are printed to run at the repository root: the folder relative to it when inside it.
 const inside = relative(PROJECT_ROOT, dir);

@@ -35,10 +35,19 @@ const { values } = parseArgs({
     partitions: { type: 'string', default: '6' },
   },
 });
-const size = Number(values.size);
-const total = Number(values.records);
-const perBatch = Number(values.batch);
-const partitions = Number(values.partitions);
+/** `--name`'s value as a whole number ≥ 1, or a clear error (exit 2). */
+function wholeNumber(name: string, text: string): number {
+  const n = Number(text.replaceAll('_', ''));
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`--${name} must be a whole number ≥ 1, got "${text}"`);
+    process.exit(2);
+  }
+  return n;
+}
+const size = wholeNumber('size', values.size);
+const total = wholeNumber('records', values.records);
+const perBatch = wholeNumber('batch', values.batch);
+const partitions = wholeNumber('partitions', values.partitions);
 
 const kafkajsRequire = createRequire(import.meta.url);
 type Encoded = { buffer: Buffer; size(): number };
