@@ -1,42 +1,16 @@
 /**
- * The etcd connection of a topology's `etcd` section: its coordination options (the CLI's verbs use them
- * too), the node's one session opened from them, what tells two sections apart (a reload keeps the session
- * when its section is unchanged), and the region state records of a Failover call on that session.
+ * The etcd connection of a topology's `etcd` section: the node's one session opened from its coordination
+ * options, what tells two sections apart (a reload keeps the session when its section is unchanged), and the
+ * region state records of a Failover call on that session.
  */
 import { createHash } from 'node:crypto';
 import type { TopologyConfig } from '../../topology/index.ts';
-import { EtcdSession, type CoordinationOptions } from '../coordination/index.ts';
+import { EtcdSession, coordinationOptionsFor } from '../coordination/index.ts';
 import type { CoordinationSession } from '../coordination-ports/index.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import { RegionStateStore } from '../region-state/index.ts';
 import type { RegionStateConnection } from '../failover/index.ts';
-
-/**
- * Coordination options from `config.etcd`; the password is revealed only into the etcd client's options.
- * Timeouts not given take the coordination adapter's defaults (COORDINATION_DEFAULTS).
- */
-export function coordinationOptionsFor(
-  config: TopologyConfig,
-  logger: Logger,
-  timeouts: { dialTimeoutMs?: number; requestTimeoutMs?: number; leaseTtlMs?: number } = {},
-): CoordinationOptions {
-  const { tls, auth } = config.etcd;
-  return {
-    endpoints: config.etcd.endpoints,
-    mesh: config.mesh,
-    logger,
-    ...timeouts,
-    ...(tls && {
-      tls: {
-        ...(tls.ca !== null && { ca: tls.ca }),
-        ...(tls.cert !== null && { cert: tls.cert }),
-        ...(tls.key !== null && { key: tls.key }),
-      },
-    }),
-    ...(auth && { auth: { username: auth.username, password: auth.password.reveal() } }),
-  };
-}
 
 /**
  * What identifies the etcd a topology connects to (mesh, endpoints, TLS, credentials): equal for two
