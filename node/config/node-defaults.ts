@@ -11,6 +11,13 @@ export const NODE_DEFAULTS = deepFreeze({
   topicRefreshMs: 5_000,
   /** How often the origin index is written to its topic. */
   indexFlushIntervalMs: 1_000,
+  /**
+   * Worker threads the data path is spread over, each owning a share of the target partitions
+   * (docs/work-sharing.md, "Worker threads"); 1 runs it on the main thread. Not with work sharing yet.
+   */
+  workers: 1,
+  /** How often a worker thread sends its links' counters and metrics to the main thread. */
+  workerReportMs: 250,
   /** How often this region's groups are checkpointed and pushed to peers. */
   checkpointIntervalMs: 5_000,
   /** Deadline of a call to a peer (a translation falls back to a checkpoint after it). */
