@@ -25,6 +25,7 @@ import {
   LinkReplicator,
   OriginHighwater,
   ProvenanceKeySet,
+  type LinkObserver,
   type TopicPartition,
 } from '../replication/index.ts';
 import { TranslationService } from '../translation-service/index.ts';
@@ -38,6 +39,9 @@ import { type RegionNodeOptions, type RegionTranslationOptions } from './region-
 import { SharedPartitions } from './shared-partitions.ts';
 import { TopicRefresh, selectTopics, type RefreshedLink } from './topic-refresh.ts';
 import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
+import { GeomeshError } from '../../base/index.ts';
+import type { WorkerPool } from '../workers/index.ts';
+import { startWorkerLinks, type RegionLink } from './worker-links.ts';
 
 export type RegionNodeState = LifecycleState;
 
@@ -47,7 +51,10 @@ export class RegionNode {
   readonly index = new OriginIndex();
   /** Group checkpoints: this region's and those peers pushed. */
   readonly checkpoints = new CheckpointStore();
-  readonly links: LinkReplicator[] = [];
+  /** Its inbound links: replicators on this thread, or their views over the worker threads (`workers` > 1). */
+  readonly links: RegionLink[] = [];
+  /** The replicators on this thread (none with workers). */
+  readonly #replicators: LinkReplicator[] = [];
   readonly registry: Registry;
   readonly metrics: ReplicationMetrics;
   readonly translationMetrics: TranslationMetrics;
@@ -70,9 +77,25 @@ export class RegionNode {
   #clusterOffsets: ClusterOffsets | undefined;
   #refreshTimer: NodeJS.Timeout | undefined;
   #flushTimer: NodeJS.Timeout | undefined;
+  readonly #workers: number;
+  #pool: WorkerPool | undefined;
 
   constructor(options: RegionNodeOptions) {
     this.#options = options;
+    this.#workers = options.workers ?? NODE_DEFAULTS.workers;
+    if (!Number.isSafeInteger(this.#workers) || this.#workers < 1)
+      throw new GeomeshError(
+        'GEOMESH_CONFIG_INVALID',
+        `node setting workers: must be a positive whole number, got ${String(this.#workers)}`,
+        { details: { key: 'workers' } },
+      );
+    if (this.#workers > 1 && options.workSharing)
+      throw new GeomeshError(
+        'GEOMESH_CONFIG_INVALID',
+        `node setting workers: ${this.#workers} worker threads cannot be combined with work sharing yet; ` +
+          'run one worker per instance (workers: 1) or no work sharing',
+        { details: { key: 'workers', region: options.region } },
+      );
     this.#logger = options.logger.child({ component: 'region-node', region: options.region });
     this.#life = new Lifecycle('region node', this.#logger);
     this.provenanceKeys = new ProvenanceKeySet(options.provenanceKey, options.acceptedProvenanceKeys ?? []);
@@ -117,7 +140,7 @@ export class RegionNode {
           keeper: this.#keeper,
           index: this.index,
           cluster: this.#local,
-          links: () => this.links,
+          links: () => this.#replicators,
           writesSettled: (tps) => this.#writer.settled(tps),
           isLeaseValid: () => workSharing.isLeaseValid(),
           topicRefreshMs,
@@ -196,9 +219,11 @@ export class RegionNode {
     }
     // Under work sharing the index and marks of a partition are loaded when it is acquired.
     if (!this.#shared) await this.#keeper.scanTails([...new Set(planned.flatMap((p) => p.topics))], 'start');
-    for (const { spec, remote, topics, readCounts } of planned) {
+    if (this.#workers > 1) await this.#startWorkers(planned);
+    for (const { spec, remote, topics, readCounts } of this.#workers > 1 ? [] : planned) {
       const replicator = this.#linkReplicator(spec, remote, topics);
       this.links.push(replicator);
+      this.#replicators.push(replicator);
       this.#running.push({ from: spec.from, topics: spec.topics, remote, replicator, readCounts });
       // Agreement before data: a peer already known to disagree holds the link back from its first batch.
       replicator.setKeyMismatch(this.#keyMismatches.get(spec.from));
@@ -216,11 +241,56 @@ export class RegionNode {
     );
   }
 
+  /** The data path on worker threads: each owns a share of the target partitions (worker-links.ts). */
+  async #startWorkers(
+    planned: {
+      spec: InboundLinkConfig;
+      remote: KafkaCluster;
+      topics: string[];
+      readCounts: Map<string, number>;
+    }[],
+  ): Promise<void> {
+    const o = this.#options;
+    const observers = new Map(planned.map(({ spec }) => [spec.from, this.#observerOf(spec.from)]));
+    const { pool, links } = await startWorkerLinks({
+      workers: this.#workers,
+      reportMs: o.workerReportMs ?? NODE_DEFAULTS.workerReportMs,
+      stopGraceMs: (o.stopGraceMs ?? NODE_DEFAULTS.stopGraceMs).workers,
+      mesh: o.mesh,
+      region: o.region,
+      clusters: o.clusters,
+      provenanceKey: o.provenanceKey,
+      acceptedProvenanceKeys: o.acceptedProvenanceKeys ?? [],
+      meshRegions: o.meshRegions,
+      onUnknownProvenanceKey: o.onUnknownProvenanceKey,
+      links: planned,
+      keyMismatches: this.#keyMismatches,
+      index: this.index,
+      highwater: this.highwater,
+      observerOf: (from) => observers.get(from),
+      unsure: (topic, partition, through) => this.#keeper.noteUnsure(topic, partition, through),
+      resync: (topic, partition) => this.#keeper.resync(topic, partition),
+      failed: (err) => {
+        this.#life.fail(err);
+        void this.#closeAfterFailedStart();
+      },
+      logger: this.#logger,
+    });
+    this.#pool = pool;
+    for (const [i, link] of links.entries()) {
+      const { spec, remote, readCounts } = planned[i]!;
+      this.links.push(link);
+      this.#running.push({ from: spec.from, topics: spec.topics, remote, replicator: link, readCounts });
+      this.metrics.linkUp.labels(spec.from, o.region).set(1);
+    }
+  }
+
   async #closeAfterFailedStart(): Promise<void> {
     clearInterval(this.#refreshTimer);
     clearInterval(this.#flushTimer);
     await this.#translation?.stop();
     await Promise.allSettled(this.links.map((l) => l.stop()));
+    await this.#pool?.stop();
     await this.#keeper.stop().catch(() => undefined);
     await this.#http?.stop();
     this.#local.close();
@@ -341,11 +411,7 @@ export class RegionNode {
         onUnknownProvenanceKey: this.#options.onUnknownProvenanceKey,
       }),
       logger: this.#logger,
-      observer: {
-        ...linkObserver(this.metrics, spec.from, region),
-        unknownKey: (count: number) =>
-          this.provenanceMetrics.unknownKeyRecords.labels(spec.from, region).inc(count),
-      },
+      observer: this.#observerOf(spec.from),
       onAcked: (topic, partition, baseOffset, origins) =>
         this.index.noteWritten(topic, partition, baseOffset, origins),
       resync: (topic, partition) => this.#keeper.resync(topic, partition),
@@ -358,6 +424,15 @@ export class RegionNode {
       retryBackoffMs: spec.writeRetryBackoffMs,
       ...(this.#shared && { ownership: { owns: (t: string, p: number) => this.#shared!.owns(t, p) } }),
     });
+  }
+
+  /** The metrics of the link from `from`. */
+  #observerOf(from: string): LinkObserver {
+    const region = this.#options.region;
+    return {
+      ...linkObserver(this.metrics, from, region),
+      unknownKey: (count: number) => this.provenanceMetrics.unknownKeyRecords.labels(from, region).inc(count),
+    };
   }
 
   #startTranslation(options: RegionTranslationOptions): void {

@@ -21,3 +21,4 @@ export {
   type WorkerStart,
 } from './worker-messages.ts';
 export { emptyLinkStats, mergeLinkStats, snapshotLinkStats } from './worker-stats.ts';
+export { WorkerPool, type WorkerPoolHost, type WorkerPoolOptions } from './worker-pool.ts';

@@ -5,6 +5,7 @@
 import { createLogger } from '../../node/log/index.ts';
 import { RegionNode } from '../../node/region/index.ts';
 import { compileLink } from '../../node/config/index.ts';
+import { E2E_WORKERS } from './e2e-workers.ts';
 
 interface Spec {
   mesh: string;
@@ -24,6 +25,7 @@ const node = new RegionNode({
     compileLink({ from: l.from, topics: l.topics, forwardsOrigin: (o: string) => l.origins.includes(o) }),
   ),
   logger: createLogger({ level: process.env['GEOMESH_LOG_LEVEL'] ?? 'warn', destination: process.stderr }),
+  workers: E2E_WORKERS,
 });
 process.once('SIGTERM', () => {
   void node.stop().then(() => process.exit(0));
