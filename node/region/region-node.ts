@@ -5,6 +5,8 @@
  * endpoint. On start it loads the origin index, mirrors each selected topic into R, scans the target tails
  * and sets the marks (without work sharing; with it, per partition when acquired), then starts the links.
  * Stop drains in named steps (node/lifecycle): translation, refresh, links, a last index flush, the endpoint.
+ * With `workers` > 1 the links run on worker threads, each owning a share of the target partitions
+ * (worker-links.ts, node/workers); this thread keeps the index, its flush, the metrics and the topic refresh.
  *
  * States: idle → starting → running → stopping → stopped; starting → failed when start throws.
  */
@@ -39,9 +41,15 @@ import { type RegionNodeOptions, type RegionTranslationOptions } from './region-
 import { SharedPartitions } from './shared-partitions.ts';
 import { TopicRefresh, selectTopics, type RefreshedLink } from './topic-refresh.ts';
 import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
-import { GeomeshError } from '../../base/index.ts';
 import type { WorkerPool } from '../workers/index.ts';
-import { startWorkerLinks, type RegionLink } from './worker-links.ts';
+import {
+  startWorkerLinks,
+  workerCount,
+  type PlannedLink,
+  type RegionLink,
+  type WorkerLink,
+} from './worker-links.ts';
+import { inboundLinkReplicator, linkTuning } from './link-factory.ts';
 
 export type RegionNodeState = LifecycleState;
 
@@ -82,20 +90,7 @@ export class RegionNode {
 
   constructor(options: RegionNodeOptions) {
     this.#options = options;
-    this.#workers = options.workers ?? NODE_DEFAULTS.workers;
-    if (!Number.isSafeInteger(this.#workers) || this.#workers < 1)
-      throw new GeomeshError(
-        'GEOMESH_CONFIG_INVALID',
-        `node setting workers: must be a positive whole number, got ${String(this.#workers)}`,
-        { details: { key: 'workers' } },
-      );
-    if (this.#workers > 1 && options.workSharing)
-      throw new GeomeshError(
-        'GEOMESH_CONFIG_INVALID',
-        `node setting workers: ${this.#workers} worker threads cannot be combined with work sharing yet; ` +
-          'run one worker per instance (workers: 1) or no work sharing',
-        { details: { key: 'workers', region: options.region } },
-      );
+    this.#workers = workerCount(options);
     this.#logger = options.logger.child({ component: 'region-node', region: options.region });
     this.#life = new Lifecycle('region node', this.#logger);
     this.provenanceKeys = new ProvenanceKeySet(options.provenanceKey, options.acceptedProvenanceKeys ?? []);
@@ -219,11 +214,11 @@ export class RegionNode {
     }
     // Under work sharing the index and marks of a partition are loaded when it is acquired.
     if (!this.#shared) await this.#keeper.scanTails([...new Set(planned.flatMap((p) => p.topics))], 'start');
-    if (this.#workers > 1) await this.#startWorkers(planned);
-    for (const { spec, remote, topics, readCounts } of this.#workers > 1 ? [] : planned) {
-      const replicator = this.#linkReplicator(spec, remote, topics);
+    const pooled = this.#workers > 1 ? await this.#startWorkers(planned) : undefined;
+    for (const [i, { spec, remote, topics, readCounts }] of planned.entries()) {
+      const replicator = pooled?.[i] ?? this.#linkReplicator(spec, remote, topics);
       this.links.push(replicator);
-      this.#replicators.push(replicator);
+      if (replicator instanceof LinkReplicator) this.#replicators.push(replicator);
       this.#running.push({ from: spec.from, topics: spec.topics, remote, replicator, readCounts });
       // Agreement before data: a peer already known to disagree holds the link back from its first batch.
       replicator.setKeyMismatch(this.#keyMismatches.get(spec.from));
@@ -241,35 +236,17 @@ export class RegionNode {
     );
   }
 
-  /** The data path on worker threads: each owns a share of the target partitions (worker-links.ts). */
-  async #startWorkers(
-    planned: {
-      spec: InboundLinkConfig;
-      remote: KafkaCluster;
-      topics: string[];
-      readCounts: Map<string, number>;
-    }[],
-  ): Promise<void> {
-    const o = this.#options;
-    const observers = new Map(planned.map(({ spec }) => [spec.from, this.#observerOf(spec.from)]));
+  /** The data path on worker threads, each owning a share of the target partitions (worker-links.ts). */
+  async #startWorkers(planned: readonly PlannedLink[]): Promise<WorkerLink[]> {
     const { pool, links } = await startWorkerLinks({
+      node: this.#options,
       workers: this.#workers,
-      reportMs: o.workerReportMs ?? NODE_DEFAULTS.workerReportMs,
-      stopGraceMs: (o.stopGraceMs ?? NODE_DEFAULTS.stopGraceMs).workers,
-      mesh: o.mesh,
-      region: o.region,
-      clusters: o.clusters,
-      provenanceKey: o.provenanceKey,
-      acceptedProvenanceKeys: o.acceptedProvenanceKeys ?? [],
-      meshRegions: o.meshRegions,
-      onUnknownProvenanceKey: o.onUnknownProvenanceKey,
       links: planned,
       keyMismatches: this.#keyMismatches,
       index: this.index,
       highwater: this.highwater,
-      observerOf: (from) => observers.get(from),
-      unsure: (topic, partition, through) => this.#keeper.noteUnsure(topic, partition, through),
-      resync: (topic, partition) => this.#keeper.resync(topic, partition),
+      keeper: this.#keeper,
+      observerOf: (from) => this.#observerOf(from),
       failed: (err) => {
         this.#life.fail(err);
         void this.#closeAfterFailedStart();
@@ -277,12 +254,7 @@ export class RegionNode {
       logger: this.#logger,
     });
     this.#pool = pool;
-    for (const [i, link] of links.entries()) {
-      const { spec, remote, readCounts } = planned[i]!;
-      this.links.push(link);
-      this.#running.push({ from: spec.from, topics: spec.topics, remote, replicator: link, readCounts });
-      this.metrics.linkUp.labels(spec.from, o.region).set(1);
-    }
+    return links;
   }
 
   async #closeAfterFailedStart(): Promise<void> {
@@ -394,35 +366,26 @@ export class RegionNode {
 
   #linkReplicator(spec: InboundLinkConfig, remote: KafkaCluster, topics: readonly string[]): LinkReplicator {
     const { mesh, region, workSharing } = this.#options;
-    return new LinkReplicator({
+    return inboundLinkReplicator({
       mesh,
-      link: { from: spec.from, to: region, forwardsOrigin: (o) => spec.forwardsOrigin(o) },
-      topics: [...topics],
-      source: remote.recordSource({
-        groupId: `geomesh.${mesh}.${region}.from.${spec.from}${workSharing ? `.${workSharing.instanceId}` : ''}`,
-        logger: this.#logger,
-        maxBytes: spec.maxInflightBytes,
-      }),
+      region,
+      from: spec.from,
+      forwardsOrigin: (o) => spec.forwardsOrigin(o),
+      topics,
+      tuning: linkTuning(spec),
+      groupId: `geomesh.${mesh}.${region}.from.${spec.from}${workSharing ? `.${workSharing.instanceId}` : ''}`,
+      remote,
       sink: this.#writer.serialized(this.#local.recordSink({ compression: spec.compression })),
       highwater: this.highwater,
       provenanceKey: this.provenanceKeys,
-      ...(this.#options.meshRegions && { meshRegions: new Set(this.#options.meshRegions) }),
-      ...(this.#options.onUnknownProvenanceKey && {
-        onUnknownProvenanceKey: this.#options.onUnknownProvenanceKey,
-      }),
-      logger: this.#logger,
+      meshRegions: this.#options.meshRegions,
+      onUnknownProvenanceKey: this.#options.onUnknownProvenanceKey,
       observer: this.#observerOf(spec.from),
       onAcked: (topic, partition, baseOffset, origins) =>
         this.index.noteWritten(topic, partition, baseOffset, origins),
       resync: (topic, partition) => this.#keeper.resync(topic, partition),
-      onRecordTooLarge: spec.onRecordTooLarge,
-      onSourceTruncated: spec.onSourceTruncated,
-      maxBatchBytes: spec.maxBatchBytes,
-      maxInflightBytes: spec.maxInflightBytes,
-      ...(spec.maxRecordsPerSecond !== null && { maxRecordsPerSecond: spec.maxRecordsPerSecond }),
-      truncationCheckIntervalMs: spec.truncationCheckIntervalMs,
-      retryBackoffMs: spec.writeRetryBackoffMs,
-      ...(this.#shared && { ownership: { owns: (t: string, p: number) => this.#shared!.owns(t, p) } }),
+      ...(this.#shared && { owns: (t: string, p: number) => this.#shared!.owns(t, p) }),
+      logger: this.#logger,
     });
   }
 

@@ -5,8 +5,10 @@
  * agreement and lag refresh sent to them all), so status, /readyz and the topic refresh see one link as before.
  */
 import { GeomeshError } from '../../base/index.ts';
-import type { InboundLinkConfig } from '../config/index.ts';
+import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
+import type { KafkaCluster } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
+import type { IndexKeeper } from './index-keeper.ts';
 import {
   CoverageTracker,
   type CoverageChanges,
@@ -27,7 +29,8 @@ import {
   type WorkerLinkSpec,
   type WorkerStart,
 } from '../workers/index.ts';
-import type { ClusterConnection } from './region-node-options.ts';
+import { linkTuning } from './link-factory.ts';
+import type { RegionNodeOptions } from './region-node-options.ts';
 
 /** A region node's inbound link: its replicator on the main thread, or its view over the workers. */
 export type RegionLink = LinkReplicator | WorkerLink;
@@ -129,27 +132,49 @@ export class WorkerLink {
   }
 }
 
+/** An inbound link as the region node plans it at start: its config, source, topics and their counts. */
+export interface PlannedLink {
+  spec: InboundLinkConfig;
+  remote: KafkaCluster;
+  topics: string[];
+  readCounts: Map<string, number>;
+}
+
+/**
+ * The node's worker count (`workers`, default NODE_DEFAULTS.workers), checked: a positive whole number, and
+ * 1 under work sharing (not combined yet). Throws GEOMESH_CONFIG_INVALID naming the setting and the fix.
+ */
+export function workerCount(options: Pick<RegionNodeOptions, 'workers' | 'workSharing' | 'region'>): number {
+  const workers = options.workers ?? NODE_DEFAULTS.workers;
+  if (!Number.isSafeInteger(workers) || workers < 1)
+    throw new GeomeshError(
+      'GEOMESH_CONFIG_INVALID',
+      `node setting workers: must be a positive whole number (worker threads), got ${String(workers)}`,
+      { details: { key: 'workers' } },
+    );
+  if (workers > 1 && options.workSharing)
+    throw new GeomeshError(
+      'GEOMESH_CONFIG_INVALID',
+      `node setting workers: ${workers} worker threads cannot be combined with work sharing yet; ` +
+        'run one worker per instance (workers: 1) or no work sharing',
+      { details: { key: 'workers', region: options.region } },
+    );
+  return workers;
+}
+
 /** What `startWorkerLinks` needs of the region node. */
 export interface WorkerLinksOptions {
+  /** The node's options (its region, clusters, keys, report interval and stop grace). */
+  node: RegionNodeOptions;
   workers: number;
-  reportMs: number;
-  stopGraceMs: number;
-  mesh: string;
-  region: string;
-  clusters: Readonly<Record<string, ClusterConnection>>;
-  provenanceKey: Buffer;
-  acceptedProvenanceKeys: readonly Buffer[];
-  meshRegions: readonly string[] | undefined;
-  onUnknownProvenanceKey: 'halt' | 'skip' | undefined;
-  links: readonly { spec: InboundLinkConfig; topics: readonly string[] }[];
+  links: readonly Pick<PlannedLink, 'spec' | 'topics'>[];
   keyMismatches: ReadonlyMap<string, string>;
   index: OriginIndex;
   highwater: OriginHighwater;
-  observerOf(from: string): LinkObserver | undefined;
-  /** Marks the partition unsure from `through` (index-keeper.ts). */
-  unsure(topic: string, partition: number, through: number): void;
-  /** Re-reads the partition's tail into the index and marks (index-keeper.ts). */
-  resync(topic: string, partition: number): Promise<void>;
+  /** The metrics of the link from `from` (asked once per link). */
+  observerOf(from: string): LinkObserver;
+  /** Marks a partition unsure from `through`; re-reads its tail into the index and marks. */
+  keeper: Pick<IndexKeeper, 'noteUnsure' | 'resync'>;
   /** A worker ended while running: the node fails. */
   failed(err: Error): void;
   logger: Logger;
@@ -159,8 +184,8 @@ export interface WorkerLinksOptions {
 export async function startWorkerLinks(
   options: WorkerLinksOptions,
 ): Promise<{ pool: WorkerPool; links: WorkerLink[] }> {
-  const { workers, index, highwater, logger } = options;
-  if (options.provenanceKey.length === 0) throw new Error('a provenance key is needed');
+  const { node, workers, index, highwater, logger } = options;
+  const observers = new Map(options.links.map(({ spec }) => [spec.from, options.observerOf(spec.from)]));
   /** The marks and `through` of `topics`' partitions (each worker keeps only its own). */
   const marksOf = (topics: readonly string[]) => {
     const wanted = new Set(topics);
@@ -172,19 +197,12 @@ export async function startWorkerLinks(
     return { marks, throughs };
   };
   // Every origin a link may carry, resolved over the regions this node knows (its forwarding is a function).
-  const regions = [...new Set([...(options.meshRegions ?? []), ...Object.keys(options.clusters)])];
+  const regions = [...new Set([...(node.meshRegions ?? []), ...Object.keys(node.clusters)])];
   const specs: WorkerLinkSpec[] = options.links.map(({ spec, topics }) => ({
     from: spec.from,
     topics: [...topics],
     forwards: regions.filter((r) => spec.forwardsOrigin(r)),
-    compression: spec.compression,
-    maxBatchBytes: spec.maxBatchBytes,
-    maxInflightBytes: spec.maxInflightBytes,
-    maxRecordsPerSecond: spec.maxRecordsPerSecond,
-    onSourceTruncated: spec.onSourceTruncated,
-    onRecordTooLarge: spec.onRecordTooLarge,
-    truncationCheckIntervalMs: spec.truncationCheckIntervalMs,
-    writeRetryBackoffMs: { ...spec.writeRetryBackoffMs },
+    tuning: linkTuning(spec),
   }));
   const all = marksOf([...new Set(options.links.flatMap((l) => l.topics))]);
   const starts: WorkerStart[] = Array.from({ length: workers }, (_, worker) => {
@@ -194,13 +212,13 @@ export async function startWorkerLinks(
       kind: 'start',
       worker,
       workers,
-      mesh: options.mesh,
-      region: options.region,
-      clusters: { ...options.clusters },
-      provenanceKey: new Uint8Array(options.provenanceKey),
-      acceptedProvenanceKeys: options.acceptedProvenanceKeys.map((k) => new Uint8Array(k)),
-      meshRegions: options.meshRegions ? [...options.meshRegions] : null,
-      onUnknownProvenanceKey: options.onUnknownProvenanceKey ?? null,
+      mesh: node.mesh,
+      region: node.region,
+      clusters: { ...node.clusters },
+      provenanceKey: new Uint8Array(node.provenanceKey),
+      acceptedProvenanceKeys: (node.acceptedProvenanceKeys ?? []).map((k) => new Uint8Array(k)),
+      meshRegions: node.meshRegions ? [...node.meshRegions] : null,
+      onUnknownProvenanceKey: node.onUnknownProvenanceKey ?? null,
       links: specs,
       marks: all.marks.filter((m) => owns(m.topic, m.partition)),
       throughs: all.throughs.filter(([t, p]) => owns(t, p)),
@@ -210,12 +228,12 @@ export async function startWorkerLinks(
   });
   const links = options.links.map(
     ({ spec, topics }) =>
-      new WorkerLink({ from: spec.from, to: options.region, topics, pool: () => pool, marksOf }),
+      new WorkerLink({ from: spec.from, to: node.region, topics, pool: () => pool, marksOf }),
   );
   const pool: WorkerPool = new WorkerPool({
     starts,
-    reportMs: options.reportMs,
-    stopGraceMs: options.stopGraceMs,
+    reportMs: node.workerReportMs ?? NODE_DEFAULTS.workerReportMs,
+    stopGraceMs: (node.stopGraceMs ?? NODE_DEFAULTS.stopGraceMs).workers,
     logger,
     host: {
       acked: (topic, partition, baseOffset, origins) => {
@@ -226,15 +244,15 @@ export async function startWorkerLinks(
           if (o.offset > (highest.get(o.region) ?? -1)) highest.set(o.region, o.offset);
         for (const [region, offset] of highest) highwater.advance(topic, partition, region, offset);
       },
-      unsure: (topic, partition, through) => options.unsure(topic, partition, through),
+      unsure: (topic, partition, through) => options.keeper.noteUnsure(topic, partition, through),
       resync: async (topic, partition) => {
-        await options.resync(topic, partition);
+        await options.keeper.resync(topic, partition);
         return {
           marks: highwater.entries().filter((m) => m.topic === topic && m.partition === partition),
           through: index.get(topic, partition)?.through ?? 0,
         };
       },
-      observerOf: (from) => options.observerOf(from),
+      observerOf: (from) => observers.get(from),
       stats: (worker, snapshots) => {
         for (const s of snapshots) links.find((l) => l.from === s.from)?.noteStats(worker, s);
       },

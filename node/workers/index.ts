@@ -13,6 +13,7 @@ export {
   replayObserved,
   type AckedMessage,
   type LinkStatsSnapshot,
+  type LinkTuning,
   type MainMessage,
   type ObservedMessage,
   type PartitionThrough,

@@ -10,13 +10,12 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { KafkaCluster } from '../kafka/index.ts';
 import { createLogger } from '../log/index.ts';
 import {
-  LinkReplicator,
   OriginHighwater,
   ProvenanceKeySet,
   type HighwaterEntry,
-  type LinkReplicatorOptions,
+  type LinkReplicator,
 } from '../replication/index.ts';
-import { PartitionWriter } from '../region/index.ts';
+import { inboundLinkReplicator, PartitionWriter } from '../region/index.ts';
 import { ownedBy } from './worker-assignment.ts';
 import {
   decodeMainMessage,
@@ -85,23 +84,20 @@ function linkReplicator(spec: WorkerLinkSpec): LinkReplicator {
   const remote = clusterOf(spec.from);
   remotes.push(remote);
   const forwards = new Set(spec.forwards);
-  const options: LinkReplicatorOptions = {
+  return inboundLinkReplicator({
     mesh,
-    link: { from: spec.from, to: region, forwardsOrigin: (origin) => forwards.has(origin) },
+    region,
+    from: spec.from,
+    forwardsOrigin: (origin) => forwards.has(origin),
     topics: spec.topics,
-    source: remote.recordSource({
-      groupId: `geomesh.${mesh}.${region}.from.${spec.from}.worker-${worker}`,
-      logger,
-      ...(spec.maxInflightBytes !== null && { maxBytes: spec.maxInflightBytes }),
-    }),
-    sink: writer.serialized(
-      local.recordSink({ compression: spec.compression as 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd' }),
-    ),
+    tuning: spec.tuning,
+    groupId: `geomesh.${mesh}.${region}.from.${spec.from}.worker-${worker}`,
+    remote,
+    sink: writer.serialized(local.recordSink({ compression: spec.tuning.compression })),
     highwater,
     provenanceKey: keys,
-    ...(start.meshRegions && { meshRegions: new Set(start.meshRegions) }),
-    ...(start.onUnknownProvenanceKey && { onUnknownProvenanceKey: start.onUnknownProvenanceKey }),
-    logger,
+    meshRegions: start.meshRegions ?? undefined,
+    onUnknownProvenanceKey: start.onUnknownProvenanceKey ?? undefined,
     observer: recorder.observer(spec.from),
     onAcked: (topic, partition, baseOffset, origins) => {
       const k = key(topic, partition);
@@ -114,16 +110,9 @@ function linkReplicator(spec: WorkerLinkSpec): LinkReplicator {
         pendingResyncs.set(id, { topic, partition, resolve, reject });
         post({ v: 1, kind: 'resync', id, topic, partition });
       }),
-    onRecordTooLarge: spec.onRecordTooLarge as 'halt' | 'skip',
-    onSourceTruncated: spec.onSourceTruncated as LinkReplicatorOptions['onSourceTruncated'],
-    maxBatchBytes: spec.maxBatchBytes,
-    ...(spec.maxInflightBytes !== null && { maxInflightBytes: spec.maxInflightBytes }),
-    ...(spec.maxRecordsPerSecond !== null && { maxRecordsPerSecond: spec.maxRecordsPerSecond }),
-    truncationCheckIntervalMs: spec.truncationCheckIntervalMs,
-    retryBackoffMs: spec.writeRetryBackoffMs,
-    ownership: { owns },
-  };
-  return new LinkReplicator(options);
+    owns,
+    logger,
+  });
 }
 
 const links = start.links.map((spec) => linkReplicator(spec));

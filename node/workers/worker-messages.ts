@@ -6,7 +6,11 @@
  * `decodeMainMessage` refuse anything else with GEOMESH_INTERNAL_INVARIANT (both ends are this program).
  */
 import { GeomeshError } from '../../base/index.ts';
+import type { InboundLinkConfig } from '../config/index.ts';
 import type { HighwaterEntry, LinkObserver, Origin } from '../replication/index.ts';
+
+/** A link's compiled options without its selectors (as node/region's link factory takes them). */
+export type LinkTuning = Omit<InboundLinkConfig, 'from' | 'topics' | 'forwardsOrigin' | 'syncGroupOffsets'>;
 
 /** A target partition's index `through` (where its next write's records start). */
 export type PartitionThrough = readonly [topic: string, partition: number, through: number];
@@ -18,14 +22,8 @@ export interface WorkerLinkSpec {
   topics: string[];
   /** The origins it carries (the link's forwarding, resolved over the mesh's regions). */
   forwards: string[];
-  compression: string;
-  maxBatchBytes: number;
-  maxInflightBytes: number | null;
-  maxRecordsPerSecond: number | null;
-  onSourceTruncated: string;
-  onRecordTooLarge: string;
-  truncationCheckIntervalMs: number;
-  writeRetryBackoffMs: { initial: number; max: number };
+  /** Its compiled options (node/config): compression, batch and in-flight bounds, policies, backoff. */
+  tuning: LinkTuning;
 }
 
 /** The worker's `workerData`: what it needs to run its share of the data path. */

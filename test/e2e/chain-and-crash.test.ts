@@ -1,6 +1,7 @@
 /**
  * A chain A → B → C (no A → C link): A's records reach C exactly once, through B. Then the node of C is
- * killed with kill -9 mid-stream and restarted: nothing lost, nothing duplicated.
+ * killed with kill -9 mid-stream and restarted: nothing lost, nothing duplicated; and once more with its data
+ * path on two worker threads.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -29,10 +30,15 @@ describe('chain A → B → C, and kill -9 of a node', () => {
     { indexRunsLoaded: number; tailRecordsScanned: number; targetRecords: number }
   >();
 
-  function startNode(region: string, inbound: { from: string; origins: string[] }[]): Promise<ChildProcess> {
+  function startNode(
+    region: string,
+    inbound: { from: string; origins: string[] }[],
+    workers?: number,
+  ): Promise<ChildProcess> {
     const spec = {
       mesh: MESH,
       region,
+      ...(workers !== undefined && { workers }),
       keyHex: KEY.toString('hex'),
       clusters: Object.fromEntries(
         ['a', 'b', 'c'].map((r) => [r, { brokers: env.cluster(r).bootstrapServers }]),
@@ -132,5 +138,32 @@ describe('chain A → B → C, and kill -9 of a node', () => {
     assert.equal(c.duplicates, 0, 'no record written twice');
     assert.equal(new Set(c.byOrigin.get('b2')).size, 20_000, 'no record lost');
     assert.ok(c.isOrderKept);
+  });
+
+  it('kill -9 of the node of C running 2 worker threads mid-stream, then restart: 0 lost, 0 duplicates', async () => {
+    const [previous] = [...children].slice(-1);
+    const gone = new Promise((resolve) => previous!.once('exit', resolve));
+    previous!.kill('SIGKILL');
+    await gone;
+    const nodeC = await startNode('c', [{ from: 'b', origins: ['a', 'b'] }], 2);
+    const writing = produceNumbered(kafka['b']!, 'b3', TOPIC, 6_000, PARTITIONS);
+    await new Promise((r) => setTimeout(r, 1_000));
+    nodeC.kill('SIGKILL');
+    await writing;
+    await startNode('c', [{ from: 'b', origins: ['a', 'b'] }], 2);
+    const c = await waitForTotal('c', 29_000);
+    assert.equal(c.total, 29_000);
+    assert.equal(c.duplicates, 0, 'no record written twice');
+    assert.equal(new Set(c.byOrigin.get('b3')).size, 6_000, 'no record lost');
+    assert.ok(c.isOrderKept);
+    // Each worker read its share of b through a consumer group of its own.
+    const admin = kafka['b']!.admin();
+    await admin.connect();
+    const groups = (await admin.listGroups()).groups
+      .map((g) => g.groupId)
+      .filter((g) => g.startsWith(`geomesh.${MESH}.c.`));
+    await admin.disconnect();
+    for (const worker of [0, 1])
+      assert.ok(groups.includes(`geomesh.${MESH}.c.from.b.worker-${worker}`), groups.join());
   });
 });
