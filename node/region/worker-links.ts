@@ -245,10 +245,22 @@ export async function startWorkerLinks(
         for (const [region, offset] of highest) highwater.advance(topic, partition, region, offset);
       },
       unsure: (topic, partition, through) => options.keeper.noteUnsure(topic, partition, through),
+      rewound: (topic, partition, origin, offset) => highwater.rewind(topic, partition, origin, offset),
       resync: async (topic, partition) => {
+        // Only the marks the re-read raised go back, as a resync on this thread would raise them.
+        const marksOf = () =>
+          new Map(
+            highwater
+              .entries()
+              .filter((m) => m.topic === topic && m.partition === partition)
+              .map((m) => [m.origin, m.offset]),
+          );
+        const before = marksOf();
         await options.keeper.resync(topic, partition);
         return {
-          marks: highwater.entries().filter((m) => m.topic === topic && m.partition === partition),
+          marks: [...marksOf()]
+            .filter(([origin, offset]) => offset !== before.get(origin))
+            .map(([origin, offset]) => ({ topic, partition, origin, offset })),
           through: index.get(topic, partition)?.through ?? 0,
         };
       },

@@ -37,7 +37,14 @@ const { mesh, region, worker, workers } = start;
 const logger = createLogger({ level: start.logLevel, bindings: { component: 'worker', region, worker } });
 const post = (message: WorkerMessage) => port.postMessage(message);
 const owns = ownedBy(worker, workers);
-const highwater = new OriginHighwater();
+/** The worker's marks; a mark lowered is told to the main thread, whose view must follow it (resync). */
+class ReportingHighwater extends OriginHighwater {
+  override rewind(topic: string, partition: number, origin: string, offset: number): void {
+    super.rewind(topic, partition, origin, offset);
+    post({ v: 1, kind: 'rewound', topic, partition, origin, offset });
+  }
+}
+const highwater = new ReportingHighwater();
 const keys = new ProvenanceKeySet(
   Buffer.from(start.provenanceKey),
   start.acceptedProvenanceKeys.map((k) => Buffer.from(k)),

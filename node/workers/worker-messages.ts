@@ -111,6 +111,8 @@ export type WorkerMessage =
   | { v: 1; kind: 'running' }
   | AckedMessage
   | { v: 1; kind: 'unsure'; topic: string; partition: number; through: number }
+  /** A mark lowered: its source partition was re-created or truncated from its end (source-truncation.md). */
+  | { v: 1; kind: 'rewound'; topic: string; partition: number; origin: string; offset: number }
   | { v: 1; kind: 'resync'; id: number; topic: string; partition: number }
   | ObservedMessage
   | { v: 1; kind: 'stats'; links: LinkStatsSnapshot[] }
@@ -136,6 +138,7 @@ const WORKER_KINDS = new Set([
   'running',
   'acked',
   'unsure',
+  'rewound',
   'resync',
   'observed',
   'stats',

@@ -27,7 +27,9 @@ export interface WorkerPoolHost {
   acked(topic: string, partition: number, baseOffset: number, origins: Origin[]): void;
   /** A write failed: its records may have landed from `through`. */
   unsure(topic: string, partition: number, through: number): void;
-  /** Re-reads a partition's tail; the marks and `through` it then has go back to the worker. */
+  /** A worker lowered a mark (its source partition was re-created). */
+  rewound(topic: string, partition: number, origin: string, offset: number): void;
+  /** Re-reads a partition's tail; the marks it raised and the `through` it then has go back to the worker. */
   resync(topic: string, partition: number): Promise<{ marks: HighwaterEntry[]; through: number }>;
   /** The real observer of the link from `from` (metrics). */
   observerOf(from: string): LinkObserver | undefined;
@@ -175,6 +177,9 @@ export class WorkerPool {
       }
       case 'unsure':
         host.unsure(message.topic, message.partition, message.through);
+        return;
+      case 'rewound':
+        host.rewound(message.topic, message.partition, message.origin, message.offset);
         return;
       case 'resync': {
         const { id, topic, partition } = message;

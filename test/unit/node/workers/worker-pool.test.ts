@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { silentLogger } from '../../../../node/log/index.ts';
 import type { Origin } from '../../../../node/replication/index.ts';
 import { WorkerPool, type WorkerPoolHost, type WorkerStart } from '../../../../node/workers/index.ts';
 
 const ENTRY = new URL('./fixtures/scripted-worker.ts', import.meta.url);
+/** Every pool a test made: stopped after it, whatever its outcome (their threads would keep the process). */
+const pools: WorkerPool[] = [];
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.stop()));
+});
 
 /** A pool of `scripts.length` scripted workers and what its host was told. */
 function pool(scripts: string[], stopGraceMs = 2_000) {
@@ -16,6 +21,8 @@ function pool(scripts: string[], stopGraceMs = 2_000) {
         `acked ${topic}/${partition}@${baseOffset} ${origins.map((o) => `${o.region}:${o.offset}`).join(',')}`,
       ),
     unsure: (topic, partition, through) => told.push(`unsure ${topic}/${partition} from ${through}`),
+    rewound: (topic, partition, origin, offset) =>
+      told.push(`rewound ${topic}/${partition} ${origin}:${offset}`),
     resync: (topic, partition) => {
       told.push(`resync ${topic}/${partition}`);
       return Promise.resolve({ marks: [], through: 40 + partition });
@@ -25,11 +32,16 @@ function pool(scripts: string[], stopGraceMs = 2_000) {
     failed: (_worker, err) => failed.push(err),
   };
   const starts = scripts.map((script, worker) => ({ worker, script }) as unknown as WorkerStart);
-  return {
-    told,
-    failed,
-    pool: new WorkerPool({ starts, reportMs: 100, stopGraceMs, host, logger: silentLogger(), entry: ENTRY }),
-  };
+  const made = new WorkerPool({
+    starts,
+    reportMs: 100,
+    stopGraceMs,
+    host,
+    logger: silentLogger(),
+    entry: ENTRY,
+  });
+  pools.push(made);
+  return { told, failed, pool: made };
 }
 
 async function until(what: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -48,7 +60,7 @@ describe('WorkerPool', () => {
     await until(() => told.filter((t) => t.startsWith('unsure')).length === 2);
     assert.deepEqual(
       told.filter((t) => t.includes('t/0')),
-      ['acked t/0@10 a:5,b:7', 'resync t/0', 'unsure t/0 from 40'],
+      ['acked t/0@10 a:5,b:7', 'rewound t/0 a:2', 'resync t/0', 'unsure t/0 from 40'],
     );
     assert.ok(told.includes('unsure t/1 from 41'));
     await p.stop();
