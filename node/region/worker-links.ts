@@ -11,6 +11,7 @@ import type { Logger } from '../log/index.ts';
 import type { IndexKeeper } from './index-keeper.ts';
 import {
   CoverageTracker,
+  emptyLinkStats,
   type CoverageChanges,
   type HighwaterEntry,
   type LinkObserver,
@@ -20,7 +21,6 @@ import {
 } from '../replication/index.ts';
 import type { OriginIndex } from '../translation/index.ts';
 import {
-  emptyLinkStats,
   mergeLinkStats,
   ownedBy,
   WorkerPool,

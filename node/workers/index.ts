@@ -21,5 +21,5 @@ export {
   type WorkerMessage,
   type WorkerStart,
 } from './worker-messages.ts';
-export { emptyLinkStats, mergeLinkStats, snapshotLinkStats } from './worker-stats.ts';
+export { mergeLinkStats, snapshotLinkStats } from './worker-stats.ts';
 export { WorkerPool, type WorkerPoolHost, type WorkerPoolOptions } from './worker-pool.ts';

@@ -2,7 +2,7 @@
  * A link's counters across the thread boundary: each worker sends a snapshot of its part of every link, and
  * the main thread sums the latest snapshot of every worker into one `LinkStats` per link (status, /readyz).
  */
-import type { DropReason, LinkStats } from '../replication/index.ts';
+import { emptyLinkStats, type DropReason, type LinkStats } from '../replication/index.ts';
 import type { LinkStatsSnapshot } from './worker-messages.ts';
 
 /** A link's counters as a message carries them. */
@@ -24,26 +24,6 @@ export function snapshotLinkStats(from: string, state: string, stats: LinkStats)
     unknownKeyRecords: stats.unknownKeyRecords,
     skippedUnknownKey: stats.skippedUnknownKey,
     keyMismatch: stats.keyMismatch,
-  };
-}
-
-/** Empty counters. */
-export function emptyLinkStats(): LinkStats {
-  return {
-    recordsWritten: 0,
-    bytesWritten: 0,
-    dropped: { loop: 0, 'not-forwarded': 0, duplicate: 0 },
-    forgedHeaders: 0,
-    lagRecords: new Map(),
-    lastLatencyMs: 0,
-    skippedTooLarge: 0,
-    writeRetries: 0,
-    halted: new Map(),
-    truncatedRecords: 0,
-    sourceResets: 0,
-    unknownKeyRecords: 0,
-    skippedUnknownKey: 0,
-    keyMismatch: '',
   };
 }
 

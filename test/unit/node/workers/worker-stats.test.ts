@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { emptyLinkStats, mergeLinkStats, snapshotLinkStats } from '../../../../node/workers/index.ts';
+import { emptyLinkStats } from '../../../../node/replication/index.ts';
+import { mergeLinkStats, snapshotLinkStats } from '../../../../node/workers/index.ts';
 
 describe('link stats across workers', () => {
   it('sums counters and joins the partition maps of every worker into the same object', () => {
