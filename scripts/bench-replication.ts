@@ -7,6 +7,11 @@
  *
  *   npm run bench:replication [-- --records N] [-- --sizes 100,1024] [-- --json]
  *     [-- --latency-rate 1000] [-- --latency-seconds 20] [-- --latency-size 1024]
+ *     [-- --workers 1,2 --rounds 2] [-- --partitions 3]
+ *
+ * `--workers` lists worker-thread counts of the node (docs/work-sharing.md, "Worker threads"; default 1).
+ * With more than one count (or `--rounds` above 1), each size also copies a fresh backlog with every count in
+ * turn, A B A B for `--rounds` rounds, and prints each run with the load average and the median per count.
  *
  * Defaults: N = 200,000 records for values under 1 KiB, 100,000 from 1 KiB (`--records` sets one N for all);
  * `--latency-seconds 0` skips the latency part. With `--json` the figures go to stdout as one JSON object and
@@ -35,10 +40,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import kafkajs, { type Admin, type Kafka, type Message } from 'kafkajs';
 import { measureLatency, type LatencyFigures } from './bench/latency.ts';
+import { compareWorkers, parseWorkerCounts, summarizeWorkers } from './bench/workers-abab.ts';
 
 const { Kafka: KafkaClient, logLevel, Partitioners } = kafkajs;
 
-const PARTITIONS = 3;
 const POLL_MS = 50;
 const MB = 1e6;
 const MIB = 2 ** 20;
@@ -50,11 +55,17 @@ const { values } = parseArgs({
     'latency-rate': { type: 'string', default: '1000' },
     'latency-seconds': { type: 'string', default: '20' },
     'latency-size': { type: 'string', default: '1024' },
+    workers: { type: 'string', default: '1' },
+    partitions: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
     child: { type: 'string' },
     spec: { type: 'string' },
   },
 });
+
+/** Partitions of each benchmark topic (`--partitions`, default 3): a worker thread owns a share of them. */
+const PARTITIONS = wholeNumber('partitions', values.partitions, 1);
 
 function wholeNumber(name: string, text: string, min: number): number {
   const n = Number(text.replaceAll('_', ''));
@@ -74,6 +85,8 @@ interface GeomeshSpec {
   keyHex: string;
   clusters: Record<string, { brokers: string[] }>;
   topic: string;
+  /** Worker threads of the node. */
+  workers: number;
 }
 
 interface PipeSpec {
@@ -104,6 +117,7 @@ async function runGeomeshChild(spec: GeomeshSpec): Promise<void> {
     inbound: [compileLink({ from: 'a', topics: [spec.topic], forwardsOrigin: (o) => o === 'a' })],
     logger: createLogger({ level: process.env['GEOMESH_LOG_LEVEL'] ?? 'warn', destination: process.stderr }),
     http: { host: '127.0.0.1', port: 0 },
+    workers: spec.workers,
   });
   process.once('SIGTERM', () => void node.stop().finally(() => process.exit(0)));
   await node.start();
@@ -384,12 +398,15 @@ async function runBenchmark(): Promise<void> {
     await adminB.connect();
     const key = randomBytes(32).toString('hex');
     let runs = 0;
-    const startGeomesh = async (topic: string): Promise<RunningChild> => {
+    const workerCounts = parseWorkerCounts(values.workers);
+    const rounds = wholeNumber('rounds', values.rounds, 1);
+    const startGeomesh = async (topic: string, workers = workerCounts[0]!): Promise<RunningChild> => {
       const child = await spawnChild('geomesh', {
         mesh: `bench${++runs}`,
         keyHex: key,
         clusters: { a: { brokers: brokers.a }, b: { brokers: brokers.b } },
         topic,
+        workers,
       } satisfies GeomeshSpec);
       running.add(child);
       return child;
@@ -430,6 +447,7 @@ async function runBenchmark(): Promise<void> {
       geomesh: ThroughputFigures;
       baseline: ThroughputFigures;
     }[] = [];
+    const byWorkers: { valueBytes: number; runs: unknown[]; medians: unknown[] }[] = [];
     for (const size of sizes) {
       const count = recordsFor(size);
       const topic = `bench.${size}b`;
@@ -447,6 +465,30 @@ async function runBenchmark(): Promise<void> {
       const geomesh = await timeCopy(node, adminB, topic, count, size);
       await finish(node);
       throughput.push({ valueBytes: size, records: count, geomesh, baseline });
+      if (workerCounts.length > 1 || rounds > 1) {
+        log(`  worker threads ${workerCounts.join(' vs ')}, ${rounds} round(s), a fresh backlog each …`);
+        const runs = await compareWorkers(
+          workerCounts,
+          rounds,
+          async (workers, tag) => {
+            await createTopic(a, `${topic}.${tag}`);
+            await preProduce(a, `${topic}.${tag}`, count, size);
+            const child = await startGeomesh(`${topic}.${tag}`, workers);
+            const figures = await timeCopy(child, adminB, `${topic}.${tag}`, count, size);
+            await finish(child);
+            return figures;
+          },
+          log,
+        );
+        const medians = summarizeWorkers(runs);
+        for (const m of medians)
+          log(
+            `  median, workers ${m.workers}: ${Math.round(m.recordsPerSecond).toLocaleString('en-US')} records/s ` +
+              `(×${m.ratio.recordsPerSecond.toFixed(2)}), ${m.cpuMicrosPerRecord.toFixed(1)} µs CPU/record ` +
+              `(×${m.ratio.cpuMicrosPerRecord.toFixed(2)})`,
+          );
+        byWorkers.push({ valueBytes: size, runs, medians });
+      }
     }
 
     let latencyFigures: { geomesh: LatencyFigures; baseline: LatencyFigures } | undefined;
@@ -476,7 +518,8 @@ async function runBenchmark(): Promise<void> {
         loadAverageAtStart: Number(loadAtStart.toFixed(2)),
         loadAverageAtEnd: Number((loadavg()[0] ?? 0).toFixed(2)),
       },
-      link: { from: 'a', to: 'b', topics: 1, partitions: PARTITIONS },
+      link: { from: 'a', to: 'b', topics: 1, partitions: PARTITIONS, workers: workerCounts[0] },
+      ...(byWorkers.length > 0 && { workers: byWorkers }),
       throughput: throughput.map((t) => ({
         ...t,
         ratio: {

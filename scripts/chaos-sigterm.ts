@@ -4,7 +4,11 @@
  * sends SIGTERM to one instance (round-robin), times its exit, and starts a replacement, which must take its
  * share before the next round. At the end every record of east is in west exactly once.
  *
- *   npm run chaos:sigterm [-- --runs 50] [-- --stop-deadline 25000] [-- --json]
+ *   npm run chaos:sigterm [-- --runs 50] [-- --stop-deadline 25000] [-- --json] [-- --workers 2]
+ *
+ * With `--workers N` (N > 1) west runs one `geomesh node --workers N` at a time instead (its data path on N
+ * worker threads; work sharing is not combined with workers yet): each round sends it SIGTERM and starts the
+ * next one once it has exited.
  *
  * A round fails when the process does not exit within its stop deadline plus 5 s (then it is killed), when
  * it exits with a code other than 0, or when its log says it passed the deadline. Rounds whose node reported
@@ -30,14 +34,20 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '50' },
     'stop-deadline': { type: 'string', default: '25000' },
     json: { type: 'boolean', default: false },
+    workers: { type: 'string', default: '1' },
     help: { type: 'boolean', default: false },
   },
 });
 if (values.help) {
-  console.log('npm run chaos:sigterm [-- --runs N] [-- --stop-deadline MS] [-- --json]');
+  console.log('npm run chaos:sigterm [-- --runs N] [-- --stop-deadline MS] [-- --json] [-- --workers N]');
   process.exit(0);
 }
 const RUNS = Number(values.runs);
+const WORKERS = Number(values.workers);
+if (!Number.isInteger(WORKERS) || WORKERS < 1) {
+  console.error(`--workers must be a whole number of threads ≥ 1, got "${values.workers}"`);
+  process.exit(64);
+}
 const STOP_DEADLINE_MS = Number(values['stop-deadline']);
 if (!Number.isInteger(RUNS) || RUNS < 1 || !Number.isInteger(STOP_DEADLINE_MS) || STOP_DEADLINE_MS < 1_000) {
   console.error('--runs must be a positive whole number, --stop-deadline a whole number of ms ≥ 1000');
@@ -102,6 +112,8 @@ async function startInstance(name: string, file: string): Promise<Instance> {
       `127.0.0.1:${http}`,
       '--stop-deadline',
       String(STOP_DEADLINE_MS),
+      '--workers',
+      String(WORKERS),
     ],
     { GEOMESH_PROVENANCE_KEY: KEY, GEOMESH_LOG_LEVEL: 'info' },
   );
@@ -131,7 +143,7 @@ try {
       "provenance: { key: '${GEOMESH_PROVENANCE_KEY}' }",
       'regions:',
       `  east: { kafka: { brokers: ['${env.cluster('east').bootstrapServers[0]}'] }, node: { grpc: '127.0.0.1:${await freePort()}' } }`,
-      `  west: { kafka: { brokers: ['${env.cluster('west').bootstrapServers[0]}'] }, node: { workSharing: { leaseTtlMs: 4000 } } }`,
+      `  west: { kafka: { brokers: ['${env.cluster('west').bootstrapServers[0]}'] }${WORKERS > 1 ? '' : ', node: { workSharing: { leaseTtlMs: 4000 } }'} }`,
       'links:',
       '  - { from: east, to: west, topics: { include: [orders] } }',
       '',
@@ -146,11 +158,14 @@ try {
   })();
   let serial = 0;
   const names: string[] = [];
-  for (let i = 0; i < 3; i++) names.push((await startInstance(`w${++serial}`, file)).name);
+  // With worker threads, one instance at a time (no work sharing): its replacement starts once it has exited.
+  const sharing = WORKERS === 1;
+  for (let i = 0; i < (sharing ? 3 : 1); i++) names.push((await startInstance(`w${++serial}`, file)).name);
   for (let run = 1; run <= RUNS; run++) {
     // Every instance holds a share (and so has something to hand over) before the signal.
     await waitFor(
-      async () => (await Promise.all(names.map((n) => owned(instances.get(n)!)))).every((o) => o > 0),
+      async () =>
+        !sharing || (await Promise.all(names.map((n) => owned(instances.get(n)!)))).every((o) => o > 0),
       {
         timeoutMs: 60_000,
         intervalMs: 200,
@@ -158,7 +173,7 @@ try {
       },
     );
     const leaving = instances.get(names[(run - 1) % names.length]!)!;
-    const ownedBefore = await owned(leaving);
+    const ownedBefore = sharing ? await owned(leaving) : 0;
     const exited = new Promise<[number | null, string | null]>((resolve) =>
       leaving.child.once('exit', (code, signal) => resolve([code, signal])),
     );

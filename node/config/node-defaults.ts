@@ -11,6 +11,13 @@ export const NODE_DEFAULTS = deepFreeze({
   topicRefreshMs: 5_000,
   /** How often the origin index is written to its topic. */
   indexFlushIntervalMs: 1_000,
+  /**
+   * Worker threads the data path is spread over, each owning a share of the target partitions
+   * (docs/work-sharing.md, "Worker threads"); 1 runs it on the main thread. Not with work sharing yet.
+   */
+  workers: 1,
+  /** How often a worker thread sends its links' counters and metrics to the main thread. */
+  workerReportMs: 250,
   /** How often this region's groups are checkpointed and pushed to peers. */
   checkpointIntervalMs: 5_000,
   /** Deadline of a call to a peer (a translation falls back to a checkpoint after it). */
@@ -27,8 +34,10 @@ export const NODE_DEFAULTS = deepFreeze({
    * How long a stop waits for work it may drop before it goes on without it: background rounds (topic
    * refresh, checkpoints), and the last index flush, whose records the next start rebuilds from the log.
    * A client retrying against a cluster that does not answer would otherwise hold the stop for a minute.
+   * `workers`: a worker thread's drain (its writes in flight end), after which it is terminated; what it had
+   * written but not yet reported is rebuilt from the log at the next start.
    */
-  stopGraceMs: { background: 2_000, indexFlush: 5_000 },
+  stopGraceMs: { background: 2_000, indexFlush: 5_000, workers: 15_000 },
   /** After a stop, how long open handles are given before they are reported as a leak. */
   exitGraceMs: 2_000,
   /**

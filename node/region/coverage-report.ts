@@ -5,7 +5,8 @@
  */
 import type { Logger } from '../log/index.ts';
 import type { ReplicationMetrics } from '../observability/index.ts';
-import { UNCOVERED_REASONS, type LinkReplicator, type UncoveredReason } from '../replication/index.ts';
+import { UNCOVERED_REASONS, type UncoveredReason } from '../replication/index.ts';
+import type { RegionLink } from './worker-links.ts';
 
 /** What each finding means, with what to do; logged with the partition. */
 const COVERAGE_HINTS: Readonly<Record<UncoveredReason, string>> = {
@@ -33,7 +34,7 @@ export interface CoverageAuditInput {
 
 /** Audits one link now and reports what it found: the metric per reason, a log line per change. */
 export function auditAndReport(
-  link: LinkReplicator,
+  link: RegionLink,
   input: CoverageAuditInput,
   metrics: ReplicationMetrics,
   logger: Logger,
@@ -61,7 +62,7 @@ export function auditAndReport(
 }
 
 /** The `/readyz` reason of a link with partitions nobody reads (halted ones have lines of their own). */
-export function coverageNotReady(link: LinkReplicator): string[] {
+export function coverageNotReady(link: RegionLink): string[] {
   const unread = link.coverage.reported.filter((u) => u.reason !== 'halted');
   if (unread.length === 0) return [];
   const named = unread.map((u) => `${u.topic}/${u.partition} (${u.reason})`);
@@ -74,7 +75,7 @@ export function coverageNotReady(link: LinkReplicator): string[] {
 /** Why /readyz says not ready (empty: ready). */
 export function readinessProblems(
   state: string,
-  links: readonly LinkReplicator[],
+  links: readonly RegionLink[],
   keyMismatches: ReadonlyMap<string, string>,
 ): string[] {
   return [

@@ -44,6 +44,13 @@ export interface RegionNodeOptions {
   topicRefreshMs?: number;
   /** How often the origin index is written to its topic; default NODE_DEFAULTS.indexFlushIntervalMs. */
   indexFlushIntervalMs?: number;
+  /**
+   * Worker threads the data path runs on, each owning a share of the target partitions (docs/work-sharing.md,
+   * "Worker threads"); default NODE_DEFAULTS.workers (1: the main thread). Not with `workSharing` yet.
+   */
+  workers?: number;
+  /** How often a worker sends its counters and metrics; default NODE_DEFAULTS.workerReportMs. */
+  workerReportMs?: number;
   /** How long a stop waits for work it may drop (node/lifecycle); default NODE_DEFAULTS.stopGraceMs. */
   stopGraceMs?: NodeSettings['stopGraceMs'];
   /** Offset translation: serve it (and checkpoint this region's groups) when given. */

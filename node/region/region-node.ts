@@ -5,6 +5,8 @@
  * endpoint. On start it loads the origin index, mirrors each selected topic into R, scans the target tails
  * and sets the marks (without work sharing; with it, per partition when acquired), then starts the links.
  * Stop drains in named steps (node/lifecycle): translation, refresh, links, a last index flush, the endpoint.
+ * With `workers` > 1 the links run on worker threads, each owning a share of the target partitions
+ * (worker-links.ts, node/workers); this thread keeps the index, its flush, the metrics and the topic refresh.
  *
  * States: idle → starting → running → stopping → stopped; starting → failed when start throws.
  */
@@ -25,6 +27,7 @@ import {
   LinkReplicator,
   OriginHighwater,
   ProvenanceKeySet,
+  type LinkObserver,
   type TopicPartition,
 } from '../replication/index.ts';
 import { TranslationService } from '../translation-service/index.ts';
@@ -38,6 +41,15 @@ import { type RegionNodeOptions, type RegionTranslationOptions } from './region-
 import { SharedPartitions } from './shared-partitions.ts';
 import { TopicRefresh, selectTopics, type RefreshedLink } from './topic-refresh.ts';
 import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
+import type { WorkerPool } from '../workers/index.ts';
+import {
+  startWorkerLinks,
+  workerCount,
+  type PlannedLink,
+  type RegionLink,
+  type WorkerLink,
+} from './worker-links.ts';
+import { inboundLinkReplicator, linkTuning } from './link-factory.ts';
 
 export type RegionNodeState = LifecycleState;
 
@@ -47,7 +59,10 @@ export class RegionNode {
   readonly index = new OriginIndex();
   /** Group checkpoints: this region's and those peers pushed. */
   readonly checkpoints = new CheckpointStore();
-  readonly links: LinkReplicator[] = [];
+  /** Its inbound links: replicators on this thread, or their views over the worker threads (`workers` > 1). */
+  readonly links: RegionLink[] = [];
+  /** The replicators on this thread (none with workers). */
+  readonly #replicators: LinkReplicator[] = [];
   readonly registry: Registry;
   readonly metrics: ReplicationMetrics;
   readonly translationMetrics: TranslationMetrics;
@@ -70,9 +85,12 @@ export class RegionNode {
   #clusterOffsets: ClusterOffsets | undefined;
   #refreshTimer: NodeJS.Timeout | undefined;
   #flushTimer: NodeJS.Timeout | undefined;
+  readonly #workers: number;
+  #pool: WorkerPool | undefined;
 
   constructor(options: RegionNodeOptions) {
     this.#options = options;
+    this.#workers = workerCount(options);
     this.#logger = options.logger.child({ component: 'region-node', region: options.region });
     this.#life = new Lifecycle('region node', this.#logger);
     this.provenanceKeys = new ProvenanceKeySet(options.provenanceKey, options.acceptedProvenanceKeys ?? []);
@@ -117,7 +135,7 @@ export class RegionNode {
           keeper: this.#keeper,
           index: this.index,
           cluster: this.#local,
-          links: () => this.links,
+          links: () => this.#replicators,
           writesSettled: (tps) => this.#writer.settled(tps),
           isLeaseValid: () => workSharing.isLeaseValid(),
           topicRefreshMs,
@@ -196,9 +214,11 @@ export class RegionNode {
     }
     // Under work sharing the index and marks of a partition are loaded when it is acquired.
     if (!this.#shared) await this.#keeper.scanTails([...new Set(planned.flatMap((p) => p.topics))], 'start');
-    for (const { spec, remote, topics, readCounts } of planned) {
-      const replicator = this.#linkReplicator(spec, remote, topics);
+    const pooled = this.#workers > 1 ? await this.#startWorkers(planned) : undefined;
+    for (const [i, { spec, remote, topics, readCounts }] of planned.entries()) {
+      const replicator = pooled?.[i] ?? this.#linkReplicator(spec, remote, topics);
       this.links.push(replicator);
+      if (replicator instanceof LinkReplicator) this.#replicators.push(replicator);
       this.#running.push({ from: spec.from, topics: spec.topics, remote, replicator, readCounts });
       // Agreement before data: a peer already known to disagree holds the link back from its first batch.
       replicator.setKeyMismatch(this.#keyMismatches.get(spec.from));
@@ -216,11 +236,33 @@ export class RegionNode {
     );
   }
 
+  /** The data path on worker threads, each owning a share of the target partitions (worker-links.ts). */
+  async #startWorkers(planned: readonly PlannedLink[]): Promise<WorkerLink[]> {
+    const { pool, links } = await startWorkerLinks({
+      node: this.#options,
+      workers: this.#workers,
+      links: planned,
+      keyMismatches: this.#keyMismatches,
+      index: this.index,
+      highwater: this.highwater,
+      keeper: this.#keeper,
+      observerOf: (from) => this.#observerOf(from),
+      failed: (err) => {
+        this.#life.fail(err);
+        void this.#closeAfterFailedStart();
+      },
+      logger: this.#logger,
+    });
+    this.#pool = pool;
+    return links;
+  }
+
   async #closeAfterFailedStart(): Promise<void> {
     clearInterval(this.#refreshTimer);
     clearInterval(this.#flushTimer);
     await this.#translation?.stop();
     await Promise.allSettled(this.links.map((l) => l.stop()));
+    await this.#pool?.stop();
     await this.#keeper.stop().catch(() => undefined);
     await this.#http?.stop();
     this.#local.close();
@@ -324,40 +366,36 @@ export class RegionNode {
 
   #linkReplicator(spec: InboundLinkConfig, remote: KafkaCluster, topics: readonly string[]): LinkReplicator {
     const { mesh, region, workSharing } = this.#options;
-    return new LinkReplicator({
+    return inboundLinkReplicator({
       mesh,
-      link: { from: spec.from, to: region, forwardsOrigin: (o) => spec.forwardsOrigin(o) },
-      topics: [...topics],
-      source: remote.recordSource({
-        groupId: `geomesh.${mesh}.${region}.from.${spec.from}${workSharing ? `.${workSharing.instanceId}` : ''}`,
-        logger: this.#logger,
-        maxBytes: spec.maxInflightBytes,
-      }),
+      region,
+      from: spec.from,
+      forwardsOrigin: (o) => spec.forwardsOrigin(o),
+      topics,
+      tuning: linkTuning(spec),
+      groupId: `geomesh.${mesh}.${region}.from.${spec.from}${workSharing ? `.${workSharing.instanceId}` : ''}`,
+      remote,
       sink: this.#writer.serialized(this.#local.recordSink({ compression: spec.compression })),
       highwater: this.highwater,
       provenanceKey: this.provenanceKeys,
-      ...(this.#options.meshRegions && { meshRegions: new Set(this.#options.meshRegions) }),
-      ...(this.#options.onUnknownProvenanceKey && {
-        onUnknownProvenanceKey: this.#options.onUnknownProvenanceKey,
-      }),
-      logger: this.#logger,
-      observer: {
-        ...linkObserver(this.metrics, spec.from, region),
-        unknownKey: (count: number) =>
-          this.provenanceMetrics.unknownKeyRecords.labels(spec.from, region).inc(count),
-      },
+      meshRegions: this.#options.meshRegions,
+      onUnknownProvenanceKey: this.#options.onUnknownProvenanceKey,
+      observer: this.#observerOf(spec.from),
       onAcked: (topic, partition, baseOffset, origins) =>
         this.index.noteWritten(topic, partition, baseOffset, origins),
       resync: (topic, partition) => this.#keeper.resync(topic, partition),
-      onRecordTooLarge: spec.onRecordTooLarge,
-      onSourceTruncated: spec.onSourceTruncated,
-      maxBatchBytes: spec.maxBatchBytes,
-      maxInflightBytes: spec.maxInflightBytes,
-      ...(spec.maxRecordsPerSecond !== null && { maxRecordsPerSecond: spec.maxRecordsPerSecond }),
-      truncationCheckIntervalMs: spec.truncationCheckIntervalMs,
-      retryBackoffMs: spec.writeRetryBackoffMs,
-      ...(this.#shared && { ownership: { owns: (t: string, p: number) => this.#shared!.owns(t, p) } }),
+      ...(this.#shared && { owns: (t: string, p: number) => this.#shared!.owns(t, p) }),
+      logger: this.#logger,
     });
+  }
+
+  /** The metrics of the link from `from`. */
+  #observerOf(from: string): LinkObserver {
+    const region = this.#options.region;
+    return {
+      ...linkObserver(this.metrics, from, region),
+      unknownKey: (count: number) => this.provenanceMetrics.unknownKeyRecords.labels(from, region).inc(count),
+    };
   }
 
   #startTranslation(options: RegionTranslationOptions): void {

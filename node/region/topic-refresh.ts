@@ -7,7 +7,7 @@
  */
 import type { Logger } from '../log/index.ts';
 import type { ReplicationMetrics } from '../observability/index.ts';
-import type { LinkReplicator } from '../replication/index.ts';
+import type { RegionLink } from './worker-links.ts';
 import { auditAndReport } from './coverage-report.ts';
 import type { MirrorTarget, SourceCluster } from './ports.ts';
 
@@ -17,7 +17,7 @@ export interface RefreshedLink<S> {
   /** A fixed topic list, or a selector over the source's topics. */
   topics: readonly string[] | ((topic: string) => boolean);
   remote: S;
-  replicator: LinkReplicator;
+  replicator: RegionLink;
   /**
    * The source's partition counts when the link's consumer last (re)started: it reads no partition added
    * after (kafkajs does not rebalance for them), so a count above these restarts it.

@@ -56,6 +56,12 @@ export {
   type UncoveredReason,
 } from './coverage-audit.ts';
 export { LinkReplicator } from './link-replicator.ts';
-export type { LinkObserver, LinkReplicatorOptions, LinkState, LinkStats } from './link-options.ts';
+export {
+  emptyLinkStats,
+  type LinkObserver,
+  type LinkReplicatorOptions,
+  type LinkState,
+  type LinkStats,
+} from './link-options.ts';
 export { RateLimiter, type RateLimiterClock } from './rate-limiter.ts';
 export { InflightWindow } from './inflight-window.ts';

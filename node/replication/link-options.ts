@@ -44,6 +44,26 @@ export interface LinkStats {
   keyMismatch: string;
 }
 
+/** A link's counters before it has done anything. */
+export function emptyLinkStats(): LinkStats {
+  return {
+    recordsWritten: 0,
+    bytesWritten: 0,
+    dropped: { loop: 0, 'not-forwarded': 0, duplicate: 0 },
+    forgedHeaders: 0,
+    lagRecords: new Map(),
+    lastLatencyMs: 0,
+    skippedTooLarge: 0,
+    writeRetries: 0,
+    halted: new Map(),
+    truncatedRecords: 0,
+    sourceResets: 0,
+    unknownKeyRecords: 0,
+    skippedUnknownKey: 0,
+    keyMismatch: '',
+  };
+}
+
 export interface LinkReplicatorOptions {
   mesh: string;
   link: LinkContext;

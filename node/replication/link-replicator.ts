@@ -17,6 +17,7 @@ import { SourceWatch } from './source-watch.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { BatchOutcome, SourceBatch, TopicPartition } from './ports.ts';
 import {
+  emptyLinkStats,
   type LinkReplicatorOptions,
   type LinkState,
   type LinkStats,
@@ -24,22 +25,7 @@ import {
 } from './link-options.ts';
 
 export class LinkReplicator {
-  readonly stats: LinkStats = {
-    recordsWritten: 0,
-    bytesWritten: 0,
-    dropped: { loop: 0, 'not-forwarded': 0, duplicate: 0 },
-    forgedHeaders: 0,
-    lagRecords: new Map(),
-    lastLatencyMs: 0,
-    skippedTooLarge: 0,
-    writeRetries: 0,
-    halted: new Map(),
-    truncatedRecords: 0,
-    sourceResets: 0,
-    unknownKeyRecords: 0,
-    skippedUnknownKey: 0,
-    keyMismatch: '',
-  };
+  readonly stats: LinkStats = emptyLinkStats();
   readonly #options: LinkReplicatorOptions;
   readonly #logger: Logger;
   #state: LinkState = 'idle';

@@ -38,6 +38,8 @@ export interface NodeProcessOptions {
   grpc?: string;
   /** Bound of the whole stop (drain, handover, flush); past it the process exits naming the stuck step. */
   stopDeadlineMs: number;
+  /** Worker threads of the data path (`--workers`); default NODE_DEFAULTS.workers. */
+  workers?: number;
   env: NodeJS.ProcessEnv;
   logger: Logger;
   /** Aborted to stop the node; default: SIGTERM or SIGINT (a second one exits at once). */
@@ -210,7 +212,9 @@ async function startSupervisor(
   session: CoordinationSession,
 ): Promise<RegionSupervisor> {
   const { region, logger } = options;
-  const compiled = compileNodeConfig(config, region);
+  const compiled = compileNodeConfig(config, region, {
+    ...(options.workers !== undefined && { workers: options.workers }),
+  });
   const inbound = compiled.links;
   // Built first: it checks the gRPC certificates before any connection is made.
   const node = new RegionSupervisor({

@@ -209,6 +209,8 @@ export class RegionSupervisor {
         topicRefreshMs: node.topicRefreshMs,
         indexFlushIntervalMs: node.indexFlushIntervalMs,
         stopGraceMs: node.stopGraceMs,
+        workers: node.workers,
+        workerReportMs: node.workerReportMs,
         logger,
         http: { ...this.#options.http, routes: reporter.routes() },
         translation: {

@@ -1,6 +1,7 @@
 /**
  * A chain A → B → C (no A → C link): A's records reach C exactly once, through B. Then the node of C is
- * killed with kill -9 mid-stream and restarted: nothing lost, nothing duplicated.
+ * killed with kill -9 mid-stream and restarted with its data path on two worker threads: nothing lost, nothing
+ * duplicated; and killed once more while running on them.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -29,10 +30,15 @@ describe('chain A → B → C, and kill -9 of a node', () => {
     { indexRunsLoaded: number; tailRecordsScanned: number; targetRecords: number }
   >();
 
-  function startNode(region: string, inbound: { from: string; origins: string[] }[]): Promise<ChildProcess> {
+  function startNode(
+    region: string,
+    inbound: { from: string; origins: string[] }[],
+    workers?: number,
+  ): Promise<ChildProcess> {
     const spec = {
       mesh: MESH,
       region,
+      ...(workers !== undefined && { workers }),
       keyHex: KEY.toString('hex'),
       clusters: Object.fromEntries(
         ['a', 'b', 'c'].map((r) => [r, { brokers: env.cluster(r).bootstrapServers }]),
@@ -109,7 +115,7 @@ describe('chain A → B → C, and kill -9 of a node', () => {
     assert.ok(c.isOrderKept);
   });
 
-  it('kill -9 of the node of C mid-stream, then restart: 0 lost, 0 duplicates', async () => {
+  it('kill -9 of the node of C mid-stream, then restart (on 2 worker threads): 0 lost, 0 duplicates', async () => {
     const [nodeC] = [...children].slice(-1);
     const writing = produceNumbered(kafka['b']!, 'b2', TOPIC, 20_000, PARTITIONS);
     // Let replication get going, then kill the node of C without warning.
@@ -118,7 +124,8 @@ describe('chain A → B → C, and kill -9 of a node', () => {
     await writing;
     const before = await auditTopic(kafka['c']!, 'c', TOPIC, MESH, KEY);
     console.log(`C held ${before.total - 3_000} of 20,000 new records when its node was killed`);
-    await startNode('c', [{ from: 'b', origins: ['a', 'b'] }]);
+    // The restart moves C's data path to two worker threads: new source groups, resumed from the marks.
+    await startNode('c', [{ from: 'b', origins: ['a', 'b'] }], 2);
     // The restart loaded the persisted origin index and read only the log tail beyond it, not the whole log.
     const report = reports.get('c')!;
     console.log(`restart of C: ${JSON.stringify(report)}`);
@@ -132,5 +139,32 @@ describe('chain A → B → C, and kill -9 of a node', () => {
     assert.equal(c.duplicates, 0, 'no record written twice');
     assert.equal(new Set(c.byOrigin.get('b2')).size, 20_000, 'no record lost');
     assert.ok(c.isOrderKept);
+  });
+
+  it('kill -9 of the node of C running 2 worker threads mid-stream, then restart: 0 lost, 0 duplicates', async () => {
+    const [nodeC] = [...children].slice(-1);
+    const writing = produceNumbered(kafka['b']!, 'b3', TOPIC, 3_000, PARTITIONS);
+    await new Promise((r) => setTimeout(r, 300));
+    nodeC!.kill('SIGKILL');
+    await writing;
+    const before = await auditTopic(kafka['c']!, 'c', TOPIC, MESH, KEY);
+    console.log(
+      `C (2 worker threads) held ${before.total - 23_000} of 3,000 new records when its node was killed`,
+    );
+    await startNode('c', [{ from: 'b', origins: ['a', 'b'] }], 2);
+    const c = await waitForTotal('c', 26_000);
+    assert.equal(c.total, 26_000);
+    assert.equal(c.duplicates, 0, 'no record written twice');
+    assert.equal(new Set(c.byOrigin.get('b3')).size, 3_000, 'no record lost');
+    assert.ok(c.isOrderKept);
+    // Each worker read its share of b through a consumer group of its own.
+    const admin = kafka['b']!.admin();
+    await admin.connect();
+    const groups = (await admin.listGroups()).groups
+      .map((g) => g.groupId)
+      .filter((g) => g.startsWith(`geomesh.${MESH}.c.`));
+    await admin.disconnect();
+    for (const worker of [0, 1])
+      assert.ok(groups.includes(`geomesh.${MESH}.c.from.b.worker-${worker}`), groups.join());
   });
 });

@@ -10,6 +10,7 @@ import { createKafkaClient } from '../../node/kafka/index.ts';
 import { silentLogger } from '../../node/log/index.ts';
 import { RegionNode } from '../../node/region/index.ts';
 import { TestEnvironment } from '../harness/index.ts';
+import { E2E_WORKERS } from '../support/e2e-workers.ts';
 import { auditTopic, produceNumbered, type RegionAudit } from '../support/mesh-audit.ts';
 import { compileLink } from '../../node/config/index.ts';
 
@@ -56,6 +57,7 @@ describe('full mesh, 3 regions, active-active', () => {
         ),
         logger: silentLogger(),
         http: { host: '127.0.0.1', port: 0 },
+        workers: E2E_WORKERS,
       });
       nodes.push(node);
       await node.start();

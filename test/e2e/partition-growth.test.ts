@@ -22,6 +22,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { createKafkaClient } from '../../node/kafka/index.ts';
 import { silentLogger } from '../../node/log/index.ts';
 import { RegionNode } from '../../node/region/index.ts';
+import type { LinkReplicator } from '../../node/replication/index.ts';
 import {
   RateTracker,
   assembleMeshStatus,
@@ -244,7 +245,8 @@ describe('partitions added by another client', () => {
 
   it('the coverage audit reports a partition nobody reads in metrics, /readyz and status, and clears when it is read again', async () => {
     const node = nodes.find((n) => n.links[0]?.to === 'b')!;
-    const link = node.links[0]!;
+    // A replicator on this thread (the node runs no worker threads here).
+    const link = node.links[0] as LinkReplicator;
     const metric = async () =>
       metricSum(
         await (await fetch(`http://${node.httpAddress}/metrics`)).text(),

@@ -10,6 +10,7 @@ import { RegionNode, type RegionTranslationOptions } from '../../node/region/ind
 import { TestEnvironment } from '../harness/index.ts';
 import { testLogger } from './test-logger.ts';
 import { createTopic } from './kafka-topics.ts';
+import { E2E_WORKERS } from './e2e-workers.ts';
 
 export class InProcessMesh {
   readonly regions: readonly string[];
@@ -69,6 +70,7 @@ export class InProcessMesh {
       logger,
       http: { host: '127.0.0.1', port: 0 },
       ...(translation ? { translation } : {}),
+      workers: E2E_WORKERS,
     });
     this.#nodes.push(node);
     await node.start();

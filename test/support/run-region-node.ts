@@ -5,6 +5,7 @@
 import { createLogger } from '../../node/log/index.ts';
 import { RegionNode } from '../../node/region/index.ts';
 import { compileLink } from '../../node/config/index.ts';
+import { E2E_WORKERS } from './e2e-workers.ts';
 
 interface Spec {
   mesh: string;
@@ -12,6 +13,8 @@ interface Spec {
   keyHex: string;
   clusters: Record<string, { brokers: string[] }>;
   inbound: { from: string; topics: string[]; origins: string[] }[];
+  /** Worker threads of the node; default GEOMESH_E2E_WORKERS (1). */
+  workers?: number;
 }
 
 const spec = JSON.parse(process.argv[2] ?? '{}') as Spec;
@@ -24,6 +27,7 @@ const node = new RegionNode({
     compileLink({ from: l.from, topics: l.topics, forwardsOrigin: (o: string) => l.origins.includes(o) }),
   ),
   logger: createLogger({ level: process.env['GEOMESH_LOG_LEVEL'] ?? 'warn', destination: process.stderr }),
+  workers: spec.workers ?? E2E_WORKERS,
 });
 process.once('SIGTERM', () => {
   void node.stop().then(() => process.exit(0));

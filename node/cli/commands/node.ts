@@ -34,6 +34,7 @@ interface NodeCommandOptions {
   grpc?: string;
   logLevel?: string;
   stopDeadline: string;
+  workers: string;
 }
 
 function parseAddress(text: string): { host: string; port: number } | undefined {
@@ -62,6 +63,11 @@ export function registerNodeCommand(program: Command, context: CliContext): void
       'bound of the drain on SIGTERM/SIGINT, in ms',
       String(NODE_DEFAULTS.stopDeadlineMs),
     )
+    .option(
+      '--workers <n>',
+      'worker threads the data path is spread over, each owning a share of the target partitions (1: the main thread; not with work sharing)',
+      String(NODE_DEFAULTS.workers),
+    )
     .addHelpText('after', NODE_HELP)
     .action(async (options: NodeCommandOptions) => {
       if (options.topologyFrom !== 'file' && options.topologyFrom !== 'etcd') {
@@ -75,6 +81,14 @@ export function registerNodeCommand(program: Command, context: CliContext): void
       if (!Number.isInteger(stopDeadlineMs) || stopDeadlineMs < 1_000) {
         context.stderr(
           `geomesh node: --stop-deadline must be a whole number of milliseconds, at least 1000; got "${options.stopDeadline}"\n`,
+        );
+        context.setExitCode(EXIT_CODES.usage);
+        return;
+      }
+      const workers = Number(options.workers);
+      if (!Number.isSafeInteger(workers) || workers < 1) {
+        context.stderr(
+          `geomesh node: --workers must be a whole number of threads, at least 1; got "${options.workers}"\n`,
         );
         context.setExitCode(EXIT_CODES.usage);
         return;
@@ -112,6 +126,7 @@ export function registerNodeCommand(program: Command, context: CliContext): void
           http,
           ...(options.grpc ? { grpc: options.grpc } : {}),
           stopDeadlineMs,
+          workers,
           env: context.env,
           logger,
         });

@@ -50,6 +50,22 @@ describe('runCli', () => {
     }
   });
 
+  it('geomesh node refuses a worker count that is not a whole number ≥ 1, before connecting', async () => {
+    for (const value of ['0', 'two', '1.5']) {
+      const r = await run(
+        ['node', '--topology', FULL_MESH, '--region', 'us-east', '--workers', value],
+        EXAMPLE_ENV,
+      );
+      assert.equal(r.code, EXIT_CODES.usage, value);
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `--workers must be a whole number of threads, at least 1; got "${value.replace('.', '\\.')}"`,
+        ),
+      );
+    }
+  });
+
   it('exits 64 on usage errors', async () => {
     assert.equal((await run(['topology', 'valdate', 'x.yaml'])).code, EXIT_CODES.usage);
     assert.equal((await run(['topology', 'validate'])).code, EXIT_CODES.usage);

@@ -1,0 +1,87 @@
+/**
+ * The replicator of one inbound link X → R, built the same way on the main thread and in a worker thread
+ * (node/workers): the link's tuning as compiled (node/config), its source and sink, the marks, the keys, and
+ * what it tells the index.
+ */
+import type { InboundLinkConfig } from '../config/index.ts';
+import type { KafkaCluster } from '../kafka/index.ts';
+import type { Logger } from '../log/index.ts';
+import {
+  LinkReplicator,
+  type LinkObserver,
+  type Origin,
+  type OriginHighwater,
+  type ProvenanceKeys,
+  type RecordSink,
+} from '../replication/index.ts';
+import type { LinkTuning } from '../workers/index.ts';
+
+export interface InboundLinkInput {
+  mesh: string;
+  region: string;
+  from: string;
+  forwardsOrigin(origin: string): boolean;
+  topics: readonly string[];
+  tuning: LinkTuning;
+  /** The consumer group the link reads its source through. */
+  groupId: string;
+  remote: KafkaCluster;
+  /** Writes into the region's cluster (serialized per partition, fenced). */
+  sink: RecordSink;
+  highwater: OriginHighwater;
+  provenanceKey: ProvenanceKeys;
+  meshRegions: readonly string[] | undefined;
+  onUnknownProvenanceKey: 'halt' | 'skip' | undefined;
+  observer: LinkObserver;
+  onAcked(topic: string, partition: number, baseOffset: number, origins: readonly Origin[]): void;
+  resync(topic: string, partition: number): Promise<void>;
+  /** Which target partitions this replicator may read and write (work sharing, worker threads). */
+  owns?: (topic: string, partition: number) => boolean;
+  logger: Logger;
+}
+
+/** The link's replicator (not started). */
+export function inboundLinkReplicator(input: InboundLinkInput): LinkReplicator {
+  const { tuning, owns } = input;
+  return new LinkReplicator({
+    mesh: input.mesh,
+    link: { from: input.from, to: input.region, forwardsOrigin: (o) => input.forwardsOrigin(o) },
+    topics: [...input.topics],
+    source: input.remote.recordSource({
+      groupId: input.groupId,
+      logger: input.logger,
+      maxBytes: tuning.maxInflightBytes,
+    }),
+    sink: input.sink,
+    highwater: input.highwater,
+    provenanceKey: input.provenanceKey,
+    ...(input.meshRegions && { meshRegions: new Set(input.meshRegions) }),
+    ...(input.onUnknownProvenanceKey && { onUnknownProvenanceKey: input.onUnknownProvenanceKey }),
+    logger: input.logger,
+    observer: input.observer,
+    onAcked: (topic, partition, baseOffset, origins) => input.onAcked(topic, partition, baseOffset, origins),
+    resync: (topic, partition) => input.resync(topic, partition),
+    onRecordTooLarge: tuning.onRecordTooLarge,
+    onSourceTruncated: tuning.onSourceTruncated,
+    maxBatchBytes: tuning.maxBatchBytes,
+    maxInflightBytes: tuning.maxInflightBytes,
+    ...(tuning.maxRecordsPerSecond !== null && { maxRecordsPerSecond: tuning.maxRecordsPerSecond }),
+    truncationCheckIntervalMs: tuning.truncationCheckIntervalMs,
+    retryBackoffMs: tuning.writeRetryBackoffMs,
+    ...(owns && { ownership: { owns: (t: string, p: number) => owns(t, p) } }),
+  });
+}
+
+/** The link's tuning alone, to send to a worker thread. */
+export function linkTuning(spec: InboundLinkConfig): LinkTuning {
+  return {
+    compression: spec.compression,
+    maxBatchBytes: spec.maxBatchBytes,
+    maxInflightBytes: spec.maxInflightBytes,
+    maxRecordsPerSecond: spec.maxRecordsPerSecond,
+    onSourceTruncated: spec.onSourceTruncated,
+    onRecordTooLarge: spec.onRecordTooLarge,
+    truncationCheckIntervalMs: spec.truncationCheckIntervalMs,
+    writeRetryBackoffMs: { ...spec.writeRetryBackoffMs },
+  };
+}

@@ -1,0 +1,287 @@
+/**
+ * A region node's links when its data path runs on worker threads (docs/work-sharing.md, "Worker threads"):
+ * `startWorkerLinks` starts the pool with each worker's share of the marks, and gives back one `WorkerLink` per
+ * inbound link, the main thread's view of that link over every worker (its counters summed, its topics, key
+ * agreement and lag refresh sent to them all), so status, /readyz and the topic refresh see one link as before.
+ */
+import { GeomeshError } from '../../base/index.ts';
+import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
+import type { KafkaCluster } from '../kafka/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { IndexKeeper } from './index-keeper.ts';
+import {
+  CoverageTracker,
+  emptyLinkStats,
+  type CoverageChanges,
+  type HighwaterEntry,
+  type LinkObserver,
+  type LinkReplicator,
+  type LinkState,
+  type OriginHighwater,
+} from '../replication/index.ts';
+import type { OriginIndex } from '../translation/index.ts';
+import {
+  mergeLinkStats,
+  ownedBy,
+  WorkerPool,
+  type LinkStatsSnapshot,
+  type PartitionThrough,
+  type WorkerLinkSpec,
+  type WorkerStart,
+} from '../workers/index.ts';
+import { linkTuning } from './link-factory.ts';
+import type { RegionNodeOptions } from './region-node-options.ts';
+
+/** A region node's inbound link: its replicator on the main thread, or its view over the workers. */
+export type RegionLink = LinkReplicator | WorkerLink;
+
+/** The main thread's view of one inbound link run by every worker. */
+export class WorkerLink {
+  readonly stats = emptyLinkStats();
+  /** Not audited with workers yet (docs/work-sharing.md): always empty. */
+  readonly coverage = new CoverageTracker();
+  readonly window = undefined;
+  readonly #from: string;
+  readonly #to: string;
+  readonly #pool: () => WorkerPool | undefined;
+  readonly #marksOf: (topics: readonly string[]) => { marks: HighwaterEntry[]; throughs: PartitionThrough[] };
+  readonly #snapshots = new Map<number, LinkStatsSnapshot>();
+  #topics: string[];
+  #state: LinkState = 'idle';
+
+  constructor(options: {
+    from: string;
+    to: string;
+    topics: readonly string[];
+    pool: () => WorkerPool | undefined;
+    marksOf: (topics: readonly string[]) => { marks: HighwaterEntry[]; throughs: PartitionThrough[] };
+  }) {
+    this.#from = options.from;
+    this.#to = options.to;
+    this.#topics = [...options.topics];
+    this.#pool = options.pool;
+    this.#marksOf = options.marksOf;
+  }
+
+  get from(): string {
+    return this.#from;
+  }
+
+  get to(): string {
+    return this.#to;
+  }
+
+  get topics(): readonly string[] {
+    return this.#topics;
+  }
+
+  /** `running` while every worker's part of the link runs; otherwise the first other state reported. */
+  get state(): LinkState {
+    if (this.#state !== 'running') return this.#state;
+    for (const s of this.#snapshots.values()) if (s.state !== 'running') return s.state as LinkState;
+    return 'running';
+  }
+
+  /** The pool runs (WorkerPool.start resolved): the link's parts run in every worker. */
+  start(): Promise<void> {
+    this.#state = 'running';
+    return Promise.resolve();
+  }
+
+  /** The link stops with the pool (the region node stops the pool once, in its links step). */
+  async stop(): Promise<void> {
+    this.#state = 'stopping';
+    await this.#pool()?.stop();
+    this.#state = 'stopped';
+  }
+
+  /** A worker's latest counters of this link. */
+  noteStats(worker: number, snapshot: LinkStatsSnapshot): void {
+    this.#snapshots.set(worker, snapshot);
+    mergeLinkStats([...this.#snapshots.values()], this.stats);
+  }
+
+  setKeyMismatch(reason: string | undefined): void {
+    this.stats.keyMismatch = reason ?? '';
+    this.#pool()?.broadcast({ v: 1, kind: 'key-mismatch', from: this.#from, reason: reason ?? '' });
+  }
+
+  /** Reads `topics` from now on: the marks of the new topics' partitions go to their workers first. */
+  updateTopics(topics: readonly string[]): Promise<void> {
+    const added = topics.filter((t) => !this.#topics.includes(t));
+    this.#topics = [...topics];
+    this.#pool()?.broadcast({
+      v: 1,
+      kind: 'topics',
+      from: this.#from,
+      topics: [...topics],
+      ...this.#marksOf(added),
+    });
+    return Promise.resolve();
+  }
+
+  /** Every worker re-reads the lag of its partitions (it comes back with their counters). */
+  refreshLag(): Promise<void> {
+    this.#pool()?.broadcast({ v: 1, kind: 'refresh-lag' });
+    return Promise.resolve();
+  }
+
+  /** Not audited with workers yet (docs/work-sharing.md): nothing reported, nothing changes. */
+  auditCoverage(): CoverageChanges {
+    return { reported: [], recovered: [] };
+  }
+}
+
+/** An inbound link as the region node plans it at start: its config, source, topics and their counts. */
+export interface PlannedLink {
+  spec: InboundLinkConfig;
+  remote: KafkaCluster;
+  topics: string[];
+  readCounts: Map<string, number>;
+}
+
+/**
+ * The node's worker count (`workers`, default NODE_DEFAULTS.workers), checked: a positive whole number, and
+ * 1 under work sharing (not combined yet). Throws GEOMESH_CONFIG_INVALID naming the setting and the fix.
+ */
+export function workerCount(options: Pick<RegionNodeOptions, 'workers' | 'workSharing' | 'region'>): number {
+  const workers = options.workers ?? NODE_DEFAULTS.workers;
+  if (!Number.isSafeInteger(workers) || workers < 1)
+    throw new GeomeshError(
+      'GEOMESH_CONFIG_INVALID',
+      `node setting workers: must be a positive whole number (worker threads), got ${String(workers)}`,
+      { details: { key: 'workers' } },
+    );
+  if (workers > 1 && options.workSharing)
+    throw new GeomeshError(
+      'GEOMESH_CONFIG_INVALID',
+      `node setting workers: ${workers} worker threads cannot be combined with work sharing yet; ` +
+        'run one worker per instance (workers: 1) or no work sharing',
+      { details: { key: 'workers', region: options.region } },
+    );
+  return workers;
+}
+
+/** What `startWorkerLinks` needs of the region node. */
+export interface WorkerLinksOptions {
+  /** The node's options (its region, clusters, keys, report interval and stop grace). */
+  node: RegionNodeOptions;
+  workers: number;
+  links: readonly Pick<PlannedLink, 'spec' | 'topics'>[];
+  keyMismatches: ReadonlyMap<string, string>;
+  index: OriginIndex;
+  highwater: OriginHighwater;
+  /** The metrics of the link from `from` (asked once per link). */
+  observerOf(from: string): LinkObserver;
+  /** Marks a partition unsure from `through`; re-reads its tail into the index and marks. */
+  keeper: Pick<IndexKeeper, 'noteUnsure' | 'resync'>;
+  /** A worker ended while running: the node fails. */
+  failed(err: Error): void;
+  logger: Logger;
+}
+
+/** Starts the worker threads; resolves with the pool and one view per link once every worker runs. */
+export async function startWorkerLinks(
+  options: WorkerLinksOptions,
+): Promise<{ pool: WorkerPool; links: WorkerLink[] }> {
+  const { node, workers, index, highwater, logger } = options;
+  const observers = new Map(options.links.map(({ spec }) => [spec.from, options.observerOf(spec.from)]));
+  /** The marks and `through` of `topics`' partitions (each worker keeps only its own). */
+  const marksOf = (topics: readonly string[]) => {
+    const wanted = new Set(topics);
+    const marks = highwater.entries().filter((m) => wanted.has(m.topic));
+    const throughs: PartitionThrough[] = index
+      .partitions()
+      .filter((p) => wanted.has(p.topic))
+      .map((p) => [p.topic, p.partition, index.get(p.topic, p.partition)?.through ?? 0] as const);
+    return { marks, throughs };
+  };
+  // Every origin a link may carry, resolved over the regions this node knows (its forwarding is a function).
+  const regions = [...new Set([...(node.meshRegions ?? []), ...Object.keys(node.clusters)])];
+  const specs: WorkerLinkSpec[] = options.links.map(({ spec, topics }) => ({
+    from: spec.from,
+    topics: [...topics],
+    forwards: regions.filter((r) => spec.forwardsOrigin(r)),
+    tuning: linkTuning(spec),
+  }));
+  const all = marksOf([...new Set(options.links.flatMap((l) => l.topics))]);
+  const starts: WorkerStart[] = Array.from({ length: workers }, (_, worker) => {
+    const owns = ownedBy(worker, workers);
+    return {
+      v: 1,
+      kind: 'start',
+      worker,
+      workers,
+      mesh: node.mesh,
+      region: node.region,
+      clusters: { ...node.clusters },
+      provenanceKey: new Uint8Array(node.provenanceKey),
+      acceptedProvenanceKeys: (node.acceptedProvenanceKeys ?? []).map((k) => new Uint8Array(k)),
+      meshRegions: node.meshRegions ? [...node.meshRegions] : null,
+      onUnknownProvenanceKey: node.onUnknownProvenanceKey ?? null,
+      links: specs,
+      marks: all.marks.filter((m) => owns(m.topic, m.partition)),
+      throughs: all.throughs.filter(([t, p]) => owns(t, p)),
+      keyMismatches: [...options.keyMismatches],
+      logLevel: logger.level,
+    };
+  });
+  const links = options.links.map(
+    ({ spec, topics }) =>
+      new WorkerLink({ from: spec.from, to: node.region, topics, pool: () => pool, marksOf }),
+  );
+  const pool: WorkerPool = new WorkerPool({
+    starts,
+    reportMs: node.workerReportMs ?? NODE_DEFAULTS.workerReportMs,
+    stopGraceMs: (node.stopGraceMs ?? NODE_DEFAULTS.stopGraceMs).workers,
+    logger,
+    host: {
+      acked: (topic, partition, baseOffset, origins) => {
+        index.noteWritten(topic, partition, baseOffset, origins);
+        // The main thread's marks follow (resync, new topics): one advance per origin of the run.
+        const highest = new Map<string, number>();
+        for (const o of origins)
+          if (o.offset > (highest.get(o.region) ?? -1)) highest.set(o.region, o.offset);
+        for (const [region, offset] of highest) highwater.advance(topic, partition, region, offset);
+      },
+      unsure: (topic, partition, through) => options.keeper.noteUnsure(topic, partition, through),
+      rewound: (topic, partition, origin, offset) => highwater.rewind(topic, partition, origin, offset),
+      resync: async (topic, partition) => {
+        // Only the marks the re-read raised go back, as a resync on this thread would raise them.
+        const marksOf = () =>
+          new Map(
+            highwater
+              .entries()
+              .filter((m) => m.topic === topic && m.partition === partition)
+              .map((m) => [m.origin, m.offset]),
+          );
+        const before = marksOf();
+        await options.keeper.resync(topic, partition);
+        return {
+          marks: [...marksOf()]
+            .filter(([origin, offset]) => offset !== before.get(origin))
+            .map(([origin, offset]) => ({ topic, partition, origin, offset })),
+          through: index.get(topic, partition)?.through ?? 0,
+        };
+      },
+      observerOf: (from) => observers.get(from),
+      stats: (worker, snapshots) => {
+        for (const s of snapshots) links.find((l) => l.from === s.from)?.noteStats(worker, s);
+      },
+      failed: (worker, err) =>
+        options.failed(
+          new GeomeshError(
+            'GEOMESH_INTERNAL_INVARIANT',
+            `worker thread ${worker} of the data path ended: ${err.message}`,
+            {
+              cause: err,
+              details: { worker },
+            },
+          ),
+        ),
+    },
+  });
+  await pool.start();
+  for (const link of links) await link.start();
+  return { pool, links };
+}

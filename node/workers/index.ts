@@ -1,0 +1,25 @@
+/**
+ * Worker threads: a node's data path spread over cores, each worker owning a share of the region's target
+ * partitions (docs/work-sharing.md, "Worker threads").
+ */
+export { fnv1a, ownedBy, workerOf } from './worker-assignment.ts';
+export {
+  decodeAckedRun,
+  decodeMainMessage,
+  decodeWorkerMessage,
+  encodeAckedRun,
+  MAX_LATENCIES_PER_MESSAGE,
+  ObserverRecorder,
+  replayObserved,
+  type AckedMessage,
+  type LinkStatsSnapshot,
+  type LinkTuning,
+  type MainMessage,
+  type ObservedMessage,
+  type PartitionThrough,
+  type WorkerLinkSpec,
+  type WorkerMessage,
+  type WorkerStart,
+} from './worker-messages.ts';
+export { mergeLinkStats, snapshotLinkStats } from './worker-stats.ts';
+export { WorkerPool, type WorkerPoolHost, type WorkerPoolOptions } from './worker-pool.ts';

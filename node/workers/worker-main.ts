@@ -1,0 +1,201 @@
+/**
+ * The entry of a worker thread (docs/work-sharing.md, "Worker threads"): runs every inbound link of the
+ * region for this worker's share of the target partitions, on Kafka clients of its own, and tells the main
+ * thread what it wrote (index runs), what it could not be sure of (unsure, resync), what its observers saw and
+ * its links' counters. Started by `WorkerPool` with a `WorkerStart` as its workerData; never imported.
+ *
+ * States: starting → running → stopping → stopped (then the thread ends); starting → failed.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { KafkaCluster } from '../kafka/index.ts';
+import { createLogger } from '../log/index.ts';
+import {
+  OriginHighwater,
+  ProvenanceKeySet,
+  type HighwaterEntry,
+  type LinkReplicator,
+} from '../replication/index.ts';
+import { inboundLinkReplicator, PartitionWriter } from '../region/index.ts';
+import { ownedBy } from './worker-assignment.ts';
+import {
+  decodeMainMessage,
+  encodeAckedRun,
+  ObserverRecorder,
+  type MainMessage,
+  type PartitionThrough,
+  type WorkerLinkSpec,
+  type WorkerMessage,
+  type WorkerStart,
+} from './worker-messages.ts';
+import { snapshotLinkStats } from './worker-stats.ts';
+
+if (!parentPort)
+  throw new Error('node/workers/worker-main.ts runs as a worker thread of a geomesh node only');
+const port: MessagePort = parentPort;
+const start = workerData as WorkerStart & { reportMs: number };
+const { mesh, region, worker, workers } = start;
+const logger = createLogger({ level: start.logLevel, bindings: { component: 'worker', region, worker } });
+const post = (message: WorkerMessage) => port.postMessage(message);
+const owns = ownedBy(worker, workers);
+/** The worker's marks; a mark lowered is told to the main thread, whose view must follow it (resync). */
+class ReportingHighwater extends OriginHighwater {
+  override rewind(topic: string, partition: number, origin: string, offset: number): void {
+    super.rewind(topic, partition, origin, offset);
+    post({ v: 1, kind: 'rewound', topic, partition, origin, offset });
+  }
+}
+const highwater = new ReportingHighwater();
+const keys = new ProvenanceKeySet(
+  Buffer.from(start.provenanceKey),
+  start.acceptedProvenanceKeys.map((k) => Buffer.from(k)),
+);
+const recorder = new ObserverRecorder();
+/** `topic\0partition` → the index `through` of an owned partition (where its next write's records start). */
+const throughs = new Map<string, number>();
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+const pendingResyncs = new Map<
+  number,
+  { topic: string; partition: number; resolve: () => void; reject: (err: Error) => void }
+>();
+let nextResync = 0;
+
+function applyMarks(marks: readonly HighwaterEntry[], atThrough: readonly PartitionThrough[]): void {
+  for (const m of marks)
+    if (owns(m.topic, m.partition)) highwater.advance(m.topic, m.partition, m.origin, m.offset);
+  for (const [topic, partition, through] of atThrough)
+    if (owns(topic, partition)) throughs.set(key(topic, partition), through);
+}
+
+function clusterOf(name: string): KafkaCluster {
+  const connection = start.clusters[name];
+  if (!connection) throw new Error(`no Kafka cluster configured for region ${name}`);
+  return new KafkaCluster({
+    ...(connection as { brokers: string[] }),
+    clientId: `geomesh-${region}-worker-${worker}`,
+    logger,
+  });
+}
+
+applyMarks(start.marks, start.throughs);
+const local = clusterOf(region);
+const writer = new PartitionWriter({
+  // The partitions of other workers are theirs to write: one writer per target partition.
+  mayWrite: (topic, partition) => owns(topic, partition),
+  through: (topic, partition) => throughs.get(key(topic, partition)) ?? 0,
+  onUnsure: (topic, partition, through) => post({ v: 1, kind: 'unsure', topic, partition, through }),
+  onFenced: () => undefined,
+});
+const remotes: KafkaCluster[] = [];
+
+function linkReplicator(spec: WorkerLinkSpec): LinkReplicator {
+  const remote = clusterOf(spec.from);
+  remotes.push(remote);
+  const forwards = new Set(spec.forwards);
+  return inboundLinkReplicator({
+    mesh,
+    region,
+    from: spec.from,
+    forwardsOrigin: (origin) => forwards.has(origin),
+    topics: spec.topics,
+    tuning: spec.tuning,
+    groupId: `geomesh.${mesh}.${region}.from.${spec.from}.worker-${worker}`,
+    remote,
+    sink: writer.serialized(local.recordSink({ compression: spec.tuning.compression })),
+    highwater,
+    provenanceKey: keys,
+    meshRegions: start.meshRegions ?? undefined,
+    onUnknownProvenanceKey: start.onUnknownProvenanceKey ?? undefined,
+    observer: recorder.observer(spec.from),
+    onAcked: (topic, partition, baseOffset, origins) => {
+      const k = key(topic, partition);
+      throughs.set(k, Math.max(throughs.get(k) ?? 0, baseOffset + origins.length));
+      post(encodeAckedRun(topic, partition, baseOffset, origins));
+    },
+    resync: (topic, partition) =>
+      new Promise<void>((resolve, reject) => {
+        const id = nextResync++;
+        pendingResyncs.set(id, { topic, partition, resolve, reject });
+        post({ v: 1, kind: 'resync', id, topic, partition });
+      }),
+    owns,
+    logger,
+  });
+}
+
+const links = start.links.map((spec) => linkReplicator(spec));
+for (const [from, reason] of start.keyMismatches)
+  for (const link of links) if (link.from === from) link.setKeyMismatch(reason);
+
+function report(): void {
+  const observed = recorder.take();
+  if (observed) post(observed);
+  post({ v: 1, kind: 'stats', links: links.map((l) => snapshotLinkStats(l.from, l.state, l.stats)) });
+}
+const reportTimer = setInterval(report, start.reportMs);
+let stopping: Promise<void> | undefined;
+
+async function stop(): Promise<void> {
+  stopping ??= (async () => {
+    logger.info({ state: 'stopping' }, 'worker state');
+    await Promise.allSettled(links.map((l) => l.stop()));
+    clearInterval(reportTimer);
+    for (const pending of pendingResyncs.values()) pending.reject(new Error('worker stopping'));
+    report();
+    local.close();
+    for (const remote of remotes) remote.close();
+    logger.info({ state: 'stopped' }, 'worker state');
+    post({ v: 1, kind: 'stopped' });
+    port.close();
+  })();
+  return stopping;
+}
+
+function onMessage(message: MainMessage): void {
+  switch (message.kind) {
+    case 'resynced': {
+      const pending = pendingResyncs.get(message.id);
+      pendingResyncs.delete(message.id);
+      if (!pending) return;
+      if (message.error !== null) pending.reject(new Error(message.error));
+      else {
+        applyMarks(message.marks, [[pending.topic, pending.partition, message.through]]);
+        pending.resolve();
+      }
+      return;
+    }
+    case 'topics': {
+      applyMarks(message.marks, message.throughs);
+      for (const link of links)
+        if (link.from === message.from)
+          void link
+            .updateTopics(message.topics)
+            .catch((err: unknown) => logger.warn({ from: link.from, err }, 'topic update failed'));
+      return;
+    }
+    case 'key-mismatch':
+      for (const link of links)
+        if (link.from === message.from) link.setKeyMismatch(message.reason || undefined);
+      return;
+    case 'refresh-lag':
+      for (const link of links)
+        void link
+          .refreshLag()
+          .catch((err: unknown) => logger.debug({ from: link.from, err }, 'lag refresh failed; will retry'));
+      return;
+    case 'stop':
+      void stop();
+      return;
+  }
+}
+
+port.on('message', (value: unknown) => onMessage(decodeMainMessage(value)));
+
+try {
+  for (const link of links) await link.start();
+  logger.info({ state: 'running', links: links.map((l) => l.from) }, 'worker state');
+  post({ v: 1, kind: 'running' });
+} catch (err) {
+  logger.error({ err }, 'worker failed to start');
+  post({ v: 1, kind: 'failed', message: err instanceof Error ? err.message : String(err) });
+  await stop();
+}

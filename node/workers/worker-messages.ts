@@ -1,0 +1,317 @@
+/**
+ * What crosses the boundary between a node's main thread and its worker threads (docs/work-sharing.md,
+ * "Worker threads"): the message shapes, and the codecs of the two that are sent per write or per batch (an
+ * acked write's index run, as typed arrays; the link observer's calls, coalesced). Messages travel by
+ * structured clone; every one carries `v: 1` and a `kind`, and `decodeWorkerMessage` /
+ * `decodeMainMessage` refuse anything else with GEOMESH_INTERNAL_INVARIANT (both ends are this program).
+ */
+import { GeomeshError } from '../../base/index.ts';
+import type { InboundLinkConfig } from '../config/index.ts';
+import type { HighwaterEntry, LinkObserver, Origin } from '../replication/index.ts';
+
+/** A link's compiled options without its selectors (as node/region's link factory takes them). */
+export type LinkTuning = Omit<InboundLinkConfig, 'from' | 'topics' | 'forwardsOrigin' | 'syncGroupOffsets'>;
+
+/** A target partition's index `through` (where its next write's records start). */
+export type PartitionThrough = readonly [topic: string, partition: number, through: number];
+
+/** One inbound link as a worker runs it: everything serializable (selectors and callbacks resolved). */
+export interface WorkerLinkSpec {
+  from: string;
+  /** The source topics it reads now (the main thread's topic refresh sends changes). */
+  topics: string[];
+  /** The origins it carries (the link's forwarding, resolved over the mesh's regions). */
+  forwards: string[];
+  /** Its compiled options (node/config): compression, batch and in-flight bounds, policies, backoff. */
+  tuning: LinkTuning;
+}
+
+/** The worker's `workerData`: what it needs to run its share of the data path. */
+export interface WorkerStart {
+  v: 1;
+  kind: 'start';
+  /** This worker's number (0 … workers − 1) and how many there are. */
+  worker: number;
+  workers: number;
+  mesh: string;
+  region: string;
+  /** Connections of the region's cluster and of every link's source (secrets resolved; never logged). */
+  clusters: Record<string, unknown>;
+  provenanceKey: Uint8Array;
+  acceptedProvenanceKeys: Uint8Array[];
+  meshRegions: string[] | null;
+  onUnknownProvenanceKey: 'halt' | 'skip' | null;
+  links: WorkerLinkSpec[];
+  /** The marks and index `through` of this worker's partitions, as the main thread set them at start. */
+  marks: HighwaterEntry[];
+  throughs: PartitionThrough[];
+  /** Peers whose key sets disagree at start → why (key ids only). */
+  keyMismatches: [string, string][];
+  logLevel: string;
+}
+
+/** A write's index run: target partition, base offset, the origin of each record written (in order). */
+export interface AckedMessage {
+  v: 1;
+  kind: 'acked';
+  topic: string;
+  partition: number;
+  baseOffset: number;
+  regions: string[];
+  /** Per record: its origin's index in `regions`. */
+  regionOf: Uint16Array;
+  /** Per record: its origin offset. */
+  offsets: Float64Array;
+}
+
+/** Counters as sums, gauges as last values, rare events as calls, since the last `observed` message. */
+export interface ObservedMessage {
+  v: 1;
+  kind: 'observed';
+  written: {
+    from: string;
+    topic: string;
+    partition: number;
+    records: number;
+    bytes: number;
+    latenciesMs: number[];
+  }[];
+  counts: {
+    from: string;
+    what: 'dropped' | 'forged' | 'tooLarge' | 'unknownKey';
+    label: string;
+    count: number;
+  }[];
+  lags: { from: string; topic: string; partition: number; records: number }[];
+  events: { from: string; what: 'halted' | 'truncated'; topic: string; partition: number; records: number }[];
+}
+
+/** A link's counters (LinkStats with its maps as entry lists). */
+export interface LinkStatsSnapshot {
+  from: string;
+  state: string;
+  recordsWritten: number;
+  bytesWritten: number;
+  dropped: Record<string, number>;
+  forgedHeaders: number;
+  lagRecords: [string, number][];
+  lastLatencyMs: number;
+  skippedTooLarge: number;
+  writeRetries: number;
+  halted: [string, string][];
+  truncatedRecords: number;
+  sourceResets: number;
+  unknownKeyRecords: number;
+  skippedUnknownKey: number;
+  keyMismatch: string;
+}
+
+/** Worker → main. */
+export type WorkerMessage =
+  | { v: 1; kind: 'running' }
+  | AckedMessage
+  | { v: 1; kind: 'unsure'; topic: string; partition: number; through: number }
+  /** A mark lowered: its source partition was re-created or truncated from its end (source-truncation.md). */
+  | { v: 1; kind: 'rewound'; topic: string; partition: number; origin: string; offset: number }
+  | { v: 1; kind: 'resync'; id: number; topic: string; partition: number }
+  | ObservedMessage
+  | { v: 1; kind: 'stats'; links: LinkStatsSnapshot[] }
+  | { v: 1; kind: 'failed'; message: string }
+  | { v: 1; kind: 'stopped' };
+
+/** Main → worker (after the start in workerData). */
+export type MainMessage =
+  | { v: 1; kind: 'resynced'; id: number; marks: HighwaterEntry[]; through: number; error: string | null }
+  | {
+      v: 1;
+      kind: 'topics';
+      from: string;
+      topics: string[];
+      marks: HighwaterEntry[];
+      throughs: PartitionThrough[];
+    }
+  | { v: 1; kind: 'key-mismatch'; from: string; reason: string }
+  | { v: 1; kind: 'refresh-lag' }
+  | { v: 1; kind: 'stop' };
+
+const WORKER_KINDS = new Set([
+  'running',
+  'acked',
+  'unsure',
+  'rewound',
+  'resync',
+  'observed',
+  'stats',
+  'failed',
+  'stopped',
+]);
+const MAIN_KINDS = new Set(['resynced', 'topics', 'key-mismatch', 'refresh-lag', 'stop']);
+
+function decodeKind(value: unknown, kinds: ReadonlySet<string>, from: string): string {
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  const v = (value as { v?: unknown } | null)?.v;
+  if (v !== 1 || typeof kind !== 'string' || !kinds.has(kind))
+    throw new GeomeshError(
+      'GEOMESH_INTERNAL_INVARIANT',
+      `a message from the ${from} is not one this version knows (v ${String(v)}, kind ${String(kind)}); ` +
+        'the main thread and its workers must run the same geomesh',
+      { details: { kind: String(kind) } },
+    );
+  return kind;
+}
+
+/** Checks a message a worker sent (its version and kind). */
+export function decodeWorkerMessage(value: unknown): WorkerMessage {
+  decodeKind(value, WORKER_KINDS, 'worker thread');
+  return value as WorkerMessage;
+}
+
+/** Checks a message the main thread sent (its version and kind). */
+export function decodeMainMessage(value: unknown): MainMessage {
+  decodeKind(value, MAIN_KINDS, 'main thread');
+  return value as MainMessage;
+}
+
+/** A write's index run as a message: the origins as region ids and offsets (two typed arrays, no objects). */
+export function encodeAckedRun(
+  topic: string,
+  partition: number,
+  baseOffset: number,
+  origins: readonly Origin[],
+): AckedMessage {
+  const regions: string[] = [];
+  const regionOf = new Uint16Array(origins.length);
+  const offsets = new Float64Array(origins.length);
+  let last = '';
+  let lastId = -1;
+  for (let i = 0; i < origins.length; i++) {
+    const { region, offset } = origins[i]!;
+    if (region !== last) {
+      last = region;
+      lastId = regions.indexOf(region);
+      if (lastId < 0) lastId = regions.push(region) - 1;
+    }
+    regionOf[i] = lastId;
+    offsets[i] = offset;
+  }
+  return { v: 1, kind: 'acked', topic, partition, baseOffset, regions, regionOf, offsets };
+}
+
+/** The run an `acked` message carries. */
+export function decodeAckedRun(message: AckedMessage): {
+  topic: string;
+  partition: number;
+  baseOffset: number;
+  origins: Origin[];
+} {
+  const { regions, regionOf, offsets } = message;
+  if (regionOf.length !== offsets.length)
+    throw new GeomeshError(
+      'GEOMESH_INTERNAL_INVARIANT',
+      `an acked run of ${message.topic}/${message.partition} has ${regionOf.length} regions for ${offsets.length} offsets`,
+    );
+  const origins: Origin[] = new Array<Origin>(offsets.length);
+  for (let i = 0; i < offsets.length; i++) {
+    const region = regions[regionOf[i]!];
+    if (region === undefined)
+      throw new GeomeshError(
+        'GEOMESH_INTERNAL_INVARIANT',
+        `an acked run of ${message.topic}/${message.partition} names region id ${regionOf[i]} of ${regions.length}`,
+      );
+    origins[i] = { region, offset: offsets[i]! };
+  }
+  return { topic: message.topic, partition: message.partition, baseOffset: message.baseOffset, origins };
+}
+
+/** Most latencies kept per link and topic between two `observed` messages (the histogram's sample). */
+export const MAX_LATENCIES_PER_MESSAGE = 1_000;
+
+/**
+ * Records what links' observers are told, coalesced, until `take()`: a worker sends the result as one
+ * `observed` message every interval and the main thread replays it into the real observers.
+ */
+export class ObserverRecorder {
+  #written = new Map<string, ObservedMessage['written'][number]>();
+  #counts = new Map<string, ObservedMessage['counts'][number]>();
+  #lags = new Map<string, ObservedMessage['lags'][number]>();
+  #events: ObservedMessage['events'] = [];
+
+  /** The observer of the link from `from`. */
+  observer(from: string): LinkObserver {
+    const count = (what: ObservedMessage['counts'][number]['what'], label: string, n: number) => {
+      const key = `${from}\u0000${what}\u0000${label}`;
+      const entry = this.#counts.get(key);
+      if (entry) entry.count += n;
+      else this.#counts.set(key, { from, what, label, count: n });
+    };
+    return {
+      written: ({ topic, partition, records, bytes, latenciesMs }) => {
+        const key = `${from}\u0000${topic}`;
+        const entry = this.#written.get(key);
+        if (!entry) {
+          const kept = latenciesMs.slice(0, MAX_LATENCIES_PER_MESSAGE);
+          this.#written.set(key, { from, topic, partition, records, bytes, latenciesMs: kept });
+          return;
+        }
+        entry.records += records;
+        entry.bytes += bytes;
+        entry.partition = partition;
+        const room = MAX_LATENCIES_PER_MESSAGE - entry.latenciesMs.length;
+        // Over the cap the newest replace the tail, so the last latency (the lag gauge) stays the newest.
+        if (room > 0) entry.latenciesMs.push(...latenciesMs.slice(0, room));
+        else if (latenciesMs.length > 0)
+          entry.latenciesMs[entry.latenciesMs.length - 1] = latenciesMs.at(-1)!;
+      },
+      dropped: (reason, n) => count('dropped', reason, n),
+      forged: (n) => count('forged', '', n),
+      tooLarge: (topic) => count('tooLarge', topic, 1),
+      unknownKey: (n) => count('unknownKey', '', n),
+      lag: (topic, partition, records) =>
+        this.#lags.set(`${from}\u0000${topic}\u0000${partition}`, { from, topic, partition, records }),
+      halted: (topic, partition) => this.#events.push({ from, what: 'halted', topic, partition, records: 0 }),
+      truncated: (topic, partition, records) =>
+        this.#events.push({ from, what: 'truncated', topic, partition, records }),
+    };
+  }
+
+  /** What was recorded since the last call, or undefined when nothing was. */
+  take(): ObservedMessage | undefined {
+    if (this.#written.size + this.#counts.size + this.#lags.size + this.#events.length === 0)
+      return undefined;
+    const message: ObservedMessage = {
+      v: 1,
+      kind: 'observed',
+      written: [...this.#written.values()],
+      counts: [...this.#counts.values()],
+      lags: [...this.#lags.values()],
+      events: this.#events,
+    };
+    this.#written = new Map();
+    this.#counts = new Map();
+    this.#lags = new Map();
+    this.#events = [];
+    return message;
+  }
+}
+
+/** Tells each link's real observer what an `observed` message recorded (unknown links are skipped). */
+export function replayObserved(
+  message: ObservedMessage,
+  observerOf: (from: string) => LinkObserver | undefined,
+): void {
+  for (const w of message.written) observerOf(w.from)?.written(w);
+  for (const { from, what, label, count } of message.counts) {
+    const observer = observerOf(from);
+    if (!observer) continue;
+    if (what === 'dropped') observer.dropped(label as Parameters<LinkObserver['dropped']>[0], count);
+    else if (what === 'forged') observer.forged(count);
+    else if (what === 'unknownKey') observer.unknownKey?.(count);
+    else for (let i = 0; i < count; i++) observer.tooLarge(label);
+  }
+  for (const l of message.lags) observerOf(l.from)?.lag(l.topic, l.partition, l.records);
+  for (const e of message.events) {
+    const observer = observerOf(e.from);
+    if (e.what === 'halted') observer?.halted(e.topic, e.partition);
+    else observer?.truncated(e.topic, e.partition, e.records);
+  }
+}

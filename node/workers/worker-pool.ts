@@ -1,0 +1,224 @@
+/**
+ * The main thread's side of a node's worker threads (docs/work-sharing.md, "Worker threads"): starts one
+ * thread per `WorkerStart`, hands what they send to its host (index runs, unsure partitions, resync requests,
+ * observer calls, link counters), sends them what the main thread decides (topics, key agreement, lag
+ * refresh), and stops them: each drains and says `stopped`; one that has not within `stopGraceMs` is
+ * terminated (its writes not yet acknowledged are rebuilt from the target's log at the next start).
+ *
+ * States: idle → starting → running → stopping → stopped; starting → failed (a worker failed to start; the
+ * others are stopped). A worker that ends while running is reported to the host (`failed`).
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../log/index.ts';
+import type { HighwaterEntry, LinkObserver, Origin } from '../replication/index.ts';
+import {
+  decodeAckedRun,
+  decodeWorkerMessage,
+  replayObserved,
+  type LinkStatsSnapshot,
+  type MainMessage,
+  type WorkerMessage,
+  type WorkerStart,
+} from './worker-messages.ts';
+
+/** What the main thread does with what its workers send. */
+export interface WorkerPoolHost {
+  /** A write's index run (in the order the worker wrote them, per partition). */
+  acked(topic: string, partition: number, baseOffset: number, origins: Origin[]): void;
+  /** A write failed: its records may have landed from `through`. */
+  unsure(topic: string, partition: number, through: number): void;
+  /** A worker lowered a mark (its source partition was re-created). */
+  rewound(topic: string, partition: number, origin: string, offset: number): void;
+  /** Re-reads a partition's tail; the marks it raised and the `through` it then has go back to the worker. */
+  resync(topic: string, partition: number): Promise<{ marks: HighwaterEntry[]; through: number }>;
+  /** The real observer of the link from `from` (metrics). */
+  observerOf(from: string): LinkObserver | undefined;
+  /** A worker's latest counters of every link. */
+  stats(worker: number, links: readonly LinkStatsSnapshot[]): void;
+  /** A worker ended or failed while the pool was running. */
+  failed(worker: number, err: Error): void;
+}
+
+export interface WorkerPoolOptions {
+  /** One per worker, in worker order. */
+  starts: readonly WorkerStart[];
+  /** How often workers report their counters and metrics. */
+  reportMs: number;
+  /** How long a stop waits for a worker to drain before it is terminated. */
+  stopGraceMs: number;
+  host: WorkerPoolHost;
+  logger: Logger;
+  /** The worker's entry; default worker-main.ts next to this file (tests may give another). */
+  entry?: URL;
+}
+
+type PoolState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
+
+interface Thread {
+  worker: Worker;
+  running: PromiseWithResolvers<void>;
+  ended: Promise<number>;
+  isStopped: boolean;
+}
+
+export class WorkerPool {
+  readonly #options: WorkerPoolOptions;
+  readonly #threads: Thread[] = [];
+  #state: PoolState = 'idle';
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: WorkerPoolOptions) {
+    this.#options = options;
+  }
+
+  get state(): PoolState {
+    return this.#state;
+  }
+
+  get size(): number {
+    return this.#options.starts.length;
+  }
+
+  /** Starts every worker; resolves once all run, rejects (the others stopped) if one fails to. */
+  async start(): Promise<void> {
+    this.#move('starting');
+    const entry = this.#options.entry ?? new URL('./worker-main.ts', import.meta.url);
+    for (const [i, start] of this.#options.starts.entries()) {
+      const worker = new Worker(entry, {
+        workerData: { ...start, reportMs: this.#options.reportMs },
+        name: `geomesh-worker-${i}`,
+      });
+      const running = Promise.withResolvers<void>();
+      const thread: Thread = {
+        worker,
+        running,
+        ended: new Promise((resolve) => worker.once('exit', resolve)),
+        isStopped: false,
+      };
+      this.#threads.push(thread);
+      worker.on('message', (value: unknown) => this.#onMessage(i, thread, value));
+      worker.on('error', (err: Error) => {
+        this.#options.logger.error({ worker: i, err }, 'worker thread failed');
+        running.reject(err);
+        if (this.#state === 'running') this.#options.host.failed(i, err);
+      });
+      worker.once('exit', (code) => {
+        const err = new Error(`worker thread ${i} ended (exit code ${code}) before it was stopped`);
+        running.reject(err);
+        if (!thread.isStopped && this.#state === 'running') this.#options.host.failed(i, err);
+      });
+    }
+    try {
+      await Promise.all(this.#threads.map((t) => t.running.promise));
+      this.#move('running');
+    } catch (err) {
+      this.#move('failed');
+      await this.#drain();
+      throw err;
+    }
+  }
+
+  /** Sends `message` to every worker. */
+  broadcast(message: MainMessage): void {
+    for (const t of this.#threads) if (!t.isStopped) t.worker.postMessage(message);
+  }
+
+  /** Drains every worker (idempotent; concurrent callers share one promise). */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      if (this.#state !== 'failed') this.#move('stopping');
+      await this.#drain();
+      if (this.#state !== 'failed') this.#move('stopped');
+    })();
+    return this.#stopping;
+  }
+
+  async #drain(): Promise<void> {
+    const grace = this.#options.stopGraceMs;
+    await Promise.all(
+      this.#threads.map(async (t, i) => {
+        t.worker.postMessage({ v: 1, kind: 'stop' } satisfies MainMessage);
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), grace)));
+        const outcome = await Promise.race([t.ended, late]);
+        clearTimeout(timer);
+        t.isStopped = true;
+        if (outcome === 'late') {
+          this.#options.logger.warn(
+            { worker: i, graceMs: grace },
+            'worker thread did not drain in time; terminating it (the next start rebuilds its unacknowledged writes from the log)',
+          );
+          await t.worker.terminate();
+        }
+      }),
+    );
+  }
+
+  #onMessage(i: number, thread: Thread, value: unknown): void {
+    const host = this.#options.host;
+    let message: WorkerMessage;
+    try {
+      message = decodeWorkerMessage(value);
+    } catch (err) {
+      this.#options.logger.error(
+        { worker: i, err },
+        'worker thread sent a message this version does not know',
+      );
+      return;
+    }
+    switch (message.kind) {
+      case 'running':
+        thread.running.resolve();
+        return;
+      case 'acked': {
+        const run = decodeAckedRun(message);
+        host.acked(run.topic, run.partition, run.baseOffset, run.origins);
+        return;
+      }
+      case 'unsure':
+        host.unsure(message.topic, message.partition, message.through);
+        return;
+      case 'rewound':
+        host.rewound(message.topic, message.partition, message.origin, message.offset);
+        return;
+      case 'resync': {
+        const { id, topic, partition } = message;
+        host.resync(topic, partition).then(
+          ({ marks, through }) =>
+            this.#reply(thread, { v: 1, kind: 'resynced', id, marks, through, error: null }),
+          (err: unknown) =>
+            this.#reply(thread, {
+              v: 1,
+              kind: 'resynced',
+              id,
+              marks: [],
+              through: 0,
+              error: err instanceof Error ? err.message : String(err),
+            }),
+        );
+        return;
+      }
+      case 'observed':
+        replayObserved(message, (from) => host.observerOf(from));
+        return;
+      case 'stats':
+        host.stats(i, message.links);
+        return;
+      case 'failed':
+        thread.running.reject(new Error(`worker thread ${i} failed to start: ${message.message}`));
+        return;
+      case 'stopped':
+        thread.isStopped = true;
+        return;
+    }
+  }
+
+  #reply(thread: Thread, message: MainMessage): void {
+    if (!thread.isStopped) thread.worker.postMessage(message);
+  }
+
+  #move(state: PoolState): void {
+    this.#state = state;
+    this.#options.logger.info({ state, workers: this.size }, 'worker pool state');
+  }
+}

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { GeomeshError } from '../../../../base/index.ts';
+import { emptyLinkStats } from '../../../../node/replication/index.ts';
+import { WorkerLink, workerCount } from '../../../../node/region/worker-links.ts';
+import { snapshotLinkStats } from '../../../../node/workers/index.ts';
+
+const isConfigError = (err: unknown) => err instanceof GeomeshError && err.code === 'GEOMESH_CONFIG_INVALID';
+
+describe('workerCount', () => {
+  it('takes the default (1) and any whole number ≥ 1', () => {
+    assert.equal(workerCount({ region: 'r' }), 1);
+    assert.equal(workerCount({ region: 'r', workers: 4 }), 4);
+  });
+
+  it('refuses a count that is not a whole number ≥ 1, naming the setting', () => {
+    for (const workers of [0, -2, 1.5, Number.NaN])
+      assert.throws(
+        () => workerCount({ region: 'r', workers }),
+        (err: unknown) => isConfigError(err) && /workers/.test(String(err)),
+      );
+  });
+
+  it('refuses more than one worker under work sharing, saying what to do', () => {
+    const workSharing = { instanceId: 'i', isLeaseValid: () => true };
+    assert.equal(workerCount({ region: 'r', workers: 1, workSharing }), 1);
+    assert.throws(
+      () => workerCount({ region: 'r', workers: 2, workSharing }),
+      (err: unknown) => isConfigError(err) && /cannot be combined with work sharing yet/.test(String(err)),
+    );
+  });
+});
+
+describe('WorkerLink', () => {
+  const link = () =>
+    new WorkerLink({
+      from: 'a',
+      to: 'b',
+      topics: ['t'],
+      pool: () => undefined,
+      marksOf: () => ({ marks: [], throughs: [] }),
+    });
+
+  it('sums the latest counters of every worker, and is running only while every worker says so', async () => {
+    const l = link();
+    assert.equal(l.state, 'idle');
+    await l.start();
+    const one = emptyLinkStats();
+    one.recordsWritten = 5;
+    const two = emptyLinkStats();
+    two.recordsWritten = 7;
+    l.noteStats(0, snapshotLinkStats('a', 'running', one));
+    l.noteStats(1, snapshotLinkStats('a', 'running', two));
+    assert.equal(l.stats.recordsWritten, 12);
+    assert.equal(l.state, 'running');
+    one.recordsWritten = 6;
+    l.noteStats(0, snapshotLinkStats('a', 'stopping', one));
+    assert.equal(l.stats.recordsWritten, 13, 'a newer snapshot replaces the older one');
+    assert.equal(l.state, 'stopping');
+  });
+
+  it('keeps the topics it is told to read', async () => {
+    const l = link();
+    await l.updateTopics(['t', 'u']);
+    assert.deepEqual(l.topics, ['t', 'u']);
+  });
+});

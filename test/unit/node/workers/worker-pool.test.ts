@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'node:test';
+import { silentLogger } from '../../../../node/log/index.ts';
+import type { Origin } from '../../../../node/replication/index.ts';
+import { WorkerPool, type WorkerPoolHost, type WorkerStart } from '../../../../node/workers/index.ts';
+
+const ENTRY = new URL('./fixtures/scripted-worker.ts', import.meta.url);
+/** Every pool a test made: stopped after it, whatever its outcome (their threads would keep the process). */
+const pools: WorkerPool[] = [];
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.stop()));
+});
+
+/** A pool of `scripts.length` scripted workers and what its host was told. */
+function pool(scripts: string[], stopGraceMs = 2_000) {
+  const told: string[] = [];
+  const failed: Error[] = [];
+  const host: WorkerPoolHost = {
+    acked: (topic, partition, baseOffset, origins: Origin[]) =>
+      told.push(
+        `acked ${topic}/${partition}@${baseOffset} ${origins.map((o) => `${o.region}:${o.offset}`).join(',')}`,
+      ),
+    unsure: (topic, partition, through) => told.push(`unsure ${topic}/${partition} from ${through}`),
+    rewound: (topic, partition, origin, offset) =>
+      told.push(`rewound ${topic}/${partition} ${origin}:${offset}`),
+    resync: (topic, partition) => {
+      told.push(`resync ${topic}/${partition}`);
+      return Promise.resolve({ marks: [], through: 40 + partition });
+    },
+    observerOf: () => undefined,
+    stats: () => undefined,
+    failed: (_worker, err) => failed.push(err),
+  };
+  const starts = scripts.map((script, worker) => ({ worker, script }) as unknown as WorkerStart);
+  const made = new WorkerPool({
+    starts,
+    reportMs: 100,
+    stopGraceMs,
+    host,
+    logger: silentLogger(),
+    entry: ENTRY,
+  });
+  pools.push(made);
+  return { told, failed, pool: made };
+}
+
+async function until(what: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!what()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('WorkerPool', () => {
+  it('runs every worker, hands their runs to the host and answers their resyncs, then drains them', async () => {
+    const { pool: p, told, failed } = pool(['run', 'run']);
+    await p.start();
+    assert.equal(p.state, 'running');
+    await until(() => told.filter((t) => t.startsWith('unsure')).length === 2);
+    assert.deepEqual(
+      told.filter((t) => t.includes('t/0')),
+      ['acked t/0@10 a:5,b:7', 'rewound t/0 a:2', 'resync t/0', 'unsure t/0 from 40'],
+    );
+    assert.ok(told.includes('unsure t/1 from 41'));
+    await p.stop();
+    assert.equal(p.state, 'stopped');
+    assert.deepEqual(failed, []);
+  });
+
+  it('rejects the start when a worker fails to start, and ends the others', async () => {
+    const { pool: p } = pool(['run', 'fail']);
+    await assert.rejects(p.start(), /worker thread 1 failed to start: no broker/);
+    assert.equal(p.state, 'failed');
+  });
+
+  it('terminates a worker that does not drain within the grace', async () => {
+    const { pool: p } = pool(['deaf'], 300);
+    await p.start();
+    const began = Date.now();
+    await p.stop();
+    const took = Date.now() - began;
+    assert.ok(took >= 300 && took < 5_000, `stopped after ${took} ms`);
+  });
+
+  it('tells the host when a running worker ends on its own', async () => {
+    const { pool: p, failed } = pool(['exit']);
+    await p.start();
+    await until(() => failed.length === 1);
+    assert.match(failed[0]!.message, /worker thread 0 ended \(exit code 3\) before it was stopped/);
+    await p.stop();
+  });
+});
