@@ -39,6 +39,23 @@ export interface PartitionFrontier {
   committedOffset: number;
   /** Per origin region: the highest origin offset consumed before committedOffset, -1 none. */
   frontier: OriginOffset[];
+  /** Per origin: the records held after the frontier (absent or not counted: unknown). */
+  unconsumed?: OriginRecords[];
+  unconsumedCounted?: boolean;
+}
+
+/** Records of one origin with origin offsets from fromOffset to toOffset. */
+export interface OriginRecords {
+  region: string;
+  fromOffset: number;
+  toOffset: number;
+  records: number;
+}
+
+/** A number of records of one origin region. */
+export interface OriginCount {
+  region: string;
+  records: number;
 }
 
 // ---- operator.proto ----
@@ -77,6 +94,10 @@ export interface PartitionTranslation {
   alreadySeen: number;
   /** toRegion's log end offset when the translation was made. */
   targetLogEnd: number;
+  /** Per origin: records fromRegion held after the frontier that toRegion does not hold yet. */
+  notReplicated?: OriginCount[];
+  /** Whether notReplicated was counted (absent or false: unknown). */
+  notReplicatedCounted?: boolean;
 }
 
 /** GetStatus takes no argument. */
@@ -121,6 +142,10 @@ export interface PartitionSeek {
   /** Records at or after offset already consumed elsewhere. */
   alreadySeen: number;
   logEnd: number;
+  /** Per origin: how many of the request's unconsumed records this region does not hold yet. */
+  missing?: OriginCount[];
+  /** Whether missing was counted (absent or false: unknown). */
+  missingCounted?: boolean;
 }
 
 /** The frontiers of one consumer group in its home region at one moment. */
