@@ -24,8 +24,10 @@ import {
   describeSummary,
   summarizeFailover,
   renderFailover,
+  parseDuration,
   runFailback,
   runFailover,
+  runFailoverAfterReplication,
   type FailoverCalls,
   type FailoverRun,
   type ProgressWatch,
@@ -51,12 +53,16 @@ Per group: the outcome (committed, dry-run, or refused with the reason: unknown 
 --to, no answer from --from and no checkpoint), where the frontier came from (live, or the checkpoint and its
 age: a group may then see records again, never miss one), the partitions committed and how many records
 after the committed offsets the group had already consumed in --from (a failover-aware consumer skips them;
-docs/offset-translation.md). Before committing, the node records --from as failed over to --to in etcd
+docs/offset-translation.md), and the records NOT REPLICATED: what --from held after the group's frontier
+(live, or as of its checkpoint) that --to does not hold yet, per origin region (a line per partition follows
+the table); the group would not get them in --to if it moved now. --wait-for-replication <duration> waits
+for that to reach 0 while --from answers (progress on stderr), then fails over; when --from does not answer
+it fails over at once; when the duration passes, it commits nothing (exit 6). Before committing, the node records --from as failed over to --to in etcd
 (region state, shown by geomesh status); a dry run records nothing. When etcd does not answer, nothing is
 committed (exit 1); when --from is recorded failed over to another region, the call is refused (exit 1).
 Exit codes: 0 every group committed (or translated, with --dry-run), 1 failure (node unreachable),
 2 invalid topology, 4 unknown region or a pattern that matches no group, 5 at least one group refused,
-64 usage error (a pattern that is not a regular expression), 66 file not readable, 77 not authorised.
+6 records still not replicated when --wait-for-replication passed (nothing committed), 64 usage error (a pattern that is not a regular expression), 66 file not readable, 77 not authorised.
 With --json every output is JSON: the answer with its summary on stdout, progress and errors as one JSON
 object a line on stderr.`;
 
@@ -70,6 +76,7 @@ interface FailoverOptions extends OperatorConnectionOptions {
   group?: string[];
   excludeGroup?: string[];
   parallel?: string;
+  waitForReplication?: string;
   dryRun?: boolean;
   node?: string;
   tokenEnv?: string;
@@ -86,6 +93,10 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
     .option('--group <pattern...>', 'move only the selected groups matching a pattern (default: all)')
     .option('--exclude-group <pattern...>', 'leave out the groups matching a pattern')
     .option('--parallel <groups>', `groups translated at once (default ${NODE_DEFAULTS.failoverConcurrency})`)
+    .option(
+      '--wait-for-replication <duration>',
+      'before committing, wait (e.g. 30s, 5m) until --to holds every record of --from after the groups',
+    )
     .option('--dry-run', 'translate and report only; commit nothing')
     .option('--node <host:port>', "call this node (default: --to's node)")
     .option('--token-env <VAR>', 'environment variable holding the operator bearer token')
@@ -123,28 +134,43 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
       context.setExitCode(EXIT_CODES.usage);
       return;
     }
+    let waitMs: number | undefined;
+    try {
+      if (options.waitForReplication !== undefined)
+        waitMs = parseDuration(options.waitForReplication, '--wait-for-replication');
+    } catch (err) {
+      say('failover', options.json, context, { error: (err as Error).message, exitCode: EXIT_CODES.usage });
+      context.setExitCode(EXIT_CODES.usage);
+      return;
+    }
     const startedAt = performance.now();
     const watch: ProgressWatch = {
       say: (p) =>
         say('failover', options.json, context, options.json ? { progress: p } : describeProgress(p)),
       sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
     };
+    const request = {
+      fromRegion: options.from,
+      toRegion: options.to,
+      groups: [],
+      groupPatterns: include,
+      excludeGroupPatterns: exclude,
+      dryRun: options.dryRun ?? false,
+      failback: '',
+      progressId: randomUUID(),
+      parallelGroups: parallel,
+    };
     const run = await withCalls(address(options, options.to, config), options, connection, (calls) =>
-      runFailover(
-        calls,
-        {
-          fromRegion: options.from,
-          toRegion: options.to,
-          groups: [],
-          groupPatterns: include,
-          excludeGroupPatterns: exclude,
-          dryRun: options.dryRun ?? false,
-          failback: '',
-          progressId: randomUUID(),
-          parallelGroups: parallel,
-        },
-        watch,
-      ),
+      waitMs === undefined
+        ? runFailover(calls, request, watch)
+        : runFailoverAfterReplication(
+            calls,
+            request,
+            waitMs,
+            { now: Date.now, sleep: (ms) => sleep(ms) },
+            (line) => say('failover', options.json, context, options.json ? { message: line } : line),
+            watch,
+          ),
     );
     report('failover', run, options.json, context, performance.now() - startedAt);
   });
