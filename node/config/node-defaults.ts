@@ -99,6 +99,10 @@ export const NODE_DEFAULTS = deepFreeze({
     progressPollMs: 500,
     /** How often a failback asks whether the region has caught up. */
     catchUpPollMs: 1_000,
+    /** How often the CLI calls again a node that is still starting (within --wait-ms). */
+    nodePollMs: 500,
+    /** How long `geomesh failover` waits for its node to serve (--wait-ms). */
+    failoverNodeWaitMs: 30_000,
     /** How often `--wait-for-replication` translates again to see whether the gap has closed. */
     replicationPollMs: 1_000,
     /** Most partitions the text report lists one by one with records not replicated yet. */

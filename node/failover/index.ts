@@ -76,3 +76,4 @@ export {
   type ReplicationGap,
 } from './replication-gap.ts';
 export { parseDuration, runFailoverAfterReplication, type WaitClock } from './replication-wait.ts';
+export { patientCalls, type Patience } from './patient-calls.ts';
