@@ -5,7 +5,8 @@
  * Failover and failback record east's region state in a real etcd: failed over to west, then active again;
  * refused callers and dry runs record nothing. The replication gap a failover reports (east's records after
  * a group's position that west lacks) is compared with what consuming both regions finds, live and from
- * east's checkpoints.
+ * east's checkpoints. A failback without --group started while east's node is down waits for it, then moves
+ * back the groups east's region state records.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -419,12 +420,12 @@ describe('mutual TLS between nodes and from operators', () => {
       '--group',
       'rpo',
       '--wait-for-replication',
-      '2s',
+      '1s',
       ...tlsOf(operator),
     );
     assert.equal(waited.code, 6, waited.stderr);
     assert.match(waited.stderr, /waiting for replication: 11 \(east 11\) records of east not in west yet/);
-    assert.match(waited.stderr, /after 2000 ms, 11 \(east 11\) records of east .* nothing committed/);
+    assert.match(waited.stderr, /after 1000 ms, 11 \(east 11\) records of east .* nothing committed/);
     assert.match(waited.stdout, /^rpo +dry-run +live +2 +\d+ +11 \(east 11\)/m);
     assert.match(waited.stdout, /^ {2}rpo orders\/0: east 11$/m);
     const offsets = new ClusterOffsets(kafka['west']!);
@@ -521,5 +522,54 @@ describe('mutual TLS between nodes and from operators', () => {
         [[{ region: 'east', records: haltedInWest }], []],
         g.group,
       );
+  });
+
+  it("failback without --group, started while east's node is down: waits for it, then moves back the recorded groups", async () => {
+    // east is recorded failed over to west with estate-a and estate-b (the case above); its node is dead.
+    const failback = run([
+      'failback',
+      '--topology',
+      file,
+      '--region',
+      'east',
+      '--from',
+      'west',
+      '--wait-ms',
+      '60000',
+      ...tlsOf(operator),
+    ]);
+    let stdout = '';
+    let stderr = '';
+    failback.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    failback.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => failback.once('exit', resolve));
+    children.push(failback);
+    await waitFor(() => Promise.resolve(stderr.includes("waiting for east's node")), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+      what: 'the failback waiting for east',
+    });
+    assert.match(
+      stderr,
+      /waiting for east's node at 127\.0\.0\.1:\d+ \(connection refused\): up to \d+ s more/,
+    );
+    const east = run(['node', '--topology', file, '--region', 'east']);
+    children.push(east);
+    assert.equal(await exited, 0, stderr);
+    assert.match(stdout, /^estate-a +committed /m);
+    assert.match(stdout, /^estate-b +committed /m);
+    assert.match(stdout, /summary: 2 groups: 2 committed, 0 refused/);
+    assert.equal((await eastStateInEtcd())?.state, 'active');
+    const offsets = new ClusterOffsets(kafka['east']!);
+    try {
+      for (const [i, group] of ['estate-a', 'estate-b'].entries())
+        assert.deepEqual(
+          (await offsets.committedOffsets(group, ['orders'])).map((c) => c.offset),
+          [10 * (i + 1), i + 1],
+          group,
+        );
+    } finally {
+      await offsets.stop();
+    }
   });
 });

@@ -210,6 +210,19 @@ describe('runFailback', () => {
     ]);
   });
 
+  it('without groups: both steps ask for the recorded ones; the finish carries the progress id', async () => {
+    const { calls, clock, requests } = returningNode([0]);
+    const run = await runFailback(calls, { ...failback, groups: [], progressId: 'p-9' }, clock, () => {});
+    assert.equal(run.exit, 'ok');
+    assert.deepEqual(
+      requests.map((r) => [r.failback, r.groups, r.progressId ?? '']),
+      [
+        ['start', [], ''],
+        ['finish', [], 'p-9'],
+      ],
+    );
+  });
+
   it('still behind after --wait-ms: exit failure naming the lag and both fixes; nothing finished', async () => {
     const { calls, clock, requests } = returningNode([500]);
     const run = await runFailback(calls, { ...failback, waitMs: 2_500 }, clock, () => {});
