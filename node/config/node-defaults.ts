@@ -12,6 +12,11 @@ export const NODE_DEFAULTS = deepFreeze({
   /** How often the origin index is written to its topic. */
   indexFlushIntervalMs: 1_000,
   /** How often this region's groups are checkpointed and pushed to peers. */
+  /**
+   * How old a partition's log end may be when the records after a group's frontier are counted (the
+   * replication gap): reads of one topic within this age are shared by every group's translation.
+   */
+  logEndMaxAgeMs: 1_000,
   checkpointIntervalMs: 5_000,
   /** Deadline of a call to a peer (a translation falls back to a checkpoint after it). */
   peerTimeoutMs: 3_000,

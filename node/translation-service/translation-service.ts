@@ -52,6 +52,8 @@ export class TranslationService {
   };
   /** Checkpoint rounds and group offset syncs. */
   readonly #exchange: CheckpointExchange;
+  /** The last read of each topic's log ends, shared for NODE_DEFAULTS.logEndMaxAgeMs. */
+  readonly #logEndReads = new Map<string, { atMs: number; ends: Promise<Map<number, number> | undefined> }>();
 
   constructor(options: TranslationServiceOptions) {
     this.#options = options;
@@ -126,13 +128,30 @@ export class TranslationService {
     return { region, computedAtMs, partitions };
   }
 
-  /** The log ends of the partitions' topics here (a topic that cannot be read is left out). */
+  /**
+   * The log ends of the partitions' topics here (a topic that cannot be read is left out). A topic's read is
+   * shared by the calls within NODE_DEFAULTS.logEndMaxAgeMs of it (a checkpoint round or a failover asks for
+   * the same topics once per group): the records counted are those held at that read.
+   */
   async #logEnds(tps: readonly { topic: string }[]): Promise<Map<string, Map<number, number>>> {
     const out = new Map<string, Map<number, number>>();
+    const now = this.#now();
     for (const topic of new Set(tps.map((t) => t.topic))) {
+      let read = this.#logEndReads.get(topic);
+      if (!read || now - read.atMs > NODE_DEFAULTS.logEndMaxAgeMs) {
+        const ends = this.#options.cluster
+          .topicRanges(topic)
+          .then((ranges) => (ranges ? new Map(ranges.map((r) => [r.partition, r.logEnd])) : undefined));
+        read = { atMs: now, ends };
+        this.#logEndReads.set(topic, read);
+        // A failed read is not shared.
+        ends.catch(() => {
+          if (this.#logEndReads.get(topic)?.ends === ends) this.#logEndReads.delete(topic);
+        });
+      }
       try {
-        const ranges = await this.#options.cluster.topicRanges(topic);
-        if (ranges) out.set(topic, new Map(ranges.map((r) => [r.partition, r.logEnd])));
+        const ends = await read.ends;
+        if (ends) out.set(topic, ends);
       } catch (err) {
         this.#logger.info({ topic, err }, 'log end not read: records after the frontier not counted');
       }
