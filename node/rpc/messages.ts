@@ -8,6 +8,10 @@
  * time that these shapes match the generated types.
  */
 import type { LinkSummary, NodeStatus } from '../status/index.ts';
+import type { OriginCount, OriginRecords } from '../translation/index.ts';
+
+// The replication gap's counts are the translation's own types (node/translation/replication-gap.ts).
+export type { OriginCount, OriginRecords } from '../translation/index.ts';
 
 // The status messages are the status model's own types (node/status): one definition for both.
 export type {
@@ -42,20 +46,6 @@ export interface PartitionFrontier {
   /** Per origin: the records held after the frontier (absent or not counted: unknown). */
   unconsumed?: OriginRecords[];
   unconsumedCounted?: boolean;
-}
-
-/** Records of one origin with origin offsets from fromOffset to toOffset. */
-export interface OriginRecords {
-  region: string;
-  fromOffset: number;
-  toOffset: number;
-  records: number;
-}
-
-/** A number of records of one origin region. */
-export interface OriginCount {
-  region: string;
-  records: number;
 }
 
 // ---- operator.proto ----
