@@ -19,6 +19,7 @@ import type { TopologyConfig } from '../../../topology/index.ts';
 import { NODE_DEFAULTS } from '../../config/index.ts';
 import {
   MAX_PARALLEL_GROUPS,
+  callErrorExit,
   compileGroupPatterns,
   describeProgress,
   describeSummary,
@@ -227,10 +228,16 @@ async function withCalls(
   patience: { region: string; waitMs: number; say: (line: string) => void },
   run: (calls: FailoverCalls) => Promise<FailoverRun>,
 ): Promise<FailoverRun> {
-  const client = createOperatorClient(address, {
-    transport: connection.transport,
-    ...(options.tokenEnv ? { bearerToken: { env: options.tokenEnv } } : {}),
-  });
+  let client: ReturnType<typeof createOperatorClient>;
+  try {
+    client = createOperatorClient(address, {
+      transport: connection.transport,
+      ...(options.tokenEnv ? { bearerToken: { env: options.tokenEnv } } : {}),
+    });
+  } catch (err) {
+    // Credentials that cannot be used as given (a token without TLS, an unset variable): a usage error.
+    return { exit: callErrorExit(err), error: (err as Error).message };
+  }
   const call = { timeoutMs: connection.timeoutMs };
   try {
     const calls: FailoverCalls = {
