@@ -15,6 +15,8 @@ export const EXIT_CODES = Object.freeze({
   notFound: 4,
   /** `failover`: at least one group was refused (its reason is printed). */
   refused: 5,
+  /** `failover --wait-for-replication`: the bound passed with records not replicated yet; nothing committed. */
+  notReplicated: 6,
   /** The command line is malformed: unknown verb or option, missing argument (EX_USAGE). */
   usage: 64,
   /** An input file does not exist or cannot be read (EX_NOINPUT). */

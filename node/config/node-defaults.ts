@@ -19,6 +19,11 @@ export const NODE_DEFAULTS = deepFreeze({
   /** How often a worker thread sends its links' counters and metrics to the main thread. */
   workerReportMs: 250,
   /** How often this region's groups are checkpointed and pushed to peers. */
+  /**
+   * How old a partition's log end may be when the records after a group's frontier are counted (the
+   * replication gap): reads of one topic within this age are shared by every group's translation.
+   */
+  logEndMaxAgeMs: 1_000,
   checkpointIntervalMs: 5_000,
   /** Deadline of a call to a peer (a translation falls back to a checkpoint after it). */
   peerTimeoutMs: 3_000,
@@ -108,6 +113,14 @@ export const NODE_DEFAULTS = deepFreeze({
     progressPollMs: 500,
     /** How often a failback asks whether the region has caught up. */
     catchUpPollMs: 1_000,
+    /** How often the CLI calls again a node that is still starting (within --wait-ms). */
+    nodePollMs: 500,
+    /** How long `geomesh failover` waits for its node to serve (--wait-ms). */
+    failoverNodeWaitMs: 30_000,
+    /** How often `--wait-for-replication` translates again to see whether the gap has closed. */
+    replicationPollMs: 1_000,
+    /** Most partitions the text report lists one by one with records not replicated yet. */
+    gapLinesShown: 20,
   },
 });
 

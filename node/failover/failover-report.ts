@@ -6,9 +6,12 @@
 import { isGeomeshError } from '../../base/index.ts';
 import type { FailoverProgress, FailoverResponse, RegionState } from '../rpc/index.ts';
 import { textTable } from '../status/index.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
+import { describeGap, gapLines, gapOfResponse, gapOfTranslation } from './replication-gap.ts';
 
 /** How a failover or failback command ends (a key of the CLI's exit codes). */
-export type FailoverExit = 'ok' | 'failure' | 'notFound' | 'refused' | 'usage' | 'noPermission';
+export type FailoverExit =
+  'ok' | 'failure' | 'notFound' | 'refused' | 'notReplicated' | 'usage' | 'noPermission';
 
 /** The per-group table, then the region state recorded (or why it was not). */
 export function renderFailover(response: FailoverResponse, nowMs: number): string {
@@ -25,11 +28,23 @@ export function renderFailover(response: FailoverResponse, nowMs: number): strin
       source,
       t ? String(t.partitions.length) : '-',
       t ? String(t.partitions.reduce((n, p) => n + p.alreadySeen, 0)) : '-',
+      t ? describeGap(gapOfTranslation(t)) : '-',
       g.reason,
     ];
   });
+  const from = response.groups.find((g) => g.translation)?.translation;
+  const lines = gapLines(response, NODE_DEFAULTS.failover.gapLinesShown);
+  const gap =
+    from && lines.length > 0
+      ? `\nnot replicated into ${from.toRegion} yet (records of ${from.fromRegion} after each group's frontier, ` +
+        `${from.source === 'live' ? 'now' : 'as of its checkpoint'}), per origin:\n${lines.join('\n')}\n`
+      : '';
   return (
-    textTable(['GROUP', 'OUTCOME', 'FRONTIER', 'PARTITIONS', 'ALREADY SEEN', 'REASON'], rows) +
+    textTable(
+      ['GROUP', 'OUTCOME', 'FRONTIER', 'PARTITIONS', 'ALREADY SEEN', 'NOT REPLICATED', 'REASON'],
+      rows,
+    ) +
+    gap +
     (response.regionState ? `\nregion state in etcd: ${describeRegionState(response.regionState)}\n` : '') +
     (response.regionStateError ? `\nregion state not recorded: ${response.regionStateError}\n` : '')
   );
@@ -46,6 +61,11 @@ export interface FailoverSummary {
   checkpoint: number;
   partitions: number;
   alreadySeen: number;
+  /** Records of the source not replicated into the target yet, in total and per origin region. */
+  notReplicated: number;
+  notReplicatedByOrigin: Record<string, number>;
+  /** Partitions whose not-replicated count is unknown (a node older than the count). */
+  notReplicatedUncounted: number;
   seconds: number;
 }
 
@@ -54,6 +74,7 @@ export function summarizeFailover(response: FailoverResponse, elapsedMs: number)
   const count = (f: (g: FailoverResponse['groups'][number]) => boolean) => response.groups.filter(f).length;
   const translations = response.groups.flatMap((g) => (g.translation ? [g.translation] : []));
   const partitions = translations.flatMap((t) => t.partitions);
+  const gap = gapOfResponse(response);
   return {
     groups: response.groups.length,
     committed: count((g) => g.outcome === 'committed'),
@@ -63,6 +84,9 @@ export function summarizeFailover(response: FailoverResponse, elapsedMs: number)
     checkpoint: translations.filter((t) => t.source === 'checkpoint').length,
     partitions: partitions.length,
     alreadySeen: partitions.reduce((n, p) => n + p.alreadySeen, 0),
+    notReplicated: gap.records,
+    notReplicatedByOrigin: gap.byOrigin,
+    notReplicatedUncounted: gap.uncounted,
     seconds: Math.round(elapsedMs) / 1000,
   };
 }
@@ -72,8 +96,9 @@ export function describeSummary(s: FailoverSummary): string {
   const done = s.dryRun > 0 ? `${s.dryRun} translated (dry run)` : `${s.committed} committed`;
   return (
     `summary: ${s.groups} groups: ${done}, ${s.refused} refused; frontiers ${s.live} live, ` +
-    `${s.checkpoint} from checkpoints; ${s.partitions} partitions, ${s.alreadySeen} records already seen; ` +
-    `${s.seconds.toFixed(1)} s`
+    `${s.checkpoint} from checkpoints; ${s.partitions} partitions, ${s.alreadySeen} records already seen, ` +
+    `${describeGap({ records: s.notReplicated, byOrigin: s.notReplicatedByOrigin, uncounted: s.notReplicatedUncounted })} ` +
+    `not replicated yet; ${s.seconds.toFixed(1)} s`
   );
 }
 

@@ -38,7 +38,7 @@ import { NODE_DEFAULTS } from '../config/index.ts';
 
 /** A region state store on a connection of its own. */
 export interface RegionStateConnection {
-  states: Pick<RegionStateStore, 'change'>;
+  states: Pick<RegionStateStore, 'change' | 'get'>;
   close(): Promise<void>;
 }
 
@@ -88,15 +88,32 @@ function regionStateMessage(region: string, record: RegionStateRecord | undefine
 export async function failoverWithState(options: FailoverWithStateOptions): Promise<FailoverOutcome> {
   const { logger } = options;
   let plan = planFailover(options.request, options.scope);
-  if (plan.selection) {
-    const listing = await options.listGroups(plan.from);
-    const link = options.linkSelection(plan.from, plan.to);
-    plan = withGroups(plan, selectGroups(plan.selection, listing, link, plan.from));
+  const etcdTimeoutMs = options.etcdTimeoutMs ?? NODE_DEFAULTS.failover.etcdTimeoutMs;
+  let connection: RegionStateConnection | undefined;
+  const states = async (signal: AbortSignal) => (connection ??= await options.openStates(signal)).states;
+  try {
+    if (plan.selection && plan.failback !== '') {
+      // A failback that names no group: the groups the returning region's record says are elsewhere.
+      const recorded = await recordedGroups(plan.to, plan.from, etcdTimeoutMs, states);
+      const all = { selects: () => true, description: `${plan.to}'s recorded failover` };
+      plan = withGroups(
+        plan,
+        selectGroups(plan.selection, { source: 'recorded', groups: recorded }, all, plan.to),
+      );
+    } else if (plan.selection) {
+      const listing = await options.listGroups(plan.from);
+      const link = options.linkSelection(plan.from, plan.to);
+      plan = withGroups(plan, selectGroups(plan.selection, listing, link, plan.from));
+    }
+  } catch (err) {
+    await connection?.close().catch(() => undefined);
+    throw err;
+  }
+  if (options.request.groups.length === 0)
     logger.info(
-      { from: plan.from, to: plan.to, groups: plan.groups.length, listing: listing.source },
+      { from: plan.from, to: plan.to, groups: plan.groups.length, failback: plan.failback },
       `failover: ${plan.groups.length} groups selected`,
     );
-  }
   const { from, to, groups, failback } = plan;
   const onProgress = options.onProgress;
   const ports: GroupMovePorts = {
@@ -105,10 +122,8 @@ export async function failoverWithState(options: FailoverWithStateOptions): Prom
     ...(onProgress ? { onProgress } : {}),
     ...(plan.parallelGroups ? { concurrency: plan.parallelGroups } : {}),
   };
-  const etcdTimeoutMs = options.etcdTimeoutMs ?? NODE_DEFAULTS.failover.etcdTimeoutMs;
   const now = options.now ?? (() => new Date());
   const newOperation = options.newOperation ?? (() => crypto.randomUUID());
-  let connection: RegionStateConnection | undefined;
 
   /** Applies one move to `region`'s record; etcd failures become GEOMESH_COORD_UNAVAILABLE with the fix. */
   const record = async (
@@ -121,8 +136,11 @@ export async function failoverWithState(options: FailoverWithStateOptions): Prom
     const signal = AbortSignal.timeout(etcdTimeoutMs);
     const move: RegionStateMove = { region, other, groups: moved, now: now().toISOString(), newOperation };
     try {
-      connection ??= await options.openStates(signal);
-      const change = await connection.states.change(region, (current) => next(current, move), { signal });
+      const change = await (
+        await states(signal)
+      ).change(region, (current) => next(current, move), {
+        signal,
+      });
       if (change.isWritten) {
         logger.info(
           { region, state: change.record?.state, to: change.record?.to, groups: change.record?.groups },
@@ -202,4 +220,38 @@ export async function failoverWithState(options: FailoverWithStateOptions): Prom
       ?.close()
       .catch((err: unknown) => logger.warn({ err }, 'closing the etcd connection failed'));
   }
+}
+
+/**
+ * The groups `region`'s state records as moved to `other` (failed over or failing back); NOT_FOUND when it
+ * records none, GEOMESH_COORD_UNAVAILABLE when etcd does not answer within `timeoutMs`.
+ */
+async function recordedGroups(
+  region: string,
+  other: string,
+  timeoutMs: number,
+  states: (signal: AbortSignal) => Promise<RegionStateConnection['states']>,
+): Promise<readonly string[]> {
+  let record: RegionStateRecord | undefined;
+  try {
+    const signal = AbortSignal.timeout(timeoutMs);
+    record = (await (await states(signal)).get(region, { signal })).record;
+  } catch (err) {
+    throw new GeomeshError(
+      'GEOMESH_COORD_UNAVAILABLE',
+      `cannot read ${region}'s region state in etcd to find the groups to fail back: ` +
+        `${(err as Error).message}; nothing was changed: retry when etcd answers, or name the groups`,
+      { cause: err, details: { region } },
+    );
+  }
+  if (!record || record.state === 'active' || record.to !== other || !record.groups?.length) {
+    const state = !record ? 'active' : `${record.state}${record.to ? ` to ${record.to}` : ''}`;
+    throw new GeomeshError(
+      'GEOMESH_RPC_NOT_FOUND',
+      `no group to fail back: ${region}'s region state in etcd (${state}) records no groups moved to ` +
+        `${other}; name the groups to move back (--group)`,
+      { details: { region } },
+    );
+  }
+  return record.groups;
 }

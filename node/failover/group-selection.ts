@@ -1,7 +1,9 @@
 /**
  * Which groups a failover moves when the request names none (pure): the source region's groups (listed by
  * its node, or named by its last checkpoints when it does not answer) that the link from → to selects (its
- * `groups` patterns), narrowed by the request's include patterns and less its exclude patterns. Patterns
+ * `groups` patterns), narrowed by the request's include patterns and less its exclude patterns. A failback
+ * that names none takes the groups the returning region's state records as moved out (`recorded`), narrowed
+ * the same way. Patterns
  * have the topology's syntax: a JavaScript regular expression matched against the whole name.
  *
  * Every pattern must be useful: one that does not compile is GEOMESH_RPC_INVALID_ARGUMENT, one that matches
@@ -19,7 +21,8 @@ export interface GroupPatterns {
 
 /** The source region's groups and where the list came from. */
 export interface GroupListing {
-  readonly source: 'live' | 'checkpoint';
+  /** `recorded`: the groups a region's state in etcd records as moved out of it (a failback). */
+  readonly source: 'live' | 'checkpoint' | 'recorded';
   readonly groups: readonly string[];
 }
 
@@ -113,7 +116,11 @@ export function selectGroups(
   const exclude = compileGroupPatterns(patterns.exclude, 'exclude');
   const listed = [...new Set(listing.groups)].sort();
   const origin =
-    listing.source === 'live' ? `listed by ${from}'s node` : `named by ${from}'s last checkpoints held here`;
+    listing.source === 'live'
+      ? `listed by ${from}'s node`
+      : listing.source === 'recorded'
+        ? `recorded in etcd as moved out of ${from}`
+        : `named by ${from}'s last checkpoints held here`;
   const candidates = listed.filter((g) => link.selects(g));
   const what = `groups of ${from} that ${link.description} selects (${origin})`;
   if (candidates.length === 0) {

@@ -11,7 +11,9 @@
  * commits and per-group progress are the move's (move-groups.ts); an operation recorded in etcd so an
  * interrupted failover completes when run again sits beside the region states (failover-with-state.ts);
  * waiting for a node that is still starting, progress lines and new report columns are the operator's side
- * (operator-calls.ts, failover-report.ts).
+ * (operator-calls.ts, failover-report.ts). The replication gap (records of the source after the groups'
+ * frontiers the target lacks) is summed and shown by replication-gap.ts; waiting for it to close before
+ * committing (`--wait-for-replication`) is replication-wait.ts.
  */
 export {
   MAX_FAILOVER_GROUPS,
@@ -66,3 +68,12 @@ export {
   type FailoverRun,
   type ProgressWatch,
 } from './operator-calls.ts';
+export {
+  describeGap,
+  gapLines,
+  gapOfResponse,
+  gapOfTranslation,
+  type ReplicationGap,
+} from './replication-gap.ts';
+export { parseDuration, runFailoverAfterReplication, type WaitClock } from './replication-wait.ts';
+export { patientCalls, type Patience } from './patient-calls.ts';

@@ -7,7 +7,8 @@
  * A failback, against the returning region's node: read its status until its link from the other region
  * exists; record it failing back (Failover, step `start`: translates as a dry run, commits nothing; skipped
  * for a dry run); wait until the link runs within `maxLag` records or `waitMs` passes; then move the groups
- * back (step `finish`: as a failover, and the region is recorded active once its groups are back).
+ * back (step `finish`: as a failover, and the region is recorded active once its groups are back). Without
+ * groups, the node takes those the region's state records as moved to the other region.
  */
 import { isGeomeshError } from '../../base/index.ts';
 import type { FailoverProgress, FailoverRequest, FailoverResponse } from '../rpc/index.ts';
@@ -93,7 +94,10 @@ export interface FailbackRequest {
   region: string;
   /** The region they ran in meanwhile. */
   from: string;
+  /** The groups to move back; empty: those `region`'s state in etcd records as moved to `from`. */
   groups: string[];
+  /** Chosen by the caller to follow the moving back (the finish) with `watch`; absent: not followed. */
+  progressId?: string;
   isDryRun: boolean;
   /** How far behind the link may still be, in records. */
   maxLag: number;
@@ -119,6 +123,7 @@ export async function runFailback(
   request: FailbackRequest,
   clock: FailbackClock,
   say: (line: string) => void,
+  watch?: ProgressWatch,
 ): Promise<FailoverRun> {
   const { region, from, groups, maxLag, waitMs } = request;
   const move = { fromRegion: from, toRegion: region, groups };
@@ -158,5 +163,14 @@ export async function runFailback(
   } catch (err) {
     return { exit: callErrorExit(err), error: (err as Error).message };
   }
-  return runFailover(calls, { ...move, dryRun: request.isDryRun, failback: 'finish' });
+  return runFailover(
+    calls,
+    {
+      ...move,
+      dryRun: request.isDryRun,
+      failback: 'finish',
+      ...(request.progressId ? { progressId: request.progressId } : {}),
+    },
+    watch,
+  );
 }

@@ -22,6 +22,7 @@ export {
   CODE_OF_STATUS,
   ERROR_TRAILER,
   STATUS_OF_CODE,
+  isNodeNotServing,
   type GrpcStatusName,
   type RpcErrorCode,
 } from './status-codes.ts';

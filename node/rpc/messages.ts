@@ -8,6 +8,10 @@
  * time that these shapes match the generated types.
  */
 import type { LinkSummary, NodeStatus } from '../status/index.ts';
+import type { OriginCount, OriginRecords } from '../translation/index.ts';
+
+// The replication gap's counts are the translation's own types (node/translation/replication-gap.ts).
+export type { OriginCount, OriginRecords } from '../translation/index.ts';
 
 // The status messages are the status model's own types (node/status): one definition for both.
 export type {
@@ -39,6 +43,9 @@ export interface PartitionFrontier {
   committedOffset: number;
   /** Per origin region: the highest origin offset consumed before committedOffset, -1 none. */
   frontier: OriginOffset[];
+  /** Per origin: the records held after the frontier (absent or not counted: unknown). */
+  unconsumed?: OriginRecords[];
+  unconsumedCounted?: boolean;
 }
 
 // ---- operator.proto ----
@@ -77,6 +84,10 @@ export interface PartitionTranslation {
   alreadySeen: number;
   /** toRegion's log end offset when the translation was made. */
   targetLogEnd: number;
+  /** Per origin: records fromRegion held after the frontier that toRegion does not hold yet. */
+  notReplicated?: OriginCount[];
+  /** Whether notReplicated was counted (absent or false: unknown). */
+  notReplicatedCounted?: boolean;
 }
 
 /** GetStatus takes no argument. */
@@ -121,6 +132,10 @@ export interface PartitionSeek {
   /** Records at or after offset already consumed elsewhere. */
   alreadySeen: number;
   logEnd: number;
+  /** Per origin: how many of the request's unconsumed records this region does not hold yet. */
+  missing?: OriginCount[];
+  /** Whether missing was counted (absent or false: unknown). */
+  missingCounted?: boolean;
 }
 
 /** The frontiers of one consumer group in its home region at one moment. */

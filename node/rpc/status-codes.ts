@@ -201,3 +201,15 @@ export function fromServiceError(err: ServiceError, site: CallSite): GeomeshErro
     },
   });
 }
+
+/**
+ * Whether a failed call never reached a serving node: no connection could be made (refused: nothing listens
+ * yet), or the node answered that it is not running (it is starting or stopping). Nothing was done then, so
+ * the call can be made again once the node serves.
+ */
+export function isNodeNotServing(err: unknown): boolean {
+  if (!(err instanceof GeomeshError) || err.code !== 'GEOMESH_RPC_UNAVAILABLE') return false;
+  const remoteCode = err.details['remoteCode'];
+  if (remoteCode !== undefined) return remoteCode === 'GEOMESH_RPC_UNAVAILABLE';
+  return /ECONNREFUSED/.test(err.message);
+}

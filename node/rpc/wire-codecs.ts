@@ -80,22 +80,29 @@ import type {
 /** `true` when A and B are assignable both ways (all fields of __Output types are required). */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
+/** `T` with every field, however deep, required: a decoded message (fields added later are optional to send). */
+type Full<T> = T extends readonly (infer U)[]
+  ? Full<U>[]
+  : T extends object
+    ? { [K in keyof T]-?: Full<T[K]> }
+    : T;
+
 /** Fails to compile if any element is not `true`. */
 type AllTrue<T extends readonly true[]> = T;
 type _ShapesAgree = AllTrue<
   [
     Same<OriginOffset, OriginOffset__Output>,
-    Same<PartitionFrontier, PartitionFrontier__Output>,
-    Same<PartitionTranslation, PartitionTranslation__Output>,
+    Same<Full<PartitionFrontier>, PartitionFrontier__Output>,
+    Same<Full<PartitionTranslation>, PartitionTranslation__Output>,
     Same<TranslateOffsetsRequest, TranslateOffsetsRequest__Output>,
-    Same<Omit<TranslateOffsetsResponse, 'source'>, Omit<TranslateOffsetsResponse__Output, 'source'>>,
+    Same<Full<Omit<TranslateOffsetsResponse, 'source'>>, Omit<TranslateOffsetsResponse__Output, 'source'>>,
     Same<GetFrontiersRequest, GetFrontiersRequest__Output>,
-    Same<GetFrontiersResponse, GetFrontiersResponse__Output>,
-    Same<SeekRequest, SeekRequest__Output>,
-    Same<SeekResponse, SeekResponse__Output>,
-    Same<PartitionSeek, PartitionSeek__Output>,
-    Same<Checkpoint, Checkpoint__Output>,
-    Same<PushCheckpointsRequest, PushCheckpointsRequest__Output>,
+    Same<Full<GetFrontiersResponse>, GetFrontiersResponse__Output>,
+    Same<Full<SeekRequest>, SeekRequest__Output>,
+    Same<Full<SeekResponse>, SeekResponse__Output>,
+    Same<Full<PartitionSeek>, PartitionSeek__Output>,
+    Same<Full<Checkpoint>, Checkpoint__Output>,
+    Same<Full<PushCheckpointsRequest>, PushCheckpointsRequest__Output>,
     Same<PushCheckpointsResponse, PushCheckpointsResponse__Output>,
     // Fields added later are optional when sending (older callers leave them out); decoded, they are there.
     Same<Required<PingRequest>, PingRequest__Output>,

@@ -31,4 +31,16 @@ export function requirePartitionFrontier(p: CheckpointPartition, where: string):
         `${where}: ${p.topic}/${p.partition} frontier ${JSON.stringify(f)} is not a region and offset`,
       );
   }
+  for (const u of p.unconsumed ?? []) {
+    if (
+      !u.region ||
+      !isOffset(u.fromOffset) ||
+      !isOffset(u.toOffset) ||
+      !Number.isSafeInteger(u.records) ||
+      u.records < 0
+    )
+      throw invalid(
+        `${where}: ${p.topic}/${p.partition} unconsumed ${JSON.stringify(u)} is not a region, range and count`,
+      );
+  }
 }

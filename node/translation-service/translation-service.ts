@@ -18,7 +18,9 @@ import type { Logger } from '../log/index.ts';
 import {
   frontierAt,
   frontierEntries,
+  missingOf,
   seek,
+  unconsumedAfter,
   type CheckpointPartition,
   type GroupCheckpoint,
   type IndexView,
@@ -50,6 +52,8 @@ export class TranslationService {
   };
   /** Checkpoint rounds and group offset syncs. */
   readonly #exchange: CheckpointExchange;
+  /** The last read of each topic's log ends, shared for NODE_DEFAULTS.logEndMaxAgeMs. */
+  readonly #logEndReads = new Map<string, { atMs: number; ends: Promise<Map<number, number> | undefined> }>();
 
   constructor(options: TranslationServiceOptions) {
     this.#options = options;
@@ -104,15 +108,55 @@ export class TranslationService {
     const { region, cluster } = this.#options;
     const computedAtMs = this.#now();
     const committed = await cluster.committedOffsets(group, topics);
+    // Read after the committed offsets, so they cover them: the records held after each frontier.
+    const logEnds = await this.#logEnds(committed);
     // Read after the committed offsets, so it covers them.
     const index = await this.#indexFor(committed);
-    const partitions = committed.map((c) => ({
-      topic: c.topic,
-      partition: c.partition,
-      committedOffset: c.offset,
-      frontier: frontierEntries(frontierAt(index.get(c.topic, c.partition), region, c.offset)),
-    }));
+    const partitions = committed.map((c) => {
+      const runs = index.get(c.topic, c.partition);
+      const frontier = frontierAt(runs, region, c.offset);
+      const logEnd = logEnds.get(c.topic)?.get(c.partition);
+      return {
+        topic: c.topic,
+        partition: c.partition,
+        committedOffset: c.offset,
+        frontier: frontierEntries(frontier),
+        unconsumed: logEnd === undefined ? [] : unconsumedAfter(runs, region, frontier, c.offset, logEnd),
+        unconsumedCounted: logEnd !== undefined,
+      };
+    });
     return { region, computedAtMs, partitions };
+  }
+
+  /**
+   * The log ends of the partitions' topics here (a topic that cannot be read is left out). A topic's read is
+   * shared by the calls within NODE_DEFAULTS.logEndMaxAgeMs of it (a checkpoint round or a failover asks for
+   * the same topics once per group): the records counted are those held at that read.
+   */
+  async #logEnds(tps: readonly { topic: string }[]): Promise<Map<string, Map<number, number>>> {
+    const out = new Map<string, Map<number, number>>();
+    const now = this.#now();
+    for (const topic of new Set(tps.map((t) => t.topic))) {
+      let read = this.#logEndReads.get(topic);
+      if (!read || now - read.atMs > NODE_DEFAULTS.logEndMaxAgeMs) {
+        const ends = this.#options.cluster
+          .topicRanges(topic)
+          .then((ranges) => (ranges ? new Map(ranges.map((r) => [r.partition, r.logEnd])) : undefined));
+        read = { atMs: now, ends };
+        this.#logEndReads.set(topic, read);
+        // A failed read is not shared.
+        ends.catch(() => {
+          if (this.#logEndReads.get(topic)?.ends === ends) this.#logEndReads.delete(topic);
+        });
+      }
+      try {
+        const ends = await read.ends;
+        if (ends) out.set(topic, ends);
+      } catch (err) {
+        this.#logger.info({ topic, err }, 'log end not read: records after the frontier not counted');
+      }
+    }
+    return out;
   }
 
   /** This region's half of the seek: where each partition's frontier resumes here. */
@@ -150,12 +194,15 @@ export class TranslationService {
       partitions: checked.map(({ p, range }) => {
         const frontier = new Map(p.frontier.map((f) => [f.region, f.offset]));
         const result = seek(index.get(p.topic, p.partition), region, frontier, range);
+        const isCounted = p.unconsumedCounted === true;
         return {
           topic: p.topic,
           partition: p.partition,
           offset: result.offset,
           alreadySeen: result.alreadySeen,
           logEnd: range.logEnd,
+          missing: isCounted ? missingOf(index.get(p.topic, p.partition), region, p.unconsumed ?? []) : [],
+          missingCounted: isCounted,
         };
       }),
     };
@@ -219,6 +266,8 @@ export class TranslationService {
           frontier: p.frontier,
           alreadySeen: s.alreadySeen,
           targetLogEnd: s.logEnd,
+          notReplicated: s.missing ?? [],
+          notReplicatedCounted: s.missingCounted === true,
         };
       }),
     };

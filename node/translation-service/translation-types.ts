@@ -33,6 +33,9 @@ export interface PartitionSeek {
   offset: number;
   alreadySeen: number;
   logEnd: number;
+  /** Per origin: how many of the request's unconsumed records this region does not hold yet. */
+  missing?: { region: string; records: number }[];
+  missingCounted?: boolean;
 }
 
 /** What a node asks of another node (the RPC adapter implements it). */
@@ -95,5 +98,9 @@ export interface Translation {
     frontier: { region: string; offset: number }[];
     alreadySeen: number;
     targetLogEnd: number;
+    /** Per origin: records `fromRegion` held after the frontier that `toRegion` does not hold yet. */
+    notReplicated: { region: string; records: number }[];
+    /** Whether notReplicated was counted (false: a node involved is older, or a log end was not read). */
+    notReplicatedCounted: boolean;
   }[];
 }

@@ -7,7 +7,9 @@
  * - head:       key `h1|<topic>|<partition>`                value `{"t":through}`
  *               (every replicated record below `through` is in a run)
  * - checkpoint: key `c1|<region>|<group>`                   value `{"at":ms,"p":[[topic,partition,committed,
- *               [[origin,offset],...]],...]}` (a peer's group frontiers, kept to translate while it is down)
+ *               [[origin,offset],...]],...],"u":[[[origin,from,to,records],...],...]}` (a peer's group
+ *               frontiers, kept to translate while it is down; `u`, one entry per `p` entry, the records after
+ *               each frontier: absent in a checkpoint of an older node, which an older node ignores)
  *
  * A pruned run gets a tombstone (null value) under its key. Topic names cannot contain `|`; group names can,
  * so a checkpoint key keeps everything after the second `|` as the group. Unknown versions are skipped, so a
@@ -15,6 +17,7 @@
  */
 
 import type { Run } from './partition-runs.ts';
+import type { OriginRecords } from './replication-gap.ts';
 
 export type IndexRecord =
   | { kind: 'run'; topic: string; partition: number; run: Run }
@@ -36,6 +39,9 @@ export interface CheckpointPartition {
   partition: number;
   committedOffset: number;
   frontier: { region: string; offset: number }[];
+  /** Per origin: the records held after the frontier (replication-gap.ts); unknown unless counted. */
+  unconsumed?: OriginRecords[];
+  unconsumedCounted?: boolean;
 }
 
 export interface EncodedIndexRecord {
@@ -71,6 +77,13 @@ export function encodeIndexRecordV1(record: IndexRecord): EncodedIndexRecord {
             p.committedOffset,
             p.frontier.map((f) => [f.region, f.offset]),
           ]),
+          ...(c.partitions.every((p) => p.unconsumedCounted)
+            ? {
+                u: c.partitions.map((p) =>
+                  (p.unconsumed ?? []).map((u) => [u.region, u.fromOffset, u.toOffset, u.records]),
+                ),
+              }
+            : {}),
         }),
       };
     }
@@ -113,8 +126,9 @@ export function decodeIndexRecordV1(key: string, value: string | null): IndexRec
       const region = parts[1]!;
       const group = parts.slice(2).join('|');
       if (value === null) return { kind: 'checkpoint-deleted', region, group };
-      const v = JSON.parse(value) as { at?: unknown; p?: unknown };
+      const v = JSON.parse(value) as { at?: unknown; p?: unknown; u?: unknown };
       if (!Number.isSafeInteger(v.at) || !Array.isArray(v.p)) return undefined;
+      const unconsumed = decodeUnconsumed(v.u, v.p.length);
       const partitions: CheckpointPartition[] = [];
       for (const entry of v.p as unknown[]) {
         if (!Array.isArray(entry) || entry.length !== 4) return undefined;
@@ -127,7 +141,14 @@ export function decodeIndexRecordV1(key: string, value: string | null): IndexRec
           if (!Array.isArray(pair) || typeof pair[0] !== 'string' || !isOffset(pair[1])) return undefined;
           f.push({ region: pair[0], offset: pair[1] });
         }
-        partitions.push({ topic, partition: partition as number, committedOffset, frontier: f });
+        const u = unconsumed?.[partitions.length];
+        partitions.push({
+          topic,
+          partition: partition as number,
+          committedOffset,
+          frontier: f,
+          ...(u ? { unconsumed: u, unconsumedCounted: true } : {}),
+        });
       }
       return { kind: 'checkpoint', checkpoint: { region, group, computedAtMs: v.at as number, partitions } };
     }
@@ -135,4 +156,27 @@ export function decodeIndexRecordV1(key: string, value: string | null): IndexRec
     return undefined;
   }
   return undefined;
+}
+
+/** A checkpoint's `u`: one list of [origin, from, to, records] per partition; undefined when absent or bad. */
+function decodeUnconsumed(u: unknown, partitions: number): OriginRecords[][] | undefined {
+  if (!Array.isArray(u) || u.length !== partitions) return undefined;
+  const out: OriginRecords[][] = [];
+  for (const entry of u as unknown[]) {
+    if (!Array.isArray(entry)) return undefined;
+    const list: OriginRecords[] = [];
+    for (const r of entry as unknown[]) {
+      if (
+        !Array.isArray(r) ||
+        typeof r[0] !== 'string' ||
+        !isOffset(r[1]) ||
+        !isOffset(r[2]) ||
+        !isOffset(r[3])
+      )
+        return undefined;
+      list.push({ region: r[0], fromOffset: r[1], toOffset: r[2], records: r[3] });
+    }
+    out.push(list);
+  }
+  return out;
 }

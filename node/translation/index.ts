@@ -24,4 +24,11 @@ export {
   type LogRange,
   type SeekResult,
 } from './translate.ts';
+export {
+  missingOf,
+  totalRecords,
+  unconsumedAfter,
+  type OriginCount,
+  type OriginRecords,
+} from './replication-gap.ts';
 export { FrontierFilter, type ConsumedRecord, type FrontierFilterOptions } from './frontier-filter.ts';

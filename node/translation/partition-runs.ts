@@ -252,6 +252,21 @@ export class PartitionRuns {
     return count;
   }
 
+  /** Records of `origin` here whose origin offset is in [from, to]. */
+  countOriginBetween(origin: string, from: number, to: number): number {
+    const idx = this.#origin(origin);
+    if (!idx || to < from) return 0;
+    let count = 0;
+    for (let k = idx.length - 1; k >= 0; k--) {
+      const i = idx[k]!;
+      const start = this.#originStarts[i]!;
+      const last = start + this.#lengths[i]! - 1;
+      if (last < from) break; // runs of one origin are in origin-offset order
+      count += Math.max(0, Math.min(last, to) - Math.max(start, from) + 1);
+    }
+    return count;
+  }
+
   /**
    * The first offset at or above `from` that no run covers (a local record, a marker, or the end of what is
    * indexed).

@@ -3,7 +3,10 @@
  * whose gRPC requires a certificate the mesh CA signed. A translation asked of west needs west to call east
  * (frontiers) over mTLS; an operator or a peer with a certificate of another CA, or without TLS, is refused.
  * Failover and failback record east's region state in a real etcd: failed over to west, then active again;
- * refused callers and dry runs record nothing.
+ * refused callers and dry runs record nothing. The replication gap a failover reports (east's records after
+ * a group's position that west lacks) is compared with what consuming both regions finds, live and from
+ * east's checkpoints. A failback without --group started while east's node is down waits for it, then moves
+ * back the groups east's region state records.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -13,7 +16,12 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import { EtcdCoordinator } from '../../node/coordination/index.ts';
-import { ClusterOffsets, commitGroupOffsets, createKafkaClient } from '../../node/kafka/index.ts';
+import {
+  ClusterOffsets,
+  commitGroupOffsets,
+  createKafkaClient,
+  readPartitionRanges,
+} from '../../node/kafka/index.ts';
 import { RegionStateStore, type RegionStateRecord } from '../../node/region-state/index.ts';
 import type { MeshStatus } from '../../node/status/index.ts';
 import { silentLogger } from '../../node/log/index.ts';
@@ -316,6 +324,118 @@ describe('mutual TLS between nodes and from operators', () => {
       await eastOffsets.stop();
     }
   });
+  /** east's records of `orders` from these offsets that west does not hold (by value), per partition. */
+  async function missingInWest(from: ReadonlyMap<number, number>): Promise<Map<number, number>> {
+    const inWest = new Set(
+      (await auditTopic(kafka['west']!, 'west', 'orders', 'tls-e2e', Buffer.from(KEY))).byOrigin.get('east'),
+    );
+    const missing = new Map([...from.keys()].map((p) => [p, 0]));
+    await readPartitionRanges(kafka['east']!, 'orders', from, (r) => {
+      if (!inWest.has(Number(r.value!.toString().split(':')[1])))
+        missing.set(r.partition, missing.get(r.partition)! + 1);
+    });
+    return missing;
+  }
+  /** Records of east's partition 0 that west will not get (set by the replication gap case). */
+  let haltedInWest = 0;
+
+  it('the replication gap: what east holds after the group that west lacks, as consuming both counts it', async () => {
+    await commitGroupOffsets(kafka['east']!, 'rpo', [
+      { topic: 'orders', partition: 0, offset: 100 },
+      { topic: 'orders', partition: 1, offset: 100 },
+    ]);
+    // A record carrying a well-formed mesh tag of a key no node holds, claiming an origin offset east has not
+    // reached, halts its partition in the link east → west (by design: docs/topology.md): partition 0's
+    // records from there on stay in east only.
+    const producer = kafka['east']!.producer();
+    await producer.connect();
+    const tag = Buffer.concat([Buffer.from([2]), randomBytes(24)]);
+    await producer.send({
+      topic: 'orders',
+      acks: -1,
+      messages: [
+        {
+          partition: 0,
+          value: 'east:10000',
+          headers: {
+            'geomesh.origin': 'east',
+            'geomesh.origin.offset': '99999999',
+            'geomesh.origin.mac': tag,
+          },
+        },
+      ],
+    });
+    await producer.disconnect();
+    await produceNumbered(kafka['east']!, 'east', 'orders', 20, 2, 400); // 400, 402, … in partition 0
+    await waitFor(
+      async () => {
+        const west = await auditTopic(kafka['west']!, 'west', 'orders', 'tls-e2e', Buffer.from(KEY));
+        const seqs = new Set(west.byOrigin.get('east'));
+        return Array.from({ length: 10 }, (_, i) => 401 + 2 * i).every((seq) => seqs.has(seq));
+      },
+      { timeoutMs: 30_000, intervalMs: 500, what: "west holding partition 1's new records" },
+    );
+    const missing = await missingInWest(
+      new Map([
+        [0, 100],
+        [1, 100],
+      ]),
+    );
+    assert.deepEqual(
+      [...missing],
+      [
+        [0, 11],
+        [1, 0],
+      ],
+    );
+    haltedInWest = missing.get(0)!;
+    type Answer = {
+      groups: {
+        translation: {
+          source: string;
+          partitions: { partition: number; notReplicated: unknown; notReplicatedCounted: boolean }[];
+        };
+      }[];
+      summary: { notReplicated: number; notReplicatedByOrigin: Record<string, number> };
+    };
+    const dry = await failoverEastToWest('--group', 'rpo', '--dry-run', '--json', ...tlsOf(operator));
+    assert.equal(dry.code, 0, dry.stderr);
+    const answer = JSON.parse(dry.stdout) as Answer;
+    assert.equal(answer.groups[0]!.translation.source, 'live');
+    assert.deepEqual(
+      answer.groups[0]!.translation.partitions.map((p) => [
+        p.partition,
+        p.notReplicated,
+        p.notReplicatedCounted,
+      ]),
+      [
+        [0, [{ region: 'east', records: missing.get(0) }], true],
+        [1, [], true],
+      ],
+      'the report counts exactly the records consuming both regions finds missing',
+    );
+    assert.deepEqual(answer.summary.notReplicatedByOrigin, { east: missing.get(0) });
+    // Waiting for replication: the gap does not close, so after the bound nothing is committed (exit 6).
+    const waited = await failoverEastToWest(
+      '--group',
+      'rpo',
+      '--wait-for-replication',
+      '1s',
+      ...tlsOf(operator),
+    );
+    assert.equal(waited.code, 6, waited.stderr);
+    assert.match(waited.stderr, /waiting for replication: 11 \(east 11\) records of east not in west yet/);
+    assert.match(waited.stderr, /after 1000 ms, 11 \(east 11\) records of east .* nothing committed/);
+    assert.match(waited.stdout, /^rpo +dry-run +live +2 +\d+ +11 \(east 11\)/m);
+    assert.match(waited.stdout, /^ {2}rpo orders\/0: east 11$/m);
+    const offsets = new ClusterOffsets(kafka['west']!);
+    try {
+      assert.deepEqual(await offsets.committedOffsets('rpo', ['orders']), [], 'nothing committed in west');
+    } finally {
+      await offsets.stop();
+    }
+  });
+
   it("every group at once: selected live by pattern, then from checkpoints with east's node killed", async () => {
     const estate = ['estate-a', 'estate-b', 'estate-c'];
     const committedAt = Date.now();
@@ -327,7 +447,14 @@ describe('mutual TLS between nodes and from operators', () => {
     }
     const failover = (...extra: string[]) => failoverEastToWest('--json', ...tlsOf(operator), ...extra);
     type Answer = {
-      groups: { group: string; outcome: string; translation: { source: string } }[];
+      groups: {
+        group: string;
+        outcome: string;
+        translation: {
+          source: string;
+          partitions: { notReplicated: { region: string; records: number }[] }[];
+        };
+      }[];
       summary: { groups: number; committed: number; live: number; checkpoint: number };
     };
     // No --group: every group east's node lists that the link east → west selects (a dry run).
@@ -387,5 +514,62 @@ describe('mutual TLS between nodes and from operators', () => {
       fromCheckpoints?.groups.map((g) => g.group),
       estate,
     );
+    // The gap as of east's checkpoints: partition 0's records west never got (the case above), per group.
+    assert.ok(haltedInWest > 0, 'the replication gap case ran first');
+    for (const g of fromCheckpoints.groups)
+      assert.deepEqual(
+        g.translation.partitions.map((p) => p.notReplicated),
+        [[{ region: 'east', records: haltedInWest }], []],
+        g.group,
+      );
+  });
+
+  it("failback without --group, started while east's node is down: waits for it, then moves back the recorded groups", async () => {
+    // east is recorded failed over to west with estate-a and estate-b (the case above); its node is dead.
+    const failback = run([
+      'failback',
+      '--topology',
+      file,
+      '--region',
+      'east',
+      '--from',
+      'west',
+      '--wait-ms',
+      '60000',
+      ...tlsOf(operator),
+    ]);
+    let stdout = '';
+    let stderr = '';
+    failback.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    failback.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => failback.once('exit', resolve));
+    children.push(failback);
+    await waitFor(() => Promise.resolve(stderr.includes("waiting for east's node")), {
+      timeoutMs: 20_000,
+      intervalMs: 100,
+      what: 'the failback waiting for east',
+    });
+    assert.match(
+      stderr,
+      /waiting for east's node at 127\.0\.0\.1:\d+ \(connection refused\): up to \d+ s more/,
+    );
+    const east = run(['node', '--topology', file, '--region', 'east']);
+    children.push(east);
+    assert.equal(await exited, 0, stderr);
+    assert.match(stdout, /^estate-a +committed /m);
+    assert.match(stdout, /^estate-b +committed /m);
+    assert.match(stdout, /summary: 2 groups: 2 committed, 0 refused/);
+    assert.equal((await eastStateInEtcd())?.state, 'active');
+    const offsets = new ClusterOffsets(kafka['east']!);
+    try {
+      for (const [i, group] of ['estate-a', 'estate-b'].entries())
+        assert.deepEqual(
+          (await offsets.committedOffsets(group, ['orders'])).map((c) => c.offset),
+          [10 * (i + 1), i + 1],
+          group,
+        );
+    } finally {
+      await offsets.stop();
+    }
   });
 });

@@ -11,6 +11,8 @@ export function fakeTranslationService(options: {
   region: string;
   regions: readonly string[];
   peer?: (region: string) => PeerApi | undefined;
+  /** The origin index of the node's cluster; default empty (every record local). */
+  index?: OriginIndex;
 }): { svc: TranslationService; checkpoints: CheckpointStore } {
   const checkpoints = new CheckpointStore();
   const cluster: LocalCluster = {
@@ -24,7 +26,7 @@ export function fakeTranslationService(options: {
   const svc = new TranslationService({
     region: options.region,
     regions: options.regions,
-    index: new OriginIndex(),
+    index: options.index ?? new OriginIndex(),
     checkpoints,
     cluster,
     peer: options.peer ?? (() => undefined),

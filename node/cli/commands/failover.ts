@@ -19,13 +19,17 @@ import type { TopologyConfig } from '../../../topology/index.ts';
 import { NODE_DEFAULTS } from '../../config/index.ts';
 import {
   MAX_PARALLEL_GROUPS,
+  callErrorExit,
   compileGroupPatterns,
   describeProgress,
   describeSummary,
   summarizeFailover,
   renderFailover,
+  parseDuration,
+  patientCalls,
   runFailback,
   runFailover,
+  runFailoverAfterReplication,
   type FailoverCalls,
   type FailoverRun,
   type ProgressWatch,
@@ -51,12 +55,18 @@ Per group: the outcome (committed, dry-run, or refused with the reason: unknown 
 --to, no answer from --from and no checkpoint), where the frontier came from (live, or the checkpoint and its
 age: a group may then see records again, never miss one), the partitions committed and how many records
 after the committed offsets the group had already consumed in --from (a failover-aware consumer skips them;
-docs/offset-translation.md). Before committing, the node records --from as failed over to --to in etcd
+docs/offset-translation.md), and the records NOT REPLICATED: what --from held after the group's frontier
+(live, or as of its checkpoint) that --to does not hold yet, per origin region (a line per partition follows
+the table); the group would not get them in --to if it moved now. --wait-for-replication <duration> waits
+for that to reach 0 while --from answers (progress on stderr), then fails over; when --from does not answer
+it fails over at once; when the duration passes, it commits nothing (exit 6). Before committing, the node records --from as failed over to --to in etcd
 (region state, shown by geomesh status); a dry run records nothing. When etcd does not answer, nothing is
 committed (exit 1); when --from is recorded failed over to another region, the call is refused (exit 1).
 Exit codes: 0 every group committed (or translated, with --dry-run), 1 failure (node unreachable),
 2 invalid topology, 4 unknown region or a pattern that matches no group, 5 at least one group refused,
-64 usage error (a pattern that is not a regular expression), 66 file not readable, 77 not authorised.
+6 records still not replicated when --wait-for-replication passed (nothing committed), 64 usage error (a pattern that is not a regular expression), 66 file not readable, 77 not authorised.
+When --to's node is still starting (connection refused, or it answers that it is not running yet), the
+command waits for it within --wait-ms (default 30 s), saying so on stderr; then it fails (exit 1).
 With --json every output is JSON: the answer with its summary on stdout, progress and errors as one JSON
 object a line on stderr.`;
 
@@ -70,6 +80,8 @@ interface FailoverOptions extends OperatorConnectionOptions {
   group?: string[];
   excludeGroup?: string[];
   parallel?: string;
+  waitForReplication?: string;
+  waitMs: string;
   dryRun?: boolean;
   node?: string;
   tokenEnv?: string;
@@ -86,6 +98,15 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
     .option('--group <pattern...>', 'move only the selected groups matching a pattern (default: all)')
     .option('--exclude-group <pattern...>', 'leave out the groups matching a pattern')
     .option('--parallel <groups>', `groups translated at once (default ${NODE_DEFAULTS.failoverConcurrency})`)
+    .option(
+      '--wait-for-replication <duration>',
+      'before committing, wait (e.g. 30s, 5m) until --to holds every record of --from after the groups',
+    )
+    .option(
+      '--wait-ms <ms>',
+      "how long to wait for --to's node while it is still starting",
+      String(NODE_DEFAULTS.failover.failoverNodeWaitMs),
+    )
     .option('--dry-run', 'translate and report only; commit nothing')
     .option('--node <host:port>', "call this node (default: --to's node)")
     .option('--token-env <VAR>', 'environment variable holding the operator bearer token')
@@ -123,28 +144,54 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
       context.setExitCode(EXIT_CODES.usage);
       return;
     }
+    let waitMs: number | undefined;
+    try {
+      if (options.waitForReplication !== undefined)
+        waitMs = parseDuration(options.waitForReplication, '--wait-for-replication');
+    } catch (err) {
+      say('failover', options.json, context, { error: (err as Error).message, exitCode: EXIT_CODES.usage });
+      context.setExitCode(EXIT_CODES.usage);
+      return;
+    }
+    const nodeWaitMs = Number(options.waitMs);
+    if (!Number.isInteger(nodeWaitMs) || nodeWaitMs < 0) {
+      const error = `--wait-ms ${options.waitMs}: give a whole number of milliseconds ≥ 0`;
+      say('failover', options.json, context, { error, exitCode: EXIT_CODES.usage });
+      context.setExitCode(EXIT_CODES.usage);
+      return;
+    }
     const startedAt = performance.now();
-    const watch: ProgressWatch = {
-      say: (p) =>
-        say('failover', options.json, context, options.json ? { progress: p } : describeProgress(p)),
-      sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
+    const watch = progressWatch('failover', options.json, context);
+    const request = {
+      fromRegion: options.from,
+      toRegion: options.to,
+      groups: [],
+      groupPatterns: include,
+      excludeGroupPatterns: exclude,
+      dryRun: options.dryRun ?? false,
+      failback: '',
+      progressId: randomUUID(),
+      parallelGroups: parallel,
     };
-    const run = await withCalls(address(options, options.to, config), options, connection, (calls) =>
-      runFailover(
-        calls,
-        {
-          fromRegion: options.from,
-          toRegion: options.to,
-          groups: [],
-          groupPatterns: include,
-          excludeGroupPatterns: exclude,
-          dryRun: options.dryRun ?? false,
-          failback: '',
-          progressId: randomUUID(),
-          parallelGroups: parallel,
-        },
-        watch,
-      ),
+    const lines = (line: string) =>
+      say('failover', options.json, context, options.json ? { message: line } : line);
+    const patience = { region: options.to, waitMs: nodeWaitMs, say: lines };
+    const run = await withCalls(
+      address(options, options.to, config),
+      options,
+      connection,
+      patience,
+      (calls) =>
+        waitMs === undefined
+          ? runFailover(calls, request, watch)
+          : runFailoverAfterReplication(
+              calls,
+              request,
+              waitMs,
+              { now: Date.now, sleep: (ms) => sleep(ms) },
+              lines,
+              watch,
+            ),
     );
     report('failover', run, options.json, context, performance.now() - startedAt);
   });
@@ -157,29 +204,55 @@ function say(verb: string, json: boolean | undefined, context: CliContext, line:
   else context.stderr(`geomesh ${verb}: ${(line as { error: string }).error}\n`);
 }
 
+/** Progress lines of a long Failover call on stderr (text, or JSON with --json). */
+function progressWatch(verb: string, json: boolean | undefined, context: CliContext): ProgressWatch {
+  return {
+    say: (p) => say(verb, json, context, json ? { progress: p } : describeProgress(p)),
+    sleep: (ms, signal) => sleep(ms, undefined, { signal }).catch(() => undefined),
+  };
+}
+
 /** The node to call: `--node`, else the region's node in the topology. */
 function address(options: { node?: string }, region: string, config: TopologyConfig): string {
   return options.node ?? config.region(region).node.grpc;
 }
 
-/** The calls of a command on one node, bound to its address, credentials and deadline. */
+/**
+ * The calls of a command on one node, bound to its address, credentials and deadline; while the node is still
+ * starting they wait for it within `patience.waitMs` (node/failover patient-calls.ts).
+ */
 async function withCalls(
   address: string,
   options: { tokenEnv?: string },
   connection: { transport: ClientTransportOptions; timeoutMs: number },
+  patience: { region: string; waitMs: number; say: (line: string) => void },
   run: (calls: FailoverCalls) => Promise<FailoverRun>,
 ): Promise<FailoverRun> {
-  const client = createOperatorClient(address, {
-    transport: connection.transport,
-    ...(options.tokenEnv ? { bearerToken: { env: options.tokenEnv } } : {}),
-  });
+  let client: ReturnType<typeof createOperatorClient>;
+  try {
+    client = createOperatorClient(address, {
+      transport: connection.transport,
+      ...(options.tokenEnv ? { bearerToken: { env: options.tokenEnv } } : {}),
+    });
+  } catch (err) {
+    // Credentials that cannot be used as given (a token without TLS, an unset variable): a usage error.
+    return { exit: callErrorExit(err), error: (err as Error).message };
+  }
   const call = { timeoutMs: connection.timeoutMs };
   try {
-    return await run({
+    const calls: FailoverCalls = {
       failover: (request) => client.failover(request, call),
       links: async () => (await client.getStatus({}, call)).node.links,
       progress: (progressId) => client.getFailoverProgress({ progressId }, call),
-    });
+    };
+    return await run(
+      patientCalls(calls, {
+        waitMs: patience.waitMs,
+        node: `${patience.region}'s node at ${address}`,
+        clock: { now: Date.now, sleep: (ms) => sleep(ms) },
+        say: patience.say,
+      }),
+    );
   } finally {
     client.close();
   }
@@ -209,17 +282,23 @@ function report(
 }
 
 const FAILBACK_HELP = `
+Groups: --group names them; without it, every group --region's state in etcd records as moved to --from
+(by geomesh failover), exit 4 when it records none. Progress lines go to stderr while the groups move
+back, a summary follows the table.
 First records --region as failing back from --from in etcd (through --region's node; not with --dry-run),
 then waits until that node has caught up with --from (the lag of the link --from → --region, as its
 GetStatus reports it, at most --max-lag records), then moves the groups back: as geomesh failover --from
 <from> --to <region>, and the node records --region active once the groups are back.
-Exit codes: as failover, and 1 when the region did not catch up within --wait-ms.`;
+When --region's node is still starting (connection refused, or it answers that it is not running yet),
+the command waits for it within --wait-ms, saying so on stderr.
+Exit codes: as failover, and 1 when the region did not catch up (or its node did not answer) within
+--wait-ms.`;
 
 interface FailbackOptions extends OperatorConnectionOptions {
   topology: string;
   region: string;
   from: string;
-  group: string[];
+  group?: string[];
   maxLag: string;
   waitMs: string;
   dryRun?: boolean;
@@ -236,9 +315,16 @@ export function registerFailbackCommand(program: Command, context: CliContext): 
     .requiredOption('--topology <file>', 'topology YAML file (names the regions and their nodes)')
     .requiredOption('--region <region>', 'the region the groups return to')
     .requiredOption('--from <region>', 'the region they ran in meanwhile')
-    .requiredOption('--group <name...>', 'consumer groups to move back')
+    .option(
+      '--group <name...>',
+      "consumer groups to move back (default: those --region's failover to --from recorded in etcd)",
+    )
     .option('--max-lag <records>', 'how far behind the link may still be', '0')
-    .option('--wait-ms <ms>', 'how long to wait for the region to catch up', '300000')
+    .option(
+      '--wait-ms <ms>',
+      "how long to wait for --region's node (while it is still starting) and for it to catch up",
+      '300000',
+    )
     .option('--dry-run', 'wait and translate, commit nothing')
     .option('--node <host:port>', "call this node (default: --region's node)")
     .option('--token-env <VAR>', 'environment variable holding the operator bearer token')
@@ -262,20 +348,30 @@ export function registerFailbackCommand(program: Command, context: CliContext): 
       return;
     }
     const startedAt = performance.now();
-    const run = await withCalls(address(options, options.region, config), options, connection, (calls) =>
-      runFailback(
-        calls,
-        {
-          region: options.region,
-          from: options.from,
-          groups: options.group,
-          isDryRun: options.dryRun === true,
-          maxLag,
-          waitMs,
-        },
-        { now: Date.now, sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) },
-        (line) => say('failback', options.json, context, options.json ? { message: line } : line),
-      ),
+    const lines = (line: string) =>
+      say('failback', options.json, context, options.json ? { message: line } : line);
+    const patience = { region: options.region, waitMs, say: lines };
+    const run = await withCalls(
+      address(options, options.region, config),
+      options,
+      connection,
+      patience,
+      (calls) =>
+        runFailback(
+          calls,
+          {
+            region: options.region,
+            from: options.from,
+            groups: options.group ?? [],
+            progressId: randomUUID(),
+            isDryRun: options.dryRun === true,
+            maxLag,
+            waitMs,
+          },
+          { now: Date.now, sleep: (ms) => sleep(ms) },
+          lines,
+          progressWatch('failback', options.json, context),
+        ),
     );
     report('failback', run, options.json, context, performance.now() - startedAt);
   });

@@ -13,7 +13,9 @@ import type { LinkStatus as _geomesh_v1_LinkStatus, LinkStatus__Output as _geome
 import type { LinkSummary as _geomesh_v1_LinkSummary, LinkSummary__Output as _geomesh_v1_LinkSummary__Output } from './geomesh/v1/LinkSummary.ts';
 import type { NodeStatus as _geomesh_v1_NodeStatus, NodeStatus__Output as _geomesh_v1_NodeStatus__Output } from './geomesh/v1/NodeStatus.ts';
 import type { OperatorClient as _geomesh_v1_OperatorClient, OperatorDefinition as _geomesh_v1_OperatorDefinition } from './geomesh/v1/Operator.ts';
+import type { OriginCount as _geomesh_v1_OriginCount, OriginCount__Output as _geomesh_v1_OriginCount__Output } from './geomesh/v1/OriginCount.ts';
 import type { OriginOffset as _geomesh_v1_OriginOffset, OriginOffset__Output as _geomesh_v1_OriginOffset__Output } from './geomesh/v1/OriginOffset.ts';
+import type { OriginRecords as _geomesh_v1_OriginRecords, OriginRecords__Output as _geomesh_v1_OriginRecords__Output } from './geomesh/v1/OriginRecords.ts';
 import type { PartitionFrontier as _geomesh_v1_PartitionFrontier, PartitionFrontier__Output as _geomesh_v1_PartitionFrontier__Output } from './geomesh/v1/PartitionFrontier.ts';
 import type { PartitionTranslation as _geomesh_v1_PartitionTranslation, PartitionTranslation__Output as _geomesh_v1_PartitionTranslation__Output } from './geomesh/v1/PartitionTranslation.ts';
 import type { PeerKeys as _geomesh_v1_PeerKeys, PeerKeys__Output as _geomesh_v1_PeerKeys__Output } from './geomesh/v1/PeerKeys.ts';
@@ -49,7 +51,9 @@ export interface ProtoGrpcType {
        * Operators' RPCs served by every geomesh node.
        */
       Operator: SubtypeConstructor<typeof grpc.Client, _geomesh_v1_OperatorClient> & { service: _geomesh_v1_OperatorDefinition }
+      OriginCount: MessageTypeDefinition<_geomesh_v1_OriginCount, _geomesh_v1_OriginCount__Output>
       OriginOffset: MessageTypeDefinition<_geomesh_v1_OriginOffset, _geomesh_v1_OriginOffset__Output>
+      OriginRecords: MessageTypeDefinition<_geomesh_v1_OriginRecords, _geomesh_v1_OriginRecords__Output>
       PartitionFrontier: MessageTypeDefinition<_geomesh_v1_PartitionFrontier, _geomesh_v1_PartitionFrontier__Output>
       PartitionTranslation: MessageTypeDefinition<_geomesh_v1_PartitionTranslation, _geomesh_v1_PartitionTranslation__Output>
       PeerKeys: MessageTypeDefinition<_geomesh_v1_PeerKeys, _geomesh_v1_PeerKeys__Output>

@@ -7,7 +7,9 @@ import type { GetFrontiersResponse as _geomesh_v1_GetFrontiersResponse, GetFront
 import type { LinkSummary as _geomesh_v1_LinkSummary, LinkSummary__Output as _geomesh_v1_LinkSummary__Output } from './geomesh/v1/LinkSummary.ts';
 import type { ListGroupsRequest as _geomesh_v1_ListGroupsRequest, ListGroupsRequest__Output as _geomesh_v1_ListGroupsRequest__Output } from './geomesh/v1/ListGroupsRequest.ts';
 import type { ListGroupsResponse as _geomesh_v1_ListGroupsResponse, ListGroupsResponse__Output as _geomesh_v1_ListGroupsResponse__Output } from './geomesh/v1/ListGroupsResponse.ts';
+import type { OriginCount as _geomesh_v1_OriginCount, OriginCount__Output as _geomesh_v1_OriginCount__Output } from './geomesh/v1/OriginCount.ts';
 import type { OriginOffset as _geomesh_v1_OriginOffset, OriginOffset__Output as _geomesh_v1_OriginOffset__Output } from './geomesh/v1/OriginOffset.ts';
+import type { OriginRecords as _geomesh_v1_OriginRecords, OriginRecords__Output as _geomesh_v1_OriginRecords__Output } from './geomesh/v1/OriginRecords.ts';
 import type { PartitionFrontier as _geomesh_v1_PartitionFrontier, PartitionFrontier__Output as _geomesh_v1_PartitionFrontier__Output } from './geomesh/v1/PartitionFrontier.ts';
 import type { PartitionSeek as _geomesh_v1_PartitionSeek, PartitionSeek__Output as _geomesh_v1_PartitionSeek__Output } from './geomesh/v1/PartitionSeek.ts';
 import type { PeerClient as _geomesh_v1_PeerClient, PeerDefinition as _geomesh_v1_PeerDefinition } from './geomesh/v1/Peer.ts';
@@ -31,7 +33,9 @@ export interface ProtoGrpcType {
       LinkSummary: MessageTypeDefinition<_geomesh_v1_LinkSummary, _geomesh_v1_LinkSummary__Output>
       ListGroupsRequest: MessageTypeDefinition<_geomesh_v1_ListGroupsRequest, _geomesh_v1_ListGroupsRequest__Output>
       ListGroupsResponse: MessageTypeDefinition<_geomesh_v1_ListGroupsResponse, _geomesh_v1_ListGroupsResponse__Output>
+      OriginCount: MessageTypeDefinition<_geomesh_v1_OriginCount, _geomesh_v1_OriginCount__Output>
       OriginOffset: MessageTypeDefinition<_geomesh_v1_OriginOffset, _geomesh_v1_OriginOffset__Output>
+      OriginRecords: MessageTypeDefinition<_geomesh_v1_OriginRecords, _geomesh_v1_OriginRecords__Output>
       PartitionFrontier: MessageTypeDefinition<_geomesh_v1_PartitionFrontier, _geomesh_v1_PartitionFrontier__Output>
       PartitionSeek: MessageTypeDefinition<_geomesh_v1_PartitionSeek, _geomesh_v1_PartitionSeek__Output>
       /**

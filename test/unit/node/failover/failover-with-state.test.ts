@@ -98,6 +98,7 @@ function harness(store: MemoryStore, options: { isEtcdDown?: boolean } = {}) {
         events.push('etcd connected');
         return Promise.resolve({
           states: {
+            get: (...args: Parameters<RegionStateStore['get']>) => states.get(...args),
             change: async (...args: Parameters<RegionStateStore['change']>) => {
               const change = await states.change(...args);
               if (change.isWritten) events.push(`record ${args[0]} ${change.record?.state}`);
@@ -264,5 +265,52 @@ describe('failoverWithState', () => {
     assert.deepEqual(outcome.regionState?.groups, ['billing']);
     assert.ok(events.includes('commit billing in west from east'), events.join('; '));
     assert.ok(!events.some((e) => e.startsWith('commit audit')), 'audit was excluded');
+  });
+
+  it('a failback that names no group moves back the groups the returning region records as moved', async () => {
+    const store = new MemoryStore();
+    const { events, run } = harness(store);
+    await run({ groups: ['billing', 'audit', 'ledger'] });
+    events.length = 0;
+    const back = { fromRegion: 'west', toRegion: 'east', groups: [] };
+    const start = await run({ ...back, dryRun: true, failback: 'start' });
+    assert.deepEqual(
+      start.groups.map((g) => `${g.group} ${g.outcome}`),
+      ['audit dry-run', 'billing dry-run', 'ledger dry-run'],
+    );
+    events.length = 0;
+    // Patterns narrow the recorded groups; east stays failing back with the one left away.
+    const some = await run({ ...back, failback: 'finish', excludeGroupPatterns: ['ledger'] });
+    assert.deepEqual(
+      some.groups.map((g) => `${g.group} ${g.outcome}`),
+      ['audit committed', 'billing committed'],
+    );
+    assert.deepEqual(some.regionState?.groups, ['ledger']);
+    const rest = await run({ ...back, failback: 'finish' });
+    assert.deepEqual(
+      rest.groups.map((g) => g.group),
+      ['ledger'],
+    );
+    assert.equal(rest.regionState?.state, 'active');
+    // Nothing recorded any more: a clear NOT_FOUND, nothing translated.
+    events.length = 0;
+    await assert.rejects(run({ ...back, failback: 'finish' }), {
+      code: 'GEOMESH_RPC_NOT_FOUND',
+      message:
+        /no group to fail back: east's region state in etcd \(active\) records no groups moved to west; name the groups/,
+    });
+    assert.ok(!events.some((e) => e.startsWith('commit')), events.join('; '));
+    assert.ok(events.includes('etcd closed'), 'the connection is closed');
+  });
+
+  it('a failback that names no group, etcd down: GEOMESH_COORD_UNAVAILABLE, nothing translated', async () => {
+    const store = new MemoryStore();
+    const { run } = harness(store);
+    await run({});
+    store.isDown = true;
+    await assert.rejects(run({ fromRegion: 'west', toRegion: 'east', groups: [], failback: 'finish' }), {
+      code: 'GEOMESH_COORD_UNAVAILABLE',
+      message: /cannot read east's region state in etcd .* nothing was changed/,
+    });
   });
 });

@@ -40,6 +40,8 @@ const group = (name: string, outcome: GroupFailover['outcome'], reason = ''): Gr
               frontier: [],
               alreadySeen: 2,
               targetLogEnd: 20,
+              notReplicated: [{ region: 'east', records: 4 }],
+              notReplicatedCounted: true,
             },
             {
               topic: 'orders',
@@ -49,6 +51,8 @@ const group = (name: string, outcome: GroupFailover['outcome'], reason = ''): Gr
               frontier: [],
               alreadySeen: 1,
               targetLogEnd: 9,
+              notReplicated: [],
+              notReplicatedCounted: true,
             },
           ],
         },
@@ -86,9 +90,16 @@ describe('failover report and exits', () => {
       3_500,
     );
     const lines = text.split('\n');
-    assert.match(lines[0]!, /^GROUP +OUTCOME +FRONTIER +PARTITIONS +ALREADY SEEN +REASON$/);
-    assert.match(lines[1]!, /^billing +committed +checkpoint 2\.5 s old +2 +3 *$/);
-    assert.match(lines[2]!, /^audit +refused +- +- +- +active members in west$/);
+    assert.match(lines[0]!, /^GROUP +OUTCOME +FRONTIER +PARTITIONS +ALREADY SEEN +NOT REPLICATED +REASON$/);
+    assert.match(lines[1]!, /^billing +committed +checkpoint 2\.5 s old +2 +3 +4 \(east 4\) *$/);
+    assert.match(lines[2]!, /^audit +refused +- +- +- +- +active members in west$/);
+    assert.ok(
+      text.includes(
+        "not replicated into west yet (records of east after each group's frontier, as of its checkpoint), " +
+          'per origin:\n  billing orders/0: east 4\n',
+      ),
+      text,
+    );
     assert.ok(
       text.includes(
         'region state in etcd: east failed-over to west since 2026-01-01T00:00:00.000Z (groups billing)',
@@ -197,6 +208,19 @@ describe('runFailback', () => {
       'waiting: east is 40 records behind west',
       'east has caught up with west (lag 0)',
     ]);
+  });
+
+  it('without groups: both steps ask for the recorded ones; the finish carries the progress id', async () => {
+    const { calls, clock, requests } = returningNode([0]);
+    const run = await runFailback(calls, { ...failback, groups: [], progressId: 'p-9' }, clock, () => {});
+    assert.equal(run.exit, 'ok');
+    assert.deepEqual(
+      requests.map((r) => [r.failback, r.groups, r.progressId ?? '']),
+      [
+        ['start', [], ''],
+        ['finish', [], 'p-9'],
+      ],
+    );
   });
 
   it('still behind after --wait-ms: exit failure naming the lag and both fixes; nothing finished', async () => {

@@ -56,6 +56,8 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
           ],
           alreadySeen: 7,
           targetLogEnd: BIG + 5,
+          notReplicated: [{ region: request.fromRegion, records: BIG + 10 }],
+          notReplicatedCounted: true,
         })),
       };
     },
@@ -84,6 +86,8 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
                       frontier: [{ region: request.fromRegion, offset: BIG + 23 }],
                       alreadySeen: 1,
                       targetLogEnd: BIG + 24,
+                      notReplicated: [{ region: request.fromRegion, records: 3 }],
+                      notReplicatedCounted: true,
                     },
                   ],
                 }
@@ -201,6 +205,8 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
           partition: 2,
           committedOffset: BIG + 7,
           frontier: [{ region: 'us-east', offset: BIG + 8 }],
+          unconsumed: [{ region: 'us-east', fromOffset: BIG + 9, toOffset: BIG + 10, records: 2 }],
+          unconsumedCounted: true,
         })),
       };
     },
@@ -215,6 +221,8 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
           offset: p.committedOffset + 1,
           alreadySeen: p.frontier.length,
           logEnd: BIG + 9,
+          missing: (p.unconsumed ?? []).map((u) => ({ region: u.region, records: u.records - 1 })),
+          missingCounted: p.unconsumedCounted === true,
         })),
       };
     },

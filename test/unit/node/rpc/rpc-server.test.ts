@@ -65,6 +65,8 @@ describe('RpcServer and clients: round trips', () => {
         ],
         alreadySeen: 7,
         targetLogEnd: BIG + 5,
+        notReplicated: [{ region: 'us-east', records: BIG + 10 }],
+        notReplicatedCounted: true,
       })),
     });
     assert.equal(typeof response.frontierTimeMs, 'number');
@@ -241,6 +243,8 @@ describe('RpcServer and clients: round trips', () => {
           partition: 2,
           committedOffset: BIG + 7,
           frontier: [{ region: 'us-east', offset: BIG + 8 }],
+          unconsumed: [{ region: 'us-east', fromOffset: BIG + 9, toOffset: BIG + 10, records: 2 }],
+          unconsumedCounted: true,
         },
       ],
     });
@@ -255,6 +259,8 @@ describe('RpcServer and clients: round trips', () => {
             { region: 'us-east', offset: BIG - 1 },
             { region: 'eu-west', offset: -1 },
           ],
+          unconsumed: [{ region: 'us-east', fromOffset: BIG, toOffset: BIG + 4, records: 5 }],
+          unconsumedCounted: true,
         },
       ],
     };
@@ -262,8 +268,26 @@ describe('RpcServer and clients: round trips', () => {
     assert.deepEqual(calls.at(-1)?.request, seekRequest);
     assert.deepEqual(seek, {
       region: 'eu-west',
-      partitions: [{ topic: 'orders', partition: 5, offset: BIG + 1, alreadySeen: 2, logEnd: BIG + 9 }],
+      partitions: [
+        {
+          topic: 'orders',
+          partition: 5,
+          offset: BIG + 1,
+          alreadySeen: 2,
+          logEnd: BIG + 9,
+          missing: [{ region: 'us-east', records: 4 }],
+          missingCounted: true,
+        },
+      ],
     });
+    // A caller older than the counts: they arrive empty, not counted, and none are answered.
+    const { unconsumed: _u, unconsumedCounted: _c, ...older } = seekRequest.partitions[0]!;
+    const olderSeek = await client.seek({ partitions: [older] });
+    assert.deepEqual(calls.at(-1)?.request, {
+      partitions: [{ ...older, unconsumed: [], unconsumedCounted: false }],
+    });
+    assert.deepEqual(olderSeek.partitions[0]?.missing, []);
+    assert.equal(olderSeek.partitions[0]?.missingCounted, false);
 
     const checkpoints: Checkpoint[] = [
       { region: 'us-east', group: 'g1', computedAtMs: BIG, partitions: seekRequest.partitions },

@@ -11,7 +11,9 @@ export interface FailoverRequest {
    */
   'toRegion'?: (string);
   /**
-   * Consumer groups to move, by name. Empty: the groups are selected (see Failover, group_patterns).
+   * Consumer groups to move, by name. Empty: the groups are selected (see Failover, group_patterns); for a
+   * failback ("start", "finish"), the groups to_region's region state records as moved to from_region
+   * (NOT_FOUND when it records none).
    */
   'groups'?: (string)[];
   /**
@@ -58,7 +60,9 @@ export interface FailoverRequest__Output {
    */
   'toRegion': (string);
   /**
-   * Consumer groups to move, by name. Empty: the groups are selected (see Failover, group_patterns).
+   * Consumer groups to move, by name. Empty: the groups are selected (see Failover, group_patterns); for a
+   * failback ("start", "finish"), the groups to_region's region state records as moved to from_region
+   * (NOT_FOUND when it records none).
    */
   'groups': (string)[];
   /**

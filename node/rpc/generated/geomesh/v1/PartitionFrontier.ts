@@ -1,6 +1,7 @@
 // Original file: proto/geomesh/v1/common.proto
 
 import type { OriginOffset as _geomesh_v1_OriginOffset, OriginOffset__Output as _geomesh_v1_OriginOffset__Output } from '../../geomesh/v1/OriginOffset.ts';
+import type { OriginRecords as _geomesh_v1_OriginRecords, OriginRecords__Output as _geomesh_v1_OriginRecords__Output } from '../../geomesh/v1/OriginRecords.ts';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -26,6 +27,15 @@ export interface PartitionFrontier {
    * before committed_offset, -1 when the group has consumed none of them. Regions absent are treated as -1.
    */
   'frontier'?: (_geomesh_v1_OriginOffset)[];
+  /**
+   * Per origin region: the records the region held after the frontier when it was read (what the group had
+   * not consumed there yet); origins with none are left out. Counted only when unconsumed_counted is set.
+   */
+  'unconsumed'?: (_geomesh_v1_OriginRecords)[];
+  /**
+   * Whether unconsumed was counted (false from a node older than the field: the count is unknown).
+   */
+  'unconsumedCounted'?: (boolean);
 }
 
 /**
@@ -51,4 +61,13 @@ export interface PartitionFrontier__Output {
    * before committed_offset, -1 when the group has consumed none of them. Regions absent are treated as -1.
    */
   'frontier': (_geomesh_v1_OriginOffset__Output)[];
+  /**
+   * Per origin region: the records the region held after the frontier when it was read (what the group had
+   * not consumed there yet); origins with none are left out. Counted only when unconsumed_counted is set.
+   */
+  'unconsumed': (_geomesh_v1_OriginRecords__Output)[];
+  /**
+   * Whether unconsumed was counted (false from a node older than the field: the count is unknown).
+   */
+  'unconsumedCounted': (boolean);
 }

@@ -1,5 +1,6 @@
 // Original file: proto/geomesh/v1/peer.proto
 
+import type { OriginCount as _geomesh_v1_OriginCount, OriginCount__Output as _geomesh_v1_OriginCount__Output } from '../../geomesh/v1/OriginCount.ts';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -26,6 +27,15 @@ export interface PartitionSeek {
    * The partition's log end offset when the seek was computed.
    */
   'logEnd'?: (number | string | Long);
+  /**
+   * Per origin: how many of the request's unconsumed records the called node's region does not hold yet
+   * (origins with none missing are left out).
+   */
+  'missing'?: (_geomesh_v1_OriginCount)[];
+  /**
+   * Whether missing was counted (false when the request's unconsumed was not, or from an older node).
+   */
+  'missingCounted'?: (boolean);
 }
 
 /**
@@ -52,4 +62,13 @@ export interface PartitionSeek__Output {
    * The partition's log end offset when the seek was computed.
    */
   'logEnd': (number);
+  /**
+   * Per origin: how many of the request's unconsumed records the called node's region does not hold yet
+   * (origins with none missing are left out).
+   */
+  'missing': (_geomesh_v1_OriginCount__Output)[];
+  /**
+   * Whether missing was counted (false when the request's unconsumed was not, or from an older node).
+   */
+  'missingCounted': (boolean);
 }

@@ -1,6 +1,7 @@
 // Original file: proto/geomesh/v1/operator.proto
 
 import type { OriginOffset as _geomesh_v1_OriginOffset, OriginOffset__Output as _geomesh_v1_OriginOffset__Output } from '../../geomesh/v1/OriginOffset.ts';
+import type { OriginCount as _geomesh_v1_OriginCount, OriginCount__Output as _geomesh_v1_OriginCount__Output } from '../../geomesh/v1/OriginCount.ts';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -36,6 +37,17 @@ export interface PartitionTranslation {
    * The log end offset of the partition in to_region when the translation was made.
    */
   'targetLogEnd'?: (number | string | Long);
+  /**
+   * The replication gap: per origin region, the records from_region held after the group's frontier (live,
+   * or at its checkpoint: see source) that to_region does not hold yet; the group would not get them if it
+   * moved now. Origins with none missing are left out. For from_region's own records an upper bound on
+   * transactional topics (a marker counts).
+   */
+  'notReplicated'?: (_geomesh_v1_OriginCount)[];
+  /**
+   * Whether not_replicated was counted (false when a node involved is older than the field: unknown).
+   */
+  'notReplicatedCounted'?: (boolean);
 }
 
 /**
@@ -71,4 +83,15 @@ export interface PartitionTranslation__Output {
    * The log end offset of the partition in to_region when the translation was made.
    */
   'targetLogEnd': (number);
+  /**
+   * The replication gap: per origin region, the records from_region held after the group's frontier (live,
+   * or at its checkpoint: see source) that to_region does not hold yet; the group would not get them if it
+   * moved now. Origins with none missing are left out. For from_region's own records an upper bound on
+   * transactional topics (a marker counts).
+   */
+  'notReplicated': (_geomesh_v1_OriginCount__Output)[];
+  /**
+   * Whether not_replicated was counted (false when a node involved is older than the field: unknown).
+   */
+  'notReplicatedCounted': (boolean);
 }
