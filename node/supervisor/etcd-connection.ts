@@ -14,16 +14,23 @@ import type { RegionStateConnection } from '../failover/index.ts';
 
 /**
  * Coordination options from `config.etcd`; the password is revealed only into the etcd client's options.
- * Timeouts not given take the coordination adapter's defaults (COORDINATION_DEFAULTS).
+ * Timeouts not given take the coordination adapter's defaults (COORDINATION_DEFAULTS); `endpoints`, when
+ * given, replace the topology's (a node reaching etcd at an address of its own: `geomesh node --etcd-endpoints`).
  */
 export function coordinationOptionsFor(
   config: TopologyConfig,
   logger: Logger,
-  timeouts: { dialTimeoutMs?: number; requestTimeoutMs?: number; leaseTtlMs?: number } = {},
+  overrides: {
+    dialTimeoutMs?: number;
+    requestTimeoutMs?: number;
+    leaseTtlMs?: number;
+    endpoints?: readonly string[] | undefined;
+  } = {},
 ): CoordinationOptions {
   const { tls, auth } = config.etcd;
+  const { endpoints, ...timeouts } = overrides;
   return {
-    endpoints: config.etcd.endpoints,
+    endpoints: endpoints ?? config.etcd.endpoints,
     mesh: config.mesh,
     logger,
     ...timeouts,
@@ -41,9 +48,11 @@ export function coordinationOptionsFor(
 /**
  * What identifies the etcd a topology connects to (mesh, endpoints, TLS, credentials): equal for two
  * topologies that can share one session. A digest, so the password is never kept in the clear.
+ * `endpoints` as in `coordinationOptionsFor`.
  */
-export function etcdSectionKey(config: TopologyConfig): string {
-  const { endpoints, tls, auth } = config.etcd;
+export function etcdSectionKey(config: TopologyConfig, endpointsOverride?: readonly string[]): string {
+  const { tls, auth } = config.etcd;
+  const endpoints = endpointsOverride ?? config.etcd.endpoints;
   return createHash('sha256')
     .update(
       JSON.stringify({
@@ -56,10 +65,17 @@ export function etcdSectionKey(config: TopologyConfig): string {
     .digest('hex');
 }
 
-/** The node's session to the topology's etcd (not started): one retry pace, NODE_DEFAULTS.etcdRetryMs. */
-export function openEtcdSession(config: TopologyConfig, logger: Logger): EtcdSession {
+/**
+ * The node's session to the topology's etcd (not started): one retry pace, NODE_DEFAULTS.etcdRetryMs;
+ * `endpoints` as in `coordinationOptionsFor`.
+ */
+export function openEtcdSession(
+  config: TopologyConfig,
+  logger: Logger,
+  endpoints?: readonly string[],
+): EtcdSession {
   return new EtcdSession({
-    coordination: coordinationOptionsFor(config, logger),
+    coordination: coordinationOptionsFor(config, logger, { endpoints }),
     retryMs: NODE_DEFAULTS.etcdRetryMs,
   });
 }

@@ -34,14 +34,14 @@ async function peerNode(t: TestContext, instance: string, links: PingResponse['l
   return { address, pings, stop: () => server.stop(AbortSignal.abort()) };
 }
 
-function topology(eastGrpc: string) {
+function topology(eastGrpc: string, eastAdvertise?: string) {
   return compileTopology(
     [
       'mesh: unit',
       "etcd: { endpoints: ['http://127.0.0.1:1'] }",
       "provenance: { key: '${GEOMESH_PROVENANCE_KEY}' }",
       'regions:',
-      `  east: { kafka: { brokers: ['127.0.0.1:1'] }, node: { grpc: '${eastGrpc}', http: '127.0.0.1:9001' } }`,
+      `  east: { kafka: { brokers: ['127.0.0.1:1'] }, node: { grpc: '${eastGrpc}', http: '127.0.0.1:9001'${eastAdvertise ? `, advertise: '${eastAdvertise}'` : ''} } }`,
       "  west: { kafka: { brokers: ['127.0.0.1:2'] }, node: { grpc: '127.0.0.1:7002', http: '127.0.0.1:9002' } }",
       'links:',
       '  - { from: west, to: east, topics: { include: [orders] } }',
@@ -187,5 +187,22 @@ describe('PeerChannels', () => {
       channels.client('east'),
       'one channel per peer while its address holds',
     );
+  });
+
+  it('calls a peer at its node.advertise (a proxy in front of it) rather than where it listens', async (t) => {
+    const east = await peerNode(t, 'east-behind-proxy');
+    const channels = new PeerChannels({
+      config: topology('127.0.0.1:7003', east.address),
+      region: 'west',
+      instance: 'west-node',
+      logger: testLogger(),
+      transport: { mode: 'insecure' },
+      peerTimeoutMs: 1_000,
+      heartbeatMs: 60_000,
+    });
+    t.after(() => channels.stop());
+    assert.deepEqual(channels.address('east'), { address: east.address, source: 'topology', instance: null });
+    const pong = await channels.client('east')!.ping({ region: 'west', instance: 'w', sentAtMs: 1 });
+    assert.equal(pong.instance, 'east-behind-proxy');
   });
 });
