@@ -11,7 +11,12 @@ const LATENCY_BUCKETS_SECONDS = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
 ];
 
-export function createReplicationMetrics(registry: Registry) {
+/** What the replication metrics read when scraped: each running link's silence of its source. */
+export interface ReplicationMetricSources {
+  sourceSilences(): readonly { from: string; to: string; ms: number }[];
+}
+
+export function createReplicationMetrics(registry: Registry, sources?: ReplicationMetricSources) {
   const registers = [registry];
   return {
     recordsReplicated: new Counter({
@@ -80,6 +85,17 @@ export function createReplicationMetrics(registry: Registry) {
       help: 'Source partitions of the link that nobody reads, by why (coverage audit at every topic refresh; 0 when every partition is read)',
       labelNames: ['from', 'to', 'reason'] as const,
       registers,
+    }),
+    sourceSilence: new Gauge({
+      name: 'geomesh_link_source_silence_seconds',
+      help: 'Seconds since the link’s source cluster last answered a fetch (~0.1 s when healthy; grows while the source does not answer, or while the link waits for a slow target); the status shows the link as stalled from 20 s',
+      labelNames: ['from', 'to'] as const,
+      registers,
+      collect() {
+        if (!sources) return;
+        this.reset();
+        for (const s of sources.sourceSilences()) this.labels(s.from, s.to).set(s.ms / 1000);
+      },
     }),
     linkUp: new Gauge({
       name: 'geomesh_link_up',

@@ -27,7 +27,10 @@ export interface UnreplicatedPartition {
 export interface LinkStatus {
   fromRegion: string;
   toRegion: string;
-  /** The link's lifecycle state: `idle`, `running`, `stopping` or `stopped`. */
+  /**
+   * The link's lifecycle state: `idle`, `running`, `stopping` or `stopped`; `stalled` while running but its
+   * source has answered no fetch for NODE_DEFAULTS.linkStallMs (20 s).
+   */
   state: string;
   /** Records in the source partitions not yet replicated (sum of the per-partition lag). */
   lagRecords: number;
