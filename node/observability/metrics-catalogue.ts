@@ -11,9 +11,10 @@ const LATENCY_BUCKETS_SECONDS = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
 ];
 
-/** What the replication metrics read when scraped: each running link's silence of its source. */
+/** What the replication metrics read when scraped, per link: its source's silence and its in-flight bytes. */
 export interface ReplicationMetricSources {
   sourceSilences(): readonly { from: string; to: string; ms: number }[];
+  inflightBytes(): readonly { from: string; to: string; bytes: number }[];
 }
 
 export function createReplicationMetrics(registry: Registry, sources?: ReplicationMetricSources) {
@@ -95,6 +96,17 @@ export function createReplicationMetrics(registry: Registry, sources?: Replicati
         if (!sources) return;
         this.reset();
         for (const s of sources.sourceSilences()) this.labels(s.from, s.to).set(s.ms / 1000);
+      },
+    }),
+    inflightBytes: new Gauge({
+      name: 'geomesh_link_inflight_bytes',
+      help: 'Bytes the link has read from its source and not yet written to its target (at most its maxInflightBytes, or one batch larger than it)',
+      labelNames: ['from', 'to'] as const,
+      registers,
+      collect() {
+        if (!sources) return;
+        this.reset();
+        for (const s of sources.inflightBytes()) this.labels(s.from, s.to).set(s.bytes);
       },
     }),
     linkUp: new Gauge({

@@ -66,6 +66,21 @@ function fakeDirectory(initial: PeerAddress) {
   };
 }
 
+/** West's channels without a directory (every peer at its topology address), stopped after the test. */
+function westWithoutDirectory(t: TestContext, config: ReturnType<typeof topology>): PeerChannels {
+  const channels = new PeerChannels({
+    config,
+    region: 'west',
+    instance: 'west-node',
+    logger: testLogger(),
+    transport: { mode: 'insecure' },
+    peerTimeoutMs: 1_000,
+    heartbeatMs: 60_000,
+  });
+  t.after(() => channels.stop());
+  return channels;
+}
+
 const until = (what: string, isDone: () => boolean) =>
   waitFor(isDone, { timeoutMs: 5_000, intervalMs: 10, what });
 
@@ -167,16 +182,7 @@ describe('PeerChannels', () => {
 
   it('without a directory every peer is called at its topology address; no client for itself or an unknown region', async (t) => {
     const east = await peerNode(t, 'east-topology');
-    const channels = new PeerChannels({
-      config: topology(east.address),
-      region: 'west',
-      instance: 'west-node',
-      logger: testLogger(),
-      transport: { mode: 'insecure' },
-      peerTimeoutMs: 1_000,
-      heartbeatMs: 60_000,
-    });
-    t.after(() => channels.stop());
+    const channels = westWithoutDirectory(t, topology(east.address));
     assert.deepEqual(channels.address('east'), { address: east.address, source: 'topology', instance: null });
     assert.equal(channels.client('west'), undefined);
     assert.equal(channels.client('nowhere'), undefined);
@@ -191,16 +197,7 @@ describe('PeerChannels', () => {
 
   it('calls a peer at its node.advertise (a proxy in front of it) rather than where it listens', async (t) => {
     const east = await peerNode(t, 'east-behind-proxy');
-    const channels = new PeerChannels({
-      config: topology('127.0.0.1:7003', east.address),
-      region: 'west',
-      instance: 'west-node',
-      logger: testLogger(),
-      transport: { mode: 'insecure' },
-      peerTimeoutMs: 1_000,
-      heartbeatMs: 60_000,
-    });
-    t.after(() => channels.stop());
+    const channels = westWithoutDirectory(t, topology('127.0.0.1:7003', east.address));
     assert.deepEqual(channels.address('east'), { address: east.address, source: 'topology', instance: null });
     const pong = await channels.client('east')!.ping({ region: 'west', instance: 'w', sentAtMs: 1 });
     assert.equal(pong.instance, 'east-behind-proxy');
