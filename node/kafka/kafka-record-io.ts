@@ -165,6 +165,10 @@ export class KafkaRecordSource implements RecordSource {
   }
 
   lastAnswerAtMs(): number | undefined {
+    // Joined with nothing assigned (a selection that matches no topic yet): nothing to fetch, so never silent.
+    // Not joined (a rejoin, a crash after a request timed out): the last answer stands.
+    if (this.#isRunning && this.#assignment && [...this.#assignment.values()].every((p) => p.size === 0))
+      return Date.now();
     return this.#lastAnswerAtMs;
   }
 
