@@ -17,6 +17,27 @@ export interface ReplicationMetricSources {
   inflightBytes(): readonly { from: string; to: string; bytes: number }[];
 }
 
+/** A gauge per link (`from`, `to`) whose values are read at scrape time; links not read are dropped. */
+function linkGauge(
+  registers: Registry[],
+  name: string,
+  help: string,
+  read: () => readonly (readonly [from: string, to: string, value: number])[] | undefined,
+) {
+  return new Gauge({
+    name,
+    help,
+    labelNames: ['from', 'to'] as const,
+    registers,
+    collect() {
+      const values = read();
+      if (!values) return;
+      this.reset();
+      for (const [from, to, value] of values) this.labels(from, to).set(value);
+    },
+  });
+}
+
 export function createReplicationMetrics(registry: Registry, sources?: ReplicationMetricSources) {
   const registers = [registry];
   return {
@@ -87,28 +108,18 @@ export function createReplicationMetrics(registry: Registry, sources?: Replicati
       labelNames: ['from', 'to', 'reason'] as const,
       registers,
     }),
-    sourceSilence: new Gauge({
-      name: 'geomesh_link_source_silence_seconds',
-      help: 'Seconds since the link’s source cluster last answered a fetch (~0.1 s when healthy; grows while the source does not answer, or while the link waits for a slow target); the status shows the link as stalled from 20 s',
-      labelNames: ['from', 'to'] as const,
+    sourceSilence: linkGauge(
       registers,
-      collect() {
-        if (!sources) return;
-        this.reset();
-        for (const s of sources.sourceSilences()) this.labels(s.from, s.to).set(s.ms / 1000);
-      },
-    }),
-    inflightBytes: new Gauge({
-      name: 'geomesh_link_inflight_bytes',
-      help: 'Bytes the link has read from its source and not yet written to its target (at most its maxInflightBytes, or one batch larger than it)',
-      labelNames: ['from', 'to'] as const,
+      'geomesh_link_source_silence_seconds',
+      'Seconds since the link’s source cluster last answered a fetch (~0.1 s when healthy; grows while the source does not answer, or while the link waits for a slow target); the status shows the link as stalled from 20 s',
+      () => sources?.sourceSilences().map((s) => [s.from, s.to, s.ms / 1000] as const),
+    ),
+    inflightBytes: linkGauge(
       registers,
-      collect() {
-        if (!sources) return;
-        this.reset();
-        for (const s of sources.inflightBytes()) this.labels(s.from, s.to).set(s.bytes);
-      },
-    }),
+      'geomesh_link_inflight_bytes',
+      'Bytes the link has read from its source and not yet written to its target (at most its maxInflightBytes, or one batch larger than it)',
+      () => sources?.inflightBytes().map((s) => [s.from, s.to, s.bytes] as const),
+    ),
     linkUp: new Gauge({
       name: 'geomesh_link_up',
       help: '1 while the link runs, 0 otherwise',
