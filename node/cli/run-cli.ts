@@ -5,27 +5,43 @@
 import { Command, CommanderError } from 'commander';
 import { isGeomeshError } from '../../base/index.ts';
 import type { CliContext } from './cli-context.ts';
-import { registerNodeCommand } from './commands/node.ts';
-import { registerStatusCommand } from './commands/status.ts';
-import { registerTopologyCommands } from './commands/topology.ts';
-import { registerTranslateCommand } from './commands/translate.ts';
-import { registerFailbackCommand, registerFailoverCommand } from './commands/failover.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 
-/** Builds the program. Later nouns (node, status, translate, failover) register here the same way. */
-export function createProgram(context: CliContext): Command {
+type Register = (program: Command, context: CliContext) => void;
+
+/**
+ * Each noun of the command line and the module that registers it, loaded only when that noun runs: a verb
+ * loads what it needs (`geomesh topology validate` neither kafkajs nor gRPC), so a one-shot command starts
+ * in a fraction of the node's start-up. Help without a noun, or an unknown one, loads them all.
+ */
+const NOUNS: Readonly<Record<string, () => Promise<Register>>> = {
+  topology: async () => (await import('./commands/topology.ts')).registerTopologyCommands,
+  node: async () => (await import('./commands/node.ts')).registerNodeCommand,
+  translate: async () => (await import('./commands/translate.ts')).registerTranslateCommand,
+  failover: async () => (await import('./commands/failover.ts')).registerFailoverCommand,
+  failback: async () => (await import('./commands/failover.ts')).registerFailbackCommand,
+  status: async () => (await import('./commands/status.ts')).registerStatusCommand,
+};
+
+/** The nouns `args` needs registered: the one it names, or every noun (help, a typo, no noun). */
+function nounsFor(args: readonly string[]): string[] {
+  const noun = args.find((a) => !a.startsWith('-'));
+  return noun !== undefined && Object.hasOwn(NOUNS, noun) ? [noun] : Object.keys(NOUNS);
+}
+
+/** Builds the program with the nouns `args` needs (every noun by default). */
+export async function createProgram(
+  context: CliContext,
+  args: readonly string[] = [],
+): Promise<Command> {
   const program = new Command('geomesh')
     .description('geomesh: multi-region active-active geo-replication for Apache Kafka')
     .version('0.1.0')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride()
     .configureOutput({ writeOut: (s) => context.stdout(s), writeErr: (s) => context.stderr(s) });
-  registerTopologyCommands(program, context);
-  registerNodeCommand(program, context);
-  registerTranslateCommand(program, context);
-  registerFailoverCommand(program, context);
-  registerFailbackCommand(program, context);
-  registerStatusCommand(program, context);
+  const registers = await Promise.all(nounsFor(args).map((noun) => NOUNS[noun]!()));
+  for (const register of registers) register(program, context);
   return program;
 }
 
@@ -36,7 +52,7 @@ export async function runCli(
 ): Promise<number> {
   let exitCode: number = EXIT_CODES.ok;
   const full: CliContext = { ...context, setExitCode: (code) => (exitCode = code) };
-  const program = createProgram(full);
+  const program = await createProgram(full, args);
   try {
     await program.parseAsync([...args], { from: 'user' });
     return exitCode;

@@ -13,6 +13,7 @@ export {
   type CoordinationTlsOptions,
   type PemSource,
 } from './coordination-options.ts';
+export { coordinationOptionsFor } from './topology-options.ts';
 export { checkKey, memberKey, membersPrefix, meshPrefix, parseMemberKey } from './key-layout.ts';
 export { decodeMemberV1, encodeMemberV1 } from './member-codec.ts';
 export { Membership, memberFromEntry, type MembershipInit } from './membership.ts';

@@ -49,6 +49,8 @@ export interface KafkaClientOptions {
   produceGate?: ProduceGate;
   /** Called with every socket the client opens (KafkaCluster closes any kafkajs leaves open). */
   onSocket?: (socket: Socket) => void;
+  /** Aborted when the client is done: every retry still scheduled fails at once instead of going on. */
+  closed?: AbortSignal;
   logger: Logger;
 }
 
@@ -73,6 +75,8 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
     // lost its lease waits for its writes in flight to end before it may take a lease and partitions again.
     config.retry = { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 };
   }
+  // Every producer, consumer and admin of the client merges its retry options over these (kafkajs patch).
+  if (options.closed) config.retry = { ...config.retry, signal: options.closed };
   const kafka = new KafkaClient(config);
   // Every client is followed from connect to disconnect (open-clients.ts: the leak report names them).
   const producer = kafka.producer.bind(kafka);

@@ -34,11 +34,14 @@ export class KafkaCluster {
   readonly #logger: Logger;
   /** Every socket this cluster's clients opened and that is not closed yet. */
   readonly #sockets = new Set<Socket>();
+  /** Aborted by close(): retries of work abandoned by a stop end instead of keeping the process alive. */
+  readonly #closed = new AbortController();
 
   constructor(options: KafkaClientOptions) {
     this.#logger = options.logger;
     this.#kafka = createKafkaClient({
       ...options,
+      closed: this.#closed.signal,
       onSocket: (socket) => {
         this.#sockets.add(socket);
         socket.once('close', () => this.#sockets.delete(socket));
@@ -47,12 +50,15 @@ export class KafkaCluster {
   }
 
   /**
-   * The last step of a stop, once every client made from this cluster has disconnected: closes the sockets
-   * still open. kafkajs can leave one open when a disconnect races a connection being opened (seen under
-   * load: every client disconnected, a broker socket still open, the process kept alive); such a socket
-   * carries nothing any more.
+   * The last step of a stop, once every client made from this cluster has disconnected: ends the retries of
+   * work a stop abandoned (a send or a metadata refresh against a cluster that does not answer would retry
+   * for up to a minute, keeping the process alive; each fails now with a non-retriable error), then closes
+   * the sockets still open. kafkajs can leave one open when a disconnect races a connection being opened
+   * (seen under load: every client disconnected, a broker socket still open, the process kept alive); such
+   * a socket carries nothing any more. The cluster is not used after it.
    */
   close(): void {
+    this.#closed.abort();
     if (this.#sockets.size === 0) return;
     this.#logger.warn(
       { sockets: [...this.#sockets].map((s) => `${s.remoteAddress}:${s.remotePort}`) },

@@ -5,6 +5,6 @@ export {
   type RegionSupervisorState,
 } from './region-supervisor.ts';
 export { GEOMESH_VERSION } from './rpc-handlers.ts';
-export { coordinationOptionsFor, openEtcdSession } from './etcd-connection.ts';
+export { openEtcdSession } from './etcd-connection.ts';
 export { runNodeProcess, type NodeProcessOptions, type NodeProcessOutcome } from './node-process.ts';
 export { regionFingerprint, unrunnable } from './runnable-topology.ts';

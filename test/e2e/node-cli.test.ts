@@ -99,14 +99,6 @@ describe('geomesh node (CLI, one process per region)', () => {
   });
 
   it('refuses bad input before connecting: unknown region (with a hint), missing provenance key', async () => {
-    const unknown = await runToEnd(['node', '--topology', file, '--region', 'wset']);
-    assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /has no region "wset" \(did you mean "west"\?\)/);
-    const noKey = await runToEnd(['node', '--topology', file, '--region', 'west'], {
-      GEOMESH_PROVENANCE_KEY: '',
-    });
-    assert.equal(noKey.code, 2);
-    assert.match(noKey.stderr, /GEOMESH_PROVENANCE_KEY/);
     // Two regions whose addresses differ but lead to the same cluster: only the node can tell, at start.
     const twice = join(dir, 'twice.yaml');
     const eastPort = env.cluster('east').bootstrapServers[0]!.split(':')[1];
@@ -114,7 +106,16 @@ describe('geomesh node (CLI, one process per region)', () => {
       twice,
       readFileSync(file, 'utf8').replace(env.cluster('west').bootstrapServers[0]!, `localhost:${eastPort}`),
     );
-    const named = await runToEnd(['node', '--topology', twice, '--region', 'west']);
+    // Three independent CLI processes, run side by side.
+    const [unknown, noKey, named] = await Promise.all([
+      runToEnd(['node', '--topology', file, '--region', 'wset']),
+      runToEnd(['node', '--topology', file, '--region', 'west'], { GEOMESH_PROVENANCE_KEY: '' }),
+      runToEnd(['node', '--topology', twice, '--region', 'west']),
+    ]);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /has no region "wset" \(did you mean "west"\?\)/);
+    assert.equal(noKey.code, 2);
+    assert.match(noKey.stderr, /GEOMESH_PROVENANCE_KEY/);
     assert.equal(named.code, 2);
     assert.match(named.stderr, /regions (east and west|west and east) both lead to Kafka cluster/);
   });
@@ -216,7 +217,13 @@ describe('geomesh node (CLI, one process per region)', () => {
         to,
         ...(json ? ['--json'] : []),
       ]);
-    const live = await translate('app-billing');
+    // Four independent CLI processes, run side by side.
+    const [live, table, unknownGroup, unknownRegion] = await Promise.all([
+      translate('app-billing'),
+      translate('app-billing', 'east', 'west', false),
+      translate('no-such-group'),
+      translate('app-billing', 'east', 'mars'),
+    ]);
     assert.equal(live.code, 0, live.stderr);
     const answer = JSON.parse(live.stdout) as {
       source: string;
@@ -233,14 +240,11 @@ describe('geomesh node (CLI, one process per region)', () => {
       answer.partitions.map((p) => [p.topic, p.partition, p.sourceOffset, p.targetOffset, p.alreadySeen]),
       committed.map((o, p) => ['orders-1', p, o, o, 0]),
     );
-    const table = await translate('app-billing', 'east', 'west', false);
     assert.match(table.stdout, /PARTITION\s+OFFSET IN east\s+OFFSET IN west/);
     assert.match(table.stdout, /orders-1\/0\s+500\s+500/);
 
-    const unknownGroup = await translate('no-such-group');
     assert.equal(unknownGroup.code, 4);
     assert.match(unknownGroup.stderr, /group no-such-group has no committed offsets in east/);
-    const unknownRegion = await translate('app-billing', 'east', 'mars');
     assert.equal(unknownRegion.code, 4);
     assert.match(unknownRegion.stderr, /unknown region "mars"/);
 

@@ -305,8 +305,8 @@ describe('provenance keys: rolling rotation, a wrong key, translation across a r
     const table = await runGeomeshToEnd(['status', '--topology', file], keysEnv(NEW));
     assert.match(table.stdout, /provenance key mismatches \(links paused\):/);
     assert.match(table.stdout, new RegExp(`\\nb\\s+${provenanceKeyId(WRONG)}\\s+-\\s+MISMATCH`));
-    // Writes go on in every region for a while with b holding the wrong key.
-    await new Promise((r) => setTimeout(r, 4_000));
+    // Writes go on in every region for a while with b holding the wrong key (20 fetch rounds and more).
+    await new Promise((r) => setTimeout(r, 2_000));
     // b wrote nothing with the wrong key: the links start paused (keys compared in etcd before data).
     let wrongTagged = 0;
     await readPartitionRanges(
@@ -446,14 +446,15 @@ describe('provenance keys: rolling rotation, a wrong key, translation across a r
     await startInProcess('b', OLD);
     const writers = pair.map((r) => new Writer(kafka[r]!, r, 0, topic));
     await Promise.all(writers.map((w) => w.start()));
-    await new Promise((r) => setTimeout(r, 3_000));
-    // The issue's naive rotation: a restarts with the new key, b a while later.
+    await new Promise((r) => setTimeout(r, 2_000));
+    // A naive rotation: a restarts with the new key, b a while later (3 s of disagreement: a copy that
+    // looped would be back within a fetch round, 100 ms).
     await nodes['a']!.stop();
     await startInProcess('a', NEW);
-    await new Promise((r) => setTimeout(r, 6_000));
+    await new Promise((r) => setTimeout(r, 3_000));
     await nodes['b']!.stop();
     await startInProcess('b', NEW);
-    await new Promise((r) => setTimeout(r, 3_000));
+    await new Promise((r) => setTimeout(r, 2_000));
     const [countA, countB] = await Promise.all(writers.map((w) => w.stop()));
     const expected = countA! + countB!;
     const keys = new ProvenanceKeySet(NEW, [OLD]);

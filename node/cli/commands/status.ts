@@ -7,7 +7,11 @@
  * partitions it owns. A node that does not answer is shown as unreachable, with the reason. `--watch` redraws every interval until Ctrl-C. See docs/status.md.
  */
 import type { Command } from 'commander';
-import { connectCoordinator, type EtcdCoordinator } from '../../coordination/index.ts';
+import {
+  connectCoordinator,
+  coordinationOptionsFor,
+  type EtcdCoordinator,
+} from '../../coordination/index.ts';
 import { silentLogger } from '../../log/index.ts';
 import { RegionStateStore } from '../../region-state/index.ts';
 import { createOperatorClient, type ClientTransportOptions, type OperatorClient } from '../../rpc/index.ts';
@@ -20,7 +24,6 @@ import {
 } from '../../status/index.ts';
 import type { TopologyConfig } from '../../../topology/index.ts';
 import type { CliContext } from '../cli-context.ts';
-import { coordinationOptionsFor } from '../etcd-connection.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 import { loadValidTopology } from '../load-topology.ts';
 import {

@@ -6,6 +6,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import {
   connectCoordinator,
+  coordinationOptionsFor,
   type CoordinationOptions,
   type EtcdCoordinator,
 } from '../../coordination/index.ts';
@@ -14,7 +15,6 @@ import { silentLogger } from '../../log/index.ts';
 import { TopologyStore, type ApplyTopologyResult, type StoredTopology } from '../../topology-store/index.ts';
 import { formatDiagnostic, type TopologyDiff } from '../../../topology/index.ts';
 import type { CliContext } from '../cli-context.ts';
-import { coordinationOptionsFor } from '../etcd-connection.ts';
 import { loadTopologyFile } from '../load-topology.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 

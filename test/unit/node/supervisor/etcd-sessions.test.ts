@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateTopology, type TopologyConfig } from '../../../../topology/index.ts';
-import { coordinationOptionsFor, etcdSectionKey } from '../../../../node/supervisor/etcd-connection.ts';
+import { etcdSectionKey } from '../../../../node/supervisor/etcd-connection.ts';
+import { coordinationOptionsFor } from '../../../../node/coordination/index.ts';
 import { silentLogger } from '../../../../node/log/index.ts';
 import { EtcdSessions, type OwnedSession } from '../../../../node/supervisor/etcd-sessions.ts';
 
