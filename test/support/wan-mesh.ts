@@ -180,7 +180,10 @@ export class WanMesh {
     return this.#etcdProxies.get(region)!;
   }
 
-  /** Every proxy between `a` and `b`: each one's cluster listener and node as the other reaches them. */
+  /**
+   * The proxies in front of `a`'s and `b`'s cluster listeners and nodes: in a two-region mesh, everything
+   * between them (with more regions these proxies serve the others too).
+   */
   between(a: string, b: string): WanProxy[] {
     return [this.env.wan(a), this.env.wan(b), this.peerProxy(a), this.peerProxy(b)];
   }
