@@ -98,7 +98,7 @@ function checkRegions(root: Obj, diagnostics: DiagnosticCollector): string[] {
     );
   }
   const brokerOwners = new Map<string, string>();
-  const nodeOwners = new Map<string, string>();
+  const nodeOwners = new Map<string, { region: string; kind: string }>();
   for (const name of names) {
     if (!REGION_NAME.test(name)) {
       const suggestion = toLabel(name, false);
@@ -111,10 +111,14 @@ function checkRegions(root: Obj, diagnostics: DiagnosticCollector): string[] {
     }
     const region = asObject(regions[name]);
     const kafka = asObject(region?.['kafka']);
-    asArray(kafka?.['brokers'])?.forEach((broker, i) => {
+    const brokers = (field: string) =>
+      (asArray(kafka?.[field]) ?? []).map((broker, i) => ({
+        broker,
+        path: ['regions', name, 'kafka', field, i],
+      }));
+    [...brokers('brokers'), ...brokers('remoteBrokers')].forEach(({ broker, path }) => {
       const address = asString(broker);
       if (address === undefined) return;
-      const path = ['regions', name, 'kafka', 'brokers', i];
       if (!checkPort(address, path, diagnostics)) return;
       const key = address.toLowerCase();
       const owner = brokerOwners.get(key);
@@ -131,22 +135,34 @@ function checkRegions(root: Obj, diagnostics: DiagnosticCollector): string[] {
     checkTlsPair(asObject(tls), ['regions', name, 'kafka', 'tls'], diagnostics);
     const node = asObject(region?.['node']);
     checkOperators(node, name, diagnostics);
-    for (const kind of ['grpc', 'http'] as const) {
+    for (const kind of ['grpc', 'http', 'advertise'] as const) {
       const address = asString(node?.[kind]);
       if (address === undefined) continue;
       const path = ['regions', name, 'node', kind];
       if (!checkPort(address, path, diagnostics)) continue;
       const host = address.slice(0, address.lastIndexOf(':'));
-      if (WILDCARD_HOSTS.has(host)) continue;
+      if (WILDCARD_HOSTS.has(host)) {
+        if (kind === 'advertise')
+          diagnostics.error(
+            'TOPOLOGY_INVALID_FORMAT',
+            { path },
+            `advertised address ${address} is a wildcard: no peer can call it`,
+            'write the host name or IP address (and port) other regions reach this node at, or remove advertise to use the listen address',
+          );
+        continue;
+      }
       const owner = nodeOwners.get(address.toLowerCase());
-      if (owner !== undefined) {
+      // A node may advertise its own listen address; nothing else may share one.
+      if (owner !== undefined && !(kind === 'advertise' && owner.region === name && owner.kind === 'grpc')) {
         diagnostics.error(
           'TOPOLOGY_DUPLICATE_ADDRESS',
           { path },
-          `address ${address} is already used by ${owner}`,
-          'give every node its own listen address',
+          `address ${address} is already used by the ${owner.kind} address of region "${owner.region}"`,
+          kind === 'advertise'
+            ? 'give every region its own advertised address'
+            : 'give every node its own listen address',
         );
-      } else nodeOwners.set(address.toLowerCase(), `the ${kind} address of region "${name}"`);
+      } else if (owner === undefined) nodeOwners.set(address.toLowerCase(), { region: name, kind });
     }
   }
   return names;

@@ -17,7 +17,7 @@ export const DIAGNOSTIC_CODES = {
   TOPOLOGY_INVALID_MESH_NAME: 'the mesh name breaks the naming rules',
   TOPOLOGY_INVALID_REGION_NAME: 'a region name is not a lowercase DNS label',
   TOPOLOGY_DUPLICATE_BROKER: 'two regions name the same broker address (the same cluster twice)',
-  TOPOLOGY_DUPLICATE_ADDRESS: 'two regions give their nodes the same listen address',
+  TOPOLOGY_DUPLICATE_ADDRESS: 'two regions give their nodes the same listen or advertised address',
   TOPOLOGY_LINK_SHAPE: 'a link is neither {from, to} nor {between: [...]}',
   TOPOLOGY_UNKNOWN_REGION: 'a link names a region that is not declared',
   TOPOLOGY_SELF_LINK: 'a link points at its own region',

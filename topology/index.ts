@@ -43,6 +43,7 @@ export {
   DEFAULT_NODE_GRPC,
   DEFAULT_NODE_HTTP,
   DEFAULT_WORK_SHARING_LEASE_TTL_MS,
+  STRING_FORMATS,
   type TopologyOptions,
   type RegionOptions,
   type LinkOptions,

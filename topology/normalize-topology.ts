@@ -54,6 +54,8 @@ export interface NormalizedLink {
 export interface NormalizedRegion {
   kafka: {
     brokers: string[];
+    /** Present only when declared: what other regions' nodes bootstrap at. */
+    remoteBrokers?: string[];
     tls: NormalizedTls | null;
     sasl: {
       mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
@@ -64,6 +66,8 @@ export interface NormalizedRegion {
   node: {
     grpc: string;
     http: string;
+    /** Present only when declared: the address others call the node at. */
+    advertise?: string;
     tls: { ca: string; cert: string; key: string } | null;
     operators: { token: string | null; clients: string[] } | null;
     /** Present only when the region shares its work among instances. */
@@ -190,12 +194,14 @@ export function normalizeTopology(options: TopologyOptions): NormalizedTopology 
     regions[name] = {
       kafka: {
         brokers: [...region.kafka.brokers],
+        ...(region.kafka.remoteBrokers && { remoteBrokers: [...region.kafka.remoteBrokers] }),
         tls: tls(region.kafka.tls),
         sasl: sasl ? { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } : null,
       },
       node: {
         grpc: region.node?.grpc ?? DEFAULT_NODE_GRPC,
         http: region.node?.http ?? DEFAULT_NODE_HTTP,
+        ...(region.node?.advertise !== undefined && { advertise: region.node.advertise }),
         tls: region.node?.tls ? { ...region.node.tls } : null,
         operators: region.node?.operators
           ? {

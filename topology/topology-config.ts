@@ -21,6 +21,8 @@ export interface SaslConfig {
 
 export interface KafkaConfig {
   readonly brokers: readonly string[];
+  /** What the nodes of other regions bootstrap at (`kafka.remoteBrokers`); `brokers` when not declared. */
+  readonly remoteBrokers: readonly string[];
   /** `null` = plaintext. */
   readonly tls: TlsConfig | null;
   /** `null` = no SASL. */
@@ -34,6 +36,8 @@ export interface RegionConfig {
   readonly node: {
     readonly grpc: string;
     readonly http: string;
+    /** Where others call the node (`node.advertise`); null: its listen address. See `nodeAddress`. */
+    readonly advertise: string | null;
     /** Mutual TLS files of the node's gRPC, or null (plaintext). */
     readonly tls: { readonly ca: string; readonly cert: string; readonly key: string } | null;
     /** Who may call state-changing RPCs; null: nobody. */
@@ -147,6 +151,7 @@ export class TopologyConfig {
           name,
           kafka: {
             brokers: [...region.kafka.brokers],
+            remoteBrokers: [...(region.kafka.remoteBrokers ?? region.kafka.brokers)],
             tls: region.kafka.tls,
             sasl: sasl
               ? {
@@ -158,6 +163,7 @@ export class TopologyConfig {
           },
           node: {
             ...region.node,
+            advertise: region.node.advertise ?? null,
             workSharing: region.node.workSharing ? { ...region.node.workSharing } : null,
             tls: region.node.tls ? { ...region.node.tls } : null,
             operators: region.node.operators
@@ -214,6 +220,21 @@ export class TopologyConfig {
     const region = this.#regions.get(name);
     if (!region) throw this.#unknownRegion(name);
     return region;
+  }
+
+  /**
+   * Where peers and the CLI call `name`'s node when etcd names no live instance of it: its `node.advertise`,
+   * else its `node.grpc` listen address.
+   */
+  nodeAddress(name: string): string {
+    const { node } = this.region(name);
+    return node.advertise ?? node.grpc;
+  }
+
+  /** Bootstrap brokers of `region`'s cluster as the node of `from` reaches it (its own, or another's). */
+  brokersFor(region: string, from: string): readonly string[] {
+    const { kafka } = this.region(region);
+    return region === from ? kafka.brokers : kafka.remoteBrokers;
   }
 
   hasRegion(name: string): boolean {

@@ -97,6 +97,16 @@ const KafkaSchema = z
     brokers: z.array(address('A bootstrap broker as host:port.')).min(1).meta({
       description: "Bootstrap brokers of the region's Kafka cluster, host:port each (at least one).",
     }),
+    remoteBrokers: z
+      .array(address('A bootstrap broker as host:port.'))
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          'Bootstrap brokers the nodes of OTHER regions use to read this cluster (an external listener, a ' +
+          'private link, a proxy), with the same tls and sasl. The brokers must advertise addresses those ' +
+          'nodes reach on the listener behind them. Default: `brokers`.',
+      }),
     tls: TlsSchema.optional(),
     sasl: SaslSchema.optional(),
   })
@@ -168,6 +178,11 @@ const NodeSchema = z
     workSharing: WorkSharingSchema.optional(),
     operators: NodeOperatorsSchema.optional(),
     grpc: address(`gRPC listen address (peers, CLI) as host:port. Default: ${DEFAULT_NODE_GRPC}.`).optional(),
+    advertise: address(
+      'Address peers and the CLI call this node at, as host:port, when it differs from where it listens (a ' +
+        'load balancer, a private link, a proxy); registered in etcd for every instance. Default: the ' +
+        'listen address (a wildcard host replaced by the machine name).',
+    ).optional(),
     http: address(
       `HTTP listen address for /metrics and /health as host:port. Default: ${DEFAULT_NODE_HTTP}.`,
     ).optional(),

@@ -31,6 +31,12 @@ export const NODE_DEFAULTS = deepFreeze({
   peerHeartbeatMs: 5_000,
   /** Deadline of one ping; a peer that does not answer within it counts as down. */
   peerHeartbeatTimeoutMs: 2_000,
+  /**
+   * A running link whose source has answered none of its fetches for this long shows as `stalled` in the
+   * status (`geomesh_link_source_silence_seconds` says how long): a blackholed broker, or a target so slow
+   * that the link stopped fetching. Above a rebalance's usual length (the session timeout is 10 s).
+   */
+  linkStallMs: 20_000,
   /** How often link rates are sampled for the status. */
   rateIntervalMs: 5_000,
   /** Bound of the whole drain on SIGTERM/SIGINT: under Kubernetes' default grace period of 30 s. */

@@ -8,16 +8,23 @@ import type { CoordinationOptions } from './coordination-options.ts';
 
 /**
  * Coordination options from `config.etcd`; the password is revealed only into the etcd client's options.
- * Timeouts not given take the coordination adapter's defaults (COORDINATION_DEFAULTS).
+ * Timeouts not given take the coordination adapter's defaults (COORDINATION_DEFAULTS); `endpoints`, when
+ * given, replace the topology's (a node reaching etcd at an address of its own: `geomesh node --etcd-endpoints`).
  */
 export function coordinationOptionsFor(
   config: TopologyConfig,
   logger: Logger,
-  timeouts: { dialTimeoutMs?: number; requestTimeoutMs?: number; leaseTtlMs?: number } = {},
+  overrides: {
+    dialTimeoutMs?: number;
+    requestTimeoutMs?: number;
+    leaseTtlMs?: number;
+    endpoints?: readonly string[] | undefined;
+  } = {},
 ): CoordinationOptions {
   const { tls, auth } = config.etcd;
+  const { endpoints, ...timeouts } = overrides;
   return {
-    endpoints: config.etcd.endpoints,
+    endpoints: endpoints ?? config.etcd.endpoints,
     mesh: config.mesh,
     logger,
     ...timeouts,

@@ -58,6 +58,7 @@ export class KafkaRecordSource implements RecordSource {
   readonly #committed = new Map<string, number>();
   /** The current consumer's assignment since its last group join; undefined while it is not in its group. */
   #assignment: Map<string, Set<number>> | undefined;
+  #lastAnswerAtMs: number | undefined;
 
   /**
    * `maxBytes` bounds one fetch response (what the consumer holds before the link handles it; kafkajs
@@ -95,6 +96,8 @@ export class KafkaRecordSource implements RecordSource {
       // consumer loop kafkajs restarts it from the last resolved offsets instead of leaving the link dead.
       retry: { restartOnFailure: () => Promise.resolve(this.#isRunning) },
     });
+    // Every completed fetch, empty or not (a request that fails or never returns emits nothing).
+    consumer.on(consumer.events.FETCH, () => (this.#lastAnswerAtMs = Date.now()));
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.#logger.error(
         { err: payload.error, restart: payload.restart },
@@ -159,6 +162,14 @@ export class KafkaRecordSource implements RecordSource {
     await this.#consumer.connect();
     await this.#run(topics);
     this.#logger.info({ topics }, 'source topics updated');
+  }
+
+  lastAnswerAtMs(): number | undefined {
+    // Joined with nothing assigned (a selection that matches no topic yet): nothing to fetch, so never silent.
+    // Not joined (a rejoin, a crash after a request timed out): the last answer stands.
+    if (this.#isRunning && this.#assignment && [...this.#assignment.values()].every((p) => p.size === 0))
+      return Date.now();
+    return this.#lastAnswerAtMs;
   }
 
   readingState(): SourceReadingState {

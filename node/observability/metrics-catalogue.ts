@@ -11,7 +11,34 @@ const LATENCY_BUCKETS_SECONDS = [
   0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120,
 ];
 
-export function createReplicationMetrics(registry: Registry) {
+/** What the replication metrics read when scraped, per link: its source's silence and its in-flight bytes. */
+export interface ReplicationMetricSources {
+  sourceSilences(): readonly { from: string; to: string; ms: number }[];
+  inflightBytes(): readonly { from: string; to: string; bytes: number }[];
+}
+
+/** A gauge per link (`from`, `to`) whose values are read at scrape time; links not read are dropped. */
+function linkGauge(
+  registers: Registry[],
+  name: string,
+  help: string,
+  read: () => readonly (readonly [from: string, to: string, value: number])[] | undefined,
+) {
+  return new Gauge({
+    name,
+    help,
+    labelNames: ['from', 'to'] as const,
+    registers,
+    collect() {
+      const values = read();
+      if (!values) return;
+      this.reset();
+      for (const [from, to, value] of values) this.labels(from, to).set(value);
+    },
+  });
+}
+
+export function createReplicationMetrics(registry: Registry, sources?: ReplicationMetricSources) {
   const registers = [registry];
   return {
     recordsReplicated: new Counter({
@@ -81,6 +108,18 @@ export function createReplicationMetrics(registry: Registry) {
       labelNames: ['from', 'to', 'reason'] as const,
       registers,
     }),
+    sourceSilence: linkGauge(
+      registers,
+      'geomesh_link_source_silence_seconds',
+      'Seconds since the link’s source cluster last answered a fetch (~0.1 s when healthy; grows while the source does not answer, or while the link waits for a slow target); the status shows the link as stalled from 20 s',
+      () => sources?.sourceSilences().map((s) => [s.from, s.to, s.ms / 1000] as const),
+    ),
+    inflightBytes: linkGauge(
+      registers,
+      'geomesh_link_inflight_bytes',
+      'Bytes the link has read from its source and not yet written to its target (at most its maxInflightBytes, or one batch larger than it)',
+      () => sources?.inflightBytes().map((s) => [s.from, s.to, s.bytes] as const),
+    ),
     linkUp: new Gauge({
       name: 'geomesh_link_up',
       help: '1 while the link runs, 0 otherwise',

@@ -26,15 +26,20 @@ function readPem(path: string, what: string, region: string): Buffer {
   }
 }
 
-/** Client options for one region's cluster; `timeouts` the node's (NODE_DEFAULTS.kafka when not given). */
+/**
+ * Client options for `region`'s cluster as the node of region `from` reaches it: its own cluster at
+ * `kafka.brokers`, another region's at that region's `kafka.remoteBrokers` (default its `brokers`).
+ * `timeouts` are the node's (NODE_DEFAULTS.kafka when not given).
+ */
 export function clusterConnection(
   config: TopologyConfig,
   region: string,
+  from: string,
   timeouts?: Pick<NodeSettings['kafka'], 'connectionTimeoutMs' | 'requestTimeoutMs'>,
 ): ClusterConnection {
   const { kafka } = config.region(region);
   const connection: ClusterConnection = {
-    brokers: [...kafka.brokers],
+    brokers: [...config.brokersFor(region, from)],
     ...(timeouts && {
       connectionTimeoutMs: timeouts.connectionTimeoutMs,
       requestTimeoutMs: timeouts.requestTimeoutMs,
@@ -58,18 +63,19 @@ export function clusterConnection(
 }
 
 /**
- * Connects to `regions`' clusters and refuses two that report the same cluster id (one cluster named twice
- * would replicate into itself).
+ * Connects to `regions`' clusters as the node of region `from` reaches them and refuses two that report the
+ * same cluster id (one cluster named twice would replicate into itself).
  */
 export async function assertDistinctClusters(
   config: TopologyConfig,
+  from: string,
   regions: readonly string[],
   logger: Logger,
 ): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   for (const region of regions) {
     const kafka = createKafkaClient({
-      ...clusterConnection(config, region),
+      ...clusterConnection(config, region, from),
       clientId: 'geomesh-cluster-check',
       logger,
       connectionTimeoutMs: NODE_DEFAULTS.kafka.clusterCheckTimeoutMs,
@@ -79,7 +85,7 @@ export async function assertDistinctClusters(
     if (twin) {
       throw new GeomeshError(
         'GEOMESH_CONFIG_INVALID',
-        `regions ${twin} and ${region} both lead to Kafka cluster ${id}: one cluster cannot be two regions; fix the brokers of one of them in the topology`,
+        `regions ${twin} and ${region} both lead to Kafka cluster ${id}: one cluster cannot be two regions; fix the brokers (or remoteBrokers) of one of them in the topology`,
         { details: { region } },
       );
     }

@@ -95,7 +95,11 @@ export class RegionNode {
     this.#life = new Lifecycle('region node', this.#logger);
     this.provenanceKeys = new ProvenanceKeySet(options.provenanceKey, options.acceptedProvenanceKeys ?? []);
     this.registry = options.registry ?? new Registry();
-    this.metrics = createReplicationMetrics(this.registry);
+    this.metrics = createReplicationMetrics(this.registry, {
+      sourceSilences: () => this.links.map((l) => ({ from: l.from, to: l.to, ms: l.sourceSilenceMs() })),
+      inflightBytes: () =>
+        this.links.map((l) => ({ from: l.from, to: l.to, bytes: l.window?.usedBytes ?? 0 })),
+    });
     this.provenanceMetrics = createProvenanceMetrics(this.registry);
     for (const id of this.provenanceKeys.acceptedKeyIds)
       this.provenanceMetrics.keyInfo

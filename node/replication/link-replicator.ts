@@ -15,6 +15,7 @@ import { InflightWindow } from './inflight-window.ts';
 import { LinkWrites } from './link-writes.ts';
 import { SourceWatch } from './source-watch.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { NODE_DEFAULTS } from '../config/index.ts';
 import type { BatchOutcome, SourceBatch, TopicPartition } from './ports.ts';
 import {
   emptyLinkStats,
@@ -29,6 +30,7 @@ export class LinkReplicator {
   readonly #options: LinkReplicatorOptions;
   readonly #logger: Logger;
   #state: LinkState = 'idle';
+  #startedAtMs = 0;
   #topics: readonly string[] = [];
   readonly #limiter: RateLimiter | undefined;
   readonly #writes: LinkWrites;
@@ -85,10 +87,26 @@ export class LinkReplicator {
     return this.#state;
   }
 
+  /**
+   * While running: ms since the source last answered a fetch (since the start before its first answer);
+   * 0 otherwise, or when the source does not tell.
+   */
+  sourceSilenceMs(nowMs = Date.now()): number {
+    const { source } = this.#options;
+    if (this.#state !== 'running' || !source.lastAnswerAtMs) return 0;
+    return Math.max(0, nowMs - (source.lastAnswerAtMs() ?? this.#startedAtMs));
+  }
+
+  /** Running, but the source has answered nothing for NODE_DEFAULTS.linkStallMs (see there). */
+  get isStalled(): boolean {
+    return this.sourceSilenceMs() >= NODE_DEFAULTS.linkStallMs;
+  }
+
   async start(): Promise<void> {
     if (this.#state !== 'idle')
       throw new Error(`link ${this.#options.link.from} → ${this.#options.link.to} is ${this.#state}`);
     this.#setState('running');
+    this.#startedAtMs = Date.now();
     this.#topics = [...this.#options.topics];
     const ownership = this.#options.ownership;
     await this.#options.source.start(

@@ -82,6 +82,11 @@ export interface RecordSource {
   /** What the source reads now: whether it is in its group, its assignment and paused partitions (audit). */
   readingState(): SourceReadingState;
   /**
+   * When the source cluster last answered one of this reader's fetches (epoch ms; an idle reader is answered
+   * every fetch wait, ~100 ms), undefined before the first answer. A reader without it never reports a stall.
+   */
+  lastAnswerAtMs?(): number | undefined;
+  /**
    * The partition's log start and end offsets, asked of the source cluster now. Used to tell a truncated or
    * re-created partition from gaps that are legitimate; callers rate-limit it.
    */

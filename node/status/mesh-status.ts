@@ -48,7 +48,7 @@ export function meshLayoutOf(config: TopologyConfig): MeshLayout {
     mesh: config.mesh,
     regions: config.regions.map((r) => ({
       name: r.name,
-      grpcAddress: r.node.grpc,
+      grpcAddress: config.nodeAddress(r.name),
       isWorkSharing: r.node.workSharing !== null,
     })),
     links: config.links.map((l) => ({ fromRegion: l.from, toRegion: l.to })),

@@ -19,6 +19,8 @@ export interface LinkSnapshot {
   readonly from: string;
   readonly to: string;
   readonly state: string;
+  /** Running, but its source has answered no fetch for a while: reported as state `stalled`. */
+  readonly isStalled?: boolean;
   readonly stats: {
     readonly recordsWritten: number;
     /** Per source partition `topic/partition`: records behind. */
@@ -97,7 +99,7 @@ function linkStatus(link: LinkSnapshot, rates: RateTracker): LinkStatus {
   return {
     fromRegion: link.from,
     toRegion: link.to,
-    state: link.state,
+    state: link.state === 'running' && link.isStalled ? 'stalled' : link.state,
     lagRecords,
     recordsPerSecond: rates.rate(linkKey(link.from, link.to)),
     recordsWritten: link.stats.recordsWritten,

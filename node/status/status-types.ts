@@ -27,7 +27,10 @@ export interface UnreplicatedPartition {
 export interface LinkStatus {
   fromRegion: string;
   toRegion: string;
-  /** The link's lifecycle state: `idle`, `running`, `stopping` or `stopped`. */
+  /**
+   * The link's lifecycle state: `idle`, `running`, `stopping` or `stopped`; `stalled` while running but its
+   * source has answered no fetch for NODE_DEFAULTS.linkStallMs (20 s).
+   */
   state: string;
   /** Records in the source partitions not yet replicated (sum of the per-partition lag). */
   lagRecords: number;
@@ -59,7 +62,7 @@ export interface PeerStatus {
   region: string;
   /** `host:port` this node calls the peer region at. */
   address: string;
-  /** `etcd`: the region's oldest live registered instance; `topology`: the region's `node.grpc`. */
+  /** `etcd`: the region's oldest live registered instance; `topology`: the region's `node.advertise`, else `node.grpc`. */
   addressSource: string;
   /** True when the peer answered the last heartbeat. */
   isUp: boolean;
@@ -216,7 +219,7 @@ export interface RegionStateStatus {
 /** One region of the mesh: its instances in etcd and what its node answered. */
 export interface RegionStatus {
   region: string;
-  /** Where its node is called (`node.grpc` of the topology). */
+  /** Where its node is called (`node.advertise`, else `node.grpc`, of the topology). */
   grpcAddress: string;
   /** Instances registered in etcd; null when etcd could not be read. */
   instances: InstanceInfo[] | null;

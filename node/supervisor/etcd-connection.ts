@@ -15,9 +15,11 @@ import type { RegionStateConnection } from '../failover/index.ts';
 /**
  * What identifies the etcd a topology connects to (mesh, endpoints, TLS, credentials): equal for two
  * topologies that can share one session. A digest, so the password is never kept in the clear.
+ * `endpointsOverride` as in `coordinationOptionsFor`'s `endpoints`.
  */
-export function etcdSectionKey(config: TopologyConfig): string {
-  const { endpoints, tls, auth } = config.etcd;
+export function etcdSectionKey(config: TopologyConfig, endpointsOverride?: readonly string[]): string {
+  const { tls, auth } = config.etcd;
+  const endpoints = endpointsOverride ?? config.etcd.endpoints;
   return createHash('sha256')
     .update(
       JSON.stringify({
@@ -30,10 +32,17 @@ export function etcdSectionKey(config: TopologyConfig): string {
     .digest('hex');
 }
 
-/** The node's session to the topology's etcd (not started): one retry pace, NODE_DEFAULTS.etcdRetryMs. */
-export function openEtcdSession(config: TopologyConfig, logger: Logger): EtcdSession {
+/**
+ * The node's session to the topology's etcd (not started): one retry pace, NODE_DEFAULTS.etcdRetryMs;
+ * `endpoints`: this node's own, instead of the topology's (`geomesh node --etcd-endpoints`).
+ */
+export function openEtcdSession(
+  config: TopologyConfig,
+  logger: Logger,
+  endpoints?: readonly string[],
+): EtcdSession {
   return new EtcdSession({
-    coordination: coordinationOptionsFor(config, logger),
+    coordination: coordinationOptionsFor(config, logger, { endpoints }),
     retryMs: NODE_DEFAULTS.etcdRetryMs,
   });
 }

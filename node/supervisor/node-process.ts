@@ -36,6 +36,8 @@ export interface NodeProcessOptions {
   topologyFrom: 'file' | 'etcd';
   http: { host: string; port: number };
   grpc?: string;
+  /** etcd client URLs replacing every topology version's `etcd.endpoints` (`--etcd-endpoints`). */
+  etcdEndpoints?: readonly string[];
   /** Bound of the whole stop (drain, handover, flush); past it the process exits naming the stuck step. */
   stopDeadlineMs: number;
   /** Worker threads of the data path (`--workers`); default NODE_DEFAULTS.workers. */
@@ -53,8 +55,8 @@ export async function runNodeProcess(options: NodeProcessOptions): Promise<NodeP
   const { logger } = options;
   const signal = options.signal ?? stopSignals(logger);
   const sessions = new EtcdSessions({
-    open: (config) => openEtcdSession(config, logger),
-    key: etcdSectionKey,
+    open: (config) => openEtcdSession(config, logger, options.etcdEndpoints),
+    key: (config) => etcdSectionKey(config, options.etcdEndpoints),
   });
   const session = sessions.for(options.file);
   let node: RegionSupervisor | undefined;
@@ -96,7 +98,7 @@ export async function runNodeProcess(options: NodeProcessOptions): Promise<NodeP
           continue;
         }
         // A new etcd section restarts the supervisor on a session of that section.
-        const next = `${regionFingerprint(update.config, options.region)}\n${etcdSectionKey(update.config)}`;
+        const next = `${regionFingerprint(update.config, options.region)}\n${etcdSectionKey(update.config, options.etcdEndpoints)}`;
         if (next === fingerprint) {
           logger.info(
             { version: update.version },
@@ -225,7 +227,7 @@ async function startSupervisor(
     coordination: session,
     ...(options.grpc ? { grpcAddress: options.grpc } : {}),
   });
-  await assertDistinctClusters(config, [region, ...inbound.map((l) => l.from)], logger);
+  await assertDistinctClusters(config, region, [region, ...inbound.map((l) => l.from)], logger);
   for (const link of config.inboundLinks(region)) {
     if (link.options.exactlyOnce) {
       logger.warn(

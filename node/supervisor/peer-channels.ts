@@ -1,6 +1,6 @@
 /**
  * A node's channels to the other regions' nodes: one Peer client per region, at the address the peer
- * directory gives (a live instance registered in etcd, else the topology's `node.grpc`), made again at the
+ * directory gives (a live instance registered in etcd, else the topology's `node.advertise` or `node.grpc`), made again at the
  * new address when that changes; and the heartbeats: every `heartbeatMs` each peer region's node is pinged,
  * and its last answer (instance, state, inbound links with lag and rate) is kept for the status
  * (`NodeStatus.peers`) and the metrics (`geomesh_peer_*`).
@@ -92,7 +92,7 @@ export class PeerChannels {
 
   /** Where `region`'s node is called now (its client is made again when this changes). */
   address(region: string): PeerAddress {
-    const fallback = this.#options.config.region(region).node.grpc;
+    const fallback = this.#options.config.nodeAddress(region);
     return (
       this.#options.directory?.address(region, fallback) ?? {
         address: fallback,

@@ -1,6 +1,6 @@
 /**
  * Where to call each peer region's node: at a live instance the region registered in etcd (the oldest one,
- * so callers do not hop between instances), or at the region's `node.grpc` from the topology when etcd lists
+ * so callers do not hop between instances), or at the region's `node.advertise` (else `node.grpc`) from the topology when etcd lists
  * no live instance of the region or cannot be read (docs/coordination.md, "Peer discovery").
  *
  * `MemberView` is the pure part: the registered members at one etcd revision, kept up to date by membership
@@ -25,7 +25,7 @@ import { NODE_DEFAULTS } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import { delay } from '../lifecycle/index.ts';
 
-/** `etcd`: a live instance registered by the region; `topology`: the region's `node.grpc`. */
+/** `etcd`: a live instance registered by the region; `topology`: the region's `node.advertise`, else `node.grpc`. */
 export type PeerAddressSource = 'etcd' | 'topology';
 
 /** The address to call a region's node at, and where it comes from. */
@@ -80,7 +80,7 @@ export class MemberView {
 
 /**
  * Where to call `region`'s node: its oldest live registered instance (lowest create revision: registered
- * first; ties, which etcd never makes, by id), or `fallback` (the topology's `node.grpc`) when etcd cannot
+ * first; ties, which etcd never makes, by id), or `fallback` (the topology's `nodeAddress`) when etcd cannot
  * be read or lists no instance of the region.
  */
 export function choosePeerAddress(
@@ -152,7 +152,7 @@ export class PeerDirectory {
     return this.#view.members();
   }
 
-  /** Where to call `region`'s node now; `fallback` is its `node.grpc`. */
+  /** Where to call `region`'s node now; `fallback` is its topology address (`nodeAddress`). */
   address(region: string, fallback: string): PeerAddress {
     return choosePeerAddress(this.#view.members(), region, fallback, this.#isReadable);
   }

@@ -204,7 +204,9 @@ export class RegionSupervisor {
         acceptedProvenanceKeys: config.provenanceAccept.map((k) => Buffer.from(k.reveal(), 'utf8')),
         meshRegions: config.regions.map((r) => r.name),
         onUnknownProvenanceKey: config.onUnknownProvenanceKey,
-        clusters: Object.fromEntries(regions.map((r) => [r, clusterConnection(config, r, node.kafka)])),
+        clusters: Object.fromEntries(
+          regions.map((r) => [r, clusterConnection(config, r, region, node.kafka)]),
+        ),
         inbound: node.links,
         topicRefreshMs: node.topicRefreshMs,
         indexFlushIntervalMs: node.indexFlushIntervalMs,
@@ -320,7 +322,7 @@ export class RegionSupervisor {
       parts: () => ({
         state: this.#state,
         node: this.#node,
-        grpcAddress: this.#server.address ? advertisedAddress(this.#server.address) : '',
+        grpcAddress: this.#server.address ? this.#advertised(this.#server.address) : '',
         registration:
           this.#registration?.state ?? (this.#options.isRegistered === false ? 'disabled' : 'idle'),
         peers: this.#peers.statuses(),
@@ -352,6 +354,11 @@ export class RegionSupervisor {
     return readRegionStates(this.#registration.documents(), this.#options.node.status.regionStatesTimeoutMs);
   }
 
+  /** Where others call this instance: the region's `node.advertise`, else the bound address made dialable. */
+  #advertised(bound: string): string {
+    return this.#options.config.region(this.#region).node.advertise ?? advertisedAddress(bound);
+  }
+
   /** Registers this instance in etcd in the background (replication never waits for it). */
   #startRegistration(grpcAddress: string): void {
     if (this.#options.isRegistered === false || !this.#reporter) return;
@@ -363,7 +370,7 @@ export class RegionSupervisor {
       member: {
         region,
         id: status.instance,
-        address: advertisedAddress(grpcAddress),
+        address: this.#advertised(grpcAddress),
         ...(http && { httpAddress: advertisedAddress(http) }),
         version: GEOMESH_VERSION,
         startedAt: new Date(status.startedAtMs).toISOString(),

@@ -382,7 +382,7 @@ export class TranslationService {
     if (!peer) {
       throw new GeomeshError(
         'GEOMESH_RPC_UNAVAILABLE',
-        `no address is known for the node of ${to}: set regions.${to}.node.grpc in the topology, or ask ${to}'s node directly`,
+        `no address is known for the node of ${to}: set regions.${to}.node.grpc (or node.advertise) in the topology, or ask ${to}'s node directly`,
         { details: { region: to } },
       );
     }

@@ -29,6 +29,11 @@ export class FakeSource implements RecordSource {
   readonly paused = new Set<number>();
   readonly resumedAt: { partition: number; position: number | undefined }[] = [];
   isReadable: ((tp: { topic: string; partition: number }) => boolean) | undefined;
+  /** When the fake cluster last answered a fetch; set by tests of the link's stall report. */
+  answeredAtMs: number | undefined;
+  lastAnswerAtMs(): number | undefined {
+    return this.answeredAtMs;
+  }
   start(
     _topics: readonly string[],
     _positionOf: unknown,

@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { isGeomeshError } from '../../../base/index.ts';
 import { createLogger } from '../../log/index.ts';
 import { NODE_DEFAULTS } from '../../config/index.ts';
+import { STRING_FORMATS } from '../../../topology/index.ts';
 import { runNodeProcess, unrunnable } from '../../supervisor/index.ts';
 import type { CliContext } from '../cli-context.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
@@ -20,7 +21,8 @@ import { loadTopologyFile, printDiagnostics } from '../load-topology.ts';
 const NODE_HELP = `
 The node serves /metrics, /healthz and /readyz on --http (default: the region's node.http in the topology),
 and gRPC (offset translation for operators, frontiers and checkpoints for peers, health) on --grpc (default:
-the region's node.grpc). Peers are called at their regions' node.grpc addresses.
+the region's node.grpc). Peers are called at the address their instances registered in etcd, else at their regions'
+node.advertise (default node.grpc) addresses.
 Logs are JSON lines on stdout; GEOMESH_LOG_LEVEL or --log-level sets the level.
 On SIGTERM or SIGINT it drains (hands partitions over, flushes the index) within --stop-deadline; past it the
 log names the step that did not finish and the exit code is 1. A second signal exits at once.
@@ -32,6 +34,7 @@ interface NodeCommandOptions {
   topologyFrom: 'file' | 'etcd';
   http?: string;
   grpc?: string;
+  etcdEndpoints?: string;
   logLevel?: string;
   stopDeadline: string;
   workers: string;
@@ -57,6 +60,10 @@ export function registerNodeCommand(program: Command, context: CliContext): void
     )
     .option('--http <host:port>', 'address for /metrics, /healthz, /readyz (port 0 picks one)')
     .option('--grpc <host:port>', "gRPC address for peers and operators (default: the region's node.grpc)")
+    .option(
+      '--etcd-endpoints <urls>',
+      "etcd client URLs for this node, comma-separated, instead of the topology's etcd.endpoints (the region's own members, a proxy)",
+    )
     .option('--log-level <level>', 'trace, debug, info, warn, error')
     .option(
       '--stop-deadline <ms>',
@@ -93,6 +100,15 @@ export function registerNodeCommand(program: Command, context: CliContext): void
         context.setExitCode(EXIT_CODES.usage);
         return;
       }
+      const etcdEndpoints = options.etcdEndpoints?.split(',').map((url) => url.trim());
+      const badUrl = etcdEndpoints?.find((url) => !STRING_FORMATS.url.pattern.test(url));
+      if (badUrl !== undefined) {
+        context.stderr(
+          `geomesh node: --etcd-endpoints "${badUrl}" ${STRING_FORMATS.url.what}: ${STRING_FORMATS.url.fix}, several separated by commas\n`,
+        );
+        context.setExitCode(EXIT_CODES.usage);
+        return;
+      }
       const result = await loadTopologyFile(options.topology, context);
       if (!result.ok) {
         printDiagnostics(result, context);
@@ -125,6 +141,7 @@ export function registerNodeCommand(program: Command, context: CliContext): void
           topologyFrom: options.topologyFrom,
           http,
           ...(options.grpc ? { grpc: options.grpc } : {}),
+          ...(etcdEndpoints && { etcdEndpoints }),
           stopDeadlineMs,
           workers,
           env: context.env,

@@ -35,7 +35,7 @@ import {
 const STATUS_HELP = `
 Regions come from the topology; instances and region states (active, failed-over to a region and since
 when, failing-back) from etcd (the topology's etcd section) when it answers; each
-region's node is asked at its node.grpc address; in a region that shares work (node.workSharing) every
+region's node is asked at its node.advertise address (default node.grpc); in a region that shares work (node.workSharing) every
 instance registered in etcd is asked for the partitions it owns (--json lists them). Link health: ok,
 lagging (lag at or above 10,000 records), halted (a partition halted by policy), down (the link is not
 running), unknown (its target region's node did not answer: links are reported by the node of the region

@@ -88,7 +88,7 @@ export function registerTranslateCommand(program: Command, context: CliContext):
       ? [options.node]
       : [options.to, ...regions.filter((r) => r !== options.to)]
           .filter((r) => config.hasRegion(r))
-          .map((r) => config.region(r).node.grpc);
+          .map((r) => config.nodeAddress(r));
     const request = {
       group: options.group,
       fromRegion: options.from,

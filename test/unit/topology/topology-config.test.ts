@@ -24,6 +24,29 @@ describe('TopologyConfig', () => {
     assert.equal(topology.region('ap-south').node.grpc, '0.0.0.0:7100');
   });
 
+  it('reaches a region from the others at remoteBrokers and node.advertise, defaulting to brokers and node.grpc', () => {
+    assert.deepEqual(topology.region('us-east').kafka.remoteBrokers, ['10.0.1.10:9092']);
+    assert.deepEqual(topology.brokersFor('us-east', 'eu-west'), ['10.0.1.10:9092']);
+    assert.equal(topology.region('us-east').node.advertise, null);
+    assert.equal(topology.nodeAddress('us-east'), '10.0.1.20:7100');
+    assert.equal(topology.nodeAddress('ap-south'), '0.0.0.0:7100');
+    const options = baseOptions();
+    options.regions['us-east'] = {
+      kafka: { brokers: ['10.0.1.10:9092'], remoteBrokers: ['us-east.kafka.example:9094'] },
+      node: { grpc: '0.0.0.0:7100', advertise: 'us-east.geomesh.example:443' },
+    };
+    const reached = compile(yamlOf(options));
+    assert.deepEqual(reached.brokersFor('us-east', 'us-east'), ['10.0.1.10:9092'], 'its own node: brokers');
+    assert.deepEqual(reached.brokersFor('us-east', 'eu-west'), ['us-east.kafka.example:9094']);
+    assert.deepEqual(reached.brokersFor('eu-west', 'us-east'), ['10.1.1.10:9092']);
+    assert.equal(reached.nodeAddress('us-east'), 'us-east.geomesh.example:443');
+    assert.equal(reached.region('us-east').node.grpc, '0.0.0.0:7100', 'it still listens where it did');
+    assert.throws(() => reached.nodeAddress('mars'), { code: 'GEOMESH_TOPOLOGY_UNKNOWN_REGION' });
+    // Undeclared, they leave the canonical form (and so the version hash of older files) as it was.
+    assert.doesNotMatch(topology.toCanonicalJSON(), /remoteBrokers|advertise/);
+    assert.match(reached.toCanonicalJSON(), /"remoteBrokers":\["us-east.kafka.example:9094"\]/);
+  });
+
   it('answers inbound and outbound links', () => {
     assert.deepEqual(
       topology.inboundLinks('us-east').map((l) => l.id),

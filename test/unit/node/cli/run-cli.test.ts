@@ -66,6 +66,26 @@ describe('runCli', () => {
     }
   });
 
+  it('geomesh node refuses --etcd-endpoints that are not http(s) URLs, naming the bad one, before connecting', async () => {
+    const r = await run(
+      [
+        'node',
+        '--topology',
+        FULL_MESH,
+        '--region',
+        'us-east',
+        '--etcd-endpoints',
+        'http://127.0.0.1:2379, 127.0.0.1:2380',
+      ],
+      EXAMPLE_ENV,
+    );
+    assert.equal(r.code, EXIT_CODES.usage);
+    assert.match(
+      r.stderr,
+      /--etcd-endpoints "127\.0\.0\.1:2380" is not an http\(s\):\/\/host:port URL: write it as http:\/\/host:port/,
+    );
+  });
+
   it('exits 64 on usage errors', async () => {
     assert.equal((await run(['topology', 'valdate', 'x.yaml'])).code, EXIT_CODES.usage);
     assert.equal((await run(['topology', 'validate'])).code, EXIT_CODES.usage);

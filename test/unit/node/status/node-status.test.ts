@@ -76,6 +76,28 @@ describe('buildNodeStatus', () => {
     assert.equal(status.indexRuns, 3);
   });
 
+  it('shows a running link whose source stopped answering as stalled, and only a running one', () => {
+    const stalled = { ...link('us-east', 10, {}), isStalled: true } satisfies LinkSnapshot;
+    const stopping = {
+      ...link('ap-south', 10, {}),
+      state: 'stopping',
+      isStalled: true,
+    } satisfies LinkSnapshot;
+    const status = buildNodeStatus(
+      snapshot([stalled, stopping, link('sa-east', 1, {})]),
+      new RateTracker(),
+      1,
+    );
+    assert.deepEqual(
+      status.links.map((l) => [l.fromRegion, l.state]),
+      [
+        ['ap-south', 'stopping'],
+        ['sa-east', 'running'],
+        ['us-east', 'stalled'],
+      ],
+    );
+  });
+
   it('lists halted partitions by topic and partition with their reasons', () => {
     const halted = link(
       'us-east',

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { validateTopology, type TopologyConfig } from '../../../../topology/index.ts';
 import { etcdSectionKey } from '../../../../node/supervisor/etcd-connection.ts';
+import { coordinationOptionsFor } from '../../../../node/coordination/index.ts';
+import { silentLogger } from '../../../../node/log/index.ts';
 import { EtcdSessions, type OwnedSession } from '../../../../node/supervisor/etcd-sessions.ts';
 
 /** A topology of two regions; `etcd` is its etcd section, `topics` what its link replicates. */
@@ -92,5 +94,21 @@ describe('EtcdSessions: one session per etcd section', () => {
     assert.notEqual(etcdSectionKey(topology(LOCAL)), etcdSectionKey(withAuth('ETCD_PASSWORD')));
     assert.notEqual(etcdSectionKey(withAuth('ETCD_PASSWORD')), etcdSectionKey(withAuth('OTHER_PASSWORD')));
     assert.doesNotMatch(etcdSectionKey(withAuth('ETCD_PASSWORD')), /first-secret/);
+  });
+
+  it("a node's own endpoints (--etcd-endpoints) replace the topology's in the client options and the section", () => {
+    const proxy = ['http://127.0.0.1:3379'];
+    const config = topology(LOCAL);
+    assert.deepEqual(coordinationOptionsFor(config, silentLogger()).endpoints, ['http://127.0.0.1:2379']);
+    const options = coordinationOptionsFor(config, silentLogger(), { endpoints: proxy, dialTimeoutMs: 500 });
+    assert.deepEqual(options.endpoints, proxy);
+    assert.equal(options.dialTimeoutMs, 500);
+    assert.equal(etcdSectionKey(config, proxy), etcdSectionKey(topology(LOCAL, "['orders-.*']"), proxy));
+    assert.notEqual(etcdSectionKey(config, proxy), etcdSectionKey(config));
+    assert.equal(
+      etcdSectionKey(topology(MOVED), proxy),
+      etcdSectionKey(config, proxy),
+      'the topology’s are unused',
+    );
   });
 });

@@ -34,14 +34,14 @@ async function peerNode(t: TestContext, instance: string, links: PingResponse['l
   return { address, pings, stop: () => server.stop(AbortSignal.abort()) };
 }
 
-function topology(eastGrpc: string) {
+function topology(eastGrpc: string, eastAdvertise?: string) {
   return compileTopology(
     [
       'mesh: unit',
       "etcd: { endpoints: ['http://127.0.0.1:1'] }",
       "provenance: { key: '${GEOMESH_PROVENANCE_KEY}' }",
       'regions:',
-      `  east: { kafka: { brokers: ['127.0.0.1:1'] }, node: { grpc: '${eastGrpc}', http: '127.0.0.1:9001' } }`,
+      `  east: { kafka: { brokers: ['127.0.0.1:1'] }, node: { grpc: '${eastGrpc}', http: '127.0.0.1:9001'${eastAdvertise ? `, advertise: '${eastAdvertise}'` : ''} } }`,
       "  west: { kafka: { brokers: ['127.0.0.1:2'] }, node: { grpc: '127.0.0.1:7002', http: '127.0.0.1:9002' } }",
       'links:',
       '  - { from: west, to: east, topics: { include: [orders] } }',
@@ -64,6 +64,21 @@ function fakeDirectory(initial: PeerAddress) {
     address: (_region: string, fallback: string): PeerAddress =>
       state.address.source === 'topology' ? { ...state.address, address: fallback } : state.address,
   };
+}
+
+/** West's channels without a directory (every peer at its topology address), stopped after the test. */
+function westWithoutDirectory(t: TestContext, config: ReturnType<typeof topology>): PeerChannels {
+  const channels = new PeerChannels({
+    config,
+    region: 'west',
+    instance: 'west-node',
+    logger: testLogger(),
+    transport: { mode: 'insecure' },
+    peerTimeoutMs: 1_000,
+    heartbeatMs: 60_000,
+  });
+  t.after(() => channels.stop());
+  return channels;
 }
 
 const until = (what: string, isDone: () => boolean) =>
@@ -167,16 +182,7 @@ describe('PeerChannels', () => {
 
   it('without a directory every peer is called at its topology address; no client for itself or an unknown region', async (t) => {
     const east = await peerNode(t, 'east-topology');
-    const channels = new PeerChannels({
-      config: topology(east.address),
-      region: 'west',
-      instance: 'west-node',
-      logger: testLogger(),
-      transport: { mode: 'insecure' },
-      peerTimeoutMs: 1_000,
-      heartbeatMs: 60_000,
-    });
-    t.after(() => channels.stop());
+    const channels = westWithoutDirectory(t, topology(east.address));
     assert.deepEqual(channels.address('east'), { address: east.address, source: 'topology', instance: null });
     assert.equal(channels.client('west'), undefined);
     assert.equal(channels.client('nowhere'), undefined);
@@ -187,5 +193,13 @@ describe('PeerChannels', () => {
       channels.client('east'),
       'one channel per peer while its address holds',
     );
+  });
+
+  it('calls a peer at its node.advertise (a proxy in front of it) rather than where it listens', async (t) => {
+    const east = await peerNode(t, 'east-behind-proxy');
+    const channels = westWithoutDirectory(t, topology('127.0.0.1:7003', east.address));
+    assert.deepEqual(channels.address('east'), { address: east.address, source: 'topology', instance: null });
+    const pong = await channels.client('east')!.ping({ region: 'west', instance: 'w', sentAtMs: 1 });
+    assert.equal(pong.instance, 'east-behind-proxy');
   });
 });
