@@ -14,9 +14,6 @@ import type { ClusterOffsets, KafkaCluster } from '../kafka/index.ts';
 import { Lifecycle, runStopSteps, type LifecycleState } from '../lifecycle/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
-  createProvenanceMetrics,
-  createReplicationMetrics,
-  createTranslationMetrics,
   HttpServer,
   Registry,
   type ProvenanceMetrics,
@@ -30,12 +27,13 @@ import {
   type LinkObserver,
   type TopicPartition,
 } from '../replication/index.ts';
-import { TranslationService } from '../translation-service/index.ts';
+import type { TranslationService } from '../translation-service/index.ts';
 import { CheckpointStore, OriginIndex, type IndexView } from '../translation/index.ts';
 import { readinessProblems } from './coverage-report.ts';
 import { regionCluster } from './region-clusters.ts';
+import { createRegionMetrics, regionLinkObserver } from './region-metrics.ts';
+import { regionTranslation } from './region-translation.ts';
 import { IndexKeeper } from './index-keeper.ts';
-import { linkObserver } from './link-observer.ts';
 import { PartitionWriter } from './partition-writer.ts';
 import { type RegionNodeOptions, type RegionTranslationOptions } from './region-node-options.ts';
 import { SharedPartitions } from './shared-partitions.ts';
@@ -95,21 +93,16 @@ export class RegionNode {
     this.#life = new Lifecycle('region node', this.#logger);
     this.provenanceKeys = new ProvenanceKeySet(options.provenanceKey, options.acceptedProvenanceKeys ?? []);
     this.registry = options.registry ?? new Registry();
-    this.metrics = createReplicationMetrics(this.registry, {
-      sourceSilences: () => this.links.map((l) => ({ from: l.from, to: l.to, ms: l.sourceSilenceMs() })),
-      inflightBytes: () =>
-        this.links.map((l) => ({ from: l.from, to: l.to, bytes: l.window?.usedBytes ?? 0 })),
-    });
-    this.provenanceMetrics = createProvenanceMetrics(this.registry);
-    for (const id of this.provenanceKeys.acceptedKeyIds)
-      this.provenanceMetrics.keyInfo
-        .labels(id, id === this.provenanceKeys.currentKeyId ? 'current' : 'accepted')
-        .set(1);
-    this.translationMetrics = createTranslationMetrics(this.registry, {
-      indexRuns: () => this.index.runCount,
-      checkpoints: () => this.checkpoints.all(),
+    ({
+      metrics: this.metrics,
+      provenanceMetrics: this.provenanceMetrics,
+      translationMetrics: this.translationMetrics,
+    } = createRegionMetrics(this.registry, this.provenanceKeys, {
+      links: () => this.links,
+      index: this.index,
+      checkpoints: this.checkpoints,
       groupPartitionsSynced: () => this.#translation?.stats.groupPartitionsSynced ?? 0,
-    });
+    }));
     const workSharing = options.workSharing;
     const topicRefreshMs = options.topicRefreshMs ?? NODE_DEFAULTS.topicRefreshMs;
     this.#local = regionCluster(options, options.region, this.#logger, this.metrics);
@@ -395,35 +388,20 @@ export class RegionNode {
 
   /** The metrics of the link from `from`. */
   #observerOf(from: string): LinkObserver {
-    const region = this.#options.region;
-    return {
-      ...linkObserver(this.metrics, from, region),
-      unknownKey: (count: number) => this.provenanceMetrics.unknownKeyRecords.labels(from, region).inc(count),
-    };
+    return regionLinkObserver(this.metrics, this.provenanceMetrics, from, this.#options.region);
   }
 
   #startTranslation(options: RegionTranslationOptions): void {
     this.#clusterOffsets = this.#local.clusterOffsets();
-    this.#translation = new TranslationService({
+    this.#translation = regionTranslation(options, {
       region: this.#options.region,
-      regions: options.regions,
       index: this.index,
       indexFor: (tps) => this.indexFor(tps),
       checkpoints: this.checkpoints,
       cluster: this.#clusterOffsets,
-      peer: (region) => options.peer(region),
-      isCheckpointedGroup: (group) => options.isCheckpointedGroup(group),
-      ...(options.isSyncedGroup
-        ? { isSyncedGroup: (region: string, group: string) => options.isSyncedGroup!(region, group) }
-        : {}),
-      // Checkpoints peers push are persisted with the index, so a restart still has them.
-      onCheckpointReceived: (checkpoint) => this.#keeper.enqueue({ kind: 'checkpoint', checkpoint }),
-      ...(options.checkpointIntervalMs !== undefined
-        ? { checkpointIntervalMs: options.checkpointIntervalMs }
-        : {}),
+      keeper: this.#keeper,
+      metrics: this.translationMetrics,
       logger: this.#logger,
-      onTranslated: (from, to, source, seconds) =>
-        this.translationMetrics.translationDuration.labels(from, to, source).observe(seconds),
     });
     this.#translation.start();
   }

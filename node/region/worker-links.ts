@@ -95,6 +95,17 @@ export class WorkerLink {
     this.#state = 'stopped';
   }
 
+  /** While running: the longest any worker's source has been silent, as last reported (see LinkReplicator). */
+  sourceSilenceMs(): number {
+    if (this.state !== 'running') return 0;
+    return Math.max(0, ...[...this.#snapshots.values()].map((s) => s.sourceSilenceMs));
+  }
+
+  /** Running, but some worker's source has answered nothing for NODE_DEFAULTS.linkStallMs. */
+  get isStalled(): boolean {
+    return this.sourceSilenceMs() >= NODE_DEFAULTS.linkStallMs;
+  }
+
   /** A worker's latest counters of this link. */
   noteStats(worker: number, snapshot: LinkStatsSnapshot): void {
     this.#snapshots.set(worker, snapshot);

@@ -129,7 +129,11 @@ for (const [from, reason] of start.keyMismatches)
 function report(): void {
   const observed = recorder.take();
   if (observed) post(observed);
-  post({ v: 1, kind: 'stats', links: links.map((l) => snapshotLinkStats(l.from, l.state, l.stats)) });
+  post({
+    v: 1,
+    kind: 'stats',
+    links: links.map((l) => snapshotLinkStats(l.from, l.state, l.stats, l.sourceSilenceMs())),
+  });
 }
 const reportTimer = setInterval(report, start.reportMs);
 let stopping: Promise<void> | undefined;

@@ -104,6 +104,8 @@ export interface LinkStatsSnapshot {
   unknownKeyRecords: number;
   skippedUnknownKey: number;
   keyMismatch: string;
+  /** ms since the source last answered a fetch of this worker's part (LinkReplicator.sourceSilenceMs). */
+  sourceSilenceMs: number;
 }
 
 /** Worker → main. */

@@ -6,7 +6,12 @@ import { emptyLinkStats, type DropReason, type LinkStats } from '../replication/
 import type { LinkStatsSnapshot } from './worker-messages.ts';
 
 /** A link's counters as a message carries them. */
-export function snapshotLinkStats(from: string, state: string, stats: LinkStats): LinkStatsSnapshot {
+export function snapshotLinkStats(
+  from: string,
+  state: string,
+  stats: LinkStats,
+  sourceSilenceMs: number,
+): LinkStatsSnapshot {
   return {
     from,
     state,
@@ -24,6 +29,7 @@ export function snapshotLinkStats(from: string, state: string, stats: LinkStats)
     unknownKeyRecords: stats.unknownKeyRecords,
     skippedUnknownKey: stats.skippedUnknownKey,
     keyMismatch: stats.keyMismatch,
+    sourceSilenceMs,
   };
 }
 

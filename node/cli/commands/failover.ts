@@ -214,7 +214,7 @@ function progressWatch(verb: string, json: boolean | undefined, context: CliCont
 
 /** The node to call: `--node`, else the region's node in the topology. */
 function address(options: { node?: string }, region: string, config: TopologyConfig): string {
-  return options.node ?? config.region(region).node.grpc;
+  return options.node ?? config.nodeAddress(region);
 }
 
 /**

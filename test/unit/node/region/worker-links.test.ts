@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GeomeshError } from '../../../../base/index.ts';
+import { NODE_DEFAULTS } from '../../../../node/config/index.ts';
 import { emptyLinkStats } from '../../../../node/replication/index.ts';
 import { WorkerLink, workerCount } from '../../../../node/region/worker-links.ts';
 import { snapshotLinkStats } from '../../../../node/workers/index.ts';
@@ -49,14 +50,29 @@ describe('WorkerLink', () => {
     one.recordsWritten = 5;
     const two = emptyLinkStats();
     two.recordsWritten = 7;
-    l.noteStats(0, snapshotLinkStats('a', 'running', one));
-    l.noteStats(1, snapshotLinkStats('a', 'running', two));
+    l.noteStats(0, snapshotLinkStats('a', 'running', one, 0));
+    l.noteStats(1, snapshotLinkStats('a', 'running', two, 0));
     assert.equal(l.stats.recordsWritten, 12);
     assert.equal(l.state, 'running');
     one.recordsWritten = 6;
-    l.noteStats(0, snapshotLinkStats('a', 'stopping', one));
+    l.noteStats(0, snapshotLinkStats('a', 'stopping', one, 0));
     assert.equal(l.stats.recordsWritten, 13, 'a newer snapshot replaces the older one');
     assert.equal(l.state, 'stopping');
+  });
+
+  it('is stalled while one worker reports its source silent for the stall bound, and only while running', async () => {
+    const l = link();
+    await l.start();
+    const stats = emptyLinkStats();
+    l.noteStats(0, snapshotLinkStats('a', 'running', stats, 100));
+    l.noteStats(1, snapshotLinkStats('a', 'running', stats, NODE_DEFAULTS.linkStallMs + 1));
+    assert.equal(l.sourceSilenceMs(), NODE_DEFAULTS.linkStallMs + 1, 'the longest silence of the workers');
+    assert.equal(l.isStalled, true);
+    l.noteStats(1, snapshotLinkStats('a', 'running', stats, 50));
+    assert.equal(l.isStalled, false, 'the source answered again');
+    await l.stop();
+    l.noteStats(1, snapshotLinkStats('a', 'running', stats, NODE_DEFAULTS.linkStallMs + 1));
+    assert.equal(l.sourceSilenceMs(), 0, 'a stopped link is not silent');
   });
 
   it('keeps the topics it is told to read', async () => {

@@ -20,7 +20,7 @@ describe('link stats across workers', () => {
     const into = emptyLinkStats();
     into.recordsWritten = 99;
     const merged = mergeLinkStats(
-      structuredClone([snapshotLinkStats('a', 'running', one), snapshotLinkStats('a', 'running', two)]),
+      structuredClone([snapshotLinkStats('a', 'running', one, 0), snapshotLinkStats('a', 'running', two, 0)]),
       into,
     );
     assert.equal(merged, into);

@@ -1,0 +1,63 @@
+/**
+ * A region node's metric families on its registry: replication (with the per-link gauges read at scrape
+ * time), provenance (the key ids the node holds, labelled current or accepted) and translation.
+ */
+import {
+  createProvenanceMetrics,
+  createReplicationMetrics,
+  createTranslationMetrics,
+  type ProvenanceMetrics,
+  type Registry,
+  type ReplicationMetrics,
+  type TranslationMetrics,
+} from '../observability/index.ts';
+import type { LinkObserver, ProvenanceKeySet } from '../replication/index.ts';
+import { linkObserver } from './link-observer.ts';
+import type { CheckpointStore, OriginIndex } from '../translation/index.ts';
+import type { RegionLink } from './worker-links.ts';
+
+/** What the gauges read when scraped. */
+export interface RegionMetricSources {
+  links(): readonly RegionLink[];
+  index: OriginIndex;
+  checkpoints: CheckpointStore;
+  groupPartitionsSynced(): number;
+}
+
+export function createRegionMetrics(
+  registry: Registry,
+  keys: ProvenanceKeySet,
+  sources: RegionMetricSources,
+): {
+  metrics: ReplicationMetrics;
+  provenanceMetrics: ProvenanceMetrics;
+  translationMetrics: TranslationMetrics;
+} {
+  const metrics = createReplicationMetrics(registry, {
+    sourceSilences: () => sources.links().map((l) => ({ from: l.from, to: l.to, ms: l.sourceSilenceMs() })),
+    inflightBytes: () =>
+      sources.links().map((l) => ({ from: l.from, to: l.to, bytes: l.window?.usedBytes ?? 0 })),
+  });
+  const provenanceMetrics = createProvenanceMetrics(registry);
+  for (const id of keys.acceptedKeyIds)
+    provenanceMetrics.keyInfo.labels(id, id === keys.currentKeyId ? 'current' : 'accepted').set(1);
+  const translationMetrics = createTranslationMetrics(registry, {
+    indexRuns: () => sources.index.runCount,
+    checkpoints: () => sources.checkpoints.all(),
+    groupPartitionsSynced: () => sources.groupPartitionsSynced(),
+  });
+  return { metrics, provenanceMetrics, translationMetrics };
+}
+
+/** The metrics of the link `from` → `region`: replication counters and records of unknown keys. */
+export function regionLinkObserver(
+  metrics: ReplicationMetrics,
+  provenanceMetrics: ProvenanceMetrics,
+  from: string,
+  region: string,
+): LinkObserver {
+  return {
+    ...linkObserver(metrics, from, region),
+    unknownKey: (count: number) => provenanceMetrics.unknownKeyRecords.labels(from, region).inc(count),
+  };
+}
