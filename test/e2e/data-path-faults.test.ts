@@ -156,10 +156,12 @@ describe('data path: forged headers, records too large, target broker restart', 
     const settled = await auditTopic(kafka['b']!, 'b', topic, `${MESH}-restart`, KEY);
     const retries = node.links.reduce((n, l) => n + l.stats.writeRetries, 0);
     console.log(`target broker restart: ${retries} write retries; b holds ${settled.total}`);
-    assert.equal(inB.total, 20_000);
-    assert.equal(settled.total, 20_000);
-    assert.equal(settled.duplicates, 0);
-    assert.equal(new Set(settled.byOrigin.get('a')).size, 20_000);
+    // The messages name the anomaly, so a failure says which invariant broke (npm run mutation-check reads them).
+    const lost = (a: typeof inB) => 20_000 - new Set(a.byOrigin.get('a')).size;
+    assert.equal(inB.total, 20_000, `b holds ${inB.total} of 20000: ${lost(inB)} records lost`);
+    assert.equal(settled.total, 20_000, `b holds ${settled.total} of 20000: ${lost(settled)} records lost`);
+    assert.equal(settled.duplicates, 0, `${settled.duplicates} duplicates`);
+    assert.equal(lost(settled), 0, `${lost(settled)} records lost`);
     assert.ok(settled.isOrderKept);
   });
 });
