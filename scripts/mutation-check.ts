@@ -5,7 +5,7 @@
  * tree, and the scenario named for it is run there; the bug counts as caught only when the scenario fails
  * and its output shows the anomaly the mutation names.
  *
- *   npm run mutation-check [-- --only NAME[,NAME]] [-- --baseline] [-- --json] [-- --timeout-minutes 20]
+ *   npm run mutation-check [-- --only NAME[,NAME]] [-- --baseline] [-- --json] [-- --timeout-minutes 20] [-- --logs DIR]
  *
  * Each run: `git archive HEAD` into a temporary directory (node_modules and .cache linked from the project),
  * one exact text replacement (a mutation whose text is no longer in its file is stale: the check stops before
@@ -16,7 +16,7 @@
  * 2 on bad arguments. Not part of `npm test` (the full check takes about 15 minutes).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,6 +34,7 @@ Options:
   --baseline              first run each scenario unmutated: it must pass
   --json                  print the results as JSON instead of a table
   --timeout-minutes N     stop a scenario after N minutes (default 20); a stopped run is not a catch
+  --logs DIR              keep each run's test output in DIR/<mutation>.log
   --help                  this text
 
 Mutations:
@@ -46,11 +47,19 @@ function usageError(message: string): never {
   process.exit(2);
 }
 
-let values: { only?: string; baseline: boolean; json: boolean; help: boolean; 'timeout-minutes': string };
+let values: {
+  only?: string;
+  logs?: string;
+  baseline: boolean;
+  json: boolean;
+  help: boolean;
+  'timeout-minutes': string;
+};
 try {
   ({ values } = parseArgs({
     options: {
       only: { type: 'string' },
+      logs: { type: 'string' },
       baseline: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
@@ -91,7 +100,10 @@ export interface MutationResult {
 
 function selectMutations(only: string | undefined): readonly Mutation[] {
   if (only === undefined) return MUTATIONS;
-  const names = only.split(',').map((n) => n.trim()).filter((n) => n.length > 0);
+  const names = only
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n.length > 0);
   const unknown = names.filter((n) => !MUTATIONS.some((m) => m.name === n));
   if (names.length === 0 || unknown.length > 0)
     usageError(
@@ -196,7 +208,9 @@ function firstLineMatching(output: string, pattern: RegExp): string | undefined 
 /** The first failure line of a run's output, to say what failed when it was not the expected anomaly. */
 function firstFailure(output: string): string {
   return (
-    firstLineMatching(output, /AssertionError|Error:|timed out|not ok|✖/) ?? 'no failure line in the output'
+    firstLineMatching(output, /AssertionError|Error:|timed out/) ??
+    firstLineMatching(output, /not ok|✖/) ??
+    'no failure line in the output'
   );
 }
 
@@ -245,6 +259,10 @@ for (const m of selected) {
     writeFileSync(join(dir, m.file), mutatedText(dir, m));
     return runScenario(dir, m.scenario);
   });
+  if (values.logs) {
+    mkdirSync(values.logs, { recursive: true });
+    writeFileSync(join(values.logs, `${m.name}.log`), outcome.output);
+  }
   const anomalySeen = outcome.isPassed ? undefined : firstLineMatching(outcome.output, m.anomaly);
   const isCaught = !outcome.isPassed && !outcome.isTimedOut && anomalySeen !== undefined;
   const verdict = isCaught
@@ -271,7 +289,9 @@ const caught = results.filter((r) => r.isCaught).length;
 const baselineFailures = baselines.filter((b) => !b.isPassed);
 const isOk = caught === results.length && baselineFailures.length === 0;
 if (values.json) {
-  console.log(JSON.stringify({ results, baselines, caught, total: results.length, totalSeconds, isOk }, null, 2));
+  console.log(
+    JSON.stringify({ results, baselines, caught, total: results.length, totalSeconds, isOk }, null, 2),
+  );
 } else {
   const cell = (s: string) => s.replaceAll('|', '\\|');
   console.log('\n| mutation | where | scenario | caught? | anomaly seen | s |');

@@ -1,13 +1,19 @@
 /**
  * The data path under bad input and faults, two regions a ⇄ b:
- * - application records whose headers claim another origin are still replicated exactly once, and never bounce;
+ * - application records whose headers claim another origin (no tag, a tag of no version, a tag of the mesh's key
+ *   made for another record) are still replicated exactly once, and never bounce;
  * - a record larger than the target accepts: clear error, metric, the policy (halt or skip), nothing else lost;
  * - the target's broker killed with kill -9 and restarted mid-stream: 0 lost, 0 duplicates.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { ORIGIN_HEADER, ORIGIN_MAC_HEADER, ORIGIN_OFFSET_HEADER } from '../../node/replication/index.ts';
+import {
+  ORIGIN_HEADER,
+  ORIGIN_MAC_HEADER,
+  ORIGIN_OFFSET_HEADER,
+  encodeOriginHeaders,
+} from '../../node/replication/index.ts';
 import { InProcessMesh } from '../support/in-process-mesh.ts';
 import { metricSum, pollUntil } from '../support/polling.ts';
 import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
@@ -55,15 +61,24 @@ describe('data path: forged headers, records too large, target broker restart', 
         value: `a:${i}`,
         // An application that writes geomesh's header names itself: claims origin b, or carries a bogus tag
         // (version byte 0x7f: no tag version; a random first byte of 1 or 2 would make it a well-formed mesh
-        // tag of an unknown key, which halts the partition by design: docs/topology.md).
+        // tag of an unknown key, which halts the partition by design: docs/topology.md), or a well-formed tag
+        // of the mesh's own key made for another record (an edited record: its MAC must not verify).
         headers:
-          i % 2 === 0
+          i % 3 === 0
             ? { [ORIGIN_HEADER]: 'b', [ORIGIN_OFFSET_HEADER]: String(i) }
-            : {
-                [ORIGIN_HEADER]: 'a',
-                [ORIGIN_OFFSET_HEADER]: String(i),
-                [ORIGIN_MAC_HEADER]: Buffer.concat([Buffer.from([0x7f]), randomBytes(16)]),
-              },
+            : i % 3 === 1
+              ? {
+                  [ORIGIN_HEADER]: 'a',
+                  [ORIGIN_OFFSET_HEADER]: String(i),
+                  [ORIGIN_MAC_HEADER]: Buffer.concat([Buffer.from([0x7f]), randomBytes(16)]),
+                }
+              : encodeOriginHeaders(
+                  undefined,
+                  KEY,
+                  MESH,
+                  { region: 'b', offset: i },
+                  { topic, partition: i % 2, timestamp: '0', key: null, value: Buffer.from(`edited:${i}`) },
+                ),
       })),
     });
     await producer.disconnect();
@@ -71,14 +86,18 @@ describe('data path: forged headers, records too large, target broker restart', 
       () => auditTopic(kafka['b']!, 'b', topic, MESH, KEY),
       (a) => a.total >= 100,
     );
-    assert.equal(inB.total, 100);
+    assert.equal(inB.total, 100, `b holds ${inB.total} of a's 100 records`);
     assert.equal(inB.duplicates, 0);
     assert.equal(inB.misattributed, 0, 'in b every record verifies as origin a');
     await new Promise((r) => setTimeout(r, 3_000));
     const inA = await auditTopic(kafka['a']!, 'a', topic, MESH, KEY);
     assert.equal(inA.total, 100, 'nothing came back to a');
     const text = await (await fetch(`http://${nodeB.httpAddress}/metrics`)).text();
-    assert.equal(metricSum(text, 'geomesh_forged_origin_headers_total'), 100);
+    assert.equal(
+      metricSum(text, 'geomesh_forged_origin_headers_total'),
+      100,
+      'every record of a counted as carrying forged headers',
+    );
     const textA = await (await fetch(`http://${nodeA.httpAddress}/metrics`)).text();
     assert.equal(
       metricSum(textA, 'geomesh_dropped_records_total', 'reason="loop"'),
