@@ -228,8 +228,9 @@ function log(line: string): void {
 }
 
 // Stale mutations are found before anything runs.
-await inCopy(async (dir) => {
+await inCopy((dir) => {
   for (const m of selected) mutatedText(dir, m);
+  return Promise.resolve();
 }).catch((err: unknown) => {
   console.error(`mutation-check: ${(err as Error).message}`);
   process.exit(1);
