@@ -205,6 +205,21 @@ function firstLineMatching(output: string, pattern: RegExp): string | undefined 
   return line?.trim().slice(0, 160);
 }
 
+/** The reporter's own lines: test names, passing or failing, which may contain any word. */
+const STATUS_LINE = /^\s*(✔|✖|﹣|ℹ|▶|ok |not ok |#)/;
+
+/**
+ * The first line showing `anomaly`: an assertion's message first, else any line the tests printed (never a
+ * test's name: "… without duplicates" in the name of a passing test is no anomaly).
+ */
+function anomalyLine(output: string, anomaly: RegExp): string | undefined {
+  const lines = output.split('\n').filter((l) => !STATUS_LINE.test(l));
+  const line =
+    lines.find((l) => /AssertionError|Error:/.test(l) && anomaly.test(l)) ??
+    lines.find((l) => anomaly.test(l));
+  return line?.trim().slice(0, 160);
+}
+
 /** The first failure line of a run's output, to say what failed when it was not the expected anomaly. */
 function firstFailure(output: string): string {
   return (
@@ -264,7 +279,7 @@ for (const m of selected) {
     mkdirSync(values.logs, { recursive: true });
     writeFileSync(join(values.logs, `${m.name}.log`), outcome.output);
   }
-  const anomalySeen = outcome.isPassed ? undefined : firstLineMatching(outcome.output, m.anomaly);
+  const anomalySeen = outcome.isPassed ? undefined : anomalyLine(outcome.output, m.anomaly);
   const isCaught = !outcome.isPassed && !outcome.isTimedOut && anomalySeen !== undefined;
   const verdict = isCaught
     ? 'caught'

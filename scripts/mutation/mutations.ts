@@ -63,6 +63,20 @@ export const MUTATIONS: readonly Mutation[] = [
     expected: 'records back in their origin, or no loop drops',
   },
   {
+    // The forwarding tree alone also keeps a record from its origin (no tree routes back to its root): with
+    // only the loop check off, nothing comes back and the drops are counted under another reason.
+    name: 'loop-and-routing-off',
+    bug: 'neither the loop check nor the forwarding tree keeps a record from going back to its origin',
+    file: 'node/replication/forward-decision.ts',
+    find:
+      "  if (origin.region === link.to) return { action: 'drop', reason: 'loop', origin };\n" +
+      "  if (!link.forwardsOrigin(origin.region)) return { action: 'drop', reason: 'not-forwarded', origin };\n",
+    replace: '',
+    scenario: FULL_MESH,
+    anomaly: /back in their origin/,
+    expected: 'records back in their origin',
+  },
+  {
     name: 'marks-before-ack',
     bug: 'the high-water marks advance before the target acknowledges the write',
     file: 'node/replication/link-writes.ts',
