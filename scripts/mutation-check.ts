@@ -34,7 +34,7 @@ Options:
   --baseline              first run each scenario unmutated: it must pass
   --json                  print the results as JSON instead of a table
   --timeout-minutes N     stop a scenario after N minutes (default 20); a stopped run is not a catch
-  --logs DIR              keep each run's test output in DIR/<mutation>.log
+  --logs DIR              keep each run's test output in DIR/<mutation>.log (baselines: baseline-N.log)
   --help                  this text
 
 Mutations:
@@ -238,6 +238,13 @@ async function inCopy<T>(use: (dir: string) => Promise<T>): Promise<T> {
   }
 }
 
+/** With --logs: a run's output in DIR/<name>.log. */
+function keepLog(name: string, output: string): void {
+  if (!values.logs) return;
+  mkdirSync(values.logs, { recursive: true });
+  writeFileSync(join(values.logs, `${name}.log`), output);
+}
+
 function log(line: string): void {
   if (!values.json) console.log(line);
 }
@@ -254,9 +261,10 @@ await inCopy((dir) => {
 const baselines: { scenario: string; isPassed: boolean; seconds: number; failure?: string }[] = [];
 if (values.baseline) {
   const scenarios = new Map(selected.map((m) => [scenarioLabel(m.scenario), m.scenario]));
-  for (const [label, scenario] of scenarios) {
+  for (const [i, [label, scenario]] of [...scenarios].entries()) {
     log(`baseline: ${label} …`);
     const outcome = await inCopy((dir) => runScenario(dir, scenario));
+    keepLog(`baseline-${i + 1}`, outcome.output);
     baselines.push({
       scenario: label,
       isPassed: outcome.isPassed,
@@ -275,10 +283,7 @@ for (const m of selected) {
     writeFileSync(join(dir, m.file), mutatedText(dir, m));
     return runScenario(dir, m.scenario);
   });
-  if (values.logs) {
-    mkdirSync(values.logs, { recursive: true });
-    writeFileSync(join(values.logs, `${m.name}.log`), outcome.output);
-  }
+  keepLog(m.name, outcome.output);
   const anomalySeen = outcome.isPassed ? undefined : anomalyLine(outcome.output, m.anomaly);
   const isCaught = !outcome.isPassed && !outcome.isTimedOut && anomalySeen !== undefined;
   const verdict = isCaught
