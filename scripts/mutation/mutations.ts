@@ -51,6 +51,16 @@ const TRANSLATION = {
 const FORGED_ACCEPTED =
   /of a's 100 records|verifies as origin a|nothing came back|counted as carrying forged headers|recognised as a/;
 
+const ZOMBIE_WRITES = /zombie write landed twice|duplicates/;
+
+const PRODUCE_GATE_OPEN = {
+  name: 'produce-gate-open',
+  bug: 'the socket gate lets Produce requests out without a valid lease',
+  file: 'node/kafka/produce-gate.ts',
+  find: 'if (apiKeyOf(args[0]) === PRODUCE_API_KEY && !gate.isOpen()) {',
+  replace: 'if (apiKeyOf(args[0]) === PRODUCE_API_KEY && false) {',
+};
+
 export const MUTATIONS: readonly Mutation[] = [
   {
     name: 'loop-check-off',
@@ -90,14 +100,18 @@ export const MUTATIONS: readonly Mutation[] = [
     expected: 'records lost',
   },
   {
-    name: 'produce-gate-open',
-    bug: 'the socket gate lets Produce requests out without a valid lease',
-    file: 'node/kafka/produce-gate.ts',
-    find: 'if (apiKeyOf(args[0]) === PRODUCE_API_KEY && !gate.isOpen()) {',
-    replace: 'if (apiKeyOf(args[0]) === PRODUCE_API_KEY && false) {',
+    ...PRODUCE_GATE_OPEN,
     scenario: ZOMBIE,
-    anomaly: /zombie write landed twice|duplicates/,
+    anomaly: ZOMBIE_WRITES,
     expected: 'duplicates written after ownership was lost',
+  },
+  {
+    // The same bug against the gate's own test (a loopback listener standing in for the broker).
+    ...PRODUCE_GATE_OPEN,
+    name: 'produce-gate-open-unit',
+    scenario: { files: ['test/unit/node/kafka/produce-gate.test.ts'] },
+    anomaly: /never saw the refused produce|\/produce refused\//,
+    expected: 'a Produce request reached the broker while the gate was closed',
   },
   {
     name: 'lease-always-valid',
@@ -106,7 +120,7 @@ export const MUTATIONS: readonly Mutation[] = [
     find: "return lease !== undefined && lease.state === 'alive' && lease.validForMs() > this.#marginMs;",
     replace: 'return lease !== undefined;',
     scenario: ZOMBIE,
-    anomaly: /zombie write landed twice|duplicates/,
+    anomaly: ZOMBIE_WRITES,
     expected: 'duplicates written after ownership was lost',
   },
   {
