@@ -106,14 +106,6 @@ export const MUTATIONS: readonly Mutation[] = [
     expected: 'duplicates written after ownership was lost',
   },
   {
-    // The same bug against the gate's own test (a loopback listener standing in for the broker).
-    ...PRODUCE_GATE_OPEN,
-    name: 'produce-gate-open-unit',
-    scenario: { files: ['test/unit/node/kafka/produce-gate.test.ts'] },
-    anomaly: /never saw the refused produce|\/produce refused\//,
-    expected: 'a Produce request reached the broker while the gate was closed',
-  },
-  {
     name: 'lease-always-valid',
     bug: 'fencing skipped: the lease counts as valid whatever its state and age',
     file: 'node/work-sharing/partition-ownership.ts',
