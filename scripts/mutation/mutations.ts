@@ -100,10 +100,12 @@ export const MUTATIONS: readonly Mutation[] = [
     expected: 'records lost',
   },
   {
+    // No end-to-end scenario catches it: the partition writer checks the lease before each write, so the
+    // socket gate only closes the microseconds between that check and the write (docs/reliability.md).
     ...PRODUCE_GATE_OPEN,
-    scenario: ZOMBIE,
-    anomaly: ZOMBIE_WRITES,
-    expected: 'duplicates written after ownership was lost',
+    scenario: { files: ['test/unit/node/kafka/produce-gate.test.ts'] },
+    anomaly: /written after the gate closed is refused/,
+    expected: 'a Produce request let out after the gate closed',
   },
   {
     name: 'lease-always-valid',

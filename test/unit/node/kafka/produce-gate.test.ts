@@ -24,9 +24,12 @@ describe('produce gate', () => {
   let port = 0;
   /** Correlation ids of the frames the server received, in order. */
   const received: number[] = [];
+  /** Both ends of every connection, destroyed at the end (a test that fails leaves its socket open). */
+  const sockets: net.Socket[] = [];
 
   before(async () => {
     server = net.createServer((socket) => {
+      sockets.push(socket);
       let pending = Buffer.alloc(0);
       socket.on('data', (chunk: Buffer) => {
         pending = Buffer.concat([pending, chunk]);
@@ -42,36 +45,44 @@ describe('produce gate', () => {
     port = (server.address() as net.AddressInfo).port;
   });
 
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  after(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 
   async function connect(isOpen: () => boolean, refused: { n: number }): Promise<net.Socket> {
     const factory = gatedSocketFactory({ isOpen, onRefused: () => refused.n++ });
     let onConnect: () => void = () => undefined;
     const connected = new Promise<void>((resolve) => (onConnect = resolve));
     const socket = factory({ host: '127.0.0.1', port, ssl: undefined as never, onConnect });
+    sockets.push(socket);
     await connected;
     return socket;
   }
 
-  it('lets Produce requests through while open and refuses them (closing the connection) once closed', async () => {
-    let isOpen = true;
-    const refused = { n: 0 };
-    const socket = await connect(() => isOpen, refused);
-    assert.equal(socket.write(frame(0, 1)), true);
-    assert.equal(socket.write(frame(1, 2)), true, 'a fetch passes');
-    // Made while open, written after the gate closed: refused at the write.
-    const late = frame(0, 3);
-    isOpen = false;
-    let error: Error | undefined;
-    socket.on('error', (err) => (error = err));
-    const closed = new Promise((resolve) => socket.once('close', resolve));
-    assert.equal(socket.write(late), false);
-    await closed;
-    assert.match(error?.message ?? '', /produce refused/);
-    assert.equal(refused.n, 1);
-    await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(received.splice(0), [1, 2], 'the broker never saw the refused produce');
-  });
+  it(
+    'lets Produce requests through while open and refuses them (closing the connection) once closed',
+    { timeout: 10_000 },
+    async () => {
+      let isOpen = true;
+      const refused = { n: 0 };
+      const socket = await connect(() => isOpen, refused);
+      assert.equal(socket.write(frame(0, 1)), true);
+      assert.equal(socket.write(frame(1, 2)), true, 'a fetch passes');
+      // Made while open, written after the gate closed: refused at the write.
+      const late = frame(0, 3);
+      isOpen = false;
+      let error: Error | undefined;
+      socket.on('error', (err) => (error = err));
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      assert.equal(socket.write(late), false, 'a Produce request written after the gate closed is refused');
+      await closed;
+      assert.match(error?.message ?? '', /produce refused/);
+      assert.equal(refused.n, 1);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(received.splice(0), [1, 2], 'the broker never saw the refused produce');
+    },
+  );
 
   it('passes other requests while closed', async () => {
     const refused = { n: 0 };
