@@ -66,7 +66,7 @@ Exit codes: 0 every group committed (or translated, with --dry-run), 1 failure (
 2 invalid topology, 4 unknown region or a pattern that matches no group, 5 at least one group refused,
 6 records still not replicated when --wait-for-replication passed (nothing committed), 64 usage error (a pattern that is not a regular expression), 66 file not readable, 77 not authorised.
 When --to's node is still starting (connection refused, or it answers that it is not running yet), the
-command waits for it within --wait-ms (default 30 s), saying so on stderr; then it fails (exit 1).
+command waits for it within --wait-ms (its default is shown above), saying so on stderr; then it fails (exit 1).
 With --json every output is JSON: the answer with its summary on stdout, progress and errors as one JSON
 object a line on stderr.`;
 
