@@ -40,6 +40,14 @@ export interface InboundLinkInput {
   logger: Logger;
 }
 
+/**
+ * The consumer group a link reads its source with: `geomesh.<mesh>.<region>.from.<source>`, and `.<member>`
+ * when several readers of the same link share the region (a work-sharing instance, a worker thread).
+ */
+export function linkGroupId(mesh: string, region: string, from: string, member?: string): string {
+  return `geomesh.${mesh}.${region}.from.${from}${member !== undefined ? `.${member}` : ''}`;
+}
+
 /** The link's replicator (not started). */
 export function inboundLinkReplicator(input: InboundLinkInput): LinkReplicator {
   const { tuning, owns } = input;

@@ -47,7 +47,7 @@ import {
   type RegionLink,
   type WorkerLink,
 } from './worker-links.ts';
-import { inboundLinkReplicator, linkTuning } from './link-factory.ts';
+import { inboundLinkReplicator, linkGroupId, linkTuning } from './link-factory.ts';
 
 export type RegionNodeState = LifecycleState;
 
@@ -370,7 +370,7 @@ export class RegionNode {
       forwardsOrigin: (o) => spec.forwardsOrigin(o),
       topics,
       tuning: linkTuning(spec),
-      groupId: `geomesh.${mesh}.${region}.from.${spec.from}${workSharing ? `.${workSharing.instanceId}` : ''}`,
+      groupId: linkGroupId(mesh, region, spec.from, workSharing?.instanceId),
       remote,
       sink: this.#writer.serialized(this.#local.recordSink({ compression: spec.compression })),
       highwater: this.highwater,

@@ -15,7 +15,7 @@ import {
   type HighwaterEntry,
   type LinkReplicator,
 } from '../replication/index.ts';
-import { inboundLinkReplicator, PartitionWriter } from '../region/index.ts';
+import { inboundLinkReplicator, linkGroupId, PartitionWriter } from '../region/index.ts';
 import { ownedBy } from './worker-assignment.ts';
 import {
   decodeMainMessage,
@@ -98,7 +98,7 @@ function linkReplicator(spec: WorkerLinkSpec): LinkReplicator {
     forwardsOrigin: (origin) => forwards.has(origin),
     topics: spec.topics,
     tuning: spec.tuning,
-    groupId: `geomesh.${mesh}.${region}.from.${spec.from}.worker-${worker}`,
+    groupId: linkGroupId(mesh, region, spec.from, `worker-${worker}`),
     remote,
     sink: writer.serialized(local.recordSink({ compression: spec.tuning.compression })),
     highwater,
