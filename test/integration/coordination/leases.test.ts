@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { EtcdCoordinator } from '../../../node/coordination/index.ts';
 import { isGeomeshError } from '../../../base/index.ts';
-import { TestEnvironment } from '../../harness/index.ts';
+import { TestEnvironment, WanProxy } from '../../harness/index.ts';
 import { eventually, startCoordinator, uniqueMesh } from './coordination-support.ts';
 
 const TTL_MS = 2_000;
@@ -110,5 +112,41 @@ describe('coordination: leases (real etcd)', () => {
       await owner.stop();
       await reader.stop();
     }
+  });
+  it('a process that revoked its lease and stopped exits at once, though a keepalive answer was still on its way', async (t) => {
+    // etcd3's keepalive re-armed its TTL-long timeout on an answer that arrived after the lease was torn
+    // down, and that timer held a stopped process for a whole TTL (patches/etcd3+1.1.2.patch). 250 ms each
+    // way between the process and etcd put the first keepalive's answer after the revoke.
+    const ttlMs = 20_000;
+    const [host, port] = env.etcd!.endpoints[0]!.replace(/^https?:\/\//, '').split(':');
+    const proxy = await WanProxy.start({ target: { host: host!, port: Number(port) }, delayMs: 250 });
+    t.after(() => proxy.stop());
+    const script = fileURLToPath(new URL('./lease-stop-process.ts', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      [script, `http://${proxy.address}`, uniqueMesh('lease-exit'), String(ttlMs), '0'],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    t.after(() => child.kill('SIGKILL'));
+    let out = '';
+    let stoppedAt = 0;
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (!stoppedAt && out.includes('stopped')) stoppedAt = Date.now();
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const outcome = await Promise.race([
+      exited,
+      new Promise<'held'>((r) => setTimeout(() => r('held'), 40_000)),
+    ]);
+    assert.notEqual(outcome, 'held', `the process was still alive 40 s after it started: ${out}`);
+    assert.equal(outcome, 0, out);
+    assert.ok(stoppedAt > 0, `it never stopped: ${out}`);
+    const afterStop = Date.now() - stoppedAt;
+    t.diagnostic(`exited ${afterStop} ms after its stop (lease TTL ${ttlMs} ms)`);
+    assert.ok(!out.includes('held'), `something held the stopped process: ${out}`);
+    assert.ok(afterStop < ttlMs / 2, `exited ${afterStop} ms after its stop: held for about a TTL`);
   });
 });
