@@ -21,7 +21,8 @@ export async function readPartitionRanges(
   topic: string,
   fromOffsets: ReadonlyMap<number, number>,
   onRecord: (record: SourceRecord) => void,
-  options: { timeoutMs?: number; idleMs?: number } = {},
+  /** `readUncommitted`: also records of open and aborted transactions (what a read_uncommitted consumer sees). */
+  options: { timeoutMs?: number; idleMs?: number; readUncommitted?: boolean } = {},
 ): Promise<void> {
   const admin: Admin = kafka.admin();
   await admin.connect();
@@ -34,7 +35,11 @@ export async function readPartitionRanges(
       if (from < end) pending.set(partition, end);
     }
     if (pending.size === 0) return;
-    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, readUncommitted: false });
+    const consumer = kafka.consumer({
+      groupId,
+      maxWaitTimeInMs: 100,
+      readUncommitted: options.readUncommitted ?? false,
+    });
     let running: Promise<void> = Promise.resolve();
     await consumer.connect();
     try {

@@ -84,6 +84,8 @@ export async function auditTopic(
   mesh: string,
   /** One key, or a key set (e.g. both keys of a rotation). */
   key: Buffer | ProvenanceKeys,
+  /** Read as a read_uncommitted consumer would (aborted transactions included); default read_committed. */
+  options: { readUncommitted?: boolean } = {},
 ): Promise<RegionAudit> {
   const admin = kafka.admin();
   await admin.connect();
@@ -113,7 +115,7 @@ export async function auditTopic(
       origin: p.kind === 'replicated' ? p.origin.region : region,
       isReplica: p.kind === 'replicated',
     });
-  });
+  }, options);
   records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
   for (const r of records) {
     audit.total++;
