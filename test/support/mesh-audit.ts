@@ -105,17 +105,23 @@ export async function auditTopic(
   const lastSeq = new Map<string, number>();
   const records: { partition: number; offset: number; value: string; origin: string; isReplica: boolean }[] =
     [];
-  await readPartitionRanges(kafka, topic, from, (r) => {
-    const p = decodeOriginHeaders(r.headers, key, mesh, r);
-    audit.fingerprints.set(r.value?.toString() ?? '', fingerprint(r));
-    records.push({
-      partition: r.partition,
-      offset: r.offset,
-      value: r.value?.toString() ?? '',
-      origin: p.kind === 'replicated' ? p.origin.region : region,
-      isReplica: p.kind === 'replicated',
-    });
-  }, options);
+  await readPartitionRanges(
+    kafka,
+    topic,
+    from,
+    (r) => {
+      const p = decodeOriginHeaders(r.headers, key, mesh, r);
+      audit.fingerprints.set(r.value?.toString() ?? '', fingerprint(r));
+      records.push({
+        partition: r.partition,
+        offset: r.offset,
+        value: r.value?.toString() ?? '',
+        origin: p.kind === 'replicated' ? p.origin.region : region,
+        isReplica: p.kind === 'replicated',
+      });
+    },
+    options,
+  );
   records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
   for (const r of records) {
     audit.total++;

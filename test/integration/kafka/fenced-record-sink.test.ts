@@ -1,0 +1,168 @@
+/**
+ * Zombie fencing at the broker (node/kafka/fenced-record-sink.ts), on a real Kafka broker: two sinks play the
+ * old and the new owner of a target partition (one transactional id). The old owner's requests of one kind
+ * are held in its socket — written to the kernel only when the test says — as a network or a frozen process
+ * would hold them; meanwhile the new owner fences and writes the same records. What the partition then holds
+ * is read as a read_committed and as a read_uncommitted consumer would.
+ */
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { Kafka, logLevel, type ISocketFactory } from 'kafkajs';
+import { FencedRecordSink, readPartitionRanges } from '../../../node/kafka/index.ts';
+import type { SinkRecord } from '../../../node/replication/index.ts';
+import { TestEnvironment } from '../../harness/index.ts';
+import { createTopic } from '../../support/kafka-topics.ts';
+import { waitFor } from '../../support/polling.ts';
+
+const PRODUCE = 0;
+const END_TXN = 26;
+
+/** Requests of `held.apiKey` wait in `held.writes` instead of reaching the kernel, while `held.apiKey` is set. */
+interface Hold {
+  apiKey: number | undefined;
+  writes: (() => void)[];
+}
+
+function holdingSocketFactory(hold: Hold): ISocketFactory {
+  return ({ host, port, onConnect }) => {
+    const socket = net.connect({ host, port }, onConnect);
+    const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
+    socket.write = (...args: unknown[]) => {
+      const chunk = args[0];
+      if (hold.apiKey !== undefined && Buffer.isBuffer(chunk) && chunk.readInt16BE(4) === hold.apiKey) {
+        hold.writes.push(() => write(...args));
+        return true;
+      }
+      return write(...args);
+    };
+    return socket;
+  };
+}
+
+function records(from: number, count: number): SinkRecord[] {
+  return Array.from({ length: count }, (_, i) => ({
+    key: null,
+    value: Buffer.from(`r${from + i}`),
+    headers: {},
+    timestamp: String(Date.now()),
+  }));
+}
+
+describe('fenced record sink: the next owner fences the old one at the broker', () => {
+  let env: TestEnvironment;
+  let brokers: string[];
+  let reader: Kafka;
+
+  before(async () => {
+    env = await TestEnvironment.start({ kafka: ['k'] });
+    brokers = env.cluster('k').bootstrapServers;
+    reader = new Kafka({ brokers, clientId: 'reader', logLevel: logLevel.NOTHING });
+  });
+
+  after(async () => {
+    await env?.stop();
+  });
+
+  /** The values in the partition, as a read_committed and a read_uncommitted consumer see them. */
+  async function contents(topic: string): Promise<{ committed: string[]; uncommitted: string[] }> {
+    const read = async (readUncommitted: boolean) => {
+      const values: string[] = [];
+      await readPartitionRanges(reader, topic, new Map([[0, 0]]), (r) => values.push(r.value!.toString()), {
+        readUncommitted,
+      });
+      return values;
+    };
+    return { committed: await read(false), uncommitted: await read(true) };
+  }
+
+  /** The old owner (its requests of `hold.apiKey` held) and the new owner, both fencing `topic`/0. */
+  async function owners(topic: string) {
+    await createTopic(reader, topic, 1);
+    const hold: Hold = { apiKey: undefined, writes: [] };
+    const ownership = { old: true, next: true };
+    const sink = (name: 'old' | 'next', socketFactory?: ISocketFactory) =>
+      new FencedRecordSink(
+        new Kafka({
+          brokers,
+          clientId: name,
+          logLevel: logLevel.NOTHING,
+          retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 },
+          ...(socketFactory && { socketFactory }),
+        }),
+        { transactionalId: () => `geomesh.test.fence.${topic}.0`, mayFence: () => ownership[name] },
+      );
+    return { hold, ownership, old: sink('old', holdingSocketFactory(hold)), next: sink('next') };
+  }
+
+  it('a Produce of the old owner that reaches the broker after the fence is refused: nothing of it in the log', async () => {
+    const topic = 'fence-produce';
+    const { hold, ownership, old, next } = await owners(topic);
+    try {
+      await old.fence(topic, 0);
+      await old.recordSink().write(topic, 0, records(0, 10));
+      hold.apiKey = PRODUCE;
+      const late = old.recordSink().write(topic, 0, records(10, 5));
+      await waitFor(() => hold.writes.length === 1, {
+        timeoutMs: 10_000,
+        intervalMs: 5,
+        what: 'Produce held',
+      });
+
+      // Its lease ran out; the next owner fences, finds r0–r9 and writes r10–r14 itself.
+      ownership.old = false;
+      await next.fence(topic, 0);
+      await next.recordSink().write(topic, 0, records(10, 5));
+      hold.apiKey = undefined;
+      hold.writes.shift()!();
+      await assert.rejects(late, { code: 'GEOMESH_REPLICATION_NOT_OWNER' });
+
+      const expected = Array.from({ length: 15 }, (_, i) => `r${i}`);
+      const { committed, uncommitted } = await contents(topic);
+      assert.deepEqual(committed, expected, 'read_committed: every record once');
+      assert.deepEqual(
+        uncommitted,
+        expected,
+        'read_uncommitted too: the late batch was refused, not aborted',
+      );
+    } finally {
+      await old.stop();
+      await next.stop();
+    }
+  });
+
+  it('a commit of the old owner held until after the fence: its batch is aborted, visible only read_uncommitted', async () => {
+    const topic = 'fence-commit';
+    const { hold, ownership, old, next } = await owners(topic);
+    try {
+      await old.fence(topic, 0);
+      await old.recordSink().write(topic, 0, records(0, 10));
+      hold.apiKey = END_TXN;
+      const late = old.recordSink().write(topic, 0, records(10, 5));
+      await waitFor(() => hold.writes.length === 1, {
+        timeoutMs: 10_000,
+        intervalMs: 5,
+        what: 'EndTxn held',
+      });
+
+      ownership.old = false;
+      await next.fence(topic, 0);
+      await next.recordSink().write(topic, 0, records(10, 5));
+      hold.apiKey = undefined;
+      hold.writes.shift()!();
+      await assert.rejects(late, { code: 'GEOMESH_REPLICATION_NOT_OWNER' });
+
+      const { committed, uncommitted } = await contents(topic);
+      const expected = Array.from({ length: 15 }, (_, i) => `r${i}`);
+      assert.deepEqual(committed, expected, 'read_committed: every record once');
+      assert.deepEqual(
+        uncommitted,
+        [...expected.slice(0, 10), ...expected.slice(10), ...expected.slice(10)],
+        'read_uncommitted: the aborted batch, then the next owner’s copy',
+      );
+    } finally {
+      await old.stop();
+      await next.stop();
+    }
+  });
+});
