@@ -165,4 +165,33 @@ describe('fenced record sink: the next owner fences the old one at the broker', 
       await next.stop();
     }
   });
+
+  it('a read of a partition whose range ends in a commit marker ends, while other partitions are being written', async () => {
+    const topic = 'fence-scan';
+    await createTopic(reader, topic, 2);
+    const sink = new FencedRecordSink(reader, {
+      transactionalId: (t, p) => `geomesh.test.fence.${t}.${p}`,
+      mayFence: () => true,
+    });
+    try {
+      for (const p of [0, 1]) await sink.fence(topic, p);
+      await sink.recordSink().write(topic, 1, records(0, 3));
+      // Offsets 0–2 are the records, 3 the commit marker: a scan from 3 reads markers only.
+      let isWriting = true;
+      const writer = (async () => {
+        while (isWriting) await sink.recordSink().write(topic, 0, records(0, 1));
+      })();
+      const startedAt = Date.now();
+      let read = 0;
+      await readPartitionRanges(reader, topic, new Map([[1, 3]]), () => read++, { timeoutMs: 15_000 });
+      isWriting = false;
+      await writer;
+      console.log(
+        `a range of markers only read in ${Date.now() - startedAt} ms while partition 0 was written`,
+      );
+      assert.equal(read, 0);
+    } finally {
+      await sink.stop();
+    }
+  });
 });
