@@ -21,6 +21,7 @@ import { silentLogger } from '../../node/log/index.ts';
 import { TestEnvironment, freePort } from '../harness/index.ts';
 import { runGeomeshNode, waitNodeReady } from '../support/cli-process.ts';
 import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
+import { sharedWestTopology } from '../support/local-topology.ts';
 import { metricSum, waitFor } from '../support/polling.ts';
 
 const MESH = 'zombie';
@@ -45,26 +46,19 @@ describe('work sharing: a held write of the old owner lands after the next owner
   let isWriting = false;
   let writer: Promise<void> | undefined;
 
-  function topology(westBrokers: string): string {
-    return [
-      `mesh: ${MESH}`,
-      `etcd: { endpoints: ['${env.etcd!.endpoints[0]}'] }`,
-      "provenance: { key: '${GEOMESH_PROVENANCE_KEY}' }",
-      'regions:',
-      `  east:`,
-      `    kafka: { brokers: ['${env.cluster('east').bootstrapServers[0]}'] }`,
-      `  west:`,
-      `    kafka: { brokers: ['${westBrokers}'] }`,
-      `    node: { workSharing: { leaseTtlMs: ${TTL_MS} } }`,
-      'links:',
-      `  - { from: east, to: west, topics: { include: [${TOPIC}] } }`,
-      '',
-    ].join('\n');
-  }
-
   async function startInstance(name: string, westBrokers: string): Promise<Instance> {
     const file = join(dir, `${name}.yaml`);
-    writeFileSync(file, topology(westBrokers));
+    writeFileSync(
+      file,
+      sharedWestTopology({
+        mesh: MESH,
+        etcdEndpoint: env.etcd!.endpoints[0]!,
+        eastBrokers: env.cluster('east').bootstrapServers[0]!,
+        westBrokers,
+        leaseTtlMs: TTL_MS,
+        topic: TOPIC,
+      }),
+    );
     const http = await freePort();
     const child = runGeomeshNode(
       { file, region: 'west', grpc: await freePort(), http },

@@ -95,75 +95,52 @@ describe('fenced record sink: the next owner fences the old one at the broker', 
     return { hold, ownership, old: sink('old', holdingSocketFactory(hold)), next: sink('next') };
   }
 
-  it('a Produce of the old owner that reaches the broker after the fence is refused: nothing of it in the log', async () => {
-    const topic = 'fence-produce';
+  /**
+   * The old owner writes r0–r9, then r10–r14 with its requests of `apiKey` held; its lease runs out, the next
+   * owner fences and writes r10–r14 itself; then the held request reaches the broker. Returns what the
+   * partition holds, once the old owner's late write failed as it must.
+   */
+  async function lateWriteAfterHandover(topic: string, apiKey: number) {
     const { hold, ownership, old, next } = await owners(topic);
     try {
       await old.fence(topic, 0);
       await old.recordSink().write(topic, 0, records(0, 10));
-      hold.apiKey = PRODUCE;
+      hold.apiKey = apiKey;
       const late = old.recordSink().write(topic, 0, records(10, 5));
       await waitFor(() => hold.writes.length === 1, {
         timeoutMs: 10_000,
         intervalMs: 5,
-        what: 'Produce held',
+        what: `request ${apiKey} held`,
       });
-
-      // Its lease ran out; the next owner fences, finds r0–r9 and writes r10–r14 itself.
       ownership.old = false;
       await next.fence(topic, 0);
       await next.recordSink().write(topic, 0, records(10, 5));
       hold.apiKey = undefined;
       hold.writes.shift()!();
       await assert.rejects(late, { code: 'GEOMESH_REPLICATION_NOT_OWNER' });
-
-      const expected = Array.from({ length: 15 }, (_, i) => `r${i}`);
-      const { committed, uncommitted } = await contents(topic);
-      assert.deepEqual(committed, expected, 'read_committed: every record once');
-      assert.deepEqual(
-        uncommitted,
-        expected,
-        'read_uncommitted too: the late batch was refused, not aborted',
-      );
+      return await contents(topic);
     } finally {
       await old.stop();
       await next.stop();
     }
+  }
+
+  const expected = Array.from({ length: 15 }, (_, i) => `r${i}`);
+
+  it('a Produce of the old owner that reaches the broker after the fence is refused: nothing of it in the log', async () => {
+    const { committed, uncommitted } = await lateWriteAfterHandover('fence-produce', PRODUCE);
+    assert.deepEqual(committed, expected, 'read_committed: every record once');
+    assert.deepEqual(uncommitted, expected, 'read_uncommitted too: the late batch was refused, not aborted');
   });
 
   it('a commit of the old owner held until after the fence: its batch is aborted, visible only read_uncommitted', async () => {
-    const topic = 'fence-commit';
-    const { hold, ownership, old, next } = await owners(topic);
-    try {
-      await old.fence(topic, 0);
-      await old.recordSink().write(topic, 0, records(0, 10));
-      hold.apiKey = END_TXN;
-      const late = old.recordSink().write(topic, 0, records(10, 5));
-      await waitFor(() => hold.writes.length === 1, {
-        timeoutMs: 10_000,
-        intervalMs: 5,
-        what: 'EndTxn held',
-      });
-
-      ownership.old = false;
-      await next.fence(topic, 0);
-      await next.recordSink().write(topic, 0, records(10, 5));
-      hold.apiKey = undefined;
-      hold.writes.shift()!();
-      await assert.rejects(late, { code: 'GEOMESH_REPLICATION_NOT_OWNER' });
-
-      const { committed, uncommitted } = await contents(topic);
-      const expected = Array.from({ length: 15 }, (_, i) => `r${i}`);
-      assert.deepEqual(committed, expected, 'read_committed: every record once');
-      assert.deepEqual(
-        uncommitted,
-        [...expected.slice(0, 10), ...expected.slice(10), ...expected.slice(10)],
-        'read_uncommitted: the aborted batch, then the next owner’s copy',
-      );
-    } finally {
-      await old.stop();
-      await next.stop();
-    }
+    const { committed, uncommitted } = await lateWriteAfterHandover('fence-commit', END_TXN);
+    assert.deepEqual(committed, expected, 'read_committed: every record once');
+    assert.deepEqual(
+      uncommitted,
+      [...expected.slice(0, 10), ...expected.slice(10), ...expected.slice(10)],
+      'read_uncommitted: the aborted batch, then the next owner’s copy',
+    );
   });
 
   it('a read of a partition whose range ends in a commit marker ends, while other partitions are being written', async () => {
