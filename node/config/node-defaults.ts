@@ -106,6 +106,12 @@ export const NODE_DEFAULTS = deepFreeze({
     rangeReadTimeoutMs: 60_000,
     /** A range read ends when fetches have brought nothing for this long (its range ends in markers). */
     rangeReadIdleMs: 1_500,
+    /**
+     * Work sharing: a write's transaction (one per write, docs/work-sharing.md "Fencing") left open this long
+     * is aborted by the broker's transaction coordinator — an owner that died mid-write while no other
+     * instance takes its partitions over; until then read_committed readers of the partition wait at it.
+     */
+    fenceTransactionTimeoutMs: 10_000,
   },
   /** How often a source partition's log start is compared with what a link expects (truncation). */
   truncationCheckIntervalMs: 5_000,

@@ -23,6 +23,7 @@ export { bridgeKafkaLogs, kafkaLogLevelFor } from './kafka-logging.ts';
 export { KafkaRecordSource } from './kafka-record-io.ts';
 export { readPartitionRanges } from './range-read.ts';
 export { KafkaRecordSink, type SinkCompression } from './kafka-record-sink.ts';
+export { FencedRecordSink, type FencedRecordSinkOptions } from './fenced-record-sink.ts';
 export {
   SYNCED_TOPIC_CONFIGS,
   TIMESTAMP_TYPE_CONFIG,

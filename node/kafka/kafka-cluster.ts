@@ -13,6 +13,7 @@ import { createKafkaClient, translateKafkaError, type KafkaClientOptions } from 
 import { KafkaRecordSource } from './kafka-record-io.ts';
 import { readPartitionRanges } from './range-read.ts';
 import { KafkaRecordSink, type SinkCompression } from './kafka-record-sink.ts';
+import { FencedRecordSink, type FencedRecordSinkOptions } from './fenced-record-sink.ts';
 import { syncTopicConfigs, type TopicConfigSyncResult } from './topic-config-sync.ts';
 import { mirrorTopic, partitionCounts } from './topic-mirror.ts';
 
@@ -122,6 +123,11 @@ export class KafkaCluster {
   /** A sink writing into this cluster. */
   recordSink(options: { compression?: SinkCompression } = {}): KafkaRecordSink {
     return new KafkaRecordSink(this.#kafka, options);
+  }
+
+  /** Work sharing: a writer of fenced partitions, one transactional producer each (fenced-record-sink.ts). */
+  fencedRecordSink(options: FencedRecordSinkOptions): FencedRecordSink {
+    return new FencedRecordSink(this.#kafka, options);
   }
 
   /** Creates `topic` here like it is in `source`, or adds the partitions `source` has more of. */

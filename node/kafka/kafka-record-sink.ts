@@ -19,7 +19,7 @@ const { CompressionTypes, Partitioners } = kafkajs;
 
 export type SinkCompression = 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
 
-const COMPRESSION_IDS: Record<SinkCompression, number> = {
+export const COMPRESSION_IDS: Record<SinkCompression, number> = {
   none: CompressionTypes.None,
   gzip: CompressionTypes.GZIP,
   snappy: CompressionTypes.Snappy,
@@ -33,7 +33,7 @@ const COMPRESSION_IDS: Record<SinkCompression, number> = {
  * to the target, until the producer's metadata is refreshed. Taken as success, those records were lost
  * silently; the sink refuses such an answer instead, and the link retries the write.
  */
-class UnsentPartitionError extends Error {
+export class UnsentPartitionError extends Error {
   readonly topic: string;
   readonly partition: number;
   readonly records: number;
@@ -54,6 +54,31 @@ class UnsentPartitionError extends Error {
   }
 }
 
+/** The kafkajs messages of `records`, all into `partition`. */
+export function toKafkaMessages(partition: number, records: readonly SinkRecord[]) {
+  return records.map((r) => ({
+    partition,
+    key: r.key,
+    value: r.value,
+    headers: r.headers,
+    timestamp: r.timestamp,
+  }));
+}
+
+/** A write refused as larger than the target's max.message.bytes. */
+export function recordTooLargeError(
+  err: unknown,
+  topic: string,
+  partition: number,
+  records: number,
+): GeomeshError {
+  return new GeomeshError(
+    'GEOMESH_REPLICATION_RECORD_TOO_LARGE',
+    `${topic}/${partition}: the target refused ${records} record(s) as larger than its max.message.bytes`,
+    { cause: err, details: { topic, partition, records } },
+  );
+}
+
 /** One caller's write, waiting for a request. */
 interface QueuedWrite {
   topic: string;
@@ -63,7 +88,7 @@ interface QueuedWrite {
   reject(err: unknown): void;
 }
 
-function isTooLarge(err: unknown): boolean {
+export function isTooLarge(err: unknown): boolean {
   const type = (err as { type?: string }).type;
   return type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE';
 }
@@ -155,27 +180,11 @@ export class KafkaRecordSink implements RecordSink {
   async #send(group: readonly QueuedWrite[]): Promise<void> {
     this.#connecting ??= this.#producer.connect();
     await this.#connecting;
-    const byTopic = new Map<
-      string,
-      {
-        partition: number;
-        key: Buffer | null;
-        value: Buffer | null;
-        headers: SinkRecord['headers'];
-        timestamp: string;
-      }[]
-    >();
+    const byTopic = new Map<string, ReturnType<typeof toKafkaMessages>>();
     for (const write of group) {
       let messages = byTopic.get(write.topic);
       if (!messages) byTopic.set(write.topic, (messages = []));
-      for (const r of write.records)
-        messages.push({
-          partition: write.partition,
-          key: r.key,
-          value: r.value,
-          headers: r.headers,
-          timestamp: r.timestamp,
-        });
+      for (const m of toKafkaMessages(write.partition, write.records)) messages.push(m);
     }
     const answers: RecordMetadata[] = await this.#producer.sendBatch({
       acks: -1,
@@ -200,12 +209,7 @@ export class KafkaRecordSink implements RecordSink {
   /** What each write of a failed request is told; the producer is replaced unless a batch was too large. */
   #failure(err: unknown, group: readonly QueuedWrite[]): (write: QueuedWrite) => unknown {
     if (isTooLarge(err) && group.length === 1) {
-      return (w) =>
-        new GeomeshError(
-          'GEOMESH_REPLICATION_RECORD_TOO_LARGE',
-          `${w.topic}/${w.partition}: the target refused ${w.records.length} record(s) as larger than its max.message.bytes`,
-          { cause: err, details: { topic: w.topic, partition: w.partition, records: w.records.length } },
-        );
+      return (w) => recordTooLargeError(err, w.topic, w.partition, w.records.length);
     }
     this.#replaceProducer();
     return (w) =>

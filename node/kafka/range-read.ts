@@ -21,7 +21,8 @@ export async function readPartitionRanges(
   topic: string,
   fromOffsets: ReadonlyMap<number, number>,
   onRecord: (record: SourceRecord) => void,
-  options: { timeoutMs?: number; idleMs?: number } = {},
+  /** `readUncommitted`: also records of open and aborted transactions (what a read_uncommitted consumer sees). */
+  options: { timeoutMs?: number; idleMs?: number; readUncommitted?: boolean } = {},
 ): Promise<void> {
   const admin: Admin = kafka.admin();
   await admin.connect();
@@ -34,7 +35,11 @@ export async function readPartitionRanges(
       if (from < end) pending.set(partition, end);
     }
     if (pending.size === 0) return;
-    const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 100, readUncommitted: false });
+    const consumer = kafka.consumer({
+      groupId,
+      maxWaitTimeInMs: 100,
+      readUncommitted: options.readUncommitted ?? false,
+    });
     let running: Promise<void> = Promise.resolve();
     await consumer.connect();
     try {
@@ -49,9 +54,12 @@ export async function readPartitionRanges(
             reject(new Error(`reading ${topic} ranges timed out with ${pending.size} partitions unfinished`)),
           options.timeoutMs ?? NODE_DEFAULTS.kafka.rangeReadTimeoutMs,
         );
-        // A range may end in transaction markers, which a read_committed consumer never sees: once fetches
-        // keep coming back with nothing for a while, everything below the recorded ends was read. Time alone
-        // is no proof (a starved broker answers its first fetch late): it takes completed fetches too.
+        // A range may end in transaction markers, which a read_committed consumer never sees as records: a
+        // fetched batch of markers alone still says how far it reached (kafkajs' END_BATCH_PROCESS event).
+        // Failing that, once fetches keep coming back with nothing of a pending partition for a while,
+        // everything below the recorded ends was read. Time alone is no proof (a starved broker answers its
+        // first fetch late): it takes completed fetches too. Batches of other partitions are no progress
+        // (they keep coming while their partitions are written).
         let lastProgressAt = Date.now();
         let fetchesSinceProgress = 0;
         const finish = (): void => {
@@ -62,7 +70,18 @@ export async function readPartitionRanges(
           lastProgressAt = Date.now();
           fetchesSinceProgress = 0;
         };
+        /** A pending partition read up to `lastOffset` (records, or markers only: no eachBatch for those). */
+        const readUpTo = (partition: number, lastOffset: number): void => {
+          const end = pending.get(partition);
+          if (end === undefined) return;
+          progress();
+          if (lastOffset + 1 >= end) pending.delete(partition);
+          if (pending.size === 0) finish();
+        };
         consumer.on(consumer.events.GROUP_JOIN, progress);
+        consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+          if (payload.topic === topic) readUpTo(payload.partition, Number(payload.lastOffset));
+        });
         consumer.on(consumer.events.FETCH, () => {
           fetchesSinceProgress++;
           if (
@@ -74,7 +93,6 @@ export async function readPartitionRanges(
         running = consumer.run({
           autoCommit: false,
           eachBatch: async ({ batch }) => {
-            progress();
             const end = pending.get(batch.partition);
             const from = fromOffsets.get(batch.partition);
             if (end === undefined || from === undefined) return;
@@ -82,8 +100,7 @@ export async function readPartitionRanges(
               const offset = Number(m.offset);
               if (offset >= from && offset < end) onRecord(toSourceRecord(topic, batch.partition, m));
             }
-            if (Number(batch.lastOffset()) + 1 >= end) pending.delete(batch.partition);
-            if (pending.size === 0) finish();
+            readUpTo(batch.partition, Number(batch.lastOffset()));
             await Promise.resolve();
           },
         });

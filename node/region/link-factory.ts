@@ -48,6 +48,15 @@ export function linkGroupId(mesh: string, region: string, from: string, member?:
   return `geomesh.${mesh}.${region}.from.${from}${member !== undefined ? `.${member}` : ''}`;
 }
 
+/**
+ * The transactional id fencing writes into a target partition under work sharing (docs/work-sharing.md,
+ * "Fencing"): `geomesh.<mesh>.<region>.fence.<topic>.<partition>`, the same on every instance of the region
+ * and for every link writing the partition.
+ */
+export function fenceTransactionalId(mesh: string, region: string, topic: string, partition: number): string {
+  return `geomesh.${mesh}.${region}.fence.${topic}.${partition}`;
+}
+
 /** The link's replicator (not started). */
 export function inboundLinkReplicator(input: InboundLinkInput): LinkReplicator {
   const { tuning, owns } = input;

@@ -10,7 +10,7 @@
  *
  * States: idle → starting → running → stopping → stopped; starting → failed when start throws.
  */
-import type { ClusterOffsets, KafkaCluster } from '../kafka/index.ts';
+import type { ClusterOffsets, FencedRecordSink, KafkaCluster } from '../kafka/index.ts';
 import { Lifecycle, runStopSteps, type LifecycleState } from '../lifecycle/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
@@ -47,7 +47,7 @@ import {
   type RegionLink,
   type WorkerLink,
 } from './worker-links.ts';
-import { inboundLinkReplicator, linkGroupId, linkTuning } from './link-factory.ts';
+import { fenceTransactionalId, inboundLinkReplicator, linkGroupId, linkTuning } from './link-factory.ts';
 
 export type RegionNodeState = LifecycleState;
 
@@ -75,6 +75,8 @@ export class RegionNode {
   readonly #shared: SharedPartitions | undefined;
   readonly #refresh: TopicRefresh<KafkaCluster>;
   readonly #local: KafkaCluster;
+  /** Work sharing: the writer of the owned partitions, fenced at the broker (one transactional id each). */
+  readonly #fenced: FencedRecordSink | undefined;
   readonly #running: RefreshedLink<KafkaCluster>[] = [];
   /** Peer regions whose key sets do not agree with this node's → why (key ids only). */
   readonly #keyMismatches = new Map<string, string>();
@@ -127,6 +129,15 @@ export class RegionNode {
       onUnsure: (topic, partition, through) => this.#keeper.noteUnsure(topic, partition, through),
       onFenced: () => this.metrics.writesFenced.inc(),
     });
+    this.#fenced = workSharing
+      ? this.#local.fencedRecordSink({
+          transactionalId: (topic, partition) =>
+            fenceTransactionalId(options.mesh, options.region, topic, partition),
+          mayFence: (topic, partition) => this.#shared!.mayWrite(topic, partition),
+          onFenced: () => this.metrics.writesFenced.inc(),
+        })
+      : undefined;
+    const fenced = this.#fenced;
     this.#shared = workSharing
       ? new SharedPartitions({
           keeper: this.#keeper,
@@ -135,6 +146,12 @@ export class RegionNode {
           links: () => this.#replicators,
           writesSettled: (tps) => this.#writer.settled(tps),
           isLeaseValid: () => workSharing.isLeaseValid(),
+          fence: async (tps) => {
+            await Promise.all(tps.map((tp) => fenced!.fence(tp.topic, tp.partition)));
+          },
+          unfence: async (tps) => {
+            await Promise.all(tps.map((tp) => fenced!.release(tp.topic, tp.partition)));
+          },
           topicRefreshMs,
           metrics: this.metrics,
           logger: this.#logger,
@@ -261,6 +278,7 @@ export class RegionNode {
     await Promise.allSettled(this.links.map((l) => l.stop()));
     await this.#pool?.stop();
     await this.#keeper.stop().catch(() => undefined);
+    await this.#fenced?.stop();
     await this.#http?.stop();
     this.#local.close();
     for (const link of this.#running) link.remote.close();
@@ -294,6 +312,7 @@ export class RegionNode {
               this.metrics.linkUp.labels(l.from, region).set(0);
             },
           })),
+          { name: 'fenced producers', run: () => this.#fenced?.stop() },
           {
             // Unflushed index records are not lost: the next start rebuilds them from the target's log tail.
             name: 'index flush',
@@ -372,7 +391,9 @@ export class RegionNode {
       tuning: linkTuning(spec),
       groupId: linkGroupId(mesh, region, spec.from, workSharing?.instanceId),
       remote,
-      sink: this.#writer.serialized(this.#local.recordSink({ compression: spec.compression })),
+      sink: this.#writer.serialized(
+        (this.#fenced ?? this.#local).recordSink({ compression: spec.compression }),
+      ),
       highwater: this.highwater,
       provenanceKey: this.provenanceKeys,
       meshRegions: this.#options.meshRegions,

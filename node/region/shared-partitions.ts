@@ -1,10 +1,10 @@
 /**
  * The target partitions one instance of a region owns when instances share the region's work
- * (docs/work-sharing.md). Acquiring a partition loads its index from the index topic (what earlier owners
- * flushed), scans its tail beyond it and sets its marks before the first write; releasing one stops its writes
- * at once, waits for those already sent and, on a handover, flushes its index for the next owner. Translation
- * of partitions other instances own reads an index of their own: loaded once, brought to each partition's end
- * at every request.
+ * (docs/work-sharing.md). Acquiring a partition fences earlier owners out of it at the broker, loads its index
+ * from the index topic (what earlier owners flushed), scans its tail beyond it and sets its marks before the
+ * first write; releasing one stops its writes at once, waits for those already sent, gives its fence up and,
+ * on a handover, flushes its index for the next owner. Translation of partitions other instances own reads
+ * an index of their own: loaded once, brought to each partition's end at every request.
  */
 import type { Logger } from '../log/index.ts';
 import type { ReplicationMetrics } from '../observability/index.ts';
@@ -31,6 +31,10 @@ export interface SharedPartitionsOptions {
   writesSettled(tps: readonly TopicPartition[]): Promise<void>;
   /** True while the lease behind this instance's owner keys is certainly alive. */
   isLeaseValid(): boolean;
+  /** Fences earlier owners out of these partitions at the broker (their transactional ids initialised). */
+  fence(tps: readonly TopicPartition[]): Promise<void>;
+  /** Gives the fences of these partitions up (their producers closed). */
+  unfence(tps: readonly TopicPartition[]): Promise<void>;
   /** How long a read of the target partitions is reused. */
   topicRefreshMs: number;
   metrics: ReplicationMetrics;
@@ -93,8 +97,15 @@ export class SharedPartitions {
     const { keeper, metrics, logger } = this.#options;
     const keys = new Set(tps.map((tp) => partitionKey(tp.topic, tp.partition)));
     for (const { topic, partition } of tps) keeper.forget(topic, partition);
-    await keeper.load(keys);
-    await keeper.scanTails([...new Set(tps.map((tp) => tp.topic))], 'acquire', keys);
+    try {
+      // Fence first: no write of an earlier owner lands after this, so the tail scanned next is final.
+      await this.#options.fence(tps);
+      await keeper.load(keys);
+      await keeper.scanTails([...new Set(tps.map((tp) => tp.topic))], 'acquire', keys);
+    } catch (err) {
+      await this.#options.unfence(tps);
+      throw err;
+    }
     for (const tp of tps) this.#owned.set(partitionKey(tp.topic, tp.partition), tp);
     this.#forgetForeign(tps);
     for (const link of this.#options.links()) link.takePartitions(tps);
@@ -119,6 +130,7 @@ export class SharedPartitions {
     }
     for (const link of this.#options.links()) link.dropPartitions(mine);
     await this.#options.writesSettled(mine);
+    await this.#options.unfence(mine);
     // A flush already under way ends first (it may hold their records); then, on a handover, one more.
     await keeper.flushed();
     if (isHandover) {

@@ -27,6 +27,7 @@ import { silentLogger } from '../../node/log/index.ts';
 import { TestEnvironment, freePort } from '../harness/index.ts';
 import { collectLines, runGeomeshNode, runGeomeshToEnd, waitNodeReady } from '../support/cli-process.ts';
 import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
+import { sharedWestTopology } from '../support/local-topology.ts';
 import { metricSum, waitFor } from '../support/polling.ts';
 
 const MESH = 'sharing';
@@ -115,21 +116,15 @@ describe('work sharing: several instances of one region', () => {
     eastGrpc = await freePort();
     writeFileSync(
       file,
-      [
-        `mesh: ${MESH}`,
-        `etcd: { endpoints: ['${env.etcd!.endpoints[0]}'] }`,
-        "provenance: { key: '${GEOMESH_PROVENANCE_KEY}' }",
-        'regions:',
-        `  east:`,
-        `    kafka: { brokers: ['${env.cluster('east').bootstrapServers[0]}'] }`,
-        `    node: { grpc: '127.0.0.1:${eastGrpc}' }`,
-        `  west:`,
-        `    kafka: { brokers: ['${env.cluster('west').bootstrapServers[0]}'] }`,
-        `    node: { workSharing: { leaseTtlMs: ${TTL_MS} } }`,
-        'links:',
-        '  - { from: east, to: west, topics: { include: [orders] } }',
-        '',
-      ].join('\n'),
+      sharedWestTopology({
+        mesh: MESH,
+        etcdEndpoint: env.etcd!.endpoints[0]!,
+        eastBrokers: env.cluster('east').bootstrapServers[0]!,
+        eastGrpc: `127.0.0.1:${eastGrpc}`,
+        westBrokers: env.cluster('west').bootstrapServers[0]!,
+        leaseTtlMs: TTL_MS,
+        topic: TOPIC,
+      }),
     );
     // Writers in east all along: 300 records every 250 ms.
     isWriting = true;

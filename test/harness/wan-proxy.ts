@@ -57,6 +57,21 @@ class Pipe {
   /** The sender closed its side: the receiver's side is ended once the queue is delivered. */
   #isEnded = false;
 
+  /** Bytes arrived from the sender and not delivered yet. */
+  get queued(): number {
+    return this.#queued;
+  }
+
+  get direction(): Direction {
+    return this.#direction;
+  }
+
+  /** Makes every queued chunk due now (their delay is waived); delivered at the next pump while open. */
+  expedite(): void {
+    const queued = this.#queue.splice(0).map((c) => ({ data: c.data, dueAt: 0 }));
+    this.#queue.push(...queued);
+  }
+
   constructor(proxy: WanProxy, direction: Direction, from: Socket, to: Socket) {
     this.#proxy = proxy;
     this.#direction = direction;
@@ -132,6 +147,15 @@ class Connection {
     for (const pipe of this.#pipes) pipe.pump();
   }
 
+  expedite(): void {
+    for (const pipe of this.#pipes) pipe.expedite();
+  }
+
+  /** Bytes held (arrived, not delivered yet) in `direction`. */
+  held(direction: Direction): number {
+    return this.#pipes.reduce((sum, pipe) => sum + (pipe.direction === direction ? pipe.queued : 0), 0);
+  }
+
   /** Closes both ends (FIN), or resets them (RST) when `reset`. */
   end(reset: boolean): void {
     for (const socket of [this.#client, this.#target]) {
@@ -196,6 +220,17 @@ export class WanProxy {
     return { ...this.#bytes };
   }
 
+  /** Bytes arrived and not delivered yet (delayed or blackholed), per direction, over open connections. */
+  get held(): Readonly<Record<Direction, number>> {
+    let up = 0;
+    let down = 0;
+    for (const c of this.#connections) {
+      up += c.held('up');
+      down += c.held('down');
+    }
+    return { up, down };
+  }
+
   /** Connections accepted so far (refused ones while cut included). */
   get accepted(): number {
     return this.#accepted;
@@ -232,6 +267,14 @@ export class WanProxy {
   /** Resets every open connection (both ends see ECONNRESET); new ones are accepted as before. */
   reset(): void {
     for (const c of this.#connections) c.end(true);
+  }
+
+  /** Delivers what is held now, in order, without waiting out the delay it arrived with (unless cut or blackholed). */
+  releaseHeld(): void {
+    for (const c of this.#connections) {
+      c.expedite();
+      c.pump();
+    }
   }
 
   /** Back to normal after `cut()` or `blackhole()`. */

@@ -47,3 +47,31 @@ export function fullMeshTopology(options: FullMeshOptions): string {
     '',
   ].join('\n');
 }
+
+/** Two regions, east → west, west's instances sharing its partitions; its provenance key from the environment. */
+export function sharedWestTopology(options: {
+  mesh: string;
+  etcdEndpoint: string;
+  eastBrokers: string;
+  /** east's node's gRPC address (translation tests), if any. */
+  eastGrpc?: string;
+  westBrokers: string;
+  leaseTtlMs: number;
+  topic: string;
+}): string {
+  return [
+    `mesh: ${options.mesh}`,
+    `etcd: { endpoints: ['${options.etcdEndpoint}'] }`,
+    "provenance: { key: '${GEOMESH_PROVENANCE_KEY}' }",
+    'regions:',
+    `  east:`,
+    `    kafka: { brokers: ['${options.eastBrokers}'] }`,
+    ...(options.eastGrpc ? [`    node: { grpc: '${options.eastGrpc}' }`] : []),
+    `  west:`,
+    `    kafka: { brokers: ['${options.westBrokers}'] }`,
+    `    node: { workSharing: { leaseTtlMs: ${options.leaseTtlMs} } }`,
+    'links:',
+    `  - { from: east, to: west, topics: { include: [${options.topic}] } }`,
+    '',
+  ].join('\n');
+}

@@ -84,6 +84,8 @@ export async function auditTopic(
   mesh: string,
   /** One key, or a key set (e.g. both keys of a rotation). */
   key: Buffer | ProvenanceKeys,
+  /** Read as a read_uncommitted consumer would (aborted transactions included); default read_committed. */
+  options: { readUncommitted?: boolean } = {},
 ): Promise<RegionAudit> {
   const admin = kafka.admin();
   await admin.connect();
@@ -103,17 +105,23 @@ export async function auditTopic(
   const lastSeq = new Map<string, number>();
   const records: { partition: number; offset: number; value: string; origin: string; isReplica: boolean }[] =
     [];
-  await readPartitionRanges(kafka, topic, from, (r) => {
-    const p = decodeOriginHeaders(r.headers, key, mesh, r);
-    audit.fingerprints.set(r.value?.toString() ?? '', fingerprint(r));
-    records.push({
-      partition: r.partition,
-      offset: r.offset,
-      value: r.value?.toString() ?? '',
-      origin: p.kind === 'replicated' ? p.origin.region : region,
-      isReplica: p.kind === 'replicated',
-    });
-  });
+  await readPartitionRanges(
+    kafka,
+    topic,
+    from,
+    (r) => {
+      const p = decodeOriginHeaders(r.headers, key, mesh, r);
+      audit.fingerprints.set(r.value?.toString() ?? '', fingerprint(r));
+      records.push({
+        partition: r.partition,
+        offset: r.offset,
+        value: r.value?.toString() ?? '',
+        origin: p.kind === 'replicated' ? p.origin.region : region,
+        isReplica: p.kind === 'replicated',
+      });
+    },
+    options,
+  );
   records.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
   for (const r of records) {
     audit.total++;

@@ -23,6 +23,9 @@ function setup() {
     dropPartitions: (tps) => dropped.push([...tps]),
   };
   const metrics = createReplicationMetrics(new Registry());
+  /** What fence and unfence saw, in order: `fence t/1 (indexed: false)`. */
+  const fences: string[] = [];
+  const fencing = { fails: false };
   const shared: SharedPartitions = new SharedPartitions({
     keeper,
     index,
@@ -30,11 +33,22 @@ function setup() {
     links: () => [link],
     writesSettled: () => Promise.resolve(),
     isLeaseValid: () => lease.isValid,
+    fence: (tps) => {
+      for (const tp of tps)
+        fences.push(
+          `fence ${tp.topic}/${tp.partition} (indexed: ${index.get(tp.topic, tp.partition) !== undefined})`,
+        );
+      return fencing.fails ? Promise.reject(new Error('broker away')) : Promise.resolve();
+    },
+    unfence: (tps) => {
+      for (const tp of tps) fences.push(`unfence ${tp.topic}/${tp.partition}`);
+      return Promise.resolve();
+    },
     topicRefreshMs: 60_000,
     metrics,
     logger: silentLogger(),
   });
-  return { cluster, index, highwater, keeper, shared, lease, taken, dropped };
+  return { cluster, index, highwater, keeper, shared, lease, taken, dropped, fences, fencing };
 }
 
 describe('SharedPartitions', () => {
@@ -66,6 +80,24 @@ describe('SharedPartitions', () => {
     lease.isValid = false;
     assert.equal(shared.mayWrite('t', 1), false, 'owned but the lease is unsure: no write');
     assert.equal(shared.mayWrite('t', 2), false);
+  });
+
+  it('acquiring fences earlier owners before it reads the index and tail; releasing gives the fence up', async () => {
+    const { cluster, index, keeper, shared, fences, fencing, taken } = setup();
+    await keeper.load();
+    cluster.appendReplica('t', 1, 'east', 100);
+    await shared.acquire([{ topic: 't', partition: 1 }]);
+    assert.deepEqual(fences, ['fence t/1 (indexed: false)'], 'fenced before the tail scan indexed it');
+    assert.equal(index.get('t', 1)!.through, 1, 'then the tail was scanned');
+    await shared.release([{ topic: 't', partition: 1 }], false);
+    assert.deepEqual(fences.at(-1), 'unfence t/1');
+
+    fencing.fails = true;
+    const takenBefore = taken.length;
+    await assert.rejects(shared.acquire([{ topic: 't', partition: 2 }]), /broker away/);
+    assert.deepEqual(fences.slice(-2), ['fence t/2 (indexed: false)', 'unfence t/2']);
+    assert.equal(shared.owns('t', 2), false, 'a partition that could not be fenced is not taken');
+    assert.equal(taken.length, takenBefore, 'nor read');
   });
 
   it('a handover flushes the partition’s index for the next owner; a loss does not', async () => {
