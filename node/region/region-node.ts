@@ -137,7 +137,6 @@ export class RegionNode {
           onFenced: () => this.metrics.writesFenced.inc(),
         })
       : undefined;
-    const fenced = this.#fenced;
     this.#shared = workSharing
       ? new SharedPartitions({
           keeper: this.#keeper,
@@ -146,12 +145,7 @@ export class RegionNode {
           links: () => this.#replicators,
           writesSettled: (tps) => this.#writer.settled(tps),
           isLeaseValid: () => workSharing.isLeaseValid(),
-          fence: async (tps) => {
-            await Promise.all(tps.map((tp) => fenced!.fence(tp.topic, tp.partition)));
-          },
-          unfence: async (tps) => {
-            await Promise.all(tps.map((tp) => fenced!.release(tp.topic, tp.partition)));
-          },
+          fences: this.#fenced!,
           topicRefreshMs,
           metrics: this.metrics,
           logger: this.#logger,
@@ -271,69 +265,56 @@ export class RegionNode {
     return links;
   }
 
+  /** A worker ended while the node ran: the node has failed; everything it started stops as in `stop`. */
   async #closeAfterFailedStart(): Promise<void> {
-    clearInterval(this.#refreshTimer);
-    clearInterval(this.#flushTimer);
-    await this.#translation?.stop();
-    await Promise.allSettled(this.links.map((l) => l.stop()));
-    await this.#pool?.stop();
-    await this.#keeper.stop().catch(() => undefined);
-    await this.#fenced?.stop();
-    await this.#http?.stop();
-    this.#local.close();
-    for (const link of this.#running) link.remote.close();
+    await this.#drain();
   }
 
   /** Drains: translation, topic refresh, links (in-flight writes end), a last index flush, then the endpoint. */
   stop(): Promise<void> {
-    return this.#life.stop(async () => {
-      clearInterval(this.#refreshTimer);
-      const grace = this.#options.stopGraceMs ?? NODE_DEFAULTS.stopGraceMs;
-      const region = this.#options.region;
-      await runStopSteps(
-        [
-          // Background work is not waited for past its grace: its client may be retrying against a cluster
-          // that does not answer, and none of it is lost by dropping it (node/lifecycle/stop-steps.ts).
-          {
-            name: 'translation service',
-            run: () => this.#translation?.stop(),
-            graceMs: grace.background,
+    return this.#life.stop(() => this.#drain());
+  }
+
+  async #drain(): Promise<void> {
+    clearInterval(this.#refreshTimer);
+    const grace = this.#options.stopGraceMs ?? NODE_DEFAULTS.stopGraceMs;
+    const region = this.#options.region;
+    await runStopSteps(
+      [
+        // Background work is not waited for past its grace: its client may be retrying against a cluster
+        // that does not answer, and none of it is lost by dropping it (node/lifecycle/stop-steps.ts).
+        { name: 'translation service', run: () => this.#translation?.stop(), graceMs: grace.background },
+        { name: 'cluster offsets', run: () => this.#clusterOffsets?.stop(), graceMs: grace.background },
+        { name: 'topic refresh', run: () => this.#refresh.stop(), graceMs: grace.background },
+        ...this.links.map((l) => ({
+          name: `link ${l.from} → ${region}`,
+          run: async () => {
+            await l.stop();
+            this.metrics.linkUp.labels(l.from, region).set(0);
           },
-          {
-            name: 'cluster offsets',
-            run: () => this.#clusterOffsets?.stop(),
-            graceMs: grace.background,
+        })),
+        { name: 'worker threads', run: () => this.#pool?.stop() },
+        { name: 'fenced producers', run: () => this.#fenced?.stop() },
+        {
+          // Unflushed index records are not lost: the next start rebuilds them from the target's log tail.
+          name: 'index flush',
+          run: () => {
+            clearInterval(this.#flushTimer);
+            return this.#keeper.stop();
           },
-          { name: 'topic refresh', run: () => this.#refresh.stop(), graceMs: grace.background },
-          ...this.links.map((l) => ({
-            name: `link ${l.from} → ${region}`,
-            run: async () => {
-              await l.stop();
-              this.metrics.linkUp.labels(l.from, region).set(0);
-            },
-          })),
-          { name: 'fenced producers', run: () => this.#fenced?.stop() },
-          {
-            // Unflushed index records are not lost: the next start rebuilds them from the target's log tail.
-            name: 'index flush',
-            run: () => {
-              clearInterval(this.#flushTimer);
-              return this.#keeper.stop();
-            },
-            graceMs: grace.indexFlush,
+          graceMs: grace.indexFlush,
+        },
+        { name: 'HTTP endpoint', run: () => this.#http?.stop() },
+        {
+          name: 'Kafka sockets',
+          run: () => {
+            this.#local.close();
+            for (const link of this.#running) link.remote.close();
           },
-          { name: 'HTTP endpoint', run: () => this.#http?.stop() },
-          {
-            name: 'Kafka sockets',
-            run: () => {
-              this.#local.close();
-              for (const link of this.#running) link.remote.close();
-            },
-          },
-        ],
-        { logger: this.#logger, what: `region node of ${region}` },
-      );
-    });
+        },
+      ],
+      { logger: this.#logger, what: `region node of ${region}` },
+    );
   }
 
   /**

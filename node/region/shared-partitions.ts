@@ -20,6 +20,14 @@ export interface SharedLink {
   dropPartitions(tps: readonly TopicPartition[]): void;
 }
 
+/** Fences at the broker, one per target partition. */
+export interface PartitionFences {
+  /** Fences earlier owners out of the partition (its transactional id initialised). */
+  fence(topic: string, partition: number): Promise<void>;
+  /** Gives the partition's fence up (its producer closed). */
+  release(topic: string, partition: number): Promise<void>;
+}
+
 export interface SharedPartitionsOptions {
   keeper: IndexKeeper;
   /** The live index of the partitions this instance writes. */
@@ -31,10 +39,8 @@ export interface SharedPartitionsOptions {
   writesSettled(tps: readonly TopicPartition[]): Promise<void>;
   /** True while the lease behind this instance's owner keys is certainly alive. */
   isLeaseValid(): boolean;
-  /** Fences earlier owners out of these partitions at the broker (their transactional ids initialised). */
-  fence(tps: readonly TopicPartition[]): Promise<void>;
-  /** Gives the fences of these partitions up (their producers closed). */
-  unfence(tps: readonly TopicPartition[]): Promise<void>;
+  /** The partitions' fences at the broker (node/kafka's FencedRecordSink). */
+  fences: PartitionFences;
   /** How long a read of the target partitions is reused. */
   topicRefreshMs: number;
   metrics: ReplicationMetrics;
@@ -99,11 +105,11 @@ export class SharedPartitions {
     for (const { topic, partition } of tps) keeper.forget(topic, partition);
     try {
       // Fence first: no write of an earlier owner lands after this, so the tail scanned next is final.
-      await this.#options.fence(tps);
+      await this.#fence(tps);
       await keeper.load(keys);
       await keeper.scanTails([...new Set(tps.map((tp) => tp.topic))], 'acquire', keys);
     } catch (err) {
-      await this.#options.unfence(tps);
+      await this.#unfence(tps);
       throw err;
     }
     for (const tp of tps) this.#owned.set(partitionKey(tp.topic, tp.partition), tp);
@@ -112,6 +118,14 @@ export class SharedPartitions {
     metrics.partitionsOwned.set(this.#owned.size);
     metrics.ownershipChanges.labels('acquired').inc(tps.length);
     logger.info({ partitions: tps.map((tp) => `${tp.topic}/${tp.partition}`) }, 'partitions acquired');
+  }
+
+  async #fence(tps: readonly TopicPartition[]): Promise<void> {
+    await Promise.all(tps.map((tp) => this.#options.fences.fence(tp.topic, tp.partition)));
+  }
+
+  async #unfence(tps: readonly TopicPartition[]): Promise<void> {
+    await Promise.all(tps.map((tp) => this.#options.fences.release(tp.topic, tp.partition)));
   }
 
   /**
@@ -130,7 +144,7 @@ export class SharedPartitions {
     }
     for (const link of this.#options.links()) link.dropPartitions(mine);
     await this.#options.writesSettled(mine);
-    await this.#options.unfence(mine);
+    await this.#unfence(mine);
     // A flush already under way ends first (it may hold their records); then, on a handover, one more.
     await keeper.flushed();
     if (isHandover) {

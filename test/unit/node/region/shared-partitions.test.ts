@@ -33,16 +33,15 @@ function setup() {
     links: () => [link],
     writesSettled: () => Promise.resolve(),
     isLeaseValid: () => lease.isValid,
-    fence: (tps) => {
-      for (const tp of tps)
-        fences.push(
-          `fence ${tp.topic}/${tp.partition} (indexed: ${index.get(tp.topic, tp.partition) !== undefined})`,
-        );
-      return fencing.fails ? Promise.reject(new Error('broker away')) : Promise.resolve();
-    },
-    unfence: (tps) => {
-      for (const tp of tps) fences.push(`unfence ${tp.topic}/${tp.partition}`);
-      return Promise.resolve();
+    fences: {
+      fence: (topic, partition) => {
+        fences.push(`fence ${topic}/${partition} (indexed: ${index.get(topic, partition) !== undefined})`);
+        return fencing.fails ? Promise.reject(new Error('broker away')) : Promise.resolve();
+      },
+      release: (topic, partition) => {
+        fences.push(`unfence ${topic}/${partition}`);
+        return Promise.resolve();
+      },
     },
     topicRefreshMs: 60_000,
     metrics,
