@@ -119,6 +119,11 @@ export class KafkaCluster {
     return new KafkaRecordSource(this.#kafka, options);
   }
 
+  /** Deletes consumer group `groupId` (it must have no members left). */
+  async deleteGroup(groupId: string): Promise<void> {
+    await this.#admin(`deleting consumer group ${groupId}`, {}, (admin) => admin.deleteGroups([groupId]));
+  }
+
   /** A sink writing into this cluster. */
   recordSink(options: { compression?: SinkCompression } = {}): KafkaRecordSink {
     return new KafkaRecordSink(this.#kafka, options);

@@ -329,6 +329,11 @@ export class RegionNode {
     for (const link of this.links) if (link.from === peer) link.setKeyMismatch(reason);
   }
 
+  /** This region's own cluster as the record stream reads it (node/stream): readers and their groups. */
+  get ownCluster(): Pick<KafkaCluster, 'recordSource' | 'deleteGroup'> {
+    return this.#local;
+  }
+
   /** Peer regions whose key sets disagree with this node's → why (key ids only). */
   get keyMismatches(): ReadonlyMap<string, string> {
     return this.#keyMismatches;
