@@ -36,6 +36,8 @@ export class KafkaCluster {
   readonly #sockets = new Set<Socket>();
   /** Aborted by close(): retries of work abandoned by a stop end instead of keeping the process alive. */
   readonly #closed = new AbortController();
+  /** Bytes read on this cluster's sockets that are closed now. */
+  #closedBytesRead = 0;
 
   constructor(options: KafkaClientOptions) {
     this.#logger = options.logger;
@@ -44,7 +46,10 @@ export class KafkaCluster {
       closed: this.#closed.signal,
       onSocket: (socket) => {
         this.#sockets.add(socket);
-        socket.once('close', () => this.#sockets.delete(socket));
+        socket.once('close', () => {
+          this.#closedBytesRead += socket.bytesRead;
+          this.#sockets.delete(socket);
+        });
       },
     });
   }
@@ -66,6 +71,13 @@ export class KafkaCluster {
     );
     for (const socket of this.#sockets) socket.destroy();
     this.#sockets.clear();
+  }
+
+  /** Bytes this process received from the cluster on the sockets of its clients, since it was made. */
+  bytesReceived(): number {
+    let bytes = this.#closedBytesRead;
+    for (const socket of this.#sockets) bytes += socket.bytesRead;
+    return bytes;
   }
 
   /** Every topic of the cluster. */

@@ -14,3 +14,10 @@ export {
 } from './stream-compression.ts';
 export { decodeStreamRecordsV1, encodeStreamRecordsV1, type StreamedRecord } from './stream-record-codec.ts';
 export { STREAM_DEFAULTS } from './stream-defaults.ts';
+export {
+  StreamRecordSource,
+  type LinkPath,
+  type LinkPathObserver,
+  type PeerRecordStreams,
+  type StreamRecordSourceOptions,
+} from './stream-record-source.ts';

@@ -45,6 +45,8 @@ export interface RecordStreamerOptions {
   openReader(groupId: string): RecordSource;
   /** Deletes a reader's consumer group once its stream ended (best effort). */
   deleteReaderGroup?(groupId: string): Promise<void>;
+  /** How often an idle stream gets an empty batch; default STREAM_DEFAULTS.heartbeatMs. */
+  heartbeatMs?: number;
   /** Counts what each stream read and sent. */
   onBatchSent?(to: string, read: number, sent: number, wireBytes: number): void;
   logger: Logger;
@@ -82,9 +84,11 @@ export function chunkByBytes(records: readonly SourceRecord[], maxBytes: number)
 export class RecordStreamer {
   readonly #options: RecordStreamerOptions;
   readonly #logger: Logger;
+  readonly #heartbeatMs: number;
 
   constructor(options: RecordStreamerOptions) {
     this.#options = options;
+    this.#heartbeatMs = options.heartbeatMs ?? STREAM_DEFAULTS.heartbeatMs;
     this.#logger = options.logger.child({ component: 'record-streamer' });
   }
 
@@ -104,6 +108,22 @@ export class RecordStreamer {
     const { signal } = context;
     const log = { to: request.region, topic: request.topic, partitions: [...starts.keys()], compression };
     this.#logger.info(log, 'record stream opened');
+    let lastSentAtMs = Date.now();
+    const sendCounted = async (wire: StreamRecordsBatch): Promise<void> => {
+      await send(wire);
+      lastSentAtMs = Date.now();
+    };
+    // Nothing to send for a while: an empty batch says the stream is alive (the caller falls back on silence).
+    const [first] = request.partitions;
+    const heartbeat = setInterval(
+      () => {
+        if (signal.aborted || Date.now() - lastSentAtMs < this.#heartbeatMs || !first) return;
+        const at = starts.get(first.partition)!;
+        const empty = { topic: request.topic, partition: first.partition, records: [], highWatermark: 0 };
+        sendCounted(this.#encode(empty, [], at, 0, compression)).catch(() => undefined);
+      },
+      Math.max(10, Math.floor(this.#heartbeatMs / 4)),
+    );
     const onBatch = async (batch: SourceBatch): Promise<BatchOutcome> => {
       if (signal.aborted) return { kind: 'released' };
       const needed = neededRecords(batch.records, {
@@ -125,7 +145,7 @@ export class RecordStreamer {
           while (readTo < batch.records.length && batch.records[readTo]!.offset < nextOffset) readTo++;
           const wire = this.#encode(batch, chunk, nextOffset, readTo - readFrom, compression);
           readFrom = readTo;
-          await send(wire);
+          await sendCounted(wire);
           this.#options.onBatchSent?.(request.region, wire.readCount, chunk.length, wire.records.length);
         }
       } catch (err) {
@@ -148,6 +168,7 @@ export class RecordStreamer {
         );
       }
     } finally {
+      clearInterval(heartbeat);
       await reader
         .stop()
         .catch((err: unknown) => this.#logger.warn({ ...log, err }, 'stream reader stop failed'));

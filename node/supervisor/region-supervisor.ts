@@ -34,7 +34,7 @@ import {
   type HandlerContext,
 } from './rpc-handlers.ts';
 import { StatusReporter } from './status-reporter.ts';
-import { peerStreamHandlers } from './stream-handlers.ts';
+import { peerRecordStreams, peerStreamHandlers } from './stream-handlers.ts';
 import { WorkSharingRunner } from './work-sharing-runner.ts';
 import { peerTransportOf, serverTransportOf } from './node-transports.ts';
 import { readRegionStates, regionStateSamples } from './region-states.ts';
@@ -215,6 +215,7 @@ export class RegionSupervisor {
           regions.map((r) => [r, clusterConnection(config, r, region, node.kafka)]),
         ),
         inbound: node.links,
+        peerStreams: (from) => peerRecordStreams(this.#peers, from),
         topicRefreshMs: node.topicRefreshMs,
         indexFlushIntervalMs: node.indexFlushIntervalMs,
         stopGraceMs: node.stopGraceMs,

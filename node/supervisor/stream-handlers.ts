@@ -9,7 +9,8 @@ import type { Logger } from '../log/index.ts';
 import type { RegionNode } from '../region/index.ts';
 import { checkStreamRecordsRequest, type StreamScope } from '../rpc-checks/index.ts';
 import type { PeerStreamHandlers } from '../rpc/index.ts';
-import { RecordStreamer } from '../stream/index.ts';
+import { RecordStreamer, type PeerRecordStreams } from '../stream/index.ts';
+import type { PeerChannels } from './peer-channels.ts';
 
 /** What the stream handlers read of the running node. */
 export interface StreamHandlerContext {
@@ -62,6 +63,26 @@ export function peerStreamHandlers(ctx: StreamHandlerContext): PeerStreamHandler
         logger,
       });
       await streamer.streamRecords(request, context, send);
+    },
+  };
+}
+
+/**
+ * The node of `region` as a streaming link calls it: up while it answers its heartbeats; each stream on the
+ * region's client of the moment (its address follows etcd). Undefined for a region without a channel.
+ */
+export function peerRecordStreams(peers: PeerChannels, region: string): PeerRecordStreams | undefined {
+  if (!peers.client(region)) return undefined;
+  return {
+    isUp: () => peers.statuses().some((s) => s.region === region && s.isUp),
+    open: (request, signal) => {
+      const client = peers.client(region);
+      if (!client)
+        throw new GeomeshError(
+          'GEOMESH_RPC_CLOSED',
+          `the channel to ${region}'s node is closed: this node is stopping`,
+        );
+      return client.streamRecords(request, { signal });
     },
   };
 }

@@ -234,12 +234,19 @@ describe('record streamer over Peer.StreamRecords', () => {
     const iterator = client.streamRecords({ ...request, compression: 'none' })[Symbol.asyncIterator]();
     t.after(() => iterator.return?.());
     await iterator.next();
-    await sleep(500);
-    const heldAt = source.batchesDelivered;
-    await sleep(300);
-    // Unbounded, the source would have delivered thousands of batches by now (each is ~0.1 ms of work).
+    // Wait until the server stops reading (its count holds still for 300 ms), or give up after 10 s.
+    let heldAt = -1;
+    for (let waited = 0; waited < 10_000 && heldAt !== source.batchesDelivered; waited += 300) {
+      heldAt = source.batchesDelivered;
+      await sleep(300);
+    }
+    // Unbounded, the source would deliver thousands of batches a second (each is ~0.1 ms of work).
+    assert.equal(
+      source.batchesDelivered,
+      heldAt,
+      'the server stopped reading while the caller does not read',
+    );
     assert.ok(heldAt < 200, `the server read ${heldAt} batches ahead of a caller that read one`);
-    assert.equal(source.batchesDelivered, heldAt, 'no further reads while the caller does not read');
     for (let i = 0; i < 50; i++) await iterator.next();
     assert.ok(source.batchesDelivered > heldAt, 'reading again lets the server go on');
   });
