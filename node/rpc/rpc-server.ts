@@ -41,6 +41,13 @@ export type RpcServerState = 'idle' | 'starting' | 'serving' | 'stopping' | 'sto
 /** Names the health service reports on: the server as a whole ("") and each geomesh service. */
 export type HealthServiceName = '' | 'geomesh.v1.Operator' | 'geomesh.v1.Peer';
 
+/** A business handler as the server calls it: `send` is given to server-streaming handlers only. */
+type Handler = (
+  request: unknown,
+  context: RpcCallContext,
+  send?: (message: unknown) => Promise<void>,
+) => Promise<unknown>;
+
 const HEALTH_SERVICES: readonly HealthServiceName[] = ['', 'geomesh.v1.Operator', 'geomesh.v1.Peer'];
 
 function serverCredentials(transport: ServerTransportConfig): ServerCredentials {
@@ -135,11 +142,12 @@ export class RpcServer {
     const { operator, peer } = geomeshDefinitions();
     server.addService(
       checkedDecoding(operator, 'Operator'),
-      this.#implement(OPERATOR_CODECS, this.#operator),
+      this.#implement(OPERATOR_CODECS, this.#operator, (c, h) => this.#unary(c, h)),
     );
     server.addService(checkedDecoding(peer, 'Peer'), {
-      ...this.#implement(PEER_CODECS, this.#peer),
-      ...(this.#peerStream && this.#implementStreams(PEER_STREAM_CODECS, this.#peerStream)),
+      ...this.#implement(PEER_CODECS, this.#peer, (c, h) => this.#unary(c, h)),
+      ...(this.#peerStream &&
+        this.#implement(PEER_STREAM_CODECS, this.#peerStream, (c, h) => this.#serverStream(c, h))),
     });
     this.#health.addToServer(server);
     this.#server = server;
@@ -255,36 +263,20 @@ export class RpcServer {
     this.#settleClosed();
   }
 
-  /** The grpc-js implementation of a service: one wrapped handler per codec, keyed by RPC name. */
+  /**
+   * The grpc-js implementation of a service: one handler per codec, keyed by RPC name, each wrapped by
+   * `serve` (#unary, or #serverStream for server-streaming RPCs, whose handlers also take `send`).
+   */
   #implement<H extends object>(
     codecs: { readonly [K in keyof H]: MethodCodec<unknown, unknown> },
     handlers: H,
+    serve: (codec: MethodCodec<unknown, unknown>, handle: Handler) => UntypedServiceImplementation[string],
   ): UntypedServiceImplementation {
     const implementation: UntypedServiceImplementation = {};
     for (const key of Object.keys(codecs) as (keyof H & string)[]) {
       const codec = codecs[key];
-      const handler = handlers[key] as (request: unknown, context: RpcCallContext) => Promise<unknown>;
-      implementation[codec.rpc] = this.#unary(codec, (request, context) =>
-        handler.call(handlers, request, context),
-      );
-    }
-    return implementation;
-  }
-
-  /** As #implement, for server-streaming RPCs. */
-  #implementStreams<H extends object>(
-    codecs: { readonly [K in keyof H]: MethodCodec<unknown, unknown> },
-    handlers: H,
-  ): UntypedServiceImplementation {
-    const implementation: UntypedServiceImplementation = {};
-    for (const key of Object.keys(codecs) as (keyof H & string)[]) {
-      const codec = codecs[key];
-      const handler = handlers[key] as (
-        request: unknown,
-        context: RpcCallContext,
-        send: (message: unknown) => Promise<void>,
-      ) => Promise<void>;
-      implementation[codec.rpc] = this.#serverStream(codec, (request, context, send) =>
+      const handler = handlers[key] as Handler;
+      implementation[codec.rpc] = serve(codec, (request, context, send) =>
         handler.call(handlers, request, context, send),
       );
     }
@@ -325,11 +317,7 @@ export class RpcServer {
    */
   #serverStream(
     codec: MethodCodec<unknown, unknown>,
-    handle: (
-      request: unknown,
-      context: RpcCallContext,
-      send: (message: unknown) => Promise<void>,
-    ) => Promise<void>,
+    handle: Handler,
   ): (call: ServerWritableStream<unknown, unknown>) => void {
     const { method } = codec;
     return (call) => {

@@ -6,7 +6,6 @@ import {
   ProvenanceKeySet,
   type BatchOutcome,
   type Headers,
-  type RecordSource,
   type SourceBatch,
   type SourceRecord,
   type TopicPartition,
@@ -23,6 +22,7 @@ import {
   neededRecords,
   RecordStreamer,
 } from '../../../../node/stream/index.ts';
+import { StubRecordSource } from '../../../support/stub-record-source.ts';
 import { testLogger } from '../../../support/test-logger.ts';
 import { startServer } from '../rpc/fixtures.ts';
 
@@ -90,13 +90,13 @@ describe('stream filter (which records the requesting region needs)', () => {
 });
 
 /** A source over an endless partition: each batch as soon as the previous one was handled. */
-class EndlessSource implements RecordSource {
+class EndlessSource extends StubRecordSource {
   batchesDelivered = 0;
-  stopped = false;
   readonly started: { topics: readonly string[]; positions: Map<number, number | undefined> }[] = [];
   readonly #makeRecords: (from: number) => SourceRecord[];
   readonly #partitions: number[];
   constructor(partitions: number[], makeRecords: (from: number) => SourceRecord[]) {
+    super();
     this.#partitions = partitions;
     this.#makeRecords = makeRecords;
   }
@@ -123,27 +123,6 @@ class EndlessSource implements RecordSource {
         }
       })();
     }
-    return Promise.resolve();
-  }
-  pausePartitions(): void {}
-  resumePartition(): void {}
-  update(): Promise<void> {
-    return Promise.resolve();
-  }
-  readingState() {
-    return { isJoined: true, assigned: new Map(), paused: new Map() };
-  }
-  partitionOffsets() {
-    return Promise.resolve({ logStart: 0, logEnd: 0 });
-  }
-  topicOffsets() {
-    return Promise.resolve(new Map<number, { logStart: number; logEnd: number }>());
-  }
-  committedOffset(): undefined {
-    return undefined;
-  }
-  stop(): Promise<void> {
-    this.stopped = true;
     return Promise.resolve();
   }
 }

@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import type {
-  BatchOutcome,
-  RecordSource,
-  SourceBatch,
-  TopicPartition,
-} from '../../../../node/replication/index.ts';
+import type { BatchOutcome, SourceBatch, TopicPartition } from '../../../../node/replication/index.ts';
 import type { StreamRecordsBatch, StreamRecordsRequest } from '../../../../node/rpc/index.ts';
 import {
   compressRecords,
@@ -15,6 +10,7 @@ import {
   type LinkPath,
   type PeerRecordStreams,
 } from '../../../../node/stream/index.ts';
+import { StubRecordSource } from '../../../support/stub-record-source.ts';
 import { testLogger } from '../../../support/test-logger.ts';
 
 function streamBatch(offsets: number[], nextOffset: number): StreamRecordsBatch {
@@ -62,9 +58,8 @@ class FakePeer implements PeerRecordStreams {
 }
 
 /** X's cluster read directly: remembers where each spell started; the test hands it batches. */
-class FakePull implements RecordSource {
+class FakePull extends StubRecordSource {
   started: Map<number, number | undefined> | undefined;
-  stopped = false;
   onBatch: ((batch: SourceBatch) => Promise<BatchOutcome>) | undefined;
   start(
     _topics: readonly string[],
@@ -73,27 +68,6 @@ class FakePull implements RecordSource {
   ): Promise<void> {
     this.started = new Map([[0, positionOf({ topic: 't', partition: 0 })]]);
     this.onBatch = onBatch;
-    return Promise.resolve();
-  }
-  pausePartitions(): void {}
-  resumePartition(): void {}
-  update(): Promise<void> {
-    return Promise.resolve();
-  }
-  readingState() {
-    return { isJoined: true, assigned: new Map(), paused: new Map() };
-  }
-  partitionOffsets() {
-    return Promise.resolve({ logStart: 0, logEnd: 100 });
-  }
-  topicOffsets() {
-    return Promise.resolve(new Map([[0, { logStart: 0, logEnd: 100 }]]));
-  }
-  committedOffset(): undefined {
-    return undefined;
-  }
-  stop(): Promise<void> {
-    this.stopped = true;
     return Promise.resolve();
   }
 }
@@ -106,11 +80,11 @@ function setup(peer: FakePeer, options: { stallMs?: number; retryStreamMs?: numb
     from: 'a',
     to: 'b',
     openPull: () => {
-      const pull = new FakePull();
+      const pull = new FakePull(100);
       pulls.push(pull);
       return pull;
     },
-    offsets: new FakePull(),
+    offsets: new FakePull(100),
     peer: () => peer,
     pastOwnMark: () => 5,
     stallMs: options.stallMs ?? 200,
