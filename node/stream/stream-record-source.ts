@@ -104,9 +104,9 @@ export class StreamRecordSource implements RecordSource {
     this.#logger = options.logger.child({ component: 'stream-source', from: options.from, to: options.to });
   }
 
-  /** The path in use: stream or pull (idle before start, stopped after stop). */
-  get path(): LinkPath | 'idle' | 'stopped' {
-    return this.#path;
+  /** The path in use: stream, or pull (also before start and after stop). */
+  path(): LinkPath {
+    return this.#path === 'stream' ? 'stream' : 'pull';
   }
 
   async start(

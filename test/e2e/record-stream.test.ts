@@ -101,6 +101,8 @@ describe('peer record stream through a WAN proxy', () => {
     for (const r of REGIONS) await mesh.waitReady(r);
     await waitPath('b', 'a', 'stream');
     await waitPath('a', 'b', 'stream');
+    const reported = (await mesh.status('b')).links.find((l) => l.fromRegion === 'a');
+    assert.equal(reported?.path, 'stream', "b's status reports its link from a streaming");
     const stream = await phase('rs-stream');
     console.log(
       `[record-stream] WAN bytes received per byte of records written: pull ${pull.ratio.toFixed(3)} ` +

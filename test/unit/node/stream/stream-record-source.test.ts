@@ -127,7 +127,7 @@ describe('stream record source (stream, falling back to pull)', () => {
     assert.equal(peer.requests[0]!.region, 'b');
     assert.deepEqual(handled, [5, 7, 12]);
     assert.deepEqual(paths, ['stream']);
-    assert.equal(source.path, 'stream');
+    assert.equal(source.path(), 'stream');
   });
 
   it('pulls from the next offset not handled when the stream stalls, and streams again from there', async (t) => {
@@ -138,7 +138,7 @@ describe('stream record source (stream, falling back to pull)', () => {
     peer.isUpNow = true;
     await start();
     peer.isUpNow = false;
-    await waitFor(() => source.path === 'pull' && pulls[0]?.started !== undefined);
+    await waitFor(() => source.path() === 'pull' && pulls[0]?.started !== undefined);
     assert.deepEqual(handled, [5, 6]);
     assert.equal(pulls[0]!.started!.get(0), 10, 'the pull starts past the records filtered out too');
     // The pull reads on: 10, 11 handled.
@@ -157,9 +157,9 @@ describe('stream record source (stream, falling back to pull)', () => {
       })),
     });
     await sleep(250);
-    assert.equal(source.path, 'pull', 'stays on pull while the node does not answer');
+    assert.equal(source.path(), 'pull', 'stays on pull while the node does not answer');
     peer.isUpNow = true;
-    await waitFor(() => source.path === 'stream');
+    await waitFor(() => source.path() === 'stream');
     assert.ok(pulls[0]!.stopped, 'the pull reader stopped before streaming again');
     assert.deepEqual(peer.requests[1]!.partitions, [{ partition: 0, fromOffset: 12 }]);
     assert.deepEqual(paths, ['stream', 'pull', 'stream']);
@@ -172,7 +172,7 @@ describe('stream record source (stream, falling back to pull)', () => {
     const { source, paths, start } = setup(peer, { stallMs: 60_000, retryStreamMs: 60_000 });
     t.after(() => source.stop());
     await start();
-    await waitFor(() => source.path === 'pull' && paths.length === 2);
+    await waitFor(() => source.path() === 'pull' && paths.length === 2);
     assert.deepEqual(paths, ['stream', 'pull']);
 
     const down = new FakePeer();
@@ -180,7 +180,7 @@ describe('stream record source (stream, falling back to pull)', () => {
     const second = setup(down, { retryStreamMs: 60_000 });
     t.after(() => second.source.stop());
     await second.start();
-    assert.equal(second.source.path, 'pull');
+    assert.equal(second.source.path(), 'pull');
     assert.equal(down.requests.length, 0);
     assert.equal(second.pulls[0]!.started!.get(0), 5);
   });
