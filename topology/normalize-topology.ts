@@ -41,6 +41,8 @@ export interface NormalizedLinkOptions {
   onRecordTooLarge: 'halt' | 'skip';
   /** Commit translated offsets of the link's groups into the target (standby) region. */
   syncGroupOffsets: boolean;
+  /** How the target's node gets the records: pull the source cluster, or the source node's stream. */
+  transport: 'pull' | 'stream';
 }
 
 export interface NormalizedLink {
@@ -163,6 +165,7 @@ export function effectiveOptions(
       own?.onRecordTooLarge ?? defaults?.onRecordTooLarge ?? LINK_OPTION_DEFAULTS.onRecordTooLarge,
     syncGroupOffsets:
       own?.syncGroupOffsets ?? defaults?.syncGroupOffsets ?? LINK_OPTION_DEFAULTS.syncGroupOffsets,
+    transport: own?.transport ?? defaults?.transport ?? LINK_OPTION_DEFAULTS.transport,
   };
 }
 

@@ -77,7 +77,7 @@ function renderText(topology: TopologyConfig): string {
     lines.push(`  ${link.from} -> ${link.to}`);
     lines.push(`      topics ${link.topics.describe()}; groups ${link.groups.describe()}`);
     lines.push(
-      `      batch ${o.maxBatchBytes} B, in flight ${o.maxInflightBytes} B, compression ${o.compression}, exactly-once ${o.exactlyOnce ? 'on' : 'off'}, rate ${o.maxRecordsPerSecond === null ? 'unlimited' : `${o.maxRecordsPerSecond} records/s`}, source truncated: ${o.onSourceTruncated}, record too large: ${o.onRecordTooLarge}`,
+      `      batch ${o.maxBatchBytes} B, in flight ${o.maxInflightBytes} B, compression ${o.compression}, exactly-once ${o.exactlyOnce ? 'on' : 'off'}, rate ${o.maxRecordsPerSecond === null ? 'unlimited' : `${o.maxRecordsPerSecond} records/s`}, source truncated: ${o.onSourceTruncated}, record too large: ${o.onRecordTooLarge}, transport: ${o.transport}`,
     );
     lines.push(`      forwards origins: ${topology.originsForwardedBy(link.from, link.to).join(', ')}`);
   }

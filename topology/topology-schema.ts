@@ -37,6 +37,7 @@ export const LINK_OPTION_DEFAULTS = Object.freeze({
   onSourceTruncated: 'continue',
   onRecordTooLarge: 'halt',
   syncGroupOffsets: false,
+  transport: 'pull',
 } as const);
 
 /** Ranges of numeric link options (inclusive). */
@@ -241,6 +242,16 @@ const LinkOptionsSchema = z
       description: 'Compression of batches written to the target.',
       default: LINK_OPTION_DEFAULTS.compression,
     }),
+    transport: z
+      .enum(['pull', 'stream'])
+      .optional()
+      .meta({
+        description:
+          "How the target's node gets the source's records: `pull` reads the source cluster directly; `stream` " +
+          "asks the source region's node to stream only the records the target needs (compressed), and pulls " +
+          'while that node is unreachable, slow or stalled.',
+        default: LINK_OPTION_DEFAULTS.transport,
+      }),
     syncGroupOffsets: z
       .boolean()
       .optional()

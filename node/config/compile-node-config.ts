@@ -36,6 +36,7 @@ type TopologyLinkOptions = Pick<
   | 'onSourceTruncated'
   | 'onRecordTooLarge'
   | 'syncGroupOffsets'
+  | 'transport'
 >;
 
 /** An inbound link X → R as R's node runs it: every option given. */
@@ -127,6 +128,7 @@ export function compileLink(
     onSourceTruncated: spec.onSourceTruncated ?? LINK_OPTION_DEFAULTS.onSourceTruncated,
     onRecordTooLarge: spec.onRecordTooLarge ?? LINK_OPTION_DEFAULTS.onRecordTooLarge,
     syncGroupOffsets: spec.syncGroupOffsets ?? LINK_OPTION_DEFAULTS.syncGroupOffsets,
+    transport: spec.transport ?? LINK_OPTION_DEFAULTS.transport,
     truncationCheckIntervalMs: settings.truncationCheckIntervalMs,
     writeRetryBackoffMs: { ...settings.writeRetryBackoffMs },
   }) as InboundLinkConfig;

@@ -37,6 +37,8 @@ export class KafkaCluster {
   readonly #sockets = new Set<Socket>();
   /** Aborted by close(): retries of work abandoned by a stop end instead of keeping the process alive. */
   readonly #closed = new AbortController();
+  /** Bytes read on this cluster's sockets that are closed now. */
+  #closedBytesRead = 0;
 
   constructor(options: KafkaClientOptions) {
     this.#logger = options.logger;
@@ -45,7 +47,10 @@ export class KafkaCluster {
       closed: this.#closed.signal,
       onSocket: (socket) => {
         this.#sockets.add(socket);
-        socket.once('close', () => this.#sockets.delete(socket));
+        socket.once('close', () => {
+          this.#closedBytesRead += socket.bytesRead;
+          this.#sockets.delete(socket);
+        });
       },
     });
   }
@@ -67,6 +72,13 @@ export class KafkaCluster {
     );
     for (const socket of this.#sockets) socket.destroy();
     this.#sockets.clear();
+  }
+
+  /** Bytes this process received from the cluster on the sockets of its clients, since it was made. */
+  bytesReceived(): number {
+    let bytes = this.#closedBytesRead;
+    for (const socket of this.#sockets) bytes += socket.bytesRead;
+    return bytes;
   }
 
   /** Every topic of the cluster. */
@@ -118,6 +130,11 @@ export class KafkaCluster {
   /** A source reading this cluster through the consumer group `groupId`. */
   recordSource(options: { groupId: string; logger: Logger; maxBytes?: number }): KafkaRecordSource {
     return new KafkaRecordSource(this.#kafka, options);
+  }
+
+  /** Deletes consumer group `groupId` (it must have no members left). */
+  async deleteGroup(groupId: string): Promise<void> {
+    await this.#admin(`deleting consumer group ${groupId}`, {}, (admin) => admin.deleteGroups([groupId]));
   }
 
   /** A sink writing into this cluster. */

@@ -315,10 +315,12 @@ export class KafkaRecordSource implements RecordSource {
   }
 
   async stop(): Promise<void> {
-    if (!this.#isRunning) return;
-    this.#isRunning = false;
-    this.#assignment = undefined;
-    await this.#consumer.disconnect();
+    if (this.#isRunning) {
+      this.#isRunning = false;
+      this.#assignment = undefined;
+      await this.#consumer.disconnect();
+    }
+    // A reader asked only for offsets (never started) has its admin client to close too.
     const admin = this.#admin;
     this.#admin = undefined;
     await admin?.then((a) => a.disconnect()).catch(() => undefined);

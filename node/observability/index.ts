@@ -5,6 +5,8 @@ export {
   createReadinessMetrics,
   createRegionStateMetrics,
   createReplicationMetrics,
+  createLinkPathMetrics,
+  type LinkPathMetrics,
   createTranslationMetrics,
   type PeerMetrics,
   type ProvenanceMetrics,

@@ -325,3 +325,59 @@ export function createRegionStateMetrics(
     settled: (): Promise<void> => read(),
   };
 }
+
+export type LinkPathMetrics = ReturnType<typeof createLinkPathMetrics>;
+
+/**
+ * How each inbound link gets its source's records (links with `transport: stream`): the path in use, its
+ * switches, and the bytes it received for them; with the bytes written (geomesh_replicated_bytes_total) they
+ * give the WAN bytes per written byte.
+ */
+export function createLinkPathMetrics(
+  registry: Registry,
+  sources: { clusterReceivedBytes(): readonly { from: string; bytes: number }[] },
+) {
+  const registers = [registry];
+  return {
+    path: new Gauge({
+      name: 'geomesh_link_path',
+      help: "1 for the path a link gets its source's records by now: stream (the source region's node sends what this region needs) or pull (this node reads the source cluster)",
+      labelNames: ['from', 'to', 'path'] as const,
+      registers,
+    }),
+    switches: new Counter({
+      name: 'geomesh_link_path_switches_total',
+      help: 'Times a link changed the path it gets its records by, by the path it changed to',
+      labelNames: ['from', 'to', 'path'] as const,
+      registers,
+    }),
+    streamReceivedBytes: new Counter({
+      name: 'geomesh_link_stream_received_bytes_total',
+      help: "Bytes of records a link received on its source node's stream, as sent (compressed; gRPC framing not counted)",
+      labelNames: ['from', 'to'] as const,
+      registers,
+    }),
+    streamUncompressedBytes: new Counter({
+      name: 'geomesh_link_stream_uncompressed_bytes_total',
+      help: "Bytes of records a link received on its source node's stream, before compression",
+      labelNames: ['from', 'to'] as const,
+      registers,
+    }),
+    streamCompressionRatio: new Gauge({
+      name: 'geomesh_link_stream_compression_ratio',
+      help: "Bytes before compression per byte received on a link's stream, since the node started",
+      labelNames: ['from', 'to'] as const,
+      registers,
+    }),
+    clusterReceivedBytes: new Gauge({
+      name: 'geomesh_source_cluster_received_bytes',
+      help: "Bytes this node received from a source region's Kafka cluster since it started (every socket: fetches, metadata, offsets); what a pulling link costs",
+      labelNames: ['from'] as const,
+      registers,
+      collect() {
+        this.reset();
+        for (const { from, bytes } of sources.clusterReceivedBytes()) this.labels(from).set(bytes);
+      },
+    }),
+  };
+}

@@ -13,7 +13,9 @@ import {
   type OriginHighwater,
   type ProvenanceKeys,
   type RecordSink,
+  type RecordSource,
 } from '../replication/index.ts';
+import { StreamRecordSource, type LinkPathObserver, type PeerRecordStreams } from '../stream/index.ts';
 import type { LinkTuning } from '../workers/index.ts';
 
 export interface InboundLinkInput {
@@ -35,6 +37,13 @@ export interface InboundLinkInput {
   observer: LinkObserver;
   onAcked(topic: string, partition: number, baseOffset: number, origins: readonly Origin[]): void;
   resync(topic: string, partition: number): Promise<void>;
+  /**
+   * The source region's node, for a link with `transport: stream`; absent where links cannot stream (worker
+   * threads): then the link pulls.
+   */
+  peerStreams?: () => PeerRecordStreams | undefined;
+  /** The path metrics of a streaming link. */
+  pathObserver?: LinkPathObserver;
   /** Which target partitions this replicator may read and write (work sharing, worker threads). */
   owns?: (topic: string, partition: number) => boolean;
   logger: Logger;
@@ -64,11 +73,7 @@ export function inboundLinkReplicator(input: InboundLinkInput): LinkReplicator {
     mesh: input.mesh,
     link: { from: input.from, to: input.region, forwardsOrigin: (o) => input.forwardsOrigin(o) },
     topics: [...input.topics],
-    source: input.remote.recordSource({
-      groupId: input.groupId,
-      logger: input.logger,
-      maxBytes: tuning.maxInflightBytes,
-    }),
+    source: linkSource(input),
     sink: input.sink,
     highwater: input.highwater,
     provenanceKey: input.provenanceKey,
@@ -89,6 +94,32 @@ export function inboundLinkReplicator(input: InboundLinkInput): LinkReplicator {
   });
 }
 
+/** Where the link reads X's records: X's cluster, or X's node's stream falling back to it. */
+function linkSource(input: InboundLinkInput): RecordSource {
+  const pull = () =>
+    input.remote.recordSource({
+      groupId: input.groupId,
+      logger: input.logger,
+      maxBytes: input.tuning.maxInflightBytes,
+    });
+  const { peerStreams } = input;
+  if (input.tuning.transport !== 'stream' || !peerStreams) return pull();
+  return new StreamRecordSource({
+    from: input.from,
+    to: input.region,
+    openPull: pull,
+    offsets: pull(),
+    peer: peerStreams,
+    pastOwnMark: (topic, partition) => {
+      if (!input.forwardsOrigin(input.from)) return undefined;
+      const mark = input.highwater.get(topic, partition, input.from);
+      return mark >= 0 ? mark + 1 : undefined;
+    },
+    ...(input.pathObserver && { observer: input.pathObserver }),
+    logger: input.logger,
+  });
+}
+
 /** The link's tuning alone, to send to a worker thread. */
 export function linkTuning(spec: InboundLinkConfig): LinkTuning {
   return {
@@ -98,6 +129,7 @@ export function linkTuning(spec: InboundLinkConfig): LinkTuning {
     maxRecordsPerSecond: spec.maxRecordsPerSecond,
     onSourceTruncated: spec.onSourceTruncated,
     onRecordTooLarge: spec.onRecordTooLarge,
+    transport: spec.transport,
     truncationCheckIntervalMs: spec.truncationCheckIntervalMs,
     writeRetryBackoffMs: { ...spec.writeRetryBackoffMs },
   };

@@ -3,7 +3,9 @@
  * time), provenance (the key ids the node holds, labelled current or accepted) and translation.
  */
 import {
+  createLinkPathMetrics,
   createProvenanceMetrics,
+  type LinkPathMetrics,
   createReplicationMetrics,
   createTranslationMetrics,
   type ProvenanceMetrics,
@@ -12,6 +14,7 @@ import {
   type TranslationMetrics,
 } from '../observability/index.ts';
 import type { LinkObserver, ProvenanceKeySet } from '../replication/index.ts';
+import type { LinkPath, LinkPathObserver } from '../stream/index.ts';
 import { linkObserver } from './link-observer.ts';
 import type { CheckpointStore, OriginIndex } from '../translation/index.ts';
 import type { RegionLink } from './worker-links.ts';
@@ -22,6 +25,8 @@ export interface RegionMetricSources {
   index: OriginIndex;
   checkpoints: CheckpointStore;
   groupPartitionsSynced(): number;
+  /** Bytes received from each source region's cluster so far. */
+  clusterReceivedBytes(): readonly { from: string; bytes: number }[];
 }
 
 export function createRegionMetrics(
@@ -32,6 +37,7 @@ export function createRegionMetrics(
   metrics: ReplicationMetrics;
   provenanceMetrics: ProvenanceMetrics;
   translationMetrics: TranslationMetrics;
+  pathMetrics: LinkPathMetrics;
 } {
   const metrics = createReplicationMetrics(registry, {
     sourceSilences: () => sources.links().map((l) => ({ from: l.from, to: l.to, ms: l.sourceSilenceMs() })),
@@ -46,7 +52,10 @@ export function createRegionMetrics(
     checkpoints: () => sources.checkpoints.all(),
     groupPartitionsSynced: () => sources.groupPartitionsSynced(),
   });
-  return { metrics, provenanceMetrics, translationMetrics };
+  const pathMetrics = createLinkPathMetrics(registry, {
+    clusterReceivedBytes: () => sources.clusterReceivedBytes(),
+  });
+  return { metrics, provenanceMetrics, translationMetrics, pathMetrics };
 }
 
 /** The metrics of the link `from` → `region`: replication counters and records of unknown keys. */
@@ -59,5 +68,27 @@ export function regionLinkObserver(
   return {
     ...linkObserver(metrics, from, region),
     unknownKey: (count: number) => provenanceMetrics.unknownKeyRecords.labels(from, region).inc(count),
+  };
+}
+
+/** The path metrics of the streaming link `from` → `region`. */
+export function linkPathObserver(metrics: LinkPathMetrics, from: string, region: string): LinkPathObserver {
+  let wire = 0;
+  let plain = 0;
+  let current: LinkPath | undefined;
+  return {
+    path: (path) => {
+      if (current !== undefined) metrics.switches.labels(from, region, path).inc();
+      current = path;
+      for (const p of ['stream', 'pull'] as const)
+        metrics.path.labels(from, region, p).set(p === path ? 1 : 0);
+    },
+    streamed: (wireBytes, uncompressedBytes) => {
+      wire += wireBytes;
+      plain += uncompressedBytes;
+      metrics.streamReceivedBytes.labels(from, region).inc(wireBytes);
+      metrics.streamUncompressedBytes.labels(from, region).inc(uncompressedBytes);
+      if (wire > 0) metrics.streamCompressionRatio.labels(from, region).set(plain / wire);
+    },
   };
 }

@@ -3,6 +3,7 @@
  * and inbound links (compiled by node/config), and the optional parts (HTTP endpoint, translation, work
  * sharing).
  */
+import type { PeerRecordStreams } from '../stream/index.ts';
 import type { InboundLinkConfig, NodeSettings } from '../config/index.ts';
 import type { KafkaClientOptions } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -27,6 +28,11 @@ export interface RegionNodeOptions {
    */
   onUnknownProvenanceKey?: 'halt' | 'skip';
   clusters: Readonly<Record<string, ClusterConnection>>;
+  /**
+   * The node of region `from`, for its links with `transport: stream` (the supervisor's peer channels);
+   * without it, or in worker threads, every link pulls.
+   */
+  peerStreams?: (from: string) => PeerRecordStreams | undefined;
   /** Its inbound links, every option given (compileNodeConfig, or compileLink for a link of its own). */
   inbound: readonly InboundLinkConfig[];
   logger: Logger;

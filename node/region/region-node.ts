@@ -16,6 +16,7 @@ import type { Logger } from '../log/index.ts';
 import {
   HttpServer,
   Registry,
+  type LinkPathMetrics,
   type ProvenanceMetrics,
   type ReplicationMetrics,
   type TranslationMetrics,
@@ -31,7 +32,7 @@ import type { TranslationService } from '../translation-service/index.ts';
 import { CheckpointStore, OriginIndex, type IndexView } from '../translation/index.ts';
 import { readinessProblems } from './coverage-report.ts';
 import { regionCluster } from './region-clusters.ts';
-import { createRegionMetrics, regionLinkObserver } from './region-metrics.ts';
+import { createRegionMetrics, linkPathObserver, regionLinkObserver } from './region-metrics.ts';
 import { regionTranslation } from './region-translation.ts';
 import { IndexKeeper } from './index-keeper.ts';
 import { PartitionWriter } from './partition-writer.ts';
@@ -67,6 +68,7 @@ export class RegionNode {
   /** The provenance keys (current + accepted), prepared once for HMAC. */
   readonly provenanceKeys: ProvenanceKeySet;
   readonly provenanceMetrics: ProvenanceMetrics;
+  readonly #pathMetrics: LinkPathMetrics;
   readonly #options: RegionNodeOptions;
   readonly #logger: Logger;
   readonly #life: Lifecycle;
@@ -99,11 +101,14 @@ export class RegionNode {
       metrics: this.metrics,
       provenanceMetrics: this.provenanceMetrics,
       translationMetrics: this.translationMetrics,
+      pathMetrics: this.#pathMetrics,
     } = createRegionMetrics(this.registry, this.provenanceKeys, {
       links: () => this.links,
       index: this.index,
       checkpoints: this.checkpoints,
       groupPartitionsSynced: () => this.#translation?.stats.groupPartitionsSynced ?? 0,
+      clusterReceivedBytes: () =>
+        this.#running.map((l) => ({ from: l.from, bytes: l.remote.bytesReceived() })),
     }));
     const workSharing = options.workSharing;
     const topicRefreshMs = options.topicRefreshMs ?? NODE_DEFAULTS.topicRefreshMs;
@@ -329,6 +334,11 @@ export class RegionNode {
     for (const link of this.links) if (link.from === peer) link.setKeyMismatch(reason);
   }
 
+  /** This region's own cluster as the record stream reads it (node/stream): readers and their groups. */
+  get ownCluster(): Pick<KafkaCluster, 'recordSource' | 'deleteGroup'> {
+    return this.#local;
+  }
+
   /** Peer regions whose key sets disagree with this node's → why (key ids only). */
   get keyMismatches(): ReadonlyMap<string, string> {
     return this.#keyMismatches;
@@ -384,6 +394,8 @@ export class RegionNode {
         this.index.noteWritten(topic, partition, baseOffset, origins),
       resync: (topic, partition) => this.#keeper.resync(topic, partition),
       ...(this.#shared && { owns: (t: string, p: number) => this.#shared!.owns(t, p) }),
+      ...(this.#options.peerStreams && { peerStreams: () => this.#options.peerStreams!(spec.from) }),
+      pathObserver: linkPathObserver(this.#pathMetrics, spec.from, region),
       logger: this.#logger,
     });
   }

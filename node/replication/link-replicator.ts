@@ -97,6 +97,11 @@ export class LinkReplicator {
     return Math.max(0, nowMs - (source.lastAnswerAtMs() ?? this.#startedAtMs));
   }
 
+  /** How the link gets its source's records now: `pull`, or `stream` (docs/record-stream.md). */
+  get path(): 'stream' | 'pull' {
+    return this.#options.source.path?.() ?? 'pull';
+  }
+
   /** Running, but the source has answered nothing for NODE_DEFAULTS.linkStallMs (see there). */
   get isStalled(): boolean {
     return this.sourceSilenceMs() >= NODE_DEFAULTS.linkStallMs;

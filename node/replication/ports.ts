@@ -86,6 +86,8 @@ export interface RecordSource {
    * every fetch wait, ~100 ms), undefined before the first answer. A reader without it never reports a stall.
    */
   lastAnswerAtMs?(): number | undefined;
+  /** How it gets the records now, for a source that can stream (docs/record-stream.md); absent: `pull`. */
+  path?(): 'stream' | 'pull';
   /**
    * The partition's log start and end offsets, asked of the source cluster now. Used to tell a truncated or
    * re-created partition from gaps that are legitimate; callers rate-limit it.

@@ -7,3 +7,4 @@
 export { MAX_WIRE_INTEGER, RPC_LIMITS, requireGroup } from './field-checks.ts';
 export { checkedOperatorHandlers, OPERATOR_CHECKS, type OperatorScope } from './operator-checks.ts';
 export { checkedPeerHandlers, PEER_CHECKS, type PeerScope } from './peer-checks.ts';
+export { checkStreamRecordsRequest, type StreamScope } from './stream-checks.ts';

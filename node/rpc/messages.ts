@@ -309,6 +309,52 @@ export interface PeerHandlers {
   listGroups(request: ListGroupsRequest, context: RpcCallContext): Promise<ListGroupsResponse>;
 }
 
+/** Where Peer.StreamRecords starts reading one partition. */
+export interface StreamStart {
+  partition: number;
+  fromOffset: number;
+}
+
+/** Peer.StreamRecords: which records of the called node's cluster the calling region asks for. */
+export interface StreamRecordsRequest {
+  /** The calling region (the target of the link). */
+  region: string;
+  topic: string;
+  partitions: StreamStart[];
+  /** "zstd" (also ""), "gzip" or "none". */
+  compression: string;
+  /** Bound of one batch's records before compression; 0: the called node's default. */
+  maxBatchBytes: number;
+}
+
+/** One batch of Peer.StreamRecords: records of one partition, encoded and compressed (node/stream). */
+export interface StreamRecordsBatch {
+  topic: string;
+  partition: number;
+  /** Where the partition's next batch starts reading (after every record read, sent or filtered out). */
+  nextOffset: number;
+  highWatermark: number;
+  compression: string;
+  records: Buffer;
+  recordCount: number;
+  readCount: number;
+  uncompressedBytes: number;
+}
+
+/**
+ * The Peer service's server-streaming RPC, implemented by business code: `send` resolves once the batch is
+ * taken by the transport (it waits while the caller does not read: flow control); the handler resolves when
+ * the stream is done and rejects to end it with an error (as OperatorHandlers). `context.signal` aborts when
+ * the caller goes away or the server stops.
+ */
+export interface PeerStreamHandlers {
+  streamRecords(
+    request: StreamRecordsRequest,
+    context: RpcCallContext,
+    send: (batch: StreamRecordsBatch) => Promise<void>,
+  ): Promise<void>;
+}
+
 /** Peer.ListGroups: the consumer groups of the called node's cluster. */
 export type ListGroupsRequest = Record<string, never>;
 
@@ -363,6 +409,15 @@ export interface PeerClient extends RpcClientBase {
   ): Promise<PushCheckpointsResponse>;
   ping(request: PingRequest, options?: RpcCallOptions): Promise<PingResponse>;
   listGroups(request: ListGroupsRequest, options?: RpcCallOptions): Promise<ListGroupsResponse>;
+  /**
+   * Peer.StreamRecords: the batches as they come, read at the caller's pace (gRPC flow control holds the
+   * called node back while the caller does not read). No deadline: it runs until the signal aborts, the
+   * called node ends it, or the iteration is left; failures as the other methods.
+   */
+  streamRecords(
+    request: StreamRecordsRequest,
+    options?: { signal?: AbortSignal },
+  ): AsyncIterable<StreamRecordsBatch>;
 }
 
 /** A service's health as gRPC health checking reports it. */

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { GeomeshError, Secret } from '../../base/index.ts';
-import { OPERATOR_CODECS, PEER_CODECS } from './wire-codecs.ts';
+import { OPERATOR_CODECS, PEER_CODECS, PEER_STREAM_CODECS } from './wire-codecs.ts';
 import {
   GEOMESH_METHODS,
   RPC_DEFAULTS,
@@ -263,6 +263,7 @@ export function resolveRpcServerConfig(options: RpcServerOptions): RpcServerConf
     'transport',
     'operator',
     'peer',
+    'peerStream',
     'authorization',
     'shutdownTimeoutMs',
     'maxMessageBytes',
@@ -272,6 +273,7 @@ export function resolveRpcServerConfig(options: RpcServerOptions): RpcServerConf
   for (const [service, handlers, codecs] of [
     ['operator', options.operator, OPERATOR_CODECS],
     ['peer', options.peer, PEER_CODECS],
+    ...(options.peerStream ? ([['peerStream', options.peerStream, PEER_STREAM_CODECS]] as const) : []),
   ] as const) {
     for (const name of Object.keys(codecs)) {
       if (typeof (handlers as unknown as Record<string, unknown> | undefined)?.[name] !== 'function') {

@@ -21,7 +21,7 @@ import { geomeshDefinitions } from './proto-layout.ts';
 import { resolveRpcClientConfig } from './resolve-rpc-options.ts';
 import type { RpcClientConfig, RpcClientOptions } from './rpc-options.ts';
 import { fromServiceError, type CallSite } from './status-codes.ts';
-import { OPERATOR_CODECS, PEER_CODECS, type MethodCodec } from './wire-codecs.ts';
+import { OPERATOR_CODECS, PEER_CODECS, PEER_STREAM_CODECS, type MethodCodec } from './wire-codecs.ts';
 
 function channelCredentials(config: RpcClientConfig): ChannelCredentials {
   const { transport, bearerToken } = config;
@@ -142,6 +142,57 @@ class Channel {
     });
   }
 
+  /**
+   * A client method for a geomesh server-streaming RPC: an async iterable of the messages, read at the
+   * iterating caller's pace (grpc-js stops reading the HTTP/2 stream while its buffer is full, so flow control
+   * holds the server back). Leaving the iteration or aborting the signal cancels the call.
+   */
+  streamMethod<Req, Res>(
+    service: ServiceDefinition,
+    codec: MethodCodec<Req, Res>,
+  ): (request: Req, options?: { signal?: AbortSignal }) => AsyncIterable<Res> {
+    const definition = service[codec.rpc] as MethodDefinition<unknown, unknown> | undefined;
+    if (definition === undefined) {
+      throw new GeomeshError('GEOMESH_INTERNAL_INVARIANT', `${codec.method} is not in the loaded contracts`);
+    }
+    const site: CallSite = { method: codec.method, target: this.config.target };
+    const client = this.#client;
+    const isClosed = () => this.#isClosed;
+    return (request, options = {}) => ({
+      async *[Symbol.asyncIterator]() {
+        const { signal } = options;
+        if (isClosed()) {
+          throw new GeomeshError(
+            'GEOMESH_RPC_CLOSED',
+            `${site.method} at ${site.target}: the client is closed`,
+          );
+        }
+        if (signal?.aborted) throw abortedError(signal, site);
+        const call = client.makeServerStreamRequest(
+          definition.path,
+          definition.requestSerialize,
+          definition.responseDeserialize,
+          codec.encodeRequest(request),
+          new Metadata(),
+          {},
+        );
+        const onAbort = () => call.cancel();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        try {
+          for await (const wire of call) yield codec.decodeResponse(wire);
+        } catch (err) {
+          if (signal?.aborted) throw abortedError(signal, site, err);
+          throw err instanceof GeomeshError
+            ? err
+            : fromServiceError(err as Parameters<typeof fromServiceError>[0], site);
+        } finally {
+          signal?.removeEventListener('abort', onAbort);
+          call.cancel();
+        }
+      },
+    });
+  }
+
   /** A client method for a geomesh RPC. */
   method<Req, Res>(
     service: ServiceDefinition,
@@ -191,6 +242,7 @@ export function createPeerClient(target: string, options: RpcClientOptions): Pee
     pushCheckpoints: channel.method(peer, PEER_CODECS.pushCheckpoints),
     ping: channel.method(peer, PEER_CODECS.ping),
     listGroups: channel.method(peer, PEER_CODECS.listGroups),
+    streamRecords: channel.streamMethod(peer, PEER_STREAM_CODECS.streamRecords),
   });
 }
 

@@ -4,8 +4,8 @@
  */
 import type { Secret } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { OperatorHandlers, PeerHandlers } from './messages.ts';
-import { OPERATOR_CODECS, PEER_CODECS } from './wire-codecs.ts';
+import type { OperatorHandlers, PeerHandlers, PeerStreamHandlers } from './messages.ts';
+import { OPERATOR_CODECS, PEER_CODECS, PEER_STREAM_CODECS } from './wire-codecs.ts';
 
 /** PEM content (a Buffer, or a string starting with `-----BEGIN`), or the path of a PEM file. */
 export type PemSource = Buffer | string;
@@ -82,6 +82,11 @@ export interface RpcServerOptions {
   operator: OperatorHandlers;
   /** The Peer service's implementation. */
   peer: PeerHandlers;
+  /**
+   * The Peer service's server-streaming RPCs; without it they answer UNIMPLEMENTED (a node that does not
+   * serve record streams: its callers pull instead).
+   */
+  peerStream?: PeerStreamHandlers;
   /** Default: no protected method. */
   authorization?: AuthorizationOptions;
   /** How long `stop()` lets calls in flight finish before cancelling them; default 5,000 ms. */
@@ -159,5 +164,9 @@ export interface RpcClientConfig {
 
 /** Every geomesh method the server serves, by full name. */
 export const GEOMESH_METHODS: readonly string[] = Object.freeze(
-  [...Object.values(OPERATOR_CODECS), ...Object.values(PEER_CODECS)].map((c) => c.method),
+  [
+    ...Object.values(OPERATOR_CODECS),
+    ...Object.values(PEER_CODECS),
+    ...Object.values(PEER_STREAM_CODECS),
+  ].map((c) => c.method),
 );

@@ -15,9 +15,11 @@
  * not a message of its type (wire-check.ts) is then answered INVALID_ARGUMENT without reaching the handler;
  * a handler's error is answered by the table in status-codes.ts.
  */
+import { once } from 'node:events';
 import {
   Server,
   ServerCredentials,
+  type ServerWritableStream,
   type ServerUnaryCall,
   type sendUnaryData,
   type UntypedServiceImplementation,
@@ -26,18 +28,25 @@ import { HealthImplementation } from 'grpc-health-check';
 import { GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import { Authorizer } from './authorization.ts';
-import type { OperatorHandlers, PeerHandlers, RpcCallContext } from './messages.ts';
+import type { OperatorHandlers, PeerHandlers, PeerStreamHandlers, RpcCallContext } from './messages.ts';
 import { geomeshDefinitions } from './proto-layout.ts';
 import { resolveRpcServerConfig } from './resolve-rpc-options.ts';
 import type { RpcServerConfig, RpcServerOptions, ServerTransportConfig } from './rpc-options.ts';
 import { toServerFailure } from './status-codes.ts';
 import { checkedDecoding, UndecodableRequest } from './wire-check.ts';
-import { OPERATOR_CODECS, PEER_CODECS, type MethodCodec } from './wire-codecs.ts';
+import { OPERATOR_CODECS, PEER_CODECS, PEER_STREAM_CODECS, type MethodCodec } from './wire-codecs.ts';
 
 export type RpcServerState = 'idle' | 'starting' | 'serving' | 'stopping' | 'stopped' | 'failed';
 
 /** Names the health service reports on: the server as a whole ("") and each geomesh service. */
 export type HealthServiceName = '' | 'geomesh.v1.Operator' | 'geomesh.v1.Peer';
+
+/** A business handler as the server calls it: `send` is given to server-streaming handlers only. */
+type Handler = (
+  request: unknown,
+  context: RpcCallContext,
+  send?: (message: unknown) => Promise<void>,
+) => Promise<unknown>;
 
 const HEALTH_SERVICES: readonly HealthServiceName[] = ['', 'geomesh.v1.Operator', 'geomesh.v1.Peer'];
 
@@ -78,6 +87,7 @@ export class RpcServer {
   readonly #logger: Logger;
   readonly #operator: OperatorHandlers;
   readonly #peer: PeerHandlers;
+  readonly #peerStream: PeerStreamHandlers | undefined;
   readonly #authorizer: Authorizer;
   readonly #health = new HealthImplementation();
   /** Signals of the handlers in flight, aborted when the server is forced to stop. */
@@ -95,6 +105,7 @@ export class RpcServer {
     this.#logger = options.logger.child({ component: 'rpc-server' });
     this.#operator = options.operator;
     this.#peer = options.peer;
+    this.#peerStream = options.peerStream;
     this.#authorizer = new Authorizer(this.config.authorization, this.#logger);
     for (const service of HEALTH_SERVICES) this.#health.setStatus(service, 'NOT_SERVING');
     this.closed = new Promise<void>((resolve, reject) => {
@@ -131,9 +142,13 @@ export class RpcServer {
     const { operator, peer } = geomeshDefinitions();
     server.addService(
       checkedDecoding(operator, 'Operator'),
-      this.#implement(OPERATOR_CODECS, this.#operator),
+      this.#implement(OPERATOR_CODECS, this.#operator, (c, h) => this.#unary(c, h)),
     );
-    server.addService(checkedDecoding(peer, 'Peer'), this.#implement(PEER_CODECS, this.#peer));
+    server.addService(checkedDecoding(peer, 'Peer'), {
+      ...this.#implement(PEER_CODECS, this.#peer, (c, h) => this.#unary(c, h)),
+      ...(this.#peerStream &&
+        this.#implement(PEER_STREAM_CODECS, this.#peerStream, (c, h) => this.#serverStream(c, h))),
+    });
     this.#health.addToServer(server);
     this.#server = server;
     try {
@@ -248,20 +263,94 @@ export class RpcServer {
     this.#settleClosed();
   }
 
-  /** The grpc-js implementation of a service: one wrapped handler per codec, keyed by RPC name. */
+  /**
+   * The grpc-js implementation of a service: one handler per codec, keyed by RPC name, each wrapped by
+   * `serve` (#unary, or #serverStream for server-streaming RPCs, whose handlers also take `send`).
+   */
   #implement<H extends object>(
     codecs: { readonly [K in keyof H]: MethodCodec<unknown, unknown> },
     handlers: H,
+    serve: (codec: MethodCodec<unknown, unknown>, handle: Handler) => UntypedServiceImplementation[string],
   ): UntypedServiceImplementation {
     const implementation: UntypedServiceImplementation = {};
     for (const key of Object.keys(codecs) as (keyof H & string)[]) {
       const codec = codecs[key];
-      const handler = handlers[key] as (request: unknown, context: RpcCallContext) => Promise<unknown>;
-      implementation[codec.rpc] = this.#unary(codec, (request, context) =>
-        handler.call(handlers, request, context),
+      const handler = handlers[key] as Handler;
+      implementation[codec.rpc] = serve(codec, (request, context, send) =>
+        handler.call(handlers, request, context, send),
       );
     }
     return implementation;
+  }
+
+  /** The caller's identity and the call's context, after the authorisation hook and the wire check. */
+  #admit(
+    codec: MethodCodec<unknown, unknown>,
+    call: ServerUnaryCall<unknown, unknown> | ServerWritableStream<unknown, unknown>,
+    signal: AbortSignal,
+  ): RpcCallContext {
+    const { method } = codec;
+    const peerAddress = call.getPeer();
+    const caller = this.#authorizer.authorize(method, call.metadata, call.getAuthContext(), peerAddress);
+    const context: RpcCallContext = Object.freeze({
+      method,
+      signal,
+      deadlineMs: deadlineMsOf(call.getDeadline()),
+      peerAddress,
+      caller,
+    });
+    if (call.request instanceof UndecodableRequest) {
+      throw new GeomeshError(
+        'GEOMESH_RPC_INVALID_ARGUMENT',
+        `${method}: the request is not a ${codec.rpc}Request message: ${call.request.problem} ` +
+          '(is the caller a geomesh node or CLI of a compatible version?)',
+        { details: { method } },
+      );
+    }
+    return context;
+  }
+
+  /**
+   * A server-streaming handler: `send` writes one message and, when the transport's buffer is full (the
+   * caller reads slower than the handler produces), resolves only once it drained, so the handler is held
+   * back by gRPC flow control; it rejects once the call is cancelled.
+   */
+  #serverStream(
+    codec: MethodCodec<unknown, unknown>,
+    handle: Handler,
+  ): (call: ServerWritableStream<unknown, unknown>) => void {
+    const { method } = codec;
+    return (call) => {
+      const controller = new AbortController();
+      this.#inFlight.add(controller);
+      let isEnded = false;
+      call.on('cancelled', () => {
+        if (isEnded) return;
+        controller.abort(
+          new GeomeshError('GEOMESH_RPC_CANCELLED', `${method}: the caller cancelled the stream`),
+        );
+      });
+      const send = async (message: unknown): Promise<void> => {
+        controller.signal.throwIfAborted();
+        if (call.write(codec.encodeResponse(message))) return;
+        await once(call, 'drain', { signal: controller.signal });
+      };
+      void (async () => {
+        try {
+          const context = this.#admit(codec, call, controller.signal);
+          await handle(codec.decodeRequest(call.request), context, send);
+          isEnded = true;
+          call.end();
+        } catch (err) {
+          isEnded = true;
+          // A cancelled call ends with the cancellation, not with whatever the handler's abort threw.
+          const failure = controller.signal.aborted ? (controller.signal.reason as unknown) : err;
+          call.emit('error', toServerFailure(failure, method, this.#logger).status);
+        } finally {
+          this.#inFlight.delete(controller);
+        }
+      })();
+    };
   }
 
   #unary(
@@ -282,28 +371,7 @@ export class RpcServer {
       });
       void (async () => {
         try {
-          const peerAddress = call.getPeer();
-          const caller = this.#authorizer.authorize(
-            method,
-            call.metadata,
-            call.getAuthContext(),
-            peerAddress,
-          );
-          const context: RpcCallContext = Object.freeze({
-            method,
-            signal: controller.signal,
-            deadlineMs: deadlineMsOf(call.getDeadline()),
-            peerAddress,
-            caller,
-          });
-          if (call.request instanceof UndecodableRequest) {
-            throw new GeomeshError(
-              'GEOMESH_RPC_INVALID_ARGUMENT',
-              `${method}: the request is not a ${codec.rpc}Request message: ${call.request.problem} ` +
-                '(is the caller a geomesh node or CLI of a compatible version?)',
-              { details: { method } },
-            );
-          }
+          const context = this.#admit(codec, call, controller.signal);
           const response = await handle(codec.decodeRequest(call.request), context);
           const wire = codec.encodeResponse(response);
           isAnswered = true;

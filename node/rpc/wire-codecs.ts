@@ -32,6 +32,8 @@ import type { PingResponse__Output } from './generated/geomesh/v1/PingResponse.t
 import type { PushCheckpointsRequest__Output } from './generated/geomesh/v1/PushCheckpointsRequest.ts';
 import type { PushCheckpointsResponse__Output } from './generated/geomesh/v1/PushCheckpointsResponse.ts';
 import type { SeekRequest__Output } from './generated/geomesh/v1/SeekRequest.ts';
+import type { StreamRecordsBatch__Output } from './generated/geomesh/v1/StreamRecordsBatch.ts';
+import type { StreamRecordsRequest__Output } from './generated/geomesh/v1/StreamRecordsRequest.ts';
 import type { SeekResponse__Output } from './generated/geomesh/v1/SeekResponse.ts';
 import type { TranslateOffsetsRequest__Output } from './generated/geomesh/v1/TranslateOffsetsRequest.ts';
 import type { TranslateOffsetsResponse__Output } from './generated/geomesh/v1/TranslateOffsetsResponse.ts';
@@ -68,6 +70,9 @@ import type {
   RegionState,
   SeekRequest,
   SeekResponse,
+  StreamRecordsBatch,
+  StreamRecordsRequest,
+  PeerStreamHandlers,
   TopicPartitions,
   TranslateOffsetsRequest,
   TranslateOffsetsResponse,
@@ -120,6 +125,8 @@ type _ShapesAgree = AllTrue<
     Same<GetFailoverProgressRequest, GetFailoverProgressRequest__Output>,
     Same<FailoverProgress, FailoverProgress__Output>,
     Same<ListGroupsResponse, ListGroupsResponse__Output>,
+    Same<StreamRecordsRequest, StreamRecordsRequest__Output>,
+    Same<StreamRecordsBatch, StreamRecordsBatch__Output>,
     Same<RegionState, RegionState__Output>,
     Same<
       { node: Required<GetStatusResponse['node']> },
@@ -152,9 +159,19 @@ export interface MethodCodec<Req, Res> {
 
 type RequestOf<F> = F extends (request: infer Req, ...rest: never[]) => unknown ? Req : never;
 type ResponseOf<F> = F extends (...args: never[]) => Promise<infer Res> ? Res : never;
+/** The message type a streaming handler sends (its third parameter's argument). */
+type StreamedOf<F> = F extends (
+  request: never,
+  context: never,
+  send: (message: infer Res) => Promise<void>,
+) => Promise<void>
+  ? Res
+  : never;
 
 /** One codec per handler method: the tables below must cover every method of the handler interfaces. */
 type CodecTable<H> = { readonly [K in keyof H]: MethodCodec<RequestOf<H[K]>, ResponseOf<H[K]>> };
+/** One codec per method of a server-streaming handler interface; the response is each streamed message. */
+type StreamCodecTable<H> = { readonly [K in keyof H]: MethodCodec<RequestOf<H[K]>, StreamedOf<H[K]>> };
 
 /** A codec whose plain and generated shapes are the same (proved above): values pass through unchanged. */
 function sameShape<Req, Res>(service: GeomeshService, rpc: string): MethodCodec<Req, Res> {
@@ -275,4 +292,9 @@ export const PEER_CODECS: CodecTable<PeerHandlers> = Object.freeze({
   pushCheckpoints: sameShape<PushCheckpointsRequest, PushCheckpointsResponse>('Peer', 'PushCheckpoints'),
   ping: sameShape<PingRequest, PingResponse>('Peer', 'Ping'),
   listGroups: sameShape<ListGroupsRequest, ListGroupsResponse>('Peer', 'ListGroups'),
+});
+
+/** Codecs of the Peer service's server-streaming RPCs, by handler method. */
+export const PEER_STREAM_CODECS: StreamCodecTable<PeerStreamHandlers> = Object.freeze({
+  streamRecords: sameShape<StreamRecordsRequest, StreamRecordsBatch>('Peer', 'StreamRecords'),
 });

@@ -230,6 +230,7 @@ export function assembleMeshStatus(
         toRegion,
         health: linkHealth(reported, target?.isReachable ?? false, options.lagWarnRecords),
         state: reported?.state ?? null,
+        path: reported ? reported.path || null : null,
         lagRecords: reported?.lagRecords ?? null,
         recordsPerSecond: reported?.recordsPerSecond ?? null,
         haltedPartitions: reported ? reported.halted.length : null,

@@ -21,6 +21,8 @@ export interface LinkSnapshot {
   readonly state: string;
   /** Running, but its source has answered no fetch for a while: reported as state `stalled`. */
   readonly isStalled?: boolean;
+  /** How it gets its source's records: `pull` (the default) or `stream`. */
+  readonly path?: string;
   readonly stats: {
     readonly recordsWritten: number;
     /** Per source partition `topic/partition`: records behind. */
@@ -103,6 +105,7 @@ function linkStatus(link: LinkSnapshot, rates: RateTracker): LinkStatus {
     lagRecords,
     recordsPerSecond: rates.rate(linkKey(link.from, link.to)),
     recordsWritten: link.stats.recordsWritten,
+    path: link.path ?? 'pull',
     halted: [...link.stats.halted]
       .map(([key, reason]) => haltedPartition(key, reason))
       .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1)),

@@ -152,7 +152,8 @@ export function renderStatusTable(status: MeshStatus): string {
     ['LINK', 'STATE', 'HEALTH', 'LAG (RECORDS)', 'RATE', 'HALTED', 'UNREAD'],
     status.links.map((l) => [
       `${l.fromRegion} → ${l.toRegion}`,
-      l.state ?? DASH,
+      // A streaming link says so; pulling is the default and goes unsaid.
+      l.state === null ? DASH : l.path === 'stream' ? `${l.state} (stream)` : l.state,
       l.health,
       l.lagRecords === null ? DASH : String(l.lagRecords),
       l.recordsPerSecond === null ? DASH : formatRate(l.recordsPerSecond),

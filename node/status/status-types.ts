@@ -42,6 +42,8 @@ export interface LinkStatus {
   halted: HaltedPartition[];
   /** Source partitions nobody reads, sorted by topic, then partition; empty when every one is read. */
   unreplicated: UnreplicatedPartition[];
+  /** `pull` or `stream` (docs/record-stream.md); "" from an older node. */
+  path: string;
 }
 
 /** One inbound link, summarised: what a node's heartbeat answer (Peer.Ping) carries. */
@@ -254,6 +256,8 @@ export interface MeshLinkStatus {
   health: LinkHealth;
   /** The state its node reports, or null when unknown. */
   state: string | null;
+  /** The path its node reports (`pull`, `stream`), or null when unknown. */
+  path: string | null;
   lagRecords: number | null;
   recordsPerSecond: number | null;
   /** Halted partitions, or null when unknown. */

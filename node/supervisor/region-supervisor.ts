@@ -34,6 +34,7 @@ import {
   type HandlerContext,
 } from './rpc-handlers.ts';
 import { StatusReporter } from './status-reporter.ts';
+import { peerRecordStreams, peerStreamHandlers } from './stream-handlers.ts';
 import { WorkSharingRunner } from './work-sharing-runner.ts';
 import { peerTransportOf, serverTransportOf } from './node-transports.ts';
 import { readRegionStates, regionStateSamples } from './region-states.ts';
@@ -113,6 +114,12 @@ export class RegionSupervisor {
       transport: options.serverTransport ?? serverTransportOf(config, region),
       operator: operatorHandlers(this.#handlerContext()),
       peer: peerHandlers(this.#handlerContext()),
+      peerStream: peerStreamHandlers({
+        config,
+        region,
+        logger,
+        node: () => this.#node,
+      }),
       ...authorization({ config, region }),
       logger,
     });
@@ -208,6 +215,7 @@ export class RegionSupervisor {
           regions.map((r) => [r, clusterConnection(config, r, region, node.kafka)]),
         ),
         inbound: node.links,
+        peerStreams: (from) => peerRecordStreams(this.#peers, from),
         topicRefreshMs: node.topicRefreshMs,
         indexFlushIntervalMs: node.indexFlushIntervalMs,
         stopGraceMs: node.stopGraceMs,

@@ -19,6 +19,9 @@ import type { PushCheckpointsRequest as _geomesh_v1_PushCheckpointsRequest, Push
 import type { PushCheckpointsResponse as _geomesh_v1_PushCheckpointsResponse, PushCheckpointsResponse__Output as _geomesh_v1_PushCheckpointsResponse__Output } from './geomesh/v1/PushCheckpointsResponse.ts';
 import type { SeekRequest as _geomesh_v1_SeekRequest, SeekRequest__Output as _geomesh_v1_SeekRequest__Output } from './geomesh/v1/SeekRequest.ts';
 import type { SeekResponse as _geomesh_v1_SeekResponse, SeekResponse__Output as _geomesh_v1_SeekResponse__Output } from './geomesh/v1/SeekResponse.ts';
+import type { StreamRecordsBatch as _geomesh_v1_StreamRecordsBatch, StreamRecordsBatch__Output as _geomesh_v1_StreamRecordsBatch__Output } from './geomesh/v1/StreamRecordsBatch.ts';
+import type { StreamRecordsRequest as _geomesh_v1_StreamRecordsRequest, StreamRecordsRequest__Output as _geomesh_v1_StreamRecordsRequest__Output } from './geomesh/v1/StreamRecordsRequest.ts';
+import type { StreamStart as _geomesh_v1_StreamStart, StreamStart__Output as _geomesh_v1_StreamStart__Output } from './geomesh/v1/StreamStart.ts';
 
 type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> = {
   new(...args: ConstructorParameters<Constructor>): Subtype;
@@ -48,6 +51,9 @@ export interface ProtoGrpcType {
       PushCheckpointsResponse: MessageTypeDefinition<_geomesh_v1_PushCheckpointsResponse, _geomesh_v1_PushCheckpointsResponse__Output>
       SeekRequest: MessageTypeDefinition<_geomesh_v1_SeekRequest, _geomesh_v1_SeekRequest__Output>
       SeekResponse: MessageTypeDefinition<_geomesh_v1_SeekResponse, _geomesh_v1_SeekResponse__Output>
+      StreamRecordsBatch: MessageTypeDefinition<_geomesh_v1_StreamRecordsBatch, _geomesh_v1_StreamRecordsBatch__Output>
+      StreamRecordsRequest: MessageTypeDefinition<_geomesh_v1_StreamRecordsRequest, _geomesh_v1_StreamRecordsRequest__Output>
+      StreamStart: MessageTypeDefinition<_geomesh_v1_StreamStart, _geomesh_v1_StreamStart__Output>
     }
   }
 }

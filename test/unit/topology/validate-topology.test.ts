@@ -168,12 +168,12 @@ describe('validateTopology', () => {
 
   it('applies defaults: link options, then defaults.options, then built-in', () => {
     const options = baseOptions();
-    options.defaults = { options: { compression: 'zstd', maxBatchBytes: 2048 } };
+    options.defaults = { options: { compression: 'zstd', maxBatchBytes: 2048, transport: 'stream' } };
     options.links[1] = {
       from: 'us-east',
       to: 'ap-south',
       topics: { include: ['x'] },
-      options: { compression: 'lz4' },
+      options: { compression: 'lz4', transport: 'pull' },
     };
     const topology = validateTopology(yamlOf(options));
     assert.ok(topology.ok);
@@ -187,8 +187,10 @@ describe('validateTopology', () => {
       onSourceTruncated: 'continue',
       onRecordTooLarge: 'halt',
       syncGroupOffsets: false,
+      transport: 'pull',
     });
     assert.equal(topology.topology.link('us-east', 'eu-west')?.options.compression, 'zstd');
+    assert.equal(topology.topology.link('us-east', 'eu-west')?.options.transport, 'stream');
     assert.deepEqual(topology.topology.link('us-east', 'eu-west')?.groups.include, ['.*']);
   });
 

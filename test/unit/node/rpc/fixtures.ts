@@ -131,6 +131,7 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
               recordsWritten: BIG + 13,
               halted: [{ topic: 'orders', partition: 3, reason: 'record too large' }],
               unreplicated: [{ topic: 'orders', partition: 5, reason: 'unassigned', sinceUnixMs: BIG + 7 }],
+              path: 'pull',
             },
           ],
           lastCheckpointAgeMs: -1,

@@ -56,6 +56,7 @@ describe('status code tables', () => {
       'geomesh.v1.Peer/PushCheckpoints',
       'geomesh.v1.Peer/Ping',
       'geomesh.v1.Peer/ListGroups',
+      'geomesh.v1.Peer/StreamRecords',
     ]);
   });
 });

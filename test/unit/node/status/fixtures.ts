@@ -22,6 +22,7 @@ export function linkStatus(from: string, to: string, overrides: Partial<LinkStat
     recordsWritten: 0,
     halted: [],
     unreplicated: [],
+    path: 'pull',
     ...overrides,
   };
 }

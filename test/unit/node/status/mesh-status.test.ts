@@ -84,6 +84,7 @@ describe('assembleMeshStatus', () => {
       toRegion: 'eu-west',
       health: 'ok',
       state: 'running',
+      path: 'pull',
       lagRecords: 12,
       recordsPerSecond: 3.5,
       haltedPartitions: 0,

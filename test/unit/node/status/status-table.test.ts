@@ -125,6 +125,22 @@ describe('renderStatusTable', () => {
     assert.match(text, /halted partitions:\n {2}west → east orders\/3: too large\n/);
   });
 
+  it('says which links stream their records; pulling goes unsaid', () => {
+    const answers = new Map<string, NodeAnswer>([
+      [
+        'east',
+        {
+          ok: true,
+          status: nodeStatus('east', [], { links: [linkStatus('west', 'east', { path: 'stream' })] }),
+        },
+      ],
+      ['west', { ok: true, status: nodeStatus('west', ['east']) }],
+    ]);
+    const text = renderStatusTable(assembleMeshStatus(layout, answers, { ok: true, instances: [] }, 0));
+    assert.match(lineOf(text, 'west → east'), /^west → east\s+running \(stream\)\s/);
+    assert.match(lineOf(text, 'east → west'), /^east → west\s+running\s/);
+  });
+
   it('lists source partitions nobody reads, apart from halted ones, and marks the link incomplete', () => {
     const since = Date.UTC(2026, 0, 2, 3, 4, 5);
     const answers = new Map<string, NodeAnswer>([

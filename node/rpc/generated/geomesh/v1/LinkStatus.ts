@@ -42,6 +42,11 @@ export interface LinkStatus {
    * sorted by topic then partition; empty when every partition is read.
    */
   'unreplicated'?: (_geomesh_v1_UnreplicatedPartition)[];
+  /**
+   * How the link gets its source's records now: "pull" (this node reads the source cluster) or "stream"
+   * (the source region's node streams what this region needs); "" from a node older than this field.
+   */
+  'path'?: (string);
 }
 
 /**
@@ -82,4 +87,9 @@ export interface LinkStatus__Output {
    * sorted by topic then partition; empty when every partition is read.
    */
   'unreplicated': (_geomesh_v1_UnreplicatedPartition__Output)[];
+  /**
+   * How the link gets its source's records now: "pull" (this node reads the source cluster) or "stream"
+   * (the source region's node streams what this region needs); "" from a node older than this field.
+   */
+  'path': (string);
 }

@@ -12,6 +12,8 @@ import type { PushCheckpointsRequest as _geomesh_v1_PushCheckpointsRequest, Push
 import type { PushCheckpointsResponse as _geomesh_v1_PushCheckpointsResponse, PushCheckpointsResponse__Output as _geomesh_v1_PushCheckpointsResponse__Output } from '../../geomesh/v1/PushCheckpointsResponse.ts';
 import type { SeekRequest as _geomesh_v1_SeekRequest, SeekRequest__Output as _geomesh_v1_SeekRequest__Output } from '../../geomesh/v1/SeekRequest.ts';
 import type { SeekResponse as _geomesh_v1_SeekResponse, SeekResponse__Output as _geomesh_v1_SeekResponse__Output } from '../../geomesh/v1/SeekResponse.ts';
+import type { StreamRecordsBatch as _geomesh_v1_StreamRecordsBatch, StreamRecordsBatch__Output as _geomesh_v1_StreamRecordsBatch__Output } from '../../geomesh/v1/StreamRecordsBatch.ts';
+import type { StreamRecordsRequest as _geomesh_v1_StreamRecordsRequest, StreamRecordsRequest__Output as _geomesh_v1_StreamRecordsRequest__Output } from '../../geomesh/v1/StreamRecordsRequest.ts';
 
 /**
  * RPCs between the nodes of a mesh.
@@ -96,6 +98,23 @@ export interface PeerClient extends grpc.Client {
   seek(argument: _geomesh_v1_SeekRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_geomesh_v1_SeekResponse__Output>): grpc.ClientUnaryCall;
   seek(argument: _geomesh_v1_SeekRequest, callback: grpc.requestCallback<_geomesh_v1_SeekResponse__Output>): grpc.ClientUnaryCall;
   
+  /**
+   * The records of the called node's own cluster that the calling region's forwarding tree needs from the
+   * called region (by verified origin), read from the given offsets on, in compressed batches with their
+   * source offsets. Server-streaming and flow-controlled: the called node reads no further than the caller
+   * consumes. Read-only: it commits nothing the caller's links use.
+   */
+  StreamRecords(argument: _geomesh_v1_StreamRecordsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_geomesh_v1_StreamRecordsBatch__Output>;
+  StreamRecords(argument: _geomesh_v1_StreamRecordsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_geomesh_v1_StreamRecordsBatch__Output>;
+  /**
+   * The records of the called node's own cluster that the calling region's forwarding tree needs from the
+   * called region (by verified origin), read from the given offsets on, in compressed batches with their
+   * source offsets. Server-streaming and flow-controlled: the called node reads no further than the caller
+   * consumes. Read-only: it commits nothing the caller's links use.
+   */
+  streamRecords(argument: _geomesh_v1_StreamRecordsRequest, metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientReadableStream<_geomesh_v1_StreamRecordsBatch__Output>;
+  streamRecords(argument: _geomesh_v1_StreamRecordsRequest, options?: grpc.CallOptions): grpc.ClientReadableStream<_geomesh_v1_StreamRecordsBatch__Output>;
+  
 }
 
 /**
@@ -129,6 +148,14 @@ export interface PeerHandlers extends grpc.UntypedServiceImplementation {
    */
   Seek: grpc.handleUnaryCall<_geomesh_v1_SeekRequest__Output, _geomesh_v1_SeekResponse>;
   
+  /**
+   * The records of the called node's own cluster that the calling region's forwarding tree needs from the
+   * called region (by verified origin), read from the given offsets on, in compressed batches with their
+   * source offsets. Server-streaming and flow-controlled: the called node reads no further than the caller
+   * consumes. Read-only: it commits nothing the caller's links use.
+   */
+  StreamRecords: grpc.handleServerStreamingCall<_geomesh_v1_StreamRecordsRequest__Output, _geomesh_v1_StreamRecordsBatch>;
+  
 }
 
 export interface PeerDefinition extends grpc.ServiceDefinition {
@@ -137,4 +164,5 @@ export interface PeerDefinition extends grpc.ServiceDefinition {
   Ping: MethodDefinition<_geomesh_v1_PingRequest, _geomesh_v1_PingResponse, _geomesh_v1_PingRequest__Output, _geomesh_v1_PingResponse__Output>
   PushCheckpoints: MethodDefinition<_geomesh_v1_PushCheckpointsRequest, _geomesh_v1_PushCheckpointsResponse, _geomesh_v1_PushCheckpointsRequest__Output, _geomesh_v1_PushCheckpointsResponse__Output>
   Seek: MethodDefinition<_geomesh_v1_SeekRequest, _geomesh_v1_SeekResponse, _geomesh_v1_SeekRequest__Output, _geomesh_v1_SeekResponse__Output>
+  StreamRecords: MethodDefinition<_geomesh_v1_StreamRecordsRequest, _geomesh_v1_StreamRecordsBatch, _geomesh_v1_StreamRecordsRequest__Output, _geomesh_v1_StreamRecordsBatch__Output>
 }

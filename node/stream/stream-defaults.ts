@@ -1,0 +1,14 @@
+/** The defaults of the record stream (Peer.StreamRecords), declared once. */
+export const STREAM_DEFAULTS = Object.freeze({
+  /** Bound of one stream batch's records before compression, when the request sets none: 512 KiB. */
+  maxBatchBytes: 512 * 1024,
+  /** Least and most a request may ask for as its batch bound: 1 KiB and 8 MiB (half the RPC message limit). */
+  minBatchBytes: 1024,
+  maxBatchBytesLimit: 8 * 1024 * 1024,
+  /** How often the serving node sends an empty batch on a stream it has nothing for: 1 s. */
+  heartbeatMs: 1_000,
+  /** Silence on a stream (no batch, no heartbeat) after which the link pulls instead: 5 s. */
+  stallMs: 5_000,
+  /** How often a link that fell back to pulling checks whether its source's node streams again: 10 s. */
+  retryStreamMs: 10_000,
+});

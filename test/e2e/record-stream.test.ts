@@ -1,0 +1,153 @@
+/**
+ * The peer record stream across a WAN: a two-region mesh whose every cross-region connection goes through a
+ * WAN proxy (test/support/wan-mesh.ts), its links on `transport: stream`. The same writes are replicated
+ * first with the links pulling (the nodes run a copy of the topology with `transport: pull`), then
+ * streaming; each phase is audited (every record of every origin exactly once, in order per origin, nothing
+ * back in its origin) and the proxies' byte counters give the WAN bytes received per byte of records
+ * written, printed for both paths: the stream must move fewer. Then region a's node is killed (kill -9)
+ * while both regions write: b's link from a falls back to pulling a's cluster, and returns to the stream
+ * once a's node is back; the audit counts every record again.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { metricSum, waitFor } from '../support/polling.ts';
+import { WanMesh, Writers, auditConverged } from '../support/wan-mesh.ts';
+
+const REGIONS = ['a', 'b'] as const;
+const KEY = randomBytes(32).toString('hex');
+/** Records each region writes per phase, 1 KiB values that compress well (as JSON payloads do). */
+const RECORDS = 3_000;
+const VALUE_BYTES = 1_024;
+/** Bound on a link reaching the path asked for: a heartbeat round (5 s) and a retry (10 s), with margin. */
+const PATH_BOUND_MS = 45_000;
+const CONVERGE_MS = 90_000;
+
+describe('peer record stream through a WAN proxy', () => {
+  let mesh: WanMesh;
+  /** Bytes the proxies delivered to their callers (clusters' and nodes' answers): what crossed the WAN. */
+  const wanBytes = () =>
+    REGIONS.reduce((n, r) => n + mesh.env.wan(r).bytes.down + mesh.peerProxy(r).bytes.down, 0);
+  /** Key and value bytes the links wrote, over both regions. */
+  const writtenBytes = async () => {
+    let n = 0;
+    for (const r of REGIONS) n += metricSum(await mesh.metrics(r), 'geomesh_replicated_bytes_total');
+    return n;
+  };
+  const pathOf = async (region: string, from: string) => {
+    const text = await mesh.metrics(region);
+    if (metricSum(text, 'geomesh_link_path{', `from="${from}",to="${region}",path="stream"`) === 1)
+      return 'stream';
+    if (metricSum(text, 'geomesh_link_path{', `from="${from}",to="${region}",path="pull"`) === 1)
+      return 'pull';
+    return 'none';
+  };
+  const waitPath = (region: string, from: string, path: string) =>
+    waitFor(async () => (await pathOf(region, from)) === path, {
+      timeoutMs: PATH_BOUND_MS,
+      intervalMs: 500,
+      what: `link ${from} → ${region} on the ${path} path`,
+    });
+  /** Writes RECORDS in each region into `topic`, waits until both hold all, audits; WAN bytes per written byte. */
+  const phase = async (topic: string): Promise<{ ratio: number; wan: number; written: number }> => {
+    const wan0 = wanBytes();
+    const written0 = await writtenBytes();
+    const writers = await new Writers(mesh.kafka, topic, {
+      regions: REGIONS,
+      batch: 0,
+      intervalMs: 0,
+      valueBytes: VALUE_BYTES,
+      isLooping: false,
+    }).start();
+    for (const r of REGIONS) await writers.burst(r, RECORDS);
+    await writers.stop();
+    await auditConverged(mesh, writers, CONVERGE_MS);
+    const wan = wanBytes() - wan0;
+    const written = (await writtenBytes()) - written0;
+    return { ratio: wan / written, wan, written };
+  };
+
+  before(async () => {
+    mesh = await WanMesh.start({
+      mesh: 'stream',
+      regions: REGIONS,
+      topics: ['rs-pull', 'rs-stream', 'rs-kill'],
+      topicPattern: 'rs-.*',
+      etcdProxied: [],
+      delayMs: 5,
+      defaults: ['options: { transport: stream }'],
+      key: KEY,
+    });
+  });
+
+  after(async () => {
+    await mesh?.stop();
+  });
+
+  it('moves fewer WAN bytes per written byte streaming than pulling, exactly once and in order', async () => {
+    // The same mesh pulling: every node restarted with the topology's links on transport: pull.
+    const pullFile = mesh.topologyFile.replace(/\.yaml$/, '-pull.yaml');
+    writeFileSync(
+      pullFile,
+      readFileSync(mesh.topologyFile, 'utf8').replace('transport: stream', 'transport: pull'),
+    );
+    for (const r of REGIONS) await mesh.stopNode(r);
+    for (const r of REGIONS) mesh.startNode(r, pullFile);
+    for (const r of REGIONS) await mesh.waitReady(r);
+    const pull = await phase('rs-pull');
+    for (const r of REGIONS) await mesh.stopNode(r);
+    for (const r of REGIONS) mesh.startNode(r);
+    for (const r of REGIONS) await mesh.waitReady(r);
+    await waitPath('b', 'a', 'stream');
+    await waitPath('a', 'b', 'stream');
+    const reported = (await mesh.status('b')).links.find((l) => l.fromRegion === 'a');
+    assert.equal(reported?.path, 'stream', "b's status reports its link from a streaming");
+    const stream = await phase('rs-stream');
+    console.log(
+      `[record-stream] WAN bytes received per byte of records written: pull ${pull.ratio.toFixed(3)} ` +
+        `(${pull.wan} / ${pull.written}), stream ${stream.ratio.toFixed(3)} (${stream.wan} / ${stream.written})`,
+    );
+    const text = await mesh.metrics('b');
+    const streamed = metricSum(text, 'geomesh_link_stream_received_bytes_total', 'from="a"');
+    const plain = metricSum(text, 'geomesh_link_stream_uncompressed_bytes_total', 'from="a"');
+    console.log(`[record-stream] b's stream from a: ${streamed} bytes received, ${plain} before compression`);
+    assert.ok(streamed > 0 && plain > streamed, 'b received compressed records on its stream from a');
+    assert.ok(stream.ratio < pull.ratio, `stream ${stream.ratio} not below pull ${pull.ratio}`);
+  });
+
+  it('falls back to pulling when the source node is killed, and returns to the stream after its restart', async () => {
+    await waitPath('b', 'a', 'stream');
+    const writers = await new Writers(mesh.kafka, 'rs-kill', {
+      regions: REGIONS,
+      batch: 50,
+      intervalMs: 200,
+      valueBytes: 256,
+    }).start();
+    try {
+      await new Promise((r) => setTimeout(r, 2_000));
+      const killedAt = Date.now();
+      process.kill(mesh.pid('a'), 'SIGKILL');
+      await waitPath('b', 'a', 'pull');
+      console.log(
+        `[record-stream] b pulls from a ${((Date.now() - killedAt) / 1000).toFixed(1)} s after kill -9`,
+      );
+      const pulledBefore = metricSum(await mesh.metrics('b'), 'geomesh_replicated_records_total', 'from="a"');
+      await new Promise((r) => setTimeout(r, 3_000));
+      const pulledAfter = metricSum(await mesh.metrics('b'), 'geomesh_replicated_records_total', 'from="a"');
+      assert.ok(pulledAfter > pulledBefore, "b goes on replicating a's records while a's node is down");
+      const restartedAt = Date.now();
+      mesh.startNode('a');
+      await mesh.waitReady('a');
+      await waitPath('b', 'a', 'stream');
+      console.log(
+        `[record-stream] b streams from a again ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after a's restart`,
+      );
+      const switches = metricSum(await mesh.metrics('b'), 'geomesh_link_path_switches_total', 'from="a"');
+      assert.ok(switches >= 2, `switches ${switches}`);
+    } finally {
+      await writers.stop();
+    }
+    await auditConverged(mesh, writers, CONVERGE_MS);
+  });
+});
