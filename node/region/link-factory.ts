@@ -4,7 +4,7 @@
  * what it tells the index.
  */
 import type { InboundLinkConfig } from '../config/index.ts';
-import type { KafkaCluster } from '../kafka/index.ts';
+import type { FencedRecordSink, KafkaCluster } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
   LinkReplicator,
@@ -64,6 +64,20 @@ export function linkGroupId(mesh: string, region: string, from: string, member?:
  */
 export function fenceTransactionalId(mesh: string, region: string, topic: string, partition: number): string {
   return `geomesh.${mesh}.${region}.fence.${topic}.${partition}`;
+}
+
+/** The region's writer into the partitions it owns under work sharing, fenced at the broker per partition. */
+export function fencedRegionSink(
+  local: KafkaCluster,
+  names: { mesh: string; region: string },
+  mayFence: (topic: string, partition: number) => boolean,
+  onFenced: () => void,
+): FencedRecordSink {
+  return local.fencedRecordSink({
+    transactionalId: (topic, partition) => fenceTransactionalId(names.mesh, names.region, topic, partition),
+    mayFence,
+    onFenced,
+  });
 }
 
 /** The link's replicator (not started). */

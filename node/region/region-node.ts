@@ -38,17 +38,18 @@ import { IndexKeeper } from './index-keeper.ts';
 import { PartitionWriter } from './partition-writer.ts';
 import { type RegionNodeOptions, type RegionTranslationOptions } from './region-node-options.ts';
 import { SharedPartitions } from './shared-partitions.ts';
-import { TopicRefresh, selectTopics, type RefreshedLink } from './topic-refresh.ts';
+import { TopicRefresh, type RefreshedLink } from './topic-refresh.ts';
 import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
 import type { WorkerPool } from '../workers/index.ts';
 import {
+  planLinks,
   startWorkerLinks,
   workerCount,
   type PlannedLink,
   type RegionLink,
   type WorkerLink,
 } from './worker-links.ts';
-import { fenceTransactionalId, inboundLinkReplicator, linkGroupId, linkTuning } from './link-factory.ts';
+import { fencedRegionSink, inboundLinkReplicator, linkGroupId, linkTuning } from './link-factory.ts';
 
 export type RegionNodeState = LifecycleState;
 
@@ -134,14 +135,9 @@ export class RegionNode {
       onUnsure: (topic, partition, through) => this.#keeper.noteUnsure(topic, partition, through),
       onFenced: () => this.metrics.writesFenced.inc(),
     });
-    this.#fenced = workSharing
-      ? this.#local.fencedRecordSink({
-          transactionalId: (topic, partition) =>
-            fenceTransactionalId(options.mesh, options.region, topic, partition),
-          mayFence: (topic, partition) => this.#shared!.mayWrite(topic, partition),
-          onFenced: () => this.metrics.writesFenced.inc(),
-        })
-      : undefined;
+    const mayFence = (topic: string, partition: number) => this.#shared!.mayWrite(topic, partition);
+    const onFenced = () => this.metrics.writesFenced.inc();
+    this.#fenced = workSharing ? fencedRegionSink(this.#local, options, mayFence, onFenced) : undefined;
     this.#shared = workSharing
       ? new SharedPartitions({
           keeper: this.#keeper,
@@ -202,7 +198,7 @@ export class RegionNode {
         signal?.throwIfAborted();
         await this.#start();
       },
-      () => this.#closeAfterFailedStart(),
+      () => this.#drain(),
     );
   }
 
@@ -217,14 +213,9 @@ export class RegionNode {
       await this.#http.start();
     }
     await this.#keeper.load();
-    const planned = [];
-    for (const spec of inbound) {
-      const remote = regionCluster(this.#options, spec.from, this.#logger, this.metrics);
-      const topics = await selectTopics(spec.topics, remote);
-      for (const topic of topics)
-        await this.#local.mirrorTopicFrom(remote, topic, { from: spec.from, to: region });
-      planned.push({ spec, remote, topics, readCounts: await remote.partitionCounts(topics) });
-    }
+    const planned = await planLinks(inbound, this.#local, region, (from) =>
+      regionCluster(this.#options, from, this.#logger, this.metrics),
+    );
     // Under work sharing the index and marks of a partition are loaded when it is acquired.
     if (!this.#shared) await this.#keeper.scanTails([...new Set(planned.flatMap((p) => p.topics))], 'start');
     const pooled = this.#workers > 1 ? await this.#startWorkers(planned) : undefined;
@@ -262,17 +253,12 @@ export class RegionNode {
       observerOf: (from) => this.#observerOf(from),
       failed: (err) => {
         this.#life.fail(err);
-        void this.#closeAfterFailedStart();
+        void this.#drain(); // everything it started stops as in `stop`
       },
       logger: this.#logger,
     });
     this.#pool = pool;
     return links;
-  }
-
-  /** A worker ended while the node ran: the node has failed; everything it started stops as in `stop`. */
-  async #closeAfterFailedStart(): Promise<void> {
-    await this.#drain();
   }
 
   /** Drains: translation, topic refresh, links (in-flight writes end), a last index flush, then the endpoint. */

@@ -30,6 +30,7 @@ import {
   type WorkerStart,
 } from '../workers/index.ts';
 import { linkTuning } from './link-factory.ts';
+import { selectTopics } from './topic-refresh.ts';
 import type { RegionNodeOptions } from './region-node-options.ts';
 
 /** A region node's inbound link: its replicator on the main thread, or its view over the workers. */
@@ -149,6 +150,23 @@ export interface PlannedLink {
   remote: KafkaCluster;
   topics: string[];
   readCounts: Map<string, number>;
+}
+
+/** Plans the inbound links into `to`: each one's source, its selected topics (mirrored into `local`), their counts. */
+export async function planLinks(
+  inbound: readonly InboundLinkConfig[],
+  local: KafkaCluster,
+  to: string,
+  clusterOf: (region: string) => KafkaCluster,
+): Promise<PlannedLink[]> {
+  const planned: PlannedLink[] = [];
+  for (const spec of inbound) {
+    const remote = clusterOf(spec.from);
+    const topics = await selectTopics(spec.topics, remote);
+    for (const topic of topics) await local.mirrorTopicFrom(remote, topic, { from: spec.from, to });
+    planned.push({ spec, remote, topics, readCounts: await remote.partitionCounts(topics) });
+  }
+  return planned;
 }
 
 /**
