@@ -290,6 +290,8 @@ export interface GroupFailover {
   reason: string;
   /** The translation used; absent when the group was refused before translating. */
   translation: TranslateOffsetsResponse | undefined;
+  /** Committed by an earlier, interrupted call of the same operation: not translated or committed again. */
+  committedEarlier?: boolean;
 }
 
 export interface FailoverResponse {
@@ -298,6 +300,10 @@ export interface FailoverResponse {
   regionState: RegionState | null;
   /** Why a failback could not record its region active after committing; "" otherwise. */
   regionStateError: string;
+  /** The failover operation in etcd the call ran; "" for none (a dry run, a failback's start). */
+  operation?: string;
+  /** Whether the call completed an operation an interrupted call had started. */
+  resumed?: boolean;
 }
 
 /** The Peer service, implemented by business code; errors as for OperatorHandlers. */

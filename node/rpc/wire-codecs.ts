@@ -229,6 +229,8 @@ const failover: MethodCodec<FailoverRequest, FailoverResponse> = {
   encodeResponse: (response) => ({
     regionState: response.regionState,
     regionStateError: response.regionStateError,
+    operation: response.operation ?? '',
+    resumed: response.resumed ?? false,
     groups: response.groups.map((g) => ({
       ...g,
       translation: g.translation
@@ -239,6 +241,8 @@ const failover: MethodCodec<FailoverRequest, FailoverResponse> = {
   decodeResponse: (wire) => ({
     regionState: (wire as FailoverResponse__Output).regionState,
     regionStateError: (wire as FailoverResponse__Output).regionStateError,
+    operation: (wire as FailoverResponse__Output).operation,
+    resumed: (wire as FailoverResponse__Output).resumed,
     groups: (wire as FailoverResponse__Output).groups.map((g) => {
       if (!OUTCOMES.includes(g.outcome)) {
         throw new GeomeshError('GEOMESH_RPC_INTERNAL', `GroupFailover.outcome is "${g.outcome}"`, {
@@ -252,6 +256,7 @@ const failover: MethodCodec<FailoverRequest, FailoverResponse> = {
         translation: g.translation
           ? { ...g.translation, source: frontierSourceFromWire(g.translation.source) }
           : undefined,
+        committedEarlier: g.committedEarlier,
       };
     }),
   }),

@@ -92,7 +92,10 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
                   ],
                 }
               : undefined,
+          committedEarlier: i === 0 && !request.dryRun,
         })),
+        operation: request.dryRun ? '' : '20260101T000000Z-0a0b0c0d',
+        resumed: !request.dryRun,
         regionState: request.dryRun
           ? null
           : {
