@@ -54,7 +54,11 @@ function unavailable(what: string, err: unknown): GeomeshError {
  */
 export async function openOperation(options: {
   plan: FailoverPlan;
-  ask: { groups: readonly string[]; groupPatterns: readonly string[]; excludeGroupPatterns: readonly string[] };
+  ask: {
+    groups: readonly string[];
+    groupPatterns: readonly string[];
+    excludeGroupPatterns: readonly string[];
+  };
   store: OperationStore;
   select: () => Promise<readonly string[]>;
   etcdTimeoutMs: number;
@@ -73,7 +77,10 @@ export async function openOperation(options: {
   } catch (err) {
     // The call's own refusals (another command's operation is running, a pattern that matches nothing) and
     // a record that cannot be read stand as they are; anything else is etcd not answering.
-    if (isGeomeshError(err) && (!err.code.startsWith('GEOMESH_COORD') || err.code === 'GEOMESH_COORD_CORRUPT'))
+    if (
+      isGeomeshError(err) &&
+      (!err.code.startsWith('GEOMESH_COORD') || err.code === 'GEOMESH_COORD_CORRUPT')
+    )
       throw err;
     throw unavailable(`open the ${kind} operation ${plan.from} → ${plan.to}`, err);
   }
@@ -109,7 +116,10 @@ export async function openOperation(options: {
       const refused = results.length - committed;
       try {
         await store.finish(opened, { committed, refused }, bounded());
-        logger.info({ operation: operation.id, committed, refused }, `failover: operation ${operation.id} done`);
+        logger.info(
+          { operation: operation.id, committed, refused },
+          `failover: operation ${operation.id} done`,
+        );
       } catch (err) {
         logger.warn(
           { err, operation: operation.id },

@@ -106,7 +106,10 @@ export async function failoverWithState(options: FailoverWithStateOptions): Prom
       // A failback that names no group: the groups the returning region's record says are elsewhere.
       const recorded = await recordedGroups(plan.to, plan.from, etcdTimeoutMs, states);
       const all = { selects: () => true, description: `${plan.to}'s recorded failover` };
-      return withGroups(plan, selectGroups(plan.selection, { source: 'recorded', groups: recorded }, all, plan.to));
+      return withGroups(
+        plan,
+        selectGroups(plan.selection, { source: 'recorded', groups: recorded }, all, plan.to),
+      );
     }
     if (!plan.selection) return plan;
     const listing = await options.listGroups(plan.from);
@@ -117,14 +120,16 @@ export async function failoverWithState(options: FailoverWithStateOptions): Prom
   try {
     if (plan.isDryRun || plan.failback === 'start') plan = await select();
     else {
-      const store = (await open(AbortSignal.timeout(etcdTimeoutMs)).catch((err: unknown) => {
-        throw new GeomeshError(
-          'GEOMESH_COORD_UNAVAILABLE',
-          `cannot reach etcd to record the operation: ${(err as Error).message}; nothing was committed: ` +
-            'retry when etcd answers',
-          { cause: err },
-        );
-      })).operations;
+      const store = (
+        await open(AbortSignal.timeout(etcdTimeoutMs)).catch((err: unknown) => {
+          throw new GeomeshError(
+            'GEOMESH_COORD_UNAVAILABLE',
+            `cannot reach etcd to record the operation: ${(err as Error).message}; nothing was committed: ` +
+              'retry when etcd answers',
+            { cause: err },
+          );
+        })
+      ).operations;
       operation = await openOperation({
         plan,
         ask: {

@@ -61,9 +61,13 @@ export const FAILOVER_OPERATIONS_PREFIX = 'failover-operations/';
 /** `failover-operations/<id>`. */
 export function operationKey(id: string): string {
   if (!/^\d{8}T\d{6}Z-[0-9a-f]{8}$/.test(id)) {
-    throw new GeomeshError('GEOMESH_CONFIG_INVALID', `failover operation id ${JSON.stringify(id)} is invalid`, {
-      details: { id: String(id) },
-    });
+    throw new GeomeshError(
+      'GEOMESH_CONFIG_INVALID',
+      `failover operation id ${JSON.stringify(id)} is invalid`,
+      {
+        details: { id: String(id) },
+      },
+    );
   }
   return `${FAILOVER_OPERATIONS_PREFIX}${id}`;
 }
@@ -75,7 +79,10 @@ export function operationGroupKey(id: string, group: string): string {
 
 /** A new operation id: the start time to the second, then 8 random hex digits. */
 export function newOperationId(now: Date, random: () => string = () => crypto.randomUUID()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${random().replace(/-/g, '').slice(0, 8)}`;
 }
 
@@ -144,7 +151,10 @@ export function decodeOperation(value: Buffer, key: string): FailoverOperationRe
     !isStringList(ask['groupPatterns']) ||
     !isStringList(ask['excludeGroupPatterns'])
   ) {
-    throw corrupt(key, 'a field is missing or of the wrong type (id, kind, from, to, ask, groups, state, startedAt)');
+    throw corrupt(
+      key,
+      'a field is missing or of the wrong type (id, kind, from, to, ask, groups, state, startedAt)',
+    );
   }
   const isDone = r['state'] === 'done';
   if (isDone && (typeof r['endedAt'] !== 'string' || !isCount(r['committed']) || !isCount(r['refused'])))
@@ -224,7 +234,8 @@ export function describeAsk(op: Pick<FailoverOperationRecord, 'kind' | 'from' | 
       ? [`geomesh failover --from ${op.from} --to ${op.to}`]
       : [`geomesh failback --region ${op.to} --from ${op.from}`];
   if (op.ask.groups.length) words.push(`--group ${op.ask.groups.join(' ')}`);
-  if (op.ask.groupPatterns.length) words.push(`--group ${op.ask.groupPatterns.map((p) => `'${p}'`).join(' ')}`);
+  if (op.ask.groupPatterns.length)
+    words.push(`--group ${op.ask.groupPatterns.map((p) => `'${p}'`).join(' ')}`);
   if (op.ask.excludeGroupPatterns.length)
     words.push(`--exclude-group ${op.ask.excludeGroupPatterns.map((p) => `'${p}'`).join(' ')}`);
   return words.join(' ');
@@ -241,7 +252,9 @@ export function runningOperation(
   to: string,
   ask: FailoverOperationAsk,
 ): FailoverOperationRecord | undefined {
-  const open = ops.find((op) => op.state === 'running' && op.kind === kind && op.from === from && op.to === to);
+  const open = ops.find(
+    (op) => op.state === 'running' && op.kind === kind && op.from === from && op.to === to,
+  );
   if (open && !isSameAsk(open, ask)) {
     throw new GeomeshError(
       'GEOMESH_RPC_FAILED_PRECONDITION',

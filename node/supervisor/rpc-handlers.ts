@@ -94,29 +94,31 @@ function uncheckedOperatorHandlers(
       const turn = req.dryRun
         ? <T>(work: () => Promise<T>) => work()
         : <T>(work: () => Promise<T>) => turns.run(`${req.failback}/${req.fromRegion}/${req.toRegion}`, work);
-      const response = await turn(() => failoverWithState({
-        request: req,
-        scope: { regions: ctx.config.regions.map((r) => r.name), region: ctx.region },
-        ports: {
-          // Once the source has not answered for one group, the others use its checkpoints at once rather
-          // than each waiting out the peer deadline (older frontiers: more records seen twice, none lost).
-          translate: async (group, from, to) => {
-            const t = await translation.translate(group, from, to, [], isSourceSilent);
-            if (t.source === 'checkpoint') isSourceSilent = true;
-            return t;
+      const response = await turn(() =>
+        failoverWithState({
+          request: req,
+          scope: { regions: ctx.config.regions.map((r) => r.name), region: ctx.region },
+          ports: {
+            // Once the source has not answered for one group, the others use its checkpoints at once rather
+            // than each waiting out the peer deadline (older frontiers: more records seen twice, none lost).
+            translate: async (group, from, to) => {
+              const t = await translation.translate(group, from, to, [], isSourceSilent);
+              if (t.source === 'checkpoint') isSourceSilent = true;
+              return t;
+            },
+            commit: (group, offsets) => translation.localCluster.commit(group, offsets),
           },
-          commit: (group, offsets) => translation.localCluster.commit(group, offsets),
-        },
-        listGroups: (from) => translation.groupsOf(from),
-        linkSelection: (from, to) => linkGroupSelection(ctx.config, from, to),
-        ...(onProgress ? { onProgress } : {}),
-        openStates: regionStatesOn(ctx.coordination),
-        etcdTimeoutMs: ctx.failoverEtcdTimeoutMs,
-        logger: ctx.logger,
-        // The caller gone (killed, cancelled, its deadline passed): stop at the next group; the operation
-        // stays open in etcd for the same command to complete.
-        signal: call.signal,
-      })).finally(() => progress.end(progressId));
+          listGroups: (from) => translation.groupsOf(from),
+          linkSelection: (from, to) => linkGroupSelection(ctx.config, from, to),
+          ...(onProgress ? { onProgress } : {}),
+          openStates: regionStatesOn(ctx.coordination),
+          etcdTimeoutMs: ctx.failoverEtcdTimeoutMs,
+          logger: ctx.logger,
+          // The caller gone (killed, cancelled, its deadline passed): stop at the next group; the operation
+          // stays open in etcd for the same command to complete.
+          signal: call.signal,
+        }),
+      ).finally(() => progress.end(progressId));
       const { isResumed, ...answer } = response;
       return {
         ...answer,

@@ -6,50 +6,7 @@ import type { FailoverRequest } from '../../../../node/rpc/index.ts';
 import { failoverWithState, type GroupMovePorts } from '../../../../node/failover/index.ts';
 import type { Translation } from '../../../../node/translation-service/index.ts';
 import { GeomeshError } from '../../../../base/index.ts';
-import type { KeyValueEntry, PutOptions } from '../../../../node/coordination-ports/index.ts';
-import { recordedState } from './fixtures.ts';
-
-/** An in-memory document store with compare-and-swap; `isDown` makes every call fail as etcd would. */
-class MemoryStore {
-  readonly entries = new Map<string, KeyValueEntry>();
-  isDown = false;
-  #revision = 1;
-  #check(): void {
-    if (this.isDown) throw new GeomeshError('GEOMESH_COORD_UNAVAILABLE', 'etcd: connection refused');
-  }
-  get(key: string) {
-    this.#check();
-    return Promise.resolve(this.entries.get(key));
-  }
-  list(prefix: string) {
-    this.#check();
-    return Promise.resolve({
-      entries: [...this.entries.values()].filter((e) => e.key.startsWith(prefix)),
-      revision: this.#revision,
-    });
-  }
-  put(key: string, value: Buffer | string, options: PutOptions = {}) {
-    this.#check();
-    const found = this.entries.get(key)?.modRevision ?? 0;
-    if ((options.mustNotExist && found) || (options.expectedModRevision ?? found) !== found) {
-      return Promise.reject(new GeomeshError('GEOMESH_COORD_CONFLICT', 'changed', { details: { key } }));
-    }
-    const modRevision = ++this.#revision;
-    this.entries.set(key, {
-      key,
-      value: Buffer.from(value),
-      modRevision,
-      createRevision: modRevision,
-      version: 1,
-      leaseId: undefined,
-    });
-    return Promise.resolve(modRevision);
-  }
-  delete(key: string) {
-    this.#check();
-    return Promise.resolve(this.entries.delete(key));
-  }
-}
+import { MemoryStore, recordedState } from './fixtures.ts';
 
 /**
  * A fake of the node's translation and cluster: groups named ghost-* are unknown (refused when translated),
