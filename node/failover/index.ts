@@ -90,3 +90,4 @@ export {
 } from './replication-gap.ts';
 export { parseDuration, runFailoverAfterReplication, type WaitClock } from './replication-wait.ts';
 export { patientCalls, type Patience } from './patient-calls.ts';
+export { renderOperations, summarizeOperation, type OperationSummary } from './operation-report.ts';

@@ -4,7 +4,8 @@
  * it to (JavaScript regular expressions matched against the whole name, as the topology's). B's node translates each group's committed offsets (live from A's node, or from A's
  * last checkpoint when A is down) and commits them in B, where the group must have no active members. A
  * state-changing call: B's node accepts it only from an operator its `node.operators` names (bearer token or
- * client certificate). Idempotent: run it again to retry refused groups.
+ * client certificate). Interrupted, the same command run again completes the same operation (recorded in
+ * etcd); once done, run it again to retry refused groups.
  *
  * The node records region state in etcd before it commits anything (docs/offset-translation.md, "Region
  * state"): A failed over to B; during a failback, A failing back, then active once its groups are back.
@@ -62,6 +63,12 @@ for that to reach 0 while --from answers (progress on stderr), then fails over; 
 it fails over at once; when the duration passes, it commits nothing (exit 6). Before committing, the node records --from as failed over to --to in etcd
 (region state, shown by geomesh status); a dry run records nothing. When etcd does not answer, nothing is
 committed (exit 1); when --from is recorded failed over to another region, the call is refused (exit 1).
+Interruptible: each failover is an operation in etcd (its groups and each group's progress; geomesh status
+lists them). When the command is interrupted (Ctrl-C, killed, its connection lost) the node stops at the
+next group, and when the node is killed it stops there; run the same command again (same regions, --group
+and --exclude-group) to complete the same operation: groups committed are not translated again, groups
+translated are committed with that translation, the rest are done. While it is not complete, another
+failover from --from to --to is refused (exit 1) with the command that completes it. A dry run is no operation.
 Exit codes: 0 every group committed (or translated, with --dry-run), 1 failure (node unreachable),
 2 invalid topology, 4 unknown region or a pattern that matches no group, 5 at least one group refused,
 6 records still not replicated when --wait-for-replication passed (nothing committed), 64 usage error (a pattern that is not a regular expression), 66 file not readable, 77 not authorised.
