@@ -580,13 +580,18 @@ describe('mutual TLS between nodes and from operators', () => {
 
   it('a failover whose CLI is killed after some commits completes when run again: offsets as uninterrupted', async () => {
     await waitNodeReady(http['east']!, 'node east');
-    const groups = Array.from({ length: 30 }, (_, i) => `resume-${String(i).padStart(2, '0')}`);
-    for (const [i, group] of groups.entries()) {
-      await commitGroupOffsets(kafka['east']!, group, [
-        { topic: 'orders', partition: 0, offset: 5 + i },
-        { topic: 'orders', partition: 1, offset: 40 + i },
-      ]);
-    }
+    const groups = Array.from({ length: 20 }, (_, i) => `resume-${String(i).padStart(2, '0')}`);
+    /** Commits every group in east at `base` + its index. */
+    const commitInEast = (base: [number, number]) =>
+      Promise.all(
+        groups.map((group, i) =>
+          commitGroupOffsets(kafka['east']!, group, [
+            { topic: 'orders', partition: 0, offset: base[0] + i },
+            { topic: 'orders', partition: 1, offset: base[1] + i },
+          ]),
+        ),
+      );
+    await commitInEast([5, 40]);
     const args = ['--group', 'resume-.*', '--parallel', '1', '--json', ...tlsOf(operator)];
     type Answer = {
       operation: string;
@@ -631,22 +636,17 @@ describe('mutual TLS between nodes and from operators', () => {
       });
       cli.kill('SIGKILL');
       // The node stops at its next group: the operation stays running, some groups committed, not all.
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
       const interrupted = await committedSoFar();
       assert.equal(interrupted?.op.state, 'running');
       const early = interrupted!.committed.length;
       assert.ok(early > 0 && early < groups.length, `${early} of ${groups.length} committed before the kill`);
       // Meanwhile the groups' positions in east move on: a group translated again would be committed there.
-      for (const [i, group] of groups.entries()) {
-        await commitGroupOffsets(kafka['east']!, group, [
-          { topic: 'orders', partition: 0, offset: 50 + i },
-          { topic: 'orders', partition: 1, offset: 90 + i },
-        ]);
-      }
+      await commitInEast([50, 90]);
       const status = await runToEnd(['status', '--topology', file, ...tlsOf(operator)]);
       assert.match(
         status.stdout,
-        new RegExp(`${interrupted!.op.id} +failover east → west +RUNNING +${early}/30`),
+        new RegExp(`${interrupted!.op.id} +failover east → west +RUNNING +${early}/${groups.length}`),
       );
       const again = await failoverEastToWest(...args);
       assert.equal(again.code, 0, again.stderr);
@@ -665,7 +665,7 @@ describe('mutual TLS between nodes and from operators', () => {
         await offsets.stop();
       }
       const done = await committedSoFar();
-      assert.deepEqual([done?.op.state, done?.op.committed], ['done', 30]);
+      assert.deepEqual([done?.op.state, done?.op.committed], ['done', groups.length]);
     } finally {
       await coordinator.stop();
     }
