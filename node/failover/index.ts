@@ -88,6 +88,11 @@ export {
   gapOfTranslation,
   type ReplicationGap,
 } from './replication-gap.ts';
-export { parseDuration, runFailoverAfterReplication, type WaitClock } from './replication-wait.ts';
+export {
+  parseDuration,
+  plannedCheck,
+  runFailoverAfterReplication,
+  type WaitClock,
+} from './replication-wait.ts';
 export { patientCalls, type Patience } from './patient-calls.ts';
 export { renderOperations, summarizeOperation, type OperationSummary } from './operation-report.ts';

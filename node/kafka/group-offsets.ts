@@ -133,6 +133,14 @@ export class ClusterOffsets {
     );
   }
 
+  /** How many members `group` has now (0 for a group with no consumer running, or none at all). */
+  activeMembers(group: string): Promise<number> {
+    return this.#use(`describing group ${group}`, { group }, async (admin) => {
+      const described = await admin.describeGroups([group]);
+      return described.groups[0]?.members.length ?? 0;
+    });
+  }
+
   /** Commits offsets for a group with no active members (see commitGroupOffsets). */
   commit(group: string, offsets: readonly CommittedOffset[]): Promise<void> {
     return commitGroupOffsets(this.#kafka, group, offsets);

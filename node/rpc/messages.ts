@@ -70,6 +70,8 @@ export interface TranslateOffsetsResponse {
   frontierTimeMs: number;
   /** Sorted by topic, then partition. */
   partitions: PartitionTranslation[];
+  /** Live only: members of the group in fromRegion's cluster now; absent when unknown. */
+  sourceActiveMembers?: number;
 }
 
 export interface PartitionTranslation {
@@ -110,6 +112,9 @@ export interface GetFrontiersResponse {
   region: string;
   computedAtMs: number;
   partitions: PartitionFrontier[];
+  /** Members of the group in the called node's cluster now, when `activeMembersKnown`. */
+  activeMembers?: number;
+  activeMembersKnown?: boolean;
 }
 
 export interface SeekRequest {

@@ -194,7 +194,7 @@ export function peerHandlers(ctx: HandlerContext): PeerHandlers {
 
 function uncheckedPeerHandlers(ctx: HandlerContext): PeerHandlers {
   return {
-    getFrontiers: (req) => ctx.translation().localFrontiers(req.group, req.topics),
+    getFrontiers: (req) => ctx.translation().localFrontiers(req.group, req.topics, true),
     seek: (req) => ctx.translation().localSeek(req.partitions),
     listGroups: async () => ({
       region: ctx.region,

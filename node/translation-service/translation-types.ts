@@ -19,6 +19,8 @@ export interface LocalCluster {
   topicRanges(topic: string): Promise<{ partition: number; logStart: number; logEnd: number }[] | undefined>;
   /** The cluster's consumer groups. */
   groups(): Promise<string[]>;
+  /** How many members `group` has now (consumers running in the cluster). */
+  activeMembers?(group: string): Promise<number>;
   /** Commits offsets for a group with no active members (refuses with an error otherwise). */
   commit(
     group: string,
@@ -43,7 +45,13 @@ export interface PeerApi {
   getFrontiers(
     group: string,
     topics: readonly string[],
-  ): Promise<{ region: string; computedAtMs: number; partitions: CheckpointPartition[] }>;
+  ): Promise<{
+    region: string;
+    computedAtMs: number;
+    partitions: CheckpointPartition[];
+    activeMembers?: number;
+    activeMembersKnown?: boolean;
+  }>;
   seek(partitions: readonly CheckpointPartition[]): Promise<{ region: string; partitions: PartitionSeek[] }>;
   pushCheckpoints(fromRegion: string, checkpoints: readonly GroupCheckpoint[]): Promise<number>;
   /** The consumer groups of the node's cluster. */
@@ -103,4 +111,6 @@ export interface Translation {
     /** Whether notReplicated was counted (false: a node involved is older, or a log end was not read). */
     notReplicatedCounted: boolean;
   }[];
+  /** Live only: members of the group in `fromRegion`'s cluster when its frontier was read; absent: unknown. */
+  sourceActiveMembers?: number;
 }

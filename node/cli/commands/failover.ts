@@ -63,6 +63,13 @@ for that to reach 0 while --from answers (progress on stderr), then fails over; 
 it fails over at once; when the duration passes, it commits nothing (exit 6). Before committing, the node records --from as failed over to --to in etcd
 (region state, shown by geomesh status); a dry run records nothing. When etcd does not answer, nothing is
 committed (exit 1); when --from is recorded failed over to another region, the call is refused (exit 1).
+Planned switchover (--planned; a migration, or moving a region's traffic away for maintenance): --from must
+answer. Before committing, the command waits (within --wait-for-replication, default 5m) until no selected
+group has members in --from (its consumers stopped: stop them first) and --to holds every record --from holds
+after the groups' positions, then fails over live: a plain consumer resumed in --to sees every record once
+(one-way link; on active-active topics the report's ALREADY SEEN says how many a plain consumer would see
+twice). The consumers must not start again in --from meanwhile. Exits: 1 when --from does not answer (nothing
+committed), 5 when groups still have consumers in --from when the wait ends, 6 when records are still missing.
 Interruptible: each failover is an operation in etcd (its groups and each group's progress; geomesh status
 lists them). When the command is interrupted (Ctrl-C, killed, its connection lost) the node stops at the
 next group, and when the node is killed it stops there; run the same command again (same regions, --group
@@ -88,6 +95,7 @@ interface FailoverOptions extends OperatorConnectionOptions {
   excludeGroup?: string[];
   parallel?: string;
   waitForReplication?: string;
+  planned?: boolean;
   waitMs: string;
   dryRun?: boolean;
   node?: string;
@@ -108,6 +116,10 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
     .option(
       '--wait-for-replication <duration>',
       'before committing, wait (e.g. 30s, 5m) until --to holds every record of --from after the groups',
+    )
+    .option(
+      '--planned',
+      'planned switchover: wait until the groups have no consumers in --from and --to holds their records, then move them (live)',
     )
     .option(
       '--wait-ms <ms>',
@@ -160,6 +172,15 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
       context.setExitCode(EXIT_CODES.usage);
       return;
     }
+    if (options.planned && options.dryRun) {
+      const error =
+        '--planned waits, then commits; --dry-run commits nothing: give one of them (a dry run shows the ' +
+        'replication gap and, live, the consumers still running in --from)';
+      say('failover', options.json, context, { error, exitCode: EXIT_CODES.usage });
+      context.setExitCode(EXIT_CODES.usage);
+      return;
+    }
+    if (options.planned) waitMs ??= NODE_DEFAULTS.failover.plannedWaitMs;
     const nodeWaitMs = Number(options.waitMs);
     if (!Number.isInteger(nodeWaitMs) || nodeWaitMs < 0) {
       const error = `--wait-ms ${options.waitMs}: give a whole number of milliseconds ≥ 0`;
@@ -198,6 +219,7 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
               { now: Date.now, sleep: (ms) => sleep(ms) },
               lines,
               watch,
+              options.planned === true,
             ),
     );
     report('failover', run, options.json, context, performance.now() - startedAt);
