@@ -639,19 +639,19 @@ describe('mutual TLS between nodes and from operators', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       const interrupted = await committedSoFar();
       assert.equal(interrupted?.op.state, 'running');
-      const early = interrupted!.committed.length;
+      const early = interrupted.committed.length;
       assert.ok(early > 0 && early < groups.length, `${early} of ${groups.length} committed before the kill`);
       // Meanwhile the groups' positions in east move on: a group translated again would be committed there.
       await commitInEast([50, 90]);
       const status = await runToEnd(['status', '--topology', file, ...tlsOf(operator)]);
       assert.match(
         status.stdout,
-        new RegExp(`${interrupted!.op.id} +failover east → west +RUNNING +${early}/${groups.length}`),
+        new RegExp(`${interrupted.op.id} +failover east → west +RUNNING +${early}/${groups.length}`),
       );
       const again = await failoverEastToWest(...args);
       assert.equal(again.code, 0, again.stderr);
       const answer = JSON.parse(again.stdout) as Answer;
-      assert.equal(answer.operation, interrupted!.op.id, 'the same operation');
+      assert.equal(answer.operation, interrupted.op.id, 'the same operation');
       assert.equal(answer.resumed, true);
       assert.equal(answer.groups.filter((g) => g.committedEarlier).length, early);
       assert.ok(answer.groups.every((g) => g.outcome === 'committed'));
