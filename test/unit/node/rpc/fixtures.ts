@@ -90,6 +90,7 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
                       notReplicatedCounted: true,
                     },
                   ],
+                  sourceActiveMembers: 2,
                 }
               : undefined,
           committedEarlier: i === 0 && !request.dryRun,
@@ -211,6 +212,8 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
           unconsumed: [{ region: 'us-east', fromOffset: BIG + 9, toOffset: BIG + 10, records: 2 }],
           unconsumedCounted: true,
         })),
+        activeMembers: 3,
+        activeMembersKnown: true,
       };
     },
     seek: async (request, context) => {
