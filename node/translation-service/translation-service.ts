@@ -27,6 +27,7 @@ import {
 } from '../translation/index.ts';
 import { invalid, requireName, requirePartitionFrontier, requireTopics } from './request-checks.ts';
 import type {
+  LocalFrontiers,
   LocalCluster,
   PartitionSeek,
   Translation,
@@ -104,13 +105,7 @@ export class TranslationService {
     topics: readonly string[],
     /** Also how many members the group has here (a live translation's source; not for checkpoints). */
     withMembers = false,
-  ): Promise<{
-    region: string;
-    computedAtMs: number;
-    partitions: CheckpointPartition[];
-    activeMembers?: number;
-    activeMembersKnown?: boolean;
-  }> {
+  ): Promise<LocalFrontiers> {
     requireName(group, 'group');
     requireTopics(topics);
     const { region, cluster } = this.#options;
@@ -350,13 +345,7 @@ export class TranslationService {
     from: string,
     topics: readonly string[],
     isCheckpointFirst: boolean,
-  ): Promise<{
-    source: 'live' | 'checkpoint';
-    computedAtMs: number;
-    partitions: CheckpointPartition[];
-    activeMembers?: number;
-    activeMembersKnown?: boolean;
-  }> {
+  ): Promise<Omit<LocalFrontiers, 'region'> & { source: 'live' | 'checkpoint' }> {
     if (from === this.#options.region)
       return { source: 'live', ...(await this.localFrontiers(group, topics, true)) };
     const peer = this.#options.peer(from);

@@ -40,18 +40,19 @@ export interface PartitionSeek {
   missingCounted?: boolean;
 }
 
+/** A region's half of a live translation: the group's frontiers there, and its members when asked. */
+export interface LocalFrontiers {
+  region: string;
+  computedAtMs: number;
+  partitions: CheckpointPartition[];
+  /** Members of the group in the region's cluster now, when `activeMembersKnown`. */
+  activeMembers?: number;
+  activeMembersKnown?: boolean;
+}
+
 /** What a node asks of another node (the RPC adapter implements it). */
 export interface PeerApi {
-  getFrontiers(
-    group: string,
-    topics: readonly string[],
-  ): Promise<{
-    region: string;
-    computedAtMs: number;
-    partitions: CheckpointPartition[];
-    activeMembers?: number;
-    activeMembersKnown?: boolean;
-  }>;
+  getFrontiers(group: string, topics: readonly string[]): Promise<LocalFrontiers>;
   seek(partitions: readonly CheckpointPartition[]): Promise<{ region: string; partitions: PartitionSeek[] }>;
   pushCheckpoints(fromRegion: string, checkpoints: readonly GroupCheckpoint[]): Promise<number>;
   /** The consumer groups of the node's cluster. */

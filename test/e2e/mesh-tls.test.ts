@@ -195,7 +195,8 @@ describe('mutual TLS between nodes and from operators', () => {
   });
 
   /** east's region state as recorded in etcd (undefined: no record, i.e. active). */
-  const eastStateInEtcd = async (): Promise<RegionStateRecord | undefined> => {
+  /** Runs `work` on a connection to the mesh's etcd, closed after it. */
+  const withEtcd = async <T>(work: (coordinator: EtcdCoordinator) => Promise<T>): Promise<T> => {
     const coordinator = new EtcdCoordinator({
       endpoints: env.etcd!.endpoints,
       mesh: 'tls-e2e',
@@ -203,11 +204,13 @@ describe('mutual TLS between nodes and from operators', () => {
     });
     await coordinator.start();
     try {
-      return (await new RegionStateStore({ store: coordinator }).get('east')).record;
+      return await work(coordinator);
     } finally {
       await coordinator.stop();
     }
   };
+  const eastStateInEtcd = (): Promise<RegionStateRecord | undefined> =>
+    withEtcd(async (store) => (await new RegionStateStore({ store }).get('east')).record);
   /** east's region state as `geomesh status --json` shows it. */
   const eastStateInStatus = async () => {
     const result = await runToEnd(['status', '--topology', file, '--json', ...tlsOf(operator)]);
@@ -612,13 +615,7 @@ describe('mutual TLS between nodes and from operators', () => {
         g.translation.partitions.map((p) => p.targetOffset),
       ]),
     );
-    const coordinator = new EtcdCoordinator({
-      endpoints: env.etcd!.endpoints,
-      mesh: 'tls-e2e',
-      logger: silentLogger(),
-    });
-    await coordinator.start();
-    try {
+    await withEtcd(async (coordinator) => {
       const operations = new FailoverOperationStore({ store: coordinator });
       const committedSoFar = async () =>
         (await operations.list()).operations.flatMap((o) =>
@@ -666,8 +663,6 @@ describe('mutual TLS between nodes and from operators', () => {
       }
       const done = await committedSoFar();
       assert.deepEqual([done?.op.state, done?.op.committed], ['done', groups.length]);
-    } finally {
-      await coordinator.stop();
-    }
+    });
   });
 });

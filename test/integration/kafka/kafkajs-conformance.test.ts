@@ -73,6 +73,33 @@ function asBuffer(v: Buffer | string | null | undefined): Buffer | null {
   return Buffer.isBuffer(v) ? v : Buffer.from(v);
 }
 
+/**
+ * Runs `consumer` (subscribed) until it has read a record of each of `partitions` partitions: the offset of
+ * the first record read in each. `after` names what it resumes after, for the timeout's message.
+ */
+function firstOffsets(
+  consumer: Consumer,
+  partitions: number,
+  after: string,
+  autoCommit: boolean,
+): Promise<Map<number, string>> {
+  const firsts = new Map<number, string>();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no records after ${after}`)), 30_000);
+    void consumer.run({
+      autoCommit,
+      eachMessage: ({ partition, message }) => {
+        if (!firsts.has(partition)) firsts.set(partition, message.offset);
+        if (firsts.size === partitions) {
+          clearTimeout(timer);
+          resolve(firsts);
+        }
+        return Promise.resolve();
+      },
+    });
+  });
+}
+
 describe('kafkajs conformance against the pinned Kafka', () => {
   let env: TestEnvironment;
   let kafka: Kafka;
@@ -367,20 +394,7 @@ describe('kafkajs conformance against the pinned Kafka', () => {
       const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
       await consumer.connect();
       await consumer.subscribe({ topics: [topic] });
-      const firsts = new Map<number, string>();
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no records after setOffsets')), 30_000);
-        void consumer.run({
-          eachMessage: ({ partition, message }) => {
-            if (!firsts.has(partition)) firsts.set(partition, message.offset);
-            if (firsts.size === 2) {
-              clearTimeout(timer);
-              resolve();
-            }
-            return Promise.resolve();
-          },
-        });
-      });
+      const firsts = await firstOffsets(consumer, 2, 'setOffsets', true);
       await consumer.disconnect();
       assert.equal(firsts.get(0), '7');
       assert.equal(firsts.get(1), '3');
@@ -424,21 +438,7 @@ describe('kafkajs conformance against the pinned Kafka', () => {
       const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
       await consumer.connect();
       await consumer.subscribe({ topics: [topic] });
-      const firsts = new Map<number, string>();
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no records after the commit')), 30_000);
-        void consumer.run({
-          autoCommit: false,
-          eachMessage: ({ partition, message }) => {
-            if (!firsts.has(partition)) firsts.set(partition, message.offset);
-            if (firsts.size === 2) {
-              clearTimeout(timer);
-              resolve();
-            }
-            return Promise.resolve();
-          },
-        });
-      });
+      const firsts = await firstOffsets(consumer, 2, 'the commit', false);
       assert.deepEqual([firsts.get(0), firsts.get(1)], ['6', '4'], 'a consumer of the group resumes there');
       // While it runs, the group's offsets are not moved under it.
       await assert.rejects(offsets.commit(groupId, [{ topic, partition: 0, offset: 1 }]), {
