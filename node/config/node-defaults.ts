@@ -131,6 +131,8 @@ export const NODE_DEFAULTS = deepFreeze({
     failoverNodeWaitMs: 30_000,
     /** How often `--wait-for-replication` translates again to see whether the gap has closed. */
     replicationPollMs: 1_000,
+    /** How long `--planned` waits for the consumers to stop and the gap to close (without --wait-for-replication). */
+    plannedWaitMs: 300_000,
     /** Most partitions the text report lists one by one with records not replicated yet. */
     gapLinesShown: 20,
   },

@@ -24,7 +24,7 @@ export function renderFailover(response: FailoverResponse, nowMs: number): strin
         : `checkpoint ${((nowMs - t.frontierTimeMs) / 1000).toFixed(1)} s old`;
     return [
       g.group,
-      g.outcome,
+      g.committedEarlier ? 'committed (earlier)' : g.outcome,
       source,
       t ? String(t.partitions.length) : '-',
       t ? String(t.partitions.reduce((n, p) => n + p.alreadySeen, 0)) : '-',
@@ -45,6 +45,9 @@ export function renderFailover(response: FailoverResponse, nowMs: number): strin
       rows,
     ) +
     gap +
+    (response.operation
+      ? `\noperation in etcd: ${response.operation}${response.resumed ? ' (resumed: completed what an interrupted run began)' : ''}\n`
+      : '') +
     (response.regionState ? `\nregion state in etcd: ${describeRegionState(response.regionState)}\n` : '') +
     (response.regionStateError ? `\nregion state not recorded: ${response.regionStateError}\n` : '')
   );
@@ -54,6 +57,8 @@ export function renderFailover(response: FailoverResponse, nowMs: number): strin
 export interface FailoverSummary {
   groups: number;
   committed: number;
+  /** Of the committed: by an earlier, interrupted run of the same operation. */
+  committedEarlier: number;
   dryRun: number;
   refused: number;
   /** Groups translated from a live frontier, and from a checkpoint. */
@@ -78,6 +83,7 @@ export function summarizeFailover(response: FailoverResponse, elapsedMs: number)
   return {
     groups: response.groups.length,
     committed: count((g) => g.outcome === 'committed'),
+    committedEarlier: count((g) => g.committedEarlier === true),
     dryRun: count((g) => g.outcome === 'dry-run'),
     refused: count((g) => g.outcome === 'refused'),
     live: translations.filter((t) => t.source === 'live').length,
@@ -93,7 +99,10 @@ export function summarizeFailover(response: FailoverResponse, elapsedMs: number)
 
 /** `summary: 98 of 100 groups committed, 2 refused; frontiers 100 live …; 1,200 partitions; 3.1 s`. */
 export function describeSummary(s: FailoverSummary): string {
-  const done = s.dryRun > 0 ? `${s.dryRun} translated (dry run)` : `${s.committed} committed`;
+  const done =
+    s.dryRun > 0
+      ? `${s.dryRun} translated (dry run)`
+      : `${s.committed} committed${s.committedEarlier ? ` (${s.committedEarlier} by the interrupted run)` : ''}`;
   return (
     `summary: ${s.groups} groups: ${done}, ${s.refused} refused; frontiers ${s.live} live, ` +
     `${s.checkpoint} from checkpoints; ${s.partitions} partitions, ${s.alreadySeen} records already seen, ` +

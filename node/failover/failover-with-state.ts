@@ -30,15 +30,17 @@ import {
   type RegionStateStore,
 } from '../region-state/index.ts';
 import type { FailoverRequest, RegionState } from '../rpc/index.ts';
-import { planFailover, withGroups, type PlanScope } from './failover-plan.ts';
+import { planFailover, withGroups, type FailoverPlan, type PlanScope } from './failover-plan.ts';
+import { openOperation, type OperationStore, type RunningOperation } from './failover-operation.ts';
 import type { ProgressListener } from './failover-progress.ts';
 import { selectGroups, type GroupListing, type LinkGroupSelection } from './group-selection.ts';
 import { moveGroups, type GroupFailoverResult, type GroupMovePorts } from './move-groups.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
 
-/** A region state store on a connection of its own. */
+/** A region state store (and the failover operations beside it) on a connection of its own. */
 export interface RegionStateConnection {
   states: Pick<RegionStateStore, 'change' | 'get'>;
+  operations: OperationStore;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,8 @@ export interface FailoverWithStateOptions {
   /** Connects to etcd; rejects when it cannot within its dial timeout or when `signal` aborts. */
   openStates(signal: AbortSignal): Promise<RegionStateConnection>;
   logger: Logger;
+  /** Stops the call before its next group when it aborts (the caller went away); its operation stays open. */
+  signal?: AbortSignal;
   /** Bound on each etcd step (connect, read, compare-and-swap); default NODE_DEFAULTS.failover. */
   etcdTimeoutMs?: number;
   now?: () => Date;
@@ -70,6 +74,10 @@ export interface FailoverOutcome {
   regionState: RegionState | null;
   /** Why a failback could not record its region active after committing; "" otherwise. */
   regionStateError: string;
+  /** The operation in etcd this call ran (not for a dry run or a failback's start). */
+  operation?: string;
+  /** Whether it resumed an operation an earlier, interrupted call started. */
+  isResumed?: boolean;
 }
 
 /** The wire form of a region's record (an absent record is active, never failed over). */
@@ -86,24 +94,55 @@ function regionStateMessage(region: string, record: RegionStateRecord | undefine
 
 /** Runs one Failover call with its region state records; see the file comment. */
 export async function failoverWithState(options: FailoverWithStateOptions): Promise<FailoverOutcome> {
-  const { logger } = options;
-  let plan = planFailover(options.request, options.scope);
+  const { logger, request } = options;
+  let plan = planFailover(request, options.scope);
   const etcdTimeoutMs = options.etcdTimeoutMs ?? NODE_DEFAULTS.failover.etcdTimeoutMs;
   let connection: RegionStateConnection | undefined;
-  const states = async (signal: AbortSignal) => (connection ??= await options.openStates(signal)).states;
-  try {
+  const open = async (signal: AbortSignal) => (connection ??= await options.openStates(signal));
+  const states = async (signal: AbortSignal) => (await open(signal)).states;
+  /** The plan with its groups, when the request names none: see the file comment. */
+  const select = async (): Promise<FailoverPlan> => {
     if (plan.selection && plan.failback !== '') {
       // A failback that names no group: the groups the returning region's record says are elsewhere.
       const recorded = await recordedGroups(plan.to, plan.from, etcdTimeoutMs, states);
       const all = { selects: () => true, description: `${plan.to}'s recorded failover` };
-      plan = withGroups(
+      return withGroups(
         plan,
         selectGroups(plan.selection, { source: 'recorded', groups: recorded }, all, plan.to),
       );
-    } else if (plan.selection) {
-      const listing = await options.listGroups(plan.from);
-      const link = options.linkSelection(plan.from, plan.to);
-      plan = withGroups(plan, selectGroups(plan.selection, listing, link, plan.from));
+    }
+    if (!plan.selection) return plan;
+    const listing = await options.listGroups(plan.from);
+    const link = options.linkSelection(plan.from, plan.to);
+    return withGroups(plan, selectGroups(plan.selection, listing, link, plan.from));
+  };
+  let operation: RunningOperation | undefined;
+  try {
+    if (plan.isDryRun || plan.failback === 'start') plan = await select();
+    else {
+      const store = (
+        await open(AbortSignal.timeout(etcdTimeoutMs)).catch((err: unknown) => {
+          throw new GeomeshError(
+            'GEOMESH_COORD_UNAVAILABLE',
+            `cannot reach etcd to record the operation: ${(err as Error).message}; nothing was committed: ` +
+              'retry when etcd answers',
+            { cause: err },
+          );
+        })
+      ).operations;
+      operation = await openOperation({
+        plan,
+        ask: {
+          groups: request.groups,
+          groupPatterns: request.groupPatterns ?? [],
+          excludeGroupPatterns: request.excludeGroupPatterns ?? [],
+        },
+        store,
+        select: async () => (await select()).groups,
+        etcdTimeoutMs,
+        logger,
+      });
+      plan = withGroups(plan, operation.groups);
     }
   } catch (err) {
     await connection?.close().catch(() => undefined);
@@ -121,7 +160,14 @@ export async function failoverWithState(options: FailoverWithStateOptions): Prom
     logger,
     ...(onProgress ? { onProgress } : {}),
     ...(plan.parallelGroups ? { concurrency: plan.parallelGroups } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   };
+  const journal = operation?.journal;
+  const withOperation = async (results: GroupFailoverResult[]): Promise<GroupFailoverResult[]> => {
+    await operation?.finish(results);
+    return results;
+  };
+  const operationFields = operation ? { operation: operation.id, isResumed: operation.isResumed } : {};
   const now = options.now ?? (() => new Date());
   const newOperation = options.newOperation ?? (() => crypto.randomUUID());
 
@@ -182,22 +228,33 @@ export async function failoverWithState(options: FailoverWithStateOptions): Prom
     }
     if (failback === '') {
       let change: RegionStateChange | undefined;
-      const results = await moveGroups(plan, ports, async (moved) => {
-        change = await record(from, to, moved, nextOnFailover, `failed over to ${to}`).catch(
-          nothingCommitted,
-        );
-      });
+      const results = await moveGroups(
+        plan,
+        ports,
+        async (moved) => {
+          change = await record(from, to, moved, nextOnFailover, `failed over to ${to}`).catch(
+            nothingCommitted,
+          );
+        },
+        journal,
+      ).then(withOperation);
       return {
         groups: results,
         regionState: change ? regionStateMessage(from, change.record) : null,
         regionStateError: '',
+        ...operationFields,
       };
     }
     // finish
     let change: RegionStateChange | undefined;
-    const results = await moveGroups(plan, ports, async (moved) => {
-      change = await record(to, from, moved, nextOnFailbackStart, 'failing back').catch(nothingCommitted);
-    });
+    const results = await moveGroups(
+      plan,
+      ports,
+      async (moved) => {
+        change = await record(to, from, moved, nextOnFailbackStart, 'failing back').catch(nothingCommitted);
+      },
+      journal,
+    ).then(withOperation);
     let regionStateError = '';
     const back = results.filter((r) => r.outcome === 'committed').map((r) => r.group);
     if (change && back.length > 0) {
@@ -214,6 +271,7 @@ export async function failoverWithState(options: FailoverWithStateOptions): Prom
       groups: results,
       regionState: change ? regionStateMessage(to, change.record) : null,
       regionStateError,
+      ...operationFields,
     };
   } finally {
     await connection

@@ -8,8 +8,8 @@
  *
  * Where each part grows: selecting groups (by the link's `groups` patterns instead of by name) and other kinds
  * of move (a planned switchover) are the plan's (failover-plan.ts); translating groups in parallel, batching
- * commits and per-group progress are the move's (move-groups.ts); an operation recorded in etcd so an
- * interrupted failover completes when run again sits beside the region states (failover-with-state.ts);
+ * commits and per-group progress are the move's (move-groups.ts); the operation recorded in etcd, so that an
+ * interrupted failover completes when run again, is failover-operation.ts (its records: node/region-state);
  * waiting for a node that is still starting, progress lines and new report columns are the operator's side
  * (operator-calls.ts, failover-report.ts). The replication gap (records of the source after the groups'
  * frontiers the target lacks) is summed and shown by replication-gap.ts; waiting for it to close before
@@ -24,7 +24,20 @@ export {
   type FailoverPlan,
   type PlanScope,
 } from './failover-plan.ts';
-export { forEachBounded, moveGroups, type GroupFailoverResult, type GroupMovePorts } from './move-groups.ts';
+export {
+  forEachBounded,
+  moveGroups,
+  type EarlierGroup,
+  type GroupFailoverResult,
+  type GroupMovePorts,
+  type MoveJournal,
+} from './move-groups.ts';
+export {
+  OperationTurns,
+  openOperation,
+  type OperationStore,
+  type RunningOperation,
+} from './failover-operation.ts';
 export {
   compileGroupPatterns,
   selectGroups,
@@ -75,5 +88,11 @@ export {
   gapOfTranslation,
   type ReplicationGap,
 } from './replication-gap.ts';
-export { parseDuration, runFailoverAfterReplication, type WaitClock } from './replication-wait.ts';
+export {
+  parseDuration,
+  plannedCheck,
+  runFailoverAfterReplication,
+  type WaitClock,
+} from './replication-wait.ts';
 export { patientCalls, type Patience } from './patient-calls.ts';
+export { renderOperations, summarizeOperation, type OperationSummary } from './operation-report.ts';

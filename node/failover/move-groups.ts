@@ -13,10 +13,18 @@
  * Up to `concurrency` groups are translated at once, then committed at once (default
  * NODE_DEFAULTS.failoverConcurrency); each group's partitions go in one commit. `onProgress` hears the counts
  * after every group; results keep the plan's order whatever order the groups finish in.
+ *
+ * With a `journal` (the operation recorded in etcd, so an interrupted move is completed by running it again):
+ * a group its earlier calls committed is neither translated nor committed again (reported committed, and
+ * `isEarlier`); a group they translated is committed with that translation, not translated again; the fresh
+ * translations are recorded before the first commit (rejecting: nothing is committed), each commit after
+ * it. When `signal` aborts, no group is translated or committed after that and `moveGroups` rejects with
+ * its reason.
  */
 import { isGeomeshError } from '../../base/index.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
+import { groupStep } from '../region-state/index.ts';
 import type { Translation } from '../translation-service/index.ts';
 import type { FailoverPlan } from './failover-plan.ts';
 import type { FailoverProgressCounts, ProgressListener } from './failover-progress.ts';
@@ -35,6 +43,23 @@ export interface GroupMovePorts {
   concurrency?: number;
   /** Told the counts after each group. */
   onProgress?: ProgressListener;
+  /** Stops the move before its next group when it aborts. */
+  signal?: AbortSignal;
+}
+
+/** A group as earlier calls of the same operation left it. */
+export interface EarlierGroup {
+  status: 'translated' | 'committed';
+  translation: Translation;
+}
+
+/** Where a move records its progress, and what it recorded before; see the file comment. */
+export interface MoveJournal {
+  earlier: ReadonlyMap<string, EarlierGroup>;
+  /** Before the first commit: the groups translated by this call. */
+  translated(groups: readonly { group: string; translation: Translation }[]): Promise<void>;
+  /** After each commit; a rejection is logged (the group stays committed). */
+  committed(group: string, translation: Translation): Promise<void>;
 }
 
 /** What a failover did with one group. */
@@ -45,6 +70,8 @@ export interface GroupFailoverResult {
   reason: string;
   /** The translation used; undefined when the group was refused before translating. */
   translation: Translation | undefined;
+  /** Committed by an earlier call of the same operation (not translated or committed again). */
+  isEarlier?: boolean;
 }
 
 /** Runs `work` on every item, at most `bound` at once; resolves when all have ended (rejects on the first throw). */
@@ -70,8 +97,10 @@ export async function moveGroups(
   plan: FailoverPlan,
   ports: GroupMovePorts,
   beforeCommit?: (groups: readonly string[]) => Promise<void>,
+  journal?: MoveJournal,
 ): Promise<GroupFailoverResult[]> {
   const { from, to, isDryRun } = plan;
+  const { signal } = ports;
   const bound = ports.concurrency ?? NODE_DEFAULTS.failoverConcurrency;
   const counts: FailoverProgressCounts = {
     phase: 'translating',
@@ -88,9 +117,22 @@ export async function moveGroups(
     reason: '',
     translation: undefined,
   }));
+  const fresh: { group: string; translation: Translation }[] = [];
   await forEachBounded(results, bound, async (result) => {
+    signal?.throwIfAborted();
+    const earlier = journal?.earlier.get(result.group);
+    const step = groupStep(earlier);
     try {
-      result.translation = await ports.translate(result.group, from, to);
+      if (earlier && step !== 'translate') {
+        result.translation = earlier.translation;
+        if (step === 'none') {
+          result.isEarlier = true;
+          counts.committed++;
+        }
+      } else {
+        result.translation = await ports.translate(result.group, from, to);
+        fresh.push({ group: result.group, translation: result.translation });
+      }
       result.outcome = isDryRun ? 'dry-run' : 'committed';
     } catch (err) {
       if (!isGeomeshError(err)) throw err;
@@ -101,17 +143,21 @@ export async function moveGroups(
     tell();
   });
   const toCommit = results.filter(
-    (r): r is GroupFailoverResult & { translation: Translation } => r.outcome === 'committed',
+    (r): r is GroupFailoverResult & { translation: Translation } =>
+      r.outcome === 'committed' && r.isEarlier !== true,
   );
   if (isDryRun || toCommit.length === 0) {
     counts.phase = 'done';
     tell();
     return results;
   }
+  signal?.throwIfAborted();
   await beforeCommit?.(toCommit.map((r) => r.group));
+  if (fresh.length > 0) await journal?.translated(fresh);
   counts.phase = 'committing';
   tell();
   await forEachBounded(toCommit, bound, async (result) => {
+    signal?.throwIfAborted();
     const { group, translation } = result;
     try {
       await ports.commit(
@@ -123,6 +169,10 @@ export async function moveGroups(
         })),
       );
       counts.committed++;
+      // The commit stands whatever the record does: a call that cannot record it commits it again.
+      await journal
+        ?.committed(group, translation)
+        .catch((err: unknown) => ports.logger.warn({ err, group }, 'failover: commit not recorded in etcd'));
       ports.logger.info(
         { group, from, to, source: translation.source, partitions: translation.partitions.length },
         'failover: group offsets committed',

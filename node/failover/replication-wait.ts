@@ -9,9 +9,14 @@
  *   failover runs and its report shows what the checkpoints held that the target lacks.
  * - the gap cannot be counted (a node older than the count): nothing is committed; exit `failure`.
  * - the bound passes: nothing is committed; exit `notReplicated` with the last dry run's report.
+ *
+ * A planned switchover (`--planned`, `isPlanned`) waits for more, and only on a live source: until no group
+ * has members in the source (its consumers stopped) and the gap is 0, then fails over (live). A source that
+ * does not answer, or cannot say its groups' members (an older node), fails the command with nothing
+ * committed (exit `failure`); groups still with members when the bound passes: exit `refused`.
  */
 import { NODE_DEFAULTS } from '../config/index.ts';
-import type { FailoverRequest } from '../rpc/index.ts';
+import type { FailoverRequest, FailoverResponse } from '../rpc/index.ts';
 import { callErrorExit } from './failover-report.ts';
 import { runFailover, type FailoverCalls, type FailoverRun, type ProgressWatch } from './operator-calls.ts';
 import { describeGap, gapOfResponse } from './replication-gap.ts';
@@ -50,6 +55,7 @@ export async function runFailoverAfterReplication(
   clock: WaitClock,
   say: (line: string) => void,
   watch?: ProgressWatch,
+  isPlanned = false,
 ): Promise<FailoverRun> {
   const { fromRegion: from, toRegion: to } = request;
   const deadline = clock.now() + waitMs;
@@ -61,6 +67,8 @@ export async function runFailoverAfterReplication(
       return { exit: callErrorExit(err), error: (err as Error).message };
     }
     const gap = gapOfResponse(look);
+    const busy = isPlanned ? plannedCheck(look, from) : { groups: [] };
+    if ('error' in busy) return { exit: 'failure', response: look, error: busy.error };
     if (look.groups.some((g) => g.translation?.source === 'checkpoint')) {
       say(
         `${from} does not answer (groups translate from its checkpoints): waiting cannot close the gap; ` +
@@ -77,11 +85,21 @@ export async function runFailoverAfterReplication(
           'without --wait-for-replication',
       };
     }
-    if (gap.records === 0) {
+    if (gap.records === 0 && busy.groups.length === 0) {
       say(`replicated: ${to} holds every record of ${from} after the groups' frontiers`);
       break;
     }
     const left = deadline - clock.now();
+    if (left <= 0 && busy.groups.length > 0) {
+      return {
+        exit: 'refused',
+        response: look,
+        error:
+          `after ${waitMs} ms, ${describeBusy(busy.groups)} still ha${busy.groups.length === 1 ? 's' : 've'} ` +
+          `consumers running in ${from}: nothing committed (the report above is a dry run); stop them, then ` +
+          'run the switchover again (or wait longer: --wait-for-replication)',
+      };
+    }
     if (left <= 0) {
       return {
         exit: 'notReplicated',
@@ -93,10 +111,56 @@ export async function runFailoverAfterReplication(
       };
     }
     say(
-      `waiting for replication: ${describeGap(gap)} records of ${from} not in ${to} yet; ` +
-        `${(left / 1000).toFixed(0)} s left`,
+      busy.groups.length > 0
+        ? `waiting for the consumers in ${from} to stop: ${describeBusy(busy.groups)}; ` +
+            `${(left / 1000).toFixed(0)} s left`
+        : `waiting for replication: ${describeGap(gap)} records of ${from} not in ${to} yet; ` +
+            `${(left / 1000).toFixed(0)} s left`,
     );
     await clock.sleep(Math.min(left, clock.pollMs ?? NODE_DEFAULTS.failover.replicationPollMs));
   }
   return runFailover(calls, request, watch);
+}
+
+/**
+ * Pure: for a planned switchover, the groups of a dry run that still have members in the source, or why the
+ * switchover cannot go on (a group translated from a checkpoint, or whose members the source did not say).
+ */
+export function plannedCheck(
+  look: FailoverResponse,
+  from: string,
+): { groups: { group: string; members: number }[] } | { error: string } {
+  const translated = look.groups.filter((g) => g.translation);
+  const stale = translated.filter((g) => g.translation!.source !== 'live').map((g) => g.group);
+  if (stale.length > 0) {
+    return {
+      error:
+        `a planned switchover needs ${from} to answer, and ${stale.length} groups translate from its ` +
+        `checkpoints (${stale.slice(0, 5).join(', ')}${stale.length > 5 ? ', …' : ''}): nothing committed; ` +
+        `bring ${from}'s node up, or fail over without --planned`,
+    };
+  }
+  const unknown = translated.filter((g) => g.translation!.sourceActiveMembers === undefined);
+  if (unknown.length > 0) {
+    return {
+      error:
+        `a planned switchover needs to know whether the groups' consumers in ${from} stopped, and ${from}'s ` +
+        `node does not say (a geomesh older than the count): nothing committed; upgrade it, or stop the ` +
+        'consumers and fail over without --planned',
+    };
+  }
+  return {
+    groups: translated
+      .filter((g) => g.translation!.sourceActiveMembers! > 0)
+      .map((g) => ({ group: g.group, members: g.translation!.sourceActiveMembers! })),
+  };
+}
+
+/** `billing (2 members), audit (1 member)`, at most five named. */
+function describeBusy(groups: readonly { group: string; members: number }[]): string {
+  const named = groups
+    .slice(0, 5)
+    .map((g) => `${g.group} (${g.members} member${g.members === 1 ? '' : 's'})`)
+    .join(', ');
+  return `${groups.length} group${groups.length === 1 ? '' : 's'}: ${named}${groups.length > 5 ? ', …' : ''}`;
 }

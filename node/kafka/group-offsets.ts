@@ -5,6 +5,7 @@
 import type { Admin, Kafka } from 'kafkajs';
 import { GeomeshError } from '../../base/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
+import { commitWithoutJoining, coordinatorClusterOf } from './offset-commit.ts';
 
 export interface CommittedOffset {
   topic: string;
@@ -79,6 +80,8 @@ export async function commitGroupOffsets(
 export class ClusterOffsets {
   readonly #kafka: Kafka;
   #admin: Promise<Admin> | undefined;
+  /** The group coordinators' connection for commits (offset-commit.ts); null: this kafkajs has none. */
+  #coordinators: Promise<ReturnType<typeof coordinatorClusterOf>> | undefined;
 
   constructor(kafka: Kafka) {
     this.#kafka = kafka;
@@ -133,14 +136,56 @@ export class ClusterOffsets {
     );
   }
 
-  /** Commits offsets for a group with no active members (see commitGroupOffsets). */
-  commit(group: string, offsets: readonly CommittedOffset[]): Promise<void> {
-    return commitGroupOffsets(this.#kafka, group, offsets);
+  /** How many members `group` has now (0 for a group with no consumer running, or none at all). */
+  activeMembers(group: string): Promise<number> {
+    return this.#use(`describing group ${group}`, { group }, async (admin) => {
+      const described = await admin.describeGroups([group]);
+      return described.groups[0]?.members.length ?? 0;
+    });
+  }
+
+  /**
+   * Commits offsets for a group with no active members: refused when it has some (as commitGroupOffsets),
+   * else one OffsetCommit to its coordinator without joining it (offset-commit.ts), over a connection kept
+   * between calls; through a member of the group when this kafkajs cannot.
+   */
+  async commit(group: string, offsets: readonly CommittedOffset[]): Promise<void> {
+    if (offsets.length === 0) return;
+    this.#coordinators ??= (async () => {
+      const cluster = coordinatorClusterOf(this.#kafka);
+      await cluster?.connect();
+      return cluster;
+    })();
+    const pending = this.#coordinators;
+    let cluster;
+    try {
+      cluster = await pending;
+    } catch (err) {
+      if (this.#coordinators === pending) this.#coordinators = undefined;
+      throw translateKafkaError(err, `committing offsets of group ${group}`, { group });
+    }
+    if (!cluster) return commitGroupOffsets(this.#kafka, group, offsets);
+    const members = await this.activeMembers(group);
+    if (members > 0) {
+      throw new GeomeshError(
+        'GEOMESH_KAFKA_REQUEST',
+        `group ${group} has ${members} active member(s): offsets are committed only into a group with none (stop its consumers first)`,
+        { details: { group } },
+      );
+    }
+    try {
+      await commitWithoutJoining(cluster, group, offsets);
+    } catch (err) {
+      throw translateKafkaError(err, `committing offsets of group ${group}`, { group });
+    }
   }
 
   async stop(): Promise<void> {
     const pending = this.#admin;
     this.#admin = undefined;
     if (pending) await pending.then((a) => a.disconnect()).catch(() => undefined);
+    const coordinators = this.#coordinators;
+    this.#coordinators = undefined;
+    if (coordinators) await coordinators.then((c) => c?.disconnect()).catch(() => undefined);
   }
 }

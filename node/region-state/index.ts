@@ -24,3 +24,27 @@ export {
   type RegionStateStoreOptions,
   type StoredRegionState,
 } from './region-state-store.ts';
+export {
+  FAILOVER_OPERATIONS_PREFIX,
+  describeAsk,
+  groupStep,
+  isSameAsk,
+  newOperationId,
+  operationGroupKey,
+  operationKey,
+  parseOperationKey,
+  runningOperation,
+  type FailoverOperationAsk,
+  type FailoverOperationKind,
+  type FailoverOperationRecord,
+  type FailoverOperationState,
+  type GroupStep,
+  type OperationGroupRecord,
+} from './failover-operation-record.ts';
+export {
+  FailoverOperationStore,
+  type FailoverOperationStoreOptions,
+  type ListedOperation,
+  type OpenedOperation,
+  type OperationListing,
+} from './failover-operation-store.ts';

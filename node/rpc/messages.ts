@@ -70,6 +70,8 @@ export interface TranslateOffsetsResponse {
   frontierTimeMs: number;
   /** Sorted by topic, then partition. */
   partitions: PartitionTranslation[];
+  /** Live only: members of the group in fromRegion's cluster now; absent when unknown. */
+  sourceActiveMembers?: number;
 }
 
 export interface PartitionTranslation {
@@ -110,6 +112,9 @@ export interface GetFrontiersResponse {
   region: string;
   computedAtMs: number;
   partitions: PartitionFrontier[];
+  /** Members of the group in the called node's cluster now, when `activeMembersKnown`. */
+  activeMembers?: number;
+  activeMembersKnown?: boolean;
 }
 
 export interface SeekRequest {
@@ -290,6 +295,8 @@ export interface GroupFailover {
   reason: string;
   /** The translation used; absent when the group was refused before translating. */
   translation: TranslateOffsetsResponse | undefined;
+  /** Committed by an earlier, interrupted call of the same operation: not translated or committed again. */
+  committedEarlier?: boolean;
 }
 
 export interface FailoverResponse {
@@ -298,6 +305,10 @@ export interface FailoverResponse {
   regionState: RegionState | null;
   /** Why a failback could not record its region active after committing; "" otherwise. */
   regionStateError: string;
+  /** The failover operation in etcd the call ran; "" for none (a dry run, a failback's start). */
+  operation?: string;
+  /** Whether the call completed an operation an interrupted call had started. */
+  resumed?: boolean;
 }
 
 /** The Peer service, implemented by business code; errors as for OperatorHandlers. */

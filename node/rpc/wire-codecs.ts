@@ -100,7 +100,10 @@ type _ShapesAgree = AllTrue<
     Same<Full<PartitionFrontier>, PartitionFrontier__Output>,
     Same<Full<PartitionTranslation>, PartitionTranslation__Output>,
     Same<TranslateOffsetsRequest, TranslateOffsetsRequest__Output>,
-    Same<Full<Omit<TranslateOffsetsResponse, 'source'>>, Omit<TranslateOffsetsResponse__Output, 'source'>>,
+    Same<
+      Full<Omit<TranslateOffsetsResponse, 'source'>> & { sourceActiveMembersKnown: boolean },
+      Omit<TranslateOffsetsResponse__Output, 'source'>
+    >,
     Same<GetFrontiersRequest, GetFrontiersRequest__Output>,
     Same<Full<GetFrontiersResponse>, GetFrontiersResponse__Output>,
     Same<Full<SeekRequest>, SeekRequest__Output>,
@@ -217,11 +220,8 @@ export function frontierSourceToWire(source: FrontierSource): FrontierSource__Ou
 
 const translateOffsets: MethodCodec<TranslateOffsetsRequest, TranslateOffsetsResponse> = {
   ...sameShape<TranslateOffsetsRequest, TranslateOffsetsResponse>('Operator', 'TranslateOffsets'),
-  encodeResponse: (response) => ({ ...response, source: frontierSourceToWire(response.source) }),
-  decodeResponse: (wire) => {
-    const w = wire as TranslateOffsetsResponse__Output;
-    return { ...w, source: frontierSourceFromWire(w.source) };
-  },
+  encodeResponse: (response) => translationToWire(response),
+  decodeResponse: (wire) => translationFromWire(wire as TranslateOffsetsResponse__Output),
 };
 
 /** GetStatus: a response without its node (proto3 lets a message field be absent) is a broken contract. */
@@ -238,6 +238,26 @@ const getStatus: MethodCodec<GetStatusRequest, GetStatusResponse> = {
   },
 };
 
+/** A translation on the wire: the source enum, and the members count with whether it is known. */
+function translationToWire(t: TranslateOffsetsResponse) {
+  const { sourceActiveMembers, ...rest } = t;
+  return {
+    ...rest,
+    source: frontierSourceToWire(t.source),
+    sourceActiveMembers: sourceActiveMembers ?? 0,
+    sourceActiveMembersKnown: sourceActiveMembers !== undefined,
+  };
+}
+
+function translationFromWire(w: TranslateOffsetsResponse__Output): TranslateOffsetsResponse {
+  const { sourceActiveMembers, sourceActiveMembersKnown, ...rest } = w;
+  return {
+    ...rest,
+    source: frontierSourceFromWire(w.source),
+    ...(sourceActiveMembersKnown && { sourceActiveMembers }),
+  };
+}
+
 const OUTCOMES: readonly string[] = ['committed', 'dry-run', 'refused'];
 
 /** Failover: each group's translation carries the frontier source enum, and may be absent. */
@@ -246,16 +266,18 @@ const failover: MethodCodec<FailoverRequest, FailoverResponse> = {
   encodeResponse: (response) => ({
     regionState: response.regionState,
     regionStateError: response.regionStateError,
+    operation: response.operation ?? '',
+    resumed: response.resumed ?? false,
     groups: response.groups.map((g) => ({
       ...g,
-      translation: g.translation
-        ? { ...g.translation, source: frontierSourceToWire(g.translation.source) }
-        : null,
+      translation: g.translation ? translationToWire(g.translation) : null,
     })),
   }),
   decodeResponse: (wire) => ({
     regionState: (wire as FailoverResponse__Output).regionState,
     regionStateError: (wire as FailoverResponse__Output).regionStateError,
+    operation: (wire as FailoverResponse__Output).operation,
+    resumed: (wire as FailoverResponse__Output).resumed,
     groups: (wire as FailoverResponse__Output).groups.map((g) => {
       if (!OUTCOMES.includes(g.outcome)) {
         throw new GeomeshError('GEOMESH_RPC_INTERNAL', `GroupFailover.outcome is "${g.outcome}"`, {
@@ -266,9 +288,8 @@ const failover: MethodCodec<FailoverRequest, FailoverResponse> = {
         group: g.group,
         outcome: g.outcome as FailoverResponse['groups'][number]['outcome'],
         reason: g.reason,
-        translation: g.translation
-          ? { ...g.translation, source: frontierSourceFromWire(g.translation.source) }
-          : undefined,
+        translation: g.translation ? translationFromWire(g.translation) : undefined,
+        committedEarlier: g.committedEarlier,
       };
     }),
   }),

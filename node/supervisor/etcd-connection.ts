@@ -9,7 +9,7 @@ import { EtcdSession, coordinationOptionsFor } from '../coordination/index.ts';
 import type { CoordinationSession } from '../coordination-ports/index.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
-import { RegionStateStore } from '../region-state/index.ts';
+import { FailoverOperationStore, RegionStateStore } from '../region-state/index.ts';
 import type { RegionStateConnection } from '../failover/index.ts';
 
 /**
@@ -48,7 +48,7 @@ export function openEtcdSession(
 }
 
 /**
- * A Failover call's region state records on the node's session: waits for the session while `signal` allows
+ * A Failover call's region state records and failover operations on the node's session: waits for the session while `signal` allows
  * (the call's per-step deadline bounds every request too); closing it leaves the session open.
  */
 export function regionStatesOn(
@@ -56,6 +56,10 @@ export function regionStatesOn(
 ): (signal: AbortSignal) => Promise<RegionStateConnection> {
   return async (signal) => {
     const store = await session.ready(signal);
-    return { states: new RegionStateStore({ store }), close: () => Promise.resolve() };
+    return {
+      states: new RegionStateStore({ store }),
+      operations: new FailoverOperationStore({ store }),
+      close: () => Promise.resolve(),
+    };
   };
 }

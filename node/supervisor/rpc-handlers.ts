@@ -5,7 +5,12 @@
  */
 import { GeomeshError } from '../../base/index.ts';
 import type { TopologyConfig } from '../../topology/index.ts';
-import { FailoverProgressBoard, failoverWithState, type LinkGroupSelection } from '../failover/index.ts';
+import {
+  FailoverProgressBoard,
+  OperationTurns,
+  failoverWithState,
+  type LinkGroupSelection,
+} from '../failover/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { ProvenanceKeySet } from '../replication/index.ts';
 import { checkedOperatorHandlers, checkedPeerHandlers } from '../rpc-checks/index.ts';
@@ -51,12 +56,16 @@ function notRunning(region: string): never {
  */
 export function operatorHandlers(ctx: HandlerContext): OperatorHandlers {
   const progress = new FailoverProgressBoard();
-  return checkedOperatorHandlers(uncheckedOperatorHandlers(ctx, progress), () => ({
+  return checkedOperatorHandlers(uncheckedOperatorHandlers(ctx, progress, new OperationTurns()), () => ({
     regions: ctx.config.regions.map((r) => r.name),
   }));
 }
 
-function uncheckedOperatorHandlers(ctx: HandlerContext, progress: FailoverProgressBoard): OperatorHandlers {
+function uncheckedOperatorHandlers(
+  ctx: HandlerContext,
+  progress: FailoverProgressBoard,
+  turns: OperationTurns,
+): OperatorHandlers {
   return {
     translateOffsets: async (req) => {
       const t = await ctx.translation().translate(req.group, req.fromRegion, req.toRegion, req.topics);
@@ -68,7 +77,7 @@ function uncheckedOperatorHandlers(ctx: HandlerContext, progress: FailoverProgre
         throw new GeomeshError('GEOMESH_RPC_UNAVAILABLE', `the node of ${ctx.region} is not running`);
       return Promise.resolve({ node });
     },
-    failover: async (req) => {
+    failover: async (req, call) => {
       if (!ctx.config.region(ctx.region).node.operators) {
         throw new GeomeshError(
           'GEOMESH_RPC_PERMISSION_DENIED',
@@ -80,30 +89,43 @@ function uncheckedOperatorHandlers(ctx: HandlerContext, progress: FailoverProgre
       const progressId = req.progressId ?? '';
       let isSourceSilent = false;
       const onProgress = progress.follow(progressId);
-      const response = await failoverWithState({
-        request: req,
-        scope: { regions: ctx.config.regions.map((r) => r.name), region: ctx.region },
-        ports: {
-          // Once the source has not answered for one group, the others use its checkpoints at once rather
-          // than each waiting out the peer deadline (older frontiers: more records seen twice, none lost).
-          translate: async (group, from, to) => {
-            const t = await translation.translate(group, from, to, [], isSourceSilent);
-            if (t.source === 'checkpoint') isSourceSilent = true;
-            return t;
+      // Calls that commit take turns per regions and step: one resuming an interrupted operation waits for
+      // the interrupted call to stop.
+      const turn = req.dryRun
+        ? <T>(work: () => Promise<T>) => work()
+        : <T>(work: () => Promise<T>) => turns.run(`${req.failback}/${req.fromRegion}/${req.toRegion}`, work);
+      const response = await turn(() =>
+        failoverWithState({
+          request: req,
+          scope: { regions: ctx.config.regions.map((r) => r.name), region: ctx.region },
+          ports: {
+            // Once the source has not answered for one group, the others use its checkpoints at once rather
+            // than each waiting out the peer deadline (older frontiers: more records seen twice, none lost).
+            translate: async (group, from, to) => {
+              const t = await translation.translate(group, from, to, [], isSourceSilent);
+              if (t.source === 'checkpoint') isSourceSilent = true;
+              return t;
+            },
+            commit: (group, offsets) => translation.localCluster.commit(group, offsets),
           },
-          commit: (group, offsets) => translation.localCluster.commit(group, offsets),
-        },
-        listGroups: (from) => translation.groupsOf(from),
-        linkSelection: (from, to) => linkGroupSelection(ctx.config, from, to),
-        ...(onProgress ? { onProgress } : {}),
-        openStates: regionStatesOn(ctx.coordination),
-        etcdTimeoutMs: ctx.failoverEtcdTimeoutMs,
-        logger: ctx.logger,
-      }).finally(() => progress.end(progressId));
+          listGroups: (from) => translation.groupsOf(from),
+          linkSelection: (from, to) => linkGroupSelection(ctx.config, from, to),
+          ...(onProgress ? { onProgress } : {}),
+          openStates: regionStatesOn(ctx.coordination),
+          etcdTimeoutMs: ctx.failoverEtcdTimeoutMs,
+          logger: ctx.logger,
+          // The caller gone (killed, cancelled, its deadline passed): stop at the next group; the operation
+          // stays open in etcd for the same command to complete.
+          signal: call.signal,
+        }),
+      ).finally(() => progress.end(progressId));
+      const { isResumed, ...answer } = response;
       return {
-        ...response,
-        groups: response.groups.map((g) => ({
+        ...answer,
+        ...(isResumed !== undefined && { resumed: isResumed }),
+        groups: response.groups.map(({ isEarlier, ...g }) => ({
           ...g,
+          ...(isEarlier && { committedEarlier: true }),
           translation: g.translation
             ? { ...g.translation, partitions: g.translation.partitions.map((p) => ({ ...p })) }
             : undefined,
@@ -172,7 +194,7 @@ export function peerHandlers(ctx: HandlerContext): PeerHandlers {
 
 function uncheckedPeerHandlers(ctx: HandlerContext): PeerHandlers {
   return {
-    getFrontiers: (req) => ctx.translation().localFrontiers(req.group, req.topics),
+    getFrontiers: (req) => ctx.translation().localFrontiers(req.group, req.topics, true),
     seek: (req) => ctx.translation().localSeek(req.partitions),
     listGroups: async () => ({
       region: ctx.region,

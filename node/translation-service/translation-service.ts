@@ -27,6 +27,7 @@ import {
 } from '../translation/index.ts';
 import { invalid, requireName, requirePartitionFrontier, requireTopics } from './request-checks.ts';
 import type {
+  LocalFrontiers,
   LocalCluster,
   PartitionSeek,
   Translation,
@@ -102,12 +103,17 @@ export class TranslationService {
   async localFrontiers(
     group: string,
     topics: readonly string[],
-  ): Promise<{ region: string; computedAtMs: number; partitions: CheckpointPartition[] }> {
+    /** Also how many members the group has here (a live translation's source; not for checkpoints). */
+    withMembers = false,
+  ): Promise<LocalFrontiers> {
     requireName(group, 'group');
     requireTopics(topics);
     const { region, cluster } = this.#options;
     const computedAtMs = this.#now();
-    const committed = await cluster.committedOffsets(group, topics);
+    const [committed, activeMembers] = await Promise.all([
+      cluster.committedOffsets(group, topics),
+      withMembers ? cluster.activeMembers?.(group) : undefined,
+    ]);
     // Read after the committed offsets, so they cover them: the records held after each frontier.
     const logEnds = await this.#logEnds(committed);
     // Read after the committed offsets, so it covers them.
@@ -125,7 +131,12 @@ export class TranslationService {
         unconsumedCounted: logEnd !== undefined,
       };
     });
-    return { region, computedAtMs, partitions };
+    return {
+      region,
+      computedAtMs,
+      partitions,
+      ...(activeMembers !== undefined && { activeMembers, activeMembersKnown: true }),
+    };
   }
 
   /**
@@ -270,6 +281,8 @@ export class TranslationService {
           notReplicatedCounted: s.missingCounted === true,
         };
       }),
+      ...(frontiers.source === 'live' &&
+        frontiers.activeMembersKnown === true && { sourceActiveMembers: frontiers.activeMembers ?? 0 }),
     };
   }
 
@@ -332,9 +345,9 @@ export class TranslationService {
     from: string,
     topics: readonly string[],
     isCheckpointFirst: boolean,
-  ): Promise<{ source: 'live' | 'checkpoint'; computedAtMs: number; partitions: CheckpointPartition[] }> {
+  ): Promise<Omit<LocalFrontiers, 'region'> & { source: 'live' | 'checkpoint' }> {
     if (from === this.#options.region)
-      return { source: 'live', ...(await this.localFrontiers(group, topics)) };
+      return { source: 'live', ...(await this.localFrontiers(group, topics, true)) };
     const peer = this.#options.peer(from);
     let liveError: unknown;
     const isSkipped = isCheckpointFirst && this.#options.checkpoints.get(from, group) !== undefined;

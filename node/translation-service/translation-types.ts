@@ -19,6 +19,8 @@ export interface LocalCluster {
   topicRanges(topic: string): Promise<{ partition: number; logStart: number; logEnd: number }[] | undefined>;
   /** The cluster's consumer groups. */
   groups(): Promise<string[]>;
+  /** How many members `group` has now (consumers running in the cluster). */
+  activeMembers?(group: string): Promise<number>;
   /** Commits offsets for a group with no active members (refuses with an error otherwise). */
   commit(
     group: string,
@@ -38,12 +40,19 @@ export interface PartitionSeek {
   missingCounted?: boolean;
 }
 
+/** A region's half of a live translation: the group's frontiers there, and its members when asked. */
+export interface LocalFrontiers {
+  region: string;
+  computedAtMs: number;
+  partitions: CheckpointPartition[];
+  /** Members of the group in the region's cluster now, when `activeMembersKnown`. */
+  activeMembers?: number;
+  activeMembersKnown?: boolean;
+}
+
 /** What a node asks of another node (the RPC adapter implements it). */
 export interface PeerApi {
-  getFrontiers(
-    group: string,
-    topics: readonly string[],
-  ): Promise<{ region: string; computedAtMs: number; partitions: CheckpointPartition[] }>;
+  getFrontiers(group: string, topics: readonly string[]): Promise<LocalFrontiers>;
   seek(partitions: readonly CheckpointPartition[]): Promise<{ region: string; partitions: PartitionSeek[] }>;
   pushCheckpoints(fromRegion: string, checkpoints: readonly GroupCheckpoint[]): Promise<number>;
   /** The consumer groups of the node's cluster. */
@@ -103,4 +112,6 @@ export interface Translation {
     /** Whether notReplicated was counted (false: a node involved is older, or a log end was not read). */
     notReplicatedCounted: boolean;
   }[];
+  /** Live only: members of the group in `fromRegion`'s cluster when its frontier was read; absent: unknown. */
+  sourceActiveMembers?: number;
 }

@@ -6,7 +6,8 @@
  * refused callers and dry runs record nothing. The replication gap a failover reports (east's records after
  * a group's position that west lacks) is compared with what consuming both regions finds, live and from
  * east's checkpoints. A failback without --group started while east's node is down waits for it, then moves
- * back the groups east's region state records.
+ * back the groups east's region state records. A failover whose CLI is killed after some groups are
+ * committed completes when run again: west then holds the offsets an uninterrupted run commits.
  */
 import assert from 'node:assert/strict';
 import type { ChildProcess } from 'node:child_process';
@@ -22,7 +23,11 @@ import {
   createKafkaClient,
   readPartitionRanges,
 } from '../../node/kafka/index.ts';
-import { RegionStateStore, type RegionStateRecord } from '../../node/region-state/index.ts';
+import {
+  FailoverOperationStore,
+  RegionStateStore,
+  type RegionStateRecord,
+} from '../../node/region-state/index.ts';
 import type { MeshStatus } from '../../node/status/index.ts';
 import { silentLogger } from '../../node/log/index.ts';
 import { createOperatorClient, createPeerClient } from '../../node/rpc/index.ts';
@@ -190,7 +195,8 @@ describe('mutual TLS between nodes and from operators', () => {
   });
 
   /** east's region state as recorded in etcd (undefined: no record, i.e. active). */
-  const eastStateInEtcd = async (): Promise<RegionStateRecord | undefined> => {
+  /** Runs `work` on a connection to the mesh's etcd, closed after it. */
+  const withEtcd = async <T>(work: (coordinator: EtcdCoordinator) => Promise<T>): Promise<T> => {
     const coordinator = new EtcdCoordinator({
       endpoints: env.etcd!.endpoints,
       mesh: 'tls-e2e',
@@ -198,11 +204,13 @@ describe('mutual TLS between nodes and from operators', () => {
     });
     await coordinator.start();
     try {
-      return (await new RegionStateStore({ store: coordinator }).get('east')).record;
+      return await work(coordinator);
     } finally {
       await coordinator.stop();
     }
   };
+  const eastStateInEtcd = (): Promise<RegionStateRecord | undefined> =>
+    withEtcd(async (store) => (await new RegionStateStore({ store }).get('east')).record);
   /** east's region state as `geomesh status --json` shows it. */
   const eastStateInStatus = async () => {
     const result = await runToEnd(['status', '--topology', file, '--json', ...tlsOf(operator)]);
@@ -571,5 +579,90 @@ describe('mutual TLS between nodes and from operators', () => {
     } finally {
       await offsets.stop();
     }
+  });
+
+  it('a failover whose CLI is killed after some commits completes when run again: offsets as uninterrupted', async () => {
+    await waitNodeReady(http['east']!, 'node east');
+    const groups = Array.from({ length: 20 }, (_, i) => `resume-${String(i).padStart(2, '0')}`);
+    /** Commits every group in east at `base` + its index. */
+    const commitInEast = (base: [number, number]) =>
+      Promise.all(
+        groups.map((group, i) =>
+          commitGroupOffsets(kafka['east']!, group, [
+            { topic: 'orders', partition: 0, offset: base[0] + i },
+            { topic: 'orders', partition: 1, offset: base[1] + i },
+          ]),
+        ),
+      );
+    await commitInEast([5, 40]);
+    const args = ['--group', 'resume-.*', '--parallel', '1', '--json', ...tlsOf(operator)];
+    type Answer = {
+      operation: string;
+      resumed: boolean;
+      groups: {
+        group: string;
+        outcome: string;
+        committedEarlier: boolean;
+        translation: { partitions: { targetOffset: number }[] };
+      }[];
+    };
+    // What an uninterrupted run commits now: the translations of a dry run (east's node answers: live).
+    const dry = await failoverEastToWest(...args, '--dry-run');
+    assert.equal(dry.code, 0, dry.stderr);
+    const expected = Object.fromEntries(
+      (JSON.parse(dry.stdout) as Answer).groups.map((g) => [
+        g.group,
+        g.translation.partitions.map((p) => p.targetOffset),
+      ]),
+    );
+    await withEtcd(async (coordinator) => {
+      const operations = new FailoverOperationStore({ store: coordinator });
+      const committedSoFar = async () =>
+        (await operations.list()).operations.flatMap((o) =>
+          o.operation.groups.some((g) => g.startsWith('resume-'))
+            ? [{ op: o.operation, committed: [...o.groups.values()].filter((g) => g.status === 'committed') }]
+            : [],
+        )[0];
+      // The CLI killed (SIGKILL) as soon as etcd records a committed group.
+      const cli = run(['failover', '--topology', file, '--from', 'east', '--to', 'west', ...args]);
+      children.push(cli);
+      await waitFor(async () => ((await committedSoFar())?.committed.length ?? 0) > 0, {
+        timeoutMs: 30_000,
+        intervalMs: 10,
+        what: 'a first group committed',
+      });
+      cli.kill('SIGKILL');
+      // The node stops at its next group: the operation stays running, some groups committed, not all.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const interrupted = await committedSoFar();
+      assert.equal(interrupted?.op.state, 'running');
+      const early = interrupted.committed.length;
+      assert.ok(early > 0 && early < groups.length, `${early} of ${groups.length} committed before the kill`);
+      // Meanwhile the groups' positions in east move on: a group translated again would be committed there.
+      await commitInEast([50, 90]);
+      const status = await runToEnd(['status', '--topology', file, ...tlsOf(operator)]);
+      assert.match(
+        status.stdout,
+        new RegExp(`${interrupted.op.id} +failover east → west +RUNNING +${early}/${groups.length}`),
+      );
+      const again = await failoverEastToWest(...args);
+      assert.equal(again.code, 0, again.stderr);
+      const answer = JSON.parse(again.stdout) as Answer;
+      assert.equal(answer.operation, interrupted.op.id, 'the same operation');
+      assert.equal(answer.resumed, true);
+      assert.equal(answer.groups.filter((g) => g.committedEarlier).length, early);
+      assert.ok(answer.groups.every((g) => g.outcome === 'committed'));
+      const offsets = new ClusterOffsets(kafka['west']!);
+      try {
+        const actual: Record<string, number[]> = {};
+        for (const group of groups)
+          actual[group] = (await offsets.committedOffsets(group, ['orders'])).map((c) => c.offset);
+        assert.deepEqual(actual, expected, 'west holds what an uninterrupted run commits');
+      } finally {
+        await offsets.stop();
+      }
+      const done = await committedSoFar();
+      assert.deepEqual([done?.op.state, done?.op.committed], ['done', groups.length]);
+    });
   });
 });

@@ -4,7 +4,8 @@
  * it to (JavaScript regular expressions matched against the whole name, as the topology's). B's node translates each group's committed offsets (live from A's node, or from A's
  * last checkpoint when A is down) and commits them in B, where the group must have no active members. A
  * state-changing call: B's node accepts it only from an operator its `node.operators` names (bearer token or
- * client certificate). Idempotent: run it again to retry refused groups.
+ * client certificate). Interrupted, the same command run again completes the same operation (recorded in
+ * etcd); once done, run it again to retry refused groups.
  *
  * The node records region state in etcd before it commits anything (docs/offset-translation.md, "Region
  * state"): A failed over to B; during a failback, A failing back, then active once its groups are back.
@@ -38,37 +39,12 @@ import { createOperatorClient, type ClientTransportOptions } from '../../rpc/ind
 import type { CliContext } from '../cli-context.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
 import { loadValidTopology } from '../load-topology.ts';
+import { FAILBACK_HELP, FAILOVER_HELP } from './failover-help.ts';
 import {
   operatorConnection,
   withOperatorConnectionOptions,
   type OperatorConnectionOptions,
 } from '../operator-connection.ts';
-
-const FAILOVER_HELP = `
-Groups: without --group, every consumer group of --from that the topology's link --from → --to selects
-(its groups patterns; without such a link, any link out of --from) and that --from's node lists (or, when it
-does not answer, that its last checkpoints name). --group and --exclude-group narrow that with patterns
-(JavaScript regular expressions matched against the whole name: --group 'billing-.*'); a pattern that
-matches no such group stops the command before anything is changed (exit 4). Progress lines go to stderr
-while it runs (groups done / total), a summary follows the table.
-Per group: the outcome (committed, dry-run, or refused with the reason: unknown group, active members in
---to, no answer from --from and no checkpoint), where the frontier came from (live, or the checkpoint and its
-age: a group may then see records again, never miss one), the partitions committed and how many records
-after the committed offsets the group had already consumed in --from (a failover-aware consumer skips them;
-docs/offset-translation.md), and the records NOT REPLICATED: what --from held after the group's frontier
-(live, or as of its checkpoint) that --to does not hold yet, per origin region (a line per partition follows
-the table); the group would not get them in --to if it moved now. --wait-for-replication <duration> waits
-for that to reach 0 while --from answers (progress on stderr), then fails over; when --from does not answer
-it fails over at once; when the duration passes, it commits nothing (exit 6). Before committing, the node records --from as failed over to --to in etcd
-(region state, shown by geomesh status); a dry run records nothing. When etcd does not answer, nothing is
-committed (exit 1); when --from is recorded failed over to another region, the call is refused (exit 1).
-Exit codes: 0 every group committed (or translated, with --dry-run), 1 failure (node unreachable),
-2 invalid topology, 4 unknown region or a pattern that matches no group, 5 at least one group refused,
-6 records still not replicated when --wait-for-replication passed (nothing committed), 64 usage error (a pattern that is not a regular expression), 66 file not readable, 77 not authorised.
-When --to's node is still starting (connection refused, or it answers that it is not running yet), the
-command waits for it within --wait-ms (its default is shown above), saying so on stderr; then it fails (exit 1).
-With --json every output is JSON: the answer with its summary on stdout, progress and errors as one JSON
-object a line on stderr.`;
 
 /** Deadline of a failover call: every group is translated and committed within it (one commit is ~0.1–1 s). */
 const FAILOVER_TIMEOUT_MS = 300_000;
@@ -81,6 +57,7 @@ interface FailoverOptions extends OperatorConnectionOptions {
   excludeGroup?: string[];
   parallel?: string;
   waitForReplication?: string;
+  planned?: boolean;
   waitMs: string;
   dryRun?: boolean;
   node?: string;
@@ -101,6 +78,10 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
     .option(
       '--wait-for-replication <duration>',
       'before committing, wait (e.g. 30s, 5m) until --to holds every record of --from after the groups',
+    )
+    .option(
+      '--planned',
+      'planned switchover: wait until the groups have no consumers in --from and --to holds their records, then move them (live)',
     )
     .option(
       '--wait-ms <ms>',
@@ -153,6 +134,15 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
       context.setExitCode(EXIT_CODES.usage);
       return;
     }
+    if (options.planned && options.dryRun) {
+      const error =
+        '--planned waits, then commits; --dry-run commits nothing: give one of them (a dry run shows the ' +
+        'replication gap and, live, the consumers still running in --from)';
+      say('failover', options.json, context, { error, exitCode: EXIT_CODES.usage });
+      context.setExitCode(EXIT_CODES.usage);
+      return;
+    }
+    if (options.planned) waitMs ??= NODE_DEFAULTS.failover.plannedWaitMs;
     const nodeWaitMs = Number(options.waitMs);
     if (!Number.isInteger(nodeWaitMs) || nodeWaitMs < 0) {
       const error = `--wait-ms ${options.waitMs}: give a whole number of milliseconds ≥ 0`;
@@ -191,6 +181,7 @@ export function registerFailoverCommand(program: Command, context: CliContext): 
               { now: Date.now, sleep: (ms) => sleep(ms) },
               lines,
               watch,
+              options.planned === true,
             ),
     );
     report('failover', run, options.json, context, performance.now() - startedAt);
@@ -280,19 +271,6 @@ function report(
   if (run.error !== undefined) say(verb, json, context, { error: run.error, exitCode: EXIT_CODES[run.exit] });
   context.setExitCode(EXIT_CODES[run.exit]);
 }
-
-const FAILBACK_HELP = `
-Groups: --group names them; without it, every group --region's state in etcd records as moved to --from
-(by geomesh failover), exit 4 when it records none. Progress lines go to stderr while the groups move
-back, a summary follows the table.
-First records --region as failing back from --from in etcd (through --region's node; not with --dry-run),
-then waits until that node has caught up with --from (the lag of the link --from → --region, as its
-GetStatus reports it, at most --max-lag records), then moves the groups back: as geomesh failover --from
-<from> --to <region>, and the node records --region active once the groups are back.
-When --region's node is still starting (connection refused, or it answers that it is not running yet),
-the command waits for it within --wait-ms, saying so on stderr.
-Exit codes: as failover, and 1 when the region did not catch up (or its node did not answer) within
---wait-ms.`;
 
 interface FailbackOptions extends OperatorConnectionOptions {
   topology: string;

@@ -2,7 +2,8 @@
  * `geomesh status --topology FILE [--json] [--watch [--interval-ms N]]`: the mesh at a glance. Lists the
  * topology's regions, the instances registered in etcd (or says etcd could not be read), and asks every
  * region's node for its status (Operator.GetStatus, all at once): node state, links with lag and rate, last
- * checkpoint age; and each region's state recorded in etcd (active, failed over, failing back). For a region
+ * checkpoint age; each region's state recorded in etcd (active, failed over, failing back) and the failover
+ * operations (running, or done). For a region
  * that shares work among several instances, each instance registered in etcd is asked too, for the
  * partitions it owns. A node that does not answer is shown as unreachable, with the reason. `--watch` redraws every interval until Ctrl-C. See docs/status.md.
  */
@@ -13,7 +14,8 @@ import {
   type EtcdCoordinator,
 } from '../../coordination/index.ts';
 import { silentLogger } from '../../log/index.ts';
-import { RegionStateStore } from '../../region-state/index.ts';
+import { renderOperations, summarizeOperation, type OperationSummary } from '../../failover/index.ts';
+import { FailoverOperationStore, RegionStateStore } from '../../region-state/index.ts';
 import { createOperatorClient, type ClientTransportOptions, type OperatorClient } from '../../rpc/index.ts';
 import {
   collectMeshStatus,
@@ -40,6 +42,8 @@ instance registered in etcd is asked for the partitions it owns (--json lists th
 lagging (lag at or above 10,000 records), halted (a partition halted by policy), down (the link is not
 running), unknown (its target region's node did not answer: links are reported by the node of the region
 they write into). Rates are records written per second over the node's last 5 s sampling interval.
+Failover operations (geomesh failover / failback, recorded in etcd): those running (interrupted, or still
+going) with the command that completes them, then the last done ones (--json: all, as failoverOperations).
 --json prints the status as one JSON document (with --watch: one line per round).
 Exit codes: 0 every region's node answered, 1 some did not (or a failure), 2 invalid topology,
 64 usage error, 66 file not readable. With --watch: those of the last round drawn before Ctrl-C.`;
@@ -49,6 +53,12 @@ interface StatusOptions extends OperatorConnectionOptions {
   json?: boolean;
   watch?: boolean;
   intervalMs: string;
+}
+
+/** The failover operations recorded in etcd, besides the mesh (null: etcd could not be read). */
+interface StatusOperations {
+  failoverOperations: OperationSummary[] | null;
+  failoverOperationsError: string | null;
 }
 
 const ETCD_TIMEOUTS = { dialTimeoutMs: 2_000, requestTimeoutMs: 2_000 };
@@ -77,7 +87,31 @@ class StatusProbe {
     this.#timeoutMs = timeoutMs;
   }
 
-  async round(): Promise<MeshStatus> {
+  /** The failover operations in etcd, or why they could not be read. */
+  async operations(): Promise<{ operations: OperationSummary[] | null; error: string | null }> {
+    try {
+      const listing = await new FailoverOperationStore({ store: await this.#etcd() }).list({
+        signal: AbortSignal.timeout(ETCD_TIMEOUTS.requestTimeoutMs),
+      });
+      return {
+        operations: listing.operations.map(summarizeOperation),
+        error: listing.errors.length ? listing.errors.join('; ') : null,
+      };
+    } catch (err) {
+      return { operations: null, error: (err as Error).message };
+    }
+  }
+
+  async round(): Promise<MeshStatus & StatusOperations> {
+    const [status, operations] = await Promise.all([this.#mesh(), this.operations()]);
+    return {
+      ...status,
+      failoverOperations: operations.operations,
+      failoverOperationsError: operations.error,
+    };
+  }
+
+  async #mesh(): Promise<MeshStatus> {
     const asked = new Set<string>();
     const status = await collectMeshStatus({
       layout: meshLayoutOf(this.#config),
@@ -184,9 +218,14 @@ export function registerStatusCommand(program: Command, context: CliContext): vo
     const { transport, timeoutMs } = connection;
 
     const probe = new StatusProbe(config, transport, timeoutMs);
-    const draw = (status: MeshStatus) => {
+    const draw = (status: MeshStatus & StatusOperations) => {
       if (options.json) context.stdout(JSON.stringify(status, null, options.watch ? undefined : 2) + '\n');
-      else context.stdout((options.watch ? CLEAR : '') + renderStatusTable(status));
+      else
+        context.stdout(
+          (options.watch ? CLEAR : '') +
+            renderStatusTable(status) +
+            renderOperations(status.failoverOperations, status.failoverOperationsError),
+        );
       context.setExitCode(status.isComplete ? EXIT_CODES.ok : EXIT_CODES.failure);
     };
     try {

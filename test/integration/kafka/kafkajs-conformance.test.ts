@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import kafkajs, { type Consumer, type IHeaders, type Kafka, type KafkaMessage, type Message } from 'kafkajs';
-import { createKafkaClient, readPartitionRanges } from '../../../node/kafka/index.ts';
+import { ClusterOffsets, createKafkaClient, readPartitionRanges } from '../../../node/kafka/index.ts';
 import { silentLogger } from '../../../node/log/index.ts';
 import type { LocalKafkaCluster } from '../../harness/index.ts';
 import { kafkaLibDir, PROJECT_ROOT, TestEnvironment } from '../../harness/index.ts';
@@ -71,6 +71,33 @@ async function consumeAll(
 function asBuffer(v: Buffer | string | null | undefined): Buffer | null {
   if (v === null || v === undefined) return null;
   return Buffer.isBuffer(v) ? v : Buffer.from(v);
+}
+
+/**
+ * Runs `consumer` (subscribed) until it has read a record of each of `partitions` partitions: the offset of
+ * the first record read in each. `after` names what it resumes after, for the timeout's message.
+ */
+function firstOffsets(
+  consumer: Consumer,
+  partitions: number,
+  after: string,
+  autoCommit: boolean,
+): Promise<Map<number, string>> {
+  const firsts = new Map<number, string>();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no records after ${after}`)), 30_000);
+    void consumer.run({
+      autoCommit,
+      eachMessage: ({ partition, message }) => {
+        if (!firsts.has(partition)) firsts.set(partition, message.offset);
+        if (firsts.size === partitions) {
+          clearTimeout(timer);
+          resolve(firsts);
+        }
+        return Promise.resolve();
+      },
+    });
+  });
 }
 
 describe('kafkajs conformance against the pinned Kafka', () => {
@@ -367,20 +394,7 @@ describe('kafkajs conformance against the pinned Kafka', () => {
       const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
       await consumer.connect();
       await consumer.subscribe({ topics: [topic] });
-      const firsts = new Map<number, string>();
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error('no records after setOffsets')), 30_000);
-        void consumer.run({
-          eachMessage: ({ partition, message }) => {
-            if (!firsts.has(partition)) firsts.set(partition, message.offset);
-            if (firsts.size === 2) {
-              clearTimeout(timer);
-              resolve();
-            }
-            return Promise.resolve();
-          },
-        });
-      });
+      const firsts = await firstOffsets(consumer, 2, 'setOffsets', true);
       await consumer.disconnect();
       assert.equal(firsts.get(0), '7');
       assert.equal(firsts.get(1), '3');
@@ -393,6 +407,51 @@ describe('kafkajs conformance against the pinned Kafka', () => {
       );
     } finally {
       await admin.disconnect();
+    }
+  });
+  it("a group's offsets committed without joining it (ClusterOffsets.commit): exact, backwards too, refused while a consumer runs", async () => {
+    const topic = `commit-${randomUUID()}`;
+    await createTopic(topic, 2);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic,
+      messages: Array.from({ length: 20 }, (_, i) => ({ value: `v${i}`, partition: i % 2 })),
+    });
+    await producer.disconnect();
+    const groupId = `commit-group-${randomUUID()}`;
+    const offsets = new ClusterOffsets(kafka);
+    try {
+      await offsets.commit(groupId, [
+        { topic, partition: 0, offset: 8 },
+        { topic, partition: 1, offset: 5 },
+      ]);
+      await offsets.commit(groupId, [
+        { topic, partition: 0, offset: 6 },
+        { topic, partition: 1, offset: 4 },
+      ]);
+      assert.deepEqual(
+        (await offsets.committedOffsets(groupId, [topic])).map((o) => o.offset),
+        [6, 4],
+        'moved backwards as asked',
+      );
+      const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 200 });
+      await consumer.connect();
+      await consumer.subscribe({ topics: [topic] });
+      const firsts = await firstOffsets(consumer, 2, 'the commit', false);
+      assert.deepEqual([firsts.get(0), firsts.get(1)], ['6', '4'], 'a consumer of the group resumes there');
+      // While it runs, the group's offsets are not moved under it.
+      await assert.rejects(offsets.commit(groupId, [{ topic, partition: 0, offset: 1 }]), {
+        code: 'GEOMESH_KAFKA_REQUEST',
+        message: /has 1 active member\(s\)/,
+      });
+      await consumer.disconnect();
+      assert.deepEqual(
+        (await offsets.committedOffsets(groupId, [topic])).map((o) => o.offset),
+        [6, 4],
+      );
+    } finally {
+      await offsets.stop();
     }
   });
 });

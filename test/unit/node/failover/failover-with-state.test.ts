@@ -1,51 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { silentLogger } from '../../../../node/log/index.ts';
-import { RegionStateStore } from '../../../../node/region-state/index.ts';
+import { FailoverOperationStore, RegionStateStore } from '../../../../node/region-state/index.ts';
 import type { FailoverRequest } from '../../../../node/rpc/index.ts';
 import { failoverWithState, type GroupMovePorts } from '../../../../node/failover/index.ts';
 import type { Translation } from '../../../../node/translation-service/index.ts';
 import { GeomeshError } from '../../../../base/index.ts';
-import type { KeyValueEntry, PutOptions } from '../../../../node/coordination-ports/index.ts';
-import { recordedState } from './fixtures.ts';
-
-/** An in-memory document store with compare-and-swap; `isDown` makes every call fail as etcd would. */
-class MemoryStore {
-  readonly entries = new Map<string, KeyValueEntry>();
-  isDown = false;
-  #revision = 1;
-  #check(): void {
-    if (this.isDown) throw new GeomeshError('GEOMESH_COORD_UNAVAILABLE', 'etcd: connection refused');
-  }
-  get(key: string) {
-    this.#check();
-    return Promise.resolve(this.entries.get(key));
-  }
-  list(prefix: string) {
-    this.#check();
-    return Promise.resolve({
-      entries: [...this.entries.values()].filter((e) => e.key.startsWith(prefix)),
-      revision: this.#revision,
-    });
-  }
-  put(key: string, value: Buffer | string, options: PutOptions = {}) {
-    this.#check();
-    const found = this.entries.get(key)?.modRevision ?? 0;
-    if ((options.mustNotExist && found) || (options.expectedModRevision ?? found) !== found) {
-      return Promise.reject(new GeomeshError('GEOMESH_COORD_CONFLICT', 'changed', { details: { key } }));
-    }
-    const modRevision = ++this.#revision;
-    this.entries.set(key, {
-      key,
-      value: Buffer.from(value),
-      modRevision,
-      createRevision: modRevision,
-      version: 1,
-      leaseId: undefined,
-    });
-    return Promise.resolve(modRevision);
-  }
-}
+import { MemoryStore, recordedState } from './fixtures.ts';
 
 /**
  * A fake of the node's translation and cluster: groups named ghost-* are unknown (refused when translated),
@@ -105,6 +66,7 @@ function harness(store: MemoryStore, options: { isEtcdDown?: boolean } = {}) {
               return change;
             },
           },
+          operations: new FailoverOperationStore({ store }),
           close: () => (events.push('etcd closed'), Promise.resolve()),
         });
       },
@@ -136,13 +98,23 @@ describe('failoverWithState', () => {
     assert.equal((await states.get('east')).record?.state, 'failed-over');
   });
 
-  it('a dry run, or a call where every group is refused, records nothing and opens no etcd connection', async () => {
+  it('a dry run records nothing and opens no etcd connection; a call where every group is refused records no region state', async () => {
     const store = new MemoryStore();
     const { events, run } = harness(store);
-    assert.equal((await run({ dryRun: true })).regionState, null);
-    assert.equal((await run({ groups: ['ghost-1'] })).regionState, null);
+    const dry = await run({ dryRun: true });
+    assert.equal(dry.regionState, null);
+    assert.equal(dry.operation, undefined);
     assert.deepEqual(events, []);
     assert.equal(store.entries.size, 0);
+    const refused = await run({ groups: ['ghost-1'] });
+    assert.equal(refused.regionState, null);
+    // Only its operation, done with the group refused.
+    const { operations } = await new FailoverOperationStore({ store }).list();
+    assert.deepEqual(
+      operations.map((o) => [o.operation.id, o.operation.state, o.operation.committed, o.operation.refused]),
+      [[refused.operation, 'done', 0, 1]],
+    );
+    assert.ok(![...store.entries.keys()].some((k) => k.startsWith('regions/')));
   });
 
   it('a group refused at its commit (active members) is reported refused; it was recorded before the commits', async () => {
@@ -169,7 +141,7 @@ describe('failoverWithState', () => {
     const { events, run } = harness(new MemoryStore(), { isEtcdDown: true });
     await assert.rejects(run({}), {
       code: 'GEOMESH_COORD_UNAVAILABLE',
-      message: /cannot record east as failed over to west in etcd: dial timeout; nothing was committed/,
+      message: /cannot reach etcd to record the operation: dial timeout; nothing was committed/,
     });
     assert.deepEqual(events, []);
   });
@@ -230,7 +202,8 @@ describe('failoverWithState', () => {
     const original = store.put.bind(store);
     let puts = 0;
     store.put = (...args: Parameters<MemoryStore['put']>) => {
-      if (++puts === 2) store.isDown = true;
+      // The second region state write of the finish (active) fails, and everything after it.
+      if (args[0].startsWith('regions/') && ++puts === 2) store.isDown = true;
       return original(...args);
     };
     const finish = await run({ fromRegion: 'west', toRegion: 'east', failback: 'finish' });
@@ -249,10 +222,13 @@ describe('failoverWithState', () => {
     await assert.rejects(run({ groups: [], groupPatterns: ['bil(ling'] }), {
       code: 'GEOMESH_RPC_INVALID_ARGUMENT',
     });
+    assert.deepEqual(events, []);
+    // A pattern that matches nothing is known once the groups are listed: after etcd was asked whether an
+    // interrupted operation runs, before anything is written.
     await assert.rejects(run({ groups: [], groupPatterns: ['nothing-.*'] }), {
       code: 'GEOMESH_RPC_NOT_FOUND',
     });
-    assert.deepEqual(events, []);
+    assert.deepEqual(events, ['etcd connected', 'etcd closed']);
   });
 
   it("no group named: the source's listed groups are selected, narrowed, recorded, then committed", async () => {
@@ -310,7 +286,7 @@ describe('failoverWithState', () => {
     store.isDown = true;
     await assert.rejects(run({ fromRegion: 'west', toRegion: 'east', groups: [], failback: 'finish' }), {
       code: 'GEOMESH_COORD_UNAVAILABLE',
-      message: /cannot read east's region state in etcd .* nothing was changed/,
+      message: /cannot open the failback operation west → east in etcd: .*nothing was committed/,
     });
   });
 });

@@ -21,7 +21,10 @@ import type { FailoverRequest, FailoverResponse } from '../../../../node/rpc/ind
 type Counts = { region: string; records: number }[] | null;
 
 /** An answer for group `g` with one partition per entry of `gaps` (null: not counted). */
-function answer(gaps: Counts[], options: { source?: 'live' | 'checkpoint'; dryRun?: boolean } = {}) {
+function answer(
+  gaps: Counts[],
+  options: { source?: 'live' | 'checkpoint'; dryRun?: boolean; members?: number } = {},
+) {
   const response: FailoverResponse = {
     groups: [
       {
@@ -45,6 +48,7 @@ function answer(gaps: Counts[], options: { source?: 'live' | 'checkpoint'; dryRu
             notReplicated: gap ?? [],
             notReplicatedCounted: gap !== null,
           })),
+          ...(options.members !== undefined && { sourceActiveMembers: options.members }),
         },
       },
     ],
@@ -180,5 +184,58 @@ describe('--wait-for-replication', () => {
       /not counted .* nothing committed: upgrade it, or fail over without --wait-for-replication/,
     );
     assert.equal(s.requests.length, 1);
+  });
+  it('planned: waits for the consumers in the source to stop, then for the gap, then commits', async () => {
+    const s = scripted([
+      answer([[]], { dryRun: true, members: 2 }),
+      answer([[{ region: 'east', records: 4 }]], { dryRun: true, members: 0 }),
+      answer([[]], { dryRun: true, members: 0 }),
+    ]);
+    const run = await runFailoverAfterReplication(s.calls, request, 10_000, s.clock, s.say, undefined, true);
+    assert.equal(run.exit, 'ok');
+    assert.deepEqual(
+      s.requests.map((r) => r.dryRun),
+      [true, true, true, false],
+    );
+    assert.deepEqual(s.lines, [
+      'waiting for the consumers in east to stop: 1 group: g (2 members); 10 s left',
+      'waiting for replication: 4 (east 4) records of east not in west yet; 9 s left',
+      "replicated: west holds every record of east after the groups' frontiers",
+    ]);
+  });
+
+  it('planned: consumers still running when the bound passes: refused, nothing committed', async () => {
+    const s = scripted([answer([[]], { dryRun: true, members: 1 })]);
+    const run = await runFailoverAfterReplication(s.calls, request, 2_000, s.clock, s.say, undefined, true);
+    assert.equal(run.exit, 'refused');
+    assert.match(
+      run.error ?? '',
+      /after 2000 ms, 1 group: g \(1 member\) still has consumers running in east: nothing committed/,
+    );
+    assert.ok(s.requests.every((r) => r.dryRun));
+  });
+
+  it('planned: a source that does not answer, or cannot say its members, fails at once with nothing committed', async () => {
+    for (const [look, message] of [
+      [
+        answer([[]], { dryRun: true, source: 'checkpoint' }),
+        /needs east to answer, and 1 groups translate from its checkpoints/,
+      ],
+      [answer([[]], { dryRun: true }), /east's node does not say \(a geomesh older than the count\)/],
+    ] as const) {
+      const s = scripted([look]);
+      const run = await runFailoverAfterReplication(
+        s.calls,
+        request,
+        60_000,
+        s.clock,
+        s.say,
+        undefined,
+        true,
+      );
+      assert.equal(run.exit, 'failure');
+      assert.match(run.error ?? '', message);
+      assert.equal(s.requests.length, 1);
+    }
   });
 });

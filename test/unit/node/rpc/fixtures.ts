@@ -90,9 +90,13 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
                       notReplicatedCounted: true,
                     },
                   ],
+                  sourceActiveMembers: 2,
                 }
               : undefined,
+          committedEarlier: i === 0 && !request.dryRun,
         })),
+        operation: request.dryRun ? '' : '20260101T000000Z-0a0b0c0d',
+        resumed: !request.dryRun,
         regionState: request.dryRun
           ? null
           : {
@@ -209,6 +213,8 @@ export function fakeHandlers(overrides: Partial<OperatorHandlers & PeerHandlers>
           unconsumed: [{ region: 'us-east', fromOffset: BIG + 9, toOffset: BIG + 10, records: 2 }],
           unconsumedCounted: true,
         })),
+        activeMembers: 3,
+        activeMembersKnown: true,
       };
     },
     seek: async (request, context) => {

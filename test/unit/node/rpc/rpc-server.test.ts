@@ -179,7 +179,15 @@ describe('RpcServer and clients: round trips', () => {
     assert.equal(response.groups[0]?.translation?.source, 'live');
     assert.equal(response.groups[0]?.translation?.partitions[0]?.targetOffset, BIG + 22);
     assert.equal(response.groups[1]?.translation, undefined);
+    assert.equal(response.groups[0]?.translation?.sourceActiveMembers, 2, 'the members in the source travel');
     assert.equal(response.groups[1]?.outcome, 'refused');
+    // The operation in etcd, whether the call resumed it, and the groups an earlier call committed.
+    assert.equal(response.operation, '20260101T000000Z-0a0b0c0d');
+    assert.equal(response.resumed, true);
+    assert.deepEqual(
+      response.groups.map((g) => g.committedEarlier),
+      [true, false],
+    );
     assert.deepEqual(response.regionState, {
       region: 'us-east',
       state: 'failed-over',
@@ -247,6 +255,8 @@ describe('RpcServer and clients: round trips', () => {
           unconsumedCounted: true,
         },
       ],
+      activeMembers: 3,
+      activeMembersKnown: true,
     });
 
     const seekRequest = {

@@ -19,6 +19,19 @@ export interface FailoverResponse {
    * not answer): the groups are back; run the failback again to record it. "" otherwise.
    */
   'regionStateError'?: (string);
+  /**
+   * The operation recorded in etcd (`failover-operations/<id>`) that this call ran: its groups and each
+   * group's progress. A call that is interrupted (the caller cancels or goes away, the node stops) leaves it
+   * running; the same request (same regions, failback step, groups and patterns) completes it: groups
+   * committed earlier are not translated again, groups translated earlier are committed with that
+   * translation, the others are translated and committed. While it runs, another request for the same
+   * regions and step is FAILED_PRECONDITION. "" for a dry run, a failback's "start", or an older node.
+   */
+  'operation'?: (string);
+  /**
+   * Whether this call completed an operation an interrupted call had started.
+   */
+  'resumed'?: (boolean);
 }
 
 export interface FailoverResponse__Output {
@@ -37,4 +50,17 @@ export interface FailoverResponse__Output {
    * not answer): the groups are back; run the failback again to record it. "" otherwise.
    */
   'regionStateError': (string);
+  /**
+   * The operation recorded in etcd (`failover-operations/<id>`) that this call ran: its groups and each
+   * group's progress. A call that is interrupted (the caller cancels or goes away, the node stops) leaves it
+   * running; the same request (same regions, failback step, groups and patterns) completes it: groups
+   * committed earlier are not translated again, groups translated earlier are committed with that
+   * translation, the others are translated and committed. While it runs, another request for the same
+   * regions and step is FAILED_PRECONDITION. "" for a dry run, a failback's "start", or an older node.
+   */
+  'operation': (string);
+  /**
+   * Whether this call completed an operation an interrupted call had started.
+   */
+  'resumed': (boolean);
 }

@@ -16,6 +16,12 @@ export interface GetFrontiersResponse {
    * One entry per partition the group has a committed offset for, sorted by topic then partition.
    */
   'partitions'?: (_geomesh_v1_PartitionFrontier)[];
+  /**
+   * How many members the group has in the called node's cluster now (consumers running there), when
+   * active_members_known; a node older than the field leaves both unset.
+   */
+  'activeMembers'?: (number);
+  'activeMembersKnown'?: (boolean);
 }
 
 export interface GetFrontiersResponse__Output {
@@ -31,4 +37,10 @@ export interface GetFrontiersResponse__Output {
    * One entry per partition the group has a committed offset for, sorted by topic then partition.
    */
   'partitions': (_geomesh_v1_PartitionFrontier__Output)[];
+  /**
+   * How many members the group has in the called node's cluster now (consumers running there), when
+   * active_members_known; a node older than the field leaves both unset.
+   */
+  'activeMembers': (number);
+  'activeMembersKnown': (boolean);
 }

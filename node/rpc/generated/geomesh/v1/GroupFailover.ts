@@ -16,6 +16,12 @@ export interface GroupFailover {
    * The translation used (absent when the group was refused before translating).
    */
   'translation'?: (_geomesh_v1_TranslateOffsetsResponse | null);
+  /**
+   * The group was committed by an earlier, interrupted call of the same operation (see
+   * FailoverResponse.operation): it was neither translated nor committed again; translation is the one
+   * committed then.
+   */
+  'committedEarlier'?: (boolean);
 }
 
 export interface GroupFailover__Output {
@@ -32,4 +38,10 @@ export interface GroupFailover__Output {
    * The translation used (absent when the group was refused before translating).
    */
   'translation': (_geomesh_v1_TranslateOffsetsResponse__Output | null);
+  /**
+   * The group was committed by an earlier, interrupted call of the same operation (see
+   * FailoverResponse.operation): it was neither translated nor committed again; translation is the one
+   * committed then.
+   */
+  'committedEarlier': (boolean);
 }

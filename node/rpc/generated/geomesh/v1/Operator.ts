@@ -19,7 +19,8 @@ export interface OperatorClient extends grpc.Client {
    * Moves consumer groups from one region to another (changes state: needs an authorised caller). For each
    * group: translates its committed offsets from from_region to to_region (as TranslateOffsets does) and,
    * unless dry_run, commits them in to_region, where the group must have no active members. Served by the
-   * node of to_region. Idempotent: a repeated call commits the same offsets. Errors: INVALID_ARGUMENT (no
+   * node of to_region. Interruptible (see FailoverResponse.operation); once an operation is done, a repeated
+   * call is a new operation and commits the offsets translated then. Errors: INVALID_ARGUMENT (no
    * group, same regions), NOT_FOUND (unknown region), FAILED_PRECONDITION (not to_region's node),
    * UNAUTHENTICATED / PERMISSION_DENIED (caller), UNAVAILABLE (etcd did not record the region state: nothing
    * was committed), FAILED_PRECONDITION (the region state forbids it, e.g. from_region is failed over to
@@ -38,7 +39,8 @@ export interface OperatorClient extends grpc.Client {
    * Moves consumer groups from one region to another (changes state: needs an authorised caller). For each
    * group: translates its committed offsets from from_region to to_region (as TranslateOffsets does) and,
    * unless dry_run, commits them in to_region, where the group must have no active members. Served by the
-   * node of to_region. Idempotent: a repeated call commits the same offsets. Errors: INVALID_ARGUMENT (no
+   * node of to_region. Interruptible (see FailoverResponse.operation); once an operation is done, a repeated
+   * call is a new operation and commits the offsets translated then. Errors: INVALID_ARGUMENT (no
    * group, same regions), NOT_FOUND (unknown region), FAILED_PRECONDITION (not to_region's node),
    * UNAUTHENTICATED / PERMISSION_DENIED (caller), UNAVAILABLE (etcd did not record the region state: nothing
    * was committed), FAILED_PRECONDITION (the region state forbids it, e.g. from_region is failed over to
@@ -123,7 +125,8 @@ export interface OperatorHandlers extends grpc.UntypedServiceImplementation {
    * Moves consumer groups from one region to another (changes state: needs an authorised caller). For each
    * group: translates its committed offsets from from_region to to_region (as TranslateOffsets does) and,
    * unless dry_run, commits them in to_region, where the group must have no active members. Served by the
-   * node of to_region. Idempotent: a repeated call commits the same offsets. Errors: INVALID_ARGUMENT (no
+   * node of to_region. Interruptible (see FailoverResponse.operation); once an operation is done, a repeated
+   * call is a new operation and commits the offsets translated then. Errors: INVALID_ARGUMENT (no
    * group, same regions), NOT_FOUND (unknown region), FAILED_PRECONDITION (not to_region's node),
    * UNAUTHENTICATED / PERMISSION_DENIED (caller), UNAVAILABLE (etcd did not record the region state: nothing
    * was committed), FAILED_PRECONDITION (the region state forbids it, e.g. from_region is failed over to

@@ -29,6 +29,13 @@ export interface TranslateOffsetsResponse {
    * One entry per translated partition, sorted by topic then partition.
    */
   'partitions'?: (_geomesh_v1_PartitionTranslation)[];
+  /**
+   * Live frontiers only: how many members the group has in from_region's cluster now (consumers running
+   * there), when source_active_members_known; unknown for a checkpoint or a node older than the field. A
+   * planned switchover waits for 0.
+   */
+  'sourceActiveMembers'?: (number);
+  'sourceActiveMembersKnown'?: (boolean);
 }
 
 export interface TranslateOffsetsResponse__Output {
@@ -56,4 +63,11 @@ export interface TranslateOffsetsResponse__Output {
    * One entry per translated partition, sorted by topic then partition.
    */
   'partitions': (_geomesh_v1_PartitionTranslation__Output)[];
+  /**
+   * Live frontiers only: how many members the group has in from_region's cluster now (consumers running
+   * there), when source_active_members_known; unknown for a checkpoint or a node older than the field. A
+   * planned switchover waits for 0.
+   */
+  'sourceActiveMembers': (number);
+  'sourceActiveMembersKnown': (boolean);
 }
