@@ -113,7 +113,7 @@ try {
   log(`mesh up in ${((Date.now() - began) / 1000).toFixed(1)} s (load ${load()})`);
   writers = await new Writers(mesh.kafka, TOPIC, {
     regions: REGIONS,
-    batch: 20 + Math.floor(random() * 40),
+    batch: 20 + Math.floor(random() * 11),
     intervalMs: 500,
     retryMs: 500,
   }).start();
@@ -136,7 +136,9 @@ try {
   await healAll(mesh);
   await writers.stop();
   const written = writers.total;
-  log(`[${clock(Date.now() - start)}] healed, writers stopped: ${written} written (${writers.failedSends} sends retried)`);
+  log(
+    `[${clock(Date.now() - start)}] healed, writers stopped: ${written} written (${writers.failedSends} sends retried)`,
+  );
   const drainFrom = Date.now();
   let drainMs: number | undefined;
   try {
@@ -146,7 +148,9 @@ try {
       what: `every region holding all ${written} records`,
     });
     drainMs = Date.now() - drainFrom;
-    log(`drained: every region holds ${written} records ${(drainMs / 1000).toFixed(1)} s after the heal`);
+    log(
+      `drained: every region holds ${written} records ${(drainMs / 1000).toFixed(1)} s after the writers stopped`,
+    );
   } catch (err) {
     log(`NOT drained: ${(err as Error).message}; held a/b/c ${(await topicCounts(mesh, TOPIC)).join('/')}`);
   }

@@ -82,7 +82,8 @@ export async function checkTranslations(
           ],
           { GEOMESH_PROVENANCE_KEY: mesh.options.key },
         );
-        if (result.code !== 0) throw new Error(`geomesh translate exited ${result.code}: ${result.stderr.trim()}`);
+        if (result.code !== 0)
+          throw new Error(`geomesh translate exited ${result.code}: ${result.stderr.trim()}`);
         const translation = JSON.parse(result.stdout) as Translation;
         report.source = translation.source;
         const outcome = checkTranslation(translation, logs[from]!, logs[to]!, committed, options);

@@ -7,12 +7,7 @@
 import { seededRandom } from '../../test/support/seeded-random.ts';
 
 export type FaultKind =
-  | 'kill-node'
-  | 'pause-node'
-  | 'restart-broker'
-  | 'partition'
-  | 'blackhole'
-  | 'restart-etcd';
+  'kill-node' | 'pause-node' | 'restart-broker' | 'partition' | 'blackhole' | 'restart-etcd';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'kill-node',

@@ -41,12 +41,8 @@ const ROUNDS = 3;
 
 const LOG = { mesh: MESH, key: KEY, partitions: PARTITIONS };
 const readLog = (kafka: Kafka, region: string, topic: string) => readTopicLog(kafka, region, topic, LOG);
-const check = (
-  translation: Translation,
-  fromLog: TopicLog,
-  toLog: TopicLog,
-  committed: number[],
-) => checkTranslation(translation, fromLog, toLog, committed, LOG);
+const check = (translation: Translation, fromLog: TopicLog, toLog: TopicLog, committed: number[]) =>
+  checkTranslation(translation, fromLog, toLog, committed, LOG);
 
 describe('offset translation (3 regions, interleaved active-active writes)', () => {
   const mesh = new InProcessMesh(REGIONS, KEY);

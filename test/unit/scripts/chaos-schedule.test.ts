@@ -33,7 +33,10 @@ describe('chaos schedule', () => {
         assert.ok(f.lengthMs >= bounds.minMs && f.lengthMs <= bounds.maxMs, `seed ${seed}: ${f.kind} length`);
         assert.ok(f.atMs - previousEnd >= QUIET_BOUNDS.minMs, `seed ${seed}: quiet before ${f.kind}`);
         assert.ok(f.atMs - previousEnd <= QUIET_BOUNDS.maxMs, `seed ${seed}: quiet before ${f.kind}`);
-        assert.ok(f.atMs + f.lengthMs + SLACK_MS <= o.durationMs, `seed ${seed}: ${f.kind} ends within the run`);
+        assert.ok(
+          f.atMs + f.lengthMs + SLACK_MS <= o.durationMs,
+          `seed ${seed}: ${f.kind} ends within the run`,
+        );
         if (f.kind === 'kill-node' || f.kind === 'pause-node') {
           assert.equal(f.targets.length, 1);
           assert.ok(o.instances.includes(f.targets[0]!));
