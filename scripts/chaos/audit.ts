@@ -39,6 +39,10 @@ export function regionReports(
 ): RegionReport[] {
   const regions = Object.keys(audits);
   const inOrigin = new Map(regions.map((o) => [o, copies(audits[o]!, o)]));
+  // Copies that came back to their origin (loops) count there too, and which sequences they are is not
+  // known: with loops in the origin, every copy beyond the first elsewhere counts as a duplicate.
+  const expectedCopies = (origin: string, seq: number) =>
+    audits[origin]!.loops > 0 ? 1 : Math.max(1, inOrigin.get(origin)!.get(seq) ?? 0);
   return regions.map((region) => {
     const audit = audits[region]!;
     const report: RegionReport = {
@@ -54,7 +58,6 @@ export function regionReports(
     };
     for (const origin of regions) {
       const here = origin === region ? inOrigin.get(origin)! : copies(audit, origin);
-      const expected = inOrigin.get(origin)!;
       let lost = 0;
       for (let seq = 0; seq < (written[origin] ?? 0); seq++) if (!here.has(seq)) lost++;
       report.lost[origin] = lost;
@@ -62,10 +65,12 @@ export function regionReports(
         if (origin === region) report.writerDuplicates += n - 1;
         else {
           report.replicated += n;
-          report.duplicates += Math.max(0, n - Math.max(1, expected.get(seq) ?? 0));
+          report.duplicates += Math.max(0, n - expectedCopies(origin, seq));
         }
       }
     }
+    // The copies back in their origin are loops, not the writer's.
+    report.writerDuplicates = Math.max(0, report.writerDuplicates - audit.loops);
     return report;
   });
 }

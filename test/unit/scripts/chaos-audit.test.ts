@@ -69,4 +69,19 @@ describe('chaos audit', () => {
     assert.equal(totals.writerDuplicates, 1);
     assert.ok(isClean(totals));
   });
+
+  it('copies back in their origin are loops, not writer duplicates, and hide no duplicate elsewhere', () => {
+    const reports = regionReports(
+      {
+        a: audit({ a: [0, 0, 1], b: [0] }, { loops: 1 }),
+        b: audit({ a: [0, 0, 1], b: [0] }),
+      },
+      { a: 2, b: 1 },
+    );
+    const totals = chaosTotals(3, reports, []);
+    assert.equal(totals.loops, 1);
+    assert.equal(totals.writerDuplicates, 0);
+    assert.equal(totals.duplicates, 1, 'a:0 twice in b');
+    assert.ok(!isClean(totals));
+  });
 });
