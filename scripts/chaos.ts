@@ -175,7 +175,7 @@ try {
     `${totals.replicated} (of ${2 * totals.written}), lost ${totals.lost}, duplicates ${totals.duplicates}, loops ` +
     `${totals.loops}, translation errors ${totals.translationErrors}` +
     (totals.misattributed + totals.orderBroken > 0
-      ? `, misattributed ${totals.misattributed}, order broken in ${totals.orderBroken} regions`
+      ? `, misattributed ${totals.misattributed}, order broken in ${totals.orderBroken} of ${REGIONS.length} regions`
       : '') +
     (totals.writerDuplicates > 0 ? `, writer duplicates ${totals.writerDuplicates}` : '') +
     ` (load ${load()}) — ${clean ? 'CLEAN' : 'ANOMALY'}`;
