@@ -69,7 +69,6 @@ const INSTANCES = ['a', 'b', 'c', 'c-2'];
 const TOPIC = 'orders-chaos';
 /** Bound on every region holding every record after the heal. */
 const DRAIN_MS = 300_000;
-/** Consumer groups translated in the audit: one per ordered pair of regions. */
 const log = values.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
 const load = () =>
   loadavg()
