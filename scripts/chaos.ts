@@ -127,7 +127,7 @@ try {
     done.push({ fault, startedMs, ...outcome, held });
     log(
       `[${clock(Date.now() - start)}]   over; back after ${(outcome.recoveryMs / 1000).toFixed(1)} s; written ` +
-        `${writers.total}, held a/b/c ${held.join('/')}; load ${load()}` +
+        `${writers.total}, log ends a/b/c ${held.join('/')}; load ${load()}` +
         (outcome.notes.length > 0 ? `; ${outcome.notes.join('; ')}` : ''),
     );
   }
@@ -138,10 +138,18 @@ try {
   log(
     `[${clock(Date.now() - start)}] healed, writers stopped: ${written} written (${writers.failedSends} sends retried)`,
   );
+  // Log ends first (cheap; transaction markers of a fenced writer count there too), then the records
+  // themselves (read committed), until every region holds every record or the bound passes.
   const drainFrom = Date.now();
   let drainMs: number | undefined;
+  let audits: Awaited<ReturnType<typeof auditRegions>> = {};
+  const isDrained = async () => {
+    if (!(await topicCounts(mesh!, TOPIC)).every((n) => n >= written)) return false;
+    audits = await auditRegions(mesh!, TOPIC);
+    return Object.values(audits).every((a) => a.total >= written);
+  };
   try {
-    await waitFor(async () => (await topicCounts(mesh!, TOPIC)).every((n) => n >= written), {
+    await waitFor(isDrained, {
       timeoutMs: DRAIN_MS,
       intervalMs: 1_000,
       what: `every region holding all ${written} records`,
@@ -151,13 +159,15 @@ try {
       `drained: every region holds ${written} records ${(drainMs / 1000).toFixed(1)} s after the writers stopped`,
     );
   } catch (err) {
-    log(`NOT drained: ${(err as Error).message}; held a/b/c ${(await topicCounts(mesh, TOPIC)).join('/')}`);
+    log(
+      `NOT drained: ${(err as Error).message}; log ends a/b/c ${(await topicCounts(mesh, TOPIC)).join('/')}`,
+    );
+    audits = await auditRegions(mesh, TOPIC);
   }
   const lag = await Promise.all(
     INSTANCES.map(async (i) => (await mesh!.status(i)).links.reduce((n, l) => n + l.lagRecords, 0)),
   );
   log(`link lag per instance ${INSTANCES.map((i, n) => `${i} ${lag[n]}`).join(', ')}`);
-  const audits = await auditRegions(mesh, TOPIC);
   const reports = regionReports(audits, writers.written);
   const translations = await checkTranslations(mesh, TOPIC, random);
   const totals = chaosTotals(written, reports, translations);
