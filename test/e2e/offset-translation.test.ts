@@ -15,15 +15,20 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Kafka } from 'kafkajs';
 import { GeomeshError } from '../../base/index.ts';
-import { ClusterOffsets, commitGroupOffsets, readPartitionRanges } from '../../node/kafka/index.ts';
+import { ClusterOffsets } from '../../node/kafka/index.ts';
 import type { InboundLinkSpec } from '../../node/config/index.ts';
 import type { RegionNode } from '../../node/region/index.ts';
-import { decodeOriginHeaders, provenanceKeyObject } from '../../node/replication/index.ts';
 import type { PeerApi, Translation } from '../../node/translation-service/index.ts';
-import { FrontierFilter } from '../../node/translation/index.ts';
 import { InProcessMesh } from '../support/in-process-mesh.ts';
 import { produceNumbered } from '../support/mesh-audit.ts';
 import { metricSum, waitFor } from '../support/polling.ts';
+import {
+  checkTranslation,
+  commitOffsets,
+  readTopicLog,
+  type TopicLog,
+  type TranslationOutcome,
+} from '../support/translation-audit.ts';
 
 const MESH = 'xlate';
 const KEY = randomBytes(32);
@@ -34,102 +39,10 @@ const PARTITIONS = 3;
 const PER_ROUND = 1_000;
 const ROUNDS = 3;
 
-/** One record of a region's log as the test sees it. */
-interface LoggedRecord {
-  offset: number;
-  id: string;
-  origin: string;
-  originOffset: number;
-  timestamp: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Record<string, unknown>;
-}
-
-/** Reads a topic of a region: per partition, its records in offset order. */
-async function readLog(kafka: Kafka, region: string, topic: string): Promise<Map<number, LoggedRecord[]>> {
-  const logs = new Map<number, LoggedRecord[]>();
-  const from = new Map(Array.from({ length: PARTITIONS }, (_, p) => [p, 0]));
-  await readPartitionRanges(kafka, topic, from, (r) => {
-    const p = decodeOriginHeaders(r.headers, provenanceKeyObject(KEY), MESH, r);
-    const list = logs.get(r.partition) ?? [];
-    list.push({
-      offset: r.offset,
-      id: r.value?.toString() ?? '',
-      origin: p.kind === 'replicated' ? p.origin.region : region,
-      originOffset: p.kind === 'replicated' ? p.origin.offset : r.offset,
-      timestamp: r.timestamp,
-      key: r.key,
-      value: r.value,
-      headers: r.headers,
-    });
-    logs.set(r.partition, list);
-  });
-  for (const list of logs.values()) list.sort((x, y) => x.offset - y.offset);
-  return logs;
-}
-
-/** Sets a group's committed offsets in a region (the group has no members). */
-function commit(kafka: Kafka, group: string, topic: string, offsets: number[]): Promise<void> {
-  return commitGroupOffsets(
-    kafka,
-    group,
-    offsets.map((offset, partition) => ({ topic, partition, offset })),
-  );
-}
-
-interface Outcome {
-  lost: number;
-  plainDuplicates: number;
-  duplicatesWithFilter: number;
-  alreadySeenReported: number;
-}
-
-/** Checks a translation against the two logs: what a consumer starting there would see. */
-function check(
-  translation: Translation,
-  fromLog: Map<number, LoggedRecord[]>,
-  toLog: Map<number, LoggedRecord[]>,
-  committed: number[],
-): Outcome {
-  const outcome: Outcome = { lost: 0, plainDuplicates: 0, duplicatesWithFilter: 0, alreadySeenReported: 0 };
-  const filter = new FrontierFilter({
-    mesh: MESH,
-    region: translation.toRegion,
-    provenanceKey: KEY,
-    frontiers: new Map(
-      translation.partitions.map((p) => [
-        `${p.topic}/${p.partition}`,
-        new Map(p.frontier.map((f) => [f.region, f.offset])),
-      ]),
-    ),
-  });
-  for (const p of translation.partitions) {
-    assert.equal(p.sourceOffset, committed[p.partition], 'the answer names the committed offset');
-    const consumed = new Set(
-      (fromLog.get(p.partition) ?? []).filter((r) => r.offset < p.sourceOffset).map((r) => r.id),
-    );
-    outcome.alreadySeenReported += p.alreadySeen;
-    for (const r of toLog.get(p.partition) ?? []) {
-      const isConsumed = consumed.has(r.id);
-      if (r.offset < p.targetOffset) {
-        if (!isConsumed) outcome.lost++;
-        continue;
-      }
-      if (isConsumed) outcome.plainDuplicates++;
-      const isSkipped = filter.isAlreadySeen(p.topic, p.partition, {
-        offset: String(r.offset),
-        timestamp: r.timestamp,
-        key: r.key,
-        value: r.value,
-        headers: r.headers as Record<string, Buffer>,
-      });
-      if (isConsumed && !isSkipped) outcome.duplicatesWithFilter++;
-      assert.ok(!(isSkipped && !isConsumed), `the filter skipped ${r.id}, which the group never consumed`);
-    }
-  }
-  return outcome;
-}
+const LOG = { mesh: MESH, key: KEY, partitions: PARTITIONS };
+const readLog = (kafka: Kafka, region: string, topic: string) => readTopicLog(kafka, region, topic, LOG);
+const check = (translation: Translation, fromLog: TopicLog, toLog: TopicLog, committed: number[]) =>
+  checkTranslation(translation, fromLog, toLog, committed, LOG);
 
 describe('offset translation (3 regions, interleaved active-active writes)', () => {
   const mesh = new InProcessMesh(REGIONS, KEY);
@@ -187,7 +100,7 @@ describe('offset translation (3 regions, interleaved active-active writes)', () 
     return nodes[region];
   }
 
-  let logs: Record<string, Map<number, LoggedRecord[]>> = {};
+  let logs: Record<string, TopicLog> = {};
 
   before(async () => {
     await mesh.start();
@@ -252,7 +165,7 @@ describe('offset translation (3 regions, interleaved active-active writes)', () 
       await Promise.all(
         prefixes
           .slice(i, i + 10)
-          .map((committed, j) => commit(mesh.kafka['a']!, `app-prefix-${i + j}`, TOPIC, committed)),
+          .map((committed, j) => commitOffsets(mesh.kafka['a']!, `app-prefix-${i + j}`, TOPIC, committed)),
       );
     for (const [i, committed] of prefixes.entries()) {
       const group = `app-prefix-${i}`;
@@ -265,7 +178,7 @@ describe('offset translation (3 regions, interleaved active-active writes)', () 
       assert.equal(outcome.lost, 0, `prefix ${i} (${committed.join(',')}): records skipped`);
       assert.equal(outcome.duplicatesWithFilter, 0, `prefix ${i}: duplicates with the filter`);
       assert.equal(outcome.alreadySeenReported, outcome.plainDuplicates, `prefix ${i}: already-seen count`);
-      for (const k of Object.keys(totals) as (keyof Outcome)[]) totals[k] += outcome[k];
+      for (const k of Object.keys(totals) as (keyof TranslationOutcome)[]) totals[k] += outcome[k];
       results.push(translation);
     }
     console.log(`50 prefixes a → b: ${JSON.stringify(totals)}`);
@@ -276,7 +189,7 @@ describe('offset translation (3 regions, interleaved active-active writes)', () 
     const committed = ends.map((end) => Math.floor(end * 0.1));
     const lag = ends.reduce((n, end, p) => n + end - committed[p]!, 0);
     assert.ok(lag > 6_000, `lag ${lag}`);
-    await commit(mesh.kafka['a']!, 'app-lagging', TOPIC, committed);
+    await commitOffsets(mesh.kafka['a']!, 'app-lagging', TOPIC, committed);
     // Asked of c's node: both halves are remote there.
     const translation = await nodes['c']!.translation!.translate('app-lagging', 'a', 'b', [TOPIC]);
     const outcome = check(translation, logs['a']!, logs['b']!, committed);
@@ -303,7 +216,7 @@ describe('offset translation (3 regions, interleaved active-active writes)', () 
       [...fromLog.values()].map((l) => Math.floor(Math.random() * (l.length + 1))),
     );
     await Promise.all(
-      prefixes.map((committed, i) => commit(mesh.kafka['a']!, `app-oneway-${i}`, ONE_WAY, committed)),
+      prefixes.map((committed, i) => commitOffsets(mesh.kafka['a']!, `app-oneway-${i}`, ONE_WAY, committed)),
     );
     for (const [i, committed] of prefixes.entries()) {
       const translation = await nodes['b']!.translation!.translate(`app-oneway-${i}`, 'a', 'b');
@@ -357,7 +270,7 @@ describe('offset translation (3 regions, interleaved active-active writes)', () 
       }
     };
     const first = ends.map((end) => Math.floor(end * 0.6));
-    await commit(mesh.kafka['a']!, 'app-sync', TOPIC, first);
+    await commitOffsets(mesh.kafka['a']!, 'app-sync', TOPIC, first);
     const expected = (await nodes['b']!.translation!.translate('app-sync', 'a', 'b', [TOPIC])).partitions.map(
       (p) => p.targetOffset,
     );
@@ -368,7 +281,7 @@ describe('offset translation (3 regions, interleaved active-active writes)', () 
     });
     // The group goes back in a (a reset): b's group is not moved backwards.
     const rewoundAt = Date.now();
-    await commit(
+    await commitOffsets(
       mesh.kafka['a']!,
       'app-sync',
       TOPIC,
@@ -391,7 +304,7 @@ describe('offset translation (3 regions, interleaved active-active writes)', () 
     const ends = [...logs['a']!.values()].map((l) => l[l.length - 1]!.offset + 1);
     const committed = ends.map((end) => Math.floor(end / 2));
     const committedAt = Date.now();
-    await commit(mesh.kafka['a']!, 'app-checkpointed', TOPIC, committed);
+    await commitOffsets(mesh.kafka['a']!, 'app-checkpointed', TOPIC, committed);
     // a's node checkpoints every second and pushes to b: wait for one taken after the commit.
     await waitFor(
       () => (nodes['b']!.checkpoints.get('a', 'app-checkpointed')?.computedAtMs ?? 0) > committedAt,

@@ -32,9 +32,16 @@ export interface WanMeshOptions {
   /** Extra lines under `defaults:` of the topology (e.g. link options). */
   defaults?: readonly string[];
   key: string;
+  /**
+   * A region whose partitions `instances` node processes share (`node.workSharing`): the first instance is
+   * named after the region, the others `<region>-2`, `<region>-3`…; each listens on ports of its own, and
+   * all register the region's advertised address (the proxy in front of the first instance's gRPC port).
+   */
+  workSharing?: { region: string; instances: number; leaseTtlMs: number };
 }
 
 interface RegionNodeProcess {
+  region: string;
   child: ChildProcess;
   grpc: number;
   http: number;
@@ -47,6 +54,7 @@ export class WanMesh {
   readonly dir: string;
   readonly #peerProxies = new Map<string, WanProxy>();
   readonly #etcdProxies = new Map<string, WanProxy>();
+  /** Node processes by instance name (a region's name for its first instance). */
   readonly #nodes = new Map<string, RegionNodeProcess>();
 
   private constructor(env: TestEnvironment, options: WanMeshOptions) {
@@ -89,7 +97,14 @@ export class WanMesh {
       });
       await admin.disconnect();
       const grpc = await freePort();
-      this.#nodes.set(r, { child: undefined as unknown as ChildProcess, grpc, http: await freePort() });
+      const sharing = this.options.workSharing?.region === r ? this.options.workSharing.instances : 1;
+      for (let i = 1; i <= sharing; i++)
+        this.#nodes.set(i === 1 ? r : `${r}-${i}`, {
+          region: r,
+          child: undefined as unknown as ChildProcess,
+          grpc: i === 1 ? grpc : await freePort(),
+          http: await freePort(),
+        });
       this.#peerProxies.set(r, await WanProxy.start({ target: { host: '127.0.0.1', port: grpc }, delayMs }));
       if (this.options.etcdProxied.includes(r))
         this.#etcdProxies.set(
@@ -98,8 +113,13 @@ export class WanMesh {
         );
     }
     writeFileSync(this.topologyFile, this.#topology());
-    for (const r of regions) this.startNode(r);
-    for (const r of regions) await waitNodeReady(this.#nodes.get(r)!.http, `node ${r}`, 90_000);
+    for (const name of this.instances) this.startNode(name);
+    for (const name of this.instances) await this.waitReady(name);
+  }
+
+  /** Every node instance's name: the regions', then the extra instances of a work-sharing region. */
+  get instances(): string[] {
+    return [...this.#nodes.keys()];
   }
 
   get topologyFile(): string {
@@ -126,10 +146,11 @@ export class WanMesh {
     ];
     for (const r of this.options.regions) {
       const node = this.#nodes.get(r)!;
+      const sharing = this.options.workSharing;
       lines.push(
         `  ${r}:`,
         `    kafka: { brokers: ['${(throughWan.includes(r) ? this.env.wanBootstrapServers(r) : this.env.cluster(r).bootstrapServers)[0]}'], remoteBrokers: ['${this.env.wanBootstrapServers(r)[0]}'] }`,
-        `    node: { grpc: '127.0.0.1:${node.grpc}', http: '127.0.0.1:${node.http}', advertise: '${this.peerProxy(r).address}' }`,
+        `    node: { grpc: '127.0.0.1:${node.grpc}', http: '127.0.0.1:${node.http}', advertise: '${this.peerProxy(r).address}'${sharing?.region === r ? `, workSharing: { leaseTtlMs: ${sharing.leaseTtlMs} }` : ''} }`,
       );
     }
     lines.push(
@@ -141,9 +162,10 @@ export class WanMesh {
     return `${lines.join('\n')}\n`;
   }
 
-  /** Starts `region`'s node (again) with the mesh's topology, or with `file`. */
-  startNode(region: string, file = this.topologyFile): void {
-    const node = this.#nodes.get(region)!;
+  /** Starts `region`'s node (or the instance so named) again with the mesh's topology, or with `file`. */
+  startNode(instance: string, file = this.topologyFile): void {
+    const node = this.#nodes.get(instance)!;
+    const region = node.region;
     const etcdProxy = this.#etcdProxies.get(region);
     node.child = runGeomesh(
       [
@@ -154,7 +176,23 @@ export class WanMesh {
       ],
       { GEOMESH_PROVENANCE_KEY: this.options.key },
     );
-    node.child.stderr!.on('data', (c: Buffer) => process.stderr.write(`[${region}] ${c.toString()}`));
+    node.child.stderr!.on('data', (c: Buffer) => process.stderr.write(`[${instance}] ${c.toString()}`));
+  }
+
+  /** Sends `signal` to an instance's process (kill -9 waits for its exit); false when it was not running. */
+  async signal(instance: string, signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'): Promise<boolean> {
+    const { child } = this.#nodes.get(instance)!;
+    if (child.exitCode !== null || child.signalCode !== null) return false;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    if (signal === 'SIGKILL') await exited;
+    return true;
+  }
+
+  /** Whether an instance's process is running (it may be frozen). */
+  isRunning(instance: string): boolean {
+    const { child } = this.#nodes.get(instance)!;
+    return child.exitCode === null && child.signalCode === null;
   }
 
   /** Stops `region`'s node with SIGTERM and waits for its exit. */
@@ -166,8 +204,13 @@ export class WanMesh {
     await exited;
   }
 
-  waitReady(region: string): Promise<void> {
-    return waitNodeReady(this.#nodes.get(region)!.http, `node ${region}`, 90_000);
+  waitReady(instance: string): Promise<void> {
+    return waitNodeReady(this.#nodes.get(instance)!.http, `node ${instance}`, 90_000);
+  }
+
+  /** `host:port` of an instance's gRPC listener (for the CLI, on loopback, not through the WAN). */
+  grpcAddress(instance: string): string {
+    return `127.0.0.1:${this.#nodes.get(instance)!.grpc}`;
   }
 
   /** The proxy in front of `region`'s node gRPC (what its peers call). */
@@ -235,7 +278,14 @@ export class Writers {
     valueBytes?: number;
     /** False: nothing is written but `burst`s. Default true. */
     isLooping?: boolean;
+    /**
+     * When set, a send that fails (e.g. its broker restarting) is sent again, the same records by the same
+     * idempotent producer, after this many ms, until it succeeds; default: a failed send ends the writer.
+     */
+    retryMs?: number;
   };
+  /** Sends that failed and were sent again (with `retryMs`). */
+  failedSends = 0;
 
   constructor(kafka: Record<string, Kafka>, topic: string, options: Writers['options']) {
     this.kafka = kafka;
@@ -269,7 +319,16 @@ export class Writers {
       value: `${region}:${first + i}${pad}`,
     }));
     this.written[region] = first + count;
-    await producer.send({ topic: this.topic, acks: -1, messages });
+    for (;;) {
+      try {
+        await producer.send({ topic: this.topic, acks: -1, messages });
+        return;
+      } catch (err) {
+        if (this.options.retryMs === undefined) throw err;
+        this.failedSends++;
+        await new Promise((r) => setTimeout(r, this.options.retryMs));
+      }
+    }
   }
 
   async #loop(region: string, producer: Producer): Promise<void> {
