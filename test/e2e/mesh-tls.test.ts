@@ -34,7 +34,7 @@ import { createOperatorClient, createPeerClient } from '../../node/rpc/index.ts'
 import { TestEnvironment, freePort } from '../harness/index.ts';
 import { runGeomesh, runGeomeshToEnd, waitNodeReady } from '../support/cli-process.ts';
 import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
-import { waitFor } from '../support/polling.ts';
+import { metricSum, waitFor } from '../support/polling.ts';
 import { TestPki, type IssuedCert } from '../support/test-pki.ts';
 
 const KEY = randomBytes(32).toString('hex');
@@ -583,6 +583,15 @@ describe('mutual TLS between nodes and from operators', () => {
 
   it('a failover whose CLI is killed after some commits completes when run again: offsets as uninterrupted', async () => {
     await waitNodeReady(http['east']!, 'node east');
+    // East's node was restarted by the test before: west's node must reach it again (its heartbeat says so),
+    // or the failover below is answered from east's checkpoints, which do not know these groups yet.
+    await waitFor(
+      async () => {
+        const text = await (await fetch(`http://127.0.0.1:${http['west']}/metrics`)).text();
+        return metricSum(text, 'geomesh_peer_up', 'peer="east"') === 1;
+      },
+      { timeoutMs: 30_000, intervalMs: 250, what: "west's node to see east's node up" },
+    );
     const groups = Array.from({ length: 20 }, (_, i) => `resume-${String(i).padStart(2, '0')}`);
     /** Commits every group in east at `base` + its index. */
     const commitInEast = (base: [number, number]) =>
