@@ -35,6 +35,7 @@ import type {
 } from './translation-types.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
 import { CheckpointExchange } from './checkpoint-exchange.ts';
+import { LogEndReads } from './log-end-reads.ts';
 
 export class TranslationService {
   readonly #options: TranslationServiceOptions;
@@ -54,7 +55,7 @@ export class TranslationService {
   /** Checkpoint rounds and group offset syncs. */
   readonly #exchange: CheckpointExchange;
   /** The last read of each topic's log ends, shared for NODE_DEFAULTS.logEndMaxAgeMs. */
-  readonly #logEndReads = new Map<string, { atMs: number; ends: Promise<Map<number, number> | undefined> }>();
+  readonly #logEnds: LogEndReads;
 
   constructor(options: TranslationServiceOptions) {
     this.#options = options;
@@ -68,6 +69,7 @@ export class TranslationService {
       localFrontiers: (group) => this.localFrontiers(group, []),
       localSeek: (partitions) => this.localSeek(partitions),
     });
+    this.#logEnds = new LogEndReads(options.cluster, () => this.#now(), this.#logger);
   }
 
   get state(): 'idle' | 'running' | 'stopped' {
@@ -115,7 +117,7 @@ export class TranslationService {
       withMembers ? cluster.activeMembers?.(group) : undefined,
     ]);
     // Read after the committed offsets, so they cover them: the records held after each frontier.
-    const logEnds = await this.#logEnds(committed);
+    const logEnds = await this.#logEnds.of(committed);
     // Read after the committed offsets, so it covers them.
     const index = await this.#indexFor(committed);
     const partitions = committed.map((c) => {
@@ -137,37 +139,6 @@ export class TranslationService {
       partitions,
       ...(activeMembers !== undefined && { activeMembers, activeMembersKnown: true }),
     };
-  }
-
-  /**
-   * The log ends of the partitions' topics here (a topic that cannot be read is left out). A topic's read is
-   * shared by the calls within NODE_DEFAULTS.logEndMaxAgeMs of it (a checkpoint round or a failover asks for
-   * the same topics once per group): the records counted are those held at that read.
-   */
-  async #logEnds(tps: readonly { topic: string }[]): Promise<Map<string, Map<number, number>>> {
-    const out = new Map<string, Map<number, number>>();
-    const now = this.#now();
-    for (const topic of new Set(tps.map((t) => t.topic))) {
-      let read = this.#logEndReads.get(topic);
-      if (!read || now - read.atMs > NODE_DEFAULTS.logEndMaxAgeMs) {
-        const ends = this.#options.cluster
-          .topicRanges(topic)
-          .then((ranges) => (ranges ? new Map(ranges.map((r) => [r.partition, r.logEnd])) : undefined));
-        read = { atMs: now, ends };
-        this.#logEndReads.set(topic, read);
-        // A failed read is not shared.
-        ends.catch(() => {
-          if (this.#logEndReads.get(topic)?.ends === ends) this.#logEndReads.delete(topic);
-        });
-      }
-      try {
-        const ends = await read.ends;
-        if (ends) out.set(topic, ends);
-      } catch (err) {
-        this.#logger.info({ topic, err }, 'log end not read: records after the frontier not counted');
-      }
-    }
-    return out;
   }
 
   /** This region's half of the seek: where each partition's frontier resumes here. */
