@@ -225,6 +225,8 @@ export class KafkaRecordSource implements RecordSource {
           partition: batch.partition,
           records,
           highWatermark: Number(batch.highWatermark),
+          // kafkajs' last offset counts the control records (transaction markers) its messages leave out.
+          lastOffset: Number(batch.lastOffset()),
           heartbeat: () => payload.heartbeat(),
         });
         if (outcome.kind === 'released') {

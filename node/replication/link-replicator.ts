@@ -371,7 +371,8 @@ export class LinkReplicator {
     if (outcome.kind === 'halted') this.#haltedAt.set(tp, outcome.resumeAt);
     if (outcome.kind === 'done') this.#sourceWatch.handled(batch, check.isNewIncarnation);
     if (last) {
-      const lag = Math.max(0, batch.highWatermark - last.offset - 1);
+      const end = Math.max(last.offset, batch.lastOffset ?? last.offset);
+      const lag = Math.max(0, batch.highWatermark - end - 1);
       this.stats.lagRecords.set(`${batch.topic}/${batch.partition}`, lag);
       observer?.lag(batch.topic, batch.partition, lag);
     }

@@ -25,6 +25,11 @@ export interface SourceBatch {
   records: SourceRecord[];
   /** The source partition's high watermark when the batch was fetched (for lag). */
   highWatermark: number;
+  /**
+   * The offset of the last entry fetched, when the source knows it: past the last record when the fetch ended
+   * in entries that are not records (a transaction's commit marker, aborted records). Lag counts from it.
+   */
+  lastOffset?: number;
   /** Keeps the source's group membership alive during a long (e.g. rate-limited) batch. */
   heartbeat?: () => Promise<void>;
 }

@@ -69,8 +69,10 @@ export class SourceWatch {
     const watch = this.#watches.get(`${batch.topic}/${batch.partition}`);
     const last = batch.records[batch.records.length - 1];
     if (!watch || !last) return;
-    // A replay (the source rewound to its committed offset) leaves the expectation where it was.
-    watch.expected = isNewIncarnation ? last.offset + 1 : Math.max(watch.expected ?? 0, last.offset + 1);
+    // A replay (the source rewound to its committed offset) leaves the expectation where it was. A fetch that
+    // ended in a transaction marker expects the offset after the marker.
+    const next = Math.max(last.offset, batch.lastOffset ?? last.offset) + 1;
+    watch.expected = isNewIncarnation ? next : Math.max(watch.expected ?? 0, next);
     watch.highWatermark = batch.highWatermark;
   }
 

@@ -76,7 +76,7 @@ export class FakeSource implements RecordSource {
     return Promise.resolve();
   }
   /** Delivers records `from`..`to` (inclusive) of partition 0. */
-  deliver(from: number, to: number, highWatermark = to + 1): Promise<BatchOutcome> {
+  deliver(from: number, to: number, highWatermark = to + 1, lastOffset?: number): Promise<BatchOutcome> {
     const records = [];
     for (let offset = from; offset <= to; offset++) {
       records.push({
@@ -89,7 +89,13 @@ export class FakeSource implements RecordSource {
         headers: {},
       });
     }
-    return this.onBatch!({ topic: TOPIC, partition: 0, records, highWatermark });
+    return this.onBatch!({
+      topic: TOPIC,
+      partition: 0,
+      records,
+      highWatermark,
+      ...(lastOffset !== undefined && { lastOffset }),
+    });
   }
 }
 

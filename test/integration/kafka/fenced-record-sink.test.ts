@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel, type ISocketFactory } from 'kafkajs';
-import { FencedRecordSink, readPartitionRanges } from '../../../node/kafka/index.ts';
-import type { SinkRecord } from '../../../node/replication/index.ts';
+import { FencedRecordSink, KafkaCluster, readPartitionRanges } from '../../../node/kafka/index.ts';
+import { silentLogger } from '../../../node/log/index.ts';
+import type { SinkRecord, SourceBatch } from '../../../node/replication/index.ts';
 import { TestEnvironment } from '../../harness/index.ts';
 import { createTopic } from '../../support/kafka-topics.ts';
 import { waitFor } from '../../support/polling.ts';
@@ -168,6 +169,43 @@ describe('fenced record sink: the next owner fences the old one at the broker', 
       );
       assert.equal(read, 0);
     } finally {
+      await sink.stop();
+    }
+  });
+  it('a record source reads past the commit marker: its batch ends at the high watermark (no lag left)', async () => {
+    const topic = 'fence-lag';
+    await createTopic(reader, topic, 1);
+    const sink = new FencedRecordSink(reader, {
+      transactionalId: (t, p) => `geomesh.test.fence.${t}.${p}`,
+      mayFence: () => true,
+    });
+    const cluster = new KafkaCluster({ brokers, clientId: 'fence-lag', logger: silentLogger() });
+    const source = cluster.recordSource({ groupId: 'fence-lag', logger: silentLogger() });
+    try {
+      await sink.fence(topic, 0);
+      await sink.recordSink().write(topic, 0, records(0, 10));
+      const batches: SourceBatch[] = [];
+      await source.start(
+        [topic],
+        () => 0,
+        (batch) => {
+          batches.push(batch);
+          return Promise.resolve({ kind: 'done' as const });
+        },
+      );
+      await waitFor(() => batches.some((b) => b.records.some((r) => r.offset === 9)), {
+        timeoutMs: 30_000,
+        intervalMs: 50,
+        what: 'the ten records read',
+      });
+      const last = batches.at(-1)!;
+      // Offsets 0–9 are the records, 10 the commit marker; the high watermark is 11.
+      assert.equal(last.records.at(-1)!.offset, 9);
+      assert.equal(last.highWatermark, 11);
+      assert.equal(last.lastOffset, 10, 'the batch names the marker as its last entry');
+    } finally {
+      await source.stop();
+      cluster.close();
       await sink.stop();
     }
   });

@@ -81,4 +81,18 @@ describe('LinkReplicator.refreshLag', () => {
     await link.refreshLag();
     assert.equal(link.stats.lagRecords.get('t/0'), 40);
   });
+
+  it('counts nothing for a transaction marker after the last record (a fenced region writes in transactions)', async () => {
+    const { link, source } = await linkWith();
+    // Records 0..9, then the commit marker at 10: the high watermark is 11, the last entry fetched 10.
+    await source.deliver(0, 9, 11, 10);
+    assert.equal(link.stats.lagRecords.get('t/0'), 0);
+    source.offsets = { logStart: 0, logEnd: 11 };
+    await link.refreshLag();
+    assert.equal(link.stats.lagRecords.get('t/0'), 0);
+    // Without the marker's offset the same fetch would leave a lag of 1 that no record explains.
+    const plain = await linkWith();
+    await plain.source.deliver(0, 9, 11);
+    assert.equal(plain.link.stats.lagRecords.get('t/0'), 1);
+  });
 });
