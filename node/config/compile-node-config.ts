@@ -167,7 +167,10 @@ function merge(defaults: object, overrides: unknown, path: string): object {
     }
     const given = (defaults as Record<string, unknown>)[key];
     if (typeof given === 'object' && given !== null) out[key] = merge(given, value, at);
-    else if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
+    else if (typeof given === 'boolean') {
+      if (typeof value !== 'boolean') fail(at, `must be true or false, got ${describe(value)}`);
+      out[key] = value;
+    } else if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
       fail(at, `must be a positive whole number (the unit its name ends in), got ${describe(value)}`);
     else out[key] = value;
   }

@@ -16,6 +16,12 @@ export const NODE_DEFAULTS = deepFreeze({
    * (docs/work-sharing.md, "Worker threads"); 1 runs it on the main thread. Not with work sharing yet.
    */
   workers: 1,
+  /**
+   * Work sharing: fence each owned target partition at the broker (a transactional producer per partition,
+   * docs/work-sharing.md, "Fencing"; `geomesh node --fence-at-broker`). Off by default: its commit markers
+   * make translations into the region inexact (a marker reads as a local record of the target region).
+   */
+  fenceAtBroker: false,
   /** How often a worker thread sends its links' counters and metrics to the main thread. */
   workerReportMs: 250,
   /** How often this region's groups are checkpointed and pushed to peers. */

@@ -55,6 +55,8 @@ export interface RegionNodeOptions {
    * "Worker threads"); default NODE_DEFAULTS.workers (1: the main thread). Not with `workSharing` yet.
    */
   workers?: number;
+  /** Work sharing fenced at the broker per target partition; default NODE_DEFAULTS.fenceAtBroker. */
+  fenceAtBroker?: boolean;
   /** How often a worker sends its counters and metrics; default NODE_DEFAULTS.workerReportMs. */
   workerReportMs?: number;
   /** How long a stop waits for work it may drop (node/lifecycle); default NODE_DEFAULTS.stopGraceMs. */

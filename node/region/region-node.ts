@@ -137,7 +137,10 @@ export class RegionNode {
     });
     const mayFence = (topic: string, partition: number) => this.#shared!.mayWrite(topic, partition);
     const onFenced = () => this.metrics.writesFenced.inc();
-    this.#fenced = workSharing ? fencedRegionSink(this.#local, options, mayFence, onFenced) : undefined;
+    this.#fenced =
+      workSharing && (options.fenceAtBroker ?? NODE_DEFAULTS.fenceAtBroker)
+        ? fencedRegionSink(this.#local, options, mayFence, onFenced)
+        : undefined;
     this.#shared = workSharing
       ? new SharedPartitions({
           keeper: this.#keeper,
@@ -146,7 +149,7 @@ export class RegionNode {
           links: () => this.#replicators,
           writesSettled: (tps) => this.#writer.settled(tps),
           isLeaseValid: () => workSharing.isLeaseValid(),
-          fences: this.#fenced!,
+          ...(this.#fenced && { fences: this.#fenced }),
           topicRefreshMs,
           metrics: this.metrics,
           logger: this.#logger,

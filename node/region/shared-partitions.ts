@@ -39,8 +39,8 @@ export interface SharedPartitionsOptions {
   writesSettled(tps: readonly TopicPartition[]): Promise<void>;
   /** True while the lease behind this instance's owner keys is certainly alive. */
   isLeaseValid(): boolean;
-  /** The partitions' fences at the broker (node/kafka's FencedRecordSink). */
-  fences: PartitionFences;
+  /** The partitions' fences at the broker (node/kafka's FencedRecordSink); none: not fenced there. */
+  fences?: PartitionFences;
   /** How long a read of the target partitions is reused. */
   topicRefreshMs: number;
   metrics: ReplicationMetrics;
@@ -121,11 +121,13 @@ export class SharedPartitions {
   }
 
   async #fence(tps: readonly TopicPartition[]): Promise<void> {
-    await Promise.all(tps.map((tp) => this.#options.fences.fence(tp.topic, tp.partition)));
+    const fences = this.#options.fences;
+    if (fences) await Promise.all(tps.map((tp) => fences.fence(tp.topic, tp.partition)));
   }
 
   async #unfence(tps: readonly TopicPartition[]): Promise<void> {
-    await Promise.all(tps.map((tp) => this.#options.fences.release(tp.topic, tp.partition)));
+    const fences = this.#options.fences;
+    if (fences) await Promise.all(tps.map((tp) => fences.release(tp.topic, tp.partition)));
   }
 
   /**

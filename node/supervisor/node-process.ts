@@ -42,6 +42,8 @@ export interface NodeProcessOptions {
   stopDeadlineMs: number;
   /** Worker threads of the data path (`--workers`); default NODE_DEFAULTS.workers. */
   workers?: number;
+  /** Work sharing fenced at the broker (`--fence-at-broker`); default NODE_DEFAULTS.fenceAtBroker. */
+  fenceAtBroker?: boolean;
   env: NodeJS.ProcessEnv;
   logger: Logger;
   /** Aborted to stop the node; default: SIGTERM or SIGINT (a second one exits at once). */
@@ -216,6 +218,7 @@ async function startSupervisor(
   const { region, logger } = options;
   const compiled = compileNodeConfig(config, region, {
     ...(options.workers !== undefined && { workers: options.workers }),
+    ...(options.fenceAtBroker !== undefined && { fenceAtBroker: options.fenceAtBroker }),
   });
   const inbound = compiled.links;
   // Built first: it checks the gRPC certificates before any connection is made.

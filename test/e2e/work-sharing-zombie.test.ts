@@ -61,7 +61,8 @@ describe('work sharing: a held write of the old owner lands after the next owner
     );
     const http = await freePort();
     const child = runGeomeshNode(
-      { file, region: 'west', grpc: await freePort(), http },
+      // The broker fence is opt-in (NODE_DEFAULTS.fenceAtBroker): this file shows what it closes.
+      { file, region: 'west', grpc: await freePort(), http, args: ['--fence-at-broker'] },
       { GEOMESH_PROVENANCE_KEY: KEY },
     );
     const instance = { child, http };

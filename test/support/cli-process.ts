@@ -25,7 +25,7 @@ export function runGeomesh(
 
 /** Starts `geomesh node` for `region` of the topology `file`, listening on loopback at the given ports. */
 export function runGeomeshNode(
-  node: { file: string; region: string; grpc: number; http: number },
+  node: { file: string; region: string; grpc: number; http: number; args?: readonly string[] },
   env: Readonly<Record<string, string>> = {},
 ): ChildProcess {
   return runGeomesh(
@@ -39,6 +39,7 @@ export function runGeomeshNode(
       `127.0.0.1:${node.grpc}`,
       '--http',
       `127.0.0.1:${node.http}`,
+      ...(node.args ?? []),
     ],
     env,
   );

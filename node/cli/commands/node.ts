@@ -38,6 +38,7 @@ interface NodeCommandOptions {
   logLevel?: string;
   stopDeadline: string;
   workers: string;
+  fenceAtBroker?: boolean;
 }
 
 function parseAddress(text: string): { host: string; port: number } | undefined {
@@ -74,6 +75,10 @@ export function registerNodeCommand(program: Command, context: CliContext): void
       '--workers <n>',
       'worker threads the data path is spread over, each owning a share of the target partitions (1: the main thread; not with work sharing)',
       String(NODE_DEFAULTS.workers),
+    )
+    .option(
+      '--fence-at-broker',
+      'work sharing: fence each owned target partition at the broker with a transactional producer (closes a duplicate window under CPU starvation; translations into the region become inexact across commit markers)',
     )
     .addHelpText('after', NODE_HELP)
     .action(async (options: NodeCommandOptions) => {
@@ -144,6 +149,7 @@ export function registerNodeCommand(program: Command, context: CliContext): void
           ...(etcdEndpoints && { etcdEndpoints }),
           stopDeadlineMs,
           workers,
+          ...(options.fenceAtBroker && { fenceAtBroker: true }),
           env: context.env,
           logger,
         });

@@ -103,7 +103,9 @@ function overridesOf(entries: readonly (readonly [readonly string[], number])[])
 const overrides = fc
   .uniqueArray(
     fc.tuple(
-      fc.constantFrom(...LEAVES.filter((p) => p[0] !== 'writeRetryBackoffMs')),
+      fc.constantFrom(
+        ...LEAVES.filter((p) => p[0] !== 'writeRetryBackoffMs' && typeof at(NODE_DEFAULTS, p) === 'number'),
+      ),
       fc.integer({ min: 1, max: 1_000_000 }),
     ),
     { selector: ([path]) => path.join('.'), maxLength: 8 },
@@ -171,6 +173,16 @@ describe('compileNodeConfig', () => {
     assert.equal(byFrom.get('north')!.maxInflightBytes, 8_388_608);
     assert.equal(byFrom.get('north')!.maxBatchBytes, LINK_OPTION_DEFAULTS.maxBatchBytes);
     assert.equal(byFrom.get('north')!.maxRecordsPerSecond, null);
+  });
+
+  it('a switch (fenceAtBroker) takes true or false, and nothing else', () => {
+    const topology = topologyWith([], undefined, undefined);
+    assert.equal(compileNodeConfig(topology, 'west').fenceAtBroker, false);
+    assert.equal(compileNodeConfig(topology, 'west', { fenceAtBroker: true }).fenceAtBroker, true);
+    assert.throws(
+      () => compileNodeConfig(topology, 'west', { fenceAtBroker: 1 as unknown as boolean }),
+      /node setting fenceAtBroker: must be true or false, got 1/,
+    );
   });
 
   it('overrides win at any depth; every other setting keeps its default; the links get the overridden ones', () => {
