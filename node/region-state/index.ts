@@ -48,3 +48,11 @@ export {
   type OpenedOperation,
   type OperationListing,
 } from './failover-operation-store.ts';
+export {
+  FAILOVER_CLAIMS_PREFIX,
+  FailoverOperationClaims,
+  operationClaimKey,
+  type ClaimScope,
+  type FailoverOperationClaimsOptions,
+  type HeldClaim,
+} from './failover-operation-claims.ts';
