@@ -31,6 +31,22 @@ export function operationClaimKey(scope: ClaimScope): string {
   return `${FAILOVER_CLAIMS_PREFIX}${scope.kind}/${scope.from}/${scope.to}`;
 }
 
+/** Who holds a claim, as its value names it. */
+export interface ClaimHolder {
+  readonly holder: string;
+  /** ISO-8601; "" when the value could not be read. */
+  readonly since: string;
+}
+
+/** The claims held now, by `operationClaimKey`. */
+export async function listClaims(
+  store: Pick<DocumentStore, 'list'>,
+  options: SignalOptions = {},
+): Promise<Map<string, ClaimHolder>> {
+  const range = await store.list(FAILOVER_CLAIMS_PREFIX, options);
+  return new Map(range.entries.map((e) => [e.key, holderOf(e.value)]));
+}
+
 /** A claim held: it ends when `signal` aborts (its lease lost or revoked). */
 export interface HeldClaim {
   readonly signal: AbortSignal;
@@ -47,7 +63,7 @@ export interface FailoverOperationClaimsOptions {
   now?: () => Date;
 }
 
-function holderOf(value: Buffer | undefined): { holder: string; since: string } {
+function holderOf(value: Buffer | undefined): ClaimHolder {
   try {
     const parsed = JSON.parse(value?.toString() ?? '') as { v?: unknown; holder?: unknown; since?: unknown };
     if (parsed.v === 1 && typeof parsed.holder === 'string' && typeof parsed.since === 'string')

@@ -51,7 +51,9 @@ export {
 export {
   FAILOVER_CLAIMS_PREFIX,
   FailoverOperationClaims,
+  listClaims,
   operationClaimKey,
+  type ClaimHolder,
   type ClaimScope,
   type FailoverOperationClaimsOptions,
   type HeldClaim,
