@@ -1,0 +1,93 @@
+/**
+ * `geomesh failover` and `geomesh failback` as the drill runs them: with `--json`, timed from process start
+ * to exit, the answer parsed; or watched through its progress lines and killed with kill -9 once some groups
+ * are committed.
+ */
+import type { ChildProcess } from 'node:child_process';
+import type { FailoverProgressCounts, FailoverSummary } from '../../node/failover/index.ts';
+import type { FailoverResponse } from '../../node/rpc/index.ts';
+import type { DrillMesh } from './drill-mesh.ts';
+
+/** What `--json` prints on stdout. */
+export type FailoverAnswer = FailoverResponse & { summary: FailoverSummary };
+
+export interface CommandRun {
+  args: string[];
+  code: number | null;
+  /** From the process's start to its exit. */
+  seconds: number;
+  answer: FailoverAnswer | undefined;
+  stderr: string;
+}
+
+/** Runs `geomesh <args> --json` to its end. */
+export async function runJson(mesh: DrillMesh, args: readonly string[]): Promise<CommandRun> {
+  const startedAt = performance.now();
+  const out = await mesh.cliToEnd([...args, '--json']);
+  const seconds = (performance.now() - startedAt) / 1000;
+  let answer: FailoverAnswer | undefined;
+  try {
+    answer = out.stdout.trim() ? (JSON.parse(out.stdout) as FailoverAnswer) : undefined;
+  } catch {
+    answer = undefined;
+  }
+  return { args: [...args], code: out.code, seconds, answer, stderr: out.stderr };
+}
+
+/** Per group: the committed offsets a failover's answer names, by partition (its topic has one topic). */
+export function targetOffsets(answer: FailoverAnswer): Map<string, number[]> {
+  const offsets = new Map<string, number[]>();
+  for (const g of answer.groups) {
+    if (!g.translation) continue;
+    const byPartition: number[] = [];
+    for (const p of g.translation.partitions) byPartition[p.partition] = p.targetOffset;
+    offsets.set(g.group, byPartition);
+  }
+  return offsets;
+}
+
+export interface InterruptedRun {
+  /** The progress line read when the CLI was killed (undefined: it ended before any commit was seen). */
+  killedAt: FailoverProgressCounts | undefined;
+  code: number | null;
+  progressLines: number;
+}
+
+/**
+ * Runs `geomesh <args> --json` and kills it (kill -9, by pid) at the first progress line that says at least
+ * one group is committed and not all are. `children` holds the process while it runs (for the drill's
+ * clean-up).
+ */
+export async function runAndKillAfterCommits(
+  mesh: DrillMesh,
+  args: readonly string[],
+  children: Set<ChildProcess>,
+): Promise<InterruptedRun> {
+  const child = mesh.cli([...args, '--json']);
+  children.add(child);
+  let killedAt: FailoverProgressCounts | undefined;
+  let progressLines = 0;
+  let partial = '';
+  child.stdout!.resume();
+  child.stderr!.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      let progress: FailoverProgressCounts | undefined;
+      try {
+        progress = (JSON.parse(line) as { progress?: FailoverProgressCounts }).progress;
+      } catch {
+        continue;
+      }
+      if (!progress) continue;
+      progressLines++;
+      if (!killedAt && progress.committed > 0 && progress.committed < progress.total) {
+        killedAt = progress;
+        child.kill('SIGKILL');
+      }
+    }
+  });
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  children.delete(child);
+  return { killedAt, code, progressLines };
+}
