@@ -36,6 +36,7 @@ kills the failover's CLI half-way and runs it again, brings a back and fails bac
   --behind <n>       the middle lag (default 1000)
   --partitions <n>   partitions of the topic (default 6)
   --rate <n>         records a second each region writes under load (default 200)
+  --burst <n>        records a writes at once just before it is killed (default 2000)
   --seed <n>         seeds how each group's lag is spread over the partitions (default 1)
   --out <file>       the JSON report (default drill-failover.json)
   --json             print the JSON report on stdout instead of the tables
@@ -59,6 +60,7 @@ function parseOptions(): DrillOptions & { out: string; json: boolean } {
         behind: { type: 'string', default: '1000' },
         partitions: { type: 'string', default: '6' },
         rate: { type: 'string', default: '200' },
+        burst: { type: 'string', default: '2000' },
         seed: { type: 'string', default: '1' },
         out: { type: 'string', default: 'drill-failover.json' },
         json: { type: 'boolean', default: false },
@@ -85,6 +87,7 @@ function parseOptions(): DrillOptions & { out: string; json: boolean } {
     behind: int('behind', 0, 10_000_000),
     partitions: int('partitions', 1, 1000),
     rate: int('rate', 1, 100_000),
+    burst: int('burst', 0, 10_000_000),
     seed: int('seed', 0, 2 ** 32 - 1),
     out: values.out,
     json: values.json,

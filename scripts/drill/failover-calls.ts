@@ -4,6 +4,7 @@
  * are committed.
  */
 import type { ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FailoverProgressCounts, FailoverSummary } from '../../node/failover/index.ts';
 import type { FailoverResponse } from '../../node/rpc/index.ts';
 import type { DrillMesh } from './drill-mesh.ts';
@@ -47,26 +48,36 @@ export function targetOffsets(answer: FailoverAnswer): Map<string, number[]> {
 }
 
 export interface InterruptedRun {
-  /** The progress line read when the CLI was killed (undefined: it ended before any commit was seen). */
-  killedAt: FailoverProgressCounts | undefined;
+  /** Groups committed of all when the CLI was killed (undefined: it ended before any commit was seen). */
+  killedAt: { committed: number; total: number } | undefined;
+  /** What showed the first commits: a progress line of the CLI, or the operation's record in etcd. */
+  seenIn: 'progress line' | 'etcd' | undefined;
   code: number | null;
   progressLines: number;
 }
 
 /**
- * Runs `geomesh <args> --json` and kills it (kill -9, by pid) at the first progress line that says at least
- * one group is committed and not all are. `children` holds the process while it runs (for the drill's
- * clean-up).
+ * Runs `geomesh <args> --json` and kills it (kill -9, by pid) as soon as at least one group is committed and
+ * not all are: seen in a progress line (read every 500 ms by the CLI), or in the running operation's record
+ * in etcd (`committedInEtcd`, read every 10 ms: commits can all land between two progress lines). `children`
+ * holds the process while it runs (for the drill's clean-up).
  */
 export async function runAndKillAfterCommits(
   mesh: DrillMesh,
   args: readonly string[],
   children: Set<ChildProcess>,
+  committedInEtcd: () => Promise<{ committed: number; total: number } | undefined>,
 ): Promise<InterruptedRun> {
   const child = mesh.cli([...args, '--json']);
   children.add(child);
-  let killedAt: FailoverProgressCounts | undefined;
+  let killedAt: InterruptedRun['killedAt'];
+  let seenIn: InterruptedRun['seenIn'];
   let progressLines = 0;
+  const killAt = (counts: { committed: number; total: number }, where: InterruptedRun['seenIn']) => {
+    if (killedAt || counts.committed === 0 || counts.committed >= counts.total) return;
+    child.kill('SIGKILL');
+    [killedAt, seenIn] = [{ committed: counts.committed, total: counts.total }, where];
+  };
   let partial = '';
   child.stdout!.resume();
   child.stderr!.on('data', (chunk: Buffer) => {
@@ -81,13 +92,18 @@ export async function runAndKillAfterCommits(
       }
       if (!progress) continue;
       progressLines++;
-      if (!killedAt && progress.committed > 0 && progress.committed < progress.total) {
-        killedAt = progress;
-        child.kill('SIGKILL');
-      }
+      killAt(progress, 'progress line');
     }
   });
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+  let hasExited = false;
+  void exited.then(() => (hasExited = true));
+  while (!hasExited && !killedAt) {
+    const counts = await committedInEtcd().catch(() => undefined);
+    if (counts) killAt(counts, 'etcd');
+    await sleep(10);
+  }
+  const code = await exited;
   children.delete(child);
-  return { killedAt, code, progressLines };
+  return { killedAt, seenIn, code, progressLines };
 }

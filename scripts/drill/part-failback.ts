@@ -11,6 +11,7 @@ import { runJson, targetOffsets, type CommandRun } from './failover-calls.ts';
 import {
   copiesIn,
   exactlyOnce,
+  idsBefore,
   idsBetween,
   logEnds,
   resumeOutcome,
@@ -23,6 +24,12 @@ export interface FailbackRow extends ResumeOutcome {
   group: string;
   /** Records the group read in B between failover and failback. */
   readInB: number;
+  /**
+   * Records a plain consumer reads again in A counted against the group's position in B (the records of B's
+   * log before it), which is what the failback's ALREADY SEEN predicts; `duplicates` counts them against
+   * everything the group consumed, in A before the failover too.
+   */
+  duplicatesVsPosition: number;
   outcome: string;
   source: string;
   predicted: number;
@@ -58,6 +65,7 @@ export async function runFailbackPart(
   const endsB = logEnds(part1.logB, partitions);
   const inBOffsets = new ClusterOffsets(mesh.kafka['b']!);
   const readInB = new Map<string, Set<string>>();
+  const atPosition = new Map<string, Set<string>>();
   try {
     for (const [i, g] of part1.groups.entries()) {
       const from = (await inBOffsets.committedOffsets(g.group, [TOPIC]))
@@ -70,6 +78,7 @@ export async function runFailbackPart(
         to.map((offset, partition) => ({ topic: TOPIC, partition, offset })),
       );
       readInB.set(g.group, idsBetween(part1.logB, from, to));
+      atPosition.set(g.group, idsBefore(part1.logB, to));
     }
   } finally {
     await inBOffsets.stop();
@@ -115,6 +124,8 @@ export async function runFailbackPart(
       rows.push({
         group: g.group,
         readInB: readInB.get(g.group)?.size ?? 0,
+        duplicatesVsPosition: resumeOutcome(atPosition.get(g.group) ?? new Set(), logs['a']!, target, [])
+          .duplicates,
         outcome: answer?.outcome ?? 'absent',
         source: answer?.translation?.source ?? '-',
         predicted: answer?.translation?.partitions.reduce((n, p) => n + p.alreadySeen, 0) ?? 0,

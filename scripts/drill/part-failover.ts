@@ -22,6 +22,8 @@ export interface DrillOptions {
   behind: number;
   /** Records a second each region's writer writes under load. */
   rate: number;
+  /** Records a's writer writes at once just before the kill (some not replicated yet when it dies). */
+  burst: number;
 }
 
 export interface GroupInA {
@@ -146,13 +148,14 @@ export async function runFailoverPart(
   const logAtKill = await readTopicLog(mesh.kafka['a']!, 'a', TOPIC, logOptions(mesh, options.partitions));
   for (const g of groups) g.consumed = idsBefore(logAtKill, g.committed);
 
+  await writers['a']!.stop();
+  await writers['a']!.fill(options.burst);
   const brokerPid = mesh.env.cluster('a').pid;
-  say(`kill -9 of a's broker (pid ${brokerPid}) and a's node`);
+  say(`a burst of ${options.burst} records in a, then kill -9 of a's broker (pid ${brokerPid}) and a's node`);
   mesh.killNode('a');
   await mesh.env.cluster('a').kill();
   const ackedAtKill = Object.fromEntries(ORIGINS.map((r) => [r, writers[r]!.acked]));
-  await writers['a']!.stop(2_000);
-  ackedAtKill['a'] = writers['a']!.acked;
+  await writers['a']!.stop(1_000);
 
   const run = await runJson(mesh, ['failover', '--from', 'a', '--to', 'b', '--timeout-ms', '600000']);
   say(`failover exited ${run.code} after ${run.seconds.toFixed(1)} s`);

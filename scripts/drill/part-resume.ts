@@ -7,8 +7,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ClusterOffsets, commitGroupOffsets } from '../../node/kafka/index.ts';
-import type { FailoverProgressCounts } from '../../node/failover/index.ts';
-import { TOPIC, type DrillMesh } from './drill-mesh.ts';
+import { EtcdCoordinator } from '../../node/coordination/index.ts';
+import { silentLogger } from '../../node/log/index.ts';
+import { FailoverOperationStore } from '../../node/region-state/index.ts';
+import { MESH, TOPIC, type DrillMesh } from './drill-mesh.ts';
 import {
   runAndKillAfterCommits,
   runJson,
@@ -32,7 +34,7 @@ export interface ResumeRow {
 export interface ResumePart {
   dry: CommandRun;
   attempts: InterruptedRun[];
-  killedAt: FailoverProgressCounts | undefined;
+  killedAt: InterruptedRun['killedAt'];
   rerun: CommandRun | undefined;
   /** The operation the interrupted run opened (from the re-run's answer) and whether it was resumed. */
   operation: string;
@@ -64,6 +66,22 @@ export async function runResumePart(
   say: (line: string) => void,
 ): Promise<ResumePart> {
   const offsets = new ClusterOffsets(mesh.kafka['b']!);
+  const coordinator = new EtcdCoordinator({
+    endpoints: mesh.env.etcd!.endpoints,
+    mesh: MESH,
+    logger: silentLogger(),
+  });
+  await coordinator.start();
+  const operations = new FailoverOperationStore({ store: coordinator });
+  /** The running failover a → b: its groups committed so far, of all. */
+  const committedInEtcd = async () => {
+    const running = (await operations.list()).operations.find(
+      (o) => o.operation.state === 'running' && o.operation.kind === 'failover' && o.operation.from === 'a',
+    );
+    if (!running) return undefined;
+    const committed = [...running.groups.values()].filter((g) => g.status === 'committed').length;
+    return { committed, total: running.operation.groups.length };
+  };
   try {
     const clean = new Map<string, number[]>();
     for (const g of groups) clean.set(g.group, await offsetsInB(offsets, g.group));
@@ -82,11 +100,16 @@ export async function runResumePart(
           g.group,
           g.committed.map((_, partition) => ({ topic: TOPIC, partition, offset: 0 })),
         );
-      const interrupted = await runAndKillAfterCommits(mesh, [...FAILOVER, '--parallel', '1'], children);
+      const interrupted = await runAndKillAfterCommits(
+        mesh,
+        [...FAILOVER, '--parallel', '1'],
+        children,
+        committedInEtcd,
+      );
       attempts.push(interrupted);
       say(
         interrupted.killedAt
-          ? `failover CLI killed at ${interrupted.killedAt.committed}/${interrupted.killedAt.total} committed`
+          ? `failover CLI killed at ${interrupted.killedAt.committed}/${interrupted.killedAt.total} committed (seen in ${interrupted.seenIn})`
           : `failover CLI ended (exit ${interrupted.code}) before a progress line showed some groups committed`,
       );
       if (!interrupted.killedAt) continue;
@@ -132,5 +155,6 @@ export async function runResumePart(
     };
   } finally {
     await offsets.stop();
+    await coordinator.stop();
   }
 }

@@ -63,7 +63,7 @@ export function resumeTable(part: ResumePart): string {
   return (
     "Part 2: the failover's CLI killed with kill -9 after some commits, then run again\n" +
     textTable(['GROUP', 'AT THE KILL', 'RE-RUN', 'PARTITIONS ≠ CLEAN RUN', 'PARTITIONS ≠ DRY RUN'], rows) +
-    `\nattempts: ${part.attempts.length}; killed at ${k ? `${k.committed}/${k.total} committed (progress line)` : 'no progress line with some groups committed'}` +
+    `\nattempts: ${part.attempts.length}; killed at ${k ? `${k.committed}/${k.total} committed (seen in ${part.attempts.at(-1)?.seenIn})` : 'never between the first and the last commit'}` +
     `\nre-run: ${part.rerun ? `exit ${part.rerun.code}, ${part.rerun.seconds.toFixed(2)} s, operation ${part.operation}${part.resumed ? ' resumed' : ' NOT resumed'}` : 'not run'}` +
     `\ndry run against part 1's run before the kill: ${part.dryVersusClean} partitions differ\n`
   );
@@ -76,8 +76,9 @@ export function failbackTable(part: FailbackPart): string {
     r.outcome,
     r.source,
     n(r.lost),
-    n(r.duplicates),
+    n(r.duplicatesVsPosition),
     n(r.predicted),
+    n(r.duplicates),
     r.isCommittedAsAnswered ? 'yes' : 'NO',
   ]);
   const once = part.exactlyOnce.map((e) => [e.what, e.region, n(e.records), n(e.missing), n(e.extra)]);
@@ -141,8 +142,10 @@ export function failedChecks(
       if (r.outcome !== 'committed') failed.push(`part 3: ${r.group} ${r.outcome}`);
       if (r.lost > 0)
         failed.push(`part 3: ${r.group} lost ${r.lost} records in a (first: ${r.firstLost.join(', ')})`);
-      if (r.duplicates > r.predicted)
-        failed.push(`part 3: ${r.group} read ${r.duplicates} records again in a, ${r.predicted} predicted`);
+      if (r.duplicatesVsPosition > r.predicted)
+        failed.push(
+          `part 3: ${r.group} read ${r.duplicatesVsPosition} records of its position in b again in a, ${r.predicted} predicted`,
+        );
       if (!r.isCommittedAsAnswered) failed.push(`part 3: ${r.group}'s offsets in a are not the answer's`);
     }
     for (const e of p3.exactlyOnce)
