@@ -168,7 +168,7 @@ export async function runFailoverPart(
   const inB = new Set<string>();
   for (const records of logB.values()) for (const r of records) inB.add(r.id);
   const written = [
-    ...sequenceIds('a', 0, ackedAtKill['a']),
+    ...sequenceIds('a', 0, ackedAtKill['a'] ?? 0),
     ...[...logAtKill.values()].flatMap((rs) => rs.filter((r) => r.origin === 'a').map((r) => r.id)),
   ];
   const onlyInA = [...new Set(written)].filter((id) => !inB.has(id));
