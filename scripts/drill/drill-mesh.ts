@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kafka } from 'kafkajs';
-import { createKafkaClient } from '../../node/kafka/index.ts';
+import { createKafkaClient, type ClusterOffsets } from '../../node/kafka/index.ts';
 import { silentLogger } from '../../node/log/index.ts';
 import { TestEnvironment, freePort } from '../../test/harness/index.ts';
 import { runGeomesh, runGeomeshToEnd, waitNodeReady } from '../../test/support/cli-process.ts';
@@ -16,6 +16,13 @@ import { TestPki } from '../../test/support/test-pki.ts';
 
 export const MESH = 'drill';
 export const TOPIC = 'orders';
+
+/** A group's committed offsets of TOPIC, by partition. */
+export async function groupOffsets(offsets: ClusterOffsets, group: string): Promise<number[]> {
+  return (await offsets.committedOffsets(group, [TOPIC]))
+    .sort((x, y) => x.partition - y.partition)
+    .map((c) => c.offset);
+}
 
 export class DrillMesh {
   readonly env: TestEnvironment;

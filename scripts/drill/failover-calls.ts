@@ -47,6 +47,12 @@ export function targetOffsets(answer: FailoverAnswer): Map<string, number[]> {
   return offsets;
 }
 
+/** The records a group's translation says it already consumed (ALREADY SEEN), over its partitions. */
+export function alreadySeen(answer: FailoverAnswer, group: string): number {
+  const translation = answer.groups.find((g) => g.group === group)?.translation;
+  return translation?.partitions.reduce((n, p) => n + p.alreadySeen, 0) ?? 0;
+}
+
 export interface InterruptedRun {
   /** Groups committed of all when the CLI was killed (undefined: it ended before any commit was seen). */
   killedAt: { committed: number; total: number } | undefined;

@@ -24,6 +24,11 @@ export function sequenceIds(region: string, from: number, to: number): string[] 
   return Array.from({ length: Math.max(0, to - from) }, (_, i) => `${region}:${from + i}`);
 }
 
+/** Ids of the records each region's writer acknowledged: `acked[region]` records, sequences from 0. */
+export function acknowledgedIds(acked: Readonly<Record<string, number>>): string[] {
+  return Object.entries(acked).flatMap(([region, count]) => sequenceIds(region, 0, count));
+}
+
 /** The log's end offset per partition (the offset after its last record; 0 for an empty partition). */
 export function logEnds(log: TopicLog, partitions: number): number[] {
   return Array.from({ length: partitions }, (_, p) => {

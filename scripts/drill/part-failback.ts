@@ -6,9 +6,10 @@
  */
 import { ClusterOffsets, commitGroupOffsets } from '../../node/kafka/index.ts';
 import { readTopicLog, type TopicLog } from '../../test/support/translation-audit.ts';
-import { TOPIC, type DrillMesh } from './drill-mesh.ts';
-import { runJson, targetOffsets, type CommandRun } from './failover-calls.ts';
+import { TOPIC, groupOffsets, type DrillMesh } from './drill-mesh.ts';
+import { alreadySeen, runJson, targetOffsets, type CommandRun } from './failover-calls.ts';
 import {
+  acknowledgedIds,
   copiesIn,
   exactlyOnce,
   idsBefore,
@@ -68,9 +69,7 @@ export async function runFailbackPart(
   const atPosition = new Map<string, Set<string>>();
   try {
     for (const [i, g] of part1.groups.entries()) {
-      const from = (await inBOffsets.committedOffsets(g.group, [TOPIC]))
-        .sort((x, y) => x.partition - y.partition)
-        .map((c) => c.offset);
+      const from = await groupOffsets(inBOffsets, g.group);
       const to = from.map((o, p) => (i % 2 === 1 ? o + Math.floor((endsB[p]! - o) / 2) : o));
       await commitGroupOffsets(
         mesh.kafka['b']!,
@@ -103,12 +102,8 @@ export async function runFailbackPart(
   const copies = Object.fromEntries(Object.entries(logs).map(([r, log]) => [r, copiesIn(log)]));
   const { writers, ackedAtKill } = part1;
   const expected = new Set([
-    ...copies['a']!.keys(),
-    ...copies['b']!.keys(),
-    ...copies['c']!.keys(),
-    ...sequenceIds('a', 0, ackedAtKill['a']!),
-    ...sequenceIds('b', 0, writers['b']!.acked),
-    ...sequenceIds('c', 0, writers['c']!.acked),
+    ...Object.values(copies).flatMap((c) => [...c.keys()]),
+    ...acknowledgedIds({ a: ackedAtKill['a']!, b: writers['b']!.acked, c: writers['c']!.acked }),
   ]);
   const answered = targetOffsets(run.answer);
   const inA = new ClusterOffsets(mesh.kafka['a']!);
@@ -117,9 +112,7 @@ export async function runFailbackPart(
     for (const g of part1.groups) {
       const answer = run.answer.groups.find((a) => a.group === g.group);
       const target = answered.get(g.group) ?? [];
-      const committed = (await inA.committedOffsets(g.group, [TOPIC]))
-        .sort((x, y) => x.partition - y.partition)
-        .map((c) => c.offset);
+      const committed = await groupOffsets(inA, g.group);
       const consumed = new Set([...g.consumed, ...(readInB.get(g.group) ?? [])]);
       rows.push({
         group: g.group,
@@ -128,7 +121,7 @@ export async function runFailbackPart(
           .duplicates,
         outcome: answer?.outcome ?? 'absent',
         source: answer?.translation?.source ?? '-',
-        predicted: answer?.translation?.partitions.reduce((n, p) => n + p.alreadySeen, 0) ?? 0,
+        predicted: alreadySeen(run.answer, g.group),
         isCommittedAsAnswered: JSON.stringify(committed) === JSON.stringify(target),
         ...resumeOutcome(consumed, logs['a']!, target, expected),
       });

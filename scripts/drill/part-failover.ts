@@ -7,9 +7,16 @@ import { ClusterOffsets, commitGroupOffsets } from '../../node/kafka/index.ts';
 import { NODE_DEFAULTS } from '../../node/config/index.ts';
 import { seededRandom } from '../../test/support/seeded-random.ts';
 import { readTopicLog, type TopicLog } from '../../test/support/translation-audit.ts';
-import { MESH, TOPIC, type DrillMesh } from './drill-mesh.ts';
-import { runJson, targetOffsets, type CommandRun } from './failover-calls.ts';
-import { countByOrigin, idsBefore, resumeOutcome, sequenceIds, type ResumeOutcome } from './group-checks.ts';
+import { MESH, TOPIC, groupOffsets, type DrillMesh } from './drill-mesh.ts';
+import { alreadySeen, runJson, targetOffsets, type CommandRun } from './failover-calls.ts';
+import {
+  acknowledgedIds,
+  countByOrigin,
+  idsBefore,
+  resumeOutcome,
+  sequenceIds,
+  type ResumeOutcome,
+} from './group-checks.ts';
 import { LoadWriter } from './writers.ts';
 
 export interface DrillOptions {
@@ -173,11 +180,7 @@ export async function runFailoverPart(
   ];
   const onlyInA = [...new Set(written)].filter((id) => !inB.has(id));
   // Every record that exists outside A: what B holds, and what B's and C's writers had acknowledged.
-  const expected = new Set([
-    ...inB,
-    ...sequenceIds('b', 0, writers['b']!.acked),
-    ...sequenceIds('c', 0, writers['c']!.acked),
-  ]);
+  const expected = new Set([...inB, ...acknowledgedIds({ b: writers['b']!.acked, c: writers['c']!.acked })]);
   const answered = targetOffsets(run.answer);
   const inCluster = new ClusterOffsets(mesh.kafka['b']!);
   const rows: FailoverRow[] = [];
@@ -185,9 +188,7 @@ export async function runFailoverPart(
     for (const g of groups) {
       const answer = run.answer.groups.find((a) => a.group === g.group);
       const target = answered.get(g.group) ?? [];
-      const committedInB = (await inCluster.committedOffsets(g.group, [TOPIC]))
-        .sort((x, y) => x.partition - y.partition)
-        .map((c) => c.offset);
+      const committedInB = await groupOffsets(inCluster, g.group);
       const rpoReported: Record<string, number> = {};
       for (const p of answer?.translation?.partitions ?? [])
         for (const n of p.notReplicated ?? [])
@@ -200,7 +201,7 @@ export async function runFailoverPart(
         lag: g.lag,
         outcome: answer?.outcome ?? 'absent',
         source: answer?.translation?.source ?? '-',
-        predicted: answer?.translation?.partitions.reduce((n, p) => n + p.alreadySeen, 0) ?? 0,
+        predicted: alreadySeen(run.answer, g.group),
         rpoReported,
         missingInB,
         isCommittedAsAnswered: JSON.stringify(committedInB) === JSON.stringify(target),

@@ -10,7 +10,7 @@ import { ClusterOffsets, commitGroupOffsets } from '../../node/kafka/index.ts';
 import { EtcdCoordinator } from '../../node/coordination/index.ts';
 import { silentLogger } from '../../node/log/index.ts';
 import { FailoverOperationStore } from '../../node/region-state/index.ts';
-import { MESH, TOPIC, type DrillMesh } from './drill-mesh.ts';
+import { MESH, TOPIC, groupOffsets as offsetsInB, type DrillMesh } from './drill-mesh.ts';
 import {
   runAndKillAfterCommits,
   runJson,
@@ -45,12 +45,6 @@ export interface ResumePart {
 }
 
 const FAILOVER = ['failover', '--from', 'a', '--to', 'b', '--timeout-ms', '600000'];
-
-async function offsetsInB(offsets: ClusterOffsets, group: string): Promise<number[]> {
-  return (await offsets.committedOffsets(group, [TOPIC]))
-    .sort((x, y) => x.partition - y.partition)
-    .map((c) => c.offset);
-}
 
 function differing(actual: readonly number[], expected: readonly number[] | undefined): number {
   const length = Math.max(actual.length, expected?.length ?? 0);
