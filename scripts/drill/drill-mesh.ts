@@ -12,6 +12,7 @@ import { createKafkaClient, type ClusterOffsets } from '../../node/kafka/index.t
 import { silentLogger } from '../../node/log/index.ts';
 import { TestEnvironment, freePort } from '../../test/harness/index.ts';
 import { runGeomesh, runGeomeshToEnd, waitNodeReady } from '../../test/support/cli-process.ts';
+import { fullMeshTopology } from '../../test/support/local-topology.ts';
 import { TestPki } from '../../test/support/test-pki.ts';
 
 export const MESH = 'drill';
@@ -67,31 +68,26 @@ export class DrillMesh {
     try {
       const ca = pki.ca('mesh-ca');
       const operator = pki.issue('mesh-ca', 'operator', 'client');
-      const lines = [
-        `mesh: ${MESH}`,
-        `etcd: { endpoints: ['${env.etcd!.endpoints[0]}'] }`,
-        "provenance: { key: '${GEOMESH_PROVENANCE_KEY}' }",
-        'regions:',
-      ];
+      const node = pki.issue('mesh-ca', 'node', 'node');
       const http: Record<string, number> = {};
-      for (const r of regions) {
-        http[r] = await freePort();
-        const cert = pki.issue('mesh-ca', `node-${r}`, 'node');
-        lines.push(
-          `  ${r}:`,
-          `    kafka: { brokers: ['${env.cluster(r).bootstrapServers[0]}'] }`,
-          `    node: { grpc: '127.0.0.1:${await freePort()}', http: '127.0.0.1:${http[r]}', ` +
-            `tls: { ca: '${ca}', cert: '${cert.cert}', key: '${cert.key}' }, operators: { clients: ['CN=operator'] } }`,
-        );
+      const local = [];
+      for (const name of regions) {
+        http[name] = await freePort();
+        const brokers = env.cluster(name).bootstrapServers[0]!;
+        local.push({ name, brokers, grpcPort: await freePort(), httpPort: http[name] });
       }
-      lines.push(
-        'links:',
-        `  - between: [${regions.join(', ')}]`,
-        `    topics: { include: ['${TOPIC}'] }`,
-        '',
-      );
       const file = join(pki.dir, 'mesh.yaml');
-      writeFileSync(file, lines.join('\n'));
+      writeFileSync(
+        file,
+        fullMeshTopology({
+          mesh: MESH,
+          etcdEndpoint: env.etcd!.endpoints[0]!,
+          regions: local,
+          topics: [TOPIC],
+          tls: { ca, cert: node.cert, key: node.key },
+          operatorClients: ['CN=operator'],
+        }),
+      );
       const tls = ['--tls-ca', ca, '--tls-cert', operator.cert, '--tls-key', operator.key];
       return new DrillMesh(env, pki, regions, { file, key: randomBytes(32).toString('hex'), tls, http });
     } catch (err) {
