@@ -592,7 +592,8 @@ describe('mutual TLS between nodes and from operators', () => {
       },
       { timeoutMs: 30_000, intervalMs: 250, what: "west's node to see east's node up" },
     );
-    const groups = Array.from({ length: 20 }, (_, i) => `resume-${String(i).padStart(2, '0')}`);
+    // Enough groups (committed one at a time) that the kill below lands before the last, even on a loaded machine.
+    const groups = Array.from({ length: 60 }, (_, i) => `resume-${String(i).padStart(2, '0')}`);
     /** Commits every group in east at `base` + its index. */
     const commitInEast = (base: [number, number]) =>
       Promise.all(
@@ -678,6 +679,85 @@ describe('mutual TLS between nodes and from operators', () => {
       }
       const done = await committedSoFar();
       assert.deepEqual([done?.op.state, done?.op.committed], ['done', groups.length]);
+    });
+  });
+  it("a failover whose serving node is killed (kill -9) after some commits completes when run again after the node's restart", async () => {
+    const groups = Array.from({ length: 40 }, (_, i) => `nodekill-${String(i).padStart(2, '0')}`);
+    const commitInEast = (base: [number, number]) =>
+      Promise.all(
+        groups.map((group, i) =>
+          commitGroupOffsets(kafka['east']!, group, [
+            { topic: 'orders', partition: 0, offset: base[0] + i },
+            { topic: 'orders', partition: 1, offset: base[1] + i },
+          ]),
+        ),
+      );
+    await commitInEast([7, 30]);
+    const args = ['--group', 'nodekill-.*', '--parallel', '1', '--json', ...tlsOf(operator)];
+    type Answer = {
+      operation: string;
+      resumed: boolean;
+      groups: {
+        group: string;
+        outcome: string;
+        committedEarlier: boolean;
+        translation: { partitions: { targetOffset: number }[] };
+      }[];
+    };
+    const dry = await failoverEastToWest(...args, '--dry-run');
+    assert.equal(dry.code, 0, dry.stderr);
+    const expected = Object.fromEntries(
+      (JSON.parse(dry.stdout) as Answer).groups.map((g) => [
+        g.group,
+        g.translation.partitions.map((p) => p.targetOffset),
+      ]),
+    );
+    await withEtcd(async (coordinator) => {
+      const operations = new FailoverOperationStore({ store: coordinator });
+      const committedSoFar = async () =>
+        (await operations.list()).operations.flatMap((o) =>
+          o.operation.groups.some((g) => g.startsWith('nodekill-'))
+            ? [{ op: o.operation, committed: [...o.groups.values()].filter((g) => g.status === 'committed') }]
+            : [],
+        )[0];
+      const cli = run(['failover', '--topology', file, '--from', 'east', '--to', 'west', ...args]);
+      children.push(cli);
+      await waitFor(async () => ((await committedSoFar())?.committed.length ?? 0) > 0, {
+        timeoutMs: 30_000,
+        intervalMs: 10,
+        what: 'a first group committed',
+      });
+      // West's node, serving the call, killed: its claim on the operation stays until its lease's TTL ends.
+      const west = children[1]!;
+      const exited = new Promise((resolve) => west.once('exit', resolve));
+      west.kill('SIGKILL');
+      await exited;
+      const interrupted = await committedSoFar();
+      assert.equal(interrupted?.op.state, 'running');
+      const early = interrupted.committed.length;
+      assert.ok(early > 0 && early < groups.length, `${early} of ${groups.length} committed before the kill`);
+      await commitInEast([60, 95]);
+      const restarted = run(['node', '--topology', file, '--region', 'west']);
+      restarted.stderr!.on('data', (c: Buffer) => process.stderr.write(`[west] ${c.toString()}`));
+      children[1] = restarted;
+      // The same command, at once: it waits for west's node to serve, then for the killed call's claim to lapse.
+      const again = await failoverEastToWest(...args, '--wait-ms', '90000');
+      assert.equal(again.code, 0, again.stderr);
+      const answer = JSON.parse(again.stdout) as Answer;
+      assert.equal(answer.operation, interrupted.op.id, 'the same operation');
+      assert.equal(answer.resumed, true);
+      assert.ok(answer.groups.filter((g) => g.committedEarlier).length >= early);
+      assert.ok(answer.groups.every((g) => g.outcome === 'committed'));
+      const offsets = new ClusterOffsets(kafka['west']!);
+      try {
+        const actual: Record<string, number[]> = {};
+        for (const group of groups)
+          actual[group] = (await offsets.committedOffsets(group, ['orders'])).map((c) => c.offset);
+        assert.deepEqual(actual, expected, 'west holds what an uninterrupted run commits');
+      } finally {
+        await offsets.stop();
+      }
+      assert.equal((await committedSoFar())?.op.state, 'done');
     });
   });
 });
