@@ -581,6 +581,98 @@ describe('mutual TLS between nodes and from operators', () => {
     }
   });
 
+  type ResumeAnswer = {
+    operation: string;
+    resumed: boolean;
+    groups: {
+      group: string;
+      outcome: string;
+      committedEarlier: boolean;
+      translation: { partitions: { targetOffset: number }[] };
+    }[];
+  };
+  /**
+   * `count` groups `<prefix>-NN` committed in east, failed over to west one at a time (--parallel 1), and
+   * interrupted: `commitInEast` moves their positions there, `expected()` is what an uninterrupted run commits
+   * now (a dry run: east answers live), `interrupt(kill)` starts the failover, runs `kill` as soon as etcd
+   * records a first committed group and checks the operation stays running with some groups committed, and
+   * `resumed(again)` checks the re-run completed the same operation with the expected offsets in west.
+   */
+  const interruptedFailover = (prefix: string, count: number) => {
+    const groups = Array.from({ length: count }, (_, i) => `${prefix}-${String(i).padStart(2, '0')}`);
+    const args = ['--group', `${prefix}-.*`, '--parallel', '1', '--json', ...tlsOf(operator)];
+    const commitInEast = (base: [number, number]) =>
+      Promise.all(
+        groups.map((group, i) =>
+          commitGroupOffsets(kafka['east']!, group, [
+            { topic: 'orders', partition: 0, offset: base[0] + i },
+            { topic: 'orders', partition: 1, offset: base[1] + i },
+          ]),
+        ),
+      );
+    const expected = async () => {
+      const dry = await failoverEastToWest(...args, '--dry-run');
+      assert.equal(dry.code, 0, dry.stderr);
+      return Object.fromEntries(
+        (JSON.parse(dry.stdout) as ResumeAnswer).groups.map((g) => [
+          g.group,
+          g.translation.partitions.map((p) => p.targetOffset),
+        ]),
+      );
+    };
+    const committedSoFar = (operations: FailoverOperationStore) => async () =>
+      (await operations.list()).operations.flatMap((o) =>
+        o.operation.groups.some((g) => g.startsWith(`${prefix}-`))
+          ? [{ op: o.operation, committed: [...o.groups.values()].filter((g) => g.status === 'committed') }]
+          : [],
+      )[0];
+    const interrupt = async (
+      operations: FailoverOperationStore,
+      kill: (cli: ChildProcess) => Promise<void>,
+    ) => {
+      const soFar = committedSoFar(operations);
+      const cli = run(['failover', '--topology', file, '--from', 'east', '--to', 'west', ...args]);
+      children.push(cli);
+      await waitFor(async () => ((await soFar())?.committed.length ?? 0) > 0, {
+        timeoutMs: 30_000,
+        intervalMs: 10,
+        what: 'a first group committed',
+      });
+      await kill(cli);
+      const interrupted = await soFar();
+      assert.equal(interrupted?.op.state, 'running');
+      const early = interrupted.committed.length;
+      assert.ok(early > 0 && early < groups.length, `${early} of ${groups.length} committed before the kill`);
+      return { id: interrupted.op.id, early };
+    };
+    const resumed = async (
+      operations: FailoverOperationStore,
+      interrupted: { id: string; early: number },
+      offsetsExpected: Record<string, number[]>,
+      ...extra: string[]
+    ) => {
+      const again = await failoverEastToWest(...args, ...extra);
+      assert.equal(again.code, 0, again.stderr);
+      const answer = JSON.parse(again.stdout) as ResumeAnswer;
+      assert.equal(answer.operation, interrupted.id, 'the same operation');
+      assert.equal(answer.resumed, true);
+      assert.equal(answer.groups.filter((g) => g.committedEarlier).length, interrupted.early);
+      assert.ok(answer.groups.every((g) => g.outcome === 'committed'));
+      const offsets = new ClusterOffsets(kafka['west']!);
+      try {
+        const actual: Record<string, number[]> = {};
+        for (const group of groups)
+          actual[group] = (await offsets.committedOffsets(group, ['orders'])).map((c) => c.offset);
+        assert.deepEqual(actual, offsetsExpected, 'west holds what an uninterrupted run commits');
+      } finally {
+        await offsets.stop();
+      }
+      const done = await committedSoFar(operations)();
+      assert.deepEqual([done?.op.state, done?.op.committed], ['done', groups.length]);
+    };
+    return { commitInEast, expected, interrupt, resumed };
+  };
+
   it('a failover whose CLI is killed after some commits completes when run again: offsets as uninterrupted', async () => {
     await waitNodeReady(http['east']!, 'node east');
     // East's node was restarted by the test before: west's node must reach it again (its heartbeat says so),
@@ -592,64 +684,19 @@ describe('mutual TLS between nodes and from operators', () => {
       },
       { timeoutMs: 30_000, intervalMs: 250, what: "west's node to see east's node up" },
     );
-    // Enough groups (committed one at a time) that the kill below lands before the last, even on a loaded machine.
-    const groups = Array.from({ length: 60 }, (_, i) => `resume-${String(i).padStart(2, '0')}`);
-    /** Commits every group in east at `base` + its index. */
-    const commitInEast = (base: [number, number]) =>
-      Promise.all(
-        groups.map((group, i) =>
-          commitGroupOffsets(kafka['east']!, group, [
-            { topic: 'orders', partition: 0, offset: base[0] + i },
-            { topic: 'orders', partition: 1, offset: base[1] + i },
-          ]),
-        ),
-      );
-    await commitInEast([5, 40]);
-    const args = ['--group', 'resume-.*', '--parallel', '1', '--json', ...tlsOf(operator)];
-    type Answer = {
-      operation: string;
-      resumed: boolean;
-      groups: {
-        group: string;
-        outcome: string;
-        committedEarlier: boolean;
-        translation: { partitions: { targetOffset: number }[] };
-      }[];
-    };
-    // What an uninterrupted run commits now: the translations of a dry run (east's node answers: live).
-    const dry = await failoverEastToWest(...args, '--dry-run');
-    assert.equal(dry.code, 0, dry.stderr);
-    const expected = Object.fromEntries(
-      (JSON.parse(dry.stdout) as Answer).groups.map((g) => [
-        g.group,
-        g.translation.partitions.map((p) => p.targetOffset),
-      ]),
-    );
+    // Enough groups (committed one at a time) that the kill lands before the last, even on a loaded machine.
+    const move = interruptedFailover('resume', 60);
+    await move.commitInEast([5, 40]);
+    const expected = await move.expected();
     await withEtcd(async (coordinator) => {
       const operations = new FailoverOperationStore({ store: coordinator });
-      const committedSoFar = async () =>
-        (await operations.list()).operations.flatMap((o) =>
-          o.operation.groups.some((g) => g.startsWith('resume-'))
-            ? [{ op: o.operation, committed: [...o.groups.values()].filter((g) => g.status === 'committed') }]
-            : [],
-        )[0];
-      // The CLI killed (SIGKILL) as soon as etcd records a committed group.
-      const cli = run(['failover', '--topology', file, '--from', 'east', '--to', 'west', ...args]);
-      children.push(cli);
-      await waitFor(async () => ((await committedSoFar())?.committed.length ?? 0) > 0, {
-        timeoutMs: 30_000,
-        intervalMs: 10,
-        what: 'a first group committed',
+      // The CLI killed (SIGKILL): the node stops at its next group.
+      const interrupted = await move.interrupt(operations, async (cli) => {
+        cli.kill('SIGKILL');
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
       });
-      cli.kill('SIGKILL');
-      // The node stops at its next group: the operation stays running, some groups committed, not all.
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      const interrupted = await committedSoFar();
-      assert.equal(interrupted?.op.state, 'running');
-      const early = interrupted.committed.length;
-      assert.ok(early > 0 && early < groups.length, `${early} of ${groups.length} committed before the kill`);
       // Meanwhile the groups' positions in east move on: a group translated again would be committed there.
-      await commitInEast([50, 90]);
+      await move.commitInEast([50, 90]);
       // The node's call ends at its next group, with its claim in etcd: status then says nothing runs it.
       let status = await runToEnd(['status', '--topology', file, ...tlsOf(operator)]);
       for (let i = 0; i < 20 && !status.stdout.includes('interrupted (no call runs it now)'); i++) {
@@ -658,106 +705,32 @@ describe('mutual TLS between nodes and from operators', () => {
       }
       assert.match(
         status.stdout,
-        new RegExp(`${interrupted.op.id} +failover east → west +RUNNING +${early}/${groups.length}`),
+        new RegExp(`${interrupted.id} +failover east → west +RUNNING +${interrupted.early}/60`),
       );
       assert.match(status.stdout, /interrupted \(no call runs it now\): complete it with: geomesh failover/);
-      const again = await failoverEastToWest(...args);
-      assert.equal(again.code, 0, again.stderr);
-      const answer = JSON.parse(again.stdout) as Answer;
-      assert.equal(answer.operation, interrupted.op.id, 'the same operation');
-      assert.equal(answer.resumed, true);
-      assert.equal(answer.groups.filter((g) => g.committedEarlier).length, early);
-      assert.ok(answer.groups.every((g) => g.outcome === 'committed'));
-      const offsets = new ClusterOffsets(kafka['west']!);
-      try {
-        const actual: Record<string, number[]> = {};
-        for (const group of groups)
-          actual[group] = (await offsets.committedOffsets(group, ['orders'])).map((c) => c.offset);
-        assert.deepEqual(actual, expected, 'west holds what an uninterrupted run commits');
-      } finally {
-        await offsets.stop();
-      }
-      const done = await committedSoFar();
-      assert.deepEqual([done?.op.state, done?.op.committed], ['done', groups.length]);
+      await move.resumed(operations, interrupted, expected);
     });
   });
+
   it("a failover whose serving node is killed (kill -9) after some commits completes when run again after the node's restart", async () => {
-    const groups = Array.from({ length: 40 }, (_, i) => `nodekill-${String(i).padStart(2, '0')}`);
-    const commitInEast = (base: [number, number]) =>
-      Promise.all(
-        groups.map((group, i) =>
-          commitGroupOffsets(kafka['east']!, group, [
-            { topic: 'orders', partition: 0, offset: base[0] + i },
-            { topic: 'orders', partition: 1, offset: base[1] + i },
-          ]),
-        ),
-      );
-    await commitInEast([7, 30]);
-    const args = ['--group', 'nodekill-.*', '--parallel', '1', '--json', ...tlsOf(operator)];
-    type Answer = {
-      operation: string;
-      resumed: boolean;
-      groups: {
-        group: string;
-        outcome: string;
-        committedEarlier: boolean;
-        translation: { partitions: { targetOffset: number }[] };
-      }[];
-    };
-    const dry = await failoverEastToWest(...args, '--dry-run');
-    assert.equal(dry.code, 0, dry.stderr);
-    const expected = Object.fromEntries(
-      (JSON.parse(dry.stdout) as Answer).groups.map((g) => [
-        g.group,
-        g.translation.partitions.map((p) => p.targetOffset),
-      ]),
-    );
+    const move = interruptedFailover('nodekill', 40);
+    await move.commitInEast([7, 30]);
+    const expected = await move.expected();
     await withEtcd(async (coordinator) => {
       const operations = new FailoverOperationStore({ store: coordinator });
-      const committedSoFar = async () =>
-        (await operations.list()).operations.flatMap((o) =>
-          o.operation.groups.some((g) => g.startsWith('nodekill-'))
-            ? [{ op: o.operation, committed: [...o.groups.values()].filter((g) => g.status === 'committed') }]
-            : [],
-        )[0];
-      const cli = run(['failover', '--topology', file, '--from', 'east', '--to', 'west', ...args]);
-      children.push(cli);
-      await waitFor(async () => ((await committedSoFar())?.committed.length ?? 0) > 0, {
-        timeoutMs: 30_000,
-        intervalMs: 10,
-        what: 'a first group committed',
-      });
       // West's node, serving the call, killed: its claim on the operation stays until its lease's TTL ends.
-      const west = children[1]!;
-      const exited = new Promise((resolve) => west.once('exit', resolve));
-      west.kill('SIGKILL');
-      await exited;
-      const interrupted = await committedSoFar();
-      assert.equal(interrupted?.op.state, 'running');
-      const early = interrupted.committed.length;
-      assert.ok(early > 0 && early < groups.length, `${early} of ${groups.length} committed before the kill`);
-      await commitInEast([60, 95]);
+      const interrupted = await move.interrupt(operations, async () => {
+        const west = children[1]!;
+        const exited = new Promise((resolve) => west.once('exit', resolve));
+        west.kill('SIGKILL');
+        await exited;
+      });
+      await move.commitInEast([60, 95]);
       const restarted = run(['node', '--topology', file, '--region', 'west']);
       restarted.stderr!.on('data', (c: Buffer) => process.stderr.write(`[west] ${c.toString()}`));
       children[1] = restarted;
       // The same command, at once: it waits for west's node to serve, then for the killed call's claim to lapse.
-      const again = await failoverEastToWest(...args, '--wait-ms', '90000');
-      assert.equal(again.code, 0, again.stderr);
-      const answer = JSON.parse(again.stdout) as Answer;
-      assert.equal(answer.operation, interrupted.op.id, 'the same operation');
-      assert.equal(answer.resumed, true);
-      assert.ok(answer.groups.filter((g) => g.committedEarlier).length >= early);
-      assert.ok(answer.groups.every((g) => g.outcome === 'committed'));
-      const offsets = new ClusterOffsets(kafka['west']!);
-      try {
-        const actual: Record<string, number[]> = {};
-        for (const group of groups)
-          actual[group] = (await offsets.committedOffsets(group, ['orders'])).map((c) => c.offset);
-        assert.deepEqual(actual, expected, 'west holds what an uninterrupted run commits');
-      } finally {
-        await offsets.stop();
-      }
-      assert.equal((await committedSoFar())?.op.state, 'done');
+      await move.resumed(operations, interrupted, expected, '--wait-ms', '90000');
     });
   });
 });
