@@ -19,6 +19,9 @@ import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
 import { pollUntil } from '../support/polling.ts';
 
 const KEY = randomBytes(32).toString('hex');
+/** NODE_OPTIONS that make a process emit a warning of its own one second after it starts (URL-encoded: NODE_OPTIONS splits at spaces and drops quotes). */
+const PROBE_WARNING =
+  '--import=data:text/javascript,setTimeout(()=>process.emitWarning(%22a%20probe%22,%22GeomeshProbeWarning%22),1000)';
 
 /**
  * How many etcd clients have connected to the etcd at `endpoint` so far: every coordinator's start asks etcd
@@ -43,6 +46,8 @@ describe('geomesh node (CLI, one process per region)', () => {
   const http: Record<string, number> = {};
   const grpc: Record<string, number> = {};
   const children = new Map<string, ChildProcess>();
+  /** What east's node process, as restarted by the translate case, wrote to its log (stdout). */
+  let eastLog = '';
 
   /** A topology of the two test regions (their clusters, this run's ports) with the given link lines. */
   function topologyYaml(mesh: string, links: string[]): string {
@@ -291,10 +296,20 @@ describe('geomesh node (CLI, one process per region)', () => {
       committed,
     );
     // Bring east back for the drain test.
-    const eastAgain = run(['node', '--topology', file, '--region', 'east']);
+    // This process also raises a warning of its own a second in (as a listener leak would): see the SIGTERM case.
+    const eastAgain = run(['node', '--topology', file, '--region', 'east'], { NODE_OPTIONS: PROBE_WARNING });
     eastAgain.stderr!.on('data', (c: Buffer) => process.stderr.write(`[east] ${c.toString()}`));
+    eastAgain.stdout!.on('data', (c: Buffer) => (eastLog += c.toString()));
     children.set('east', eastAgain);
     await waitReady('east');
+  });
+
+  it("a process warning goes to the node's log with the stack that raised it", () => {
+    const line = eastLog.split('\n').find((l) => l.includes('GeomeshProbeWarning'));
+    assert.ok(line, `east's log names the warning:\n${eastLog.slice(-2_000)}`);
+    const entry = JSON.parse(line) as { level: number; msg: string; err?: { stack?: string } };
+    assert.equal(entry.msg, 'process warning: GeomeshProbeWarning: a probe');
+    assert.match(entry.err?.stack ?? '', /GeomeshProbeWarning: a probe\n\s+at /);
   });
 
   it('SIGTERM drains and exits 0', async () => {

@@ -138,6 +138,11 @@ export function registerNodeCommand(program: Command, context: CliContext): void
         ...(options.logLevel ? { level: options.logLevel } : {}),
         bindings: { mesh: file.mesh, region: options.region },
       });
+      // Node's own warnings (a listener leak suspected, a deprecation) go to the log with the stack that
+      // raised them, so that one seen once in production says where it came from.
+      const onWarning = (warning: Error) =>
+        logger.warn({ err: warning }, `process warning: ${warning.name}: ${warning.message}`);
+      process.on('warning', onWarning);
       try {
         const outcome = await runNodeProcess({
           file,
@@ -165,6 +170,8 @@ export function registerNodeCommand(program: Command, context: CliContext): void
         context.setExitCode(
           isGeomeshError(err, 'GEOMESH_CONFIG_INVALID') ? EXIT_CODES.invalid : EXIT_CODES.failure,
         );
+      } finally {
+        process.off('warning', onWarning);
       }
     });
 }
