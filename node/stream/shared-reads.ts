@@ -96,7 +96,7 @@ class TopicRead {
   readonly #options: SharedReadsOptions;
   readonly #groupId: string;
   #reader: RecordSource | undefined;
-  #failure: unknown;
+  #failure: Error | undefined;
   #isStopped = false;
 
   constructor(topic: string, options: SharedReadsOptions) {
@@ -153,7 +153,7 @@ class TopicRead {
         (tp) => tp.topic === this.#topic && this.partitions.has(tp.partition) && !this.#idle.has(tp.partition),
       )
       .catch((err: unknown) => {
-        this.#failure = err;
+        this.#failure = err instanceof Error ? err : new Error(String(err));
         this.changes.notify();
       });
   }
