@@ -151,7 +151,8 @@ export class FanoutPartition {
 
   /** Drops the oldest batches while the window holds more than `maxBytes` (the newest stays). */
   evict(): void {
-    while (this.#batches.length > 1 && this.#bytes > this.maxBytes) this.#bytes -= this.#batches.shift()!.bytes;
+    while (this.#batches.length > 1 && this.#bytes > this.maxBytes)
+      this.#bytes -= this.#batches.shift()!.bytes;
   }
 
   /** Empties the window and moves the head to `head` (the shared read reads from there on). */

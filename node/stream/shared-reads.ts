@@ -150,7 +150,8 @@ class TopicRead {
         [this.#topic],
         (tp) => this.partitions.get(tp.partition)?.head,
         (batch) => this.#onBatch(batch),
-        (tp) => tp.topic === this.#topic && this.partitions.has(tp.partition) && !this.#idle.has(tp.partition),
+        (tp) =>
+          tp.topic === this.#topic && this.partitions.has(tp.partition) && !this.#idle.has(tp.partition),
       )
       .catch((err: unknown) => {
         this.#failure = err instanceof Error ? err : new Error(String(err));
@@ -189,7 +190,9 @@ class TopicRead {
     this.#isStopped = true;
     this.changes.notify();
     if (!this.#reader) return;
-    await this.#reader.stop().catch((err: unknown) => this.#options.logger.warn({ err }, 'shared read stop failed'));
+    await this.#reader
+      .stop()
+      .catch((err: unknown) => this.#options.logger.warn({ err }, 'shared read stop failed'));
     await this.#options
       .deleteReaderGroup?.(this.#groupId)
       .catch((err: unknown) => this.#options.logger.debug({ err }, 'shared read group not deleted'));
@@ -271,7 +274,9 @@ class OwnRead {
     for (const target of this.#targets.values()) target.resolve();
     this.#targets.clear();
     if (!this.#reader) return;
-    await this.#reader.stop().catch((err: unknown) => this.#options.logger.warn({ err }, 'own read stop failed'));
+    await this.#reader
+      .stop()
+      .catch((err: unknown) => this.#options.logger.warn({ err }, 'own read stop failed'));
     await this.#options
       .deleteReaderGroup?.(this.#groupId)
       .catch((err: unknown) => this.#options.logger.debug({ err }, 'own read group not deleted'));

@@ -72,7 +72,7 @@ describe('record streams from one region to two share one read', () => {
         `read per record served ${((shared + own) / (servedB + servedC)).toFixed(3)}`,
     );
     // a's partitions hold a's records and the replicas of b's and c's: each stream reads all of them.
-    assert.ok(servedB >= 3 * RECORDS && servedC >= 3 * RECORDS, 'each stream read all of a\'s partitions');
+    assert.ok(servedB >= 3 * RECORDS && servedC >= 3 * RECORDS, "each stream read all of a's partitions");
     // Read once for both: ~0.5 of what the two streams read (1.0 when each stream reads for itself).
     assert.ok(
       shared + own < 0.6 * (servedB + servedC),
