@@ -110,9 +110,15 @@ export class FanoutPartition {
 
   /** Whether any stream takes its records from the window. */
   hasFollowers(): boolean {
+    return this.followerCount() > 0;
+  }
+
+  /** How many streams take their records from the window. */
+  followerCount(): number {
     const start = this.start;
-    for (const at of this.#positions.values()) if (at >= start) return true;
-    return false;
+    let n = 0;
+    for (const at of this.#positions.values()) if (at >= start) n++;
+    return n;
   }
 
   /**

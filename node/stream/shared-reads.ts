@@ -7,9 +7,10 @@
  *
  * - A stream whose position is before the window (it asked for older records, or it fell off) reads on its
  *   own — a reader of its own for the stream's partitions that are behind — until it reaches the window.
- * - The shared read reads at most a window ahead of the slowest stream that follows it. When the window is
- *   full it waits for those streams up to `slowStreamMs`, then evicts anyway: a slower stream falls off onto
- *   its own read and the others go on. A partition that no stream follows is paused until one does.
+ * - The shared read goes at the pace of the fastest stream that follows it, keeping a window of what it read
+ *   for the slower ones. A stream about to fall out of the window is waited for out of its grace
+ *   (`slowStreamMs` per time it follows the shared read), then left to read on its own: a slow stream delays
+ *   the others at most that long. A partition that no stream follows is paused until one does.
  * - Memory: per partition read shared, at most `windowBytes` plus one fetch of the partition
  *   (NODE_DEFAULTS.kafka.fetchMaxBytesPerPartition).
  * Each stream sees each of its partitions in offset order, every offset once (a batch, or the gap it covers).
@@ -86,10 +87,26 @@ function readEndOf(batch: Pick<SourceBatch, 'records' | 'lastOffset'>, at: numbe
   return Math.max(last ? last.offset + 1 : 0, (batch.lastOffset ?? -1) + 1, at);
 }
 
+/** Stops a reader (if one was opened) and deletes its consumer group, both best effort. */
+async function stopReader(
+  reader: RecordSource | undefined,
+  groupId: string,
+  options: SharedReadsOptions,
+  what: string,
+): Promise<void> {
+  if (!reader) return;
+  await reader.stop().catch((err: unknown) => options.logger.warn({ err }, `${what} stop failed`));
+  await options
+    .deleteReaderGroup?.(groupId)
+    .catch((err: unknown) => options.logger.debug({ err }, `${what} group not deleted`));
+}
+
 /** The shared read of one topic. */
 class TopicRead {
   readonly partitions = new Map<number, FanoutPartition>();
   readonly changes = new Changes();
+  /** How long the shared read waited for each slow stream since it last started to follow (its grace used). */
+  readonly #waitedMs = new Map<string, number>();
   /** Partitions paused because no stream follows them. */
   readonly #idle = new Set<number>();
   readonly #topic: string;
@@ -118,11 +135,12 @@ class TopicRead {
       this.#readFrom(partition, position);
     }
     part.join(stream, position);
-    if (part.isFollowing(stream)) this.followed(partition);
+    if (part.isFollowing(stream)) this.followed(partition, stream);
     else this.changes.notify();
   }
 
   leave(stream: string, partition: number): void {
+    this.#waitedMs.delete(stream);
     if (this.partitions.get(partition)?.leave(stream)) {
       this.partitions.delete(partition);
       this.#idle.delete(partition);
@@ -131,8 +149,9 @@ class TopicRead {
     this.changes.notify();
   }
 
-  /** A stream follows the partition again: a paused shared read reads on. */
-  followed(partition: number): void {
+  /** A stream follows the partition again (its grace renewed): a paused shared read reads on. */
+  followed(partition: number, stream?: string): void {
+    if (stream !== undefined) this.#waitedMs.delete(stream);
     const part = this.partitions.get(partition);
     if (part && this.#idle.delete(partition)) this.#readFrom(partition, part.head);
     this.changes.notify();
@@ -166,19 +185,29 @@ class TopicRead {
     this.#options.onRead?.(this.#topic, 'shared', added);
     this.changes.notify();
     const slowStreamMs = this.#options.slowStreamMs ?? STREAM_DEFAULTS.slowStreamMs;
-    const deadline = Date.now() + slowStreamMs;
-    let slow = part.wouldFallBehind();
-    while (slow.length > 0 && Date.now() < deadline) {
+    // The read goes at the pace of the fastest stream that follows it: it waits while evicting would leave
+    // every follower behind. A slower follower is waited for out of its grace (slowStreamMs per time it
+    // follows), then left behind: it reads on its own, the others go on.
+    for (;;) {
+      const slow = part.wouldFallBehind();
+      if (slow.length === 0) break;
+      const isPacing = slow.length === part.followerCount();
+      const graceMs = Math.min(...slow.map((s) => slowStreamMs - (this.#waitedMs.get(s) ?? 0)));
+      if (!isPacing && graceMs <= 0) {
+        this.#options.logger.info(
+          { topic: this.#topic, partition: batch.partition, streams: slow, slowStreamMs },
+          'streams slower than the shared read fall off onto their own reads',
+        );
+        break;
+      }
+      const waitMs = isPacing ? 1_000 : Math.min(1_000, graceMs);
+      const waitedFrom = Date.now();
       await batch.heartbeat?.().catch(() => undefined);
-      await this.changes.wait(Math.min(1_000, deadline - Date.now()));
+      await this.changes.wait(waitMs);
+      if (!isPacing)
+        for (const s of slow) this.#waitedMs.set(s, (this.#waitedMs.get(s) ?? 0) + Date.now() - waitedFrom);
       if (this.partitions.get(batch.partition) !== part || this.#isStopped) return { kind: 'released' };
-      slow = part.wouldFallBehind();
     }
-    if (slow.length > 0)
-      this.#options.logger.info(
-        { topic: this.#topic, partition: batch.partition, streams: slow, slowStreamMs },
-        'streams slower than the shared read fall off onto their own reads',
-      );
     part.evict();
     if (part.hasFollowers()) return { kind: 'done' };
     // Nobody follows (every stream reads behind the window): pause until one catches up (`followed`).
@@ -189,13 +218,7 @@ class TopicRead {
   async stop(): Promise<void> {
     this.#isStopped = true;
     this.changes.notify();
-    if (!this.#reader) return;
-    await this.#reader
-      .stop()
-      .catch((err: unknown) => this.#options.logger.warn({ err }, 'shared read stop failed'));
-    await this.#options
-      .deleteReaderGroup?.(this.#groupId)
-      .catch((err: unknown) => this.#options.logger.debug({ err }, 'shared read group not deleted'));
+    await stopReader(this.#reader, this.#groupId, this.#options, 'shared read');
   }
 }
 
@@ -273,13 +296,7 @@ class OwnRead {
   async stop(): Promise<void> {
     for (const target of this.#targets.values()) target.resolve();
     this.#targets.clear();
-    if (!this.#reader) return;
-    await this.#reader
-      .stop()
-      .catch((err: unknown) => this.#options.logger.warn({ err }, 'own read stop failed'));
-    await this.#options
-      .deleteReaderGroup?.(this.#groupId)
-      .catch((err: unknown) => this.#options.logger.debug({ err }, 'own read group not deleted'));
+    await stopReader(this.#reader, this.#groupId, this.#options, 'own read');
   }
 }
 
@@ -327,7 +344,7 @@ export class SharedReads {
           await read.changes.wait(1_000);
         } else if (next.kind === 'behind') {
           await own.readUpToWindow(partition);
-          read.followed(partition);
+          read.followed(partition, id);
         } else {
           await stream.deliver({ partition, ...next });
           part.advance(id, next.readEnd);

@@ -16,6 +16,9 @@ export const STREAM_DEFAULTS = Object.freeze({
    * (node/stream/shared-reads.ts): 4 MiB, plus one fetch of the partition.
    */
   fanoutWindowBytes: 4 * 1024 * 1024,
-  /** How long a shared read waits for a stream slower than its window before that stream reads on its own: 2 s. */
+  /**
+   * How long a shared read waits, in all, for a stream about to fall out of its window while a faster stream
+   * follows it, before the slow one reads on its own (renewed each time it follows again): 2 s.
+   */
   slowStreamMs: 2_000,
 });

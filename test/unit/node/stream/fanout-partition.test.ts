@@ -35,10 +35,10 @@ describe('fanout partition (one partition read shared)', () => {
     part.append({ records: range(15, 17), highWatermark: 20 });
     const b = part.next('b');
     assert.equal(b.kind, 'batch');
-    assert.deepEqual(
-      b.kind === 'batch' && [b.records.map((r) => r.offset), b.readEnd],
-      [[10, 11, 12, 13], 14],
-    );
+    assert.deepEqual(b.kind === 'batch' && [b.records.map((r) => r.offset), b.readEnd], [
+      [10, 11, 12, 13],
+      14,
+    ]);
     const c = part.next('c');
     assert.deepEqual(c.kind === 'batch' && [c.records.map((r) => r.offset), c.readEnd], [[12, 13], 14]);
     part.advance('c', 14);

@@ -208,11 +208,7 @@ describe('record streamer over Peer.StreamRecords', () => {
       await sleep(300);
     }
     // Unbounded, the source would deliver thousands of batches a second (each is ~0.1 ms of work).
-    assert.equal(
-      source.delivered(),
-      heldAt,
-      'the server stopped reading while the caller does not read',
-    );
+    assert.equal(source.delivered(), heldAt, 'the server stopped reading while the caller does not read');
     assert.ok(heldAt < 200, `the server read ${heldAt} batches ahead of a caller that read one`);
     for (let i = 0; i < 50; i++) await iterator.next();
     assert.ok(source.delivered() > heldAt, 'reading again lets the server go on');

@@ -41,11 +41,7 @@ function setup(t: TestContext, options: { logEnd: number; windowRecords: number;
     mesh: 'm',
     region: 'a',
     openReader: (groupId) => {
-      const source = new LogRecordSource(
-        PARTITIONS,
-        (p, o) => (o < logEnd ? record(p, o) : undefined),
-        10,
-      );
+      const source = new LogRecordSource(PARTITIONS, (p, o) => (o < logEnd ? record(p, o) : undefined), 10);
       opened.push({ groupId, source });
       return source;
     },
@@ -153,6 +149,19 @@ describe('shared reads (one read of a partition for every stream)', () => {
     assert.deepEqual(slow.got, expected(0, 2_000));
     assert.ok(s.read.own > 0, 'the slow stream read on its own after it fell off');
     console.log(`[shared-reads] fast stream done in ${tookMs} ms while the other was held`);
+  });
+
+  it('goes at the pace of the fastest stream: a slow one that keeps moving does not hold the others to its pace', async (t) => {
+    const s = setup(t, { logEnd: 2_000, windowRecords: 20, slowStreamMs: 200 });
+    const fast = s.stream('fast', 0);
+    // 20 ms per batch of at most 10 records: at least 4 s for its 4,000 records.
+    const slow = s.stream('slow', 0, () => sleep(20));
+    await waitFor(() => fast.count() === 4_000, 'the fast stream to reach the log end', 20_000);
+    const slowAtThen = slow.count();
+    assert.ok(slowAtThen < 2_000, `the fast stream finished while the slow one had ${slowAtThen} of 4,000`);
+    await waitFor(() => slow.count() === 4_000, 'the slow stream to finish', 30_000);
+    assert.deepEqual(fast.got, expected(0, 2_000));
+    assert.deepEqual(slow.got, expected(0, 2_000));
   });
 
   it('serves a stream that starts ahead of the shared read once the read gets there', async (t) => {
