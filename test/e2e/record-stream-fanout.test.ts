@@ -4,7 +4,8 @@
  * both stream a's topic from a's node; a's node must read each partition of its cluster once for both
  * (geomesh_stream_read_records_total against the records read for each stream,
  * geomesh_stream_served_records_total), and every region must hold every record of every origin exactly
- * once, in order per origin.
+ * once, in order per origin. b's own report (GetStatus, /status.json) shows its link from a streaming, with
+ * its WAN bytes per written byte.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -81,5 +82,18 @@ describe('record streams from one region to two share one read', () => {
     // Each stream sent a's own records, not the replicas of the others (b and c get those from each other).
     assert.ok(sentB >= RECORDS && sentB < 2 * RECORDS, `sent to b ${sentB}`);
     assert.ok(sentC >= RECORDS && sentC < 2 * RECORDS, `sent to c ${sentC}`);
+    // b's status page and `geomesh status --json` read the same report: its link from a, streaming.
+    const link = (await mesh.status('b')).links.find((l) => l.fromRegion === 'a');
+    console.log(
+      `[record-stream-fanout] b's link from a: path ${link?.path}, ${link?.pathSwitches} switches, ` +
+        `${link?.wanBytes} WAN bytes for ${link?.writtenBytes} written (${link?.wanBytesPerWrittenByte.toFixed(3)})`,
+    );
+    assert.equal(link?.path, 'stream');
+    assert.ok(link.writtenBytes >= RECORDS * VALUE_BYTES, `written ${link.writtenBytes}`);
+    assert.equal(link.wanBytesPerWrittenByte, link.wanBytes / link.writtenBytes);
+    assert.ok(
+      link.wanBytes > 0 && link.wanBytesPerWrittenByte < 1,
+      'compressed on the stream: fewer WAN bytes than written',
+    );
   });
 });
