@@ -10,30 +10,26 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { metricSum, waitFor } from '../support/polling.ts';
-import { WanMesh, Writers, auditConverged } from '../support/wan-mesh.ts';
+import { metricSum } from '../support/polling.ts';
+import { startStreamMesh, waitLinkPath, writeAndAudit } from '../support/stream-mesh.ts';
+import type { WanMesh } from '../support/wan-mesh.ts';
 
 const REGIONS = ['a', 'b', 'c'] as const;
 const KEY = randomBytes(32).toString('hex');
 /** Records each region writes, 1 KiB values. */
 const RECORDS = 2_000;
 const VALUE_BYTES = 1_024;
-/** Bound on a link reaching the stream path: a heartbeat round (5 s) and a retry (10 s), with margin. */
-const PATH_BOUND_MS = 45_000;
 const CONVERGE_MS = 120_000;
 
 describe('record streams from one region to two share one read', () => {
   let mesh: WanMesh;
 
   before(async () => {
-    mesh = await WanMesh.start({
+    mesh = await startStreamMesh({
       mesh: 'fanout',
       regions: REGIONS,
       topics: ['fo-shared'],
       topicPattern: 'fo-.*',
-      etcdProxied: [],
-      delayMs: 5,
-      defaults: ['options: { transport: stream }'],
       key: KEY,
     });
   });
@@ -43,23 +39,9 @@ describe('record streams from one region to two share one read', () => {
   });
 
   it("reads a's partitions once for b's and c's streams, and both get every record exactly once", async () => {
-    for (const to of ['b', 'c']) {
-      await waitFor(
-        async () =>
-          metricSum(await mesh.metrics(to), 'geomesh_link_path{', `from="a",to="${to}",path="stream"`) === 1,
-        { timeoutMs: PATH_BOUND_MS, intervalMs: 500, what: `link a → ${to} on the stream path` },
-      );
-    }
-    const writers = await new Writers(mesh.kafka, 'fo-shared', {
-      regions: REGIONS,
-      batch: 0,
-      intervalMs: 0,
-      valueBytes: VALUE_BYTES,
-      isLooping: false,
-    }).start();
-    for (const r of REGIONS) await writers.burst(r, RECORDS);
-    await writers.stop();
-    await auditConverged(mesh, writers, CONVERGE_MS);
+    for (const to of ['b', 'c']) await waitLinkPath(mesh, to, 'a', 'stream');
+    const round = { regions: REGIONS, records: RECORDS, valueBytes: VALUE_BYTES, convergeMs: CONVERGE_MS };
+    await writeAndAudit(mesh, 'fo-shared', round);
     const text = await mesh.metrics('a');
     const shared = metricSum(text, 'geomesh_stream_read_records_total', 'read="shared"');
     const own = metricSum(text, 'geomesh_stream_read_records_total', 'read="own"');
