@@ -4,7 +4,9 @@
  * `geomesh node` processes over mutual TLS (as an operator runs them):
  *
  *   live        east's node and Kafka up: frontiers read from east, groups committed in west;
- *   checkpoint  east's Kafka stopped: frontiers from the checkpoints east pushed to west.
+ *   checkpoint  east's Kafka stopped, its node up (and waiting on it): frontiers from the checkpoints east
+ *               pushed to west;
+ *   down        east's node killed too (kill -9), as when the whole region is lost: from the checkpoints.
  *
  * Each case runs with the node's default parallelism and with `--parallel 1` (one group at a time), in the
  * order default, 1, 1, default (ABBA), and every run commits. Times are the CLI's (`summary.seconds`: from
@@ -135,8 +137,9 @@ try {
     if (!values.json)
       console.error(JSON.stringify({ ...row, live: summary.live, checkpoint: summary.checkpoint }));
   };
-  for (const name of ['live', 'checkpoint']) {
+  for (const name of ['live', 'checkpoint', 'down']) {
     if (name === 'checkpoint') await env.cluster('east').stop();
+    if (name === 'down') children[0]!.kill('SIGKILL');
     for (const p of values.parallels.split(','))
       await failover(name, p === 'default' ? [] : ['--parallel', p]);
   }

@@ -127,6 +127,13 @@ export const NODE_DEFAULTS = deepFreeze({
   failover: {
     /** Deadline of each read or write of a region state record in etcd during a failover. */
     etcdTimeoutMs: 8_000,
+    /**
+     * A call's claim on its kind and regions in etcd (one call at a time mesh-wide): the lease's TTL (how long
+     * a killed node's claim holds others up), and how long and how often another call waits for it.
+     */
+    claimTtlMs: 10_000,
+    claimWaitMs: 30_000,
+    claimPollMs: 500,
     /** How often the CLI asks the node for a failover's progress. */
     progressPollMs: 500,
     /** How often a failback asks whether the region has caught up. */

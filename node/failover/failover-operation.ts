@@ -10,13 +10,19 @@
  * call that completes the operation.
  *
  * `OperationTurns` keeps two calls of one node from running the same regions' operation at once: the second
- * waits for the first to end (an interrupted one stops at its next group).
+ * waits for the first to end (an interrupted one stops at its next group). `claimOperations` does the same
+ * mesh-wide (two instances of a region, work sharing): a call claims its kind and regions in etcd before it
+ * opens the operation, waiting while another call holds them, and stops at its next group if it loses the
+ * claim (its lease lost).
  */
 import { GeomeshError, isGeomeshError } from '../../base/index.ts';
+import { delay } from '../lifecycle/index.ts';
 import type { Logger } from '../log/index.ts';
 import type {
+  FailoverOperationClaims,
   FailoverOperationKind,
   FailoverOperationStore,
+  HeldClaim,
   OpenedOperation,
 } from '../region-state/index.ts';
 import type { Translation } from '../translation-service/index.ts';
@@ -25,6 +31,9 @@ import { forEachBounded, type GroupFailoverResult, type MoveJournal } from './mo
 
 /** What a call needs of the operation store. */
 export type OperationStore = Pick<FailoverOperationStore, 'open' | 'recordGroup' | 'finish'>;
+
+/** What a call needs to claim its operations mesh-wide. */
+export type OperationClaims = Pick<FailoverOperationClaims, 'take'>;
 
 /** An operation a call runs: its groups, the journal for the move, and how to end it. */
 export interface RunningOperation {
@@ -142,6 +151,51 @@ export class OperationTurns {
       return await mine;
     } finally {
       if (this.#last.get(key) === mine) this.#last.delete(key);
+    }
+  }
+}
+
+/**
+ * Claims `plan`'s kind and regions for this call (see the file comment): while another call holds them, tries
+ * again every `pollMs` for up to `waitMs`, then refuses with GEOMESH_RPC_FAILED_PRECONDITION naming the
+ * holder. etcd not answering is GEOMESH_COORD_UNAVAILABLE (nothing committed).
+ */
+export async function claimOperations(
+  claims: OperationClaims,
+  plan: FailoverPlan,
+  options: {
+    waitMs: number;
+    pollMs: number;
+    etcdTimeoutMs: number;
+    logger: Logger;
+    signal?: AbortSignal;
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<unknown>;
+  },
+): Promise<HeldClaim> {
+  const kind: FailoverOperationKind = plan.failback === '' ? 'failover' : 'failback';
+  const scope = { kind, from: plan.from, to: plan.to };
+  const sleep = options.sleep ?? delay;
+  const startedAt = performance.now();
+  let isWaiting = false;
+  for (;;) {
+    try {
+      return await claims.take(scope, { signal: AbortSignal.timeout(options.etcdTimeoutMs) });
+    } catch (err) {
+      if (!isGeomeshError(err, 'GEOMESH_COORD_CONFLICT'))
+        throw unavailable(`claim the ${kind} ${plan.from} → ${plan.to}`, err);
+      const waited = Math.round(performance.now() - startedAt);
+      if (waited >= options.waitMs)
+        throw new GeomeshError(
+          'GEOMESH_RPC_FAILED_PRECONDITION',
+          `${err.message}; waited ${waited} ms for it to end: run the command again once it has ` +
+            '(`geomesh status` lists the operations in progress); nothing was committed by this call',
+          { cause: err, details: err.details },
+        );
+      if (!isWaiting)
+        options.logger.info({ ...err.details, waitMs: options.waitMs }, `failover: waiting: ${err.message}`);
+      isWaiting = true;
+      await sleep(options.pollMs, options.signal);
+      options.signal?.throwIfAborted();
     }
   }
 }

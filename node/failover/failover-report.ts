@@ -37,7 +37,7 @@ export function renderFailover(response: FailoverResponse, nowMs: number): strin
   const gap =
     from && lines.length > 0
       ? `\nnot replicated into ${from.toRegion} yet (records of ${from.fromRegion} after each group's frontier, ` +
-        `${from.source === 'live' ? 'now' : 'as of its checkpoint'}), per origin:\n${lines.join('\n')}\n`
+        `${from.source === 'live' ? 'now' : 'as of its checkpoint, at least'}), per origin:\n${lines.join('\n')}\n`
       : '';
   return (
     textTable(
@@ -71,6 +71,11 @@ export interface FailoverSummary {
   notReplicatedByOrigin: Record<string, number>;
   /** Partitions whose not-replicated count is unknown (a node older than the count). */
   notReplicatedUncounted: number;
+  /**
+   * True when some frontiers came from checkpoints: their counts are as of each checkpoint, so what the source
+   * wrote after its last one (up to a checkpoint interval of writes) is not counted: a lower bound.
+   */
+  notReplicatedIsLowerBound: boolean;
   seconds: number;
 }
 
@@ -93,6 +98,7 @@ export function summarizeFailover(response: FailoverResponse, elapsedMs: number)
     notReplicated: gap.records,
     notReplicatedByOrigin: gap.byOrigin,
     notReplicatedUncounted: gap.uncounted,
+    notReplicatedIsLowerBound: translations.some((t) => t.source === 'checkpoint'),
     seconds: Math.round(elapsedMs) / 1000,
   };
 }
@@ -107,7 +113,11 @@ export function describeSummary(s: FailoverSummary): string {
     `summary: ${s.groups} groups: ${done}, ${s.refused} refused; frontiers ${s.live} live, ` +
     `${s.checkpoint} from checkpoints; ${s.partitions} partitions, ${s.alreadySeen} records already seen, ` +
     `${describeGap({ records: s.notReplicated, byOrigin: s.notReplicatedByOrigin, uncounted: s.notReplicatedUncounted })} ` +
-    `not replicated yet; ${s.seconds.toFixed(1)} s`
+    (s.notReplicatedIsLowerBound
+      ? 'not replicated as of the checkpoints (at least: what the source wrote after its last checkpoint is ' +
+        'not counted)'
+      : 'not replicated yet') +
+    `; ${s.seconds.toFixed(1)} s`
   );
 }
 

@@ -21,6 +21,7 @@
 import { GeomeshError, isGeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
+  type HeldClaim,
   nextOnFailbackFinish,
   nextOnFailbackStart,
   nextOnFailover,
@@ -31,7 +32,13 @@ import {
 } from '../region-state/index.ts';
 import type { FailoverRequest, RegionState } from '../rpc/index.ts';
 import { planFailover, withGroups, type FailoverPlan, type PlanScope } from './failover-plan.ts';
-import { openOperation, type OperationStore, type RunningOperation } from './failover-operation.ts';
+import {
+  claimOperations,
+  openOperation,
+  type OperationClaims,
+  type OperationStore,
+  type RunningOperation,
+} from './failover-operation.ts';
 import type { ProgressListener } from './failover-progress.ts';
 import { selectGroups, type GroupListing, type LinkGroupSelection } from './group-selection.ts';
 import { moveGroups, type GroupFailoverResult, type GroupMovePorts } from './move-groups.ts';
@@ -41,6 +48,8 @@ import { NODE_DEFAULTS } from '../config/index.ts';
 export interface RegionStateConnection {
   states: Pick<RegionStateStore, 'change' | 'get'>;
   operations: OperationStore;
+  /** Claims of operations, one call at a time per kind and regions mesh-wide. */
+  claims: OperationClaims;
   close(): Promise<void>;
 }
 
@@ -63,6 +72,9 @@ export interface FailoverWithStateOptions {
   signal?: AbortSignal;
   /** Bound on each etcd step (connect, read, compare-and-swap); default NODE_DEFAULTS.failover. */
   etcdTimeoutMs?: number;
+  /** How long and how often the call waits for another call's claim; default NODE_DEFAULTS.failover. */
+  claimWaitMs?: number;
+  claimPollMs?: number;
   now?: () => Date;
   newOperation?: () => string;
 }
@@ -117,19 +129,27 @@ export async function failoverWithState(options: FailoverWithStateOptions): Prom
     return withGroups(plan, selectGroups(plan.selection, listing, link, plan.from));
   };
   let operation: RunningOperation | undefined;
+  let claim: HeldClaim | undefined;
   try {
     if (plan.isDryRun || plan.failback === 'start') plan = await select();
     else {
-      const store = (
-        await open(AbortSignal.timeout(etcdTimeoutMs)).catch((err: unknown) => {
+      const { operations: store, claims } = await open(AbortSignal.timeout(etcdTimeoutMs)).catch(
+        (err: unknown) => {
           throw new GeomeshError(
             'GEOMESH_COORD_UNAVAILABLE',
             `cannot reach etcd to record the operation: ${(err as Error).message}; nothing was committed: ` +
               'retry when etcd answers',
             { cause: err },
           );
-        })
-      ).operations;
+        },
+      );
+      claim = await claimOperations(claims, plan, {
+        waitMs: options.claimWaitMs ?? NODE_DEFAULTS.failover.claimWaitMs,
+        pollMs: options.claimPollMs ?? NODE_DEFAULTS.failover.claimPollMs,
+        etcdTimeoutMs,
+        logger,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
       operation = await openOperation({
         plan,
         ask: {
@@ -145,6 +165,7 @@ export async function failoverWithState(options: FailoverWithStateOptions): Prom
       plan = withGroups(plan, operation.groups);
     }
   } catch (err) {
+    await claim?.release();
     await connection?.close().catch(() => undefined);
     throw err;
   }
@@ -160,7 +181,10 @@ export async function failoverWithState(options: FailoverWithStateOptions): Prom
     logger,
     ...(onProgress ? { onProgress } : {}),
     ...(plan.parallelGroups ? { concurrency: plan.parallelGroups } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    // The claim lost (its lease, etcd away for its TTL): stop at the next group, as when the caller goes.
+    ...(options.signal || claim
+      ? { signal: AbortSignal.any([options.signal, claim?.signal].filter((x) => x !== undefined)) }
+      : {}),
   };
   const journal = operation?.journal;
   const withOperation = async (results: GroupFailoverResult[]): Promise<GroupFailoverResult[]> => {
@@ -274,6 +298,7 @@ export async function failoverWithState(options: FailoverWithStateOptions): Prom
       ...operationFields,
     };
   } finally {
+    await claim?.release();
     await connection
       ?.close()
       .catch((err: unknown) => logger.warn({ err }, 'closing the etcd connection failed'));

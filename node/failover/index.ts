@@ -34,7 +34,9 @@ export {
 } from './move-groups.ts';
 export {
   OperationTurns,
+  claimOperations,
   openOperation,
+  type OperationClaims,
   type OperationStore,
   type RunningOperation,
 } from './failover-operation.ts';
@@ -96,3 +98,4 @@ export {
 } from './replication-wait.ts';
 export { patientCalls, type Patience } from './patient-calls.ts';
 export { renderOperations, summarizeOperation, type OperationSummary } from './operation-report.ts';
+export { silentSourceReads, type SourceReads } from './silent-source.ts';

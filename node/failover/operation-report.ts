@@ -1,9 +1,15 @@
 /**
  * Failover operations as `geomesh status` shows them (failover-operation.ts records them in etcd): per
  * operation its kind, regions, state, groups committed so far of its total, and the command that completes
- * it while it is not done. Pure.
+ * it while it is not done; a running one also says which node instance runs it now (its claim), or that
+ * none does (interrupted). Pure.
  */
-import { describeAsk, type ListedOperation } from '../region-state/index.ts';
+import {
+  describeAsk,
+  operationClaimKey,
+  type ClaimHolder,
+  type ListedOperation,
+} from '../region-state/index.ts';
 
 /** One operation as status shows it (--json: as is). */
 export interface OperationSummary {
@@ -22,11 +28,20 @@ export interface OperationSummary {
   endedAt: string | null;
   /** running: the command that completes it; done: null. */
   completeWith: string | null;
+  /** running: the node instance whose call runs it now (`<region>/<instance>`), null when none (interrupted). */
+  runningOn: string | null;
 }
 
-export function summarizeOperation(listed: ListedOperation): OperationSummary {
+/** `claims`: the claims held now (listClaims), by key. */
+export function summarizeOperation(
+  listed: ListedOperation,
+  claims: ReadonlyMap<string, ClaimHolder> = new Map(),
+): OperationSummary {
   const op = listed.operation;
   const isDone = op.state === 'done';
+  const claim = isDone
+    ? undefined
+    : claims.get(operationClaimKey({ kind: op.kind, from: op.from, to: op.to }));
   return {
     id: op.id,
     kind: op.kind,
@@ -41,6 +56,7 @@ export function summarizeOperation(listed: ListedOperation): OperationSummary {
     startedAt: op.startedAt,
     endedAt: op.endedAt ?? null,
     completeWith: isDone ? null : describeAsk(op),
+    runningOn: claim ? claim.holder : null,
   };
 }
 
@@ -62,7 +78,9 @@ export function renderOperations(
     lines.push(
       `  ${o.id}  ${o.kind} ${o.fromRegion} → ${o.toRegion}  RUNNING  ${o.committed}/${o.groups} groups ` +
         `committed, started ${o.startedAt}`,
-      `    not complete if interrupted: complete it with: ${o.completeWith}`,
+      o.runningOn
+        ? `    running now on ${o.runningOn}; if it is interrupted, complete it with: ${o.completeWith}`
+        : `    interrupted (no call runs it now): complete it with: ${o.completeWith}`,
     );
   }
   for (const o of done) {

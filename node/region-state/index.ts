@@ -48,3 +48,13 @@ export {
   type OpenedOperation,
   type OperationListing,
 } from './failover-operation-store.ts';
+export {
+  FAILOVER_CLAIMS_PREFIX,
+  FailoverOperationClaims,
+  listClaims,
+  operationClaimKey,
+  type ClaimHolder,
+  type ClaimScope,
+  type FailoverOperationClaimsOptions,
+  type HeldClaim,
+} from './failover-operation-claims.ts';

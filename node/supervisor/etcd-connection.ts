@@ -9,7 +9,7 @@ import { EtcdSession, coordinationOptionsFor } from '../coordination/index.ts';
 import type { CoordinationSession } from '../coordination-ports/index.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
-import { FailoverOperationStore, RegionStateStore } from '../region-state/index.ts';
+import { FailoverOperationClaims, FailoverOperationStore, RegionStateStore } from '../region-state/index.ts';
 import type { RegionStateConnection } from '../failover/index.ts';
 
 /**
@@ -53,12 +53,15 @@ export function openEtcdSession(
  */
 export function regionStatesOn(
   session: CoordinationSession,
+  /** Who the call's claims name: the node instance. */
+  holder: string,
 ): (signal: AbortSignal) => Promise<RegionStateConnection> {
   return async (signal) => {
     const store = await session.ready(signal);
     return {
       states: new RegionStateStore({ store }),
       operations: new FailoverOperationStore({ store }),
+      claims: new FailoverOperationClaims({ store, holder, ttlMs: NODE_DEFAULTS.failover.claimTtlMs }),
       close: () => Promise.resolve(),
     };
   };

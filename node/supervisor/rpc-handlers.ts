@@ -9,6 +9,7 @@ import {
   FailoverProgressBoard,
   OperationTurns,
   failoverWithState,
+  silentSourceReads,
   type LinkGroupSelection,
 } from '../failover/index.ts';
 import type { Logger } from '../log/index.ts';
@@ -87,7 +88,11 @@ function uncheckedOperatorHandlers(
       }
       const translation = ctx.translation();
       const progressId = req.progressId ?? '';
-      let isSourceSilent = false;
+      const reads = silentSourceReads({
+        translate: (group, from, to, isCheckpointFirst) =>
+          translation.translate(group, from, to, [], isCheckpointFirst),
+        groupsOf: (from) => translation.groupsOf(from),
+      });
       const onProgress = progress.follow(progressId);
       // Calls that commit take turns per regions and step: one resuming an interrupted operation waits for
       // the interrupted call to stop.
@@ -99,19 +104,13 @@ function uncheckedOperatorHandlers(
           request: req,
           scope: { regions: ctx.config.regions.map((r) => r.name), region: ctx.region },
           ports: {
-            // Once the source has not answered for one group, the others use its checkpoints at once rather
-            // than each waiting out the peer deadline (older frontiers: more records seen twice, none lost).
-            translate: async (group, from, to) => {
-              const t = await translation.translate(group, from, to, [], isSourceSilent);
-              if (t.source === 'checkpoint') isSourceSilent = true;
-              return t;
-            },
+            translate: reads.translate,
             commit: (group, offsets) => translation.localCluster.commit(group, offsets),
           },
-          listGroups: (from) => translation.groupsOf(from),
+          listGroups: reads.listGroups,
           linkSelection: (from, to) => linkGroupSelection(ctx.config, from, to),
           ...(onProgress ? { onProgress } : {}),
-          openStates: regionStatesOn(ctx.coordination),
+          openStates: regionStatesOn(ctx.coordination, `${ctx.region}/${ctx.instanceId}`),
           etcdTimeoutMs: ctx.failoverEtcdTimeoutMs,
           logger: ctx.logger,
           // The caller gone (killed, cancelled, its deadline passed): stop at the next group; the operation

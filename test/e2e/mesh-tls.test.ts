@@ -649,11 +649,17 @@ describe('mutual TLS between nodes and from operators', () => {
       assert.ok(early > 0 && early < groups.length, `${early} of ${groups.length} committed before the kill`);
       // Meanwhile the groups' positions in east move on: a group translated again would be committed there.
       await commitInEast([50, 90]);
-      const status = await runToEnd(['status', '--topology', file, ...tlsOf(operator)]);
+      // The node's call ends at its next group, with its claim in etcd: status then says nothing runs it.
+      let status = await runToEnd(['status', '--topology', file, ...tlsOf(operator)]);
+      for (let i = 0; i < 20 && !status.stdout.includes('interrupted (no call runs it now)'); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        status = await runToEnd(['status', '--topology', file, ...tlsOf(operator)]);
+      }
       assert.match(
         status.stdout,
         new RegExp(`${interrupted.op.id} +failover east → west +RUNNING +${early}/${groups.length}`),
       );
+      assert.match(status.stdout, /interrupted \(no call runs it now\): complete it with: geomesh failover/);
       const again = await failoverEastToWest(...args);
       assert.equal(again.code, 0, again.stderr);
       const answer = JSON.parse(again.stdout) as Answer;

@@ -15,7 +15,7 @@ import {
 } from '../../coordination/index.ts';
 import { silentLogger } from '../../log/index.ts';
 import { renderOperations, summarizeOperation, type OperationSummary } from '../../failover/index.ts';
-import { FailoverOperationStore, RegionStateStore } from '../../region-state/index.ts';
+import { FailoverOperationStore, RegionStateStore, listClaims } from '../../region-state/index.ts';
 import { createOperatorClient, type ClientTransportOptions, type OperatorClient } from '../../rpc/index.ts';
 import {
   collectMeshStatus,
@@ -90,11 +90,14 @@ class StatusProbe {
   /** The failover operations in etcd, or why they could not be read. */
   async operations(): Promise<{ operations: OperationSummary[] | null; error: string | null }> {
     try {
-      const listing = await new FailoverOperationStore({ store: await this.#etcd() }).list({
-        signal: AbortSignal.timeout(ETCD_TIMEOUTS.requestTimeoutMs),
-      });
+      const store = await this.#etcd();
+      const signal = AbortSignal.timeout(ETCD_TIMEOUTS.requestTimeoutMs);
+      const [listing, claims] = await Promise.all([
+        new FailoverOperationStore({ store }).list({ signal }),
+        listClaims(store, { signal }),
+      ]);
       return {
-        operations: listing.operations.map(summarizeOperation),
+        operations: listing.operations.map((o) => summarizeOperation(o, claims)),
         error: listing.errors.length ? listing.errors.join('; ') : null,
       };
     } catch (err) {

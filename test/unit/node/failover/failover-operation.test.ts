@@ -5,7 +5,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { silentLogger } from '../../../../node/log/index.ts';
-import { FailoverOperationStore, RegionStateStore } from '../../../../node/region-state/index.ts';
+import {
+  FailoverOperationClaims,
+  FailoverOperationStore,
+  RegionStateStore,
+} from '../../../../node/region-state/index.ts';
 import type { FailoverRequest } from '../../../../node/rpc/index.ts';
 import { failoverWithState, OperationTurns } from '../../../../node/failover/index.ts';
 import type { Translation } from '../../../../node/translation-service/index.ts';
@@ -73,6 +77,7 @@ function node(store: MemoryStore) {
         Promise.resolve({
           states: new RegionStateStore({ store }),
           operations: new FailoverOperationStore({ store }),
+          claims: new FailoverOperationClaims({ store, holder: 'west/1', ttlMs: 10_000 }),
           close: () => Promise.resolve(),
         }),
       signal: controller.signal,

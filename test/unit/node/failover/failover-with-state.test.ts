@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { silentLogger } from '../../../../node/log/index.ts';
-import { FailoverOperationStore, RegionStateStore } from '../../../../node/region-state/index.ts';
+import {
+  FailoverOperationClaims,
+  FailoverOperationStore,
+  RegionStateStore,
+} from '../../../../node/region-state/index.ts';
 import type { FailoverRequest } from '../../../../node/rpc/index.ts';
 import { failoverWithState, type GroupMovePorts } from '../../../../node/failover/index.ts';
 import type { Translation } from '../../../../node/translation-service/index.ts';
@@ -67,6 +71,7 @@ function harness(store: MemoryStore, options: { isEtcdDown?: boolean } = {}) {
             },
           },
           operations: new FailoverOperationStore({ store }),
+          claims: new FailoverOperationClaims({ store, holder: 'west/1', ttlMs: 10_000 }),
           close: () => (events.push('etcd closed'), Promise.resolve()),
         });
       },
@@ -286,7 +291,7 @@ describe('failoverWithState', () => {
     store.isDown = true;
     await assert.rejects(run({ fromRegion: 'west', toRegion: 'east', groups: [], failback: 'finish' }), {
       code: 'GEOMESH_COORD_UNAVAILABLE',
-      message: /cannot open the failback operation west → east in etcd: .*nothing was committed/,
+      message: /cannot claim the failback west → east in etcd: .*nothing was committed/,
     });
   });
 });

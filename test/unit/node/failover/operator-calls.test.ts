@@ -95,7 +95,7 @@ describe('failover report and exits', () => {
     assert.match(lines[2]!, /^audit +refused +- +- +- +- +active members in west$/);
     assert.ok(
       text.includes(
-        "not replicated into west yet (records of east after each group's frontier, as of its checkpoint), " +
+        "not replicated into west yet (records of east after each group's frontier, as of its checkpoint, at least), " +
           'per origin:\n  billing orders/0: east 4\n',
       ),
       text,

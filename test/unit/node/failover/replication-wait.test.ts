@@ -78,6 +78,17 @@ describe('replication gap of an answer', () => {
     assert.equal(summary.notReplicated, 6);
     assert.deepEqual(summary.notReplicatedByOrigin, { east: 5, north: 1 });
     assert.match(describeSummary(summary), /6 \(east 5, north 1\) not replicated yet; 1\.2 s$/);
+    assert.equal(summary.notReplicatedIsLowerBound, false);
+    // From checkpoints the count is as of each checkpoint: said to be a lower bound.
+    const fromCheckpoints = summarizeFailover(
+      answer([[{ region: 'east', records: 3 }]], { source: 'checkpoint' }),
+      900,
+    );
+    assert.equal(fromCheckpoints.notReplicatedIsLowerBound, true);
+    assert.match(
+      describeSummary(fromCheckpoints),
+      /3 \(east 3\) not replicated as of the checkpoints \(at least: what the source wrote after its last checkpoint is not counted\); 0\.9 s$/,
+    );
     assert.equal(describeGap(gapOfResponse(answer([[], null]))), 'unknown');
     assert.equal(
       describeGap(gapOfResponse(answer([[{ region: 'east', records: 2 }], null]))),
