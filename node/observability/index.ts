@@ -7,6 +7,8 @@ export {
   createReplicationMetrics,
   createLinkPathMetrics,
   type LinkPathMetrics,
+  createStreamServingMetrics,
+  type StreamServingMetrics,
   createTranslationMetrics,
   type PeerMetrics,
   type ProvenanceMetrics,

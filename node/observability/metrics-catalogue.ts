@@ -381,3 +381,41 @@ export function createLinkPathMetrics(
     }),
   };
 }
+
+/**
+ * What a node's record streams (Peer.StreamRecords, served to the regions that stream from it) read and
+ * send: records read from its own cluster by read (`shared`: one read of each partition for every stream;
+ * `own`: a stream behind the shared read's window), records read for each stream (before its filter) and
+ * what each stream sent. With two streams of the same topic, read{shared} ≈ half of the records served.
+ */
+export function createStreamServingMetrics(registry: Registry) {
+  const registers = [registry];
+  return {
+    readRecords: new Counter({
+      name: 'geomesh_stream_read_records_total',
+      help: "Records this node read from its own cluster for the record streams it serves, by read: shared (one read of a partition for every stream) or own (a stream behind the shared read's window)",
+      labelNames: ['read'] as const,
+      registers,
+    }),
+    servedRecords: new Counter({
+      name: 'geomesh_stream_served_records_total',
+      help: 'Records read for the record stream to a region, before its filter (sent or not)',
+      labelNames: ['to'] as const,
+      registers,
+    }),
+    sentRecords: new Counter({
+      name: 'geomesh_stream_sent_records_total',
+      help: 'Records sent on the record stream to a region (those its forwarding tree needs)',
+      labelNames: ['to'] as const,
+      registers,
+    }),
+    sentBytes: new Counter({
+      name: 'geomesh_stream_sent_bytes_total',
+      help: 'Bytes of records sent on the record stream to a region, as sent (compressed; gRPC framing not counted)',
+      labelNames: ['to'] as const,
+      registers,
+    }),
+  };
+}
+
+export type StreamServingMetrics = ReturnType<typeof createStreamServingMetrics>;

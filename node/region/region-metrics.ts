@@ -58,33 +58,63 @@ export function createRegionMetrics(
   return { metrics, provenanceMetrics, translationMetrics, pathMetrics };
 }
 
+/**
+ * Each inbound link's path switches, stream bytes and written bytes since the node started, kept beside the
+ * metrics for the status report (which is built synchronously; the registry is read asynchronously).
+ */
+export class LinkTrafficTally {
+  readonly #byFrom = new Map<string, { pathSwitches: number; streamBytes: number; writtenBytes: number }>();
+
+  /** The counters of the link from `from` (made at first use). */
+  of(from: string): { pathSwitches: number; streamBytes: number; writtenBytes: number } {
+    let found = this.#byFrom.get(from);
+    if (!found) this.#byFrom.set(from, (found = { pathSwitches: 0, streamBytes: 0, writtenBytes: 0 }));
+    return found;
+  }
+}
+
 /** The metrics of the link `from` → `region`: replication counters and records of unknown keys. */
 export function regionLinkObserver(
   metrics: ReplicationMetrics,
   provenanceMetrics: ProvenanceMetrics,
   from: string,
   region: string,
+  tally?: LinkTrafficTally,
 ): LinkObserver {
+  const observer = linkObserver(metrics, from, region);
   return {
-    ...linkObserver(metrics, from, region),
+    ...observer,
+    written: (written) => {
+      observer.written(written);
+      if (tally) tally.of(from).writtenBytes += written.bytes;
+    },
     unknownKey: (count: number) => provenanceMetrics.unknownKeyRecords.labels(from, region).inc(count),
   };
 }
 
 /** The path metrics of the streaming link `from` → `region`. */
-export function linkPathObserver(metrics: LinkPathMetrics, from: string, region: string): LinkPathObserver {
+export function linkPathObserver(
+  metrics: LinkPathMetrics,
+  from: string,
+  region: string,
+  tally?: LinkTrafficTally,
+): LinkPathObserver {
   let wire = 0;
   let plain = 0;
   let current: LinkPath | undefined;
   return {
     path: (path) => {
-      if (current !== undefined) metrics.switches.labels(from, region, path).inc();
+      if (current !== undefined) {
+        metrics.switches.labels(from, region, path).inc();
+        if (tally) tally.of(from).pathSwitches++;
+      }
       current = path;
       for (const p of ['stream', 'pull'] as const)
         metrics.path.labels(from, region, p).set(p === path ? 1 : 0);
     },
     streamed: (wireBytes, uncompressedBytes) => {
       wire += wireBytes;
+      if (tally) tally.of(from).streamBytes += wireBytes;
       plain += uncompressedBytes;
       metrics.streamReceivedBytes.labels(from, region).inc(wireBytes);
       metrics.streamUncompressedBytes.labels(from, region).inc(uncompressedBytes);

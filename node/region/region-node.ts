@@ -32,7 +32,12 @@ import type { TranslationService } from '../translation-service/index.ts';
 import { CheckpointStore, OriginIndex, type IndexView } from '../translation/index.ts';
 import { readinessProblems } from './coverage-report.ts';
 import { regionCluster } from './region-clusters.ts';
-import { createRegionMetrics, linkPathObserver, regionLinkObserver } from './region-metrics.ts';
+import {
+  createRegionMetrics,
+  LinkTrafficTally,
+  linkPathObserver,
+  regionLinkObserver,
+} from './region-metrics.ts';
 import { regionTranslation } from './region-translation.ts';
 import { IndexKeeper } from './index-keeper.ts';
 import { PartitionWriter } from './partition-writer.ts';
@@ -81,6 +86,7 @@ export class RegionNode {
   /** Work sharing: the writer of the owned partitions, fenced at the broker (one transactional id each). */
   readonly #fenced: FencedRecordSink | undefined;
   readonly #running: RefreshedLink<KafkaCluster>[] = [];
+  readonly #traffic = new LinkTrafficTally();
   /** Peer regions whose key sets do not agree with this node's → why (key ids only). */
   readonly #keyMismatches = new Map<string, string>();
   #http: HttpServer | undefined;
@@ -384,14 +390,27 @@ export class RegionNode {
       resync: (topic, partition) => this.#keeper.resync(topic, partition),
       ...(this.#shared && { owns: (t: string, p: number) => this.#shared!.owns(t, p) }),
       ...(this.#options.peerStreams && { peerStreams: () => this.#options.peerStreams!(spec.from) }),
-      pathObserver: linkPathObserver(this.#pathMetrics, spec.from, region),
+      pathObserver: linkPathObserver(this.#pathMetrics, spec.from, region, this.#traffic),
       logger: this.#logger,
     });
   }
 
   /** The metrics of the link from `from`. */
   #observerOf(from: string): LinkObserver {
-    return regionLinkObserver(this.metrics, this.provenanceMetrics, from, this.#options.region);
+    return regionLinkObserver(
+      this.metrics,
+      this.provenanceMetrics,
+      from,
+      this.#options.region,
+      this.#traffic,
+    );
+  }
+
+  /** The link from `from`'s traffic since the node started: switches, WAN bytes (stream and cluster), written bytes. */
+  linkTraffic(from: string): { pathSwitches: number; wanBytes: number; writtenBytes: number } {
+    const { pathSwitches, streamBytes, writtenBytes } = this.#traffic.of(from);
+    const clusterBytes = this.#running.find((l) => l.from === from)?.remote.bytesReceived() ?? 0;
+    return { pathSwitches, wanBytes: streamBytes + clusterBytes, writtenBytes };
   }
 
   #startTranslation(options: RegionTranslationOptions): void {

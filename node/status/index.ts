@@ -10,7 +10,9 @@ export {
   groupByTopic,
   linkKey,
   sampleLinkRates,
+  wanBytesPerWrittenByte,
   type LinkSnapshot,
+  type LinkTraffic,
   type NodeSnapshot,
   type WorkSharingSnapshot,
 } from './node-status.ts';
@@ -33,6 +35,7 @@ export {
   type RegisteredMember,
 } from './mesh-status.ts';
 export { provenanceRows, type ProvenanceRows } from './provenance-rows.ts';
+export { LINK_PATH_ROWS_SCRIPT, formatWanPerWritten, linkPathRows } from './link-path-rows.ts';
 export {
   countPartitions,
   formatAge,

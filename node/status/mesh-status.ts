@@ -231,6 +231,9 @@ export function assembleMeshStatus(
         health: linkHealth(reported, target?.isReachable ?? false, options.lagWarnRecords),
         state: reported?.state ?? null,
         path: reported ? reported.path || null : null,
+        pathSwitches: reported ? reported.pathSwitches : null,
+        wanBytesPerWrittenByte:
+          reported && reported.writtenBytes > 0 ? reported.wanBytesPerWrittenByte : null,
         lagRecords: reported?.lagRecords ?? null,
         recordsPerSecond: reported?.recordsPerSecond ?? null,
         haltedPartitions: reported ? reported.halted.length : null,

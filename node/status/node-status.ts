@@ -41,6 +41,15 @@ export interface LinkSnapshot {
   };
 }
 
+/** What a link's traffic was since the node started (absent: not counted, reported as 0). */
+export interface LinkTraffic {
+  readonly pathSwitches: number;
+  /** Bytes received for the link over the WAN: its stream's records as sent, and the source cluster's bytes. */
+  readonly wanBytes: number;
+  /** Key and value bytes it wrote. */
+  readonly writtenBytes: number;
+}
+
 /** What the status needs of an instance's work sharing (docs/work-sharing.md). */
 export interface WorkSharingSnapshot {
   /** `connecting`, `running` or `stopped`. */
@@ -67,6 +76,8 @@ export interface NodeSnapshot {
   httpAddress: string;
   registration: string;
   links: readonly LinkSnapshot[];
+  /** The traffic of the link from `from` into this region; absent or undefined: not counted. */
+  linkTraffic?(from: string): LinkTraffic | undefined;
   /** When the last checkpoint round ended (ms since the epoch); 0 when there was none. */
   lastCheckpointMs: number;
   indexRuns: number;
@@ -95,7 +106,12 @@ function haltedPartition(key: string, reason: string): HaltedPartition {
   return { topic: key.slice(0, slash), partition: Number(key.slice(slash + 1)), reason };
 }
 
-function linkStatus(link: LinkSnapshot, rates: RateTracker): LinkStatus {
+/** WAN bytes per written byte; -1 while nothing was written. */
+export function wanBytesPerWrittenByte(wanBytes: number, writtenBytes: number): number {
+  return writtenBytes > 0 ? wanBytes / writtenBytes : -1;
+}
+
+function linkStatus(link: LinkSnapshot, rates: RateTracker, traffic: LinkTraffic | undefined): LinkStatus {
   let lagRecords = 0;
   for (const lag of link.stats.lagRecords.values()) lagRecords += lag;
   return {
@@ -106,6 +122,10 @@ function linkStatus(link: LinkSnapshot, rates: RateTracker): LinkStatus {
     recordsPerSecond: rates.rate(linkKey(link.from, link.to)),
     recordsWritten: link.stats.recordsWritten,
     path: link.path ?? 'pull',
+    pathSwitches: traffic?.pathSwitches ?? 0,
+    wanBytes: traffic?.wanBytes ?? 0,
+    writtenBytes: traffic?.writtenBytes ?? 0,
+    wanBytesPerWrittenByte: wanBytesPerWrittenByte(traffic?.wanBytes ?? 0, traffic?.writtenBytes ?? 0),
     halted: [...link.stats.halted]
       .map(([key, reason]) => haltedPartition(key, reason))
       .sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1)),
@@ -155,7 +175,7 @@ export function buildNodeStatus(snapshot: NodeSnapshot, rates: RateTracker, nowM
     httpAddress: snapshot.httpAddress,
     registration: snapshot.registration,
     links: snapshot.links
-      .map((l) => linkStatus(l, rates))
+      .map((l) => linkStatus(l, rates, snapshot.linkTraffic?.(l.from)))
       .sort((a, b) => (a.fromRegion < b.fromRegion ? -1 : a.fromRegion > b.fromRegion ? 1 : 0)),
     lastCheckpointAgeMs: snapshot.lastCheckpointMs > 0 ? Math.max(0, nowMs - snapshot.lastCheckpointMs) : -1,
     indexRuns: snapshot.indexRuns,

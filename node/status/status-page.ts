@@ -3,12 +3,14 @@
  * external assets). It shows the mesh as SVG (regions as circles, links as arrows labelled with lag and rate,
  * coloured by health), the regions with their instances, for regions that share work each instance's share
  * (state, lease, how many partitions and which), each region's state recorded in etcd (active, failed over
- * to which region and since when, failing back), and this node's own report. The first paint is
+ * to which region and since when, failing back), this node's own report, and how each of its inbound links
+ * gets its records (path, switches, WAN bytes per written byte: link-path-rows.ts). The first paint is
  * rendered on the server; then the page's script fetches `/status.json` (this node) and `/mesh.json` (the
  * mesh view this node assembles from its peers) every few seconds and redraws. The script's `drawMesh` is
  * `renderMeshSvg` written for the browser, and its `shareRows` is `workSharingRows`; unit tests prove both
  * pairs agree.
  */
+import { LINK_PATH_ROWS_SCRIPT, linkPathRows } from './link-path-rows.ts';
 import { escapeXml, meshGraph, renderMeshSvg } from './mesh-graph.ts';
 import type { MeshStatus, NodeStatus } from './status-types.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
@@ -162,6 +164,7 @@ function showSelf(s) {
       return [l.fromRegion, l.state, String(l.lagRecords), rate(l.recordsPerSecond), String(l.recordsWritten), String(l.halted.length),
         l.unreplicated.length ? l.unreplicated.map(function (u) { return u.topic + '/' + u.partition + ' ' + u.reason; }).join(', ') : '0'];
     }));
+  document.getElementById('self-paths').innerHTML = PATH_HEAD + rows(linkPathRows(s));
 }
 function showMesh(m) {
   document.getElementById('graph').innerHTML = drawMesh(m.graph);
@@ -208,6 +211,10 @@ td,th{border:1px solid #e0e0e0;padding:3px 6px;text-align:left;white-space:nowra
 th{background:#eceff1}
 `;
 
+/** The header row of the links' paths table. */
+const PATH_HEAD =
+  '<tr><th>from</th><th>path</th><th>switches</th><th>WAN bytes</th><th>written bytes</th><th>WAN per written byte</th></tr>';
+
 /** The status page's HTML. */
 export function renderStatusPage(input: StatusPageInput): string {
   const { self, mesh } = input;
@@ -223,10 +230,15 @@ export function renderStatusPage(input: StatusPageInput): string {
     `<main><section id="graph">${renderMeshSvg(meshGraph(mesh))}</section>`,
     '<aside><h2>This node</h2><table id="self"></table>',
     '<h2>Its inbound links</h2><table id="self-links"></table>',
+    '<h2>How they get their records</h2>',
+    `<table id="self-paths">${PATH_HEAD}${linkPathRows(self)
+      .map((row) => `<tr>${row.map((c) => `<td>${escapeXml(c)}</td>`).join('')}</tr>`)
+      .join('')}</table>`,
     '<h2>Regions</h2><table id="regions"></table>',
     '<h2 id="shares-title" hidden>Work sharing: partitions per instance</h2><table id="shares"></table></aside></main>',
     `<script>\nconst REFRESH_MS = ${Math.max(500, Math.floor(refreshMs))};\n` +
-      `${DRAW_MESH_SCRIPT}${SHARE_ROWS_SCRIPT}${REGION_STATE_SCRIPT}${PAGE_SCRIPT}</script>`,
+      `const PATH_HEAD = ${JSON.stringify(PATH_HEAD)};\n` +
+      `${DRAW_MESH_SCRIPT}${SHARE_ROWS_SCRIPT}${REGION_STATE_SCRIPT}${LINK_PATH_ROWS_SCRIPT}${PAGE_SCRIPT}</script>`,
     '</body></html>',
     '',
   ].join('\n');

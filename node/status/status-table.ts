@@ -149,7 +149,7 @@ export function renderStatusTable(status: MeshStatus): string {
         );
 
   const links = textTable(
-    ['LINK', 'STATE', 'HEALTH', 'LAG (RECORDS)', 'RATE', 'HALTED', 'UNREAD'],
+    ['LINK', 'STATE', 'HEALTH', 'LAG (RECORDS)', 'RATE', 'WAN/WRITTEN', 'HALTED', 'UNREAD'],
     status.links.map((l) => [
       `${l.fromRegion} → ${l.toRegion}`,
       // A streaming link says so; pulling is the default and goes unsaid.
@@ -157,6 +157,8 @@ export function renderStatusTable(status: MeshStatus): string {
       l.health,
       l.lagRecords === null ? DASH : String(l.lagRecords),
       l.recordsPerSecond === null ? DASH : formatRate(l.recordsPerSecond),
+      // WAN bytes its node received per byte it wrote (docs/record-stream.md).
+      l.wanBytesPerWrittenByte === null ? DASH : l.wanBytesPerWrittenByte.toFixed(3),
       l.haltedPartitions === null ? DASH : String(l.haltedPartitions),
       l.unreplicatedPartitions === null ? DASH : String(l.unreplicatedPartitions),
     ]),

@@ -44,6 +44,14 @@ export interface LinkStatus {
   unreplicated: UnreplicatedPartition[];
   /** `pull` or `stream` (docs/record-stream.md); "" from an older node. */
   path: string;
+  /** Times the link changed its path since the node started (0 from an older node). */
+  pathSwitches: number;
+  /** Bytes received for the link over the WAN since the node started: stream and source cluster. */
+  wanBytes: number;
+  /** Key and value bytes the link wrote since the node started. */
+  writtenBytes: number;
+  /** `wanBytes` per `writtenBytes`; -1 while nothing was written (and from an older node: 0 of both). */
+  wanBytesPerWrittenByte: number;
 }
 
 /** One inbound link, summarised: what a node's heartbeat answer (Peer.Ping) carries. */
@@ -258,6 +266,10 @@ export interface MeshLinkStatus {
   state: string | null;
   /** The path its node reports (`pull`, `stream`), or null when unknown. */
   path: string | null;
+  /** Times its node reports it changed path since it started, or null when unknown. */
+  pathSwitches: number | null;
+  /** WAN bytes its node received for it per byte it wrote, or null when unknown or nothing was written yet. */
+  wanBytesPerWrittenByte: number | null;
   lagRecords: number | null;
   recordsPerSecond: number | null;
   /** Halted partitions, or null when unknown. */

@@ -1,9 +1,17 @@
 /**
- * The peer record stream (Peer.StreamRecords): the serving side that reads a region's own cluster and sends
- * each requesting region only the records its forwarding tree needs, compressed, under gRPC flow control;
- * and the codecs both sides share. See docs/record-stream.md.
+ * The peer record stream (Peer.StreamRecords): the serving side that reads a region's own cluster once per
+ * partition (shared reads) and sends each requesting region only the records its forwarding tree needs,
+ * compressed, under gRPC flow control; the receiving side; and the codecs both sides share. See docs/record-stream.md.
  */
 export { RecordStreamer, chunkByBytes, type RecordStreamerOptions } from './record-streamer.ts';
+export {
+  SharedReads,
+  type FanoutBatch,
+  type FanoutRead,
+  type FanoutStream,
+  type SharedReadsOptions,
+} from './shared-reads.ts';
+export { FanoutPartition, recordBytes, type FanoutNext } from './fanout-partition.ts';
 export { neededRecords, type StreamFilterContext } from './stream-filter.ts';
 export {
   STREAM_COMPRESSIONS,

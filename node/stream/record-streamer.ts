@@ -8,24 +8,18 @@
  * buffer towards R is full, so X reads no faster than R takes. A batch the reader delivers whose records R
  * needs none of is still sent, empty, so R learns how far X read (its position and lag move on).
  *
- * One read per stream: every stream has a reader of its own (a consumer group of X's cluster that commits
- * nothing R relies on and is deleted when the stream ends). Fanning one read out to every requesting region
- * is not built.
+ * One read for every stream: the records come from X's shared read of the topic (shared-reads.ts), fanned out
+ * to every region that streams it; a stream behind the shared read's window reads on its own until it
+ * reaches it.
  *
  * The request is checked before (node/rpc-checks); this class trusts it.
  */
-import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/index.ts';
-import type {
-  BatchOutcome,
-  LinkContext,
-  ProvenanceKeys,
-  RecordSource,
-  SourceBatch,
-  SourceRecord,
-} from '../replication/index.ts';
+import type { LinkContext, ProvenanceKeys, SourceRecord } from '../replication/index.ts';
 import type { RpcCallContext, StreamRecordsBatch, StreamRecordsRequest } from '../rpc/index.ts';
 import { compressRecords, streamCompressionOf, type StreamCompression } from './stream-compression.ts';
+import { recordBytes } from './fanout-partition.ts';
+import type { FanoutBatch, SharedReads } from './shared-reads.ts';
 import { neededRecords } from './stream-filter.ts';
 import { encodeStreamRecordsV1 } from './stream-record-codec.ts';
 import { STREAM_DEFAULTS } from './stream-defaults.ts';
@@ -41,24 +35,13 @@ export interface RecordStreamerOptions {
   provenanceKeys(): ProvenanceKeys;
   /** The link X → `to` as `to`'s node runs it; the request was checked to name one. */
   linkTo(to: string): LinkContext;
-  /** A reader of X's own cluster through consumer group `groupId`. */
-  openReader(groupId: string): RecordSource;
-  /** Deletes a reader's consumer group once its stream ended (best effort). */
-  deleteReaderGroup?(groupId: string): Promise<void>;
+  /** X's shared reads of its own cluster (one per node, for every stream). */
+  reads: Pick<SharedReads, 'serve'>;
   /** How often an idle stream gets an empty batch; default STREAM_DEFAULTS.heartbeatMs. */
   heartbeatMs?: number;
   /** Counts what each stream read and sent. */
   onBatchSent?(to: string, read: number, sent: number, wireBytes: number): void;
   logger: Logger;
-}
-
-/** Bytes a record takes before compression (as the batch bound counts it). */
-function recordBytes(record: SourceRecord): number {
-  let size = 40 + (record.key?.length ?? 0) + (record.value?.length ?? 0);
-  for (const [name, value] of Object.entries(record.headers)) {
-    for (const v of Array.isArray(value) ? value : [value]) size += 9 + name.length + (v?.length ?? 0);
-  }
-  return size;
 }
 
 /** Splits records into runs of at most `maxBytes` (a larger record is a run of its own). */
@@ -98,13 +81,11 @@ export class RecordStreamer {
     context: RpcCallContext,
     send: (batch: StreamRecordsBatch) => Promise<void>,
   ): Promise<void> {
-    const { mesh, region } = this.#options;
+    const { mesh } = this.#options;
     const compression = streamCompressionOf(request.compression) ?? 'zstd';
     const maxBatchBytes = request.maxBatchBytes || STREAM_DEFAULTS.maxBatchBytes;
     const starts = new Map(request.partitions.map((p) => [p.partition, p.fromOffset]));
-    const groupId = `geomesh.${mesh}.${region}.stream.${request.region}.${randomUUID().slice(0, 8)}`;
     const link = this.#options.linkTo(request.region);
-    const reader = this.#options.openReader(groupId);
     const { signal } = context;
     const log = { to: request.region, topic: request.topic, partitions: [...starts.keys()], compression };
     this.#logger.info(log, 'record stream opened');
@@ -119,68 +100,51 @@ export class RecordStreamer {
       () => {
         if (signal.aborted || Date.now() - lastSentAtMs < this.#heartbeatMs || !first) return;
         const at = starts.get(first.partition)!;
-        const empty = { topic: request.topic, partition: first.partition, records: [], highWatermark: 0 };
-        sendCounted(this.#encode(empty, [], at, 0, compression)).catch(() => undefined);
+        const empty = { partition: first.partition, records: [], readEnd: at, highWatermark: 0 };
+        sendCounted(this.#encode(request.topic, empty, [], at, 0, compression)).catch(() => undefined);
       },
       Math.max(10, Math.floor(this.#heartbeatMs / 4)),
     );
-    const onBatch = async (batch: SourceBatch): Promise<BatchOutcome> => {
-      if (signal.aborted) return { kind: 'released' };
+    const deliver = async (batch: FanoutBatch): Promise<void> => {
+      if (signal.aborted) return;
       const needed = neededRecords(batch.records, {
         mesh,
         link,
         provenanceKeys: this.#options.provenanceKeys(),
         ...(this.#options.meshRegions && { meshRegions: this.#options.meshRegions }),
       });
-      const last = batch.records[batch.records.length - 1];
-      const readEnd = last ? last.offset + 1 : starts.get(batch.partition)!;
       const chunks = chunkByBytes(needed, maxBatchBytes);
       if (chunks.length === 0) chunks.push([]);
       let readFrom = 0;
       try {
         for (const [i, chunk] of chunks.entries()) {
-          const nextOffset = i === chunks.length - 1 ? readEnd : chunk[chunk.length - 1]!.offset + 1;
+          const nextOffset = i === chunks.length - 1 ? batch.readEnd : chunk[chunk.length - 1]!.offset + 1;
           // Every record read is counted once: a run's records and those filtered out before it.
           let readTo = readFrom;
           while (readTo < batch.records.length && batch.records[readTo]!.offset < nextOffset) readTo++;
-          const wire = this.#encode(batch, chunk, nextOffset, readTo - readFrom, compression);
+          const wire = this.#encode(request.topic, batch, chunk, nextOffset, readTo - readFrom, compression);
           readFrom = readTo;
           await sendCounted(wire);
           this.#options.onBatchSent?.(request.region, wire.readCount, chunk.length, wire.records.length);
         }
       } catch (err) {
-        if (signal.aborted) return { kind: 'released' };
+        if (signal.aborted) return;
         throw err;
       }
-      starts.set(batch.partition, readEnd);
-      return { kind: 'done' };
+      starts.set(batch.partition, batch.readEnd);
     };
     try {
-      await reader.start(
-        [request.topic],
-        (tp) => starts.get(tp.partition),
-        onBatch,
-        (tp) => tp.topic === request.topic && starts.has(tp.partition),
-      );
-      if (!signal.aborted) {
-        await new Promise<void>((resolve) =>
-          signal.addEventListener('abort', () => resolve(), { once: true }),
-        );
-      }
+      const stream = { to: request.region, topic: request.topic, starts: new Map(starts), deliver, signal };
+      await this.#options.reads.serve(stream);
     } finally {
       clearInterval(heartbeat);
-      await reader
-        .stop()
-        .catch((err: unknown) => this.#logger.warn({ ...log, err }, 'stream reader stop failed'));
-      await this.#options
-        .deleteReaderGroup?.(groupId)
-        .catch((err: unknown) => this.#logger.debug({ ...log, err }, 'stream reader group not deleted'));
       this.#logger.info(log, 'record stream closed');
     }
   }
 
   #encode(
-    batch: SourceBatch,
+    topic: string,
+    batch: FanoutBatch,
     records: readonly SourceRecord[],
     nextOffset: number,
     readCount: number,
@@ -188,7 +152,7 @@ export class RecordStreamer {
   ): StreamRecordsBatch {
     const encoded = encodeStreamRecordsV1(records);
     return {
-      topic: batch.topic,
+      topic,
       partition: batch.partition,
       nextOffset,
       highWatermark: batch.highWatermark,

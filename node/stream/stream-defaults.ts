@@ -11,4 +11,14 @@ export const STREAM_DEFAULTS = Object.freeze({
   stallMs: 5_000,
   /** How often a link that fell back to pulling checks whether its source's node streams again: 10 s. */
   retryStreamMs: 10_000,
+  /**
+   * Bound of the window of recent batches each partition read shared keeps for the streams that follow it
+   * (node/stream/shared-reads.ts): 4 MiB, plus one fetch of the partition.
+   */
+  fanoutWindowBytes: 4 * 1024 * 1024,
+  /**
+   * How long a shared read waits, in all, for a stream about to fall out of its window while a faster stream
+   * follows it, before the slow one reads on its own (renewed each time it follows again): 2 s.
+   */
+  slowStreamMs: 2_000,
 });

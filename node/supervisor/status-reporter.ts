@@ -201,6 +201,7 @@ export class StatusReporter {
       httpAddress: node?.httpAddress ?? '',
       registration: parts.registration,
       links: node?.links ?? [],
+      ...(node && { linkTraffic: (from: string) => node.linkTraffic(from) }),
       lastCheckpointMs: node?.translation?.stats.lastCheckpointMs ?? 0,
       indexRuns: node?.index.runCount ?? 0,
       peers: parts.peers,

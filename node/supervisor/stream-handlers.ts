@@ -9,7 +9,8 @@ import type { Logger } from '../log/index.ts';
 import type { RegionNode } from '../region/index.ts';
 import { checkStreamRecordsRequest, type StreamScope } from '../rpc-checks/index.ts';
 import type { PeerStreamHandlers } from '../rpc/index.ts';
-import { RecordStreamer, type PeerRecordStreams } from '../stream/index.ts';
+import { createStreamServingMetrics, type StreamServingMetrics } from '../observability/index.ts';
+import { RecordStreamer, SharedReads, type PeerRecordStreams } from '../stream/index.ts';
 import type { PeerChannels } from './peer-channels.ts';
 
 /** What the stream handlers read of the running node. */
@@ -18,7 +19,15 @@ export interface StreamHandlerContext {
   region: string;
   logger: Logger;
   /** The region node while it runs; undefined before it started and after it stopped. */
-  node(): Pick<RegionNode, 'ownCluster' | 'provenanceKeys' | 'state'> | undefined;
+  node(): ServingNode | undefined;
+}
+
+type ServingNode = Pick<RegionNode, 'ownCluster' | 'provenanceKeys' | 'state' | 'registry'>;
+
+/** A running node's shared reads of its cluster and the metrics of the streams it serves. */
+interface Serving {
+  reads: SharedReads;
+  metrics: StreamServingMetrics;
 }
 
 /** The link from the serving region to `to`, as the topology declares it; undefined when there is none. */
@@ -41,6 +50,25 @@ export function streamScope(config: TopologyConfig, region: string): StreamScope
 /** Peer.StreamRecords of a region's node. */
 export function peerStreamHandlers(ctx: StreamHandlerContext): PeerStreamHandlers {
   const logger = ctx.logger.child({ component: 'record-stream' });
+  // One per node instance (a node restarted in the same process is a new one, with a new registry).
+  const serving = new WeakMap<ServingNode, Serving>();
+  const servingOf = (node: ServingNode): Serving => {
+    let found = serving.get(node);
+    if (!found) {
+      const metrics = createStreamServingMetrics(node.registry);
+      const reads = new SharedReads({
+        mesh: ctx.config.mesh,
+        region: ctx.region,
+        openReader: (groupId) => node.ownCluster.recordSource({ groupId, logger }),
+        deleteReaderGroup: (groupId) => node.ownCluster.deleteGroup(groupId),
+        onRead: (_topic, read, records) => metrics.readRecords.labels(read).inc(records),
+        logger,
+      });
+      found = { reads, metrics };
+      serving.set(node, found);
+    }
+    return found;
+  };
   return {
     streamRecords: async (request, context, send) => {
       const { config, region } = ctx;
@@ -52,14 +80,19 @@ export function peerStreamHandlers(ctx: StreamHandlerContext): PeerStreamHandler
           `the node of ${region} is not running: it streams no records now (pull from its cluster meanwhile)`,
         );
       const link = linkOf(config, region, request.region)!;
+      const { reads, metrics } = servingOf(node);
       const streamer = new RecordStreamer({
         mesh: config.mesh,
         region,
         meshRegions: new Set(config.regions.map((r) => r.name)),
         provenanceKeys: () => node.provenanceKeys,
         linkTo: (to) => ({ from: region, to, forwardsOrigin: (origin) => config.forwards(link, origin) }),
-        openReader: (groupId) => node.ownCluster.recordSource({ groupId, logger }),
-        deleteReaderGroup: (groupId) => node.ownCluster.deleteGroup(groupId),
+        reads,
+        onBatchSent: (to, read, sent, wireBytes) => {
+          metrics.servedRecords.labels(to).inc(read);
+          metrics.sentRecords.labels(to).inc(sent);
+          metrics.sentBytes.labels(to).inc(wireBytes);
+        },
         logger,
       });
       await streamer.streamRecords(request, context, send);

@@ -12,16 +12,15 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { metricSum, waitFor } from '../support/polling.ts';
-import { WanMesh, Writers, auditConverged } from '../support/wan-mesh.ts';
+import { metricSum } from '../support/polling.ts';
+import { startStreamMesh, waitLinkPath, writeAndAudit } from '../support/stream-mesh.ts';
+import { Writers, auditConverged, type WanMesh } from '../support/wan-mesh.ts';
 
 const REGIONS = ['a', 'b'] as const;
 const KEY = randomBytes(32).toString('hex');
 /** Records each region writes per phase, 1 KiB values that compress well (as JSON payloads do). */
 const RECORDS = 3_000;
 const VALUE_BYTES = 1_024;
-/** Bound on a link reaching the path asked for: a heartbeat round (5 s) and a retry (10 s), with margin. */
-const PATH_BOUND_MS = 45_000;
 const CONVERGE_MS = 90_000;
 
 describe('peer record stream through a WAN proxy', () => {
@@ -35,48 +34,28 @@ describe('peer record stream through a WAN proxy', () => {
     for (const r of REGIONS) n += metricSum(await mesh.metrics(r), 'geomesh_replicated_bytes_total');
     return n;
   };
-  const pathOf = async (region: string, from: string) => {
-    const text = await mesh.metrics(region);
-    if (metricSum(text, 'geomesh_link_path{', `from="${from}",to="${region}",path="stream"`) === 1)
-      return 'stream';
-    if (metricSum(text, 'geomesh_link_path{', `from="${from}",to="${region}",path="pull"`) === 1)
-      return 'pull';
-    return 'none';
-  };
-  const waitPath = (region: string, from: string, path: string) =>
-    waitFor(async () => (await pathOf(region, from)) === path, {
-      timeoutMs: PATH_BOUND_MS,
-      intervalMs: 500,
-      what: `link ${from} → ${region} on the ${path} path`,
-    });
+  const waitPath = (region: string, from: string, path: string) => waitLinkPath(mesh, region, from, path);
   /** Writes RECORDS in each region into `topic`, waits until both hold all, audits; WAN bytes per written byte. */
   const phase = async (topic: string): Promise<{ ratio: number; wan: number; written: number }> => {
     const wan0 = wanBytes();
     const written0 = await writtenBytes();
-    const writers = await new Writers(mesh.kafka, topic, {
+    await writeAndAudit(mesh, topic, {
       regions: REGIONS,
-      batch: 0,
-      intervalMs: 0,
+      records: RECORDS,
       valueBytes: VALUE_BYTES,
-      isLooping: false,
-    }).start();
-    for (const r of REGIONS) await writers.burst(r, RECORDS);
-    await writers.stop();
-    await auditConverged(mesh, writers, CONVERGE_MS);
+      convergeMs: CONVERGE_MS,
+    });
     const wan = wanBytes() - wan0;
     const written = (await writtenBytes()) - written0;
     return { ratio: wan / written, wan, written };
   };
 
   before(async () => {
-    mesh = await WanMesh.start({
+    mesh = await startStreamMesh({
       mesh: 'stream',
       regions: REGIONS,
       topics: ['rs-pull', 'rs-stream', 'rs-kill'],
       topicPattern: 'rs-.*',
-      etcdProxied: [],
-      delayMs: 5,
-      defaults: ['options: { transport: stream }'],
       key: KEY,
     });
   });

@@ -23,6 +23,10 @@ export function linkStatus(from: string, to: string, overrides: Partial<LinkStat
     halted: [],
     unreplicated: [],
     path: 'pull',
+    pathSwitches: 0,
+    wanBytes: 0,
+    writtenBytes: 0,
+    wanBytesPerWrittenByte: -1,
     ...overrides,
   };
 }

@@ -53,7 +53,15 @@ describe('assembleMeshStatus', () => {
           status: nodeStatus('eu-west', [], {
             links: [
               linkStatus('ap-south', 'eu-west', { lagRecords: 12, recordsPerSecond: 3.5 }),
-              linkStatus('us-east', 'eu-west', { lagRecords: 20_000, recordsPerSecond: 900 }),
+              linkStatus('us-east', 'eu-west', {
+                lagRecords: 20_000,
+                recordsPerSecond: 900,
+                path: 'stream',
+                pathSwitches: 2,
+                wanBytes: 1_100,
+                writtenBytes: 1_000,
+                wanBytesPerWrittenByte: 1.1,
+              }),
             ],
           }),
         },
@@ -85,14 +93,24 @@ describe('assembleMeshStatus', () => {
       health: 'ok',
       state: 'running',
       path: 'pull',
+      pathSwitches: 0,
+      wanBytesPerWrittenByte: null,
       lagRecords: 12,
       recordsPerSecond: 3.5,
       haltedPartitions: 0,
       unreplicatedPartitions: 0,
     });
+    const streaming = byId.get('us-east->eu-west');
+    assert.deepEqual(
+      [streaming?.path, streaming?.pathSwitches, streaming?.wanBytesPerWrittenByte],
+      ['stream', 2, 1.1],
+      'the path, its switches and the WAN bytes per written byte, as the node reports them',
+    );
     assert.equal(byId.get('us-east->eu-west')?.health, 'lagging');
     assert.equal(byId.get('eu-west->us-east')?.health, 'unknown', 'us-east did not answer');
     assert.equal(byId.get('eu-west->us-east')?.lagRecords, null);
+    assert.equal(byId.get('eu-west->us-east')?.pathSwitches, null);
+    assert.equal(byId.get('eu-west->us-east')?.wanBytesPerWrittenByte, null);
   });
 
   it('says when etcd could not be read (instances null) and is complete when every node answered', () => {

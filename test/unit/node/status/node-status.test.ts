@@ -117,6 +117,36 @@ describe('buildNodeStatus', () => {
     ]);
   });
 
+  it("reports each link's path, switches and WAN bytes per written byte from its traffic", () => {
+    const streaming = { ...link('us-east', 10, {}), path: 'stream' };
+    const traffic = new Map([['us-east', { pathSwitches: 3, wanBytes: 2_500, writtenBytes: 10_000 }]]);
+    const status = buildNodeStatus(
+      snapshot([streaming, link('ap-south', 0, {})], { linkTraffic: (from) => traffic.get(from) }),
+      new RateTracker(),
+      0,
+    );
+    assert.deepEqual(
+      status.links.map((l) => [
+        l.fromRegion,
+        l.path,
+        l.pathSwitches,
+        l.wanBytes,
+        l.writtenBytes,
+        l.wanBytesPerWrittenByte,
+      ]),
+      [
+        ['ap-south', 'pull', 0, 0, 0, -1],
+        ['us-east', 'stream', 3, 2_500, 10_000, 0.25],
+      ],
+    );
+    const uncounted = buildNodeStatus(snapshot([streaming]), new RateTracker(), 0).links[0]!;
+    assert.deepEqual(
+      [uncounted.pathSwitches, uncounted.wanBytesPerWrittenByte],
+      [0, -1],
+      'no traffic counted',
+    );
+  });
+
   it('reports the checkpoint age, or -1 before the first checkpoint', () => {
     const rates = new RateTracker();
     assert.equal(buildNodeStatus(snapshot([]), rates, 50_000).lastCheckpointAgeMs, -1);

@@ -4,6 +4,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
   DRAW_MESH_SCRIPT,
+  LINK_PATH_ROWS_SCRIPT,
+  linkPathRows,
   assembleMeshStatus,
   meshGraph,
   renderMeshSvg,
@@ -62,6 +64,32 @@ describe('renderStatusPage', () => {
     assert.doesNotMatch(html, /@import|url\(http/i);
   });
 
+  it('shows how each inbound link gets its records: path, switches, WAN bytes per written byte', () => {
+    const self = nodeStatus('eu-west', [], {
+      links: [
+        linkStatus('ap-south', 'eu-west', {
+          path: 'stream',
+          pathSwitches: 2,
+          wanBytes: 1_234,
+          writtenBytes: 100_000,
+          wanBytesPerWrittenByte: 0.01234,
+        }),
+        linkStatus('us-east', 'eu-west'),
+      ],
+    });
+    assert.deepEqual(linkPathRows(self), [
+      ['ap-south', 'stream', '2', '1234', '100000', '0.012'],
+      ['us-east', 'pull', '0', '0', '0', '-'],
+    ]);
+    const html = renderStatusPage({ self, mesh: mesh(['eu-west'], () => true) });
+    const table = html.slice(html.indexOf('<table id="self-paths">'));
+    assert.match(
+      table.slice(0, table.indexOf('</table>')),
+      /<tr><td>ap-south<\/td><td>stream<\/td><td>2<\/td><td>1234<\/td><td>100000<\/td><td>0\.012<\/td><\/tr>/,
+    );
+    assert.match(html, /linkPathRows\(s\)/, 'the page script redraws the table');
+  });
+
   it('escapes what it prints from the reports', () => {
     const html = renderStatusPage({
       self: nodeStatus('eu-west', [], { mesh: 'a<b' }),
@@ -74,6 +102,42 @@ describe('renderStatusPage', () => {
 });
 
 describe('the page script draws what the server draws', () => {
+  it('linkPathRows(status) in the browser === linkPathRows(status) (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            from: fc.constantFrom('a', 'b<c', 'd'),
+            path: fc.constantFrom('stream', 'pull', ''),
+            pathSwitches: fc.nat(1_000),
+            wanBytes: fc.nat(),
+            writtenBytes: fc.nat(),
+          }),
+          { maxLength: 4 },
+        ),
+        (links) => {
+          const self = nodeStatus('eu-west', [], {
+            links: links.map((l) =>
+              linkStatus(l.from, 'eu-west', {
+                path: l.path,
+                pathSwitches: l.pathSwitches,
+                wanBytes: l.wanBytes,
+                writtenBytes: l.writtenBytes,
+                wanBytesPerWrittenByte: l.writtenBytes > 0 ? l.wanBytes / l.writtenBytes : -1,
+              }),
+            ),
+          });
+          const browser = runInNewContext(
+            `${LINK_PATH_ROWS_SCRIPT}\nJSON.stringify(linkPathRows(JSON.parse(selfJson)));`,
+            { selfJson: JSON.stringify(self) },
+          ) as string;
+          assert.deepEqual(JSON.parse(browser), linkPathRows(self));
+        },
+      ),
+      { numRuns: 50 },
+    );
+  });
+
   it('drawMesh(graph) === renderMeshSvg(graph) for any mesh (property)', () => {
     fc.assert(
       fc.property(

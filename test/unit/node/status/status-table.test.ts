@@ -81,8 +81,8 @@ describe('renderStatusTable', () => {
       text,
       /\nregion states:\n {2}east failed-over to west since 2024-12-31T23:57:00\.000Z: groups audit, billing \(operation op-7\)\n/,
     );
-    assert.match(lineOf(text, 'west → east'), /^west → east\s+running\s+ok\s+1234\s+56\.3\/s\s+0\s+0$/);
-    assert.match(lineOf(text, 'east → west'), /^east → west\s+running\s+ok\s+0\s+0\/s\s+0\s+0$/);
+    assert.match(lineOf(text, 'west → east'), /^west → east\s+running\s+ok\s+1234\s+56\.3\/s\s+-\s+0\s+0$/);
+    assert.match(lineOf(text, 'east → west'), /^east → west\s+running\s+ok\s+0\s+0\/s\s+-\s+0\s+0$/);
     assert.doesNotMatch(text, /not answering/);
   });
 
@@ -96,7 +96,7 @@ describe('renderStatusTable', () => {
     );
     assert.match(text, /1 of 2 region nodes answered; etcd: unreachable, registered instances unknown/);
     assert.match(lineOf(text, 'west '), /^west\s+\?\s+UNREACHABLE\s+-\s+\?\s+-\s+-\s+-$/);
-    assert.match(lineOf(text, 'east → west'), /^east → west\s+-\s+unknown\s+-\s+-\s+-\s+-$/);
+    assert.match(lineOf(text, 'east → west'), /^east → west\s+-\s+unknown\s+-\s+-\s+-\s+-\s+-$/);
     assert.match(
       text,
       /\nnot answering:\n {2}west \(127\.0\.0\.1:7102\): no connection \(ECONNREFUSED\)\n {2}etcd: cannot reach etcd\n/,
@@ -121,24 +121,27 @@ describe('renderStatusTable', () => {
       ['west', { ok: true, status: nodeStatus('west', ['east']) }],
     ]);
     const text = renderStatusTable(assembleMeshStatus(layout, answers, { ok: true, instances: [] }, 0));
-    assert.match(lineOf(text, 'west → east'), /\shalted\s+0\s+0\/s\s+1\s+0$/);
+    assert.match(lineOf(text, 'west → east'), /\shalted\s+0\s+0\/s\s+-\s+1\s+0$/);
     assert.match(text, /halted partitions:\n {2}west → east orders\/3: too large\n/);
   });
 
-  it('says which links stream their records; pulling goes unsaid', () => {
+  it('says which links stream their records (pulling goes unsaid) and the WAN bytes per written byte', () => {
+    const traffic = { wanBytes: 120, writtenBytes: 1_000, wanBytesPerWrittenByte: 0.12 };
     const answers = new Map<string, NodeAnswer>([
       [
         'east',
         {
           ok: true,
-          status: nodeStatus('east', [], { links: [linkStatus('west', 'east', { path: 'stream' })] }),
+          status: nodeStatus('east', [], {
+            links: [linkStatus('west', 'east', { path: 'stream', pathSwitches: 1, ...traffic })],
+          }),
         },
       ],
       ['west', { ok: true, status: nodeStatus('west', ['east']) }],
     ]);
     const text = renderStatusTable(assembleMeshStatus(layout, answers, { ok: true, instances: [] }, 0));
-    assert.match(lineOf(text, 'west → east'), /^west → east\s+running \(stream\)\s/);
-    assert.match(lineOf(text, 'east → west'), /^east → west\s+running\s/);
+    assert.match(lineOf(text, 'west → east'), /^west → east\s+running \(stream\)\s.*\s0\.120\s/);
+    assert.match(lineOf(text, 'east → west'), /^east → west\s+running\s.*\/s\s+-\s/, 'nothing written yet');
   });
 
   it('lists source partitions nobody reads, apart from halted ones, and marks the link incomplete', () => {
@@ -165,7 +168,7 @@ describe('renderStatusTable', () => {
     ]);
     const text = renderStatusTable(assembleMeshStatus(layout, answers, { ok: true, instances: [] }, 0));
     // Halted wins the health; the one unread partition apart from it is counted and named.
-    assert.match(lineOf(text, 'west → east'), /\shalted\s+0\s+0\/s\s+1\s+1$/);
+    assert.match(lineOf(text, 'west → east'), /\shalted\s+0\s+0\/s\s+-\s+1\s+1$/);
     assert.match(
       text,
       /source partitions not replicated \(read by nobody\):\n {2}west → east orders\/4: unassigned since 2026-01-02T03:04:05\.000Z\n/,

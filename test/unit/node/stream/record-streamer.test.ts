@@ -4,11 +4,8 @@ import { describe, it, type TestContext } from 'node:test';
 import {
   encodeOriginHeaders,
   ProvenanceKeySet,
-  type BatchOutcome,
   type Headers,
-  type SourceBatch,
   type SourceRecord,
-  type TopicPartition,
 } from '../../../../node/replication/index.ts';
 import {
   createPeerClient,
@@ -21,8 +18,9 @@ import {
   decompressRecords,
   neededRecords,
   RecordStreamer,
+  SharedReads,
 } from '../../../../node/stream/index.ts';
-import { StubRecordSource } from '../../../support/stub-record-source.ts';
+import { LogRecordSource } from '../../../support/log-record-source.ts';
 import { testLogger } from '../../../support/test-logger.ts';
 import { startServer } from '../rpc/fixtures.ts';
 
@@ -89,56 +87,46 @@ describe('stream filter (which records the requesting region needs)', () => {
   });
 });
 
-/** A source over an endless partition: each batch as soon as the previous one was handled. */
-class EndlessSource extends StubRecordSource {
-  batchesDelivered = 0;
-  readonly started: { topics: readonly string[]; positions: Map<number, number | undefined> }[] = [];
-  readonly #makeRecords: (from: number) => SourceRecord[];
-  readonly #partitions: number[];
-  constructor(partitions: number[], makeRecords: (from: number) => SourceRecord[]) {
-    super();
-    this.#partitions = partitions;
-    this.#makeRecords = makeRecords;
-  }
-  start(
-    topics: readonly string[],
-    positionOf: (tp: TopicPartition) => number | undefined,
-    onBatch: (batch: SourceBatch) => Promise<BatchOutcome>,
-    isReadable?: (tp: TopicPartition) => boolean,
-  ): Promise<void> {
-    const positions = new Map(
-      this.#partitions.map((p) => [p, positionOf({ topic: topics[0]!, partition: p })]),
-    );
-    this.started.push({ topics, positions });
-    for (const partition of this.#partitions) {
-      if (isReadable && !isReadable({ topic: topics[0]!, partition })) continue;
-      void (async () => {
-        let at = positions.get(partition) ?? 0;
-        while (!this.stopped) {
-          const records = this.#makeRecords(at).map((r) => ({ ...r, topic: topics[0]!, partition }));
-          const outcome = await onBatch({ topic: topics[0]!, partition, records, highWatermark: at + 1_000 });
-          this.batchesDelivered++;
-          if (outcome.kind !== 'done') return;
-          at = records[records.length - 1]!.offset + 1;
-        }
-      })();
-    }
-    return Promise.resolve();
-  }
+/**
+ * Readers over an endless log made of `makeRecords(from)` runs, the first at offset 10 (where the requests
+ * start), one source per reader opened; each batch is one run.
+ */
+function sources(partitions: number[], makeRecords: (from: number) => SourceRecord[]) {
+  const opened: { groupId: string; source: LogRecordSource }[] = [];
+  const batchSize = makeRecords(0).length;
+  const recordAt = (_partition: number, offset: number): SourceRecord => {
+    const from = offset - ((offset - 10 + batchSize * 1e6) % batchSize);
+    return makeRecords(from)[offset - from]!;
+  };
+  return {
+    opened,
+    openReader: (groupId: string) => {
+      const source = new LogRecordSource(partitions, recordAt, batchSize);
+      opened.push({ groupId, source });
+      return source;
+    },
+    delivered: () => opened.reduce((n, o) => n + o.source.batchesDelivered, 0),
+  };
 }
 
-async function serve(t: TestContext, source: EndlessSource, deleted: string[] = []) {
+async function serve(t: TestContext, reads: ReturnType<typeof sources>, deleted: string[] = []) {
+  const shared = new SharedReads({
+    mesh,
+    region: 'a',
+    openReader: reads.openReader,
+    deleteReaderGroup: (groupId) => {
+      deleted.push(groupId);
+      return Promise.resolve();
+    },
+    logger: testLogger(),
+  });
   const streamer = new RecordStreamer({
     mesh,
     region: 'a',
     meshRegions,
     provenanceKeys: () => keys,
     linkTo: () => link,
-    openReader: () => source,
-    deleteReaderGroup: (groupId) => {
-      deleted.push(groupId);
-      return Promise.resolve();
-    },
+    reads: shared,
     logger: testLogger(),
   });
   const { address } = await startServer(t, {
@@ -164,7 +152,7 @@ function decoded(batch: StreamRecordsBatch) {
 describe('record streamer over Peer.StreamRecords', () => {
   it('sends only what b needs, with source offsets and where the next read starts, zstd by default', async (t) => {
     // Every batch of 4: a local record, b's replica, c's replica, a local one.
-    const source = new EndlessSource([0, 1], (from) => [
+    const source = sources([0, 1], (from) => [
       record(from),
       replica(from + 1, 'b'),
       replica(from + 2, 'c'),
@@ -178,7 +166,6 @@ describe('record streamer over Peer.StreamRecords', () => {
       batches.push(batch);
       if (batches.length === 3) break;
     }
-    assert.deepEqual(source.started[0]!.positions.get(0), 10, 'reads from the asked offset');
     assert.ok(
       batches.every((b) => b.partition === 0),
       'partition 1 was not asked for: never read',
@@ -198,9 +185,10 @@ describe('record streamer over Peer.StreamRecords', () => {
         [17, 'v17'],
       ],
     );
-    // Leaving the iteration cancels the call: the server stops its reader and deletes its group.
-    await waitFor(() => source.stopped && deleted.length === 1);
-    assert.match(deleted[0]!, /^geomesh\.m\.a\.stream\.b\./);
+    // Leaving the iteration cancels the call: the server stops its (shared) reader and deletes its group.
+    await waitFor(() => source.opened.every((o) => o.source.stopped) && deleted.length === 1);
+    assert.equal(source.opened.length, 1, 'one reader: the shared read');
+    assert.match(deleted[0]!, /^geomesh\.m\.a\.fanout\.t\./);
   });
 
   it('is held back by flow control while the caller does not read', async (t) => {
@@ -208,30 +196,26 @@ describe('record streamer over Peer.StreamRecords', () => {
     const value = Buffer.from(Array.from({ length: 64 * 1024 }, (_, i) => (i * 7919) % 251)).toString(
       'latin1',
     );
-    const source = new EndlessSource([0], (from) => [record(from, {}, value)]);
+    const source = sources([0], (from) => [record(from, {}, value)]);
     const client = await serve(t, source);
     const iterator = client.streamRecords({ ...request, compression: 'none' })[Symbol.asyncIterator]();
     t.after(() => iterator.return?.());
     await iterator.next();
     // Wait until the server stops reading (its count holds still for 300 ms), or give up after 10 s.
     let heldAt = -1;
-    for (let waited = 0; waited < 10_000 && heldAt !== source.batchesDelivered; waited += 300) {
-      heldAt = source.batchesDelivered;
+    for (let waited = 0; waited < 10_000 && heldAt !== source.delivered(); waited += 300) {
+      heldAt = source.delivered();
       await sleep(300);
     }
     // Unbounded, the source would deliver thousands of batches a second (each is ~0.1 ms of work).
-    assert.equal(
-      source.batchesDelivered,
-      heldAt,
-      'the server stopped reading while the caller does not read',
-    );
+    assert.equal(source.delivered(), heldAt, 'the server stopped reading while the caller does not read');
     assert.ok(heldAt < 200, `the server read ${heldAt} batches ahead of a caller that read one`);
     for (let i = 0; i < 50; i++) await iterator.next();
-    assert.ok(source.batchesDelivered > heldAt, 'reading again lets the server go on');
+    assert.ok(source.delivered() > heldAt, 'reading again lets the server go on');
   });
 
   it('gives a batch whose records b needs none of, empty, so b learns how far a read', async (t) => {
-    const source = new EndlessSource([0], (from) => [replica(from, 'c'), replica(from + 1, 'b')]);
+    const source = sources([0], (from) => [replica(from, 'c'), replica(from + 1, 'b')]);
     const client = await serve(t, source);
     for await (const batch of client.streamRecords({ ...request, compression: 'gzip' })) {
       assert.deepEqual(

@@ -47,6 +47,23 @@ export interface LinkStatus {
    * (the source region's node streams what this region needs); "" from a node older than this field.
    */
   'path'?: (string);
+  /**
+   * Times the link changed its path (stream to pull or back) since the node started.
+   */
+  'pathSwitches'?: (number | string | Long);
+  /**
+   * Bytes this node received for the link over the WAN since it started: its stream's records as sent,
+   * and every byte from the source region's cluster (fetches, metadata, offsets).
+   */
+  'wanBytes'?: (number | string | Long);
+  /**
+   * Key and value bytes the link wrote into this region since the node started.
+   */
+  'writtenBytes'?: (number | string | Long);
+  /**
+   * wan_bytes per written_bytes; -1 while nothing was written.
+   */
+  'wanBytesPerWrittenByte'?: (number | string);
 }
 
 /**
@@ -92,4 +109,21 @@ export interface LinkStatus__Output {
    * (the source region's node streams what this region needs); "" from a node older than this field.
    */
   'path': (string);
+  /**
+   * Times the link changed its path (stream to pull or back) since the node started.
+   */
+  'pathSwitches': (number);
+  /**
+   * Bytes this node received for the link over the WAN since it started: its stream's records as sent,
+   * and every byte from the source region's cluster (fetches, metadata, offsets).
+   */
+  'wanBytes': (number);
+  /**
+   * Key and value bytes the link wrote into this region since the node started.
+   */
+  'writtenBytes': (number);
+  /**
+   * wan_bytes per written_bytes; -1 while nothing was written.
+   */
+  'wanBytesPerWrittenByte': (number);
 }

@@ -71,7 +71,11 @@ describe('geomesh status (in-process, fake node)', () => {
     );
     assert.match(r.stdout, /\nwest\s+\?\s+UNREACHABLE\s/);
     // The fake node reports one source partition nobody reads: the link is incomplete and names it.
-    assert.match(r.stdout, /\nwest → east\s+running\s+incomplete\s+321\s+1235\/s\s+0\s+1\n/);
+    // The node reports the link streaming, 0.25 WAN bytes per written byte: through GetStatus to the table.
+    assert.match(
+      r.stdout,
+      /\nwest → east\s+running \(stream\)\s+incomplete\s+321\s+1235\/s\s+0\.250\s+0\s+1\n/,
+    );
     assert.match(r.stdout, /read by nobody\):\n {2}west → east orders\/5: unassigned since /);
     assert.match(r.stdout, /\neast → west\s+-\s+unknown\s/);
     assert.match(r.stdout, /not answering:\n {2}west \(127\.0\.0\.1:\d+\): .*UNAVAILABLE/);
@@ -88,7 +92,12 @@ describe('geomesh status (in-process, fake node)', () => {
       ],
     );
     assert.equal(status.etcd.isReachable, false);
-    assert.equal(status.links.find((l) => l.toRegion === 'east')?.lagRecords, 321);
+    const toEast = status.links.find((l) => l.toRegion === 'east');
+    assert.equal(toEast?.lagRecords, 321);
+    assert.deepEqual(
+      [toEast?.path, toEast?.pathSwitches, toEast?.wanBytesPerWrittenByte],
+      ['stream', 3, 0.25],
+    );
   });
 
   it('refuses bad options with exit 64 and a missing file with 66', async (t) => {
