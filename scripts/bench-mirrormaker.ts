@@ -200,7 +200,7 @@ async function main(): Promise<void> {
 
     const results: RunFigures[] = [];
     /** Writes the figures so far (after every size of every run, so a failure later loses none). */
-    const save = (latencyFigures?: { mirrormaker?: LatencyFigures; geomesh?: LatencyFigures }): string => {
+    const save = (latencyFigures?: LatencyFigureSet): string => {
       const report = {
         environment: {
           kafkaVersion: env.cluster('a').version,
@@ -334,10 +334,10 @@ async function main(): Promise<void> {
       }
     }
 
-    let latencyFigures: { mirrormaker?: LatencyFigures; geomesh?: LatencyFigures } | undefined;
+    let latencyFigures: LatencyFigureSet | undefined;
     if (latency.seconds > 0 && copying.length > 0) {
-      log(`latency: ${latency.rate} records/s of ${latency.size} B for ${latency.seconds} s, both at once …`);
-      latencyFigures = await measureBoth({
+      log(`latency: ${latency.rate} records/s of ${latency.size} B for ${latency.seconds} s, all at once …`);
+      latencyFigures = await measureAll({
         a,
         b,
         dir,
@@ -362,8 +362,14 @@ async function main(): Promise<void> {
   }
 }
 
-/** Latency of both replicators at once, each on its own topic (MirrorMaker 2 with its default settings). */
-async function measureBoth(ctx: {
+/** What the latency part measured, by contender. */
+type LatencyFigureSet = { mirrormaker?: LatencyFigures; geomesh?: LatencyFigures; baseline?: LatencyFigures };
+
+/**
+ * Latency of the replicators at once (those of --contenders, and --baseline), each on its own topic
+ * (MirrorMaker 2 with its default settings).
+ */
+async function measureAll(ctx: {
   a: Kafka;
   b: Kafka;
   dir: string;
@@ -374,14 +380,17 @@ async function measureBoth(ctx: {
   brokersB: string[];
   heap: string;
   live: Set<ManagedProcess>;
-}): Promise<{ mirrormaker?: LatencyFigures; geomesh?: LatencyFigures }> {
-  const topics = { mirrormaker: 'mm-latency-mirrormaker', geomesh: 'mm-latency-geomesh' };
-  await createTopics(ctx.a, Object.values(topics), partitions);
-  // One record in each topic before the replicators start: measuring begins once both copied it.
+}): Promise<LatencyFigureSet> {
+  const names = (['mirrormaker', 'geomesh', 'baseline'] as const).filter((c) =>
+    c === 'baseline' ? values.baseline !== undefined : contenders.has(c),
+  );
+  const topicOf = (name: string): string => `mm-latency-${name}`;
+  await createTopics(ctx.a, names.map(topicOf), partitions);
+  // One record in each topic before the replicators start: measuring begins once all copied it.
   const producer = ctx.a.producer();
   await producer.connect();
   try {
-    for (const topic of Object.values(topics)) {
+    for (const topic of names.map(topicOf)) {
       // A loaded broker may not know a topic created a moment ago yet: retried for a while.
       for (let attempt = 1; ; attempt++) {
         try {
@@ -396,51 +405,67 @@ async function measureBoth(ctx: {
   } finally {
     await producer.disconnect();
   }
-  const mirror = startMirrorMaker({
-    classpath: ctx.classpath,
-    dir: ctx.dir,
-    source: ctx.brokersA,
-    target: ctx.brokersB,
-    topics: topics.mirrormaker,
-    tasks: partitions,
-    tuned: false,
-    heap: ctx.heap,
-  });
-  ctx.live.add(mirror);
-  const node = await startGeomeshNode({
-    dir: ctx.dir,
-    etcd: ctx.etcd,
-    source: ctx.brokersA,
-    target: ctx.brokersB,
-    topics: topics.geomesh,
-    provenanceKeyHex: ctx.keyHex,
-    nodeArgs,
-  });
-  ctx.live.add(node.process);
+  const started: { name: (typeof names)[number]; process: ManagedProcess; http?: string }[] = [];
+  for (const name of names) {
+    if (name === 'mirrormaker') {
+      const mirror = startMirrorMaker({
+        classpath: ctx.classpath,
+        dir: ctx.dir,
+        source: ctx.brokersA,
+        target: ctx.brokersB,
+        topics: topicOf(name),
+        tasks: partitions,
+        tuned: false,
+        heap: ctx.heap,
+      });
+      started.push({ name, process: mirror });
+      ctx.live.add(mirror);
+      continue;
+    }
+    const node = await startGeomeshNode({
+      dir: ctx.dir,
+      etcd: ctx.etcd,
+      source: ctx.brokersA,
+      target: ctx.brokersB,
+      topics: topicOf(name),
+      provenanceKeyHex: ctx.keyHex,
+      nodeArgs,
+      ...(name === 'baseline' && { root: resolve(values.baseline!) }),
+    });
+    started.push({ name, process: node.process, http: node.http });
+    ctx.live.add(node.process);
+  }
   const deadline = Date.now() + 300_000;
   const adminB = ctx.b.admin();
   await adminB.connect();
-  for (const topic of Object.values(topics))
-    while ((await endOffsetSum(adminB, topic).catch(() => 0)) < 1) {
-      const dead = [mirror, node.process].find((p) => p.state === 'exited');
-      if (dead) throw new Error(`${dead.name} exited before measuring:\n${dead.logTail(30)}`);
+  for (const name of names)
+    while ((await endOffsetSum(adminB, topicOf(name)).catch(() => 0)) < 1) {
+      const dead = started.find((p) => p.process.state === 'exited');
+      if (dead) throw new Error(`${dead.process.name} exited before measuring:\n${dead.process.logTail(30)}`);
       if (Date.now() > deadline)
         throw new Error(
-          `${topic}: the probe record did not reach b in 300 s:\n${mirror.logTail(30)}\n${node.process.logTail(10)}`,
+          `${topicOf(name)}: the probe record did not reach b in 300 s:\n` +
+            started.map((p) => p.process.logTail(10)).join('\n'),
         );
       await sleep(200);
     }
   await adminB.disconnect();
-  log('  both replicators copied their first record; measuring …');
-  const metrics = async (): Promise<string> => (await fetch(`http://${node.http}/metrics`)).text();
-  const [mirrormaker, geomesh] = await Promise.all([
-    measureLatency(ctx.a, ctx.b, topics.mirrormaker, topics.mirrormaker, latency),
-    measureLatency(ctx.a, ctx.b, topics.geomesh, topics.geomesh, latency, metrics),
-  ]);
-  await Promise.all([mirror.stop(15_000), node.process.stop(15_000)]);
-  ctx.live.delete(mirror);
-  ctx.live.delete(node.process);
-  return { mirrormaker, geomesh };
+  log(`  ${names.join(', ')} copied their first record; measuring …`);
+  const figures = await Promise.all(
+    started.map(({ name, http }) =>
+      measureLatency(
+        ctx.a,
+        ctx.b,
+        topicOf(name),
+        topicOf(name),
+        latency,
+        http === undefined ? undefined : async () => (await fetch(`http://${http}/metrics`)).text(),
+      ),
+    ),
+  );
+  await Promise.all(started.map((p) => p.process.stop(15_000)));
+  for (const p of started) ctx.live.delete(p.process);
+  return Object.fromEntries(started.map((p, i) => [p.name, figures[i]!]));
 }
 
 await main();
