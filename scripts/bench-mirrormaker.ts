@@ -15,8 +15,9 @@
  * A contender is timed from the first record it copied to the last (end offsets of b polled every 50 ms), so
  * start-up is not counted; its CPU is that of its whole process tree (/proc) between those two moments, per
  * record copied; its peak RSS over its life. Figures are the median of `--runs` runs; the order of the
- * contenders rotates from run to run. Then end-to-end latency at a fixed rate: both replicators at once
- * (MirrorMaker 2 with its default settings), each on its own topic, CreateTime → arrival in b.
+ * contenders rotates from run to run. Then end-to-end latency at a fixed rate: the replicators of
+ * --contenders (and --baseline) at once (MirrorMaker 2 with its default settings), each on its own topic,
+ * CreateTime → arrival in b.
  *
  * Output: a markdown table on stdout and in `<out>.md`, every figure in `<out>.json`.
  */
