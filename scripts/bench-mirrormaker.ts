@@ -24,10 +24,9 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import kafkajs, { type Kafka } from 'kafkajs';
-import { measureLatency, type LatencyFigures } from './bench/latency.ts';
+import { measureAll, type LatencyFigureSet } from './bench/mirror-latency.ts';
 import {
   consumerPerfRate,
   producerPerfRate,
@@ -37,7 +36,7 @@ import {
   startProducerPerf,
 } from './bench/mirror-contenders.ts';
 import { renderMarkdown, summarise, type RunFigures } from './bench/mirror-report.ts';
-import { createTopics, deleteTopics, endOffsetSum, finished, timeCopy } from './bench/mirror-steps.ts';
+import { createTopics, deleteTopics, finished, timeCopy } from './bench/mirror-steps.ts';
 import type { ManagedProcess } from '../test/harness/index.ts';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
@@ -339,6 +338,12 @@ async function main(): Promise<void> {
     if (latency.seconds > 0 && copying.length > 0) {
       log(`latency: ${latency.rate} records/s of ${latency.size} B for ${latency.seconds} s, all at once …`);
       latencyFigures = await measureAll({
+        names: (['mirrormaker', 'geomesh', 'baseline'] as const).filter((c) =>
+          c === 'baseline' ? values.baseline !== undefined : contenders.has(c),
+        ),
+        ...(values.baseline !== undefined && { baselineRoot: resolve(values.baseline) }),
+        latency,
+        nodeArgs,
         a,
         b,
         dir,
@@ -361,112 +366,6 @@ async function main(): Promise<void> {
     if (values.keep) log(`work folder kept: ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** What the latency part measured, by contender. */
-type LatencyFigureSet = { mirrormaker?: LatencyFigures; geomesh?: LatencyFigures; baseline?: LatencyFigures };
-
-/**
- * Latency of the replicators at once (those of --contenders, and --baseline), each on its own topic
- * (MirrorMaker 2 with its default settings).
- */
-async function measureAll(ctx: {
-  a: Kafka;
-  b: Kafka;
-  dir: string;
-  etcd: string;
-  keyHex: string;
-  classpath: string;
-  brokersA: string[];
-  brokersB: string[];
-  heap: string;
-  live: Set<ManagedProcess>;
-}): Promise<LatencyFigureSet> {
-  const names = (['mirrormaker', 'geomesh', 'baseline'] as const).filter((c) =>
-    c === 'baseline' ? values.baseline !== undefined : contenders.has(c),
-  );
-  const topicOf = (name: string): string => `mm-latency-${name}`;
-  await createTopics(ctx.a, names.map(topicOf), partitions);
-  // One record in each topic before the replicators start: measuring begins once all copied it.
-  const producer = ctx.a.producer();
-  await producer.connect();
-  try {
-    for (const topic of names.map(topicOf)) {
-      // A loaded broker may not know a topic created a moment ago yet: retried for a while.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await producer.send({ topic, messages: [{ value: 'probe' }] });
-          break;
-        } catch (err) {
-          if (attempt >= 60) throw err;
-          await sleep(500);
-        }
-      }
-    }
-  } finally {
-    await producer.disconnect();
-  }
-  const started: { name: (typeof names)[number]; process: ManagedProcess; http?: string }[] = [];
-  for (const name of names) {
-    if (name === 'mirrormaker') {
-      const mirror = startMirrorMaker({
-        classpath: ctx.classpath,
-        dir: ctx.dir,
-        source: ctx.brokersA,
-        target: ctx.brokersB,
-        topics: topicOf(name),
-        tasks: partitions,
-        tuned: false,
-        heap: ctx.heap,
-      });
-      started.push({ name, process: mirror });
-      ctx.live.add(mirror);
-      continue;
-    }
-    const node = await startGeomeshNode({
-      dir: ctx.dir,
-      etcd: ctx.etcd,
-      source: ctx.brokersA,
-      target: ctx.brokersB,
-      topics: topicOf(name),
-      provenanceKeyHex: ctx.keyHex,
-      nodeArgs,
-      ...(name === 'baseline' && { root: resolve(values.baseline!) }),
-    });
-    started.push({ name, process: node.process, http: node.http });
-    ctx.live.add(node.process);
-  }
-  const deadline = Date.now() + 300_000;
-  const adminB = ctx.b.admin();
-  await adminB.connect();
-  for (const name of names)
-    while ((await endOffsetSum(adminB, topicOf(name)).catch(() => 0)) < 1) {
-      const dead = started.find((p) => p.process.state === 'exited');
-      if (dead) throw new Error(`${dead.process.name} exited before measuring:\n${dead.process.logTail(30)}`);
-      if (Date.now() > deadline)
-        throw new Error(
-          `${topicOf(name)}: the probe record did not reach b in 300 s:\n` +
-            started.map((p) => p.process.logTail(10)).join('\n'),
-        );
-      await sleep(200);
-    }
-  await adminB.disconnect();
-  log(`  ${names.join(', ')} copied their first record; measuring …`);
-  const figures = await Promise.all(
-    started.map(({ name, http }) =>
-      measureLatency(
-        ctx.a,
-        ctx.b,
-        topicOf(name),
-        topicOf(name),
-        latency,
-        http === undefined ? undefined : async () => (await fetch(`http://${http}/metrics`)).text(),
-      ),
-    ),
-  );
-  await Promise.all(started.map((p) => p.process.stop(15_000)));
-  for (const p of started) ctx.live.delete(p.process);
-  return Object.fromEntries(started.map((p, i) => [p.name, figures[i]!]));
 }
 
 await main();
