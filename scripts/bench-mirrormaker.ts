@@ -15,18 +15,18 @@
  * A contender is timed from the first record it copied to the last (end offsets of b polled every 50 ms), so
  * start-up is not counted; its CPU is that of its whole process tree (/proc) between those two moments, per
  * record copied; its peak RSS over its life. Figures are the median of `--runs` runs; the order of the
- * contenders rotates from run to run. Then end-to-end latency at a fixed rate: both replicators at once
- * (MirrorMaker 2 with its default settings), each on its own topic, CreateTime → arrival in b.
+ * contenders rotates from run to run. Then end-to-end latency at a fixed rate: the replicators of
+ * --contenders (and --baseline) at once (MirrorMaker 2 with its default settings), each on its own topic,
+ * CreateTime → arrival in b.
  *
  * Output: a markdown table on stdout and in `<out>.md`, every figure in `<out>.json`.
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import kafkajs, { type Kafka } from 'kafkajs';
-import { measureLatency, type LatencyFigures } from './bench/latency.ts';
+import { measureAll, type LatencyFigureSet } from './bench/mirror-latency.ts';
 import {
   consumerPerfRate,
   producerPerfRate,
@@ -36,7 +36,7 @@ import {
   startProducerPerf,
 } from './bench/mirror-contenders.ts';
 import { renderMarkdown, summarise, type RunFigures } from './bench/mirror-report.ts';
-import { createTopics, deleteTopics, endOffsetSum, finished, timeCopy } from './bench/mirror-steps.ts';
+import { createTopics, deleteTopics, finished, timeCopy } from './bench/mirror-steps.ts';
 import type { ManagedProcess } from '../test/harness/index.ts';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
@@ -200,7 +200,7 @@ async function main(): Promise<void> {
 
     const results: RunFigures[] = [];
     /** Writes the figures so far (after every size of every run, so a failure later loses none). */
-    const save = (latencyFigures?: { mirrormaker?: LatencyFigures; geomesh?: LatencyFigures }): string => {
+    const save = (latencyFigures?: LatencyFigureSet): string => {
       const report = {
         environment: {
           kafkaVersion: env.cluster('a').version,
@@ -334,10 +334,16 @@ async function main(): Promise<void> {
       }
     }
 
-    let latencyFigures: { mirrormaker?: LatencyFigures; geomesh?: LatencyFigures } | undefined;
+    let latencyFigures: LatencyFigureSet | undefined;
     if (latency.seconds > 0 && copying.length > 0) {
-      log(`latency: ${latency.rate} records/s of ${latency.size} B for ${latency.seconds} s, both at once …`);
-      latencyFigures = await measureBoth({
+      log(`latency: ${latency.rate} records/s of ${latency.size} B for ${latency.seconds} s, all at once …`);
+      latencyFigures = await measureAll({
+        names: (['mirrormaker', 'geomesh', 'baseline'] as const).filter((c) =>
+          c === 'baseline' ? values.baseline !== undefined : contenders.has(c),
+        ),
+        ...(values.baseline !== undefined && { baselineRoot: resolve(values.baseline) }),
+        latency,
+        nodeArgs,
         a,
         b,
         dir,
@@ -360,87 +366,6 @@ async function main(): Promise<void> {
     if (values.keep) log(`work folder kept: ${dir}`);
     else rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** Latency of both replicators at once, each on its own topic (MirrorMaker 2 with its default settings). */
-async function measureBoth(ctx: {
-  a: Kafka;
-  b: Kafka;
-  dir: string;
-  etcd: string;
-  keyHex: string;
-  classpath: string;
-  brokersA: string[];
-  brokersB: string[];
-  heap: string;
-  live: Set<ManagedProcess>;
-}): Promise<{ mirrormaker?: LatencyFigures; geomesh?: LatencyFigures }> {
-  const topics = { mirrormaker: 'mm-latency-mirrormaker', geomesh: 'mm-latency-geomesh' };
-  await createTopics(ctx.a, Object.values(topics), partitions);
-  // One record in each topic before the replicators start: measuring begins once both copied it.
-  const producer = ctx.a.producer();
-  await producer.connect();
-  try {
-    for (const topic of Object.values(topics)) {
-      // A loaded broker may not know a topic created a moment ago yet: retried for a while.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await producer.send({ topic, messages: [{ value: 'probe' }] });
-          break;
-        } catch (err) {
-          if (attempt >= 60) throw err;
-          await sleep(500);
-        }
-      }
-    }
-  } finally {
-    await producer.disconnect();
-  }
-  const mirror = startMirrorMaker({
-    classpath: ctx.classpath,
-    dir: ctx.dir,
-    source: ctx.brokersA,
-    target: ctx.brokersB,
-    topics: topics.mirrormaker,
-    tasks: partitions,
-    tuned: false,
-    heap: ctx.heap,
-  });
-  ctx.live.add(mirror);
-  const node = await startGeomeshNode({
-    dir: ctx.dir,
-    etcd: ctx.etcd,
-    source: ctx.brokersA,
-    target: ctx.brokersB,
-    topics: topics.geomesh,
-    provenanceKeyHex: ctx.keyHex,
-    nodeArgs,
-  });
-  ctx.live.add(node.process);
-  const deadline = Date.now() + 300_000;
-  const adminB = ctx.b.admin();
-  await adminB.connect();
-  for (const topic of Object.values(topics))
-    while ((await endOffsetSum(adminB, topic).catch(() => 0)) < 1) {
-      const dead = [mirror, node.process].find((p) => p.state === 'exited');
-      if (dead) throw new Error(`${dead.name} exited before measuring:\n${dead.logTail(30)}`);
-      if (Date.now() > deadline)
-        throw new Error(
-          `${topic}: the probe record did not reach b in 300 s:\n${mirror.logTail(30)}\n${node.process.logTail(10)}`,
-        );
-      await sleep(200);
-    }
-  await adminB.disconnect();
-  log('  both replicators copied their first record; measuring …');
-  const metrics = async (): Promise<string> => (await fetch(`http://${node.http}/metrics`)).text();
-  const [mirrormaker, geomesh] = await Promise.all([
-    measureLatency(ctx.a, ctx.b, topics.mirrormaker, topics.mirrormaker, latency),
-    measureLatency(ctx.a, ctx.b, topics.geomesh, topics.geomesh, latency, metrics),
-  ]);
-  await Promise.all([mirror.stop(15_000), node.process.stop(15_000)]);
-  ctx.live.delete(mirror);
-  ctx.live.delete(node.process);
-  return { mirrormaker, geomesh };
 }
 
 await main();

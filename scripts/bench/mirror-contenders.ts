@@ -4,7 +4,7 @@
  * `geomesh node` (optionally pinned with `taskset`), and Kafka's producer and consumer performance tools.
  */
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManagedProcess, PROJECT_ROOT, freePort } from '../../test/harness/index.ts';
 
@@ -161,6 +161,7 @@ export async function startGeomeshNode(
   );
   const nodeCommand = [
     process.execPath,
+    ...launchFlags(options.root ?? PROJECT_ROOT),
     ...(options.nodeArgs ?? []),
     join(options.root ?? PROJECT_ROOT, 'node', 'cli', 'bin.ts'),
     'node',
@@ -185,6 +186,16 @@ export async function startGeomeshNode(
   });
   node.start();
   return { process: node, http };
+}
+
+/**
+ * The Node flags a checkout's `geomesh` runs with: those of its entry point's first line
+ * (`#!/usr/bin/env -S node FLAGS`, which the `geomesh` launcher reads too); none for an older checkout.
+ */
+export function launchFlags(root: string): string[] {
+  const first = readFileSync(join(root, 'node', 'cli', 'bin.ts'), 'utf8').split('\n', 1)[0] ?? '';
+  const flags = /^#!.*[ /]node(?: (.*))?$/.exec(first)?.[1] ?? '';
+  return flags.split(/\s+/).filter(Boolean);
 }
 
 let tools = 0;

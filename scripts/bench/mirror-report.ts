@@ -35,6 +35,8 @@ export interface LatencyReport {
   size: number;
   mirrormaker?: LatencyFigures;
   geomesh?: LatencyFigures;
+  /** `--baseline`: the other checkout, measured at the same time on a topic of its own. */
+  baseline?: LatencyFigures;
 }
 
 function median(xs: readonly number[]): number {
@@ -162,7 +164,7 @@ export function renderMarkdown(
   if (l) {
     lines.push(
       '',
-      `End-to-end latency, ${n(l.rate)} records/s of ${l.size} B for ${l.seconds} s, both at once (producer CreateTime → ` +
+      `End-to-end latency, ${n(l.rate)} records/s of ${l.size} B for ${l.seconds} s, all at once (producer CreateTime → ` +
         `received by a consumer of b; MirrorMaker 2 with its default settings):`,
       '',
       '| contender | received | p50 ms | p99 ms | max ms |',
@@ -171,6 +173,7 @@ export function renderMarkdown(
     for (const [name, f] of [
       ['mirrormaker', l.mirrormaker],
       ['geomesh', l.geomesh],
+      ['baseline', l.baseline],
     ] as const)
       if (f)
         lines.push(

@@ -1,0 +1,127 @@
+/**
+ * The latency part of `npm run bench:mirrormaker`: the replicators asked for (MirrorMaker 2 with its default
+ * settings, geomesh, a --baseline checkout) started at once, each copying a topic of its own, and measured at
+ * the same time with measureLatency (latency.ts), so that a before/after pair meets the same load.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Kafka } from 'kafkajs';
+import type { ManagedProcess } from '../../test/harness/index.ts';
+import { measureLatency, type LatencyFigures } from './latency.ts';
+import { startGeomeshNode, startMirrorMaker } from './mirror-contenders.ts';
+import { createTopics, endOffsetSum } from './mirror-steps.ts';
+
+const log = (line: string): void => console.error(line);
+
+/** What the latency part measured, by contender. */
+export type LatencyFigureSet = {
+  mirrormaker?: LatencyFigures;
+  geomesh?: LatencyFigures;
+  baseline?: LatencyFigures;
+};
+
+/**
+ * Latency of the replicators at once (those of --contenders, and --baseline), each on its own topic
+ * (MirrorMaker 2 with its default settings).
+ */
+export async function measureAll(ctx: {
+  names: readonly ('mirrormaker' | 'geomesh' | 'baseline')[];
+  /** The --baseline checkout. */
+  baselineRoot?: string;
+  latency: { rate: number; seconds: number; size: number; partitions: number };
+  nodeArgs: readonly string[];
+  a: Kafka;
+  b: Kafka;
+  dir: string;
+  etcd: string;
+  keyHex: string;
+  classpath: string;
+  brokersA: string[];
+  brokersB: string[];
+  heap: string;
+  live: Set<ManagedProcess>;
+}): Promise<LatencyFigureSet> {
+  const { names, latency, nodeArgs } = ctx;
+  const partitions = latency.partitions;
+  const topicOf = (name: string): string => `mm-latency-${name}`;
+  await createTopics(ctx.a, names.map(topicOf), partitions);
+  // One record in each topic before the replicators start: measuring begins once all copied it.
+  const producer = ctx.a.producer();
+  await producer.connect();
+  try {
+    for (const topic of names.map(topicOf)) {
+      // A loaded broker may not know a topic created a moment ago yet: retried for a while.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await producer.send({ topic, messages: [{ value: 'probe' }] });
+          break;
+        } catch (err) {
+          if (attempt >= 60) throw err;
+          await sleep(500);
+        }
+      }
+    }
+  } finally {
+    await producer.disconnect();
+  }
+  const started: { name: (typeof names)[number]; process: ManagedProcess; http?: string }[] = [];
+  for (const name of names) {
+    if (name === 'mirrormaker') {
+      const mirror = startMirrorMaker({
+        classpath: ctx.classpath,
+        dir: ctx.dir,
+        source: ctx.brokersA,
+        target: ctx.brokersB,
+        topics: topicOf(name),
+        tasks: partitions,
+        tuned: false,
+        heap: ctx.heap,
+      });
+      started.push({ name, process: mirror });
+      ctx.live.add(mirror);
+      continue;
+    }
+    const node = await startGeomeshNode({
+      dir: ctx.dir,
+      etcd: ctx.etcd,
+      source: ctx.brokersA,
+      target: ctx.brokersB,
+      topics: topicOf(name),
+      provenanceKeyHex: ctx.keyHex,
+      nodeArgs,
+      ...(name === 'baseline' && ctx.baselineRoot !== undefined && { root: ctx.baselineRoot }),
+    });
+    started.push({ name, process: node.process, http: node.http });
+    ctx.live.add(node.process);
+  }
+  const deadline = Date.now() + 300_000;
+  const adminB = ctx.b.admin();
+  await adminB.connect();
+  for (const name of names)
+    while ((await endOffsetSum(adminB, topicOf(name)).catch(() => 0)) < 1) {
+      const dead = started.find((p) => p.process.state === 'exited');
+      if (dead) throw new Error(`${dead.process.name} exited before measuring:\n${dead.process.logTail(30)}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${topicOf(name)}: the probe record did not reach b in 300 s:\n` +
+            started.map((p) => p.process.logTail(10)).join('\n'),
+        );
+      await sleep(200);
+    }
+  await adminB.disconnect();
+  log(`  ${names.join(', ')} copied their first record; measuring …`);
+  const figures = await Promise.all(
+    started.map(({ name, http }) =>
+      measureLatency(
+        ctx.a,
+        ctx.b,
+        topicOf(name),
+        topicOf(name),
+        latency,
+        http === undefined ? undefined : async () => (await fetch(`http://${http}/metrics`)).text(),
+      ),
+    ),
+  );
+  await Promise.all(started.map((p) => p.process.stop(15_000)));
+  for (const p of started) ctx.live.delete(p.process);
+  return Object.fromEntries(started.map((p, i) => [p.name, figures[i]!]));
+}
