@@ -19,9 +19,13 @@ import { auditTopic, produceNumbered } from '../support/mesh-audit.ts';
 import { pollUntil } from '../support/polling.ts';
 
 const KEY = randomBytes(32).toString('hex');
-/** NODE_OPTIONS that make a process emit a warning of its own one second after it starts (URL-encoded: NODE_OPTIONS splits at spaces and drops quotes). */
+/**
+ * NODE_OPTIONS that make a process emit a warning of its own every second (URL-encoded: NODE_OPTIONS splits
+ * at spaces and drops quotes; unref'd: it keeps nothing alive), so one comes after the node listens for them
+ * however slowly it starts.
+ */
 const PROBE_WARNING =
-  '--import=data:text/javascript,setTimeout(()=>process.emitWarning(%22a%20probe%22,%22GeomeshProbeWarning%22),1000)';
+  '--import=data:text/javascript,setInterval(()=>process.emitWarning(%22a%20probe%22,%22GeomeshProbeWarning%22),1000).unref()';
 
 /**
  * How many etcd clients have connected to the etcd at `endpoint` so far: every coordinator's start asks etcd
@@ -296,7 +300,7 @@ describe('geomesh node (CLI, one process per region)', () => {
       committed,
     );
     // Bring east back for the drain test.
-    // This process also raises a warning of its own a second in (as a listener leak would): see the SIGTERM case.
+    // This process also raises a warning of its own every second (as a listener leak would): see the next case.
     const eastAgain = run(['node', '--topology', file, '--region', 'east'], { NODE_OPTIONS: PROBE_WARNING });
     eastAgain.stderr!.on('data', (c: Buffer) => process.stderr.write(`[east] ${c.toString()}`));
     eastAgain.stdout!.on('data', (c: Buffer) => (eastLog += c.toString()));
@@ -304,8 +308,10 @@ describe('geomesh node (CLI, one process per region)', () => {
     await waitReady('east');
   });
 
-  it("a process warning goes to the node's log with the stack that raised it", () => {
-    const line = eastLog.split('\n').find((l) => l.includes('GeomeshProbeWarning'));
+  it("a process warning goes to the node's log with the stack that raised it", async () => {
+    const probeLine = () => eastLog.split('\n').find((l) => l.includes('GeomeshProbeWarning'));
+    for (let i = 0; i < 60 && !probeLine(); i++) await new Promise((resolve) => setTimeout(resolve, 500));
+    const line = probeLine();
     assert.ok(line, `east's log names the warning:\n${eastLog.slice(-2_000)}`);
     const entry = JSON.parse(line) as { level: number; msg: string; err?: { stack?: string } };
     assert.equal(entry.msg, 'process warning: GeomeshProbeWarning: a probe');

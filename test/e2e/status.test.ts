@@ -160,7 +160,11 @@ describe('mesh status (geomesh status, GetStatus, /status, registration in etcd)
     const table = await status();
     assert.equal(table.code, 0, table.stderr);
     assert.match(table.stdout, /2 of 2 region nodes answered; etcd: 2 instances registered/);
-    assert.match(table.stdout, /\neast → west\s+running\s+(ok|lagging)\s+\d+\s+[\d.]+\/s\s+0\s+0\n/);
+    // LAG, RATE, WAN/WRITTEN (a ratio, or - before anything was written), HALTED, UNREAD.
+    assert.match(
+      table.stdout,
+      /\neast → west\s+running\s+(ok|lagging)\s+\d+\s+[\d.]+\/s\s+(-|\d+\.\d{3})\s+0\s+0\n/,
+    );
   });
 
   it('serves /status (HTML with the mesh as SVG), /status.json and /mesh.json', async () => {
