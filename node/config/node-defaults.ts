@@ -110,9 +110,12 @@ export const NODE_DEFAULTS = deepFreeze({
      * One partition's share of a fetch response at most. Every record of a response is decoded at once and
      * lives until its partition's write is acknowledged: at 100 B, 1 MiB a partition was ~60,000 records (six
      * partitions) in memory at a time, most of them promoted to V8's old generation before they died.
-     * 256 KiB: ~100 MiB less peak resident memory at 100 B (docs/benchmarks.md, "Memory").
+     * 256 KiB gave ~100 MiB less peak resident memory at 100 B between two local clusters, but a link pulling
+     * through an 80 ms round trip then moved a quarter of the bytes per round trip: 2,904 and 3,029 records/s of
+     * 1 KiB against 11,008 and 10,474 with 1 MiB (`npm run bench:wan`, ABAB). Geo-replication pulls across the
+     * WAN, so 1 MiB (docs/benchmarks.md, "Memory").
      */
-    fetchMaxBytesPerPartition: 262_144,
+    fetchMaxBytesPerPartition: 1_048_576,
     /** A bounded range read (index load, tail scan) fails after this. */
     rangeReadTimeoutMs: 60_000,
     /** A range read ends when fetches have brought nothing for this long (its range ends in markers). */
