@@ -35,6 +35,12 @@ const { values } = parseArgs({
   },
 });
 const groupCount = Number(values.groups);
+if (!Number.isSafeInteger(groupCount) || groupCount < 1) {
+  console.error(
+    `bench:failover: --groups ${values.groups}: give a whole number of 1 or more (e.g. --groups 100)`,
+  );
+  process.exit(2);
+}
 const ENV = { GEOMESH_PROVENANCE_KEY: randomBytes(32).toString('hex') };
 const REGIONS = ['east', 'west'];
 

@@ -14,11 +14,11 @@
  * so the compressed stream's figure is a floor; its figure before compression is printed beside it.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { metricSum } from '../test/support/polling.ts';
-import { waitLinkPath, writeAndAudit } from '../test/support/stream-mesh.ts';
+import { pullTopologyFile, restartNodes, waitLinkPath, writeAndAudit } from '../test/support/stream-mesh.ts';
 import { WanMesh } from '../test/support/wan-mesh.ts';
 
 const HELP = `npm run bench:wan-mesh [-- options]
@@ -124,18 +124,9 @@ try {
     }
   };
   // Pulling: every node again on a copy of the topology whose links pull.
-  const pullFile = mesh.topologyFile.replace(/\.yaml$/, '-pull.yaml');
-  writeFileSync(
-    pullFile,
-    readFileSync(mesh.topologyFile, 'utf8').replace('transport: stream', 'transport: pull'),
-  );
-  for (const r of REGIONS) await mesh.stopNode(r);
-  for (const r of REGIONS) mesh.startNode(r, pullFile);
-  for (const r of REGIONS) await mesh.waitReady(r);
+  await restartNodes(mesh, REGIONS, pullTopologyFile(mesh));
   await round('pull', 'wm-pull');
-  for (const r of REGIONS) await mesh.stopNode(r);
-  for (const r of REGIONS) mesh.startNode(r);
-  for (const r of REGIONS) await mesh.waitReady(r);
+  await restartNodes(mesh, REGIONS);
   for (const to of REGIONS)
     for (const from of REGIONS) if (from !== to) await waitLinkPath(mesh, to, from, 'stream');
   await round('stream', 'wm-stream');

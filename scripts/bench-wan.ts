@@ -16,11 +16,11 @@
  * Not measured here: MirrorMaker 2 through the same proxy, and end-to-end latency.
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { metricSum } from '../test/support/polling.ts';
+import { pullTopologyFile } from '../test/support/stream-mesh.ts';
 import { WanMesh, Writers } from '../test/support/wan-mesh.ts';
 
 const { values } = parseArgs({
@@ -34,8 +34,10 @@ const { values } = parseArgs({
 
 function positiveInt(name: string, text: string): number {
   const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new Error(`--${name} ${text}: give a whole number of 0 or more (e.g. --${name} 40)`);
+  if (!Number.isSafeInteger(n) || n < 0) {
+    console.error(`bench:wan: --${name} ${text}: give a whole number of 0 or more (e.g. --${name} 40)`);
+    process.exit(2);
+  }
   return n;
 }
 
@@ -73,11 +75,7 @@ async function main(): Promise<void> {
     defaults: ['options: { transport: stream }'],
     key: randomBytes(32).toString('hex'),
   });
-  const pullFile = mesh.topologyFile.replace(/\.yaml$/, '-pull.yaml');
-  writeFileSync(
-    pullFile,
-    readFileSync(mesh.topologyFile, 'utf8').replace('transport: stream', 'transport: pull'),
-  );
+  const pullFile = pullTopologyFile(mesh);
   const writers = await new Writers(mesh.kafka, TOPIC, {
     regions: ['a', 'b'],
     batch: 0,

@@ -10,10 +10,15 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { metricSum } from '../support/polling.ts';
-import { startStreamMesh, waitLinkPath, writeAndAudit } from '../support/stream-mesh.ts';
+import {
+  pullTopologyFile,
+  restartNodes,
+  startStreamMesh,
+  waitLinkPath,
+  writeAndAudit,
+} from '../support/stream-mesh.ts';
 import { Writers, auditConverged, type WanMesh } from '../support/wan-mesh.ts';
 
 const REGIONS = ['a', 'b'] as const;
@@ -66,18 +71,9 @@ describe('peer record stream through a WAN proxy', () => {
 
   it('moves fewer WAN bytes per written byte streaming than pulling, exactly once and in order', async () => {
     // The same mesh pulling: every node restarted with the topology's links on transport: pull.
-    const pullFile = mesh.topologyFile.replace(/\.yaml$/, '-pull.yaml');
-    writeFileSync(
-      pullFile,
-      readFileSync(mesh.topologyFile, 'utf8').replace('transport: stream', 'transport: pull'),
-    );
-    for (const r of REGIONS) await mesh.stopNode(r);
-    for (const r of REGIONS) mesh.startNode(r, pullFile);
-    for (const r of REGIONS) await mesh.waitReady(r);
+    await restartNodes(mesh, REGIONS, pullTopologyFile(mesh));
     const pull = await phase('rs-pull');
-    for (const r of REGIONS) await mesh.stopNode(r);
-    for (const r of REGIONS) mesh.startNode(r);
-    for (const r of REGIONS) await mesh.waitReady(r);
+    await restartNodes(mesh, REGIONS);
     await waitPath('b', 'a', 'stream');
     await waitPath('a', 'b', 'stream');
     const reported = (await mesh.status('b')).links.find((l) => l.fromRegion === 'a');

@@ -2,6 +2,7 @@
  * What the record stream's end-to-end tests share over a WanMesh (docs/record-stream.md): a mesh whose links
  * stream, the path a link reports in its node's metrics, and one round of writes checked by the audit.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { metricSum, waitFor } from './polling.ts';
 import { WanMesh, Writers, auditConverged } from './wan-mesh.ts';
 
@@ -61,4 +62,21 @@ export async function writeAndAudit(
   for (const r of options.regions) await writers.burst(r, options.records);
   await writers.stop();
   await auditConverged(mesh, writers, options.convergeMs);
+}
+
+/** A copy of the mesh's topology whose links pull instead of streaming, written beside it; returns its path. */
+export function pullTopologyFile(mesh: WanMesh): string {
+  const file = mesh.topologyFile.replace(/\.yaml$/, '-pull.yaml');
+  writeFileSync(
+    file,
+    readFileSync(mesh.topologyFile, 'utf8').replace('transport: stream', 'transport: pull'),
+  );
+  return file;
+}
+
+/** Stops every node of `regions`, starts them again on `file` (default the mesh's topology), waits until ready. */
+export async function restartNodes(mesh: WanMesh, regions: readonly string[], file?: string): Promise<void> {
+  for (const r of regions) await mesh.stopNode(r);
+  for (const r of regions) mesh.startNode(r, file);
+  for (const r of regions) await mesh.waitReady(r);
 }
