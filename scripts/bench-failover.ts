@@ -18,16 +18,16 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
 import { commitGroupOffsets, createKafkaClient } from '../node/kafka/index.ts';
 import { silentLogger } from '../node/log/index.ts';
 import { TestEnvironment, freePort } from '../test/harness/index.ts';
 import { runGeomesh, runGeomeshToEnd, waitNodeReady } from '../test/support/cli-process.ts';
 import { produceNumbered } from '../test/support/mesh-audit.ts';
 import { TestPki } from '../test/support/test-pki.ts';
+import { parseScriptArgs } from './script-args.ts';
 
 const PARTITIONS = 12;
-const { values } = parseArgs({
+const { values } = parseScriptArgs('bench:failover', {
   options: {
     groups: { type: 'string', default: '100' },
     parallels: { type: 'string', default: 'default,1,1,default' },

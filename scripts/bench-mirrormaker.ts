@@ -24,7 +24,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from './script-args.ts';
 import kafkajs, { type Kafka } from 'kafkajs';
 import { measureAll, type LatencyFigureSet } from './bench/mirror-latency.ts';
 import {
@@ -59,14 +59,14 @@ const HELP = `npm run bench:mirrormaker [-- options]
                         of such a run are not comparable); summarise with scripts/bench/cpu-profile-summary.ts
   --baseline DIR        another geomesh checkout (with its node_modules) run beside this one as contender
                         "baseline", same cores, same brokers, alternating: an A/B of two versions in one run
-  --node-args ARGS      extra Node flags for every geomesh node (e.g. "--trace-gc"; its output goes to
+  --node-args=ARGS      extra Node flags for every geomesh node (e.g. --node-args=--trace-gc; its output goes to
                         the node's log, kept with --keep)
   --keep                keeps the work folder (configurations and every process's log) and says where
   --help                this text
 
 Other work on the machine skews absolute figures: compare contenders within one run (ratios).`;
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs('bench:mirrormaker', {
   options: {
     runs: { type: 'string', default: '3' },
     sizes: { type: 'string', default: '100,1024' },
@@ -83,14 +83,9 @@ const { values } = parseArgs({
     'node-args': { type: 'string', default: '' },
     baseline: { type: 'string' },
     keep: { type: 'boolean', default: false },
-    help: { type: 'boolean', default: false },
   },
+  usage: HELP,
 });
-
-if (values.help) {
-  console.log(HELP);
-  process.exit(0);
-}
 
 if (values.baseline && !existsSync(join(resolve(values.baseline), 'node', 'cli', 'bin.ts'))) {
   console.error(

@@ -37,7 +37,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from './script-args.ts';
 import kafkajs, { type Admin, type Kafka, type Message } from 'kafkajs';
 import { measureLatency, type LatencyFigures } from './bench/latency.ts';
 import { compareWorkers, parseWorkerCounts, summarizeWorkers } from './bench/workers-abab.ts';
@@ -48,7 +48,7 @@ const POLL_MS = 50;
 const MB = 1e6;
 const MIB = 2 ** 20;
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs('bench:replication', {
   options: {
     records: { type: 'string' },
     sizes: { type: 'string', default: '100,1024' },

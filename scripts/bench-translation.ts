@@ -42,7 +42,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpus, loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from './script-args.ts';
 import { compileTopology } from '../topology/index.ts';
 import type { Kafka } from 'kafkajs';
 import { commitGroupOffsets, createKafkaClient } from '../node/kafka/index.ts';
@@ -54,7 +54,7 @@ import { BYTES_PER_RUN, OriginIndex } from '../node/translation/index.ts';
 import { createTopic } from '../test/support/kafka-topics.ts';
 import { seededRandom } from '../test/support/seeded-random.ts';
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs('bench:translation', {
   allowNegative: true,
   options: {
     json: { type: 'boolean', default: false },

@@ -23,12 +23,12 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from './script-args.ts';
 
 const PARTITIONS = 12;
 const POLL_MS = 50;
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs('bench:work-sharing', {
   options: {
     records: { type: 'string', default: '200000' },
     size: { type: 'string', default: '100' },

@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from './script-args.ts';
 import { createKafkaClient } from '../node/kafka/index.ts';
 import { silentLogger } from '../node/log/index.ts';
 import { TestEnvironment, freePort } from '../test/harness/index.ts';
@@ -29,19 +29,15 @@ import { collectLines, runGeomesh, waitNodeReady } from '../test/support/cli-pro
 import { auditTopic, produceNumbered } from '../test/support/mesh-audit.ts';
 import { metricSum, waitFor } from '../test/support/polling.ts';
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs('chaos:sigterm', {
   options: {
     runs: { type: 'string', default: '50' },
     'stop-deadline': { type: 'string', default: '25000' },
     json: { type: 'boolean', default: false },
     workers: { type: 'string', default: '1' },
-    help: { type: 'boolean', default: false },
   },
+  usage: 'npm run chaos:sigterm [-- --runs N] [-- --stop-deadline MS] [-- --json] [-- --workers N]',
 });
-if (values.help) {
-  console.log('npm run chaos:sigterm [-- --runs N] [-- --stop-deadline MS] [-- --json] [-- --workers N]');
-  process.exit(0);
-}
 const RUNS = Number(values.runs);
 const WORKERS = Number(values.workers);
 if (!Number.isInteger(WORKERS) || WORKERS < 1) {

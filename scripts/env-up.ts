@@ -5,10 +5,10 @@
  *   npm run env:up [-- --clusters 3] [-- --hold] [-- --json]
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from './script-args.ts';
 import { ensureEtcdBinary, ensureKafkaJars, kafkaVersion, TestEnvironment } from '../test/harness/index.ts';
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs('env:up', {
   options: {
     clusters: { type: 'string', default: '2' },
     hold: { type: 'boolean', default: false },

@@ -12,11 +12,11 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from './script-args.ts';
 import { PROTO_FILES, PROTO_GEN_TYPES_FLAGS, PROTO_ROOT } from '../node/rpc/index.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const { values } = parseArgs({ options: { out: { type: 'string' } } });
+const { values } = parseScriptArgs('proto:gen', { options: { out: { type: 'string' } } });
 const outDir = resolve(values.out ?? join(root, 'node', 'rpc', 'generated'));
 
 const generator = createRequire(import.meta.url).resolve(

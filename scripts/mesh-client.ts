@@ -12,11 +12,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from './script-args.ts';
 import { createKafkaClient } from '../node/kafka/index.ts';
 import { silentLogger } from '../node/log/index.ts';
 
-const { positionals, values } = parseArgs({
+const { positionals, values } = parseScriptArgs('mesh-client', {
   allowPositionals: true,
   options: {
     brokers: { type: 'string' },

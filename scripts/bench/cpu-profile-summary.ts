@@ -5,7 +5,7 @@
  *   node scripts/bench/cpu-profile-summary.ts FILE.cpuprofile [--top 30]
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../script-args.ts';
 
 interface ProfileNode {
   id: number;
@@ -18,7 +18,7 @@ interface Profile {
   timeDeltas: number[];
 }
 
-const { values, positionals } = parseArgs({
+const { values, positionals } = parseScriptArgs('cpu-profile-summary', {
   allowPositionals: true,
   options: { top: { type: 'string', default: '30' } },
 });

@@ -9,7 +9,7 @@
  * Prints records/s of this process (CPU-bound, one thread). Not a figure of a node against Kafka.
  */
 import { createRequire } from 'node:module';
-import { parseArgs } from 'node:util';
+import { parseScriptArgs } from '../script-args.ts';
 import { Registry } from 'prom-client';
 import type { Kafka } from 'kafkajs';
 import { KafkaRecordSink } from '../../node/kafka/index.ts';
@@ -27,7 +27,7 @@ import {
   type SourceBatch,
 } from '../../node/replication/index.ts';
 
-const { values } = parseArgs({
+const { values } = parseScriptArgs('data-path-cpu', {
   options: {
     size: { type: 'string', default: '100' },
     records: { type: 'string', default: '300000' },
