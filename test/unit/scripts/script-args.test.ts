@@ -9,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { parseScriptArgs, usageOf } from '../../../scripts/script-args.ts';
 
 const MODULE = fileURLToPath(new URL('../../../scripts/script-args.ts', import.meta.url));
-const OPTIONS = { runs: { type: 'string', default: '3' }, json: { type: 'boolean', default: false } } as const;
+const OPTIONS = {
+  runs: { type: 'string', default: '3' },
+  json: { type: 'boolean', default: false },
+} as const;
 
 function runScript(args: string[]): { status: number | null; stdout: string; stderr: string } {
   const code =
@@ -43,7 +46,10 @@ describe('scripts: parseScriptArgs', () => {
       const child = runScript(args);
       assert.equal(child.status, 2, child.stderr);
       assert.equal(child.stdout, '');
-      assert.match(child.stderr, /^bench:x: (Unknown option '--nope'|Option '--runs <value>' argument missing)/);
+      assert.match(
+        child.stderr,
+        /^bench:x: (Unknown option '--nope'|Option '--runs <value>' argument missing)/,
+      );
       assert.match(child.stderr, /usage: bench:x/);
       assert.doesNotMatch(child.stderr, /at .*\.ts:\d+/, 'no stack trace');
     }
