@@ -49,6 +49,8 @@ const HELP = `npm run bench:mirrormaker [-- options]
   --partitions P        partitions of each topic; MirrorMaker 2's tasks.max (default 6)
   --cores LIST          cores geomesh is pinned to, one run each (default 1,2; more than the machine has
                         are left out)
+  --workers N|cores     worker threads of every geomesh node: a number, or "cores" (as many as the cores
+                        it is pinned to); default the node's own (NODE_DEFAULTS.workers)
   --contenders LIST     which to run: limit,mirrormaker,geomesh (default all three)
   --latency-rate R      records/s for the latency part (default 1000)
   --latency-seconds S   its length; 0 skips it (default 20)
@@ -73,6 +75,7 @@ const { values } = parseScriptArgs('bench:mirrormaker', {
     records: { type: 'string' },
     partitions: { type: 'string', default: '6' },
     cores: { type: 'string', default: '1,2' },
+    workers: { type: 'string' },
     contenders: { type: 'string', default: 'limit,mirrormaker,geomesh' },
     'latency-rate': { type: 'string', default: '1000' },
     'latency-seconds': { type: 'string', default: '20' },
@@ -116,6 +119,14 @@ const partitions = wholeNumber('partitions', values.partitions, 1);
 const machineCores = cpus().length;
 const requestedCores = list('cores', values.cores, 1);
 const coreCounts = requestedCores.filter((c) => c <= machineCores);
+/** The worker threads of a node pinned to `cores`; undefined: the node's default. */
+const workersFor = (cores: number): number | undefined =>
+  values.workers === undefined
+    ? undefined
+    : values.workers === 'cores'
+      ? cores
+      : wholeNumber('workers', values.workers, 1);
+if (values.workers !== undefined) workersFor(1); // a bad value fails now, not after the backlog is written
 const contenders = new Set(values.contenders.split(',').map((s) => s.trim()));
 for (const c of contenders)
   if (!['limit', 'mirrormaker', 'geomesh'].includes(c)) {
@@ -184,13 +195,20 @@ async function main(): Promise<void> {
         `  (--cores: this machine has ${machineCores}; left out ${requestedCores.filter((c) => c > machineCores).join(', ')})`,
       );
 
-    const copying: { name: string; cores?: number; root?: string }[] = [];
+    const copying: { name: string; cores?: number; workers?: number; root?: string }[] = [];
     if (contenders.has('mirrormaker')) copying.push({ name: 'mirrormaker' });
     if (contenders.has('geomesh'))
       for (const cores of coreCounts) {
-        copying.push({ name: `geomesh-${cores}c`, cores });
+        const workers = workersFor(cores);
+        const suffix = `${cores}c${workers === undefined ? '' : `-${workers}w`}`;
+        copying.push({ name: `geomesh-${suffix}`, cores, ...(workers !== undefined && { workers }) });
         if (values.baseline)
-          copying.push({ name: `baseline-${cores}c`, cores, root: resolve(values.baseline) });
+          copying.push({
+            name: `baseline-${suffix}`,
+            cores,
+            ...(workers !== undefined && { workers }),
+            root: resolve(values.baseline),
+          });
       }
 
     const results: RunFigures[] = [];
@@ -305,6 +323,7 @@ async function main(): Promise<void> {
                     topics: topic,
                     provenanceKeyHex: keyHex,
                     cores: contender.cores!,
+                    ...(contender.workers !== undefined && { workers: contender.workers }),
                     nodeArgs,
                     ...(contender.root && { root: contender.root }),
                   })

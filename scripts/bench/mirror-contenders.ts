@@ -128,6 +128,8 @@ export interface GeomeshNodeOptions {
   cores?: number;
   /** Extra arguments for Node (e.g. `--cpu-prof`). */
   nodeArgs?: readonly string[];
+  /** The node's worker threads (`geomesh node --workers`); undefined: its default. */
+  workers?: number;
   /** The geomesh checkout to run (its own node_modules); default this one. */
   root?: string;
 }
@@ -169,6 +171,7 @@ export async function startGeomeshNode(
     file,
     '--region',
     'b',
+    ...(options.workers === undefined ? [] : ['--workers', String(options.workers)]),
   ];
   const pinned =
     options.cores === undefined ? nodeCommand : ['taskset', '-c', `0-${options.cores - 1}`, ...nodeCommand];

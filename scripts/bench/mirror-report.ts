@@ -118,8 +118,10 @@ const LABELS: Record<string, string> = { mirrormaker: 'MirrorMaker 2' };
 const label = (name: string): string =>
   LABELS[name] ??
   name.replace(
-    /^(geomesh|baseline)-(\d+)c$/,
-    (_, who: string, c: string) => `${who}, ${c} core${c === '1' ? '' : 's'}`,
+    /^(geomesh|baseline)-(\d+)c(?:-(\d+)w)?$/,
+    (_, who: string, c: string, w: string | undefined) =>
+      `${who}, ${c} core${c === '1' ? '' : 's'}` +
+      (w === undefined ? '' : `, ${w} worker${w === '1' ? '' : 's'}`),
   );
 
 export function renderMarkdown(
