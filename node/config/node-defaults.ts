@@ -116,6 +116,11 @@ export const NODE_DEFAULTS = deepFreeze({
      * WAN, so 1 MiB (docs/benchmarks.md, "Memory").
      */
     fetchMaxBytesPerPartition: 1_048_576,
+    /**
+     * How often a link's source commits to its group the offsets the target has acknowledged (the next batch
+     * is fetched while the one before is written, so only acknowledged offsets are committed).
+     */
+    sourceCommitIntervalMs: 1_000,
     /** A bounded range read (index load, tail scan) fails after this. */
     rangeReadTimeoutMs: 60_000,
     /** A range read ends when fetches have brought nothing for this long (its range ends in markers). */

@@ -17,6 +17,7 @@ import type {
 } from '../replication/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
+import { PartitionPipeline, type PipelineResult } from './partition-pipeline.ts';
 
 export function toSourceRecord(topic: string, partition: number, m: KafkaMessage): SourceRecord {
   return {
@@ -38,8 +39,9 @@ function groupByTopic(tps: readonly TopicPartition[]): Map<string, number[]> {
 
 /**
  * Reads a remote cluster through a consumer group (read_committed, so aborted records are never seen).
- * Offsets are resolved only after `onBatch` resolved, and committed to the group from there, so a restart
- * resumes no later than the last record durably written to the target.
+ * The next batch of a partition is fetched while the one before is written (partition-pipeline.ts); only
+ * offsets the target acknowledged are committed to the group, so a restart resumes no later than the last
+ * record durably written to the target.
  */
 export class KafkaRecordSource implements RecordSource {
   readonly #kafka: Kafka;
@@ -59,6 +61,11 @@ export class KafkaRecordSource implements RecordSource {
   /** The current consumer's assignment since its last group join; undefined while it is not in its group. */
   #assignment: Map<string, Set<number>> | undefined;
   #lastAnswerAtMs: number | undefined;
+  /** The batches in hand per partition, and what the target acknowledged of them (partition-pipeline.ts). */
+  readonly #pipeline = new PartitionPipeline();
+  /** Set while the batches in hand end before a stop or a new consumer: no new batch is taken. */
+  #draining = false;
+  #commitTimer: ReturnType<typeof setInterval> | undefined;
 
   /**
    * `maxBytes` bounds one fetch response (what the consumer holds before the link handles it; kafkajs
@@ -119,6 +126,8 @@ export class KafkaRecordSource implements RecordSource {
       }
     });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      // The group's positions replace the consumer's: batches in hand are read again from there.
+      if (consumer === this.#consumer) this.#pipeline.resetAll();
       // Runs before the first fetch of the assignment (also after kafkajs restarted a crashed consumer, whose
       // pauses are gone): partitions not readable now are paused, the others start at their positions.
       const isReadable = this.#isReadable;
@@ -146,6 +155,10 @@ export class KafkaRecordSource implements RecordSource {
     await this.#consumer.connect();
     this.#onBatch = onBatch;
     this.#isRunning = true;
+    this.#commitTimer = setInterval(() => {
+      if (!this.#draining) void this.#commitAcked();
+    }, NODE_DEFAULTS.kafka.sourceCommitIntervalMs);
+    this.#commitTimer.unref();
     await this.#run(topics);
     this.#logger.debug({ topics }, 'source started');
   }
@@ -156,6 +169,7 @@ export class KafkaRecordSource implements RecordSource {
    */
   async update(topics: readonly string[]): Promise<void> {
     if (!this.#isRunning) return;
+    await this.#drain();
     await this.#consumer.disconnect();
     this.#assignment = undefined;
     this.#consumer = this.#newConsumer();
@@ -210,17 +224,19 @@ export class KafkaRecordSource implements RecordSource {
     const onBatch = this.#onBatch;
     if (!onBatch) return;
     await this.#readCommitted(topics);
-    await this.#consumer.subscribe({ topics: [...topics], fromBeginning: true });
-    await this.#consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 1_000,
+    const consumer = this.#consumer;
+    await consumer.subscribe({ topics: [...topics], fromBeginning: true });
+    await consumer.run({
+      // Only what the target acknowledged is committed (#commitAcked), never what was merely fetched.
+      autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: 4,
       eachBatch: async (payload) => {
         const { batch } = payload;
-        if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
+        if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0 || this.#draining)
+          return;
         const records = batch.messages.map((m) => toSourceRecord(batch.topic, batch.partition, m));
-        const outcome = await onBatch({
+        const sourceBatch: SourceBatch = {
           topic: batch.topic,
           partition: batch.partition,
           records,
@@ -228,28 +244,100 @@ export class KafkaRecordSource implements RecordSource {
           // kafkajs' last offset counts the control records (transaction markers) its messages leave out.
           lastOffset: Number(batch.lastOffset()),
           heartbeat: () => payload.heartbeat(),
-        });
-        if (outcome.kind === 'released') {
-          // Taken back in the meantime: read on from where the new ownership starts, else stay paused.
-          const tp = { topic: batch.topic, partition: batch.partition };
-          if (this.#isReadable?.(tp)) this.resumePartition(tp, this.#positionOf(tp));
-          else payload.pause();
-          return;
-        }
-        if (outcome.kind === 'halted') {
-          if (outcome.resumeAt > Number(batch.firstOffset() ?? outcome.resumeAt))
-            payload.resolveOffset(String(outcome.resumeAt - 1));
-          payload.pause();
-          this.#logger.error(
-            { topic: batch.topic, partition: batch.partition, resumeAt: outcome.resumeAt },
-            'partition halted',
-          );
-          return;
-        }
+        };
+        const previous = this.#pipeline.queue(batch.topic, batch.partition, () =>
+          this.#handle(consumer, onBatch, sourceBatch),
+        );
+        // The next fetch of the partition starts after this batch, while it is written.
         payload.resolveOffset(batch.lastOffset());
+        await previous;
         await payload.heartbeat();
       },
     });
+  }
+
+  /** Hands one batch to the link and acts on its outcome; never throws (a failure re-reads the batch). */
+  async #handle(
+    consumer: Consumer,
+    onBatch: (batch: SourceBatch) => Promise<BatchOutcome>,
+    batch: SourceBatch,
+  ): Promise<PipelineResult> {
+    const tp = { topic: batch.topic, partition: batch.partition };
+    const first = batch.records[0]!.offset;
+    let outcome: BatchOutcome;
+    try {
+      outcome = await onBatch(batch);
+    } catch (err) {
+      if (!this.#isRunning || this.#draining) return { resetsPosition: true };
+      this.#logger.warn({ ...tp, offset: first, err }, 'handling a batch failed; reading it again');
+      await new Promise((r) => setTimeout(r, NODE_DEFAULTS.writeRetryBackoffMs.initial));
+      this.#seek(consumer, tp, first);
+      return { resetsPosition: true };
+    }
+    if (outcome.kind === 'done') return { ackedTo: (batch.lastOffset ?? batch.records.at(-1)!.offset) + 1 };
+    if (outcome.kind === 'released') {
+      // Taken back in the meantime: read on from where the new ownership starts, else stay paused.
+      this.#seek(consumer, tp, first);
+      if (this.#isReadable?.(tp)) this.resumePartition(tp, this.#positionOf(tp));
+      else this.#pause(consumer, tp);
+      return { resetsPosition: true };
+    }
+    this.#pause(consumer, tp);
+    this.#seek(consumer, tp, outcome.resumeAt);
+    this.#logger.error({ ...tp, resumeAt: outcome.resumeAt }, 'partition halted');
+    return { resetsPosition: true, ackedTo: outcome.resumeAt };
+  }
+
+  #seek(consumer: Consumer, tp: TopicPartition, offset: number): void {
+    try {
+      consumer.seek({ ...tp, offset: String(offset) });
+    } catch (err) {
+      // Not running (stopping or replaced): the next start reads from the committed offsets.
+      this.#logger.debug({ ...tp, offset, err }, 'seek skipped');
+    }
+  }
+
+  /** Pauses a partition, or whole topics. */
+  #pause(consumer: Consumer, what: TopicPartition | readonly string[]): void {
+    const pausing =
+      'topic' in what
+        ? [{ topic: what.topic, partitions: [what.partition] }]
+        : what.map((topic) => ({ topic }));
+    try {
+      consumer.pause(pausing);
+    } catch (err) {
+      this.#logger.debug({ what, err }, 'pause deferred to the next group join');
+    }
+  }
+
+  /** Commits the offsets the target has acknowledged since the last commit (the commit timer, and stops). */
+  async #commitAcked(): Promise<void> {
+    const offsets = this.#pipeline.takeUncommitted();
+    if (offsets.length === 0) return;
+    try {
+      await this.#consumer.commitOffsets(offsets.map((o) => ({ ...o, offset: String(o.offset) })));
+    } catch (err) {
+      this.#pipeline.uncommit(offsets);
+      this.#logger.debug({ err }, 'committing acknowledged offsets failed; retrying at the next commit');
+    }
+  }
+
+  /**
+   * Lets the batches in hand end, then commits what the target acknowledged: before the consumer is
+   * replaced or stopped (kafkajs commits nothing once its consumer stops running).
+   */
+  async #drain(): Promise<void> {
+    this.#draining = true;
+    try {
+      // Nothing more is fetched meanwhile (the consumer is replaced or stopped next).
+      const topics = [...(this.#assignment?.keys() ?? [])];
+      if (topics.length > 0) this.#pause(this.#consumer, topics);
+      await this.#pipeline.drained();
+      await this.#commitAcked();
+    } finally {
+      this.#draining = false;
+      this.#pipeline.resetAll();
+    }
   }
 
   async topicOffsets(topic: string): Promise<ReadonlyMap<number, PartitionOffsets>> {
@@ -318,6 +406,8 @@ export class KafkaRecordSource implements RecordSource {
 
   async stop(): Promise<void> {
     if (this.#isRunning) {
+      clearInterval(this.#commitTimer);
+      await this.#drain();
       this.#isRunning = false;
       this.#assignment = undefined;
       await this.#consumer.disconnect();

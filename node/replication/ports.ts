@@ -69,7 +69,8 @@ export interface PartitionOffsets {
 export interface RecordSource {
   /**
    * Starts reading `topics`; `positionOf` gives the next offset to read of a partition (undefined: from the
-   * earliest). `onBatch` is awaited before the partition's next batch (backpressure). With `isReadable`,
+   * earliest). A partition's `onBatch` calls never overlap and come in order: the next starts once the one
+   * before has resolved (backpressure); the source may fetch that next batch meanwhile. With `isReadable`,
    * partitions it refuses are paused as soon as they are assigned, until `resumePartition`.
    */
   start(
