@@ -12,7 +12,10 @@ export async function createTopic(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions, configEntries }] });
+    await admin.createTopics({
+      waitForLeaders: false,
+      topics: [{ topic, numPartitions: partitions, configEntries }],
+    });
     // kafkajs' own waitForLeaders gives up on UNKNOWN_TOPIC_OR_PARTITION, which a busy broker answers for a
     // moment after the creation: wait for a leader of every partition, retrying what Kafka says is retriable.
     await waitFor(
