@@ -31,6 +31,8 @@ import {
 } from '../workers/index.ts';
 import { linkTuning } from './link-factory.ts';
 import { selectTopics } from './topic-refresh.ts';
+import type { CoverageAuditInput } from './coverage-report.ts';
+import { auditWorkerCoverage } from './worker-coverage.ts';
 import type { RegionNodeOptions } from './region-node-options.ts';
 
 /** A region node's inbound link: its replicator on the main thread, or its view over the workers. */
@@ -39,7 +41,7 @@ export type RegionLink = LinkReplicator | WorkerLink;
 /** The main thread's view of one inbound link run by every worker. */
 export class WorkerLink {
   readonly stats = emptyLinkStats();
-  /** Not audited with workers yet (docs/work-sharing.md): always empty. */
+  /** The coverage audit's reports (auditCoverage). */
   readonly coverage = new CoverageTracker();
   readonly window = undefined;
   readonly #from: string;
@@ -138,9 +140,20 @@ export class WorkerLink {
     return Promise.resolve();
   }
 
-  /** Not audited with workers yet (docs/work-sharing.md): nothing reported, nothing changes. */
-  auditCoverage(): CoverageChanges {
-    return { reported: [], recovered: [] };
+  /**
+   * Audits which source partitions nobody reads, each as its worker's consumer last reported it
+   * (worker-coverage.ts); the reports are kept in `coverage`. Returns what changed since the last audit.
+   */
+  auditCoverage(input: CoverageAuditInput, nowMs: number): CoverageChanges {
+    const workers = this.#pool()?.size ?? 0;
+    const result = auditWorkerCoverage({
+      ...input,
+      workers,
+      parts: Array.from({ length: workers }, (_, i) => this.#snapshots.get(i)?.reading),
+      isRunning: this.state === 'running',
+      halted: new Set(this.stats.halted.keys()),
+    });
+    return this.coverage.update(result, nowMs);
   }
 }
 

@@ -10,7 +10,12 @@
 import type { Logger } from '../log/index.ts';
 import { decideForward, type DropReason } from './forward-decision.ts';
 import { decodeOriginHeaders, encodeOriginHeaders, type RecordIdentity } from './origin-headers.ts';
-import { auditCoverage, CoverageTracker, type CoverageChanges } from './coverage-audit.ts';
+import {
+  auditCoverage,
+  CoverageTracker,
+  type CoverageChanges,
+  type SourceReadingState,
+} from './coverage-audit.ts';
 import { InflightWindow } from './inflight-window.ts';
 import { LinkWrites } from './link-writes.ts';
 import { SourceWatch } from './source-watch.ts';
@@ -243,6 +248,18 @@ export class LinkReplicator {
       ...(ownership && { ownership: { owns: (t, p) => ownership.owns(t, p), ownerElsewhere } }),
     });
     return this.coverage.update(result, nowMs);
+  }
+
+  /**
+   * What the audit reads of this link, for an audit made on another thread (worker threads): the topics it
+   * reads, its consumer's reading state, and the partitions a provenance key mismatch holds back.
+   */
+  coverageView(): { subscribed: string[]; reading: SourceReadingState; heldBack: string[] } {
+    return {
+      subscribed: this.#state === 'running' ? [...this.#topics] : [],
+      reading: this.#options.source.readingState(),
+      heldBack: [...this.#pausedByKey.keys()],
+    };
   }
 
   /** Starts reading `topics` instead (e.g. new topics matched the link's patterns). */

@@ -12,6 +12,7 @@ export {
   ObserverRecorder,
   replayObserved,
   type AckedMessage,
+  type LinkReadingSnapshot,
   type LinkStatsSnapshot,
   type LinkTuning,
   type MainMessage,
@@ -21,5 +22,5 @@ export {
   type WorkerMessage,
   type WorkerStart,
 } from './worker-messages.ts';
-export { mergeLinkStats, snapshotLinkStats } from './worker-stats.ts';
+export { mergeLinkStats, readingOf, snapshotLinkStats } from './worker-stats.ts';
 export { WorkerPool, type WorkerPoolHost, type WorkerPoolOptions } from './worker-pool.ts';

@@ -132,7 +132,9 @@ function report(): void {
   post({
     v: 1,
     kind: 'stats',
-    links: links.map((l) => snapshotLinkStats(l.from, l.state, l.stats, l.sourceSilenceMs())),
+    links: links.map((l) =>
+      snapshotLinkStats(l.from, l.state, l.stats, l.sourceSilenceMs(), l.coverageView()),
+    ),
   });
 }
 const reportTimer = setInterval(report, start.reportMs);

@@ -106,6 +106,21 @@ export interface LinkStatsSnapshot {
   keyMismatch: string;
   /** ms since the source last answered a fetch of this worker's part (LinkReplicator.sourceSilenceMs). */
   sourceSilenceMs: number;
+  /** What this worker's part of the link reads, for the coverage audit on the main thread. */
+  reading: LinkReadingSnapshot;
+}
+
+/** A worker's part of a link as the coverage audit sees it (LinkReplicator.coverageView), as plain data. */
+export interface LinkReadingSnapshot {
+  /** Topics it reads (none while not running). */
+  subscribed: string[];
+  /** Its consumer is in its group with a current assignment. */
+  isJoined: boolean;
+  /** Topic → partitions assigned to its consumer, and those paused there. */
+  assigned: [string, number[]][];
+  paused: [string, number[]][];
+  /** `topic/partition` held back by a provenance key mismatch. */
+  heldBack: string[];
 }
 
 /** Worker → main. */

@@ -2,8 +2,13 @@
  * A link's counters across the thread boundary: each worker sends a snapshot of its part of every link, and
  * the main thread sums the latest snapshot of every worker into one `LinkStats` per link (status, /readyz).
  */
-import { emptyLinkStats, type DropReason, type LinkStats } from '../replication/index.ts';
-import type { LinkStatsSnapshot } from './worker-messages.ts';
+import {
+  emptyLinkStats,
+  type DropReason,
+  type LinkStats,
+  type SourceReadingState,
+} from '../replication/index.ts';
+import type { LinkReadingSnapshot, LinkStatsSnapshot } from './worker-messages.ts';
 
 /** A link's counters as a message carries them. */
 export function snapshotLinkStats(
@@ -11,6 +16,7 @@ export function snapshotLinkStats(
   state: string,
   stats: LinkStats,
   sourceSilenceMs: number,
+  view: { subscribed: string[]; reading: SourceReadingState; heldBack: string[] },
 ): LinkStatsSnapshot {
   return {
     from,
@@ -30,6 +36,22 @@ export function snapshotLinkStats(
     skippedUnknownKey: stats.skippedUnknownKey,
     keyMismatch: stats.keyMismatch,
     sourceSilenceMs,
+    reading: {
+      subscribed: view.subscribed,
+      isJoined: view.reading.isJoined,
+      assigned: [...view.reading.assigned].map(([topic, ps]) => [topic, [...ps]]),
+      paused: [...view.reading.paused].map(([topic, ps]) => [topic, [...ps]]),
+      heldBack: view.heldBack,
+    },
+  };
+}
+
+/** The reading state a snapshot carries, as the audit takes it. */
+export function readingOf(snapshot: LinkReadingSnapshot): SourceReadingState {
+  return {
+    isJoined: snapshot.isJoined,
+    assigned: new Map(snapshot.assigned.map(([topic, ps]) => [topic, new Set(ps)])),
+    paused: new Map(snapshot.paused.map(([topic, ps]) => [topic, new Set(ps)])),
   };
 }
 

@@ -8,6 +8,13 @@ import { snapshotLinkStats } from '../../../../node/workers/index.ts';
 
 const isConfigError = (err: unknown) => err instanceof GeomeshError && err.code === 'GEOMESH_CONFIG_INVALID';
 
+/** A worker's part of a link that reads nothing (its coverage view). */
+const IDLE_VIEW = {
+  subscribed: [],
+  reading: { isJoined: false, assigned: new Map(), paused: new Map() },
+  heldBack: [],
+};
+
 describe('workerCount', () => {
   it('takes the default (1) and any whole number ≥ 1', () => {
     assert.equal(workerCount({ region: 'r' }), 1);
@@ -50,12 +57,12 @@ describe('WorkerLink', () => {
     one.recordsWritten = 5;
     const two = emptyLinkStats();
     two.recordsWritten = 7;
-    l.noteStats(0, snapshotLinkStats('a', 'running', one, 0));
-    l.noteStats(1, snapshotLinkStats('a', 'running', two, 0));
+    l.noteStats(0, snapshotLinkStats('a', 'running', one, 0, IDLE_VIEW));
+    l.noteStats(1, snapshotLinkStats('a', 'running', two, 0, IDLE_VIEW));
     assert.equal(l.stats.recordsWritten, 12);
     assert.equal(l.state, 'running');
     one.recordsWritten = 6;
-    l.noteStats(0, snapshotLinkStats('a', 'stopping', one, 0));
+    l.noteStats(0, snapshotLinkStats('a', 'stopping', one, 0, IDLE_VIEW));
     assert.equal(l.stats.recordsWritten, 13, 'a newer snapshot replaces the older one');
     assert.equal(l.state, 'stopping');
   });
@@ -64,14 +71,14 @@ describe('WorkerLink', () => {
     const l = link();
     await l.start();
     const stats = emptyLinkStats();
-    l.noteStats(0, snapshotLinkStats('a', 'running', stats, 100));
-    l.noteStats(1, snapshotLinkStats('a', 'running', stats, NODE_DEFAULTS.linkStallMs + 1));
+    l.noteStats(0, snapshotLinkStats('a', 'running', stats, 100, IDLE_VIEW));
+    l.noteStats(1, snapshotLinkStats('a', 'running', stats, NODE_DEFAULTS.linkStallMs + 1, IDLE_VIEW));
     assert.equal(l.sourceSilenceMs(), NODE_DEFAULTS.linkStallMs + 1, 'the longest silence of the workers');
     assert.equal(l.isStalled, true);
-    l.noteStats(1, snapshotLinkStats('a', 'running', stats, 50));
+    l.noteStats(1, snapshotLinkStats('a', 'running', stats, 50, IDLE_VIEW));
     assert.equal(l.isStalled, false, 'the source answered again');
     await l.stop();
-    l.noteStats(1, snapshotLinkStats('a', 'running', stats, NODE_DEFAULTS.linkStallMs + 1));
+    l.noteStats(1, snapshotLinkStats('a', 'running', stats, NODE_DEFAULTS.linkStallMs + 1, IDLE_VIEW));
     assert.equal(l.sourceSilenceMs(), 0, 'a stopped link is not silent');
   });
 

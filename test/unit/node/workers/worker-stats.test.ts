@@ -3,6 +3,13 @@ import { describe, it } from 'node:test';
 import { emptyLinkStats } from '../../../../node/replication/index.ts';
 import { mergeLinkStats, snapshotLinkStats } from '../../../../node/workers/index.ts';
 
+/** A worker's part of a link that reads nothing (its coverage view). */
+const IDLE_VIEW = {
+  subscribed: [],
+  reading: { isJoined: false, assigned: new Map(), paused: new Map() },
+  heldBack: [],
+};
+
 describe('link stats across workers', () => {
   it('sums counters and joins the partition maps of every worker into the same object', () => {
     const one = emptyLinkStats();
@@ -20,7 +27,10 @@ describe('link stats across workers', () => {
     const into = emptyLinkStats();
     into.recordsWritten = 99;
     const merged = mergeLinkStats(
-      structuredClone([snapshotLinkStats('a', 'running', one, 0), snapshotLinkStats('a', 'running', two, 0)]),
+      structuredClone([
+        snapshotLinkStats('a', 'running', one, 0, IDLE_VIEW),
+        snapshotLinkStats('a', 'running', two, 0, IDLE_VIEW),
+      ]),
       into,
     );
     assert.equal(merged, into);
