@@ -30,6 +30,7 @@ import {
   type WorkerStart,
 } from '../workers/index.ts';
 import { linkTuning } from './link-factory.ts';
+import { publishLease } from './worker-share.ts';
 import { selectTopics } from './topic-refresh.ts';
 import type { RegionNodeOptions } from './region-node-options.ts';
 
@@ -170,23 +171,16 @@ export async function planLinks(
 }
 
 /**
- * The node's worker count (`workers`, default NODE_DEFAULTS.workers), checked: a positive whole number, and
- * 1 under work sharing (not combined yet). Throws GEOMESH_CONFIG_INVALID naming the setting and the fix.
+ * The node's worker count (`workers`, default NODE_DEFAULTS.workers), checked: a positive whole number.
+ * Throws GEOMESH_CONFIG_INVALID naming the setting and the fix.
  */
-export function workerCount(options: Pick<RegionNodeOptions, 'workers' | 'workSharing' | 'region'>): number {
+export function workerCount(options: Pick<RegionNodeOptions, 'workers'>): number {
   const workers = options.workers ?? NODE_DEFAULTS.workers;
   if (!Number.isSafeInteger(workers) || workers < 1)
     throw new GeomeshError(
       'GEOMESH_CONFIG_INVALID',
       `node setting workers: must be a positive whole number (worker threads), got ${String(workers)}`,
       { details: { key: 'workers' } },
-    );
-  if (workers > 1 && options.workSharing)
-    throw new GeomeshError(
-      'GEOMESH_CONFIG_INVALID',
-      `node setting workers: ${workers} worker threads cannot be combined with work sharing yet; ` +
-        'run one worker per instance (workers: 1) or no work sharing',
-      { details: { key: 'workers', region: options.region } },
     );
   return workers;
 }
@@ -204,16 +198,23 @@ export interface WorkerLinksOptions {
   observerOf(from: string): LinkObserver;
   /** Marks a partition unsure from `through`; re-reads its tail into the index and marks. */
   keeper: Pick<IndexKeeper, 'noteUnsure' | 'resync'>;
+  /** Work sharing: writes the workers refused by fencing. */
+  onFenced(count: number): void;
   /** A worker ended while running: the node fails. */
   failed(err: Error): void;
   logger: Logger;
 }
 
-/** Starts the worker threads; resolves with the pool and one view per link once every worker runs. */
+/**
+ * Starts the worker threads; resolves with the pool and one view per link once every worker runs, and under
+ * work sharing `stopLease`, which ends the publishing of the lease's deadline to the workers.
+ */
 export async function startWorkerLinks(
   options: WorkerLinksOptions,
-): Promise<{ pool: WorkerPool; links: WorkerLink[] }> {
+): Promise<{ pool: WorkerPool; links: WorkerLink[]; stopLease: () => void }> {
   const { node, workers, index, highwater, logger } = options;
+  const sharing = node.workSharing;
+  const lease = sharing && publishLease(sharing);
   const observers = new Map(options.links.map(({ spec }) => [spec.from, options.observerOf(spec.from)]));
   /** The marks and `through` of `topics`' partitions (each worker keeps only its own). */
   const marksOf = (topics: readonly string[]) => {
@@ -253,6 +254,14 @@ export async function startWorkerLinks(
       throughs: all.throughs.filter(([t, p]) => owns(t, p)),
       keyMismatches: [...options.keyMismatches],
       logLevel: logger.level,
+      workSharing:
+        sharing && lease
+          ? {
+              instanceId: sharing.instanceId,
+              lease: lease.deadline.buffer,
+              isFencedAtBroker: node.fenceAtBroker ?? NODE_DEFAULTS.fenceAtBroker,
+            }
+          : null,
     };
   });
   const links = options.links.map(
@@ -294,6 +303,7 @@ export async function startWorkerLinks(
         };
       },
       observerOf: (from) => observers.get(from),
+      fenced: (count) => options.onFenced(count),
       stats: (worker, snapshots) => {
         for (const s of snapshots) links.find((l) => l.from === s.from)?.noteStats(worker, s);
       },
@@ -310,7 +320,12 @@ export async function startWorkerLinks(
         ),
     },
   });
-  await pool.start();
+  try {
+    await pool.start();
+  } catch (err) {
+    lease?.stop();
+    throw err;
+  }
   for (const link of links) await link.start();
-  return { pool, links };
+  return { pool, links, stopLease: () => lease?.stop() };
 }

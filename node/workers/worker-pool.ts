@@ -10,7 +10,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/index.ts';
-import type { HighwaterEntry, LinkObserver, Origin } from '../replication/index.ts';
+import type { HighwaterEntry, LinkObserver, Origin, TopicPartition } from '../replication/index.ts';
 import {
   decodeAckedRun,
   decodeWorkerMessage,
@@ -35,6 +35,8 @@ export interface WorkerPoolHost {
   observerOf(from: string): LinkObserver | undefined;
   /** A worker's latest counters of every link. */
   stats(worker: number, links: readonly LinkStatsSnapshot[]): void;
+  /** Work sharing: a worker refused `count` writes by fencing. */
+  fenced(count: number): void;
   /** A worker ended or failed while the pool was running. */
   failed(worker: number, err: Error): void;
 }
@@ -59,6 +61,8 @@ interface Thread {
   running: PromiseWithResolvers<void>;
   ended: Promise<number>;
   isStopped: boolean;
+  /** Drops sent and not yet answered: id → resolve. */
+  drops: Map<number, () => void>;
 }
 
 export class WorkerPool {
@@ -66,6 +70,7 @@ export class WorkerPool {
   readonly #threads: Thread[] = [];
   #state: PoolState = 'idle';
   #stopping: Promise<void> | undefined;
+  #nextDrop = 0;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
@@ -94,6 +99,7 @@ export class WorkerPool {
         running,
         ended: new Promise((resolve) => worker.once('exit', resolve)),
         isStopped: false,
+        drops: new Map(),
       };
       this.#threads.push(thread);
       worker.on('message', (value: unknown) => this.#onMessage(i, thread, value));
@@ -103,6 +109,7 @@ export class WorkerPool {
         if (this.#state === 'running') this.#options.host.failed(i, err);
       });
       worker.once('exit', (code) => {
+        this.#dropsDone(thread);
         const err = new Error(`worker thread ${i} ended (exit code ${code}) before it was stopped`);
         running.reject(err);
         if (!thread.isStopped && this.#state === 'running') this.#options.host.failed(i, err);
@@ -121,6 +128,22 @@ export class WorkerPool {
   /** Sends `message` to every worker. */
   broadcast(message: MainMessage): void {
     for (const t of this.#threads) if (!t.isStopped) t.worker.postMessage(message);
+  }
+
+  /**
+   * Work sharing: every worker gives up its part of `tps` at once; resolves when each has stopped reading
+   * them and its writes into them settled (their index runs have arrived before), or has ended.
+   */
+  drop(tps: readonly TopicPartition[]): Promise<void> {
+    const id = this.#nextDrop++;
+    return Promise.all(
+      this.#threads.map((t) => {
+        if (t.isStopped) return Promise.resolve();
+        const done = new Promise<void>((resolve) => t.drops.set(id, resolve));
+        t.worker.postMessage({ v: 1, kind: 'drop', id, tps: [...tps] } satisfies MainMessage);
+        return done;
+      }),
+    ).then(() => undefined);
   }
 
   /** Drains every worker (idempotent; concurrent callers share one promise). */
@@ -207,10 +230,24 @@ export class WorkerPool {
       case 'failed':
         thread.running.reject(new Error(`worker thread ${i} failed to start: ${message.message}`));
         return;
+      case 'fenced':
+        host.fenced(message.count);
+        return;
+      case 'dropped':
+        thread.drops.get(message.id)?.();
+        thread.drops.delete(message.id);
+        return;
       case 'stopped':
         thread.isStopped = true;
+        this.#dropsDone(thread);
         return;
     }
+  }
+
+  /** A thread that stopped or ended writes nothing more: its drops are done. */
+  #dropsDone(thread: Thread): void {
+    for (const resolve of thread.drops.values()) resolve();
+    thread.drops.clear();
   }
 
   #reply(thread: Thread, message: MainMessage): void {

@@ -29,6 +29,7 @@ function pool(scripts: string[], stopGraceMs = 2_000) {
     },
     observerOf: () => undefined,
     stats: () => undefined,
+    fenced: (count) => told.push(`fenced ${count}`),
     failed: (_worker, err) => failed.push(err),
   };
   const starts = scripts.map((script, worker) => ({ worker, script }) as unknown as WorkerStart);
@@ -81,6 +82,28 @@ describe('WorkerPool', () => {
     await p.stop();
     const took = Date.now() - began;
     assert.ok(took >= 300 && took < 5_000, `stopped after ${took} ms`);
+  });
+
+  it('settles a drop once every worker answered it, after the runs each sent before its answer', async () => {
+    const { pool: p, told } = pool(['run', 'run']);
+    await p.start();
+    await p.drop([{ topic: 't', partition: 0 }]);
+    assert.ok(told.includes('acked t/0@20 a:9'), 'worker 0 ran its last write before it answered');
+    assert.ok(told.includes('acked t/1@20 a:9'), 'worker 1 too');
+    assert.equal(told.filter((t) => t === 'fenced 2').length, 2, 'fenced writes counted');
+    await p.stop();
+  });
+
+  it('settles a drop sent to a worker that never answers once the worker is terminated', async () => {
+    const { pool: p } = pool(['deaf'], 300);
+    await p.start();
+    let isSettled = false;
+    const dropped = p.drop([{ topic: 't', partition: 0 }]).then(() => (isSettled = true));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(isSettled, false, 'not settled while the worker may still write');
+    await p.stop();
+    await dropped;
+    assert.equal(isSettled, true);
   });
 
   it('tells the host when a running worker ends on its own', async () => {
