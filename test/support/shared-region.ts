@@ -162,7 +162,7 @@ export class SharedRegion {
     const logDir = process.env['GEOMESH_TEST_LOG_DIR'];
     if (logDir)
       for (const i of this.#instances.values())
-        writeFileSync(join(logDir, `${i.name}.log`), i.log.join('\n'));
+        writeFileSync(join(logDir, `${this.#mesh}-${i.name}.log`), i.log.join('\n'));
     this.#isWriting = false;
     await this.#writer?.catch(() => undefined);
     for (const i of this.#instances.values()) {
