@@ -276,6 +276,8 @@ export class RegionNode {
       keeper: this.#keeper,
       observerOf: (from) => this.#observerOf(from),
       onFenced: (count) => this.metrics.writesFenced.inc(count),
+      partitionCounts: (topics) => this.#local.partitionCounts(topics),
+      owned: () => this.ownedPartitions,
       failed: (err) => {
         this.#life.fail(err);
         void this.#drain(); // everything it started stops as in `stop`
@@ -297,6 +299,19 @@ export class RegionNode {
         (tp) => [tp.topic, tp.partition, this.index.get(tp.topic, tp.partition)?.through ?? 0] as const,
       ),
     };
+  }
+
+  /**
+   * Fault injection (tests, chaos): ends worker thread `worker` abruptly, as a crash of the thread would; the
+   * node restarts it in place (worker-links.ts). Does nothing without workers.
+   */
+  async crashWorkerThread(worker: number): Promise<void> {
+    await this.#pool?.crash(worker);
+  }
+
+  /** How many worker threads were restarted after ending on their own. */
+  get workerRestarts(): number {
+    return this.#pool?.restarts ?? 0;
   }
 
   /** Drains: translation, topic refresh, links (in-flight writes end), a last index flush, then the endpoint. */

@@ -18,6 +18,7 @@ import {
   type LinkReplicator,
   type LinkState,
   type OriginHighwater,
+  type TopicPartition,
 } from '../replication/index.ts';
 import type { OriginIndex } from '../translation/index.ts';
 import {
@@ -33,6 +34,12 @@ import { linkTuning } from './link-factory.ts';
 import { publishLease } from './worker-share.ts';
 import { selectTopics } from './topic-refresh.ts';
 import type { RegionNodeOptions } from './region-node-options.ts';
+
+/**
+ * How long the restart of a worker that ended waits before it re-reads the worker's partitions: the bytes
+ * of a Produce the ended thread had handed to the kernel reach the broker meanwhile (on a healthy network).
+ */
+export const WORKER_RESTART_PAUSE_MS = 1_000;
 
 /** A region node's inbound link: its replicator on the main thread, or its view over the workers. */
 export type RegionLink = LinkReplicator | WorkerLink;
@@ -200,7 +207,11 @@ export interface WorkerLinksOptions {
   keeper: Pick<IndexKeeper, 'noteUnsure' | 'resync'>;
   /** Work sharing: writes the workers refused by fencing. */
   onFenced(count: number): void;
-  /** A worker ended while running: the node fails. */
+  /** The partition count of each topic in the region's cluster (a restarted worker's partitions). */
+  partitionCounts(topics: readonly string[]): Promise<Map<string, number>>;
+  /** Work sharing: the partitions the instance owns now. */
+  owned(): readonly TopicPartition[];
+  /** A worker ended while running and could not be restarted: the node fails. */
   failed(err: Error): void;
   logger: Logger;
 }
@@ -235,7 +246,12 @@ export async function startWorkerLinks(
     tuning: linkTuning(spec),
   }));
   const all = marksOf([...new Set(options.links.flatMap((l) => l.topics))]);
-  const starts: WorkerStart[] = Array.from({ length: workers }, (_, worker) => {
+  const startOf = (
+    worker: number,
+    linkSpecs: WorkerLinkSpec[],
+    marks: HighwaterEntry[],
+    throughs: PartitionThrough[],
+  ): WorkerStart => {
     const owns = ownedBy(worker, workers);
     return {
       v: 1,
@@ -249,9 +265,9 @@ export async function startWorkerLinks(
       acceptedProvenanceKeys: (node.acceptedProvenanceKeys ?? []).map((k) => new Uint8Array(k)),
       meshRegions: node.meshRegions ? [...node.meshRegions] : null,
       onUnknownProvenanceKey: node.onUnknownProvenanceKey ?? null,
-      links: specs,
-      marks: all.marks.filter((m) => owns(m.topic, m.partition)),
-      throughs: all.throughs.filter(([t, p]) => owns(t, p)),
+      links: linkSpecs,
+      marks: marks.filter((m) => owns(m.topic, m.partition)),
+      throughs: throughs.filter(([t, p]) => owns(t, p)),
       keyMismatches: [...options.keyMismatches],
       logLevel: logger.level,
       workSharing:
@@ -263,7 +279,10 @@ export async function startWorkerLinks(
             }
           : null,
     };
-  });
+  };
+  const starts = Array.from({ length: workers }, (_, worker) =>
+    startOf(worker, specs, all.marks, all.throughs),
+  );
   const links = options.links.map(
     ({ spec, topics }) =>
       new WorkerLink({ from: spec.from, to: node.region, topics, pool: () => pool, marksOf }),
@@ -304,6 +323,32 @@ export async function startWorkerLinks(
       },
       observerOf: (from) => observers.get(from),
       fenced: (count) => options.onFenced(count),
+      restart: async (worker) => {
+        // Its partitions' tails are re-read first: what it wrote and never reported is in the marks after.
+        // A pause first, for a Produce it had handed to the kernel to reach the broker before the re-read.
+        await new Promise((resolve) => setTimeout(resolve, WORKER_RESTART_PAUSE_MS));
+        const owns = ownedBy(worker, workers);
+        const tps = sharing
+          ? options.owned().filter((tp) => owns(tp.topic, tp.partition))
+          : await workerPartitions(links, owns, (topics) => options.partitionCounts(topics));
+        for (const tp of tps) await options.keeper.resync(tp.topic, tp.partition);
+        const now = partitionMarks(tps, index, highwater);
+        const linkSpecs = specs.map((spec) => ({
+          ...spec,
+          topics: [...(links.find((l) => l.from === spec.from)?.topics ?? spec.topics)],
+        }));
+        logger.info(
+          { worker, partitions: tps.map((tp) => `${tp.topic}/${tp.partition}`) },
+          'worker thread restarting from its partitions re-read',
+        );
+        // Under work sharing it owns nothing until told: its part of the instance's share, as taken.
+        if (sharing)
+          return {
+            start: startOf(worker, linkSpecs, [], []),
+            first: tps.length > 0 ? [{ v: 1, kind: 'take', tps: [...tps], ...now } as const] : [],
+          };
+        return { start: startOf(worker, linkSpecs, now.marks, now.throughs), first: [] };
+      },
       stats: (worker, snapshots) => {
         for (const s of snapshots) links.find((l) => l.from === s.from)?.noteStats(worker, s);
       },
@@ -328,4 +373,33 @@ export async function startWorkerLinks(
   }
   for (const link of links) await link.start();
   return { pool, links, stopLease: () => lease?.stop() };
+}
+
+/** The target partitions of the links' topics that `owns` gives a worker. */
+async function workerPartitions(
+  links: readonly WorkerLink[],
+  owns: (topic: string, partition: number) => boolean,
+  partitionCounts: (topics: readonly string[]) => Promise<Map<string, number>>,
+): Promise<TopicPartition[]> {
+  const counts = await partitionCounts([...new Set(links.flatMap((l) => l.topics))]);
+  return [...counts].flatMap(([topic, count]) =>
+    Array.from({ length: count }, (_, partition) => ({ topic, partition })).filter((tp) =>
+      owns(tp.topic, tp.partition),
+    ),
+  );
+}
+
+/** The marks and index `through` of these partitions. */
+function partitionMarks(
+  tps: readonly TopicPartition[],
+  index: OriginIndex,
+  highwater: OriginHighwater,
+): { marks: HighwaterEntry[]; throughs: PartitionThrough[] } {
+  const wanted = new Set(tps.map((tp) => `${tp.topic}\u0000${tp.partition}`));
+  return {
+    marks: highwater.entries().filter((m) => wanted.has(`${m.topic}\u0000${m.partition}`)),
+    throughs: tps.map(
+      (tp) => [tp.topic, tp.partition, index.get(tp.topic, tp.partition)?.through ?? 0] as const,
+    ),
+  };
 }

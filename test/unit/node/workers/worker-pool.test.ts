@@ -11,8 +11,16 @@ afterEach(async () => {
   await Promise.all(pools.splice(0).map((p) => p.stop()));
 });
 
-/** A pool of `scripts.length` scripted workers and what its host was told. */
-function pool(scripts: string[], stopGraceMs = 2_000) {
+/**
+ * A pool of `scripts.length` scripted workers and what its host was told; with `restartScript`, a worker that
+ * ends on its own is restarted with that script.
+ */
+function pool(
+  scripts: string[],
+  stopGraceMs = 2_000,
+  restartScript?: string,
+  restartGate: Promise<void> = Promise.resolve(),
+) {
   const told: string[] = [];
   const failed: Error[] = [];
   const host: WorkerPoolHost = {
@@ -31,6 +39,16 @@ function pool(scripts: string[], stopGraceMs = 2_000) {
     stats: () => undefined,
     fenced: (count) => told.push(`fenced ${count}`),
     failed: (_worker, err) => failed.push(err),
+    ...(restartScript !== undefined && {
+      restart: async (worker: number) => {
+        told.push(`restart ${worker}`);
+        await restartGate;
+        return {
+          start: { worker, script: restartScript } as unknown as WorkerStart,
+          first: [{ v: 1, kind: 'refresh-lag' } as const],
+        };
+      },
+    }),
   };
   const starts = scripts.map((script, worker) => ({ worker, script }) as unknown as WorkerStart);
   const made = new WorkerPool({
@@ -104,6 +122,36 @@ describe('WorkerPool', () => {
     await p.stop();
     await dropped;
     assert.equal(isSettled, true);
+  });
+
+  it('restarts a worker that ends on its own in its slot, from the start the host gives', async () => {
+    const { pool: p, told, failed } = pool(['exit'], 2_000, 'run');
+    await p.start();
+    await until(() => p.restarts === 1);
+    assert.deepEqual(failed, []);
+    assert.equal(told.filter((t) => t === 'restart 0').length, 1);
+    await until(() => told.filter((t) => t === 'acked t/0@10 a:5,b:7').length === 2);
+    // The replacement answers drops as any worker does.
+    await p.drop([{ topic: 't', partition: 0 }]);
+    assert.ok(told.includes('acked t/0@20 a:9'));
+    await p.stop();
+    assert.equal(p.state, 'stopped');
+  });
+
+  it('a drop sent while a worker is being restarted waits for the replacement to answer it', async () => {
+    const gate = Promise.withResolvers<void>();
+    const { pool: p, told } = pool(['exit'], 2_000, 'run', gate.promise);
+    await p.start();
+    await until(() => told.includes('restart 0'));
+    let isSettled = false;
+    const dropped = p.drop([{ topic: 't', partition: 0 }]).then(() => (isSettled = true));
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(isSettled, false, 'not settled while the replacement may still own the partition');
+    gate.resolve();
+    await dropped;
+    assert.equal(p.restarts, 1);
+    assert.ok(told.includes('acked t/0@20 a:9'), 'answered by the replacement, after its last run');
+    await p.stop();
   });
 
   it('tells the host when a running worker ends on its own', async () => {
