@@ -24,4 +24,10 @@ export {
   type WorkerStart,
 } from './worker-messages.ts';
 export { mergeLinkStats, snapshotLinkStats } from './worker-stats.ts';
-export { WorkerPool, type WorkerPoolHost, type WorkerPoolOptions } from './worker-pool.ts';
+export {
+  MAX_RESTARTS_IN_WINDOW,
+  RESTART_WINDOW_MS,
+  WorkerPool,
+  type WorkerPoolHost,
+  type WorkerPoolOptions,
+} from './worker-pool.ts';

@@ -72,6 +72,10 @@ interface Thread {
   drops: Map<number, () => void>;
 }
 
+/** A worker is restarted at most this many times within RESTART_WINDOW_MS; once more, the pool fails. */
+export const MAX_RESTARTS_IN_WINDOW = 3;
+export const RESTART_WINDOW_MS = 60_000;
+
 /** A message for a worker being restarted, and a drop's answer. */
 interface Waiting {
   message: MainMessage;
@@ -85,6 +89,8 @@ export class WorkerPool {
   #stopping: Promise<void> | undefined;
   #nextDrop = 0;
   #restarts = 0;
+  /** When the recent restarts began (monotonic ms). */
+  #restartTimes: number[] = [];
   /** Slots whose worker is being restarted → what was sent to them meanwhile. */
   readonly #restarting = new Map<number, Waiting[]>();
 
@@ -154,7 +160,19 @@ export class WorkerPool {
   async #replace(i: number, ended: Thread, err: Error): Promise<void> {
     const { host, logger } = this.#options;
     ended.isStopped = true;
+    const now = performance.now();
+    this.#restartTimes = this.#restartTimes.filter((t) => now - t < RESTART_WINDOW_MS);
     if (!host.restart) return host.failed(i, err);
+    // A worker that keeps ending is not restarted for ever: the node fails and says so.
+    if (this.#restartTimes.length >= MAX_RESTARTS_IN_WINDOW)
+      return host.failed(
+        i,
+        new Error(
+          `${err.message}; not restarted again: ${this.#restartTimes.length} restarts in the last ${RESTART_WINDOW_MS / 1_000} s`,
+          { cause: err },
+        ),
+      );
+    this.#restartTimes.push(now);
     const waiting: Waiting[] = [];
     this.#restarting.set(i, waiting);
     logger.warn({ worker: i, err }, 'worker thread ended on its own; restarting it in place');

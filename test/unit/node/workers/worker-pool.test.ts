@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { silentLogger } from '../../../../node/log/index.ts';
 import type { Origin } from '../../../../node/replication/index.ts';
-import { WorkerPool, type WorkerPoolHost, type WorkerStart } from '../../../../node/workers/index.ts';
+import {
+  MAX_RESTARTS_IN_WINDOW,
+  WorkerPool,
+  type WorkerPoolHost,
+  type WorkerStart,
+} from '../../../../node/workers/index.ts';
 
 const ENTRY = new URL('./fixtures/scripted-worker.ts', import.meta.url);
 /** Every pool a test made: stopped after it, whatever its outcome (their threads would keep the process). */
@@ -151,6 +156,15 @@ describe('WorkerPool', () => {
     await dropped;
     assert.equal(p.restarts, 1);
     assert.ok(told.includes('acked t/0@20 a:9'), 'answered by the replacement, after its last run');
+    await p.stop();
+  });
+
+  it('fails, instead of restarting it again, a worker that keeps ending', async () => {
+    const { pool: p, told, failed } = pool(['exit'], 2_000, 'exit');
+    await p.start();
+    await until(() => failed.length === 1);
+    assert.equal(told.filter((t) => t === 'restart 0').length, MAX_RESTARTS_IN_WINDOW);
+    assert.match(failed[0]!.message, /not restarted again: 3 restarts in the last 60 s/);
     await p.stop();
   });
 
