@@ -7,7 +7,7 @@
  *   npm run chaos:sigterm [-- --runs 50] [-- --stop-deadline 25000] [-- --json] [-- --workers 2]
  *
  * With `--workers N` (N > 1) west runs one `geomesh node --workers N` at a time instead (its data path on N
- * worker threads; work sharing is not combined with workers yet): each round sends it SIGTERM and starts the
+ * worker threads, a single instance): each round sends it SIGTERM and starts the
  * next one once it has exited.
  *
  * A round fails when the process does not exit within its stop deadline plus 5 s (then it is killed), when

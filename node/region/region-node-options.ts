@@ -52,7 +52,8 @@ export interface RegionNodeOptions {
   indexFlushIntervalMs?: number;
   /**
    * Worker threads the data path runs on, each owning a share of the target partitions (docs/work-sharing.md,
-   * "Worker threads"); default NODE_DEFAULTS.workers (1: the main thread). Not with `workSharing` yet.
+   * "Worker threads"); default NODE_DEFAULTS.workers (1: the main thread). With `workSharing`, the workers
+   * split what the instance owns.
    */
   workers?: number;
   /** Work sharing fenced at the broker per target partition; default NODE_DEFAULTS.fenceAtBroker. */
@@ -77,6 +78,12 @@ export interface RegionWorkSharing {
   instanceId: string;
   /** True while the lease behind every owner key of this instance is certainly alive (checked per write). */
   isLeaseValid(): boolean;
+  /**
+   * How much longer, in ms, the lease stays certainly alive less the safety margin (0 when `isLeaseValid()`
+   * is false): the deadline worker threads are given. Absent: a valid lease is published a short horizon
+   * ahead (worker-share.ts).
+   */
+  leaseCertainForMs?(): number;
   /** The instance owning a target partition as last seen in etcd, or undefined (coverage audit). */
   ownerOf?(topic: string, partition: number): string | undefined;
 }

@@ -43,6 +43,7 @@ import { IndexKeeper } from './index-keeper.ts';
 import { PartitionWriter } from './partition-writer.ts';
 import { type RegionNodeOptions, type RegionTranslationOptions } from './region-node-options.ts';
 import { SharedPartitions } from './shared-partitions.ts';
+import { WorkerShare } from './worker-share.ts';
 import { TopicRefresh, type RefreshedLink } from './topic-refresh.ts';
 import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
 import type { WorkerPool } from '../workers/index.ts';
@@ -96,6 +97,9 @@ export class RegionNode {
   #flushTimer: NodeJS.Timeout | undefined;
   readonly #workers: number;
   #pool: WorkerPool | undefined;
+  /** Work sharing on worker threads: the instance's partitions as one shared link over the workers. */
+  readonly #workerShare: WorkerShare | undefined;
+  #stopLease: (() => void) | undefined;
 
   constructor(options: RegionNodeOptions) {
     this.#options = options;
@@ -147,13 +151,24 @@ export class RegionNode {
       workSharing && (options.fenceAtBroker ?? NODE_DEFAULTS.fenceAtBroker)
         ? fencedRegionSink(this.#local, options, mayFence, onFenced)
         : undefined;
+    this.#workerShare =
+      workSharing && this.#workers > 1
+        ? new WorkerShare({
+            pool: () => this.#pool,
+            links: () => this.links,
+            marksOf: (tps) => this.#marksOf(tps),
+          })
+        : undefined;
+    const share = this.#workerShare;
     this.#shared = workSharing
       ? new SharedPartitions({
           keeper: this.#keeper,
           index: this.index,
           cluster: this.#local,
-          links: () => this.#replicators,
-          writesSettled: (tps) => this.#writer.settled(tps),
+          links: () => (share ? [share] : this.#replicators),
+          writesSettled: async (tps) => {
+            await Promise.all([this.#writer.settled(tps), share?.settled(tps)]);
+          },
           isLeaseValid: () => workSharing.isLeaseValid(),
           ...(this.#fenced && { fences: this.#fenced }),
           topicRefreshMs,
@@ -251,7 +266,7 @@ export class RegionNode {
 
   /** The data path on worker threads, each owning a share of the target partitions (worker-links.ts). */
   async #startWorkers(planned: readonly PlannedLink[]): Promise<WorkerLink[]> {
-    const { pool, links } = await startWorkerLinks({
+    const { pool, links, stopLease } = await startWorkerLinks({
       node: this.#options,
       workers: this.#workers,
       links: planned,
@@ -260,6 +275,9 @@ export class RegionNode {
       highwater: this.highwater,
       keeper: this.#keeper,
       observerOf: (from) => this.#observerOf(from),
+      onFenced: (count) => this.metrics.writesFenced.inc(count),
+      partitionCounts: (topics) => this.#local.partitionCounts(topics),
+      owned: () => this.ownedPartitions,
       failed: (err) => {
         this.#life.fail(err);
         void this.#drain(); // everything it started stops as in `stop`
@@ -267,7 +285,33 @@ export class RegionNode {
       logger: this.#logger,
     });
     this.#pool = pool;
+    this.#stopLease = stopLease;
     return links;
+  }
+
+  /** The marks and index `through` of these partitions (what a worker taking them over starts from). */
+  #marksOf(tps: readonly TopicPartition[]) {
+    const wanted = new Set(tps.map((tp) => `${tp.topic}\u0000${tp.partition}`));
+    const has = (topic: string, partition: number) => wanted.has(`${topic}\u0000${partition}`);
+    return {
+      marks: this.highwater.entries().filter((m) => has(m.topic, m.partition)),
+      throughs: tps.map(
+        (tp) => [tp.topic, tp.partition, this.index.get(tp.topic, tp.partition)?.through ?? 0] as const,
+      ),
+    };
+  }
+
+  /**
+   * Fault injection (tests, chaos): ends worker thread `worker` abruptly, as a crash of the thread would; the
+   * node restarts it in place (worker-links.ts). Does nothing without workers.
+   */
+  async crashWorkerThread(worker: number): Promise<void> {
+    await this.#pool?.crash(worker);
+  }
+
+  /** How many worker threads were restarted after ending on their own. */
+  get workerRestarts(): number {
+    return this.#pool?.restarts ?? 0;
   }
 
   /** Drains: translation, topic refresh, links (in-flight writes end), a last index flush, then the endpoint. */
@@ -293,7 +337,13 @@ export class RegionNode {
             this.metrics.linkUp.labels(l.from, region).set(0);
           },
         })),
-        { name: 'worker threads', run: () => this.#pool?.stop() },
+        {
+          name: 'worker threads',
+          run: async () => {
+            await this.#pool?.stop();
+            this.#stopLease?.();
+          },
+        },
         { name: 'fenced producers', run: () => this.#fenced?.stop() },
         {
           // Unflushed index records are not lost: the next start rebuilds them from the target's log tail.

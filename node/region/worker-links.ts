@@ -18,6 +18,7 @@ import {
   type LinkReplicator,
   type LinkState,
   type OriginHighwater,
+  type TopicPartition,
 } from '../replication/index.ts';
 import type { OriginIndex } from '../translation/index.ts';
 import {
@@ -30,10 +31,17 @@ import {
   type WorkerStart,
 } from '../workers/index.ts';
 import { linkTuning } from './link-factory.ts';
+import { publishLease } from './worker-share.ts';
 import { selectTopics } from './topic-refresh.ts';
 import type { CoverageAuditInput } from './coverage-report.ts';
 import { auditWorkerCoverage } from './worker-coverage.ts';
 import type { RegionNodeOptions } from './region-node-options.ts';
+
+/**
+ * How long the restart of a worker that ended waits before it re-reads the worker's partitions: the bytes
+ * of a Produce the ended thread had handed to the kernel reach the broker meanwhile (on a healthy network).
+ */
+export const WORKER_RESTART_PAUSE_MS = 1_000;
 
 /** A region node's inbound link: its replicator on the main thread, or its view over the workers. */
 export type RegionLink = LinkReplicator | WorkerLink;
@@ -49,6 +57,7 @@ export class WorkerLink {
   readonly #pool: () => WorkerPool | undefined;
   readonly #marksOf: (topics: readonly string[]) => { marks: HighwaterEntry[]; throughs: PartitionThrough[] };
   readonly #snapshots = new Map<number, LinkStatsSnapshot>();
+  readonly #owned: (() => readonly TopicPartition[]) | undefined;
   #topics: string[];
   #state: LinkState = 'idle';
 
@@ -58,12 +67,15 @@ export class WorkerLink {
     topics: readonly string[];
     pool: () => WorkerPool | undefined;
     marksOf: (topics: readonly string[]) => { marks: HighwaterEntry[]; throughs: PartitionThrough[] };
+    /** Work sharing: the target partitions the instance owns now (the audit's view of ownership). */
+    owned?: () => readonly TopicPartition[];
   }) {
     this.#from = options.from;
     this.#to = options.to;
     this.#topics = [...options.topics];
     this.#pool = options.pool;
     this.#marksOf = options.marksOf;
+    this.#owned = options.owned;
   }
 
   get from(): string {
@@ -146,12 +158,16 @@ export class WorkerLink {
    */
   auditCoverage(input: CoverageAuditInput, nowMs: number): CoverageChanges {
     const workers = this.#pool()?.size ?? 0;
+    const owned = this.#owned && new Set(this.#owned().map((tp) => `${tp.topic}/${tp.partition}`));
     const result = auditWorkerCoverage({
       ...input,
       workers,
       parts: Array.from({ length: workers }, (_, i) => this.#snapshots.get(i)?.reading),
       isRunning: this.state === 'running',
       halted: new Set(this.stats.halted.keys()),
+      ...(owned && {
+        instanceOwns: (topic: string, partition: number) => owned.has(`${topic}/${partition}`),
+      }),
     });
     return this.coverage.update(result, nowMs);
   }
@@ -183,23 +199,16 @@ export async function planLinks(
 }
 
 /**
- * The node's worker count (`workers`, default NODE_DEFAULTS.workers), checked: a positive whole number, and
- * 1 under work sharing (not combined yet). Throws GEOMESH_CONFIG_INVALID naming the setting and the fix.
+ * The node's worker count (`workers`, default NODE_DEFAULTS.workers), checked: a positive whole number.
+ * Throws GEOMESH_CONFIG_INVALID naming the setting and the fix.
  */
-export function workerCount(options: Pick<RegionNodeOptions, 'workers' | 'workSharing' | 'region'>): number {
+export function workerCount(options: Pick<RegionNodeOptions, 'workers'>): number {
   const workers = options.workers ?? NODE_DEFAULTS.workers;
   if (!Number.isSafeInteger(workers) || workers < 1)
     throw new GeomeshError(
       'GEOMESH_CONFIG_INVALID',
       `node setting workers: must be a positive whole number (worker threads), got ${String(workers)}`,
       { details: { key: 'workers' } },
-    );
-  if (workers > 1 && options.workSharing)
-    throw new GeomeshError(
-      'GEOMESH_CONFIG_INVALID',
-      `node setting workers: ${workers} worker threads cannot be combined with work sharing yet; ` +
-        'run one worker per instance (workers: 1) or no work sharing',
-      { details: { key: 'workers', region: options.region } },
     );
   return workers;
 }
@@ -217,16 +226,27 @@ export interface WorkerLinksOptions {
   observerOf(from: string): LinkObserver;
   /** Marks a partition unsure from `through`; re-reads its tail into the index and marks. */
   keeper: Pick<IndexKeeper, 'noteUnsure' | 'resync'>;
-  /** A worker ended while running: the node fails. */
+  /** Work sharing: writes the workers refused by fencing. */
+  onFenced(count: number): void;
+  /** The partition count of each topic in the region's cluster (a restarted worker's partitions). */
+  partitionCounts(topics: readonly string[]): Promise<Map<string, number>>;
+  /** Work sharing: the partitions the instance owns now. */
+  owned(): readonly TopicPartition[];
+  /** A worker ended while running and could not be restarted: the node fails. */
   failed(err: Error): void;
   logger: Logger;
 }
 
-/** Starts the worker threads; resolves with the pool and one view per link once every worker runs. */
+/**
+ * Starts the worker threads; resolves with the pool and one view per link once every worker runs, and under
+ * work sharing `stopLease`, which ends the publishing of the lease's deadline to the workers.
+ */
 export async function startWorkerLinks(
   options: WorkerLinksOptions,
-): Promise<{ pool: WorkerPool; links: WorkerLink[] }> {
+): Promise<{ pool: WorkerPool; links: WorkerLink[]; stopLease: () => void }> {
   const { node, workers, index, highwater, logger } = options;
+  const sharing = node.workSharing;
+  const lease = sharing && publishLease(sharing);
   const observers = new Map(options.links.map(({ spec }) => [spec.from, options.observerOf(spec.from)]));
   /** The marks and `through` of `topics`' partitions (each worker keeps only its own). */
   const marksOf = (topics: readonly string[]) => {
@@ -247,7 +267,12 @@ export async function startWorkerLinks(
     tuning: linkTuning(spec),
   }));
   const all = marksOf([...new Set(options.links.flatMap((l) => l.topics))]);
-  const starts: WorkerStart[] = Array.from({ length: workers }, (_, worker) => {
+  const startOf = (
+    worker: number,
+    linkSpecs: WorkerLinkSpec[],
+    marks: HighwaterEntry[],
+    throughs: PartitionThrough[],
+  ): WorkerStart => {
     const owns = ownedBy(worker, workers);
     return {
       v: 1,
@@ -261,16 +286,34 @@ export async function startWorkerLinks(
       acceptedProvenanceKeys: (node.acceptedProvenanceKeys ?? []).map((k) => new Uint8Array(k)),
       meshRegions: node.meshRegions ? [...node.meshRegions] : null,
       onUnknownProvenanceKey: node.onUnknownProvenanceKey ?? null,
-      links: specs,
-      marks: all.marks.filter((m) => owns(m.topic, m.partition)),
-      throughs: all.throughs.filter(([t, p]) => owns(t, p)),
+      links: linkSpecs,
+      marks: marks.filter((m) => owns(m.topic, m.partition)),
+      throughs: throughs.filter(([t, p]) => owns(t, p)),
       keyMismatches: [...options.keyMismatches],
       logLevel: logger.level,
+      workSharing:
+        sharing && lease
+          ? {
+              instanceId: sharing.instanceId,
+              lease: lease.deadline.buffer,
+              isFencedAtBroker: node.fenceAtBroker ?? NODE_DEFAULTS.fenceAtBroker,
+            }
+          : null,
     };
-  });
+  };
+  const starts = Array.from({ length: workers }, (_, worker) =>
+    startOf(worker, specs, all.marks, all.throughs),
+  );
   const links = options.links.map(
     ({ spec, topics }) =>
-      new WorkerLink({ from: spec.from, to: node.region, topics, pool: () => pool, marksOf }),
+      new WorkerLink({
+        from: spec.from,
+        to: node.region,
+        topics,
+        pool: () => pool,
+        marksOf,
+        ...(sharing && { owned: () => options.owned() }),
+      }),
   );
   const pool: WorkerPool = new WorkerPool({
     starts,
@@ -307,6 +350,33 @@ export async function startWorkerLinks(
         };
       },
       observerOf: (from) => observers.get(from),
+      fenced: (count) => options.onFenced(count),
+      restart: async (worker) => {
+        // Its partitions' tails are re-read first: what it wrote and never reported is in the marks after.
+        // A pause first, for a Produce it had handed to the kernel to reach the broker before the re-read.
+        await new Promise((resolve) => setTimeout(resolve, WORKER_RESTART_PAUSE_MS));
+        const owns = ownedBy(worker, workers);
+        const tps = sharing
+          ? options.owned().filter((tp) => owns(tp.topic, tp.partition))
+          : await workerPartitions(links, owns, (topics) => options.partitionCounts(topics));
+        for (const tp of tps) await options.keeper.resync(tp.topic, tp.partition);
+        const now = partitionMarks(tps, index, highwater);
+        const linkSpecs = specs.map((spec) => ({
+          ...spec,
+          topics: [...(links.find((l) => l.from === spec.from)?.topics ?? spec.topics)],
+        }));
+        logger.info(
+          { worker, partitions: tps.map((tp) => `${tp.topic}/${tp.partition}`) },
+          'worker thread restarting from its partitions re-read',
+        );
+        // Under work sharing it owns nothing until told: its part of the instance's share, as taken.
+        if (sharing)
+          return {
+            start: startOf(worker, linkSpecs, [], []),
+            first: tps.length > 0 ? [{ v: 1, kind: 'take', tps: [...tps], ...now } as const] : [],
+          };
+        return { start: startOf(worker, linkSpecs, now.marks, now.throughs), first: [] };
+      },
       stats: (worker, snapshots) => {
         for (const s of snapshots) links.find((l) => l.from === s.from)?.noteStats(worker, s);
       },
@@ -323,7 +393,41 @@ export async function startWorkerLinks(
         ),
     },
   });
-  await pool.start();
+  try {
+    await pool.start();
+  } catch (err) {
+    lease?.stop();
+    throw err;
+  }
   for (const link of links) await link.start();
-  return { pool, links };
+  return { pool, links, stopLease: () => lease?.stop() };
+}
+
+/** The target partitions of the links' topics that `owns` gives a worker. */
+async function workerPartitions(
+  links: readonly WorkerLink[],
+  owns: (topic: string, partition: number) => boolean,
+  partitionCounts: (topics: readonly string[]) => Promise<Map<string, number>>,
+): Promise<TopicPartition[]> {
+  const counts = await partitionCounts([...new Set(links.flatMap((l) => l.topics))]);
+  return [...counts].flatMap(([topic, count]) =>
+    Array.from({ length: count }, (_, partition) => ({ topic, partition })).filter((tp) =>
+      owns(tp.topic, tp.partition),
+    ),
+  );
+}
+
+/** The marks and index `through` of these partitions. */
+function partitionMarks(
+  tps: readonly TopicPartition[],
+  index: OriginIndex,
+  highwater: OriginHighwater,
+): { marks: HighwaterEntry[]; throughs: PartitionThrough[] } {
+  const wanted = new Set(tps.map((tp) => `${tp.topic}\u0000${tp.partition}`));
+  return {
+    marks: highwater.entries().filter((m) => wanted.has(`${m.topic}\u0000${m.partition}`)),
+    throughs: tps.map(
+      (tp) => [tp.topic, tp.partition, index.get(tp.topic, tp.partition)?.through ?? 0] as const,
+    ),
+  };
 }

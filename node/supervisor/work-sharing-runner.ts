@@ -56,6 +56,7 @@ export class WorkSharingRunner {
     return {
       instanceId: this.#instanceId,
       isLeaseValid: () => this.#ownership?.isLeaseValid() ?? false,
+      leaseCertainForMs: () => this.#ownership?.leaseCertainForMs() ?? 0,
       ownerOf: (topic, partition) => this.#ownership?.ownerOf({ topic, partition }),
     };
   }

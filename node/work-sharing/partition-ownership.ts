@@ -146,8 +146,14 @@ export class PartitionOwnership {
 
   /** True while the lease behind the owner keys is certainly alive for more than the safety margin. */
   isLeaseValid(): boolean {
+    return this.leaseCertainForMs() > 0;
+  }
+
+  /** How much longer (ms) the lease is certainly alive beyond the safety margin; 0 once it is not. */
+  leaseCertainForMs(): number {
     const lease = this.#lease;
-    return lease !== undefined && lease.state === 'alive' && lease.validForMs() > this.#marginMs;
+    if (lease === undefined || lease.state !== 'alive') return 0;
+    return Math.max(0, lease.validForMs() - this.#marginMs);
   }
 
   start(): void {

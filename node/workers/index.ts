@@ -3,6 +3,8 @@
  * partitions (docs/work-sharing.md, "Worker threads").
  */
 export { fnv1a, ownedBy, workerOf } from './worker-assignment.ts';
+export { InstanceShare, type InstanceShareOptions } from './instance-share.ts';
+export { LeaseDeadline } from './lease-deadline.ts';
 export {
   decodeAckedRun,
   decodeMainMessage,
@@ -23,4 +25,10 @@ export {
   type WorkerStart,
 } from './worker-messages.ts';
 export { mergeLinkStats, readingOf, snapshotLinkStats } from './worker-stats.ts';
-export { WorkerPool, type WorkerPoolHost, type WorkerPoolOptions } from './worker-pool.ts';
+export {
+  MAX_RESTARTS_IN_WINDOW,
+  RESTART_WINDOW_MS,
+  WorkerPool,
+  type WorkerPoolHost,
+  type WorkerPoolOptions,
+} from './worker-pool.ts';

@@ -2,20 +2,25 @@
  * The entry of a worker thread (docs/work-sharing.md, "Worker threads"): runs every inbound link of the
  * region for this worker's share of the target partitions, on Kafka clients of its own, and tells the main
  * thread what it wrote (index runs), what it could not be sure of (unsure, resync), what its observers saw and
- * its links' counters. Started by `WorkerPool` with a `WorkerStart` as its workerData; never imported.
+ * its links' counters. Under work sharing its share is its part of what its instance owns (take / drop from
+ * the main thread), written only while the lease deadline the main thread publishes is ahead (instance-share.ts).
+ * Started by `WorkerPool` with a `WorkerStart` as its workerData; never imported.
  *
  * States: starting → running → stopping → stopped (then the thread ends); starting → failed.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { KafkaCluster } from '../kafka/index.ts';
+import { KafkaCluster, type FencedRecordSink } from '../kafka/index.ts';
 import { createLogger } from '../log/index.ts';
 import {
   OriginHighwater,
   ProvenanceKeySet,
   type HighwaterEntry,
   type LinkReplicator,
+  type TopicPartition,
 } from '../replication/index.ts';
-import { inboundLinkReplicator, linkGroupId, PartitionWriter } from '../region/index.ts';
+import { fencedRegionSink, inboundLinkReplicator, linkGroupId, PartitionWriter } from '../region/index.ts';
+import { InstanceShare } from './instance-share.ts';
+import { LeaseDeadline } from './lease-deadline.ts';
 import { ownedBy } from './worker-assignment.ts';
 import {
   decodeMainMessage,
@@ -36,7 +41,22 @@ const start = workerData as WorkerStart & { reportMs: number };
 const { mesh, region, worker, workers } = start;
 const logger = createLogger({ level: start.logLevel, bindings: { component: 'worker', region, worker } });
 const post = (message: WorkerMessage) => port.postMessage(message);
-const owns = ownedBy(worker, workers);
+const isMine = ownedBy(worker, workers);
+const lease = start.workSharing ? new LeaseDeadline(start.workSharing.lease) : undefined;
+const groupOwner = start.workSharing ? `${start.workSharing.instanceId}.` : '';
+/** Work sharing: the part of its instance's partitions this worker owns now (none until the first take). */
+const share = lease
+  ? new InstanceShare({
+      isMine,
+      lease,
+      onTake: (tps) => takePartitions(tps),
+      onDrop: (tps) => dropPartitions(tps),
+    })
+  : undefined;
+const owns = share ? (topic: string, partition: number) => share.owns(topic, partition) : isMine;
+/** Writes refused by fencing since the last report. */
+let fencedWrites = 0;
+const onFenced = () => void fencedWrites++;
 /** The worker's marks; a mark lowered is told to the main thread, whose view must follow it (resync). */
 class ReportingHighwater extends OriginHighwater {
   override rewind(topic: string, partition: number, origin: string, offset: number): void {
@@ -73,18 +93,26 @@ function clusterOf(name: string): KafkaCluster {
     ...(connection as { brokers: string[] }),
     clientId: `geomesh-${region}-worker-${worker}`,
     logger,
+    // Work sharing: a Produce leaves this thread's sockets only before the lease deadline (produce-gate.ts).
+    ...(lease && name === region && { produceGate: { isOpen: () => lease.isValid(), onRefused: onFenced } }),
   });
 }
 
 applyMarks(start.marks, start.throughs);
 const local = clusterOf(region);
+/** A write may leave: the partition is this worker's (and under work sharing, its instance's with a live lease). */
+const mayWrite = share ? (t: string, p: number) => share.mayWrite(t, p) : isMine;
 const writer = new PartitionWriter({
   // The partitions of other workers are theirs to write: one writer per target partition.
-  mayWrite: (topic, partition) => owns(topic, partition),
+  mayWrite,
   through: (topic, partition) => throughs.get(key(topic, partition)) ?? 0,
   onUnsure: (topic, partition, through) => post({ v: 1, kind: 'unsure', topic, partition, through }),
-  onFenced: () => undefined,
+  onFenced,
 });
+/** Work sharing fenced at the broker: this worker's transactional producer per owned partition. */
+const fenced: FencedRecordSink | undefined = start.workSharing?.isFencedAtBroker
+  ? fencedRegionSink(local, { mesh, region }, mayWrite, onFenced)
+  : undefined;
 const remotes: KafkaCluster[] = [];
 
 function linkReplicator(spec: WorkerLinkSpec): LinkReplicator {
@@ -98,9 +126,10 @@ function linkReplicator(spec: WorkerLinkSpec): LinkReplicator {
     forwardsOrigin: (origin) => forwards.has(origin),
     topics: spec.topics,
     tuning: spec.tuning,
-    groupId: linkGroupId(mesh, region, spec.from, `worker-${worker}`),
+    // Each worker of each instance reads through a group of its own: no member waits on another's rebalance.
+    groupId: linkGroupId(mesh, region, spec.from, `${groupOwner}worker-${worker}`),
     remote,
-    sink: writer.serialized(local.recordSink({ compression: spec.tuning.compression })),
+    sink: writer.serialized((fenced ?? local).recordSink({ compression: spec.tuning.compression })),
     highwater,
     provenanceKey: keys,
     meshRegions: start.meshRegions ?? undefined,
@@ -126,9 +155,38 @@ const links = start.links.map((spec) => linkReplicator(spec));
 for (const [from, reason] of start.keyMismatches)
   for (const link of links) if (link.from === from) link.setKeyMismatch(reason);
 
+/** Takes partitions its instance now owns: fenced at the broker first (when asked), then read. */
+async function takePartitions(tps: readonly TopicPartition[]): Promise<void> {
+  if (fenced)
+    await Promise.all(
+      tps.map((tp) =>
+        fenced.fence(tp.topic, tp.partition).catch((err: unknown) =>
+          // The first write fences again before it writes (fenced-record-sink.ts).
+          logger.warn({ topic: tp.topic, partition: tp.partition, err }, 'fencing a partition taken failed'),
+        ),
+      ),
+    );
+  for (const link of links) link.takePartitions(tps);
+  logger.info({ partitions: tps.map((tp) => `${tp.topic}/${tp.partition}`) }, 'partitions taken');
+}
+
+/** Gives partitions up: reading stops, the writes sent settle, the fence goes, their marks are forgotten. */
+async function dropPartitions(tps: readonly TopicPartition[]): Promise<void> {
+  for (const link of links) link.dropPartitions(tps);
+  await writer.settled(tps);
+  if (fenced) await Promise.all(tps.map((tp) => fenced.release(tp.topic, tp.partition)));
+  for (const { topic, partition } of tps) {
+    highwater.forget(topic, partition);
+    throughs.delete(key(topic, partition));
+  }
+  logger.info({ partitions: tps.map((tp) => `${tp.topic}/${tp.partition}`) }, 'partitions dropped');
+}
+
 function report(): void {
   const observed = recorder.take();
   if (observed) post(observed);
+  if (fencedWrites > 0) post({ v: 1, kind: 'fenced', count: fencedWrites });
+  fencedWrites = 0;
   post({
     v: 1,
     kind: 'stats',
@@ -144,6 +202,7 @@ async function stop(): Promise<void> {
   stopping ??= (async () => {
     logger.info({ state: 'stopping' }, 'worker state');
     await Promise.allSettled(links.map((l) => l.stop()));
+    await fenced?.stop();
     clearInterval(reportTimer);
     for (const pending of pendingResyncs.values()) pending.reject(new Error('worker stopping'));
     report();
@@ -188,6 +247,28 @@ function onMessage(message: MainMessage): void {
           .refreshLag()
           .catch((err: unknown) => logger.debug({ from: link.from, err }, 'lag refresh failed; will retry'));
       return;
+    case 'take':
+      if (!share) return;
+      // Marks first (a partition not yet owned is neither read nor written), then the take in its turn.
+      for (const { topic, partition } of message.tps)
+        if (isMine(topic, partition)) highwater.forget(topic, partition);
+      for (const m of message.marks)
+        if (isMine(m.topic, m.partition)) highwater.advance(m.topic, m.partition, m.origin, m.offset);
+      for (const [topic, partition, through] of message.throughs)
+        if (isMine(topic, partition)) throughs.set(key(topic, partition), through);
+      share.take(message.tps).catch((err: unknown) => logger.error({ err }, 'taking partitions failed'));
+      return;
+    case 'drop': {
+      const { id } = message;
+      // After the microtasks of the settled writes: their index runs are posted before `dropped`.
+      const done = () => void setImmediate(() => post({ v: 1, kind: 'dropped', id }));
+      if (!share) return done();
+      share.drop(message.tps).then(done, (err: unknown) => {
+        logger.error({ err }, 'dropping partitions failed');
+        done();
+      });
+      return;
+    }
     case 'stop':
       void stop();
       return;

@@ -7,7 +7,7 @@
  */
 import { GeomeshError } from '../../base/index.ts';
 import type { InboundLinkConfig } from '../config/index.ts';
-import type { HighwaterEntry, LinkObserver, Origin } from '../replication/index.ts';
+import type { HighwaterEntry, LinkObserver, Origin, TopicPartition } from '../replication/index.ts';
 
 /** A link's compiled options without its selectors (as node/region's link factory takes them). */
 export type LinkTuning = Omit<InboundLinkConfig, 'from' | 'topics' | 'forwardsOrigin' | 'syncGroupOffsets'>;
@@ -48,6 +48,12 @@ export interface WorkerStart {
   /** Peers whose key sets disagree at start → why (key ids only). */
   keyMismatches: [string, string][];
   logLevel: string;
+  /**
+   * Work sharing: the lease deadline the main thread publishes (LeaseDeadline's buffer) and whether writes
+   * are fenced at the broker too; the worker owns nothing until `take`. Its source consumer groups are its
+   * instance's and its own (`….<instance>.worker-<i>`). Null: no work sharing.
+   */
+  workSharing: { instanceId: string; lease: SharedArrayBuffer; isFencedAtBroker: boolean } | null;
 }
 
 /** A write's index run: target partition, base offset, the origin of each record written (in order). */
@@ -134,6 +140,10 @@ export type WorkerMessage =
   | ObservedMessage
   | { v: 1; kind: 'stats'; links: LinkStatsSnapshot[] }
   | { v: 1; kind: 'failed'; message: string }
+  /** Work sharing: writes refused by fencing since the last report. */
+  | { v: 1; kind: 'fenced'; count: number }
+  /** A `drop` done: reading stopped, the writes sent settled, their index runs sent before this. */
+  | { v: 1; kind: 'dropped'; id: number }
   | { v: 1; kind: 'stopped' };
 
 /** Main → worker (after the start in workerData). */
@@ -149,6 +159,10 @@ export type MainMessage =
     }
   | { v: 1; kind: 'key-mismatch'; from: string; reason: string }
   | { v: 1; kind: 'refresh-lag' }
+  /** Work sharing: the instance took these partitions (marks and `through` from its tail scan). */
+  | { v: 1; kind: 'take'; tps: TopicPartition[]; marks: HighwaterEntry[]; throughs: PartitionThrough[] }
+  /** Work sharing: the instance gives these partitions up; answered by `dropped` with the same id. */
+  | { v: 1; kind: 'drop'; id: number; tps: TopicPartition[] }
   | { v: 1; kind: 'stop' };
 
 const WORKER_KINDS = new Set([
@@ -160,9 +174,11 @@ const WORKER_KINDS = new Set([
   'observed',
   'stats',
   'failed',
+  'fenced',
+  'dropped',
   'stopped',
 ]);
-const MAIN_KINDS = new Set(['resynced', 'topics', 'key-mismatch', 'refresh-lag', 'stop']);
+const MAIN_KINDS = new Set(['resynced', 'topics', 'key-mismatch', 'refresh-lag', 'take', 'drop', 'stop']);
 
 function decodeKind(value: unknown, kinds: ReadonlySet<string>, from: string): string {
   const kind = (value as { kind?: unknown } | null)?.kind;

@@ -6,11 +6,12 @@
  * terminated (its writes not yet acknowledged are rebuilt from the target's log at the next start).
  *
  * States: idle → starting → running → stopping → stopped; starting → failed (a worker failed to start; the
- * others are stopped). A worker that ends while running is reported to the host (`failed`).
+ * others are stopped). A worker that ends while running is restarted in its slot from the start the host's
+ * `restart` gives, or, without one or when that fails, reported to the host (`failed`).
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../log/index.ts';
-import type { HighwaterEntry, LinkObserver, Origin } from '../replication/index.ts';
+import type { HighwaterEntry, LinkObserver, Origin, TopicPartition } from '../replication/index.ts';
 import {
   decodeAckedRun,
   decodeWorkerMessage,
@@ -35,7 +36,15 @@ export interface WorkerPoolHost {
   observerOf(from: string): LinkObserver | undefined;
   /** A worker's latest counters of every link. */
   stats(worker: number, links: readonly LinkStatsSnapshot[]): void;
-  /** A worker ended or failed while the pool was running. */
+  /** Work sharing: a worker refused `count` writes by fencing. */
+  fenced(count: number): void;
+  /**
+   * A worker ended on its own while running: the start of its replacement (its partitions' tails re-read,
+   * so its marks hold what the ended one wrote) and messages to send it first. Absent, or rejecting: the
+   * worker is not restarted and `failed` is called.
+   */
+  restart?(worker: number): Promise<{ start: WorkerStart; first: MainMessage[] }>;
+  /** A worker ended or failed while the pool was running (and was not restarted). */
   failed(worker: number, err: Error): void;
 }
 
@@ -59,6 +68,18 @@ interface Thread {
   running: PromiseWithResolvers<void>;
   ended: Promise<number>;
   isStopped: boolean;
+  /** Drops sent and not yet answered: id → resolve. */
+  drops: Map<number, () => void>;
+}
+
+/** A worker is restarted at most this many times within RESTART_WINDOW_MS; once more, the pool fails. */
+export const MAX_RESTARTS_IN_WINDOW = 3;
+export const RESTART_WINDOW_MS = 60_000;
+
+/** A message for a worker being restarted, and a drop's answer. */
+interface Waiting {
+  message: MainMessage;
+  dropped?: () => void;
 }
 
 export class WorkerPool {
@@ -66,6 +87,12 @@ export class WorkerPool {
   readonly #threads: Thread[] = [];
   #state: PoolState = 'idle';
   #stopping: Promise<void> | undefined;
+  #nextDrop = 0;
+  #restarts = 0;
+  /** When the recent restarts began (monotonic ms). */
+  #restartTimes: number[] = [];
+  /** Slots whose worker is being restarted → what was sent to them meanwhile. */
+  readonly #restarting = new Map<number, Waiting[]>();
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
@@ -82,32 +109,7 @@ export class WorkerPool {
   /** Starts every worker; resolves once all run, rejects (the others stopped) if one fails to. */
   async start(): Promise<void> {
     this.#move('starting');
-    const entry = this.#options.entry ?? new URL('./worker-main.ts', import.meta.url);
-    for (const [i, start] of this.#options.starts.entries()) {
-      const worker = new Worker(entry, {
-        workerData: { ...start, reportMs: this.#options.reportMs },
-        name: `geomesh-worker-${i}`,
-      });
-      const running = Promise.withResolvers<void>();
-      const thread: Thread = {
-        worker,
-        running,
-        ended: new Promise((resolve) => worker.once('exit', resolve)),
-        isStopped: false,
-      };
-      this.#threads.push(thread);
-      worker.on('message', (value: unknown) => this.#onMessage(i, thread, value));
-      worker.on('error', (err: Error) => {
-        this.#options.logger.error({ worker: i, err }, 'worker thread failed');
-        running.reject(err);
-        if (this.#state === 'running') this.#options.host.failed(i, err);
-      });
-      worker.once('exit', (code) => {
-        const err = new Error(`worker thread ${i} ended (exit code ${code}) before it was stopped`);
-        running.reject(err);
-        if (!thread.isStopped && this.#state === 'running') this.#options.host.failed(i, err);
-      });
-    }
+    for (const [i, start] of this.#options.starts.entries()) this.#spawn(i, start);
     try {
       await Promise.all(this.#threads.map((t) => t.running.promise));
       this.#move('running');
@@ -118,9 +120,129 @@ export class WorkerPool {
     }
   }
 
-  /** Sends `message` to every worker. */
+  /** Starts worker `i` from `start` in slot `i` (replacing an ended one). */
+  #spawn(i: number, start: WorkerStart): Thread {
+    const entry = this.#options.entry ?? new URL('./worker-main.ts', import.meta.url);
+    const worker = new Worker(entry, {
+      workerData: { ...start, reportMs: this.#options.reportMs },
+      name: `geomesh-worker-${i}`,
+    });
+    const running = Promise.withResolvers<void>();
+    // Rejected when the thread fails before it runs; nobody may be waiting (a replacement's start).
+    running.promise.catch(() => undefined);
+    const thread: Thread = {
+      worker,
+      running,
+      ended: new Promise((resolve) => worker.once('exit', resolve)),
+      isStopped: false,
+      drops: new Map(),
+    };
+    this.#threads[i] = thread;
+    worker.on('message', (value: unknown) => this.#onMessage(i, thread, value));
+    worker.on('error', (err: Error) => {
+      this.#options.logger.error({ worker: i, err }, 'worker thread failed');
+      running.reject(err);
+    });
+    worker.once('exit', (code) => {
+      this.#dropsDone(thread);
+      const err = new Error(`worker thread ${i} ended (exit code ${code}) before it was stopped`);
+      running.reject(err);
+      if (!thread.isStopped && this.#state === 'running') void this.#replace(i, thread, err);
+    });
+    return thread;
+  }
+
+  /**
+   * Worker `i` ended on its own while the pool ran: with the host's `restart`, a replacement starts in its
+   * slot from the start the host gives (its partitions' tails re-read); what is sent to the slot meanwhile
+   * waits for it. Without `restart`, or when the replacement cannot start, the host is told it failed.
+   */
+  async #replace(i: number, ended: Thread, err: Error): Promise<void> {
+    const { host, logger } = this.#options;
+    ended.isStopped = true;
+    const now = performance.now();
+    this.#restartTimes = this.#restartTimes.filter((t) => now - t < RESTART_WINDOW_MS);
+    if (!host.restart) return host.failed(i, err);
+    // A worker that keeps ending is not restarted for ever: the node fails and says so.
+    if (this.#restartTimes.length >= MAX_RESTARTS_IN_WINDOW)
+      return host.failed(
+        i,
+        new Error(
+          `${err.message}; not restarted again: ${this.#restartTimes.length} restarts in the last ${RESTART_WINDOW_MS / 1_000} s`,
+          { cause: err },
+        ),
+      );
+    this.#restartTimes.push(now);
+    const waiting: Waiting[] = [];
+    this.#restarting.set(i, waiting);
+    logger.warn({ worker: i, err }, 'worker thread ended on its own; restarting it in place');
+    try {
+      const { start, first } = await host.restart(i);
+      if (this.#state !== 'running') return;
+      const thread = this.#spawn(i, start);
+      for (const message of first) thread.worker.postMessage(message);
+      this.#restarting.delete(i);
+      for (const w of waiting.splice(0)) this.#post(thread, w.message, w.dropped);
+      await thread.running.promise;
+      this.#restarts++;
+      logger.info({ worker: i, restarts: this.#restarts }, 'worker thread restarted');
+    } catch (cause) {
+      if (this.#state === 'running')
+        host.failed(i, new Error(`worker thread ${i} could not be restarted: ${String(cause)}`, { cause }));
+    } finally {
+      // Not restarted (stopping, or failed): nothing of this slot writes any more.
+      this.#restarting.delete(i);
+      for (const w of waiting.splice(0)) w.dropped?.();
+    }
+  }
+
+  /** How many workers were restarted after ending on their own. */
+  get restarts(): number {
+    return this.#restarts;
+  }
+
+  /**
+   * Fault injection: ends worker `i` abruptly, as a crash of the thread would (terminated, its writes in
+   * flight abandoned); the pool then restarts it or fails as for any worker that ends on its own.
+   */
+  async crash(i: number): Promise<void> {
+    await this.#threads[i]?.worker.terminate();
+  }
+
+  /** Sends `message` to every worker (to a worker being restarted once it is). */
   broadcast(message: MainMessage): void {
-    for (const t of this.#threads) if (!t.isStopped) t.worker.postMessage(message);
+    for (const [i, t] of this.#threads.entries()) {
+      const waiting = this.#restarting.get(i);
+      if (waiting) waiting.push({ message });
+      else if (!t.isStopped) t.worker.postMessage(message);
+    }
+  }
+
+  /** Posts `message` to a thread; a drop's `dropped` is called when the thread answers or ends. */
+  #post(thread: Thread, message: MainMessage, dropped?: () => void): void {
+    if (thread.isStopped) return dropped?.();
+    if (dropped && message.kind === 'drop') thread.drops.set(message.id, dropped);
+    thread.worker.postMessage(message);
+  }
+
+  /**
+   * Work sharing: every worker gives up its part of `tps` at once; resolves when each has stopped reading
+   * them and its writes into them settled (their index runs have arrived before), or has ended.
+   */
+  drop(tps: readonly TopicPartition[]): Promise<void> {
+    const id = this.#nextDrop++;
+    const message: MainMessage = { v: 1, kind: 'drop', id, tps: [...tps] };
+    return Promise.all(
+      this.#threads.map(
+        (t, i) =>
+          new Promise<void>((resolve) => {
+            // A worker being restarted may own them once it runs: the drop waits for it.
+            const waiting = this.#restarting.get(i);
+            if (waiting) waiting.push({ message, dropped: resolve });
+            else this.#post(t, message, resolve);
+          }),
+      ),
+    ).then(() => undefined);
   }
 
   /** Drains every worker (idempotent; concurrent callers share one promise). */
@@ -207,10 +329,24 @@ export class WorkerPool {
       case 'failed':
         thread.running.reject(new Error(`worker thread ${i} failed to start: ${message.message}`));
         return;
+      case 'fenced':
+        host.fenced(message.count);
+        return;
+      case 'dropped':
+        thread.drops.get(message.id)?.();
+        thread.drops.delete(message.id);
+        return;
       case 'stopped':
         thread.isStopped = true;
+        this.#dropsDone(thread);
         return;
     }
+  }
+
+  /** A thread that stopped or ended writes nothing more: its drops are done. */
+  #dropsDone(thread: Thread): void {
+    for (const resolve of thread.drops.values()) resolve();
+    thread.drops.clear();
   }
 
   #reply(thread: Thread, message: MainMessage): void {

@@ -4,7 +4,8 @@
  *   made for another record) are still replicated exactly once, and never bounce;
  * - a record larger than the target accepts: clear error, metric, the policy (halt or skip), nothing else lost;
  * - the target's broker killed with kill -9 and restarted mid-stream, for 2 s and for longer than the producer
- *   retries (the link's re-sync and retry): 0 lost, 0 duplicates.
+ *   retries (the link's re-sync and retry): 0 lost, 0 duplicates; both again with the node on 2 worker threads;
+ * - with 2 worker threads, one ended abruptly mid-stream: restarted in place, 0 lost, 0 duplicates.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -34,15 +35,23 @@ describe('data path: forged headers, records too large, target broker restart', 
     from: string,
     topics: string[],
     onRecordTooLarge?: 'halt' | 'skip',
+    workers?: number,
   ) {
-    return mesh.startNode(meshName, region, [
-      {
-        from,
-        topics,
-        forwardsOrigin: (o: string) => o === from,
-        ...(onRecordTooLarge ? { onRecordTooLarge } : {}),
-      },
-    ]);
+    return mesh.startNode(
+      meshName,
+      region,
+      [
+        {
+          from,
+          topics,
+          forwardsOrigin: (o: string) => o === from,
+          ...(onRecordTooLarge ? { onRecordTooLarge } : {}),
+        },
+      ],
+      undefined,
+      undefined,
+      workers,
+    );
   }
 
   before(() => mesh.start());
@@ -163,9 +172,14 @@ describe('data path: forged headers, records too large, target broker restart', 
    * to the link, which re-syncs its marks from b's tail and retries only what is missing: that path runs only
    * then (a mark advanced before b acknowledged would drop the records of the failed write there).
    */
-  async function targetBrokerDown(topic: string, downMs: number, isLinkRetryExpected: boolean) {
+  async function targetBrokerDown(
+    topic: string,
+    downMs: number,
+    isLinkRetryExpected: boolean,
+    workers?: number,
+  ) {
     for (const r of REGIONS) await createTopic(r, topic, 3);
-    const node = await startNode(`${MESH}-${topic}`, 'b', 'a', [topic]);
+    const node = await startNode(`${MESH}-${topic}`, 'b', 'a', [topic], undefined, workers);
     let writing: Promise<void>;
     if (isLinkRetryExpected) {
       // Written while b is down, so the link certainly has writes to fail (a's 20,000 can be written and
@@ -188,7 +202,10 @@ describe('data path: forged headers, records too large, target broker restart', 
     await new Promise((r) => setTimeout(r, 2_000));
     const settled = await auditTopic(kafka['b']!, 'b', topic, `${MESH}-${topic}`, KEY);
     const retries = node.links.reduce((n, l) => n + l.stats.writeRetries, 0);
-    console.log(`target broker down ${downMs} ms: ${retries} write retries; b holds ${settled.total}`);
+    console.log(
+      `target broker down ${downMs} ms, ${workers ?? 'default'} workers: ${retries} write retries; ` +
+        `b holds ${settled.total}`,
+    );
     // The messages name the anomaly, so a failure says which invariant broke (npm run mutation-check reads them).
     const lost = (a: typeof inB) => 20_000 - new Set(a.byOrigin.get('a')).size;
     assert.equal(inB.total, 20_000, `b holds ${inB.total} of 20000: ${lost(inB)} records lost`);
@@ -205,4 +222,37 @@ describe('data path: forged headers, records too large, target broker restart', 
 
   it("the target's broker down for 20 s, longer than the producer retries: the link re-syncs, 0 lost, 0 duplicates", () =>
     targetBrokerDown('outage', 20_000, true));
+
+  it("with 2 worker threads, the target's broker killed (kill -9) and restarted mid-stream: 0 lost, 0 duplicates", () =>
+    targetBrokerDown('steady-workers', 2_000, false, 2));
+
+  it('with 2 worker threads, the target down for 20 s, longer than the producer retries: 0 lost, 0 duplicates', () =>
+    targetBrokerDown('outage-workers', 20_000, true, 2));
+
+  it('with 2 worker threads, a worker thread that ends mid-stream is restarted in place: 0 lost, 0 duplicates', async () => {
+    const topic = 'worker-crash';
+    const meshName = `${MESH}-${topic}`;
+    for (const r of REGIONS) await createTopic(r, topic, 4);
+    const node = await startNode(meshName, 'b', 'a', [topic], undefined, 2);
+    // 10 rounds of 2,000 records; worker 0 is ended after the third, while records keep arriving.
+    for (let round = 0; round < 10; round++) {
+      await produceNumbered(kafka['a']!, 'a', topic, 2_000, 4, round * 2_000);
+      if (round === 2) await node.crashWorkerThread(0);
+    }
+    const inB = await pollUntil(
+      () => auditTopic(kafka['b']!, 'b', topic, meshName, KEY),
+      (a) => a.total >= 20_000,
+      120_000,
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+    const settled = await auditTopic(kafka['b']!, 'b', topic, meshName, KEY);
+    const lost = 20_000 - new Set(settled.byOrigin.get('a')).size;
+    console.log(`worker thread 0 ended: ${node.workerRestarts} restart; b holds ${settled.total}`);
+    assert.equal(node.workerRestarts, 1, 'the worker was restarted');
+    assert.equal(node.state, 'running', 'the node runs on');
+    assert.equal(inB.total, 20_000, `b holds ${inB.total} of 20000`);
+    assert.equal(settled.duplicates, 0, `${settled.duplicates} duplicates`);
+    assert.equal(lost, 0, `${lost} records lost`);
+    assert.ok(settled.isOrderKept);
+  });
 });

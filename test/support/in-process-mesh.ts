@@ -50,13 +50,17 @@ export class InProcessMesh {
     return createTopic(this.kafka[region]!, topic, partitions, configEntries);
   }
 
-  /** Starts the node of `region` with `inbound` links and an HTTP endpoint on a free port. */
+  /**
+   * Starts the node of `region` with `inbound` links and an HTTP endpoint on a free port, its data path on
+   * `workers` threads (default GEOMESH_E2E_WORKERS).
+   */
   async startNode(
     mesh: string,
     region: string,
     inbound: InboundLinkSpec[],
     logger: Logger = testLogger(),
     translation?: RegionTranslationOptions,
+    workers: number = E2E_WORKERS,
   ): Promise<RegionNode> {
     const env = this.env;
     const node = new RegionNode({
@@ -70,7 +74,7 @@ export class InProcessMesh {
       logger,
       http: { host: '127.0.0.1', port: 0 },
       ...(translation ? { translation } : {}),
-      workers: E2E_WORKERS,
+      workers,
     });
     this.#nodes.push(node);
     await node.start();

@@ -17,25 +17,16 @@ const IDLE_VIEW = {
 
 describe('workerCount', () => {
   it('takes the default (1) and any whole number ≥ 1', () => {
-    assert.equal(workerCount({ region: 'r' }), 1);
-    assert.equal(workerCount({ region: 'r', workers: 4 }), 4);
+    assert.equal(workerCount({}), 1);
+    assert.equal(workerCount({ workers: 4 }), 4);
   });
 
   it('refuses a count that is not a whole number ≥ 1, naming the setting', () => {
     for (const workers of [0, -2, 1.5, Number.NaN])
       assert.throws(
-        () => workerCount({ region: 'r', workers }),
+        () => workerCount({ workers }),
         (err: unknown) => isConfigError(err) && /workers/.test(String(err)),
       );
-  });
-
-  it('refuses more than one worker under work sharing, saying what to do', () => {
-    const workSharing = { instanceId: 'i', isLeaseValid: () => true };
-    assert.equal(workerCount({ region: 'r', workers: 1, workSharing }), 1);
-    assert.throws(
-      () => workerCount({ region: 'r', workers: 2, workSharing }),
-      (err: unknown) => isConfigError(err) && /cannot be combined with work sharing yet/.test(String(err)),
-    );
   });
 });
 
