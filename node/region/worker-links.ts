@@ -1,8 +1,7 @@
 /**
  * A region node's links when its data path runs on worker threads (docs/work-sharing.md, "Worker threads"):
  * `startWorkerLinks` starts the pool with each worker's share of the marks, and gives back one `WorkerLink` per
- * inbound link, the main thread's view of that link over every worker (its counters summed, its topics, key
- * agreement and lag refresh sent to them all), so status, /readyz and the topic refresh see one link as before.
+ * inbound link (worker-link.ts), the main thread's view of that link over every worker.
  */
 import { GeomeshError } from '../../base/index.ts';
 import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
@@ -10,22 +9,15 @@ import type { KafkaCluster } from '../kafka/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { IndexKeeper } from './index-keeper.ts';
 import {
-  CoverageTracker,
-  emptyLinkStats,
-  type CoverageChanges,
   type HighwaterEntry,
   type LinkObserver,
-  type LinkReplicator,
-  type LinkState,
   type OriginHighwater,
   type TopicPartition,
 } from '../replication/index.ts';
 import type { OriginIndex } from '../translation/index.ts';
 import {
-  mergeLinkStats,
   ownedBy,
   WorkerPool,
-  type LinkStatsSnapshot,
   type PartitionThrough,
   type WorkerLinkSpec,
   type WorkerStart,
@@ -33,8 +25,7 @@ import {
 import { linkTuning } from './link-factory.ts';
 import { publishLease } from './worker-share.ts';
 import { selectTopics } from './topic-refresh.ts';
-import type { CoverageAuditInput } from './coverage-report.ts';
-import { auditWorkerCoverage } from './worker-coverage.ts';
+import { WorkerLink } from './worker-link.ts';
 import type { RegionNodeOptions } from './region-node-options.ts';
 
 /**
@@ -43,135 +34,7 @@ import type { RegionNodeOptions } from './region-node-options.ts';
  */
 export const WORKER_RESTART_PAUSE_MS = 1_000;
 
-/** A region node's inbound link: its replicator on the main thread, or its view over the workers. */
-export type RegionLink = LinkReplicator | WorkerLink;
-
-/** The main thread's view of one inbound link run by every worker. */
-export class WorkerLink {
-  readonly stats = emptyLinkStats();
-  /** The coverage audit's reports (auditCoverage). */
-  readonly coverage = new CoverageTracker();
-  readonly window = undefined;
-  readonly #from: string;
-  readonly #to: string;
-  readonly #pool: () => WorkerPool | undefined;
-  readonly #marksOf: (topics: readonly string[]) => { marks: HighwaterEntry[]; throughs: PartitionThrough[] };
-  readonly #snapshots = new Map<number, LinkStatsSnapshot>();
-  readonly #owned: (() => readonly TopicPartition[]) | undefined;
-  #topics: string[];
-  #state: LinkState = 'idle';
-
-  constructor(options: {
-    from: string;
-    to: string;
-    topics: readonly string[];
-    pool: () => WorkerPool | undefined;
-    marksOf: (topics: readonly string[]) => { marks: HighwaterEntry[]; throughs: PartitionThrough[] };
-    /** Work sharing: the target partitions the instance owns now (the audit's view of ownership). */
-    owned?: () => readonly TopicPartition[];
-  }) {
-    this.#from = options.from;
-    this.#to = options.to;
-    this.#topics = [...options.topics];
-    this.#pool = options.pool;
-    this.#marksOf = options.marksOf;
-    this.#owned = options.owned;
-  }
-
-  get from(): string {
-    return this.#from;
-  }
-
-  get to(): string {
-    return this.#to;
-  }
-
-  get topics(): readonly string[] {
-    return this.#topics;
-  }
-
-  /** `running` while every worker's part of the link runs; otherwise the first other state reported. */
-  get state(): LinkState {
-    if (this.#state !== 'running') return this.#state;
-    for (const s of this.#snapshots.values()) if (s.state !== 'running') return s.state as LinkState;
-    return 'running';
-  }
-
-  /** The pool runs (WorkerPool.start resolved): the link's parts run in every worker. */
-  start(): Promise<void> {
-    this.#state = 'running';
-    return Promise.resolve();
-  }
-
-  /** The link stops with the pool (the region node stops the pool once, in its links step). */
-  async stop(): Promise<void> {
-    this.#state = 'stopping';
-    await this.#pool()?.stop();
-    this.#state = 'stopped';
-  }
-
-  /** While running: the longest any worker's source has been silent, as last reported (see LinkReplicator). */
-  sourceSilenceMs(): number {
-    if (this.state !== 'running') return 0;
-    return Math.max(0, ...[...this.#snapshots.values()].map((s) => s.sourceSilenceMs));
-  }
-
-  /** Running, but some worker's source has answered nothing for NODE_DEFAULTS.linkStallMs. */
-  get isStalled(): boolean {
-    return this.sourceSilenceMs() >= NODE_DEFAULTS.linkStallMs;
-  }
-
-  /** A worker's latest counters of this link. */
-  noteStats(worker: number, snapshot: LinkStatsSnapshot): void {
-    this.#snapshots.set(worker, snapshot);
-    mergeLinkStats([...this.#snapshots.values()], this.stats);
-  }
-
-  setKeyMismatch(reason: string | undefined): void {
-    this.stats.keyMismatch = reason ?? '';
-    this.#pool()?.broadcast({ v: 1, kind: 'key-mismatch', from: this.#from, reason: reason ?? '' });
-  }
-
-  /** Reads `topics` from now on: the marks of the new topics' partitions go to their workers first. */
-  updateTopics(topics: readonly string[]): Promise<void> {
-    const added = topics.filter((t) => !this.#topics.includes(t));
-    this.#topics = [...topics];
-    this.#pool()?.broadcast({
-      v: 1,
-      kind: 'topics',
-      from: this.#from,
-      topics: [...topics],
-      ...this.#marksOf(added),
-    });
-    return Promise.resolve();
-  }
-
-  /** Every worker re-reads the lag of its partitions (it comes back with their counters). */
-  refreshLag(): Promise<void> {
-    this.#pool()?.broadcast({ v: 1, kind: 'refresh-lag' });
-    return Promise.resolve();
-  }
-
-  /**
-   * Audits which source partitions nobody reads, each as its worker's consumer last reported it
-   * (worker-coverage.ts); the reports are kept in `coverage`. Returns what changed since the last audit.
-   */
-  auditCoverage(input: CoverageAuditInput, nowMs: number): CoverageChanges {
-    const workers = this.#pool()?.size ?? 0;
-    const owned = this.#owned && new Set(this.#owned().map((tp) => `${tp.topic}/${tp.partition}`));
-    const result = auditWorkerCoverage({
-      ...input,
-      workers,
-      parts: Array.from({ length: workers }, (_, i) => this.#snapshots.get(i)?.reading),
-      isRunning: this.state === 'running',
-      halted: new Set(this.stats.halted.keys()),
-      ...(owned && {
-        instanceOwns: (topic: string, partition: number) => owned.has(`${topic}/${partition}`),
-      }),
-    });
-    return this.coverage.update(result, nowMs);
-  }
-}
+export { WorkerLink, type RegionLink } from './worker-link.ts';
 
 /** An inbound link as the region node plans it at start: its config, source, topics and their counts. */
 export interface PlannedLink {
