@@ -18,9 +18,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import type { ManagedProcess } from '../test/harness/index.ts';
-import { WanMesh } from '../test/support/wan-mesh.ts';
 import { IDLE_TOPIC, copyBacklog, writePayloadFile, type WanBench } from './bench/wan-backlog.ts';
 import { latencyAt } from './bench/wan-latency.ts';
 import { runLive } from './bench/wan-live.ts';
@@ -32,7 +30,7 @@ import {
   type BacklogFigures,
   type LatencyRow,
 } from './bench/wan-report.ts';
-import { startOneWay } from './bench/wan-versions.ts';
+import { startBenchMesh, startOneWay } from './bench/wan-versions.ts';
 
 const log = (line: string): void => void process.stderr.write(`[bench:wan] ${line}\n`);
 const load = (): number => Number((loadavg()[0] ?? 0).toFixed(2));
@@ -59,17 +57,7 @@ async function runBacklog(config: WanConfig): Promise<void> {
   );
   const dir = mkdtempSync(join(tmpdir(), 'geomesh-bench-wan-'));
   removeAtExit(dir);
-  const mesh = await WanMesh.start({
-    mesh: 'benchwan',
-    regions: ['a', 'b'],
-    topics: [IDLE_TOPIC],
-    topicPattern: 'wan-.*',
-    etcdProxied: [],
-    delayMs: 0,
-    defaults: ['options: { transport: stream }'],
-    key: randomBytes(32).toString('hex'),
-    kafkaJit: 'full',
-  });
+  const mesh = await startBenchMesh(IDLE_TOPIC, 'full');
   const live = new Set<ManagedProcess>();
   const bench: WanBench = { mesh, config, classpath, dir, live, log };
   const backlog: BacklogFigures[] = [];

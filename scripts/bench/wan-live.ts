@@ -8,13 +8,13 @@
  * (key and value) are taken over the same span. The values are the record's number padded with one repeated
  * character, so they compress far better than real payloads: the stream's figure is a floor.
  */
-import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { metricSum } from '../../test/support/polling.ts';
 import { pullTopologyFile } from '../../test/support/stream-mesh.ts';
-import { WanMesh, Writers } from '../../test/support/wan-mesh.ts';
+import { Writers, type WanMesh } from '../../test/support/wan-mesh.ts';
 import type { WanConfig } from './wan-options.ts';
+import { startBenchMesh } from './wan-versions.ts';
 
 const TOPIC = 'wan-bench';
 const POLL_MS = 100;
@@ -38,16 +38,7 @@ interface RunFigures {
 export async function runLive(config: WanConfig, log: (line: string) => void): Promise<void> {
   const { records, delaysMs, valueBytes } = config;
   log(`starting two regions through the WAN proxy (${records} records of ${valueBytes} B per run)`);
-  const mesh = await WanMesh.start({
-    mesh: 'benchwan',
-    regions: ['a', 'b'],
-    topics: [TOPIC],
-    topicPattern: 'wan-.*',
-    etcdProxied: [],
-    delayMs: 0,
-    defaults: ['options: { transport: stream }'],
-    key: randomBytes(32).toString('hex'),
-  });
+  const mesh = await startBenchMesh(TOPIC);
   const pullFile = pullTopologyFile(mesh);
   const writers = await new Writers(mesh.kafka, TOPIC, {
     regions: ['a', 'b'],

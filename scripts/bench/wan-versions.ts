@@ -7,10 +7,30 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { BrokerJit } from '../../test/harness/index.ts';
 import { runGeomeshToEnd } from '../../test/support/cli-process.ts';
-import type { WanMesh } from '../../test/support/wan-mesh.ts';
+import { WanMesh } from '../../test/support/wan-mesh.ts';
 
 export type LinkPath = 'pull' | 'stream';
+
+/**
+ * bench:wan's two regions through the WAN proxy (no delay yet), `topic` made in both, every `wan-` topic
+ * selected, links streaming; `kafkaJit` of the brokers (default the tests' quick one).
+ */
+export function startBenchMesh(topic: string, kafkaJit?: BrokerJit): Promise<WanMesh> {
+  return WanMesh.start({
+    mesh: 'benchwan',
+    regions: ['a', 'b'],
+    topics: [topic],
+    topicPattern: 'wan-.*',
+    etcdProxied: [],
+    delayMs: 0,
+    defaults: ['options: { transport: stream }'],
+    key: randomBytes(32).toString('hex'),
+    ...(kafkaJit && { kafkaJit }),
+  });
+}
 
 /**
  * `base` (a two-region WanMesh topology) with its links replaced by one link a → b carrying the topics
