@@ -28,6 +28,7 @@ import { parseScriptArgs } from './script-args.ts';
 import kafkajs, { type Kafka } from 'kafkajs';
 import { measureAll, type LatencyFigureSet } from './bench/mirror-latency.ts';
 import {
+  PRODUCER_PERF_SETTINGS,
   consumerPerfRate,
   producerPerfRate,
   startConsumerPerf,
@@ -150,8 +151,6 @@ const nodeArgs = [
   ...values['node-args'].split(/\s+/).filter(Boolean),
 ];
 const MB = 1e6;
-/** Fast settings for writing the backlog (not measured) and for the producer half of L. */
-const PRODUCER_PERF_SETTINGS = { acks: 'all', 'batch.size': '327680', 'linger.ms': '100' };
 
 const log = (line: string): void => console.error(line);
 

@@ -1,190 +1,141 @@
 /**
- * WAN benchmark: one link a → b of 1 KiB records, every cross-region connection through the WAN proxy
+ * WAN benchmark: one link a → b, every cross-region connection through the WAN proxy
  * (test/harness/wan-proxy.ts; a mesh of two regions as test/support/wan-mesh.ts runs it), at each one-way
- * delay asked for, pulling and streaming (docs/record-stream.md). Figures are printed, never asserted.
+ * delay asked for. Figures are printed, never asserted. `npm run bench:wan -- --help` lists the flags.
  *
- *   npm run bench:wan [-- --records N] [-- --delays 0,40] [-- --value-bytes 1024] [-- --json]
- *
- * Each run: the proxies get the run's delay, b's node starts again on a topology whose links pull, or
- * stream, and once b's link is on that path (a streaming link may pull for its first seconds, until a's
- * node answers its heartbeats) N records are written into a as fast as one producer writes them (batches of
- * 1,000, acks from every replica). The clock starts with the writes and stops when b has written all N:
- * records/s is N over that span, printed beside the producer's own rate (a link as fast as the producer is
- * bounded by it). The WAN bytes (what the proxies in front of a's cluster and a's node delivered to b) per
- * byte of records written (key and value) are taken over the same span. The values are the record's number padded with one
- * repeated character, so they compress far better than real payloads: the stream's figure is a floor.
- * Not measured here: MirrorMaker 2 through the same proxy, and end-to-end latency.
+ * Backlog mode (the default; scripts/bench/wan-backlog.ts): for each run, each delay and each contender in
+ * turn (the same order every run, A B C A B C, so that the machine's noise reaches all alike), N records of
+ * 1 KiB (values drawn from 10,000 random base64 strings) preloaded into a topic of a with P partitions, then
+ * the contender started and timed from its first copied record to the last in b: geomesh pulling a's
+ * cluster, geomesh streaming from a's node (only the link a → b runs, b's node following etcd's topology;
+ * a version adds the topic to its link), and Apache MirrorMaker 2 in dedicated mode whose consumer reads a's
+ * cluster through the same proxy (its bootstrap is the proxied listener; the proxy's byte counters must show
+ * the records' bytes, else the run fails). Printed: the median of the runs, each contender at a delay against
+ * itself at 0 ms, geomesh against MirrorMaker 2 at the same delay, WAN bytes per record byte; then end-to-end
+ * latency at a fixed rate (CreateTime → arrival in b, p50/p99) of each contender at each delay (scripts/bench/
+ * wan-latency.ts). Live mode (`--mode live`, scripts/bench/wan-live.ts): geomesh alone, timed while writing.
  */
-import { randomBytes } from 'node:crypto';
-import { loadavg } from 'node:os';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { parseArgs } from 'node:util';
-import { metricSum } from '../test/support/polling.ts';
-import { pullTopologyFile } from '../test/support/stream-mesh.ts';
-import { WanMesh, Writers } from '../test/support/wan-mesh.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ManagedProcess } from '../test/harness/index.ts';
+import { IDLE_TOPIC, copyBacklog, writePayloadFile, type WanBench } from './bench/wan-backlog.ts';
+import { latencyAt } from './bench/wan-latency.ts';
+import { runLive } from './bench/wan-live.ts';
+import { WAN_HELP, WAN_USAGE, WanUsageError, parseWanOptions, type WanConfig } from './bench/wan-options.ts';
+import {
+  renderBacklog,
+  renderLatency,
+  summariseBacklog,
+  type BacklogFigures,
+  type LatencyRow,
+} from './bench/wan-report.ts';
+import { startBenchMesh, startOneWay } from './bench/wan-versions.ts';
 
-const { values } = parseArgs({
-  options: {
-    records: { type: 'string', default: '50000' },
-    delays: { type: 'string', default: '0,40' },
-    'value-bytes': { type: 'string', default: '1024' },
-    json: { type: 'boolean', default: false },
-  },
-});
+const log = (line: string): void => void process.stderr.write(`[bench:wan] ${line}\n`);
+const load = (): number => Number((loadavg()[0] ?? 0).toFixed(2));
 
-function positiveInt(name: string, text: string): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < 0) {
-    console.error(`bench:wan: --${name} ${text}: give a whole number of 0 or more (e.g. --${name} 40)`);
+function parse(): WanConfig {
+  try {
+    return parseWanOptions(process.argv.slice(2));
+  } catch (err) {
+    if (!(err instanceof WanUsageError)) throw err;
+    console.error(`bench:wan: ${err.message}\n${WAN_USAGE}`);
     process.exit(2);
   }
-  return n;
 }
 
-const RECORDS = positiveInt('records', values.records);
-const DELAYS = values.delays.split(',').map((d) => positiveInt('delays', d.trim()));
-const VALUE_BYTES = positiveInt('value-bytes', values['value-bytes']);
-const TOPIC = 'wan-bench';
-const POLL_MS = 100;
-const RUN_TIMEOUT_MS = 10 * 60_000;
-const log = (line: string): void => void process.stderr.write(`[bench:wan] ${line}\n`);
-
-interface RunFigures {
-  path: 'pull' | 'stream';
-  delayMs: number;
-  records: number;
-  seconds: number;
-  recordsPerSecond: number;
-  producerRecordsPerSecond: number;
-  wanBytes: number;
-  writtenBytes: number;
-  wanBytesPerWrittenByte: number;
-  switches: number;
-  loadAverage: number;
-}
-
-async function main(): Promise<void> {
-  log(`starting two regions through the WAN proxy (${RECORDS} records of ${VALUE_BYTES} B per run)`);
-  const mesh = await WanMesh.start({
-    mesh: 'benchwan',
-    regions: ['a', 'b'],
-    topics: [TOPIC],
-    topicPattern: 'wan-.*',
-    etcdProxied: [],
-    delayMs: 0,
-    defaults: ['options: { transport: stream }'],
-    key: randomBytes(32).toString('hex'),
-  });
-  const pullFile = pullTopologyFile(mesh);
-  const writers = await new Writers(mesh.kafka, TOPIC, {
-    regions: ['a', 'b'],
-    batch: 0,
-    intervalMs: 0,
-    valueBytes: VALUE_BYTES,
-    isLooping: false,
-  }).start();
-  /** What the proxies in front of a's cluster and a's node delivered (to b's node: a's node reads direct). */
-  const wanBytes = () => mesh.env.wan('a').bytes.down + mesh.peerProxy('a').bytes.down;
-  const figures: RunFigures[] = [];
-  try {
-    for (const path of ['pull', 'stream'] as const) {
-      for (const delayMs of DELAYS) {
-        await mesh.stopNode('b');
-        for (const proxy of mesh.between('a', 'b')) proxy.setDelay(delayMs);
-        mesh.startNode('b', path === 'pull' ? pullFile : undefined);
-        await mesh.waitReady('b');
-        const f = await measure(mesh, path, delayMs, wanBytes, () => writers.burst('a', RECORDS));
-        figures.push(f);
-        log(
-          `${path} at ${delayMs} ms each way: ${f.recordsPerSecond.toFixed(0)} records/s ` +
-            `(producer ${f.producerRecordsPerSecond.toFixed(0)}/s), ` +
-            `${f.wanBytesPerWrittenByte.toFixed(3)} WAN bytes per written byte (load ${f.loadAverage.toFixed(1)})`,
-        );
-      }
-    }
-  } finally {
-    await writers.stop();
-    await mesh.stop();
-  }
-  if (values.json) {
-    process.stdout.write(JSON.stringify({ records: RECORDS, valueBytes: VALUE_BYTES, runs: figures }) + '\n');
-    return;
-  }
-  console.log(`\none link a → b, ${RECORDS} records of ${VALUE_BYTES} B (padded values, very compressible)`);
-  console.log(
-    'path    one-way delay  records/s  producer/s  × same path at 0 ms  WAN bytes / written byte  switches',
+async function runBacklog(config: WanConfig): Promise<void> {
+  const { ensureKafkaJars, ensureMirrorJars, removeAtExit } = await import('../test/harness/index.ts');
+  await ensureKafkaJars(undefined, log);
+  const classpath = await ensureMirrorJars(undefined, log);
+  const loadAtStart = load();
+  log(
+    `${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), load average ${loadAtStart}; ` +
+      `${config.runs} run(s) of ${config.records} records of ${config.valueBytes} B, ${config.partitions} partitions, ` +
+      `delays ${config.delaysMs.join(', ')} ms each way, ${config.contenders.join(', ')}`,
   );
-  for (const f of figures) {
-    const base = figures.find((g) => g.path === f.path && g.delayMs === 0);
-    console.log(
-      [
-        f.path.padEnd(7),
-        `${f.delayMs} ms`.padEnd(14),
-        f.recordsPerSecond.toFixed(0).padEnd(10),
-        f.producerRecordsPerSecond.toFixed(0).padEnd(11),
-        (base ? (f.recordsPerSecond / base.recordsPerSecond).toFixed(2) : '-').padEnd(20),
-        f.wanBytesPerWrittenByte.toFixed(3).padEnd(25),
-        String(f.switches),
-      ].join(' '),
+  const dir = mkdtempSync(join(tmpdir(), 'geomesh-bench-wan-'));
+  removeAtExit(dir);
+  const mesh = await startBenchMesh(IDLE_TOPIC, 'full');
+  const live = new Set<ManagedProcess>();
+  const bench: WanBench = { mesh, config, classpath, dir, live, log };
+  const backlog: BacklogFigures[] = [];
+  const latency: LatencyRow[] = [];
+  try {
+    await startOneWay(mesh, IDLE_TOPIC);
+    const payloadFile = writePayloadFile(dir, config.valueBytes);
+    for (let run = 1; run <= config.runs; run++)
+      for (const delayMs of config.delaysMs)
+        for (const contender of config.contenders) {
+          const f = await copyBacklog(bench, contender, run, delayMs, payloadFile);
+          backlog.push(f);
+          log(
+            `run ${run}, ${contender} at ${delayMs} ms each way: ${Math.round(f.recordsPerSecond)} records/s, ` +
+              `${f.wanBytesPerRecordByte.toFixed(3)} WAN bytes per record byte` +
+              (f.recordsInTarget !== f.records ? `, b holds ${f.recordsInTarget} of ${f.records}!` : '') +
+              (f.switches > 0 ? `, ${f.switches} path switch(es)` : '') +
+              ` (load ${f.loadAverage.toFixed(2)})`,
+          );
+        }
+    if (config.latencySeconds > 0)
+      for (const delayMs of config.delaysMs)
+        for (const contender of config.contenders) {
+          const row = await latencyAt(bench, contender, delayMs);
+          latency.push(row);
+          log(
+            `latency, ${contender} at ${delayMs} ms each way: p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms ` +
+              `(${row.received} of ${row.produced} received; load ${load()})`,
+          );
+        }
+  } finally {
+    await Promise.allSettled([...live].map((p) => p.stop(15_000)));
+    await mesh.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const medians = summariseBacklog(backlog);
+  const loadAtEnd = load();
+  const out = config.isJson ? (line: string) => process.stderr.write(line + '\n') : console.log;
+  out(
+    `\nOne link a → b through the WAN proxy, ${config.records.toLocaleString('en-US')} records of ` +
+      `${config.valueBytes} B preloaded, ${config.partitions} partitions, median of ${config.runs} run(s); ` +
+      `${cpus().length} cores; load average ${loadAtStart} at start, ${loadAtEnd} at end.\n`,
+  );
+  out(renderBacklog(medians));
+  if (latency.length > 0) {
+    out(
+      `End-to-end latency, ${config.latencyRate.toLocaleString('en-US')} records/s of ${config.valueBytes} B ` +
+        `for ${config.latencySeconds} s (CreateTime → received by a consumer of b):\n`,
     );
+    out(renderLatency(latency));
   }
+  if (config.isJson)
+    process.stdout.write(
+      JSON.stringify({
+        mode: 'backlog',
+        settings: config,
+        cores: cpus().length,
+        loadAverage: { start: loadAtStart, end: loadAtEnd },
+        medians,
+        latency,
+        runs: backlog,
+      }) + '\n',
+    );
 }
 
-/** Waits for b's link to take `path`, then writes the records (`write`) and times them into b. */
-async function measure(
-  mesh: WanMesh,
-  path: 'pull' | 'stream',
-  delayMs: number,
-  wanBytes: () => number,
-  write: () => Promise<void>,
-): Promise<RunFigures> {
-  const deadline = Date.now() + RUN_TIMEOUT_MS;
-  const read = async () => {
-    const text = await mesh.metrics('b');
-    return {
-      records: metricSum(text, 'geomesh_replicated_records_total', 'from="a"'),
-      bytes: metricSum(text, 'geomesh_replicated_bytes_total', 'from="a"'),
-      onPath: metricSum(text, 'geomesh_link_path{', `from="a",to="b",path="${path}"`) === 1,
-      switches: metricSum(text, 'geomesh_link_path_switches_total', 'from="a"'),
-    };
-  };
-  let at = await read();
-  // A pulling link reports no path metric; a streaming one reports the path it is on.
-  while (path === 'stream' && !at.onPath) {
-    if (Date.now() > deadline) throw new Error(`b's link from a did not take the ${path} path in time`);
-    await sleep(POLL_MS);
-    at = await read();
-  }
-  const start = { ms: performance.now(), wan: wanBytes(), ...at };
-  let producerSeconds = NaN;
-  const writing = write().then(() => (producerSeconds = (performance.now() - start.ms) / 1000));
-  while (at.records - start.records < RECORDS) {
-    if (Date.now() > deadline)
-      throw new Error(`b wrote ${at.records - start.records} of ${RECORDS} records in time`);
-    await sleep(POLL_MS);
-    at = await read();
-  }
-  await writing;
-  const seconds = (performance.now() - start.ms) / 1000;
-  const wan = wanBytes() - start.wan;
-  const written = at.bytes - start.bytes;
-  const records = at.records - start.records;
-  return {
-    path,
-    delayMs,
-    records,
-    seconds,
-    recordsPerSecond: records / seconds,
-    producerRecordsPerSecond: RECORDS / producerSeconds,
-    wanBytes: wan,
-    writtenBytes: written,
-    wanBytesPerWrittenByte: written > 0 ? wan / written : NaN,
-    switches: at.switches,
-    loadAverage: loadavg()[0]!,
-  };
+const config = parse();
+if (config.isHelp) {
+  console.log(WAN_HELP);
+  process.exit(0);
 }
-
-main().catch((err: unknown) => {
+const started = load();
+try {
+  if (config.mode === 'live') {
+    log(`load average ${started} at start`);
+    await runLive(config, log);
+    log(`load average ${load()} at end`);
+  } else await runBacklog(config);
+} catch (err) {
   console.error(err);
   process.exitCode = 1;
-});
+}

@@ -19,7 +19,7 @@ import { GeomeshError } from '../../base/index.ts';
 import type { HealthClient, HealthStatus, OperatorClient, PeerClient, RpcCallOptions } from './messages.ts';
 import { geomeshDefinitions } from './proto-layout.ts';
 import { resolveRpcClientConfig } from './resolve-rpc-options.ts';
-import type { RpcClientConfig, RpcClientOptions } from './rpc-options.ts';
+import { RPC_DEFAULTS, type RpcClientConfig, type RpcClientOptions } from './rpc-options.ts';
 import { fromServiceError, type CallSite } from './status-codes.ts';
 import { OPERATOR_CODECS, PEER_CODECS, PEER_STREAM_CODECS, type MethodCodec } from './wire-codecs.ts';
 
@@ -48,6 +48,8 @@ function channelOptions(config: RpcClientConfig): ChannelOptions {
   return {
     'grpc.max_receive_message_length': maxMessageBytes,
     'grpc.max_send_message_length': maxMessageBytes,
+    // A stream's bytes per round trip are bounded by this window, not by the default 64 KiB.
+    'grpc-node.flow_control_window': RPC_DEFAULTS.flowControlWindowBytes,
     // A peer that restarted is called again within seconds: grpc-js would otherwise back off up to 120 s
     // between reconnection attempts, and checkpoints pushed meanwhile would fail.
     'grpc.initial_reconnect_backoff_ms': 500,

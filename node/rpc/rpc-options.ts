@@ -112,6 +112,12 @@ export const RPC_DEFAULTS = Object.freeze({
   shutdownTimeoutMs: 5_000,
   defaultTimeoutMs: 10_000,
   maxMessageBytes: 16 * 1024 * 1024,
+  /**
+   * HTTP/2 flow-control window a client grants each call and its whole connection: 8 MiB (one largest stream
+   * batch). The protocol's default, 64 KiB, lets a record stream carry 64 KiB per round trip: about 0.8 MB/s
+   * through an 80 ms round trip. Bounds what a peer may send ahead of what this node has read.
+   */
+  flowControlWindowBytes: 8 * 1024 * 1024,
 });
 
 /** The validated server transport: PEM material read into buffers. */

@@ -12,6 +12,12 @@ export const STREAM_DEFAULTS = Object.freeze({
   /** How often a link that fell back to pulling checks whether its source's node streams again: 10 s. */
   retryStreamMs: 10_000,
   /**
+   * Longest a link starting with its node waits for the first heartbeat to its source's node to be answered
+   * (or to fail) before it chooses between streaming and pulling: 5 s (a node that does not answer by then
+   * is pulled from, and streamed from once it answers, within retryStreamMs).
+   */
+  firstHeartbeatWaitMs: 5_000,
+  /**
    * Bound of the window of recent batches each partition read shared keeps for the streams that follow it
    * (node/stream/shared-reads.ts): 4 MiB, plus one fetch of the partition.
    */

@@ -18,6 +18,7 @@
  * On the stream path each topic has one stream and its batches are handled one at a time, in order; a
  * partition the link pauses (halted, released) or resumes reopens the topic's stream without it or with it.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log/index.ts';
 import type {
   BatchOutcome,
@@ -38,6 +39,12 @@ export type LinkPath = 'stream' | 'pull';
 export interface PeerRecordStreams {
   /** Whether X's node answered its last heartbeat. */
   isUp(): boolean;
+  /**
+   * Whether no heartbeat to X's node has been answered or has failed yet (this node just started); a link
+   * starting then waits for that first outcome (STREAM_DEFAULTS.firstHeartbeatWaitMs at most) before it
+   * chooses its path. Absent: never waits.
+   */
+  isUnheard?(): boolean;
   /** Opens Peer.StreamRecords; the iteration ends or throws when the stream does. */
   open(request: StreamRecordsRequest, signal: AbortSignal): AsyncIterable<StreamRecordsBatch>;
 }
@@ -67,11 +74,15 @@ export interface StreamRecordSourceOptions {
   stallMs?: number;
   /** How often a pulling link checks whether it can stream again; default STREAM_DEFAULTS.retryStreamMs. */
   retryStreamMs?: number;
+  /** Longest wait at start for X's node's first heartbeat outcome; default STREAM_DEFAULTS.firstHeartbeatWaitMs. */
+  firstHeartbeatWaitMs?: number;
   observer?: LinkPathObserver;
   logger: Logger;
 }
 
 const key = (topic: string, partition: number): string => `${topic}/${partition}`;
+/** How often a starting link looks whether X's node's first heartbeat came back. */
+const FIRST_HEARTBEAT_POLL_MS = 20;
 
 /** A RecordSource over X's node's stream, falling back to pulling X's cluster. */
 export class StreamRecordSource implements RecordSource {
@@ -125,8 +136,20 @@ export class StreamRecordSource implements RecordSource {
         this.#switch('stream', 'its node answers again');
     }, retryMs);
     this.#retryTimer.unref();
+    await this.#awaitFirstHeartbeat();
     const wantsStream = this.#options.peer()?.isUp() === true;
     await this.#queue(() => (wantsStream ? this.#openStreams() : this.#openPull()));
+  }
+
+  /**
+   * Waits while X's node has not been heard from yet (its first heartbeat on its way), so that a link
+   * starting with its node does not pull for a retry interval while the node answers within a round trip.
+   */
+  async #awaitFirstHeartbeat(): Promise<void> {
+    const deadline =
+      Date.now() + (this.#options.firstHeartbeatWaitMs ?? STREAM_DEFAULTS.firstHeartbeatWaitMs);
+    while (this.#options.peer()?.isUnheard?.() === true && Date.now() < deadline)
+      await sleep(FIRST_HEARTBEAT_POLL_MS);
   }
 
   pausePartitions(tps: readonly TopicPartition[]): void {

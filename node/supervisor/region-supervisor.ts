@@ -243,11 +243,12 @@ export class RegionSupervisor {
         if (peer.mismatch) this.#node.setKeyMismatch(peer.region, peer.mismatch);
       this.#etcdKeysTimer = setInterval(() => void this.#keysFromEtcd(0), node.peerHeartbeatMs);
       this.#etcdKeysTimer.unref();
+      // Heartbeats before the links: a streaming link starts on the stream once its source's node answers.
+      this.#peers.startHeartbeats(this.#node.registry);
       await this.#node.start();
       this.#workSharing?.start(this.#node);
       const address = await this.#server.start();
       this.#startRegistration(address);
-      this.#peers.startHeartbeats(this.#node.registry);
       const names = config.regions.map((r) => r.name);
       createRegionStateMetrics(this.#node.registry, async () =>
         regionStateSamples(names, await this.#recordedRegionStates()),

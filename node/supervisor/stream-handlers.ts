@@ -108,6 +108,8 @@ export function peerRecordStreams(peers: PeerChannels, region: string): PeerReco
   if (!peers.client(region)) return undefined;
   return {
     isUp: () => peers.statuses().some((s) => s.region === region && s.isUp),
+    isUnheard: () =>
+      peers.statuses().some((s) => s.region === region && !s.isUp && s.error === '' && s.lastAnswerAgeMs < 0),
     open: (request, signal) => {
       const client = peers.client(region);
       if (!client)

@@ -242,13 +242,28 @@ function startTool(
   return tool;
 }
 
-/** Kafka's producer performance tool: `records` records of `size` bytes into `topic`, as fast as it goes. */
+/** Fast settings for writing a backlog (not measured) and for the producer half of a broker-pair limit. */
+export const PRODUCER_PERF_SETTINGS: Readonly<Record<string, string>> = {
+  acks: 'all',
+  'batch.size': '327680',
+  'linger.ms': '100',
+};
+
+/**
+ * Kafka's producer performance tool: `records` records of `size` bytes into `topic`, as fast as it goes (the
+ * tool sends one random value again and again); with `payloadFile`, values drawn at random from its lines.
+ */
 export function startProducerPerf(
-  options: ToolOptions & { size: number; properties: Readonly<Record<string, string>> },
+  options: ToolOptions & {
+    size: number;
+    properties: Readonly<Record<string, string>>;
+    payloadFile?: string;
+  },
 ): ManagedProcess {
   return startTool('producer-perf', 'ProducerPerformance', options, [
-    '--record-size',
-    String(options.size),
+    ...(options.payloadFile === undefined
+      ? ['--record-size', String(options.size)]
+      : ['--payload-file', options.payloadFile]),
     '--throughput',
     '-1',
     '--reporting-interval',

@@ -45,24 +45,7 @@ export async function measureAll(ctx: {
   const topicOf = (name: string): string => `mm-latency-${name}`;
   await createTopics(ctx.a, names.map(topicOf), partitions);
   // One record in each topic before the replicators start: measuring begins once all copied it.
-  const producer = ctx.a.producer();
-  await producer.connect();
-  try {
-    for (const topic of names.map(topicOf)) {
-      // A loaded broker may not know a topic created a moment ago yet: retried for a while.
-      for (let attempt = 1; ; attempt++) {
-        try {
-          await producer.send({ topic, messages: [{ value: 'probe' }] });
-          break;
-        } catch (err) {
-          if (attempt >= 60) throw err;
-          await sleep(500);
-        }
-      }
-    }
-  } finally {
-    await producer.disconnect();
-  }
+  await writeProbes(ctx.a, names.map(topicOf));
   const started: { name: (typeof names)[number]; process: ManagedProcess; http?: string }[] = [];
   for (const name of names) {
     if (name === 'mirrormaker') {
@@ -93,21 +76,10 @@ export async function measureAll(ctx: {
     started.push({ name, process: node.process, http: node.http });
     ctx.live.add(node.process);
   }
-  const deadline = Date.now() + 300_000;
-  const adminB = ctx.b.admin();
-  await adminB.connect();
-  for (const name of names)
-    while ((await endOffsetSum(adminB, topicOf(name)).catch(() => 0)) < 1) {
-      const dead = started.find((p) => p.process.state === 'exited');
-      if (dead) throw new Error(`${dead.process.name} exited before measuring:\n${dead.process.logTail(30)}`);
-      if (Date.now() > deadline)
-        throw new Error(
-          `${topicOf(name)}: the probe record did not reach b in 300 s:\n` +
-            started.map((p) => p.process.logTail(10)).join('\n'),
-        );
-      await sleep(200);
-    }
-  await adminB.disconnect();
+  await waitForProbes(ctx.b, names.map(topicOf), () => {
+    const dead = started.find((p) => p.process.state === 'exited');
+    if (dead) throw new Error(`${dead.process.name} exited before measuring:\n${dead.process.logTail(30)}`);
+  });
   log(`  ${names.join(', ')} copied their first record; measuring …`);
   const figures = await Promise.all(
     started.map(({ name, http }) =>
@@ -124,4 +96,45 @@ export async function measureAll(ctx: {
   await Promise.all(started.map((p) => p.process.stop(15_000)));
   for (const p of started) ctx.live.delete(p.process);
   return Object.fromEntries(started.map((p, i) => [p.name, figures[i]!]));
+}
+
+/** Writes one record into each of `topics` of a (retried while a loaded broker does not know a new topic yet). */
+export async function writeProbes(a: Kafka, topics: readonly string[]): Promise<void> {
+  const producer = a.producer();
+  await producer.connect();
+  try {
+    for (const topic of topics) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await producer.send({ topic, messages: [{ value: 'probe' }] });
+          break;
+        } catch (err) {
+          if (attempt >= 60) throw err;
+          await sleep(500);
+        }
+      }
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/**
+ * Waits until each of `topics` holds a record in b (the probe, copied), for 300 s at most; `check` throws when
+ * a replicator died meanwhile.
+ */
+export async function waitForProbes(b: Kafka, topics: readonly string[], check: () => void): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  const adminB = b.admin();
+  await adminB.connect();
+  try {
+    for (const topic of topics)
+      while ((await endOffsetSum(adminB, topic).catch(() => 0)) < 1) {
+        check();
+        if (Date.now() > deadline) throw new Error(`${topic}: the probe record did not reach b in 300 s`);
+        await sleep(200);
+      }
+  } finally {
+    await adminB.disconnect();
+  }
 }

@@ -25,12 +25,15 @@ export async function finished(tool: ManagedProcess): Promise<string> {
   return output;
 }
 
+/** What timeCopy watches of a replicator: a ManagedProcess, or a process started otherwise (a mesh's node). */
+export type CopyContender = Pick<ManagedProcess, 'name' | 'pid' | 'state' | 'logTail'>;
+
 /**
  * Times a replicator copying `count` records of `topic` into b: from the first copied record to the last.
  * Throws when it exits or makes no progress for a minute (two before its first record).
  */
 export async function timeCopy(
-  contender: ManagedProcess,
+  contender: CopyContender,
   b: Kafka,
   topic: string,
   count: number,
@@ -48,7 +51,7 @@ export async function timeCopy(
 }
 
 async function timeCopyWith(
-  contender: ManagedProcess,
+  contender: CopyContender,
   adminB: Admin,
   topic: string,
   count: number,

@@ -14,7 +14,7 @@ import type { Kafka, Producer } from 'kafkajs';
 import { createKafkaClient } from '../../node/kafka/index.ts';
 import { silentLogger } from '../../node/log/index.ts';
 import type { NodeStatus } from '../../node/status/index.ts';
-import { TestEnvironment, WanProxy, freePort } from '../harness/index.ts';
+import { TestEnvironment, WanProxy, freePort, type BrokerJit } from '../harness/index.ts';
 import { runGeomesh, waitNodeReady } from './cli-process.ts';
 import { auditTopic, type RegionAudit } from './mesh-audit.ts';
 import { waitFor } from './polling.ts';
@@ -32,6 +32,8 @@ export interface WanMeshOptions {
   /** Extra lines under `defaults:` of the topology (e.g. link options). */
   defaults?: readonly string[];
   key: string;
+  /** The brokers' JIT: `quick` (default, for tests) or `full` (for benchmarks). */
+  kafkaJit?: BrokerJit;
   /**
    * A region whose partitions `instances` node processes share (`node.workSharing`): the first instance is
    * named after the region, the others `<region>-2`, `<region>-3`…; each listens on ports of its own, and
@@ -69,6 +71,7 @@ export class WanMesh {
       kafka: options.regions,
       etcd: true,
       wan: { delayMs: options.delayMs },
+      ...(options.kafkaJit && { kafkaJit: options.kafkaJit }),
     });
     const mesh = new WanMesh(env, options);
     try {
@@ -162,8 +165,11 @@ export class WanMesh {
     return `${lines.join('\n')}\n`;
   }
 
-  /** Starts `region`'s node (or the instance so named) again with the mesh's topology, or with `file`. */
-  startNode(instance: string, file = this.topologyFile): void {
+  /**
+   * Starts `region`'s node (or the instance so named) again with the mesh's topology, or with `file`, and
+   * `args` after the others (e.g. `--topology-from etcd`).
+   */
+  startNode(instance: string, file = this.topologyFile, args: readonly string[] = []): void {
     const node = this.#nodes.get(instance)!;
     const region = node.region;
     const etcdProxy = this.#etcdProxies.get(region);
@@ -173,6 +179,7 @@ export class WanMesh {
         ...['--topology', file, '--region', region],
         ...['--grpc', `127.0.0.1:${node.grpc}`, '--http', `127.0.0.1:${node.http}`],
         ...(etcdProxy ? ['--etcd-endpoints', `http://${etcdProxy.address}`] : []),
+        ...args,
       ],
       { GEOMESH_PROVENANCE_KEY: this.options.key },
     );

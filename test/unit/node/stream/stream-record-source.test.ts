@@ -39,10 +39,15 @@ function streamBatch(offsets: number[], nextOffset: number): StreamRecordsBatch 
 /** X's node: each stream plays the script given for it (batches, then silence or a failure). */
 class FakePeer implements PeerRecordStreams {
   isUpNow = true;
+  /** No heartbeat outcome yet (the node just started). */
+  isUnheardNow = false;
   readonly requests: StreamRecordsRequest[] = [];
   readonly scripts: { batches: StreamRecordsBatch[]; then: 'silence' | 'fail' }[] = [];
   isUp(): boolean {
     return this.isUpNow;
+  }
+  isUnheard(): boolean {
+    return this.isUnheardNow;
   }
   open(request: StreamRecordsRequest, signal: AbortSignal): AsyncIterable<StreamRecordsBatch> {
     this.requests.push(request);
@@ -72,7 +77,10 @@ class FakePull extends StubRecordSource {
   }
 }
 
-function setup(peer: FakePeer, options: { stallMs?: number; retryStreamMs?: number } = {}) {
+function setup(
+  peer: FakePeer,
+  options: { stallMs?: number; retryStreamMs?: number; firstHeartbeatWaitMs?: number } = {},
+) {
   const pulls: FakePull[] = [];
   const paths: LinkPath[] = [];
   const handled: number[] = [];
@@ -89,6 +97,7 @@ function setup(peer: FakePeer, options: { stallMs?: number; retryStreamMs?: numb
     pastOwnMark: () => 5,
     stallMs: options.stallMs ?? 200,
     retryStreamMs: options.retryStreamMs ?? 100,
+    ...(options.firstHeartbeatWaitMs !== undefined && { firstHeartbeatWaitMs: options.firstHeartbeatWaitMs }),
     observer: { path: (p) => paths.push(p), streamed: () => undefined },
     logger: testLogger(),
   });
@@ -128,6 +137,45 @@ describe('stream record source (stream, falling back to pull)', () => {
     assert.deepEqual(handled, [5, 7, 12]);
     assert.deepEqual(paths, ['stream']);
     assert.equal(source.path(), 'stream');
+  });
+
+  it("starting before X's node was heard from, waits for its first heartbeat and starts on the stream", async (t) => {
+    const peer = new FakePeer();
+    peer.isUpNow = false;
+    peer.isUnheardNow = true;
+    const { source, pulls, paths, start } = setup(peer, { stallMs: 60_000, retryStreamMs: 60_000 });
+    t.after(() => source.stop());
+    let isStarted = false;
+    const starting = start().then(() => (isStarted = true));
+    await sleep(100);
+    assert.equal(isStarted, false, 'the start waits for the first heartbeat');
+    assert.deepEqual(paths, []);
+    Object.assign(peer, { isUpNow: true, isUnheardNow: false });
+    await starting;
+    assert.deepEqual(paths, ['stream'], 'on the stream from the start, no pull spell');
+    assert.equal(pulls.length, 0);
+    assert.equal(source.switches, 0);
+  });
+
+  it('pulls when the first heartbeat fails, or has no outcome within firstHeartbeatWaitMs', async (t) => {
+    const failed = new FakePeer();
+    failed.isUpNow = false;
+    failed.isUnheardNow = true;
+    const a = setup(failed, { stallMs: 60_000, retryStreamMs: 60_000, firstHeartbeatWaitMs: 60_000 });
+    t.after(() => a.source.stop());
+    const starting = a.start();
+    await sleep(50);
+    failed.isUnheardNow = false; // answered with an error: still not up
+    await starting;
+    assert.deepEqual(a.paths, ['pull']);
+
+    const silent = new FakePeer();
+    silent.isUpNow = false;
+    silent.isUnheardNow = true;
+    const b = setup(silent, { stallMs: 60_000, retryStreamMs: 60_000, firstHeartbeatWaitMs: 100 });
+    t.after(() => b.source.stop());
+    await b.start();
+    assert.deepEqual(b.paths, ['pull'], 'no outcome within the bound: it pulls');
   });
 
   it('pulls from the next offset not handled when the stream stalls, and streams again from there', async (t) => {
