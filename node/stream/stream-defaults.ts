@@ -7,6 +7,11 @@ export const STREAM_DEFAULTS = Object.freeze({
   maxBatchBytesLimit: 8 * 1024 * 1024,
   /** How often the serving node sends an empty batch on a stream it has nothing for: 1 s. */
   heartbeatMs: 1_000,
+  /**
+   * Bytes of received stream batches (before compression) a link holds per stream, queued or being written,
+   * before it stops reading the stream (its flow control then holds the serving node back): 16 MiB.
+   */
+  receiveQueueBytes: 16 * 1024 * 1024,
   /** Silence on a stream (no batch, no heartbeat) after which the link pulls instead: 5 s. */
   stallMs: 5_000,
   /** How often a link that fell back to pulling checks whether its source's node streams again: 10 s. */

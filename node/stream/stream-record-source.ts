@@ -15,8 +15,9 @@
  * partition (`positions`), so nothing is skipped; a partition no batch was handled for starts where the
  * link says (`positionOf`), else just past the mark of X's own records, else at its log start.
  *
- * On the stream path each topic has one stream and its batches are handled one at a time, in order; a
- * partition the link pauses (halted, released) or resumes reopens the topic's stream without it or with it.
+ * On the stream path each topic has one stream; its partitions' batches are handled at once across
+ * partitions and in order within each (partition-lanes.ts); a partition the link pauses (halted, released)
+ * or resumes reopens the topic's stream without it or with it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../log/index.ts';
@@ -32,6 +33,7 @@ import type { StreamRecordsBatch, StreamRecordsRequest } from '../rpc/index.ts';
 import { decompressRecords, type StreamCompression } from './stream-compression.ts';
 import { STREAM_DEFAULTS } from './stream-defaults.ts';
 import { decodeStreamRecordsV1 } from './stream-record-codec.ts';
+import { mergeReceived, PartitionLanes, type ReceivedBatch } from './partition-lanes.ts';
 
 export type LinkPath = 'stream' | 'pull';
 
@@ -81,6 +83,7 @@ export interface StreamRecordSourceOptions {
 }
 
 const key = (topic: string, partition: number): string => `${topic}/${partition}`;
+
 /** How often a starting link looks whether X's node's first heartbeat came back. */
 const FIRST_HEARTBEAT_POLL_MS = 20;
 
@@ -327,7 +330,11 @@ export class StreamRecordSource implements RecordSource {
     this.#streamed = new Map();
   }
 
-  /** Reads one stream until it ends, fails or stalls; a failure or stall switches the link to pulling. */
+  /**
+   * Reads one stream until it ends, fails or stalls; a failure or stall switches the link to pulling. Its
+   * batches are handled per partition (partition-lanes.ts): partitions at once, each in order, and what
+   * queued up behind a partition's write merged into its next one.
+   */
   async #consume(
     peer: PeerRecordStreams,
     request: StreamRecordsRequest,
@@ -337,11 +344,35 @@ export class StreamRecordSource implements RecordSource {
     const stallMs = this.#options.stallMs ?? STREAM_DEFAULTS.stallMs;
     let lastMessageAtMs = Date.now();
     let stalled = false;
-    /** While the link handles a batch the stream is held back by this node, not silent. */
-    let isHandling = false;
+    const lanes = new PartitionLanes<ReceivedBatch>({
+      maxQueuedBytes: STREAM_DEFAULTS.receiveQueueBytes,
+      merge: mergeReceived,
+      handle: async (batch) => {
+        const { topic, partition } = batch;
+        if (batch.records.length > 0) {
+          const outcome = await this.#onBatch!({
+            topic,
+            partition,
+            records: batch.records,
+            highWatermark: batch.highWatermark,
+          });
+          lastMessageAtMs = Date.now();
+          if (outcome.kind !== 'done') {
+            // Halted or released: the link paused the partition (pausePartitions reopens without it) or will.
+            if (outcome.kind === 'halted') this.#positions.set(key(topic, partition), outcome.resumeAt);
+            this.#paused.add(key(topic, partition));
+            this.#reopen();
+            return false;
+          }
+        }
+        this.#advance(topic, partition, batch.nextOffset);
+        return true;
+      },
+    });
     const watchdog = setInterval(
       () => {
-        if (isHandling || Date.now() - lastMessageAtMs < stallMs) return;
+        // While the link handles batches the stream is held back by this node, not silent.
+        if (lanes.isBusy || Date.now() - lastMessageAtMs < stallMs) return;
         stalled = true;
         controller.abort();
       },
@@ -349,41 +380,33 @@ export class StreamRecordSource implements RecordSource {
     );
     try {
       for await (const batch of peer.open(request, signal)) {
+        if (lanes.isStopped) break;
         lastMessageAtMs = this.#lastAnswerAtMs = Date.now();
         this.#options.observer?.streamed(batch.records.length, batch.uncompressedBytes);
         const records = decodeStreamRecordsV1(
           decompressRecords(batch.records, batch.compression, batch.uncompressedBytes),
         ).map((r) => ({ ...r, topic: batch.topic, partition: batch.partition }));
-        if (records.length === 0) {
-          this.#advance(batch.topic, batch.partition, batch.nextOffset);
-          continue;
-        }
-        isHandling = true;
-        const outcome = await this.#onBatch!({
+        await lanes.push(batch.partition, {
           topic: batch.topic,
           partition: batch.partition,
           records,
           highWatermark: batch.highWatermark,
-        }).finally(() => (isHandling = false));
-        lastMessageAtMs = Date.now();
-        if (outcome.kind === 'done') {
-          this.#advance(batch.topic, batch.partition, batch.nextOffset);
-          continue;
-        }
-        // Halted or released: the link paused the partition (pausePartitions reopens without it) or will.
-        if (outcome.kind === 'halted')
-          this.#positions.set(key(batch.topic, batch.partition), outcome.resumeAt);
-        this.#paused.add(key(batch.topic, batch.partition));
-        this.#reopen();
-        return;
+          nextOffset: batch.nextOffset,
+          bytes: batch.uncompressedBytes,
+        });
       }
-      if (!signal.aborted) this.#switch('pull', 'its node ended the stream');
+      if (!signal.aborted && !lanes.isStopped) this.#switch('pull', 'its node ended the stream');
     } catch (err) {
       if (stalled) this.#switch('pull', `nothing arrived on the stream for ${stallMs} ms`);
       else if (!signal.aborted) this.#switch('pull', `the stream failed: ${(err as Error).message}`);
     } finally {
       clearInterval(watchdog);
+      // What is queued is read again from the positions handled; what is being handled ends first.
+      if (signal.aborted || lanes.isStopped) lanes.stop();
+      await lanes.settled();
     }
+    if (lanes.error !== undefined && !signal.aborted)
+      this.#switch('pull', `handling a streamed batch failed: ${(lanes.error as Error).message}`);
   }
 
   /** Notes that a partition was handled up to `next` (never moving back). */
