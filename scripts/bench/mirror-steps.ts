@@ -82,6 +82,10 @@ async function timeCopyWith(
   const cpu = treeCpuSeconds(pid);
   const seconds = (performance.now() - first!.at) / 1000;
   const measured = count - first!.copied;
+  if (measured <= 0)
+    throw new Error(
+      `${contender.name} copied all ${count} records before the first look at b: no rate (more records, or b's topic created first)`,
+    );
   return {
     recordsPerSecond: measured / seconds,
     megabytesPerSecond: (measured * size) / MB / seconds,

@@ -135,7 +135,10 @@ export async function copyBacklog(
   const topic =
     contender === 'mirrormaker' ? `mirror-r${run}-d${delayMs}` : `wan-${contender}-r${run}-d${delayMs}`;
   for (const proxy of mesh.between('a', 'b')) proxy.setDelay(delayMs);
+  // The target topic too: the copy is timed by polling b's end offsets, which cannot be read before it exists
+  // (MirrorMaker 2 at 0 ms copied the whole backlog before b's topic was first seen: no rate).
   await createTopics(mesh.kafka['a']!, [topic], partitions);
+  await createTopics(mesh.kafka['b']!, [topic], partitions);
   const writer = startProducerPerf({
     classpath: bench.classpath,
     dir: bench.dir,
