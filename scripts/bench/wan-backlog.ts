@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import type { ManagedProcess } from '../../test/harness/index.ts';
@@ -60,13 +61,28 @@ function nodeOfB(mesh: WanMesh): CopyContender {
   };
 }
 
+/**
+ * b's /metrics, asked again for up to 10 s while its endpoint refuses: b's node restarts its parts for a new
+ * topology version, and a copy's first look can fall in that moment.
+ */
+async function metricsOfB(mesh: WanMesh): Promise<string> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await mesh.metrics('b');
+    } catch (err) {
+      if (attempt >= 50) throw err;
+      await sleep(200);
+    }
+  }
+}
+
 async function switchesOfB(mesh: WanMesh): Promise<number> {
-  return metricSum(await mesh.metrics('b'), 'geomesh_link_path_switches_total', 'from="a"');
+  return metricSum(await metricsOfB(mesh), 'geomesh_link_path_switches_total', 'from="a"');
 }
 
 /** Whether b's link from a is on the stream path now. */
 export async function isStreaming(mesh: WanMesh): Promise<boolean> {
-  return metricSum(await mesh.metrics('b'), 'geomesh_link_path{', 'from="a",to="b",path="stream"') === 1;
+  return metricSum(await metricsOfB(mesh), 'geomesh_link_path{', 'from="a",to="b",path="stream"') === 1;
 }
 
 /** Bytes the proxies in front of a's cluster and a's node delivered so far (to b's side). */
