@@ -44,3 +44,8 @@ export async function waitFor(
     await new Promise((r) => setTimeout(r, options.intervalMs));
   }
 }
+
+/** Lets `n` turns of the event loop pass (for tests of code that interleaves promises). */
+export async function ticks(n: number): Promise<void> {
+  for (let i = 0; i < n; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}

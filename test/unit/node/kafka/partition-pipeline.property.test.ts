@@ -5,16 +5,12 @@
  * only ever what a handled batch acknowledged.
  */
 import assert from 'node:assert/strict';
-import { setImmediate as tick } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { ticks } from '../../../support/polling.ts';
 import { PartitionPipeline, type PipelineResult } from '../../../../node/kafka/partition-pipeline.ts';
 
 type Outcome = 'done' | 'halt' | 'throw';
-
-async function ticks(n: number): Promise<void> {
-  for (let i = 0; i < n; i++) await tick();
-}
 
 describe('PartitionPipeline', () => {
   it('handles a partition in order, one batch at a time, and nothing queued after a position change', async () => {

@@ -4,9 +4,9 @@
  * that drops what is queued.
  */
 import assert from 'node:assert/strict';
-import { setImmediate as tick } from 'node:timers/promises';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { ticks } from '../../../support/polling.ts';
 import { PartitionLanes, type LaneBatch } from '../../../../node/stream/partition-lanes.ts';
 
 interface Batch extends LaneBatch {
@@ -19,10 +19,6 @@ const merge = (batches: readonly Batch[]): Batch => ({
   offsets: batches.flatMap((b) => b.offsets),
   bytes: batches.reduce((n, b) => n + b.bytes, 0),
 });
-
-async function ticks(n: number): Promise<void> {
-  for (let i = 0; i < n; i++) await tick();
-}
 
 describe('PartitionLanes', () => {
   it('handles each partition in order, one at a time, partitions at once, merging what queued', async () => {
