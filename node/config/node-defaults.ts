@@ -13,7 +13,8 @@ export const NODE_DEFAULTS = deepFreeze({
   indexFlushIntervalMs: 1_000,
   /**
    * Worker threads the data path is spread over, each owning a share of the target partitions
-   * (docs/work-sharing.md, "Worker threads"); 1 runs it on the main thread. Not with work sharing yet.
+   * (docs/work-sharing.md, "Worker threads"); 1 runs it on the main thread. 1 by default: a link with
+   * `transport: stream` pulls on worker threads (2 on 2 cores copied ×1.76 the rate of 1 at 100 B).
    */
   workers: 1,
   /**
