@@ -42,14 +42,13 @@ import { regionTranslation } from './region-translation.ts';
 import { IndexKeeper } from './index-keeper.ts';
 import { PartitionWriter } from './partition-writer.ts';
 import { type RegionNodeOptions, type RegionTranslationOptions } from './region-node-options.ts';
-import { SharedPartitions } from './shared-partitions.ts';
-import { WorkerShare } from './worker-share.ts';
+import type { SharedPartitions } from './shared-partitions.ts';
+import { marksAndThroughs, shareRegionPartitions } from './worker-share.ts';
 import { TopicRefresh, type RefreshedLink } from './topic-refresh.ts';
 import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
-import type { WorkerPool } from '../workers/index.ts';
 import {
   planLinks,
-  startWorkerLinks,
+  RegionWorkers,
   workerCount,
   type PlannedLink,
   type RegionLink,
@@ -96,10 +95,8 @@ export class RegionNode {
   #refreshTimer: NodeJS.Timeout | undefined;
   #flushTimer: NodeJS.Timeout | undefined;
   readonly #workers: number;
-  #pool: WorkerPool | undefined;
-  /** Work sharing on worker threads: the instance's partitions as one shared link over the workers. */
-  readonly #workerShare: WorkerShare | undefined;
-  #stopLease: (() => void) | undefined;
+  /** The data path's worker threads, when `workers` > 1. */
+  readonly #threads = new RegionWorkers();
 
   constructor(options: RegionNodeOptions) {
     this.#options = options;
@@ -151,31 +148,22 @@ export class RegionNode {
       workSharing && (options.fenceAtBroker ?? NODE_DEFAULTS.fenceAtBroker)
         ? fencedRegionSink(this.#local, options, mayFence, onFenced)
         : undefined;
-    this.#workerShare =
-      workSharing && this.#workers > 1
-        ? new WorkerShare({
-            pool: () => this.#pool,
-            links: () => this.links,
-            marksOf: (tps) => this.#marksOf(tps),
-          })
-        : undefined;
-    const share = this.#workerShare;
-    this.#shared = workSharing
-      ? new SharedPartitions({
-          keeper: this.#keeper,
-          index: this.index,
-          cluster: this.#local,
-          links: () => (share ? [share] : this.#replicators),
-          writesSettled: async (tps) => {
-            await Promise.all([this.#writer.settled(tps), share?.settled(tps)]);
-          },
-          isLeaseValid: () => workSharing.isLeaseValid(),
-          ...(this.#fenced && { fences: this.#fenced }),
-          topicRefreshMs,
-          metrics: this.metrics,
-          logger: this.#logger,
-        })
-      : undefined;
+    this.#shared = shareRegionPartitions({
+      workSharing,
+      workers: this.#workers,
+      pool: () => this.#threads.pool,
+      links: () => this.links,
+      replicators: () => this.#replicators,
+      marksOf: (tps) => marksAndThroughs(this.highwater, this.index, tps),
+      writer: this.#writer,
+      keeper: this.#keeper,
+      index: this.index,
+      cluster: this.#local,
+      ...(this.#fenced && { fences: this.#fenced }),
+      topicRefreshMs,
+      metrics: this.metrics,
+      logger: this.#logger,
+    });
     this.#refresh = new TopicRefresh({
       region: options.region,
       local: this.#local,
@@ -266,7 +254,7 @@ export class RegionNode {
 
   /** The data path on worker threads, each owning a share of the target partitions (worker-links.ts). */
   async #startWorkers(planned: readonly PlannedLink[]): Promise<WorkerLink[]> {
-    const { pool, links, stopLease } = await startWorkerLinks({
+    return this.#threads.start({
       node: this.#options,
       workers: this.#workers,
       links: planned,
@@ -284,21 +272,6 @@ export class RegionNode {
       },
       logger: this.#logger,
     });
-    this.#pool = pool;
-    this.#stopLease = stopLease;
-    return links;
-  }
-
-  /** The marks and index `through` of these partitions (what a worker taking them over starts from). */
-  #marksOf(tps: readonly TopicPartition[]) {
-    const wanted = new Set(tps.map((tp) => `${tp.topic}\u0000${tp.partition}`));
-    const has = (topic: string, partition: number) => wanted.has(`${topic}\u0000${partition}`);
-    return {
-      marks: this.highwater.entries().filter((m) => has(m.topic, m.partition)),
-      throughs: tps.map(
-        (tp) => [tp.topic, tp.partition, this.index.get(tp.topic, tp.partition)?.through ?? 0] as const,
-      ),
-    };
   }
 
   /**
@@ -306,12 +279,12 @@ export class RegionNode {
    * node restarts it in place (worker-links.ts). Does nothing without workers.
    */
   async crashWorkerThread(worker: number): Promise<void> {
-    await this.#pool?.crash(worker);
+    await this.#threads.crash(worker);
   }
 
   /** How many worker threads were restarted after ending on their own. */
   get workerRestarts(): number {
-    return this.#pool?.restarts ?? 0;
+    return this.#threads.restarts;
   }
 
   /** Drains: translation, topic refresh, links (in-flight writes end), a last index flush, then the endpoint. */
@@ -337,13 +310,7 @@ export class RegionNode {
             this.metrics.linkUp.labels(l.from, region).set(0);
           },
         })),
-        {
-          name: 'worker threads',
-          run: async () => {
-            await this.#pool?.stop();
-            this.#stopLease?.();
-          },
-        },
+        { name: 'worker threads', run: () => this.#threads.stop() },
         { name: 'fenced producers', run: () => this.#fenced?.stop() },
         {
           // Unflushed index records are not lost: the next start rebuilds them from the target's log tail.

@@ -294,3 +294,38 @@ function partitionMarks(
     ),
   };
 }
+
+/** A region node's worker threads: started with its links, stopped in its links' stop step. */
+export class RegionWorkers {
+  #pool: WorkerPool | undefined;
+  #stopLease: (() => void) | undefined;
+
+  /** The pool, once started. */
+  get pool(): WorkerPool | undefined {
+    return this.#pool;
+  }
+
+  /** Starts the workers (startWorkerLinks); resolves with one view per link. */
+  async start(options: WorkerLinksOptions): Promise<WorkerLink[]> {
+    const { pool, links, stopLease } = await startWorkerLinks(options);
+    this.#pool = pool;
+    this.#stopLease = stopLease;
+    return links;
+  }
+
+  /** Fault injection: ends worker `worker` abruptly (the pool restarts it in place). */
+  async crash(worker: number): Promise<void> {
+    await this.#pool?.crash(worker);
+  }
+
+  /** How many workers were restarted after ending on their own. */
+  get restarts(): number {
+    return this.#pool?.restarts ?? 0;
+  }
+
+  /** Stops the pool, then the publishing of the lease's deadline. */
+  async stop(): Promise<void> {
+    await this.#pool?.stop();
+    this.#stopLease?.();
+  }
+}

@@ -5,11 +5,16 @@
  * its writes into them have settled, and the lease's deadline is published where the workers read it before
  * every write.
  */
-import type { HighwaterEntry, TopicPartition } from '../replication/index.ts';
+import type { Logger } from '../log/index.ts';
+import type { ReplicationMetrics } from '../observability/index.ts';
+import type { HighwaterEntry, OriginHighwater, TopicPartition } from '../replication/index.ts';
+import type { OriginIndex } from '../translation/index.ts';
 import { LeaseDeadline, type PartitionThrough, type WorkerPool } from '../workers/index.ts';
-import { partitionKey } from './index-keeper.ts';
+import { partitionKey, type IndexKeeper } from './index-keeper.ts';
+import type { PartitionWriter } from './partition-writer.ts';
+import type { PartitionCounter } from './ports.ts';
 import type { RegionWorkSharing } from './region-node-options.ts';
-import type { SharedLink } from './shared-partitions.ts';
+import { SharedPartitions, type PartitionFences, type SharedLink } from './shared-partitions.ts';
 
 /**
  * How often the main thread publishes the lease's deadline to its workers. A renewal reaches them this much
@@ -94,4 +99,62 @@ export function publishLease(workSharing: RegionWorkSharing): { deadline: LeaseD
       deadline.close();
     },
   };
+}
+
+/** The marks and index `through` of these partitions (what a worker taking them over starts from). */
+export function marksAndThroughs(
+  highwater: OriginHighwater,
+  index: OriginIndex,
+  tps: readonly TopicPartition[],
+): { marks: HighwaterEntry[]; throughs: PartitionThrough[] } {
+  const wanted = new Set(tps.map((tp) => `${tp.topic}\u0000${tp.partition}`));
+  const has = (topic: string, partition: number) => wanted.has(`${topic}\u0000${partition}`);
+  return {
+    marks: highwater.entries().filter((m) => has(m.topic, m.partition)),
+    throughs: tps.map(
+      (tp) => [tp.topic, tp.partition, index.get(tp.topic, tp.partition)?.through ?? 0] as const,
+    ),
+  };
+}
+
+/**
+ * A region node's share of work sharing (none without it): the instance's partitions (SharedPartitions),
+ * handed to the links on this thread, or with worker threads to one WorkerShare over every worker.
+ */
+export function shareRegionPartitions(options: {
+  workSharing: RegionWorkSharing | undefined;
+  workers: number;
+  pool: () => WorkerPool | undefined;
+  links: () => readonly { readonly topics: readonly string[] }[];
+  replicators: () => readonly SharedLink[];
+  marksOf: (tps: readonly TopicPartition[]) => { marks: HighwaterEntry[]; throughs: PartitionThrough[] };
+  writer: Pick<PartitionWriter, 'settled'>;
+  keeper: IndexKeeper;
+  index: OriginIndex;
+  cluster: PartitionCounter;
+  fences?: PartitionFences;
+  topicRefreshMs: number;
+  metrics: ReplicationMetrics;
+  logger: Logger;
+}): SharedPartitions | undefined {
+  const { workSharing } = options;
+  if (!workSharing) return undefined;
+  const share =
+    options.workers > 1
+      ? new WorkerShare({ pool: options.pool, links: options.links, marksOf: options.marksOf })
+      : undefined;
+  return new SharedPartitions({
+    keeper: options.keeper,
+    index: options.index,
+    cluster: options.cluster,
+    links: () => (share ? [share] : options.replicators()),
+    writesSettled: async (tps) => {
+      await Promise.all([options.writer.settled(tps), share?.settled(tps)]);
+    },
+    isLeaseValid: () => workSharing.isLeaseValid(),
+    ...(options.fences && { fences: options.fences }),
+    topicRefreshMs: options.topicRefreshMs,
+    metrics: options.metrics,
+    logger: options.logger,
+  });
 }
