@@ -65,8 +65,16 @@ describe('fenced record sink: the next owner fences the old one at the broker', 
     await env?.stop();
   });
 
-  /** The values in the partition, as a read_committed and a read_uncommitted consumer see them. */
-  async function contents(topic: string): Promise<{ committed: string[]; uncommitted: string[] }> {
+  /**
+   * The values in the partition, as a read_committed and a read_uncommitted consumer see them. The broker
+   * writes a transaction's commit markers after the commit has returned, so a read_committed read right after
+   * it may end before the last transaction: the committed side is read again (for up to 15 s) until it holds
+   * `atLeast` values; the assertions then judge what it holds.
+   */
+  async function contents(
+    topic: string,
+    atLeast: number,
+  ): Promise<{ committed: string[]; uncommitted: string[] }> {
     const read = async (readUncommitted: boolean) => {
       const values: string[] = [];
       await readPartitionRanges(reader, topic, new Map([[0, 0]]), (r) => values.push(r.value!.toString()), {
@@ -74,7 +82,13 @@ describe('fenced record sink: the next owner fences the old one at the broker', 
       });
       return values;
     };
-    return { committed: await read(false), uncommitted: await read(true) };
+    const deadline = Date.now() + 15_000;
+    let committed = await read(false);
+    while (committed.length < atLeast && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      committed = await read(false);
+    }
+    return { committed, uncommitted: await read(true) };
   }
 
   /** The old owner (its requests of `hold.apiKey` held) and the new owner, both fencing `topic`/0. */
@@ -119,7 +133,7 @@ describe('fenced record sink: the next owner fences the old one at the broker', 
       hold.apiKey = undefined;
       hold.writes.shift()!();
       await assert.rejects(late, { code: 'GEOMESH_REPLICATION_NOT_OWNER' });
-      return await contents(topic);
+      return await contents(topic, 15);
     } finally {
       await old.stop();
       await next.stop();
