@@ -68,8 +68,7 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
   };
   if (options.tls !== undefined) config.ssl = options.tls;
   if (options.sasl) config.sasl = { ...options.sasl } as SASLOptions;
-  if (options.produceGate || options.onSocket)
-    config.socketFactory = gatedSocketFactory(options.produceGate, options.onSocket);
+  config.socketFactory = gatedSocketFactory(options.produceGate, options.onSocket);
   if (options.produceGate) {
     // A refused request must fail within a second, not after kafkajs' ~10 s of retries: an instance that
     // lost its lease waits for its writes in flight to end before it may take a lease and partitions again.

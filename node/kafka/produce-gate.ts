@@ -29,8 +29,9 @@ export interface ProduceGate {
 }
 
 /**
- * kafkajs' own socket factory (plain or TLS, keep-alive), with Produce requests gated when a gate is given,
- * and every socket handed to `onSocket` (the cluster's socket registry, kafka-cluster.ts).
+ * kafkajs' own socket factory (plain or TLS, keep-alive) without Nagle's algorithm, with Produce requests
+ * gated when a gate is given, and every socket handed to `onSocket` (the cluster's socket registry,
+ * kafka-cluster.ts).
  */
 export function gatedSocketFactory(
   gate?: ProduceGate,
@@ -41,6 +42,10 @@ export function gatedSocketFactory(
       ? tls.connect({ host, port, ...(net.isIP(host) ? {} : { servername: host }), ...ssl }, onConnect)
       : net.connect({ host, port }, onConnect);
     socket.setKeepAlive(true, KEEP_ALIVE_DELAY_MS);
+    // Nagle's algorithm off, as Kafka's own clients have it (TCP_NODELAY): kafkajs writes each request in one
+    // write, and a small one sent while another of the connection is unacknowledged (a fetch the broker holds,
+    // a heartbeat, a commit) would otherwise wait for the peer's delayed acknowledgement, up to 40 ms on Linux.
+    socket.setNoDelay(true);
     onSocket?.(socket);
     if (!gate) return socket;
     const write = socket.write.bind(socket) as (...args: unknown[]) => boolean;
