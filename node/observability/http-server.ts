@@ -1,13 +1,29 @@
 /**
- * The node's small HTTP endpoint: `/metrics` (Prometheus text), `/healthz` (the process answers) and
+ * The node's small HTTP endpoint: `/metrics` (Prometheus text: the node's families, then the process's),
+ * `/healthz` (the process answers) and
  * `/readyz` (every component says it is ready; 503 with the reasons otherwise; also the gauge
  * `geomesh_node_ready`), plus the read-only routes its
  * owner adds (the status page and its JSON). Only GET is served.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { createReadinessMetrics } from './metrics-catalogue.ts';
+
+let processRegistry: Registry | undefined;
+
+/**
+ * The process's own metrics (prom-client's defaults: resident memory, CPU, heap spaces, event-loop delay, GC
+ * pauses by kind), collected once per process however many nodes it runs one after another, and served by
+ * every `/metrics` of it after the node's families.
+ */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
 
 /** What a route answers. */
 export interface HttpResponse {
@@ -59,8 +75,9 @@ export class HttpServer {
         return;
       }
       if (path === '/metrics') {
-        this.#options.registry.metrics().then(
-          (text) => res.writeHead(200, { 'content-type': this.#options.registry.contentType }).end(text),
+        Promise.all([this.#options.registry.metrics(), processMetrics().metrics()]).then(
+          ([node, own]) =>
+            res.writeHead(200, { 'content-type': this.#options.registry.contentType }).end(`${node}\n${own}`),
           (err: unknown) => res.writeHead(500).end(String(err)),
         );
       } else if (path === '/healthz') {

@@ -52,3 +52,31 @@ describe('geomesh_region_state', () => {
     assert.deepEqual(await samples(registry, 'geomesh_region_state'), []);
   });
 });
+
+describe('/metrics', () => {
+  it("serves the node's families and the process's own (memory, GC pauses, event-loop delay), once each", async () => {
+    const scrape = async (): Promise<string> => {
+      const registry = new Registry();
+      const server = new HttpServer({ host: '127.0.0.1', port: 0, registry, notReady: () => [] });
+      await server.start();
+      try {
+        return await (await fetch(`http://${server.address}/metrics`)).text();
+      } finally {
+        await server.stop();
+      }
+    };
+    // A second server of the same process (a node restarted for a new topology) serves the same process metrics.
+    for (const text of [await scrape(), await scrape()]) {
+      const names = text.split('\n').flatMap((line) => /^# TYPE (\S+)/.exec(line)?.[1] ?? []);
+      for (const name of [
+        'geomesh_node_ready',
+        'process_resident_memory_bytes',
+        'process_cpu_seconds_total',
+        'nodejs_heap_size_used_bytes',
+        'nodejs_gc_duration_seconds',
+        'nodejs_eventloop_lag_p99_seconds',
+      ])
+        assert.equal(names.filter((n) => n === name).length, 1, `${name} once in /metrics`);
+    }
+  });
+});
