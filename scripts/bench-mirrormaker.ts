@@ -17,7 +17,7 @@
  * record copied; its peak RSS over its life. Figures are the median of `--runs` runs; the order of the
  * contenders rotates from run to run. Then end-to-end latency at a fixed rate: the replicators of
  * --contenders (and --baseline) at once (MirrorMaker 2 with its default settings), each on its own topic,
- * CreateTime → arrival in b.
+ * CreateTime → arrival in b; and again at half of MirrorMaker 2's median rate of this run, each alone.
  *
  * Output: a markdown table on stdout and in `<out>.md`, every figure in `<out>.json`.
  */
@@ -26,7 +26,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseScriptArgs } from './script-args.ts';
 import kafkajs, { type Kafka } from 'kafkajs';
-import { measureAll, type LatencyFigureSet } from './bench/mirror-latency.ts';
+import { measureAll, measureEach } from './bench/mirror-latency.ts';
 import {
   PRODUCER_PERF_SETTINGS,
   consumerPerfRate,
@@ -36,8 +36,15 @@ import {
   startMirrorMaker,
   startProducerPerf,
 } from './bench/mirror-contenders.ts';
-import { renderMarkdown, summarise, type RunFigures } from './bench/mirror-report.ts';
+import {
+  median,
+  renderMarkdown,
+  summarise,
+  type LatencyReport,
+  type RunFigures,
+} from './bench/mirror-report.ts';
 import { createTopics, deleteTopics, finished, timeCopy } from './bench/mirror-steps.ts';
+import { gatedSocketFactory } from '../node/kafka/index.ts';
 import type { ManagedProcess } from '../test/harness/index.ts';
 
 const { Kafka: KafkaClient, logLevel } = kafkajs;
@@ -56,6 +63,9 @@ const HELP = `npm run bench:mirrormaker [-- options]
   --latency-rate R      records/s for the latency part (default 1000)
   --latency-seconds S   its length; 0 skips it (default 20)
   --latency-size B      its value size (default 1024)
+  --half-rate-seconds S latency again at half of MirrorMaker 2's median rate at --latency-size in this
+                        run, each contender alone, for S s; 0 skips it (default 20; needs mirrormaker
+                        among --contenders, --latency-size among --sizes and --runs ≥ 1)
   --heap FLAGS          heap flags of every JVM besides the brokers (default "-Xms256m -Xmx1g")
   --out PATH            writes PATH.json and PATH.md (default .cache/bench/mirrormaker)
   --cpu-prof DIR        geomesh nodes run with node --cpu-prof into DIR (profiling slows them: the figures
@@ -81,6 +91,7 @@ const { values } = parseScriptArgs('bench:mirrormaker', {
     'latency-rate': { type: 'string', default: '1000' },
     'latency-seconds': { type: 'string', default: '20' },
     'latency-size': { type: 'string', default: '1024' },
+    'half-rate-seconds': { type: 'string', default: '20' },
     heap: { type: 'string', default: '-Xms256m -Xmx1g' },
     out: { type: 'string', default: '.cache/bench/mirrormaker' },
     'cpu-prof': { type: 'string' },
@@ -146,6 +157,7 @@ const latency = {
   size: wholeNumber('latency-size', values['latency-size'], 1),
   partitions,
 };
+const halfRateSeconds = wholeNumber('half-rate-seconds', values['half-rate-seconds'], 0);
 const nodeArgs = [
   ...(values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', resolve(values['cpu-prof'])] : []),
   ...values['node-args'].split(/\s+/).filter(Boolean),
@@ -160,6 +172,8 @@ function client(brokers: readonly string[], clientId: string): Kafka {
     brokers: [...brokers],
     connectionTimeout: 3_000,
     logLevel: logLevel.NOTHING,
+    // Without Nagle's algorithm, as Kafka's own clients: the latency probes add no delay of their own.
+    socketFactory: gatedSocketFactory(),
   });
 }
 
@@ -212,7 +226,7 @@ async function main(): Promise<void> {
 
     const results: RunFigures[] = [];
     /** Writes the figures so far (after every size of every run, so a failure later loses none). */
-    const save = (latencyFigures?: LatencyFigureSet): string => {
+    const save = (latencyReport?: LatencyReport, halfReport?: LatencyReport): string => {
       const report = {
         environment: {
           kafkaVersion: env.cluster('a').version,
@@ -229,7 +243,7 @@ async function main(): Promise<void> {
           records: Object.fromEntries(sizes.map((s) => [s, recordsFor(s)])),
           heap,
         },
-        ...summarise(results, latencyFigures && { ...latency, ...latencyFigures }),
+        ...summarise(results, latencyReport, halfReport),
         runs: results,
       };
       const out = resolve(values.out);
@@ -347,30 +361,47 @@ async function main(): Promise<void> {
       }
     }
 
-    let latencyFigures: LatencyFigureSet | undefined;
+    const latencyContext = {
+      names: (['mirrormaker', 'geomesh', 'baseline'] as const).filter((c) =>
+        c === 'baseline' ? values.baseline !== undefined : contenders.has(c),
+      ),
+      ...(values.baseline !== undefined && { baselineRoot: resolve(values.baseline) }),
+      nodeArgs,
+      a,
+      b,
+      dir,
+      etcd,
+      keyHex,
+      classpath: mirrorClasspath,
+      brokersA,
+      brokersB,
+      heap,
+      live,
+    };
+    let latencyReport: LatencyReport | undefined;
     if (latency.seconds > 0 && copying.length > 0) {
       log(`latency: ${latency.rate} records/s of ${latency.size} B for ${latency.seconds} s, all at once …`);
-      latencyFigures = await measureAll({
-        names: (['mirrormaker', 'geomesh', 'baseline'] as const).filter((c) =>
-          c === 'baseline' ? values.baseline !== undefined : contenders.has(c),
-        ),
-        ...(values.baseline !== undefined && { baselineRoot: resolve(values.baseline) }),
-        latency,
-        nodeArgs,
-        a,
-        b,
-        dir,
-        etcd,
-        keyHex,
-        classpath: mirrorClasspath,
-        brokersA,
-        brokersB,
-        heap,
-        live,
-      });
+      const figures = await measureAll({ ...latencyContext, latency });
+      latencyReport = { ...latency, together: true, ...figures };
+      save(latencyReport);
     }
+    let halfReport: LatencyReport | undefined;
+    const mirrorRates = results.flatMap((r) =>
+      r.size === latency.size && r.contenders.mirrormaker ? [r.contenders.mirrormaker.recordsPerSecond] : [],
+    );
+    if (halfRateSeconds > 0 && mirrorRates.length > 0) {
+      const half = { ...latency, rate: Math.round(median(mirrorRates) / 2), seconds: halfRateSeconds };
+      log(
+        `latency: ${half.rate} records/s of ${half.size} B (half of MirrorMaker 2's median) for ${half.seconds} s, each alone …`,
+      );
+      const figures = await measureEach({ ...latencyContext, latency: half, topicPrefix: 'mm-half-' });
+      halfReport = { ...half, together: false, basis: "half of MirrorMaker 2's median rate", ...figures };
+    } else if (halfRateSeconds > 0)
+      log(
+        `latency at half of MirrorMaker 2's rate skipped: no MirrorMaker 2 copy of ${latency.size} B in this run`,
+      );
 
-    const markdown = save(latencyFigures);
+    const markdown = save(latencyReport, halfReport);
     console.log(markdown);
     log(`figures in ${resolve(values.out)}.json and .md`);
   } finally {

@@ -17,6 +17,8 @@ export interface LatencyFigures {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** The rate the producer kept over the counted part (below the one asked for when it could not keep up). */
+  sentPerSecond?: number;
   /** geomesh only: bucket bounds of its own histogram (timestamp → write acknowledged by b). */
   histogram?: { count: number; p50AtMostMs: number; p99AtMostMs: number; meanMs: number };
 }
@@ -89,6 +91,7 @@ export async function measureLatency(
   const total = warmup + measured;
   const latencies: number[] = [];
   let histogramBefore: Promise<string> | undefined;
+  let sentPerSecond: number | undefined;
   const consumer = b.consumer({ groupId: `bench.latency.${randomUUID()}`, maxWaitTimeInMs: 100 });
   const producer = a.producer({ idempotent: true, createPartitioner: Partitioners.DefaultPartitioner });
   const value = randomBytes(options.size);
@@ -107,10 +110,14 @@ export async function measureLatency(
     const tickMs = 10;
     const began = performance.now();
     let sent = 0;
+    let countedFrom = began;
     while (sent < total) {
       const due = Math.min(total, Math.floor(((performance.now() - began) / 1000) * options.rate));
       if (due > sent) {
-        if (sent < warmup && due >= warmup) histogramBefore = metrics?.().catch(() => '');
+        if (sent < warmup && due >= warmup) {
+          histogramBefore = metrics?.().catch(() => '');
+          countedFrom = performance.now();
+        }
         const timestamp = String(Date.now());
         const messages: Message[] = [];
         for (let seq = sent; seq < due; seq++)
@@ -125,6 +132,7 @@ export async function measureLatency(
         sent = due;
       } else await sleep(tickMs);
     }
+    sentPerSecond = measured / Math.max(0.001, (performance.now() - countedFrom) / 1000);
     const deadline = Date.now() + 60_000;
     while (latencies.length < measured && Date.now() < deadline) await sleep(POLL_MS);
   } finally {
@@ -137,6 +145,7 @@ export async function measureLatency(
     p50Ms: percentile(sorted, 0.5),
     p99Ms: percentile(sorted, 0.99),
     maxMs: sorted[sorted.length - 1] ?? NaN,
+    ...(sentPerSecond !== undefined && { sentPerSecond: Math.round(sentPerSecond) }),
   };
   if (metrics && histogramBefore) {
     const histogram = histogramFigures(

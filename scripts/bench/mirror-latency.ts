@@ -28,6 +28,8 @@ export async function measureAll(ctx: {
   /** The --baseline checkout. */
   baselineRoot?: string;
   latency: { rate: number; seconds: number; size: number; partitions: number };
+  /** Prefix of the contenders' topics (each part of a run takes its own). */
+  topicPrefix?: string;
   nodeArgs: readonly string[];
   a: Kafka;
   b: Kafka;
@@ -42,7 +44,7 @@ export async function measureAll(ctx: {
 }): Promise<LatencyFigureSet> {
   const { names, latency, nodeArgs } = ctx;
   const partitions = latency.partitions;
-  const topicOf = (name: string): string => `mm-latency-${name}`;
+  const topicOf = (name: string): string => `${ctx.topicPrefix ?? 'mm-latency-'}${name}`;
   await createTopics(ctx.a, names.map(topicOf), partitions);
   // One record in each topic before the replicators start: measuring begins once all copied it.
   await writeProbes(ctx.a, names.map(topicOf));
@@ -96,6 +98,21 @@ export async function measureAll(ctx: {
   await Promise.all(started.map((p) => p.process.stop(15_000)));
   for (const p of started) ctx.live.delete(p.process);
   return Object.fromEntries(started.map((p, i) => [p.name, figures[i]!]));
+}
+
+/**
+ * Latency of each replicator alone, one after another (at a rate high enough to load the machine, those
+ * measured at once would slow each other): each on its topic of `topicPrefix`.
+ */
+export async function measureEach(
+  ctx: Parameters<typeof measureAll>[0] & { topicPrefix: string },
+): Promise<LatencyFigureSet> {
+  const figures: LatencyFigureSet = {};
+  for (const name of ctx.names) {
+    log(`  ${name} alone …`);
+    Object.assign(figures, await measureAll({ ...ctx, names: [name] }));
+  }
+  return figures;
 }
 
 /** Writes one record into each of `topics` of a (retried while a loaded broker does not know a new topic yet). */

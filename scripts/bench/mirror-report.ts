@@ -33,6 +33,10 @@ export interface LatencyReport {
   rate: number;
   seconds: number;
   size: number;
+  /** How the contenders were measured: all at once (each on its own topic), or one after another. */
+  together: boolean;
+  /** Where the rate came from, when it was derived (e.g. half of MirrorMaker 2's median rate). */
+  basis?: string;
   mirrormaker?: LatencyFigures;
   geomesh?: LatencyFigures;
   /** `--baseline`: the other checkout, measured at the same time on a topic of its own. */
@@ -61,9 +65,15 @@ export interface Summary {
     >;
   }[];
   latency?: LatencyReport;
+  /** Latency at half of MirrorMaker 2's maximum rate (`--half-rate-seconds`). */
+  latencyAtHalf?: LatencyReport;
 }
 
-export function summarise(runs: readonly RunFigures[], latency?: LatencyReport): Summary {
+export function summarise(
+  runs: readonly RunFigures[],
+  latency?: LatencyReport,
+  latencyAtHalf?: LatencyReport,
+): Summary {
   const sizes = [...new Set(runs.map((r) => r.size))];
   const medians = sizes.map((size) => {
     const ofSize = runs.filter((r) => r.size === size);
@@ -107,7 +117,7 @@ export function summarise(runs: readonly RunFigures[], latency?: LatencyReport):
       ratiosToMirrorMaker,
     };
   });
-  return { medians, ...(latency && { latency }) };
+  return { medians, ...(latency && { latency }), ...(latencyAtHalf && { latencyAtHalf }) };
 }
 
 const n = (x: number, digits = 0): string =>
@@ -163,25 +173,29 @@ export function renderMarkdown(
       );
     }
   }
-  const l = report.latency;
-  if (l) {
-    lines.push(
-      '',
-      `End-to-end latency, ${n(l.rate)} records/s of ${l.size} B for ${l.seconds} s, all at once (producer CreateTime → ` +
-        `received by a consumer of b; MirrorMaker 2 with its default settings):`,
-      '',
-      '| contender | received | p50 ms | p99 ms | max ms |',
-      '|---|---:|---:|---:|---:|',
-    );
-    for (const [name, f] of [
-      ['mirrormaker', l.mirrormaker],
-      ['geomesh', l.geomesh],
-      ['baseline', l.baseline],
-    ] as const)
-      if (f)
-        lines.push(
-          `| ${label(name)} | ${n(f.received)} of ${n(f.produced)} | ${n(f.p50Ms)} | ${n(f.p99Ms)} | ${n(f.maxMs)} |`,
-        );
-  }
+  for (const l of [report.latency, report.latencyAtHalf]) if (l) lines.push(...latencyTable(l));
   return lines.join('\n') + '\n';
+}
+
+/** The lines of one latency part's table. */
+function latencyTable(l: LatencyReport): string[] {
+  const how = l.together ? 'all at once' : 'one contender at a time';
+  const lines = [
+    '',
+    `End-to-end latency, ${n(l.rate)} records/s of ${l.size} B${l.basis ? ` (${l.basis})` : ''} for ${l.seconds} s, ${how} ` +
+      `(producer CreateTime → received by a consumer of b; MirrorMaker 2 with its default settings):`,
+    '',
+    '| contender | received | records/s sent | p50 ms | p99 ms | max ms |',
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const [name, f] of [
+    ['mirrormaker', l.mirrormaker],
+    ['geomesh', l.geomesh],
+    ['baseline', l.baseline],
+  ] as const)
+    if (f)
+      lines.push(
+        `| ${label(name)} | ${n(f.received)} of ${n(f.produced)} | ${f.sentPerSecond === undefined ? '' : n(f.sentPerSecond)} | ${n(f.p50Ms)} | ${n(f.p99Ms)} | ${n(f.maxMs)} |`,
+      );
+  return lines;
 }
