@@ -21,6 +21,16 @@ export interface LatencyFigures {
   sentPerSecond?: number;
   /** geomesh only: bucket bounds of its own histogram (timestamp → write acknowledged by b). */
   histogram?: { count: number; p50AtMostMs: number; p99AtMostMs: number; meanMs: number };
+  /**
+   * geomesh only, over the counted part: its main thread's event-loop delay (p99 and max) and its garbage
+   * collections (pauses, their total and longest bucket bound) — what else holds a record up.
+   */
+  process?: {
+    eventLoopDelayP99Ms: number;
+    eventLoopDelayMaxMs: number;
+    gcPauses: number;
+    gcPauseTotalMs: number;
+  };
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -66,6 +76,29 @@ function histogramFigures(before: HistogramSnapshot, after: HistogramSnapshot): 
     p50AtMostMs: bound(0.5),
     p99AtMostMs: bound(0.99),
     meanMs: ((after.sum - before.sum) / count) * 1000,
+  };
+}
+
+/** The value of the sample `name` (no labels), or the sum over its label sets, in Prometheus text. */
+function sampleSum(text: string, name: string): number {
+  let sum = 0;
+  for (const line of text.split('\n'))
+    if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.split(' ').pop());
+  return sum;
+}
+
+/**
+ * The node's event-loop delay since the scrape before `after` (prom-client resets it at every scrape) and its
+ * garbage collections between the two scrapes.
+ */
+function processFigures(before: string, after: string): LatencyFigures['process'] {
+  if (!after.includes('nodejs_gc_duration_seconds')) return undefined;
+  const delta = (name: string): number => sampleSum(after, name) - sampleSum(before, name);
+  return {
+    eventLoopDelayP99Ms: sampleSum(after, 'nodejs_eventloop_lag_p99_seconds') * 1000,
+    eventLoopDelayMaxMs: sampleSum(after, 'nodejs_eventloop_lag_max_seconds') * 1000,
+    gcPauses: delta('nodejs_gc_duration_seconds_count'),
+    gcPauseTotalMs: delta('nodejs_gc_duration_seconds_sum') * 1000,
   };
 }
 
@@ -148,11 +181,11 @@ export async function measureLatency(
     ...(sentPerSecond !== undefined && { sentPerSecond: Math.round(sentPerSecond) }),
   };
   if (metrics && histogramBefore) {
-    const histogram = histogramFigures(
-      parseLatencyHistogram(await histogramBefore),
-      parseLatencyHistogram(await metrics()),
-    );
+    const [before, after] = [await histogramBefore, await metrics()];
+    const histogram = histogramFigures(parseLatencyHistogram(before), parseLatencyHistogram(after));
     if (histogram) figures.histogram = histogram;
+    const process = processFigures(before, after);
+    if (process) figures.process = process;
   }
   return figures;
 }

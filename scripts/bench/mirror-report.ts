@@ -197,5 +197,15 @@ function latencyTable(l: LatencyReport): string[] {
       lines.push(
         `| ${label(name)} | ${n(f.received)} of ${n(f.produced)} | ${f.sentPerSecond === undefined ? '' : n(f.sentPerSecond)} | ${n(f.p50Ms)} | ${n(f.p99Ms)} | ${n(f.maxMs)} |`,
       );
+  for (const [name, f] of [
+    ['geomesh', l.geomesh],
+    ['baseline', l.baseline],
+  ] as const)
+    if (f?.process)
+      lines.push(
+        '',
+        `${label(name)}'s process over the counted part: event-loop delay p99 ${n(f.process.eventLoopDelayP99Ms, 1)} ms, ` +
+          `max ${n(f.process.eventLoopDelayMaxMs, 1)} ms; ${n(f.process.gcPauses)} garbage collections, ${n(f.process.gcPauseTotalMs)} ms of pauses in all.`,
+      );
   return lines;
 }
