@@ -170,8 +170,12 @@ function merge(defaults: object, overrides: unknown, path: string): object {
     else if (typeof given === 'boolean') {
       if (typeof value !== 'boolean') fail(at, `must be true or false, got ${describe(value)}`);
       out[key] = value;
-    } else if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
-      fail(at, `must be a positive whole number (the unit its name ends in), got ${describe(value)}`);
+    } else if (given === 'auto' && value === 'auto') out[key] = value;
+    else if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0)
+      fail(
+        at,
+        `must be a positive whole number (the unit its name ends in)${given === 'auto' ? ' or "auto"' : ''}, got ${describe(value)}`,
+      );
     else out[key] = value;
   }
   return out;

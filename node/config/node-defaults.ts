@@ -13,10 +13,12 @@ export const NODE_DEFAULTS = deepFreeze({
   indexFlushIntervalMs: 1_000,
   /**
    * Worker threads the data path is spread over, each owning a share of the target partitions
-   * (docs/work-sharing.md, "Worker threads"); 1 runs it on the main thread. 1 by default: a link with
-   * `transport: stream` pulls on worker threads (2 on 2 cores copied ×1.76 the rate of 1 at 100 B).
+   * (docs/work-sharing.md, "Worker threads"); 1 runs it on the main thread. `auto`: as many as the cores the
+   * process may run on (2 on 2 cores copied ×1.76 the rate of 1 at 100 B), but 1 while an inbound link has
+   * `transport: stream` (streams are not built on worker threads).
    */
-  workers: 1,
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the setting's type, not the literal's
+  workers: 'auto' as number | 'auto',
   /**
    * Work sharing: fence each owned target partition at the broker (a transactional producer per partition,
    * docs/work-sharing.md, "Fencing"; `geomesh node --fence-at-broker`). Off by default: its commit markers

@@ -52,10 +52,10 @@ export interface RegionNodeOptions {
   indexFlushIntervalMs?: number;
   /**
    * Worker threads the data path runs on, each owning a share of the target partitions (docs/work-sharing.md,
-   * "Worker threads"); default NODE_DEFAULTS.workers (1: the main thread). With `workSharing`, the workers
-   * split what the instance owns.
+   * "Worker threads"); 1: the main thread; `auto` (NODE_DEFAULTS.workers): the cores available, or 1 while a
+   * link streams. With `workSharing`, the workers split what the instance owns.
    */
-  workers?: number;
+  workers?: number | 'auto';
   /** Work sharing fenced at the broker per target partition; default NODE_DEFAULTS.fenceAtBroker. */
   fenceAtBroker?: boolean;
   /** How often a worker sends its counters and metrics; default NODE_DEFAULTS.workerReportMs. */

@@ -3,6 +3,7 @@
  * `startWorkerLinks` starts the pool with each worker's share of the marks, and gives back one `WorkerLink` per
  * inbound link (worker-link.ts), the main thread's view of that link over every worker.
  */
+import { availableParallelism } from 'node:os';
 import { GeomeshError } from '../../base/index.ts';
 import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
 import type { KafkaCluster } from '../kafka/index.ts';
@@ -61,19 +62,37 @@ export async function planLinks(
   return planned;
 }
 
+/** How many worker threads the node runs, and why (for its start log). */
+export interface WorkerChoice {
+  count: number;
+  /** `set`: a number was given; `auto`: the cores available; `auto-stream`: 1, a link streams. */
+  reason: 'set' | 'auto' | 'auto-stream';
+}
+
 /**
- * The node's worker count (`workers`, default NODE_DEFAULTS.workers), checked: a positive whole number.
- * Throws GEOMESH_CONFIG_INVALID naming the setting and the fix.
+ * The node's worker count (`workers`, default NODE_DEFAULTS.workers), checked: a positive whole number, or
+ * `auto`: as many as the cores this process may run on (`os.availableParallelism()`, which honours a CPU
+ * affinity such as `taskset` or a container's cpuset), except 1 while an inbound link has `transport: stream`
+ * (streams are not built on worker threads: such a link would pull). Throws GEOMESH_CONFIG_INVALID naming
+ * the setting and the fix.
  */
-export function workerCount(options: Pick<RegionNodeOptions, 'workers'>): number {
+export function chooseWorkers(
+  options: Pick<RegionNodeOptions, 'workers'> & { inbound?: RegionNodeOptions['inbound'] },
+  cores: number = availableParallelism(),
+): WorkerChoice {
   const workers = options.workers ?? NODE_DEFAULTS.workers;
+  if (workers === 'auto') {
+    if ((options.inbound ?? []).some((link) => link.transport === 'stream'))
+      return { count: 1, reason: 'auto-stream' };
+    return { count: Math.max(1, cores), reason: 'auto' };
+  }
   if (!Number.isSafeInteger(workers) || workers < 1)
     throw new GeomeshError(
       'GEOMESH_CONFIG_INVALID',
-      `node setting workers: must be a positive whole number (worker threads), got ${String(workers)}`,
+      `node setting workers: must be a positive whole number (worker threads) or "auto", got ${String(workers)}`,
       { details: { key: 'workers' } },
     );
-  return workers;
+  return { count: workers, reason: 'set' };
 }
 
 /** What `startWorkerLinks` needs of the region node. */

@@ -41,7 +41,7 @@ export interface NodeProcessOptions {
   /** Bound of the whole stop (drain, handover, flush); past it the process exits naming the stuck step. */
   stopDeadlineMs: number;
   /** Worker threads of the data path (`--workers`); default NODE_DEFAULTS.workers. */
-  workers?: number;
+  workers?: number | 'auto';
   /** Work sharing fenced at the broker (`--fence-at-broker`); default NODE_DEFAULTS.fenceAtBroker. */
   fenceAtBroker?: boolean;
   env: NodeJS.ProcessEnv;

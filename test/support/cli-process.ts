@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../harness/index.ts';
+import { E2E_WORKERS } from './e2e-workers.ts';
 import { waitFor } from './polling.ts';
 
 const BIN = join(PROJECT_ROOT, 'node', 'cli', 'bin.ts');
@@ -15,7 +16,9 @@ export function runGeomesh(
   args: readonly string[],
   env: Readonly<Record<string, string>> = {},
 ): ChildProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  // `geomesh node` on the suite's worker count (GEOMESH_E2E_WORKERS, 1 by default) unless the test sets its own.
+  const workers = args[0] === 'node' && !args.includes('--workers') ? ['--workers', String(E2E_WORKERS)] : [];
+  const child = spawn(process.execPath, [BIN, ...args, ...workers], {
     env: { ...process.env, GEOMESH_LOG_LEVEL: process.env['GEOMESH_NODE_LOG'] ?? 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -72,8 +72,8 @@ export function registerNodeCommand(program: Command, context: CliContext): void
       String(NODE_DEFAULTS.stopDeadlineMs),
     )
     .option(
-      '--workers <n>',
-      'worker threads the data path is spread over, each owning a share of the target partitions (1: the main thread; not with work sharing)',
+      '--workers <n|auto>',
+      'worker threads the data path is spread over, each owning a share of the target partitions (1: the main thread; auto: the cores this process may use, or 1 while an inbound link streams)',
       String(NODE_DEFAULTS.workers),
     )
     .option(
@@ -97,10 +97,10 @@ export function registerNodeCommand(program: Command, context: CliContext): void
         context.setExitCode(EXIT_CODES.usage);
         return;
       }
-      const workers = Number(options.workers);
-      if (!Number.isSafeInteger(workers) || workers < 1) {
+      const workers = options.workers === 'auto' ? 'auto' : Number(options.workers);
+      if (workers !== 'auto' && (!Number.isSafeInteger(workers) || workers < 1)) {
         context.stderr(
-          `geomesh node: --workers must be a whole number of threads, at least 1; got "${options.workers}"\n`,
+          `geomesh node: --workers must be a whole number of threads, at least 1, or auto; got "${options.workers}"\n`,
         );
         context.setExitCode(EXIT_CODES.usage);
         return;

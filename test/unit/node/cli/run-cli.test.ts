@@ -50,7 +50,7 @@ describe('runCli', () => {
     }
   });
 
-  it('geomesh node refuses a worker count that is not a whole number ≥ 1, before connecting', async () => {
+  it('geomesh node refuses a worker count that is not a whole number ≥ 1 or auto, before connecting', async () => {
     for (const value of ['0', 'two', '1.5']) {
       const r = await run(
         ['node', '--topology', FULL_MESH, '--region', 'us-east', '--workers', value],
@@ -60,7 +60,7 @@ describe('runCli', () => {
       assert.match(
         r.stderr,
         new RegExp(
-          `--workers must be a whole number of threads, at least 1; got "${value.replace('.', '\\.')}"`,
+          `--workers must be a whole number of threads, at least 1, or auto; got "${value.replace('.', '\\.')}"`,
         ),
       );
     }

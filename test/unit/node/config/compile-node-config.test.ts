@@ -185,6 +185,18 @@ describe('compileNodeConfig', () => {
     );
   });
 
+  it('workers takes a whole number ≥ 1 or "auto" (its default), and nothing else', () => {
+    const topology = topologyWith([], undefined, undefined);
+    assert.equal(compileNodeConfig(topology, 'west').workers, 'auto');
+    assert.equal(compileNodeConfig(topology, 'west', { workers: 3 }).workers, 3);
+    assert.equal(compileNodeConfig(topology, 'west', { workers: 'auto' }).workers, 'auto');
+    for (const workers of [0, 'many', 1.5])
+      assert.throws(
+        () => compileNodeConfig(topology, 'west', { workers: workers as number }),
+        /node setting workers: must be a positive whole number \(the unit its name ends in\) or "auto"/,
+      );
+  });
+
   it('overrides win at any depth; every other setting keeps its default; the links get the overridden ones', () => {
     const topology = topologyWith([], undefined, undefined);
     fc.assert(

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { GeomeshError } from '../../../../base/index.ts';
-import { NODE_DEFAULTS } from '../../../../node/config/index.ts';
+import { NODE_DEFAULTS, type InboundLinkConfig } from '../../../../node/config/index.ts';
 import { emptyLinkStats } from '../../../../node/replication/index.ts';
-import { WorkerLink, workerCount } from '../../../../node/region/worker-links.ts';
+import { WorkerLink, chooseWorkers } from '../../../../node/region/worker-links.ts';
 import { snapshotLinkStats } from '../../../../node/workers/index.ts';
 
 const isConfigError = (err: unknown) => err instanceof GeomeshError && err.code === 'GEOMESH_CONFIG_INVALID';
@@ -15,16 +15,38 @@ const IDLE_VIEW = {
   heldBack: [],
 };
 
-describe('workerCount', () => {
-  it('takes the default (1) and any whole number ≥ 1', () => {
-    assert.equal(workerCount({}), 1);
-    assert.equal(workerCount({ workers: 4 }), 4);
+describe('chooseWorkers', () => {
+  const link = (transport: 'pull' | 'stream') => ({ transport }) as unknown as InboundLinkConfig;
+
+  it('auto (the default): as many as the cores available', () => {
+    assert.equal(NODE_DEFAULTS.workers, 'auto');
+    assert.deepEqual(chooseWorkers({}, 2), { count: 2, reason: 'auto' });
+    assert.deepEqual(chooseWorkers({ inbound: [link('pull'), link('pull')] }, 8), {
+      count: 8,
+      reason: 'auto',
+    });
+    assert.deepEqual(chooseWorkers({ workers: 'auto' }, 1), { count: 1, reason: 'auto' });
   });
 
-  it('refuses a count that is not a whole number ≥ 1, naming the setting', () => {
-    for (const workers of [0, -2, 1.5, Number.NaN])
+  it('auto: 1 while an inbound link streams, whatever the cores', () => {
+    assert.deepEqual(chooseWorkers({ inbound: [link('pull'), link('stream')] }, 4), {
+      count: 1,
+      reason: 'auto-stream',
+    });
+  });
+
+  it('a number given is taken as it is, streams or not', () => {
+    assert.deepEqual(chooseWorkers({ workers: 4, inbound: [link('stream')] }, 2), {
+      count: 4,
+      reason: 'set',
+    });
+    assert.deepEqual(chooseWorkers({ workers: 1 }, 8), { count: 1, reason: 'set' });
+  });
+
+  it('refuses a count that is not a whole number ≥ 1 or auto, naming the setting', () => {
+    for (const workers of [0, -2, 1.5, Number.NaN, 'many' as 'auto'])
       assert.throws(
-        () => workerCount({ workers }),
+        () => chooseWorkers({ workers }),
         (err: unknown) => isConfigError(err) && /workers/.test(String(err)),
       );
   });
