@@ -63,6 +63,7 @@ const HELP = `npm run bench:mirrormaker [-- options]
   --latency-rate R      records/s for the latency part (default 1000)
   --latency-seconds S   its length; 0 skips it (default 20)
   --latency-size B      its value size (default 1024)
+  --latency-alone       measures that part one contender at a time (default all at once)
   --half-rate-seconds S latency again at half of MirrorMaker 2's median rate at --latency-size in this
                         run, each contender alone, for S s; 0 skips it (default 20; needs mirrormaker
                         among --contenders, --latency-size among --sizes and --runs ≥ 1)
@@ -92,6 +93,7 @@ const { values } = parseScriptArgs('bench:mirrormaker', {
     'latency-seconds': { type: 'string', default: '20' },
     'latency-size': { type: 'string', default: '1024' },
     'half-rate-seconds': { type: 'string', default: '20' },
+    'latency-alone': { type: 'boolean', default: false },
     heap: { type: 'string', default: '-Xms256m -Xmx1g' },
     out: { type: 'string', default: '.cache/bench/mirrormaker' },
     'cpu-prof': { type: 'string' },
@@ -380,9 +382,14 @@ async function main(): Promise<void> {
     };
     let latencyReport: LatencyReport | undefined;
     if (latency.seconds > 0 && copying.length > 0) {
-      log(`latency: ${latency.rate} records/s of ${latency.size} B for ${latency.seconds} s, all at once …`);
-      const figures = await measureAll({ ...latencyContext, latency });
-      latencyReport = { ...latency, together: true, ...figures };
+      const together = !values['latency-alone'];
+      log(
+        `latency: ${latency.rate} records/s of ${latency.size} B for ${latency.seconds} s, ${together ? 'all at once' : 'each alone'} …`,
+      );
+      const figures = together
+        ? await measureAll({ ...latencyContext, latency })
+        : await measureEach({ ...latencyContext, latency, topicPrefix: 'mm-latency-' });
+      latencyReport = { ...latency, together, ...figures };
       save(latencyReport);
     }
     let halfReport: LatencyReport | undefined;
