@@ -64,6 +64,8 @@ const HELP = `npm run bench:mirrormaker [-- options]
   --latency-seconds S   its length; 0 skips it (default 20)
   --latency-size B      its value size (default 1024)
   --latency-alone       measures that part one contender at a time (default all at once)
+  --latency-mirror-tuned  MirrorMaker 2 in the latency parts with the copies' throughput settings (default:
+                        its own defaults)
   --half-rate-seconds S latency again at half of MirrorMaker 2's median rate at --latency-size in this
                         run, each contender alone, for S s; 0 skips it (default 20; needs mirrormaker
                         among --contenders, --latency-size among --sizes and --runs ≥ 1)
@@ -94,6 +96,7 @@ const { values } = parseScriptArgs('bench:mirrormaker', {
     'latency-size': { type: 'string', default: '1024' },
     'half-rate-seconds': { type: 'string', default: '20' },
     'latency-alone': { type: 'boolean', default: false },
+    'latency-mirror-tuned': { type: 'boolean', default: false },
     heap: { type: 'string', default: '-Xms256m -Xmx1g' },
     out: { type: 'string', default: '.cache/bench/mirrormaker' },
     'cpu-prof': { type: 'string' },
@@ -369,6 +372,7 @@ async function main(): Promise<void> {
       ),
       ...(values.baseline !== undefined && { baselineRoot: resolve(values.baseline) }),
       nodeArgs,
+      mirrorTuned: values['latency-mirror-tuned'],
       a,
       b,
       dir,
@@ -389,7 +393,7 @@ async function main(): Promise<void> {
       const figures = together
         ? await measureAll({ ...latencyContext, latency })
         : await measureEach({ ...latencyContext, latency, topicPrefix: 'mm-latency-' });
-      latencyReport = { ...latency, together, ...figures };
+      latencyReport = { ...latency, together, mirrorTuned: values['latency-mirror-tuned'], ...figures };
       save(latencyReport);
     }
     let halfReport: LatencyReport | undefined;
@@ -402,7 +406,13 @@ async function main(): Promise<void> {
         `latency: ${half.rate} records/s of ${half.size} B (half of MirrorMaker 2's median) for ${half.seconds} s, each alone …`,
       );
       const figures = await measureEach({ ...latencyContext, latency: half, topicPrefix: 'mm-half-' });
-      halfReport = { ...half, together: false, basis: "half of MirrorMaker 2's median rate", ...figures };
+      halfReport = {
+        ...half,
+        together: false,
+        basis: "half of MirrorMaker 2's median rate",
+        mirrorTuned: values['latency-mirror-tuned'],
+        ...figures,
+      };
     } else if (halfRateSeconds > 0)
       log(
         `latency at half of MirrorMaker 2's rate skipped: no MirrorMaker 2 copy of ${latency.size} B in this run`,

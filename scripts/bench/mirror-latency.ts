@@ -28,6 +28,8 @@ export async function measureAll(ctx: {
   /** The --baseline checkout. */
   baselineRoot?: string;
   latency: { rate: number; seconds: number; size: number; partitions: number };
+  /** MirrorMaker 2 with the throughput settings of the copies instead of its defaults. */
+  mirrorTuned?: boolean;
   /** Prefix of the contenders' topics (each part of a run takes its own). */
   topicPrefix?: string;
   nodeArgs: readonly string[];
@@ -58,7 +60,7 @@ export async function measureAll(ctx: {
         target: ctx.brokersB,
         topics: topicOf(name),
         tasks: partitions,
-        tuned: false,
+        tuned: ctx.mirrorTuned ?? false,
         heap: ctx.heap,
       });
       started.push({ name, process: mirror });

@@ -37,6 +37,8 @@ export interface LatencyReport {
   together: boolean;
   /** Where the rate came from, when it was derived (e.g. half of MirrorMaker 2's median rate). */
   basis?: string;
+  /** MirrorMaker 2 ran with the copies' throughput settings (else its defaults). */
+  mirrorTuned?: boolean;
   mirrormaker?: LatencyFigures;
   geomesh?: LatencyFigures;
   /** `--baseline`: the other checkout, measured at the same time on a topic of its own. */
@@ -183,7 +185,7 @@ function latencyTable(l: LatencyReport): string[] {
   const lines = [
     '',
     `End-to-end latency, ${n(l.rate)} records/s of ${l.size} B${l.basis ? ` (${l.basis})` : ''} for ${l.seconds} s, ${how} ` +
-      `(producer CreateTime → received by a consumer of b; MirrorMaker 2 with its default settings):`,
+      `(producer CreateTime → received by a consumer of b; MirrorMaker 2 with ${l.mirrorTuned ? 'the throughput settings of the copies' : 'its default settings'}):`,
     '',
     '| contender | received | records/s sent | p50 ms | p99 ms | max ms |',
     '|---|---:|---:|---:|---:|---:|',
