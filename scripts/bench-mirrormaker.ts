@@ -58,7 +58,8 @@ const HELP = `npm run bench:mirrormaker [-- options]
   --cores LIST          cores geomesh is pinned to, one run each (default 1,2; more than the machine has
                         are left out)
   --workers N|cores     worker threads of every geomesh node: a number, or "cores" (as many as the cores
-                        it is pinned to); default the node's own (NODE_DEFAULTS.workers)
+                        it is pinned to; the latency parts, unpinned: the machine's); default the node's
+                        own (NODE_DEFAULTS.workers: auto)
   --contenders LIST     which to run: limit,mirrormaker,geomesh (default all three)
   --latency-rate R      records/s for the latency part (default 1000)
   --latency-seconds S   its length; 0 skips it (default 20)
@@ -373,6 +374,7 @@ async function main(): Promise<void> {
       ...(values.baseline !== undefined && { baselineRoot: resolve(values.baseline) }),
       nodeArgs,
       mirrorTuned: values['latency-mirror-tuned'],
+      ...(workersFor(machineCores) !== undefined && { workers: workersFor(machineCores)! }),
       a,
       b,
       dir,

@@ -28,6 +28,8 @@ export async function measureAll(ctx: {
   /** The --baseline checkout. */
   baselineRoot?: string;
   latency: { rate: number; seconds: number; size: number; partitions: number };
+  /** The geomesh nodes' worker threads (`--workers` as a number; "cores": those of the machine); default theirs. */
+  workers?: number;
   /** MirrorMaker 2 with the throughput settings of the copies instead of its defaults. */
   mirrorTuned?: boolean;
   /** Prefix of the contenders' topics (each part of a run takes its own). */
@@ -75,6 +77,7 @@ export async function measureAll(ctx: {
       topics: topicOf(name),
       provenanceKeyHex: ctx.keyHex,
       nodeArgs,
+      ...(ctx.workers !== undefined && { workers: ctx.workers }),
       ...(name === 'baseline' && ctx.baselineRoot !== undefined && { root: ctx.baselineRoot }),
     });
     started.push({ name, process: node.process, http: node.http });
