@@ -184,6 +184,8 @@ describe('partitions added by another client', () => {
       logger: testLogger(),
       http: { host: '127.0.0.1', port: 0 },
       topicRefreshMs: REFRESH_MS,
+      // The data path on this thread: the coverage case below reaches into a link's replicator.
+      workers: 1,
     });
     nodes.push(node);
     await node.start();
@@ -245,7 +247,7 @@ describe('partitions added by another client', () => {
 
   it('the coverage audit reports a partition nobody reads in metrics, /readyz and status, and clears when it is read again', async () => {
     const node = nodes.find((n) => n.links[0]?.to === 'b')!;
-    // A replicator on this thread (the node runs no worker threads here).
+    // A replicator on this thread (the node runs no worker threads: `workers: 1` above).
     const link = node.links[0] as LinkReplicator;
     const metric = async () =>
       metricSum(

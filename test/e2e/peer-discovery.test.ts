@@ -25,6 +25,7 @@ import { TestEnvironment, freePort } from '../harness/index.ts';
 import { startCoordinator, uniqueMesh } from '../integration/coordination/coordination-support.ts';
 import { pollUntil } from '../support/polling.ts';
 import { testLogger } from '../support/test-logger.ts';
+import { E2E_WORKERS } from '../support/e2e-workers.ts';
 import { fakeHandlers } from '../unit/node/rpc/fixtures.ts';
 
 const LINK = {
@@ -132,7 +133,7 @@ describe('peer discovery from etcd (real etcd, real Kafka, west node in process)
     session.start();
     west = new RegionSupervisor({
       config,
-      node: compileNodeConfig(config, 'west', { peerHeartbeatMs: 300 }),
+      node: compileNodeConfig(config, 'west', { peerHeartbeatMs: 300, workers: E2E_WORKERS }),
       coordination: session,
       logger: testLogger(),
       http: { host: '127.0.0.1', port: http },

@@ -28,6 +28,7 @@ import type { Translation } from '../../node/translation-service/index.ts';
 import { FrontierFilter } from '../../node/translation/index.ts';
 import { TestEnvironment, freePort } from '../harness/index.ts';
 import { runGeomesh, runGeomeshToEnd, waitNodeReady } from '../support/cli-process.ts';
+import { E2E_WORKERS } from '../support/e2e-workers.ts';
 import { auditTopic } from '../support/mesh-audit.ts';
 import { metricSum, pollUntil, waitFor } from '../support/polling.ts';
 import { compileLink } from '../../node/config/index.ts';
@@ -438,6 +439,7 @@ describe('provenance keys: rolling rotation, a wrong key, translation across a r
         clusters,
         inbound: [compileLink({ from: other, topics: [topic], forwardsOrigin: (o) => o === other })],
         logger: silentLogger(),
+        workers: E2E_WORKERS,
       });
       await node.start();
       nodes[region] = node;
