@@ -3,7 +3,6 @@
  * `startWorkerLinks` starts the pool with each worker's share of the marks, and gives back one `WorkerLink` per
  * inbound link (worker-link.ts), the main thread's view of that link over every worker.
  */
-import { availableParallelism } from 'node:os';
 import { GeomeshError } from '../../base/index.ts';
 import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
 import type { KafkaCluster } from '../kafka/index.ts';
@@ -17,6 +16,7 @@ import {
 } from '../replication/index.ts';
 import type { OriginIndex } from '../translation/index.ts';
 import {
+  cpuBudget,
   ownedBy,
   WorkerPool,
   type PartitionThrough,
@@ -71,14 +71,14 @@ export interface WorkerChoice {
 
 /**
  * The node's worker count (`workers`, default NODE_DEFAULTS.workers), checked: a positive whole number, or
- * `auto`: as many as the cores this process may run on (`os.availableParallelism()`, which honours a CPU
- * affinity such as `taskset` or a container's cpuset), except 1 while an inbound link has `transport: stream`
+ * `auto`: as many as the cores this process may use (`cpuBudget`: its CPU affinity, such as `taskset` or a
+ * container's cpuset, capped by its cgroup's CPU quota), except 1 while an inbound link has `transport: stream`
  * (streams are not built on worker threads: such a link would pull). Throws GEOMESH_CONFIG_INVALID naming
  * the setting and the fix.
  */
 export function chooseWorkers(
   options: Pick<RegionNodeOptions, 'workers'> & { inbound?: RegionNodeOptions['inbound'] },
-  cores: number = availableParallelism(),
+  cores: number = cpuBudget(),
 ): WorkerChoice {
   const workers = options.workers ?? NODE_DEFAULTS.workers;
   if (workers === 'auto') {

@@ -3,6 +3,7 @@
  * partitions (docs/work-sharing.md, "Worker threads").
  */
 export { fnv1a, ownedBy, workerOf } from './worker-assignment.ts';
+export { cgroupCores, coresOfCpuMax, coresOfQuota, cpuBudget } from './cpu-budget.ts';
 export { InstanceShare, type InstanceShareOptions } from './instance-share.ts';
 export { LeaseDeadline } from './lease-deadline.ts';
 export {
