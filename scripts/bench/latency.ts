@@ -102,8 +102,12 @@ function processFigures(before: string, after: string): LatencyFigures['process'
   };
 }
 
-/** Records produced during this first part of a latency run are copied but not counted (warm-up). */
-const LATENCY_WARMUP_SECONDS = 2;
+/**
+ * Records produced during this first part of a latency run are copied but not counted (warm-up). 2 s was too
+ * short: brokers, replicators and the measuring clients freshly started (their JITs cold) gave the first
+ * contender of a run a p99 of 40–50 ms where the next one, on brokers warmed by it, got 13–15 ms.
+ */
+const LATENCY_WARMUP_SECONDS = 10;
 const MEASURED_HEADER = 'bench.measured';
 
 /**
