@@ -49,7 +49,7 @@ import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
 import {
   planLinks,
   RegionWorkers,
-  chooseWorkers,
+  startingWorkers,
   type PlannedLink,
   type RegionLink,
   type WorkerLink,
@@ -100,17 +100,8 @@ export class RegionNode {
 
   constructor(options: RegionNodeOptions) {
     this.#options = options;
-    const workers = chooseWorkers(options);
-    this.#workers = workers.count;
     this.#logger = options.logger.child({ component: 'region-node', region: options.region });
-    this.#logger.info(
-      { workers: workers.count, setting: options.workers ?? NODE_DEFAULTS.workers, reason: workers.reason },
-      workers.reason === 'auto-stream'
-        ? 'data path on the main thread: a link streams (streams are not built on worker threads)'
-        : workers.count > 1
-          ? `data path on ${workers.count} worker threads`
-          : 'data path on the main thread',
-    );
+    this.#workers = startingWorkers(options, this.#logger);
     this.#life = new Lifecycle('region node', this.#logger);
     this.provenanceKeys = new ProvenanceKeySet(options.provenanceKey, options.acceptedProvenanceKeys ?? []);
     this.registry = options.registry ?? new Registry();

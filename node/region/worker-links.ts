@@ -95,6 +95,20 @@ export function chooseWorkers(
   return { count: workers, reason: 'set' };
 }
 
+/** The node's worker count (chooseWorkers), logged at start with its setting and the reason. */
+export function startingWorkers(options: RegionNodeOptions, logger: Logger): number {
+  const { count, reason } = chooseWorkers(options);
+  logger.info(
+    { workers: count, setting: options.workers ?? NODE_DEFAULTS.workers, reason },
+    reason === 'auto-stream'
+      ? 'data path on the main thread: a link streams (streams are not built on worker threads)'
+      : count > 1
+        ? `data path on ${count} worker threads`
+        : 'data path on the main thread',
+  );
+  return count;
+}
+
 /** What `startWorkerLinks` needs of the region node. */
 export interface WorkerLinksOptions {
   /** The node's options (its region, clusters, keys, report interval and stop grace). */
