@@ -57,6 +57,7 @@ export {
 } from './coverage-audit.ts';
 export { LinkReplicator } from './link-replicator.ts';
 export {
+  approximateBytes,
   emptyLinkStats,
   type LinkObserver,
   type LinkReplicatorOptions,

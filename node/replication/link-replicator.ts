@@ -23,6 +23,7 @@ import { RateLimiter } from './rate-limiter.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
 import type { BatchOutcome, SourceBatch, TopicPartition } from './ports.ts';
 import {
+  approximateBytes,
   emptyLinkStats,
   type LinkReplicatorOptions,
   type LinkState,
@@ -310,7 +311,20 @@ export class LinkReplicator {
       this.#haltedAt.set(tp, check.resumeAt);
       return check;
     }
-    const items: PendingWrite[] = [];
+    // Records are decided and encoded one write at a time, not the whole batch first: what a write holds
+    // (its origin headers, its records) dies with the write, young, instead of living through the batch's
+    // every write and into V8's old generation (docs/benchmarks.md, "Memory"). A write also sees the marks
+    // of the writes before it.
+    const maxBytes = this.#options.maxBatchBytes;
+    let items: PendingWrite[] = [];
+    let itemsBytes = 0;
+    let outcome = { kind: 'done' } as BatchOutcome;
+    const flush = async (): Promise<boolean> => {
+      outcome = await this.#writes.writeChunked(batch.topic, batch.partition, items, batch.heartbeat);
+      items = [];
+      itemsBytes = 0;
+      return outcome.kind === 'done';
+    };
     const dropped: Partial<Record<DropReason, number>> = {};
     let forged = 0;
     let unknownKey = 0;
@@ -362,12 +376,17 @@ export class LinkReplicator {
       const headers = decision.isReplica
         ? record.headers
         : encodeOriginHeaders(record.headers, provenanceKey, mesh, decision.origin, identity);
-      items.push({
+      const item: PendingWrite = {
         record: { timestamp: record.timestamp, key: record.key, value: record.value, headers },
         origin: decision.origin,
         sourceOffset: record.offset,
-      });
+      };
+      const size = approximateBytes(item.record);
+      if (items.length > 0 && itemsBytes + size > maxBytes && !(await flush())) break;
+      items.push(item);
+      itemsBytes += size;
     }
+    if (items.length > 0 && outcome.kind === 'done') await flush();
     for (const [reason, count] of Object.entries(dropped) as [DropReason, number][]) {
       this.stats.dropped[reason] += count;
       observer?.dropped(reason, count);
@@ -381,7 +400,6 @@ export class LinkReplicator {
       this.stats.skippedUnknownKey += skipped;
       observer?.unknownKey?.(unknownKey);
     }
-    let outcome = await this.#writes.writeChunked(batch.topic, batch.partition, items, batch.heartbeat);
     if (outcome.kind === 'done' && haltAt)
       outcome = this.#halt(batch.topic, batch.partition, haltAt.offset, haltAt.why);
     const last = batch.records[batch.records.length - 1];
