@@ -120,6 +120,12 @@ export const NODE_DEFAULTS = deepFreeze({
      */
     fetchMaxBytesPerPartition: 1_048_576,
     /**
+     * Partitions of one fetch a link's source takes in hand at once (kafkajs' partitionsConsumedConcurrently).
+     * A batch is packed as soon as it is taken (node/replication/packed-records.ts); one left waiting for a
+     * turn stays decoded meanwhile, so this is more than a link's usual partition count.
+     */
+    sourcePartitionsInHand: 64,
+    /**
      * How often a link's source commits to its group the offsets the target has acknowledged (the next batch
      * is fetched while the one before is written, so only acknowledged offsets are committed).
      */

@@ -6,14 +6,15 @@
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { GeomeshError } from '../../base/index.ts';
 import type { Logger } from '../log/index.ts';
-import type {
-  BatchOutcome,
-  PartitionOffsets,
-  RecordSource,
-  SourceBatch,
-  SourceReadingState,
-  SourceRecord,
-  TopicPartition,
+import {
+  PackedRecords,
+  type BatchOutcome,
+  type PartitionOffsets,
+  type RecordSource,
+  type SourceBatch,
+  type SourceReadingState,
+  type SourceRecord,
+  type TopicPartition,
 } from '../replication/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
@@ -230,26 +231,31 @@ export class KafkaRecordSource implements RecordSource {
       // Only what the target acknowledged is committed (#commitAcked), never what was merely fetched.
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 4,
+      partitionsConsumedConcurrently: NODE_DEFAULTS.kafka.sourcePartitionsInHand,
       eachBatch: async (payload) => {
         const { batch } = payload;
         if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0 || this.#draining)
           return;
-        const records = batch.messages.map((m) => toSourceRecord(batch.topic, batch.partition, m));
+        // Packed at once: the batch may wait while the one before it is written, and decoded records kept
+        // that long were promoted to V8's old generation, most of the node's memory at small records
+        // (packed-records.ts). kafkajs' own copies are dropped too; the offsets it reads later stay.
+        const records = PackedRecords.pack(batch.topic, batch.partition, batch.messages);
+        const lastOffset = batch.lastOffset();
+        batch.releaseMessages();
         const sourceBatch: SourceBatch = {
           topic: batch.topic,
           partition: batch.partition,
           records,
           highWatermark: Number(batch.highWatermark),
           // kafkajs' last offset counts the control records (transaction markers) its messages leave out.
-          lastOffset: Number(batch.lastOffset()),
+          lastOffset: Number(lastOffset),
           heartbeat: () => payload.heartbeat(),
         };
         const previous = this.#pipeline.queue(batch.topic, batch.partition, () =>
           this.#handle(consumer, onBatch, sourceBatch),
         );
         // The next fetch of the partition starts after this batch, while it is written.
-        payload.resolveOffset(batch.lastOffset());
+        payload.resolveOffset(lastOffset);
         await previous;
         await payload.heartbeat();
       },
@@ -263,7 +269,7 @@ export class KafkaRecordSource implements RecordSource {
     batch: SourceBatch,
   ): Promise<PipelineResult> {
     const tp = { topic: batch.topic, partition: batch.partition };
-    const first = batch.records[0]!.offset;
+    const first = batch.records.at(0)!.offset;
     let outcome: BatchOutcome;
     try {
       outcome = await onBatch(batch);

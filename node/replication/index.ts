@@ -36,6 +36,7 @@ export {
 export type {
   BatchOutcome,
   PartitionOffsets,
+  RecordList,
   RecordSink,
   RecordSource,
   SinkRecord,
@@ -44,6 +45,7 @@ export type {
   SourceRecord,
   TopicPartition,
 } from './ports.ts';
+export { PackedRecords, payloadBytes, type DecodedRecord } from './packed-records.ts';
 export {
   auditCoverage,
   CoverageTracker,

@@ -30,6 +30,7 @@ import {
   type LinkStats,
   type PendingWrite,
 } from './link-options.ts';
+import { payloadBytes } from './packed-records.ts';
 
 export class LinkReplicator {
   readonly stats: LinkStats = emptyLinkStats();
@@ -283,7 +284,7 @@ export class LinkReplicator {
   async #onBatch(batch: SourceBatch): Promise<BatchOutcome> {
     const window = this.window;
     if (!window) return this.#handleBatch(batch);
-    const bytes = batch.records.reduce((n, r) => n + 20 + (r.key?.length ?? 0) + (r.value?.length ?? 0), 0);
+    const bytes = payloadBytes(batch.records) + 20 * batch.records.length;
     await window.acquire(bytes);
     try {
       return await this.#handleBatch(batch);
@@ -297,7 +298,7 @@ export class LinkReplicator {
     const tp = `${batch.topic}/${batch.partition}`;
     if (this.#options.ownership && !this.#options.ownership.owns(batch.topic, batch.partition))
       return { kind: 'released' };
-    const first = batch.records[0]?.offset;
+    const first = batch.records.at(0)?.offset;
     if (this.stats.keyMismatch && first !== undefined) {
       const paused = this.#pausedByKey.get(tp);
       const resumeAt = Math.min(first, paused?.resumeAt ?? first);
@@ -402,7 +403,7 @@ export class LinkReplicator {
     }
     if (outcome.kind === 'done' && haltAt)
       outcome = this.#halt(batch.topic, batch.partition, haltAt.offset, haltAt.why);
-    const last = batch.records[batch.records.length - 1];
+    const last = batch.records.at(-1);
     if (outcome.kind === 'halted') this.#haltedAt.set(tp, outcome.resumeAt);
     if (outcome.kind === 'done') this.#sourceWatch.handled(batch, check.isNewIncarnation);
     if (last) {

@@ -18,11 +18,21 @@ export interface SourceRecord {
   headers: Headers;
 }
 
+/**
+ * Records of a batch in offset order, as the link reads them: an array is one, so is a PackedRecords (one
+ * buffer for a batch waiting its turn, packed-records.ts). A record read twice may be two objects.
+ */
+export interface RecordList extends Iterable<SourceRecord> {
+  readonly length: number;
+  /** The record at `index`; a negative index counts from the end (as Array.prototype.at). */
+  at(index: number): SourceRecord | undefined;
+}
+
 /** Consecutive records of one source partition, in offset order. */
 export interface SourceBatch {
   topic: string;
   partition: number;
-  records: SourceRecord[];
+  records: RecordList;
   /** The source partition's high watermark when the batch was fetched (for lag). */
   highWatermark: number;
   /**

@@ -67,7 +67,7 @@ export class SourceWatch {
   /** Notes that a checked batch was handled through its last record. */
   handled(batch: SourceBatch, isNewIncarnation: boolean): void {
     const watch = this.#watches.get(`${batch.topic}/${batch.partition}`);
-    const last = batch.records[batch.records.length - 1];
+    const last = batch.records.at(-1);
     if (!watch || !last) return;
     // A replay (the source rewound to its committed offset) leaves the expectation where it was. A fetch that
     // ended in a transaction marker expects the offset after the marker.
@@ -106,7 +106,7 @@ export class SourceWatch {
    */
   async check(batch: SourceBatch): Promise<SourceCheck> {
     const { topic, partition } = batch;
-    const first = batch.records[0]?.offset;
+    const first = batch.records.at(0)?.offset;
     if (first === undefined) return { kind: 'go', isNewIncarnation: false };
     const watch = this.#watchOf(topic, partition);
     const { expected } = watch;

@@ -126,8 +126,8 @@ export class FanoutPartition {
    * Returns how many records were added (what the shared read read anew).
    */
   append(batch: Pick<SourceBatch, 'records' | 'highWatermark' | 'lastOffset'>): number {
-    const records = batch.records.filter((r) => r.offset >= this.#head);
-    const last = batch.records[batch.records.length - 1];
+    const records = [...batch.records].filter((r) => r.offset >= this.#head);
+    const last = batch.records.at(-1);
     const readEnd = Math.max(last ? last.offset + 1 : 0, (batch.lastOffset ?? -1) + 1, this.#head);
     if (readEnd === this.#head) return 0;
     let bytes = 0;

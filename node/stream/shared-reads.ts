@@ -83,7 +83,7 @@ class Changes {
 
 /** The read end of a batch: past its last record and any entries after it, never before `at`. */
 function readEndOf(batch: Pick<SourceBatch, 'records' | 'lastOffset'>, at: number): number {
-  const last = batch.records[batch.records.length - 1];
+  const last = batch.records.at(-1);
   return Math.max(last ? last.offset + 1 : 0, (batch.lastOffset ?? -1) + 1, at);
 }
 
@@ -271,7 +271,7 @@ class OwnRead {
     if (!target || !part || at === undefined || this.#stream.signal.aborted) return { kind: 'released' };
     const readEnd = readEndOf(batch, at);
     if (readEnd > at) {
-      const records = batch.records.filter((r) => r.offset >= at);
+      const records = [...batch.records].filter((r) => r.offset >= at);
       this.#options.onRead?.(this.#stream.topic, 'own', records.length);
       try {
         await this.#stream.deliver({

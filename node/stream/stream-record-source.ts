@@ -279,7 +279,7 @@ export class StreamRecordSource implements RecordSource {
       (tp) => this.#positionFor(tp.topic, tp.partition),
       async (batch) => {
         const outcome = await this.#onBatch!(batch);
-        const last = batch.records[batch.records.length - 1];
+        const last = batch.records.at(-1);
         if (outcome.kind === 'done' && last) this.#advance(batch.topic, batch.partition, last.offset + 1);
         return outcome;
       },

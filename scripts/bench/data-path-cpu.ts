@@ -13,7 +13,6 @@ import { parseScriptArgs } from '../script-args.ts';
 import { Registry } from 'prom-client';
 import type { Kafka } from 'kafkajs';
 import { KafkaRecordSink } from '../../node/kafka/index.ts';
-import { toSourceRecord } from '../../node/kafka/kafka-record-io.ts';
 import { silentLogger } from '../../node/log/index.ts';
 import { LINK_OPTION_DEFAULTS } from '../../topology/index.ts';
 import { createReplicationMetrics } from '../../node/observability/index.ts';
@@ -21,8 +20,10 @@ import { linkObserver } from '../../node/region/link-observer.ts';
 import {
   LinkReplicator,
   OriginHighwater,
+  PackedRecords,
   provenanceKeyObject,
   type BatchOutcome,
+  type DecodedRecord,
   type RecordSource,
   type SourceBatch,
 } from '../../node/replication/index.ts';
@@ -185,11 +186,16 @@ async function main(): Promise<void> {
         const outcome = await onBatch!({
           topic: 't',
           partition,
-          records: records.map((m, i) => {
-            // Offsets go on past the few batches reused, or the marks would drop them as duplicates.
-            m.offset = String(offset + i);
-            return toSourceRecord('t', partition, m as unknown as Parameters<typeof toSourceRecord>[2]);
-          }),
+          // Packed as the source packs what kafkajs decoded (node/kafka/kafka-record-io.ts).
+          records: PackedRecords.pack(
+            't',
+            partition,
+            records.map((m, i) => {
+              // Offsets go on past the few batches reused, or the marks would drop them as duplicates.
+              m.offset = String(offset + i);
+              return m as DecodedRecord;
+            }),
+          ),
           highWatermark: offset + perBatch,
         });
         if (outcome.kind !== 'done') throw new Error(`batch not written: ${outcome.kind}`);

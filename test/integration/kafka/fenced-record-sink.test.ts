@@ -207,7 +207,7 @@ describe('fenced record sink: the next owner fences the old one at the broker', 
           return Promise.resolve({ kind: 'done' as const });
         },
       );
-      await waitFor(() => batches.some((b) => b.records.some((r) => r.offset === 9)), {
+      await waitFor(() => batches.some((b) => [...b.records].some((r) => r.offset === 9)), {
         timeoutMs: 30_000,
         intervalMs: 50,
         what: 'the ten records read',

@@ -106,7 +106,7 @@ function setup(
       ['t'],
       () => undefined,
       (batch) => {
-        handled.push(...batch.records.map((r) => r.offset));
+        handled.push(...[...batch.records].map((r) => r.offset));
         return Promise.resolve({ kind: 'done' });
       },
     );
