@@ -6,19 +6,38 @@ import { silentLogger } from '../../node/log/index.ts';
 import {
   LinkReplicator,
   OriginHighwater,
+  encodeOriginHeaders,
   provenanceKeyObject,
   type BatchOutcome,
   type PartitionOffsets,
   type RateLimiterClock,
   type RecordSink,
   type RecordSource,
+  type Headers,
   type SinkRecord,
   type SourceBatch,
+  type SourceRecord,
   type SourceReadingState,
 } from '../../node/replication/index.ts';
 import { LINK_OPTION_DEFAULTS } from '../../topology/index.ts';
 
 export const TOPIC = 't';
+
+/**
+ * A record of `t/0` at `offset` (value `v<offset>` unless given): local (no origin headers), or a replica of
+ * `origin` tagged with `origin.key` in mesh `m`.
+ */
+export function recordAt(
+  offset: number,
+  origin?: { region: string; offset: number; key: Buffer },
+  value: Buffer = Buffer.from(`v${offset}`),
+): SourceRecord {
+  const base = { topic: TOPIC, partition: 0, offset, timestamp: String(Date.now()), key: null, value };
+  const headers: Headers = origin
+    ? encodeOriginHeaders({}, origin.key, 'm', { region: origin.region, offset: origin.offset }, base)
+    : {};
+  return { ...base, headers };
+}
 
 export class FakeSource implements RecordSource {
   offsets: PartitionOffsets = { logStart: 0, logEnd: 0 };

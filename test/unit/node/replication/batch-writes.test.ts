@@ -11,30 +11,18 @@ import {
   LinkReplicator,
   OriginHighwater,
   approximateBytes,
-  encodeOriginHeaders,
   provenanceKeyObject,
   type SinkRecord,
   type SourceRecord,
 } from '../../../../node/replication/index.ts';
-import { FakeSink, FakeSource, TOPIC } from '../../../support/fake-link.ts';
+import { FakeSink, FakeSource, TOPIC, recordAt } from '../../../support/fake-link.ts';
 
 const KEY = Buffer.alloc(32, 7);
 
 /** A record of `t/0` at `offset`: local, or a replica of `c@originOffset`. */
-function recordAt(offset: number, originOffset?: number, valueBytes = 40): SourceRecord {
-  const base = {
-    topic: TOPIC,
-    partition: 0,
-    offset,
-    timestamp: String(Date.now()),
-    key: null,
-    value: Buffer.alloc(valueBytes, offset % 256),
-  };
-  const headers =
-    originOffset === undefined
-      ? {}
-      : encodeOriginHeaders({}, KEY, 'm', { region: 'c', offset: originOffset }, base);
-  return { ...base, headers };
+function recordOf(offset: number, originOffset?: number, valueBytes = 40): SourceRecord {
+  const origin = originOffset === undefined ? undefined : { region: 'c', offset: originOffset, key: KEY };
+  return recordAt(offset, origin, Buffer.alloc(valueBytes, offset % 256));
 }
 
 /** A sink that remembers every write's records and their bytes as the link counts them. */
@@ -84,7 +72,7 @@ describe('a batch larger than maxBatchBytes', () => {
         fc.integer({ min: 1, max: 300 }),
         async (count, maxBatchBytes, valueBytes) => {
           const { link, source, sink } = await linkOf(maxBatchBytes);
-          const records = Array.from({ length: count }, (_, i) => recordAt(i, undefined, valueBytes));
+          const records = Array.from({ length: count }, (_, i) => recordOf(i, undefined, valueBytes));
           assert.deepEqual(await deliver(source, records), { kind: 'done' });
           assert.equal(sink.written.length, count);
           assert.deepEqual(
@@ -107,7 +95,7 @@ describe('a batch larger than maxBatchBytes', () => {
   it('decides a later write after the earlier one landed: a replica seen twice in one batch is written once', async () => {
     const { link, source, sink, highwater } = await linkOf(1024);
     // c@7 at source offset 0 and again at offset 40: more than one write apart.
-    const records = [recordAt(0, 7), ...Array.from({ length: 39 }, (_, i) => recordAt(i + 1)), recordAt(40, 7)];
+    const records = [recordOf(0, 7), ...Array.from({ length: 39 }, (_, i) => recordOf(i + 1)), recordOf(40, 7)];
     assert.deepEqual(await deliver(source, records), { kind: 'done' });
     assert.ok(sink.writes.length > 1, `one write only (${sink.writes.join(',')})`);
     assert.equal(sink.written.length, 40, 'the second copy of c@7 is dropped');
@@ -128,8 +116,8 @@ describe('a batch larger than maxBatchBytes', () => {
     };
     // 60 new replicas, then 10 already written (c@0..9): the refused write comes long before those.
     const records = [
-      ...Array.from({ length: 60 }, (_, i) => recordAt(i, 100 + i)),
-      ...Array.from({ length: 10 }, (_, i) => recordAt(60 + i, i)),
+      ...Array.from({ length: 60 }, (_, i) => recordOf(i, 100 + i)),
+      ...Array.from({ length: 10 }, (_, i) => recordOf(60 + i, i)),
     ];
     await link.stop();
     // A stopped link does not retry: the failed write ends the batch, and nothing after it is written.

@@ -14,34 +14,16 @@ import {
   ProvenanceKeySet,
   decideForward,
   decodeOriginHeaders,
-  encodeOriginHeaders,
   provenanceKeyId,
-  type Headers,
   type LinkContext,
   type SourceRecord,
 } from '../../../../node/replication/index.ts';
-import { FakeSink, FakeSource, TOPIC } from '../../../support/fake-link.ts';
+import { FakeSink, FakeSource, TOPIC, recordAt } from '../../../support/fake-link.ts';
 import { LINK_OPTION_DEFAULTS } from '../../../../topology/index.ts';
 
 const HELD = Buffer.alloc(32, 7);
 const OTHER = Buffer.alloc(32, 9);
 const REGIONS = new Set(['a', 'b', 'c']);
-
-/** A record of `t/0` at `offset`: local (no origin), or a replica of `origin` tagged with `key`. */
-function recordAt(offset: number, origin?: { region: string; offset: number; key: Buffer }): SourceRecord {
-  const base = {
-    topic: TOPIC,
-    partition: 0,
-    offset,
-    timestamp: String(Date.now()),
-    key: null,
-    value: Buffer.from(`v${offset}`),
-  };
-  const headers: Headers = origin
-    ? encodeOriginHeaders({}, origin.key, 'm', { region: origin.region, offset: origin.offset }, base)
-    : {};
-  return { ...base, headers };
-}
 
 async function linkOf(link: LinkContext, policy?: 'halt' | 'skip') {
   const source = new FakeSource();
