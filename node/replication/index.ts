@@ -45,7 +45,7 @@ export type {
   SourceRecord,
   TopicPartition,
 } from './ports.ts';
-export { PackedRecords, payloadBytes, type DecodedRecord } from './packed-records.ts';
+export { PackedRecords, payloadBytes, recordsFrom, type DecodedRecord } from './packed-records.ts';
 export {
   auditCoverage,
   CoverageTracker,

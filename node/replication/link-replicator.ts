@@ -312,7 +312,8 @@ export class LinkReplicator {
       this.#haltedAt.set(tp, check.resumeAt);
       return check;
     }
-    // Records are decided and encoded one write at a time, not the whole batch first: what a write holds
+    // Records are decided, encoded and grouped into writes of at most maxBatchBytes one write at a time, not
+    // the whole batch first: what a write holds
     // (its origin headers, its records) dies with the write, young, instead of living through the batch's
     // every write and into V8's old generation (docs/benchmarks.md, "Memory"). A write also sees the marks
     // of the writes before it.

@@ -1,5 +1,5 @@
 /**
- * How a link writes what passed its rule into the target: in chunks of at most `maxBatchBytes` (and one
+ * How a link writes what passed its rule into the target: a write of at most `maxBatchBytes` (in chunks of one
  * second's worth of records when rate-limited), until the target acknowledges or the link stops; after a failed
  * attempt the marks are re-synced from the target's tail and only what is still missing is retried; a write the
  * target refuses as too large is split until the one record at fault is found, which gets the link's policy.
@@ -7,12 +7,7 @@
 import { isGeomeshError } from '../../base/index.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
-import {
-  approximateBytes,
-  type LinkReplicatorOptions,
-  type LinkStats,
-  type PendingWrite,
-} from './link-options.ts';
+import type { LinkReplicatorOptions, LinkStats, PendingWrite } from './link-options.ts';
 import type { BatchOutcome } from './ports.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
@@ -33,8 +28,9 @@ export class LinkWrites {
   }
 
   /**
-   * Writes `items` in chunks of at most `maxBatchBytes` (and, when rate-limited, one second's worth of
-   * records, so each wait is short and the source can heartbeat between chunks), stopping at a halted chunk.
+   * Writes `items`, one write's worth (at most `maxBatchBytes`: the link groups them as it decides them), and
+   * when rate-limited in chunks of one second's worth of records, so each wait is short and the source can
+   * heartbeat between chunks; stops at a halted chunk.
    */
   async writeChunked(
     topic: string,
@@ -42,25 +38,16 @@ export class LinkWrites {
     items: readonly PendingWrite[],
     heartbeat?: () => Promise<void>,
   ): Promise<BatchOutcome> {
-    const maxBytes = this.#ctx.options.maxBatchBytes;
-    const maxRecords = this.#ctx.limiter
-      ? Math.max(1, Math.floor(this.#ctx.limiter.recordsPerSecond))
-      : Infinity;
-    let start = 0;
-    while (start < items.length) {
-      let end = start;
-      let bytes = 0;
-      while (end < items.length && end - start < maxRecords) {
-        const size = approximateBytes(items[end]!.record);
-        if (end > start && bytes + size > maxBytes) break;
-        bytes += size;
-        end++;
-      }
-      if (this.#ctx.limiter) {
-        await this.#ctx.limiter.take(end - start);
+    const limiter = this.#ctx.limiter;
+    const maxRecords = limiter ? Math.max(1, Math.floor(limiter.recordsPerSecond)) : items.length;
+    for (let start = 0; start < items.length; ) {
+      const end = Math.min(items.length, start + maxRecords);
+      if (limiter) {
+        await limiter.take(end - start);
         await heartbeat?.();
       }
-      const outcome = await this.#writeUntilDone(topic, partition, items.slice(start, end));
+      const chunk = start === 0 && end === items.length ? items : items.slice(start, end);
+      const outcome = await this.#writeUntilDone(topic, partition, chunk);
       if (outcome.kind !== 'done') return outcome;
       start = end;
     }

@@ -30,6 +30,13 @@ const TEXT = 2;
 const ABSENT = 3;
 const MAX_NAMES = 0xffff;
 
+/** The records of `records` at or after `offset`, as an array (read once). */
+export function recordsFrom(records: RecordList, offset: number): SourceRecord[] {
+  const out: SourceRecord[] = [];
+  for (const r of records) if (r.offset >= offset) out.push(r);
+  return out;
+}
+
 /** Bytes of keys and values of `records` (what the link's in-flight window counts, 20 bytes a record more). */
 export function payloadBytes(records: RecordList): number {
   if (records instanceof PackedRecords) return records.payloadBytes;
@@ -38,17 +45,8 @@ export function payloadBytes(records: RecordList): number {
   return bytes;
 }
 
-/**
- * Whether `text` is how `String` writes the safe integer `n` (decoders give decimal strings; anything else
- * is kept as given), without making that string.
- */
-function isCanonicalInteger(text: string, n: number): boolean {
-  if (!Number.isSafeInteger(n)) return false;
-  const digits = n === 0 ? 1 : Math.floor(Math.log10(Math.abs(n))) + 1;
-  if (text.length !== digits + (n < 0 ? 1 : 0)) return false;
-  const first = text.charCodeAt(n < 0 ? 1 : 0);
-  return n === 0 ? text === '0' : first >= 0x31 && first <= 0x39;
-}
+/** How `String` writes a whole number: what a decoder gives (anything else is kept as given). */
+const CANONICAL_INTEGER = /^(0|-?[1-9]\d*)$/;
 
 /** Sets a header as decoding does: a repeated name becomes an array, in order; `__proto__` an own property. */
 function putHeader(headers: Headers, name: string, value: Buffer | string | undefined): void {
@@ -160,7 +158,7 @@ export class PackedRecords implements RecordList {
       starts[i] = writer.at;
       offsets[i] = Number(r.offset);
       const timestamp = Number(r.timestamp);
-      if (isCanonicalInteger(r.timestamp, timestamp)) timestamps[i] = timestamp;
+      if (Number.isSafeInteger(timestamp) && CANONICAL_INTEGER.test(r.timestamp)) timestamps[i] = timestamp;
       else (oddTimestamps ??= new Map()).set(i, r.timestamp);
       writer.value(r.key);
       writer.value(r.value);

@@ -15,7 +15,7 @@
  * up to a bound: a slow stream falls off onto its own read instead of stalling the others.
  * Memory: at most `maxBytes` plus the largest batch the reader delivers, per partition read shared.
  */
-import type { SourceBatch, SourceRecord } from '../replication/index.ts';
+import { recordsFrom, type SourceBatch, type SourceRecord } from '../replication/index.ts';
 
 /** Bytes a record takes before compression (as the batch bound and the window count it). */
 export function recordBytes(record: SourceRecord): number {
@@ -126,7 +126,7 @@ export class FanoutPartition {
    * Returns how many records were added (what the shared read read anew).
    */
   append(batch: Pick<SourceBatch, 'records' | 'highWatermark' | 'lastOffset'>): number {
-    const records = [...batch.records].filter((r) => r.offset >= this.#head);
+    const records = recordsFrom(batch.records, this.#head);
     const last = batch.records.at(-1);
     const readEnd = Math.max(last ? last.offset + 1 : 0, (batch.lastOffset ?? -1) + 1, this.#head);
     if (readEnd === this.#head) return 0;

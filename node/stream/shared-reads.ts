@@ -17,7 +17,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../log/index.ts';
-import type { BatchOutcome, RecordSource, SourceBatch, SourceRecord } from '../replication/index.ts';
+import {
+  recordsFrom,
+  type BatchOutcome,
+  type RecordSource,
+  type SourceBatch,
+  type SourceRecord,
+} from '../replication/index.ts';
 import { FanoutPartition } from './fanout-partition.ts';
 import { STREAM_DEFAULTS } from './stream-defaults.ts';
 
@@ -271,7 +277,7 @@ class OwnRead {
     if (!target || !part || at === undefined || this.#stream.signal.aborted) return { kind: 'released' };
     const readEnd = readEndOf(batch, at);
     if (readEnd > at) {
-      const records = [...batch.records].filter((r) => r.offset >= at);
+      const records = recordsFrom(batch.records, at);
       this.#options.onRead?.(this.#stream.topic, 'own', records.length);
       try {
         await this.#stream.deliver({

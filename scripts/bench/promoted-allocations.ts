@@ -34,7 +34,17 @@ async function start(): Promise<void> {
     includeObjectsCollectedByMajorGC: true,
     includeObjectsCollectedByMinorGC: false,
   });
-  const out = join(process.env['GEOMESH_PROMOTED_DIR'] ?? tmpdir(), `promoted-${process.pid}.txt`);
+  const dir = process.env['GEOMESH_PROMOTED_DIR'] ?? tmpdir();
+  const out = join(dir, `promoted-${process.pid}.txt`);
+  try {
+    writeFileSync(out, 'no profile yet\n');
+  } catch (err) {
+    // Said before the node starts, not lost in a timer: a profile nobody can read is no profile.
+    throw new Error(
+      `promoted-allocations: cannot write ${out} (${(err as Error).message}): set GEOMESH_PROMOTED_DIR to a writable folder`,
+      { cause: err },
+    );
+  }
   process.stderr.write(`promoted-allocations: writing ${out} every 2 s\n`);
   const write = async (): Promise<void> => {
     const { profile } = (await session.post('HeapProfiler.getSamplingProfile')) as {
