@@ -83,6 +83,35 @@ export class WanMesh {
     return mesh;
   }
 
+  /**
+   * Ports handed out here: a node's ports are chosen before it listens, so a proxy started meanwhile (on a port
+   * the system picks) or a later choice could take the same one (a CI run had a proxy on a node's http port).
+   */
+  readonly #ports = new Set<number>();
+
+  async #freePort(): Promise<number> {
+    for (;;) {
+      const port = await freePort();
+      if (!this.#ports.has(port)) {
+        this.#ports.add(port);
+        return port;
+      }
+    }
+  }
+
+  /** A proxy on a port no node of the mesh was given (started again, the taken one held meanwhile, until so). */
+  async #startProxy(options: Parameters<typeof WanProxy.start>[0]): Promise<WanProxy> {
+    const held: WanProxy[] = [];
+    let proxy = await WanProxy.start(options);
+    while (this.#ports.has(proxy.port)) {
+      held.push(proxy);
+      proxy = await WanProxy.start(options);
+    }
+    await Promise.all(held.map((p) => p.stop()));
+    this.#ports.add(proxy.port);
+    return proxy;
+  }
+
   async #setUp(): Promise<void> {
     const { regions, topics, delayMs } = this.options;
     const etcd = new URL(this.env.etcd!.endpoints[0]!);
@@ -99,20 +128,20 @@ export class WanMesh {
         topics: topics.map((topic) => ({ topic, numPartitions: 3 })),
       });
       await admin.disconnect();
-      const grpc = await freePort();
+      const grpc = await this.#freePort();
       const sharing = this.options.workSharing?.region === r ? this.options.workSharing.instances : 1;
       for (let i = 1; i <= sharing; i++)
         this.#nodes.set(i === 1 ? r : `${r}-${i}`, {
           region: r,
           child: undefined as unknown as ChildProcess,
-          grpc: i === 1 ? grpc : await freePort(),
-          http: await freePort(),
+          grpc: i === 1 ? grpc : await this.#freePort(),
+          http: await this.#freePort(),
         });
-      this.#peerProxies.set(r, await WanProxy.start({ target: { host: '127.0.0.1', port: grpc }, delayMs }));
+      this.#peerProxies.set(r, await this.#startProxy({ target: { host: '127.0.0.1', port: grpc }, delayMs }));
       if (this.options.etcdProxied.includes(r))
         this.#etcdProxies.set(
           r,
-          await WanProxy.start({ target: { host: etcd.hostname, port: Number(etcd.port) }, delayMs: 0 }),
+          await this.#startProxy({ target: { host: etcd.hostname, port: Number(etcd.port) }, delayMs: 0 }),
         );
     }
     writeFileSync(this.topologyFile, this.#topology());
