@@ -19,7 +19,7 @@
  */
 import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import { GeomeshError } from '../../base/index.ts';
-import type { RecordSink, SinkRecord } from '../replication/index.ts';
+import type { RecordSet, RecordSink } from '../replication/index.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
 import {
@@ -154,7 +154,7 @@ export class FencedRecordSink {
   async #write(
     topic: string,
     partition: number,
-    records: readonly SinkRecord[],
+    records: RecordSet,
     compression: number,
   ): Promise<{ baseOffset: number }> {
     const key = keyOf(topic, partition);

@@ -10,9 +10,9 @@
  * (each caller re-syncs from the target and retries what is missing), except a refusal as too large, which is
  * retried write by write so that it is blamed on the right partition.
  */
-import kafkajs, { type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
+import kafkajs, { type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import { GeomeshError } from '../../base/index.ts';
-import type { RecordSink, SinkRecord } from '../replication/index.ts';
+import type { RecordSet, RecordSink } from '../replication/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
 
 const { CompressionTypes, Partitioners } = kafkajs;
@@ -54,15 +54,13 @@ export class UnsentPartitionError extends Error {
   }
 }
 
-/** The kafkajs messages of `records`, all into `partition`. */
-export function toKafkaMessages(partition: number, records: readonly SinkRecord[]) {
-  return records.map((r) => ({
-    partition,
-    key: r.key,
-    value: r.value,
-    headers: r.headers,
-    timestamp: r.timestamp,
-  }));
+/**
+ * The kafkajs message of `records`, all into `partition`: one message that carries them encoded (`recordSet`,
+ * patched into kafkajs: the producer adds the batch header and sends the bytes as they are).
+ */
+export function toKafkaMessages(partition: number, records: RecordSet): Message[] {
+  const { buffer, count, firstTimestamp, maxTimestamp } = records;
+  return [{ partition, value: null, recordSet: { buffer, count, firstTimestamp, maxTimestamp } }];
 }
 
 /** A write refused as larger than the target's max.message.bytes. */
@@ -83,7 +81,7 @@ export function recordTooLargeError(
 interface QueuedWrite {
   topic: string;
   partition: number;
-  records: readonly SinkRecord[];
+  records: RecordSet;
   resolve(answer: { baseOffset: number }): void;
   reject(err: unknown): void;
 }
@@ -132,7 +130,7 @@ export class KafkaRecordSink implements RecordSink {
     if (connecting) void connecting.then(() => old.disconnect()).catch(() => undefined);
   }
 
-  write(topic: string, partition: number, records: readonly SinkRecord[]): Promise<{ baseOffset: number }> {
+  write(topic: string, partition: number, records: RecordSet): Promise<{ baseOffset: number }> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ topic, partition, records, resolve, reject });
       if (!this.#isSending) void this.#sendQueued();
@@ -180,7 +178,7 @@ export class KafkaRecordSink implements RecordSink {
   async #send(group: readonly QueuedWrite[]): Promise<void> {
     this.#connecting ??= this.#producer.connect();
     await this.#connecting;
-    const byTopic = new Map<string, ReturnType<typeof toKafkaMessages>>();
+    const byTopic = new Map<string, Message[]>();
     for (const write of group) {
       let messages = byTopic.get(write.topic);
       if (!messages) byTopic.set(write.topic, (messages = []));

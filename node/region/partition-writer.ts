@@ -5,7 +5,7 @@
  * unsure from where its records might have landed.
  */
 import { GeomeshError } from '../../base/index.ts';
-import type { RecordSink, SinkRecord, TopicPartition } from '../replication/index.ts';
+import type { RecordSet, RecordSink, TopicPartition } from '../replication/index.ts';
 import { partitionKey } from './index-keeper.ts';
 
 export interface PartitionWriterOptions {
@@ -31,7 +31,7 @@ export class PartitionWriter {
   /** `sink` with its writes serialized per partition with every other sink's, and fenced. */
   serialized(sink: RecordSink): RecordSink {
     return {
-      write: (topic: string, partition: number, records: readonly SinkRecord[]) =>
+      write: (topic: string, partition: number, records: RecordSet) =>
         this.#write(sink, topic, partition, records),
       stop: () => sink.stop(),
     };
@@ -44,7 +44,7 @@ export class PartitionWriter {
     );
   }
 
-  #write(sink: RecordSink, topic: string, partition: number, records: readonly SinkRecord[]) {
+  #write(sink: RecordSink, topic: string, partition: number, records: RecordSet) {
     const options = this.#options;
     const key = partitionKey(topic, partition);
     const previous = this.#tails.get(key) ?? Promise.resolve();

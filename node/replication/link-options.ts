@@ -5,6 +5,7 @@ import type { Origin, ProvenanceKeys } from './origin-headers.ts';
 import type { OriginHighwater } from './origin-highwater.ts';
 import type { RecordSink, RecordSource, SinkRecord } from './ports.ts';
 import type { RateLimiterClock } from './rate-limiter.ts';
+import type { RecordSet } from './record-set.ts';
 
 export type LinkState = 'idle' | 'running' | 'stopping' | 'stopped';
 
@@ -150,10 +151,28 @@ export function approximateBytes(record: SinkRecord): number {
   return bytes;
 }
 
-export interface PendingWrite {
-  record: SinkRecord;
-  origin: Origin;
-  sourceOffset: number;
+/** One write of a link: its records encoded, and per record its origin and its offset in the source. */
+export interface PendingWrites {
+  records: RecordSet;
+  origins: readonly Origin[];
+  sourceOffsets: readonly number[];
+}
+
+/** The write of records `indices` (ascending) of `writes`. */
+export function pickWrites(writes: PendingWrites, indices: readonly number[]): PendingWrites {
+  return {
+    records: writes.records.pick(indices),
+    origins: indices.map((i) => writes.origins[i]!),
+    sourceOffsets: indices.map((i) => writes.sourceOffsets[i]!),
+  };
+}
+
+/** The write of records `start`..`end` (exclusive) of `writes`. */
+export function sliceWrites(writes: PendingWrites, start: number, end: number): PendingWrites {
+  if (start === 0 && end >= writes.origins.length) return writes;
+  const indices: number[] = [];
+  for (let i = start; i < Math.min(end, writes.origins.length); i++) indices.push(i);
+  return pickWrites(writes, indices);
 }
 
 /** Receives what a link does, batch by batch (metrics live behind it). */

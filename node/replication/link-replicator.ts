@@ -9,7 +9,12 @@
  */
 import type { Logger } from '../log/index.ts';
 import { decideForward, type DropReason } from './forward-decision.ts';
-import { decodeOriginHeaders, encodeOriginHeaders, type RecordIdentity } from './origin-headers.ts';
+import {
+  decodeOriginHeaders,
+  encodeOriginHeaders,
+  type Origin,
+  type RecordIdentity,
+} from './origin-headers.ts';
 import {
   auditCoverage,
   CoverageTracker,
@@ -28,8 +33,8 @@ import {
   type LinkReplicatorOptions,
   type LinkState,
   type LinkStats,
-  type PendingWrite,
 } from './link-options.ts';
+import { RecordSetBuilder } from './record-set.ts';
 import { payloadBytes } from './packed-records.ts';
 
 export class LinkReplicator {
@@ -312,19 +317,26 @@ export class LinkReplicator {
       this.#haltedAt.set(tp, check.resumeAt);
       return check;
     }
-    // Records are decided, encoded and grouped into writes of at most maxBatchBytes one write at a time, not
-    // the whole batch first: what a write holds
-    // (its origin headers, its records) dies with the write, young, instead of living through the batch's
-    // every write and into V8's old generation (docs/benchmarks.md, "Memory"). A write also sees the marks
-    // of the writes before it.
+    // Records are decided, encoded (record-set.ts) and grouped into writes of at most maxBatchBytes one write
+    // at a time, not the whole batch first: a record's objects (its origin headers, the record read from the
+    // batch) die as soon as it is encoded, young, instead of living through the write and into V8's old
+    // generation (docs/benchmarks.md, "Memory"). A write also sees the marks of the writes before it.
     const maxBytes = this.#options.maxBatchBytes;
-    let items: PendingWrite[] = [];
-    let itemsBytes = 0;
+    // A write's buffer sized once for what it may hold (grown by copying otherwise): the batch's payload with
+    // room for framing and origin headers, at most a full write.
+    const writeBytes = Math.min(maxBytes, payloadBytes(batch.records) + 128 * batch.records.length);
+    let records = new RecordSetBuilder(writeBytes);
+    let origins: Origin[] = [];
+    let sourceOffsets: number[] = [];
+    let bytesInWrite = 0;
     let outcome = { kind: 'done' } as BatchOutcome;
     const flush = async (): Promise<boolean> => {
-      outcome = await this.#writes.writeChunked(batch.topic, batch.partition, items, batch.heartbeat);
-      items = [];
-      itemsBytes = 0;
+      const write = { records: records.build(), origins, sourceOffsets };
+      records = new RecordSetBuilder(writeBytes);
+      origins = [];
+      sourceOffsets = [];
+      bytesInWrite = 0;
+      outcome = await this.#writes.writeChunked(batch.topic, batch.partition, write, batch.heartbeat);
       return outcome.kind === 'done';
     };
     const dropped: Partial<Record<DropReason, number>> = {};
@@ -378,17 +390,15 @@ export class LinkReplicator {
       const headers = decision.isReplica
         ? record.headers
         : encodeOriginHeaders(record.headers, provenanceKey, mesh, decision.origin, identity);
-      const item: PendingWrite = {
-        record: { timestamp: record.timestamp, key: record.key, value: record.value, headers },
-        origin: decision.origin,
-        sourceOffset: record.offset,
-      };
-      const size = approximateBytes(item.record);
-      if (items.length > 0 && itemsBytes + size > maxBytes && !(await flush())) break;
-      items.push(item);
-      itemsBytes += size;
+      const out = { timestamp: record.timestamp, key: record.key, value: record.value, headers };
+      const size = approximateBytes(out);
+      if (records.length > 0 && bytesInWrite + size > maxBytes && !(await flush())) break;
+      records.append(out);
+      origins.push(decision.origin);
+      sourceOffsets.push(record.offset);
+      bytesInWrite += size;
     }
-    if (items.length > 0 && outcome.kind === 'done') await flush();
+    if (records.length > 0 && outcome.kind === 'done') await flush();
     for (const [reason, count] of Object.entries(dropped) as [DropReason, number][]) {
       this.stats.dropped[reason] += count;
       observer?.dropped(reason, count);

@@ -7,7 +7,13 @@
 import { isGeomeshError } from '../../base/index.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
-import type { LinkReplicatorOptions, LinkStats, PendingWrite } from './link-options.ts';
+import {
+  pickWrites,
+  sliceWrites,
+  type LinkReplicatorOptions,
+  type LinkStats,
+  type PendingWrites,
+} from './link-options.ts';
 import type { BatchOutcome } from './ports.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 
@@ -28,25 +34,26 @@ export class LinkWrites {
   }
 
   /**
-   * Writes `items`, one write's worth (at most `maxBatchBytes`: the link groups them as it decides them), and
+   * Writes `writes`, one write's worth (at most `maxBatchBytes`: the link groups them as it decides them), and
    * when rate-limited in chunks of one second's worth of records, so each wait is short and the source can
    * heartbeat between chunks; stops at a halted chunk.
    */
   async writeChunked(
     topic: string,
     partition: number,
-    items: readonly PendingWrite[],
+    writes: PendingWrites,
     heartbeat?: () => Promise<void>,
   ): Promise<BatchOutcome> {
     const limiter = this.#ctx.limiter;
-    const maxRecords = limiter ? Math.max(1, Math.floor(limiter.recordsPerSecond)) : items.length;
-    for (let start = 0; start < items.length; ) {
-      const end = Math.min(items.length, start + maxRecords);
+    const count = writes.origins.length;
+    const maxRecords = limiter ? Math.max(1, Math.floor(limiter.recordsPerSecond)) : count;
+    for (let start = 0; start < count;) {
+      const end = Math.min(count, start + maxRecords);
       if (limiter) {
         await limiter.take(end - start);
         await heartbeat?.();
       }
-      const chunk = start === 0 && end === items.length ? items : items.slice(start, end);
+      const chunk = sliceWrites(writes, start, end);
       const outcome = await this.#writeUntilDone(topic, partition, chunk);
       if (outcome.kind !== 'done') return outcome;
       start = end;
@@ -58,15 +65,11 @@ export class LinkWrites {
    * Writes until the target acknowledges, or the link stops. After a failed attempt the records may or may not
    * have landed: the marks are re-synced from the target's tail and only what is still missing is retried.
    */
-  async #writeUntilDone(
-    topic: string,
-    partition: number,
-    items: readonly PendingWrite[],
-  ): Promise<BatchOutcome> {
+  async #writeUntilDone(topic: string, partition: number, writes: PendingWrites): Promise<BatchOutcome> {
     const { highwater } = this.#ctx.options;
     const backoff = this.#ctx.options.retryBackoffMs ?? NODE_DEFAULTS.writeRetryBackoffMs;
     let delayMs = backoff.initial;
-    let pending = items;
+    let pending = writes;
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#write(topic, partition, pending);
@@ -101,42 +104,43 @@ export class LinkWrites {
           );
           continue;
         }
-        pending = pending.filter(
-          (i) => !highwater.isDuplicate(topic, partition, i.origin.region, i.origin.offset),
-        );
-        if (pending.length === 0) return { kind: 'done' };
+        const missing: number[] = [];
+        pending.origins.forEach((origin, i) => {
+          if (!highwater.isDuplicate(topic, partition, origin.region, origin.offset)) missing.push(i);
+        });
+        if (missing.length === 0) return { kind: 'done' };
+        if (missing.length < pending.origins.length) pending = pickWrites(pending, missing);
       }
     }
   }
 
   /**
-   * Writes `items` in order. A write the target refuses as too large is split in halves until the one record
+   * Writes `writes` in order. A write the target refuses as too large is split in halves until the one record
    * at fault is found; that record gets the link's policy (skip: counted, logged, passed over; halt: the
    * partition stops before it). Marks advance only for what was written.
    */
-  async #write(topic: string, partition: number, items: readonly PendingWrite[]): Promise<BatchOutcome> {
+  async #write(topic: string, partition: number, writes: PendingWrites): Promise<BatchOutcome> {
     const { highwater, observer, sink } = this.#ctx.options;
+    const { records, origins } = writes;
     let baseOffset: number;
     try {
-      ({ baseOffset } = await sink.write(
-        topic,
-        partition,
-        items.map((i) => i.record),
-      ));
+      ({ baseOffset } = await sink.write(topic, partition, records));
     } catch (err) {
       if (!isGeomeshError(err, 'GEOMESH_REPLICATION_RECORD_TOO_LARGE')) throw err;
-      if (items.length > 1) {
-        const middle = Math.ceil(items.length / 2);
-        const first = await this.#write(topic, partition, items.slice(0, middle));
-        return first.kind === 'halted' ? first : this.#write(topic, partition, items.slice(middle));
+      if (origins.length > 1) {
+        const middle = Math.ceil(origins.length / 2);
+        const first = await this.#write(topic, partition, sliceWrites(writes, 0, middle));
+        return first.kind === 'halted'
+          ? first
+          : this.#write(topic, partition, sliceWrites(writes, middle, origins.length));
       }
-      const item = items[0]!;
-      const bytes = (item.record.key?.length ?? 0) + (item.record.value?.length ?? 0);
+      const sourceOffset = writes.sourceOffsets[0]!;
+      const bytes = records.payloadBytes;
       const policy = this.#ctx.options.onRecordTooLarge ?? 'halt';
       observer?.tooLarge(topic);
       this.#ctx.logger.error(
-        { topic, partition, sourceOffset: item.sourceOffset, bytes, policy, code: err.code },
-        `record ${topic}/${partition}@${item.sourceOffset} (${bytes} bytes of key and value) is larger than the target's max.message.bytes; ` +
+        { topic, partition, sourceOffset, bytes, policy, code: err.code },
+        `record ${topic}/${partition}@${sourceOffset} (${bytes} bytes of key and value) is larger than the target's max.message.bytes; ` +
           (policy === 'skip'
             ? 'skipped by policy (onRecordTooLarge: skip)'
             : `partition halted by policy (onRecordTooLarge: halt): raise max.message.bytes of ${topic} in ${this.#ctx.options.link.to} and restart, or set onRecordTooLarge: skip`),
@@ -147,26 +151,20 @@ export class LinkWrites {
       }
       this.#ctx.stats.halted.set(
         `${topic}/${partition}`,
-        `record at offset ${item.sourceOffset} is too large for the target`,
+        `record at offset ${sourceOffset} is too large for the target`,
       );
       observer?.halted(topic, partition);
-      return { kind: 'halted', resumeAt: item.sourceOffset };
+      return { kind: 'halted', resumeAt: sourceOffset };
     }
-    for (const item of items) highwater.advance(topic, partition, item.origin.region, item.origin.offset);
-    if (baseOffset >= 0)
-      this.#ctx.options.onAcked?.(
-        topic,
-        partition,
-        baseOffset,
-        items.map((i) => i.origin),
-      );
+    for (const origin of origins) highwater.advance(topic, partition, origin.region, origin.offset);
+    if (baseOffset >= 0) this.#ctx.options.onAcked?.(topic, partition, baseOffset, origins);
     const now = Date.now();
-    const latenciesMs = items.map((i) => now - Number(i.record.timestamp));
-    const bytes = items.reduce((n, i) => n + (i.record.key?.length ?? 0) + (i.record.value?.length ?? 0), 0);
-    this.#ctx.stats.recordsWritten += items.length;
+    const latenciesMs = origins.map((_, i) => now - records.timestampAt(i));
+    const bytes = records.payloadBytes;
+    this.#ctx.stats.recordsWritten += origins.length;
     this.#ctx.stats.bytesWritten += bytes;
     this.#ctx.stats.lastLatencyMs = latenciesMs[latenciesMs.length - 1] ?? 0;
-    observer?.written({ topic, partition, records: items.length, bytes, latenciesMs });
+    observer?.written({ topic, partition, records: origins.length, bytes, latenciesMs });
     return { kind: 'done' };
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { SourceReadingState } from './coverage-audit.ts';
 import type { Headers } from './origin-headers.ts';
+import type { RecordSet } from './record-set.ts';
 
 export type { SourceReadingState };
 
@@ -44,13 +45,7 @@ export interface SourceBatch {
   heartbeat?: () => Promise<void>;
 }
 
-/** A record to write into the target cluster (same topic, same partition). */
-export interface SinkRecord {
-  timestamp: string;
-  key: Buffer | null;
-  value: Buffer | null;
-  headers: Headers;
-}
+export type { SinkRecord } from './record-set.ts';
 
 export interface TopicPartition {
   topic: string;
@@ -121,7 +116,10 @@ export interface RecordSource {
 
 /** Writes records into one partition of the target cluster, in order, acknowledged by every replica. */
 export interface RecordSink {
-  /** Resolves with the target offset of the first record once all are durable. */
-  write(topic: string, partition: number, records: readonly SinkRecord[]): Promise<{ baseOffset: number }>;
+  /**
+   * Resolves with the target offset of the first record once all are durable. The records come encoded
+   * (record-set.ts): the producer sends their bytes as they are.
+   */
+  write(topic: string, partition: number, records: RecordSet): Promise<{ baseOffset: number }>;
   stop(): Promise<void>;
 }

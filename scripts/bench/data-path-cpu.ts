@@ -131,7 +131,12 @@ function encodingKafka(): Kafka {
         ps.map(({ partition, messages }) => {
           const key = `${topic}/${partition}`;
           const base = offsets.get(key) ?? 0;
-          offsets.set(key, base + messages.length);
+          // A message carries a write's records encoded (recordSet), or is one record.
+          const count = messages.reduce(
+            (n, m: { recordSet?: { count: number } }) => n + (m.recordSet?.count ?? 1),
+            0,
+          );
+          offsets.set(key, base + count);
           return { topicName: topic, partition, errorCode: 0, baseOffset: String(base) };
         }),
       );

@@ -14,7 +14,7 @@ import {
   type RecordSink,
   type RecordSource,
   type Headers,
-  type SinkRecord,
+  type RecordSet,
   type SourceBatch,
   type SourceRecord,
   type SourceReadingState,
@@ -127,7 +127,7 @@ export class FakeSink implements RecordSink {
   async write(
     _topic: string,
     _partition: number,
-    records: readonly SinkRecord[],
+    records: RecordSet,
   ): Promise<{ baseOffset: number }> {
     await this.gate;
     const baseOffset = this.written.length;

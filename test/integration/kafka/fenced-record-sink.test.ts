@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { Kafka, logLevel, type ISocketFactory } from 'kafkajs';
 import { FencedRecordSink, KafkaCluster, readPartitionRanges } from '../../../node/kafka/index.ts';
 import { silentLogger } from '../../../node/log/index.ts';
-import type { SinkRecord, SourceBatch } from '../../../node/replication/index.ts';
+import { RecordSet, type SourceBatch } from '../../../node/replication/index.ts';
 import { TestEnvironment } from '../../harness/index.ts';
 import { createTopic } from '../../support/kafka-topics.ts';
 import { waitFor } from '../../support/polling.ts';
@@ -41,13 +41,15 @@ function holdingSocketFactory(hold: Hold): ISocketFactory {
   };
 }
 
-function records(from: number, count: number): SinkRecord[] {
-  return Array.from({ length: count }, (_, i) => ({
+function records(from: number, count: number): RecordSet {
+  return RecordSet.of(
+    Array.from({ length: count }, (_, i) => ({
     key: null,
-    value: Buffer.from(`r${from + i}`),
-    headers: {},
-    timestamp: String(Date.now()),
-  }));
+      value: Buffer.from(`r${from + i}`),
+      headers: {},
+      timestamp: String(Date.now()),
+    })),
+  );
 }
 
 describe('fenced record sink: the next owner fences the old one at the broker', () => {

@@ -14,6 +14,7 @@ import type { Kafka } from 'kafkajs';
 import { ClusterOffsets, KafkaRecordSink, createKafkaClient } from '../../../node/kafka/index.ts';
 import { isGeomeshError } from '../../../base/index.ts';
 import { silentLogger } from '../../../node/log/index.ts';
+import { RecordSet } from '../../../node/replication/index.ts';
 import { TestEnvironment } from '../../harness/index.ts';
 import { pollUntil } from '../../support/polling.ts';
 
@@ -61,9 +62,11 @@ describe('a topic that gains partitions while clients run', () => {
     try {
       // Both learn the topic with 2 partitions.
       await producer.send({ topic: 'grow-produce', messages: [{ partition: 0, value: 'x' }] });
-      await sink.write('grow-produce', 0, [
-        { timestamp: String(Date.now()), key: null, value: Buffer.from('y'), headers: {} },
-      ]);
+      await sink.write(
+        'grow-produce',
+        0,
+        RecordSet.of([{ timestamp: String(Date.now()), key: null, value: Buffer.from('y'), headers: {} }]),
+      );
       await grow('grow-produce', 4);
       // New partitions get their leader a moment after the call returns.
       await pollUntil(
@@ -81,10 +84,10 @@ describe('a topic that gains partitions while clients run', () => {
 
       const record = { timestamp: String(Date.now()), key: null, value: Buffer.from('kept'), headers: {} };
       await assert.rejects(
-        sink.write('grow-produce', 3, [record]),
+        sink.write('grow-produce', 3, RecordSet.of([record])),
         (err: unknown) => isGeomeshError(err, 'GEOMESH_KAFKA_RETRIABLE') && err.retryable,
       );
-      const { baseOffset } = await sink.write('grow-produce', 3, [record]);
+      const { baseOffset } = await sink.write('grow-produce', 3, RecordSet.of([record]));
       assert.equal(baseOffset, 0);
       assert.deepEqual(await logEnds('grow-produce'), [2, 0, 0, 1]);
     } finally {

@@ -9,16 +9,18 @@ import type { Kafka } from 'kafkajs';
 import { KafkaRecordSink, createKafkaClient, readPartitionRanges } from '../../../node/kafka/index.ts';
 import { isGeomeshError } from '../../../base/index.ts';
 import { silentLogger } from '../../../node/log/index.ts';
-import type { SinkRecord } from '../../../node/replication/index.ts';
+import { RecordSet } from '../../../node/replication/index.ts';
 import { TestEnvironment } from '../../harness/index.ts';
 
-const records = (prefix: string, count: number, bytes = 0): SinkRecord[] =>
-  Array.from({ length: count }, (_, i) => ({
-    timestamp: String(Date.now()),
-    key: null,
-    value: Buffer.concat([Buffer.from(`${prefix}-${i}`), Buffer.alloc(bytes)]),
-    headers: { h: `${prefix}` },
-  }));
+const records = (prefix: string, count: number, bytes = 0): RecordSet =>
+  RecordSet.of(
+    Array.from({ length: count }, (_, i) => ({
+      timestamp: String(Date.now()),
+      key: null,
+      value: Buffer.concat([Buffer.from(`${prefix}-${i}`), Buffer.alloc(bytes)]),
+      headers: { h: `${prefix}` },
+    })),
+  );
 
 describe('KafkaRecordSink: coalesced writes', () => {
   let env: TestEnvironment;
@@ -78,7 +80,7 @@ describe('KafkaRecordSink: coalesced writes', () => {
         for (const { w, i } of mine) {
           // In the order they were asked for, each at the offset its answer named.
           assert.equal(answers[i]!.baseOffset, expected, `write ${i} of partition ${partition}`);
-          w.records.forEach((_, k) => assert.equal(inTarget.get(expected + k), `w${i}-${k}`));
+          [...w.records].forEach((_, k) => assert.equal(inTarget.get(expected + k), `w${i}-${k}`));
           expected += w.records.length;
         }
       }

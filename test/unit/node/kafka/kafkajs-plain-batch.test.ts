@@ -2,12 +2,16 @@
  * kafkajs 2.2.4 as patched by patches/kafkajs+2.2.4.patch: an uncompressed produce request's record batches
  * are written in one pass into one buffer (recordBatch/v0/plainBatch.js), and a request is framed with one copy
  * of its payload (protocol/request.js). Both must give the bytes kafkajs' own encoders give (Record, RecordBatch
- * and the produce request's partition encoder; the two-copy frame), for any records.
+ * and the produce request's partition encoder; the two-copy frame), for any records. A partition's records may come
+ * encoded already (a `recordSet` message, node/replication/record-set.ts): the request then holds the bytes
+ * kafkajs' own encoders give for those records, uncompressed and compressed, and such a message cannot share
+ * its partition with another.
  */
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { RecordSet } from '../../../../node/replication/index.ts';
 
 const requireKafkajs = createRequire(import.meta.url);
 
@@ -54,6 +58,7 @@ const ProduceV3 = requireKafkajs('kafkajs/src/protocol/requests/produce/v3/reque
 /** kafkajs' unpatched partition encoder (produce v3), rebuilt from its parts. */
 async function kafkajsPartition(args: {
   partition: number;
+  compression?: number;
   messages: Message[];
   transactionalId: string | null;
   firstSequence: number;
@@ -71,6 +76,7 @@ async function kafkajsPartition(args: {
     Record({ ...m, offsetDelta: i, timestampDelta: Number(m.timestamp || dateNow) - Number(firstTimestamp) }),
   );
   const batch = await RecordBatch({
+    compression: args.compression ?? 0,
     records,
     firstTimestamp,
     maxTimestamp: all[all.length - 1],
@@ -167,5 +173,84 @@ describe('kafkajs plain record batch (patched)', () => {
       .writeEncoder(payload);
     const frame = new Encoder().writeInt32(header.size()).writeEncoder(header).buffer;
     assert.deepEqual(framed.buffer, frame);
+  });
+
+  it('property: a recordSet partition holds the bytes kafkajs encodes for its records, plain and gzip', async (t) => {
+    t.mock.method(Date, 'now', () => 1_765_000_000_000);
+    const asBuffer = (v: Buffer | string | null | undefined): Buffer | null =>
+      v === null || v === undefined ? null : Buffer.from(v);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(message, { minLength: 1, maxLength: 40 }),
+        fc.constantFrom(0, 1),
+        fc.option(fc.constant('tx-1'), { nil: null }),
+        fc.nat(2 ** 31 - 1),
+        async (unsorted, compression, transactionalId, firstSequence) => {
+          // kafkajs takes the smallest timestamp as the batch's first, the set its first record's: sorted,
+          // they are the same. A message without one is stamped now, as kafkajs does.
+          const messages = unsorted
+            .map((m) => ({ ...m, timestamp: m.timestamp ?? String(Date.now()) }))
+            .sort((a, b) => Number(a.timestamp) - Number(b.timestamp));
+          const records = RecordSet.of(
+            messages.map((m) => ({
+              timestamp: m.timestamp,
+              key: asBuffer(m.key),
+              value: asBuffer(m.value),
+              headers: m.headers ?? {},
+            })),
+          );
+          const { buffer, count, firstTimestamp, maxTimestamp } = records;
+          const common = { transactionalId, producerId: Long.fromValue(42n), producerEpoch: 3 };
+          const request = ProduceV3({
+            acks: -1,
+            timeout: 30_000,
+            compression,
+            topicData: [
+              {
+                topic: 't',
+                partitions: [
+                  {
+                    partition: 2,
+                    firstSequence,
+                    messages: [{ value: null, recordSet: { buffer, count, firstTimestamp, maxTimestamp } }],
+                  },
+                ],
+              },
+            ],
+            ...common,
+          });
+          const expected = new Encoder()
+            .writeString(transactionalId)
+            .writeInt16(-1)
+            .writeInt32(30_000)
+            .writeInt32(1)
+            .writeString('t')
+            .writeInt32(1);
+          expected.writeBufferInternal(
+            await kafkajsPartition({ partition: 2, compression, messages, firstSequence, ...common }),
+          );
+          assert.deepEqual((await request.encode()).buffer, expected.buffer);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('refuses a recordSet message that shares its partition with another message', () => {
+    const group = requireKafkajs('kafkajs/src/producer/groupMessagesPerPartition.js') as (args: {
+      topic: string;
+      partitionMetadata: unknown[];
+      messages: unknown[];
+      partitioner: (args: { message: { partition: number } }) => number;
+    }) => Record<number, unknown[]>;
+    const recordSet = RecordSet.of([{ timestamp: '1', key: null, value: Buffer.from('v'), headers: {} }]);
+    const args = {
+      topic: 't',
+      partitionMetadata: [{ partitionId: 0 }, { partitionId: 1 }],
+      partitioner: ({ message }: { message: { partition: number } }) => message.partition,
+    };
+    const set = { partition: 1, value: null, recordSet };
+    assert.deepEqual(group({ ...args, messages: [set, { partition: 0, value: 'x' }] })[1], [set]);
+    assert.throws(() => group({ ...args, messages: [set, { partition: 1, value: 'x' }] }), /recordSet/);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * kafkajs 2.2.4 as patched by patches/kafkajs+2.2.4.patch: records are decoded in place (no slice and Decoder
  * per record), timestamps and offsets by number arithmetic where it is exact (Long otherwise), headers without
- * an object spread per header. What comes out must be what was encoded, for any record, at any base.
+ * an object spread per header. What comes out must be what was encoded, for any record, at any base. A fetch
+ * response's record batches are decoded when their partition's batch is handled (`Batch#decode`), not with the
+ * response: the same records then, the ones before the fetched offset left out as before.
  */
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -37,6 +39,15 @@ const decodeBatch = requireKafkajs('kafkajs/src/protocol/recordBatch/v0/decoder.
   }[];
 }>;
 const Decoder = requireKafkajs('kafkajs/src/protocol/decoder.js') as new (b: Buffer) => unknown;
+type Messages = { offset: string; value: Buffer | null }[];
+const decodeMessages = requireKafkajs('kafkajs/src/protocol/requests/fetch/v4/decodeMessages.js') as ((
+  decoder: unknown,
+) => Promise<Messages>) & { isDeferred(this: void, m: Messages): boolean };
+const Batch = requireKafkajs('kafkajs/src/consumer/batch.js') as new (
+  topic: string,
+  fetchedOffset: string,
+  partitionData: { partition: number; highWatermark: string; messages: Messages; abortedTransactions: [] },
+) => { messages: Messages; isEmpty(): boolean; decode(): Promise<void> };
 
 const bytes = fc.uint8Array({ maxLength: 200 }).map((a) => Buffer.from(a));
 const headerName = fc.oneof(
@@ -115,6 +126,64 @@ describe('kafkajs record decoder (patched: in place, numbers where exact)', () =
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('property: a fetch defers its record batches; the batch decodes them when handled, from the fetched offset', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.array(fc.option(bytes, { nil: null }), { minLength: 1, maxLength: 20 }), {
+          minLength: 1,
+          maxLength: 4,
+        }),
+        fc.nat(2 ** 40),
+        fc.nat(30),
+        async (batches, firstOffset, skip) => {
+          // Record batches back to back, as a fetch response holds a partition's records.
+          let offset = firstOffset;
+          const encoded: Buffer[] = [];
+          for (const values of batches) {
+            const records = values.map((value, i) =>
+              encodeRecord({ offsetDelta: i, timestampDelta: i, key: null, value, headers: {} }),
+            );
+            const batch = await RecordBatch({
+              records,
+              firstOffset: BigInt(offset),
+              firstTimestamp: 1_765_000_000_000,
+              maxTimestamp: 1_765_000_000_000,
+              lastOffsetDelta: records.length - 1,
+            });
+            encoded.push(batch.buffer);
+            offset += values.length;
+          }
+          const body = Buffer.concat(encoded);
+          const size = Buffer.alloc(4);
+          size.writeInt32BE(body.length);
+          const messages = await decodeMessages(new Decoder(Buffer.concat([size, body])));
+          assert.equal(messages.length, 0, 'nothing decoded with the response');
+          assert.ok(decodeMessages.isDeferred(messages));
+
+          const fetchedOffset = String(firstOffset + skip);
+          const batch = new Batch('t', fetchedOffset, {
+            partition: 0,
+            highWatermark: String(offset),
+            messages,
+            abortedTransactions: [],
+          });
+          assert.ok(batch.isEmpty(), 'empty until decoded');
+          await batch.decode();
+          await batch.decode(); // once only
+          const values = batches.flat();
+          const expected = values
+            .map((value, i) => ({ offset: String(firstOffset + i), value }))
+            .filter((m) => Number(m.offset) >= Number(fetchedOffset));
+          assert.deepEqual(
+            batch.messages.map((m) => ({ offset: m.offset, value: m.value })),
+            expected,
+          );
+        },
+      ),
+      { numRuns: 200 },
     );
   });
 });

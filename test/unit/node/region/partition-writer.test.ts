@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isGeomeshError } from '../../../../base/index.ts';
 import { PartitionWriter } from '../../../../node/region/partition-writer.ts';
-import type { RecordSink, SinkRecord } from '../../../../node/replication/index.ts';
+import { RecordSet, type RecordSink, type SinkRecord } from '../../../../node/replication/index.ts';
 
 const record = (value: string): SinkRecord => ({
   timestamp: '1',
@@ -15,8 +15,8 @@ const record = (value: string): SinkRecord => ({
 class ManualSink implements RecordSink {
   readonly began: string[] = [];
   readonly #pending: { resolve: () => void; reject: (e: Error) => void }[] = [];
-  write(_topic: string, _partition: number, records: readonly SinkRecord[]): Promise<{ baseOffset: number }> {
-    this.began.push(records.map((r) => r.value!.toString()).join(','));
+  write(_topic: string, _partition: number, records: RecordSet): Promise<{ baseOffset: number }> {
+    this.began.push([...records].map((r) => r.value!.toString()).join(','));
     return new Promise((resolve, reject) =>
       this.#pending.push({ resolve: () => resolve({ baseOffset: 0 }), reject }),
     );
@@ -53,9 +53,9 @@ describe('PartitionWriter', () => {
     const sinkB = new ManualSink();
     const a = w.serialized(sinkA);
     const b = w.serialized(sinkB);
-    const first = a.write('t', 0, [record('a1')]);
-    const second = b.write('t', 0, [record('b1')]);
-    const other = b.write('t', 1, [record('b-other')]);
+    const first = a.write('t', 0, RecordSet.of([record('a1')]));
+    const second = b.write('t', 0, RecordSet.of([record('b1')]));
+    const other = b.write('t', 1, RecordSet.of([record('b-other')]));
     await tick();
     assert.deepEqual(sinkA.began, ['a1']);
     assert.deepEqual(sinkB.began, ['b-other'], "b's write into t/0 waits for a's");
@@ -73,8 +73,8 @@ describe('PartitionWriter', () => {
     const { w, fenced } = writer(state);
     const sink = new ManualSink();
     const s = w.serialized(sink);
-    const first = s.write('t', 0, [record('1')]);
-    const queued = s.write('t', 0, [record('2')]);
+    const first = s.write('t', 0, RecordSet.of([record('1')]));
+    const queued = s.write('t', 0, RecordSet.of([record('2')]));
     await tick();
     state.mayWrite = false;
     sink.finish();
@@ -89,7 +89,7 @@ describe('PartitionWriter', () => {
     const { w, unsure } = writer(state);
     const sink = new ManualSink();
     const s = w.serialized(sink);
-    const failing = s.write('t', 3, [record('x')]);
+    const failing = s.write('t', 3, RecordSet.of([record('x')]));
     state.through = 45;
     await tick();
     sink.finish(new Error('timeout'));
@@ -101,7 +101,7 @@ describe('PartitionWriter', () => {
     const { w } = writer({ mayWrite: true, through: 0 });
     const sink = new ManualSink();
     const s = w.serialized(sink);
-    void s.write('t', 0, [record('1')]).catch(() => undefined);
+    void s.write('t', 0, RecordSet.of([record('1')])).catch(() => undefined);
     let isSettled = false;
     const settled = w.settled([{ topic: 't', partition: 0 }]).then(() => (isSettled = true));
     await tick();

@@ -12,7 +12,7 @@ import {
   OriginHighwater,
   approximateBytes,
   provenanceKeyObject,
-  type SinkRecord,
+  type RecordSet,
   type SourceRecord,
 } from '../../../../node/replication/index.ts';
 import { FakeSink, FakeSource, TOPIC, recordAt } from '../../../support/fake-link.ts';
@@ -28,8 +28,8 @@ function recordOf(offset: number, originOffset?: number, valueBytes = 40): Sourc
 /** A sink that remembers every write's records and their bytes as the link counts them. */
 class CountingSink extends FakeSink {
   readonly writeBytes: number[] = [];
-  override write(topic: string, partition: number, records: readonly SinkRecord[]) {
-    this.writeBytes.push(records.reduce((n, r) => n + approximateBytes(r), 0));
+  override write(topic: string, partition: number, records: RecordSet) {
+    this.writeBytes.push([...records].reduce((n, r) => n + approximateBytes(r), 0));
     return super.write(topic, partition, records);
   }
 }
