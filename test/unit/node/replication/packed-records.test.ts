@@ -13,26 +13,12 @@ import {
   type Headers,
   type SourceRecord,
 } from '../../../../node/replication/index.ts';
+import { bytes, headerName, headersFrom } from '../../../support/record-arbitraries.ts';
 
-const bytes = fc.uint8Array({ maxLength: 300 }).map((a) => Buffer.from(a));
-const name = fc.oneof(
-  fc.constantFrom('geomesh-origin', 'geomesh-origin-offset', '__proto__', 'constructor', 'ü-名前', ''),
-  fc.string({ maxLength: 12 }),
-);
 /** Headers as a decoder makes them: a value, or several in order for a repeated name. */
 const headers = fc
-  .array(fc.tuple(name, fc.option(bytes, { nil: null, freq: 5 })), { maxLength: 6 })
-  .map((pairs) => {
-    const out: Headers = {};
-    for (const [key, value] of pairs) {
-      const current = Object.prototype.hasOwnProperty.call(out, key) ? out[key] : undefined;
-      const next = (
-        current === undefined ? value : Array.isArray(current) ? [...current, value] : [current, value]
-      ) as Headers[string];
-      Object.defineProperty(out, key, { value: next, enumerable: true, writable: true, configurable: true });
-    }
-    return out;
-  });
+  .array(fc.tuple(headerName, fc.option(bytes, { nil: null, freq: 5 })), { maxLength: 6 })
+  .map(headersFrom);
 const timestamp = fc.oneof(
   fc.integer({ min: -1, max: 2 ** 45 }).map(String),
   fc.constantFrom('9007199254740993', '-1', '0', '00012'),
@@ -51,9 +37,7 @@ const batch = fc
       { maxLength: 40 },
     ),
   )
-  .map(([first, records]) =>
-    records.map((r, i): DecodedRecord => ({ ...r, offset: String(first + i * 3) })),
-  );
+  .map(([first, records]) => records.map((r, i): DecodedRecord => ({ ...r, offset: String(first + i * 3) })));
 
 function expected(topic: string, partition: number, r: DecodedRecord): SourceRecord {
   return {
@@ -116,7 +100,13 @@ describe('PackedRecords', () => {
 
   it('gives a header named __proto__ as an own property, not a prototype', () => {
     const packed = PackedRecords.pack('t', 0, [
-      { offset: '0', timestamp: '1', key: null, value: null, headers: JSON.parse('{"__proto__":"x"}') as Headers },
+      {
+        offset: '0',
+        timestamp: '1',
+        key: null,
+        value: null,
+        headers: JSON.parse('{"__proto__":"x"}') as Headers,
+      },
     ]);
     const headers = packed.at(0)!.headers;
     assert.ok(Object.prototype.hasOwnProperty.call(headers, '__proto__'));
