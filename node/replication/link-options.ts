@@ -151,10 +151,14 @@ export function approximateBytes(record: SinkRecord): number {
   return bytes;
 }
 
-/** One write of a link: its records encoded, and per record its origin and its offset in the source. */
+/**
+ * One write of a link: its records encoded, and per record its origin (region and offset, in two arrays: an
+ * origin object per record lived until the write was acknowledged, and was promoted) and its source offset.
+ */
 export interface PendingWrites {
   records: RecordSet;
-  origins: readonly Origin[];
+  regions: readonly string[];
+  originOffsets: readonly number[];
   sourceOffsets: readonly number[];
 }
 
@@ -162,16 +166,23 @@ export interface PendingWrites {
 export function pickWrites(writes: PendingWrites, indices: readonly number[]): PendingWrites {
   return {
     records: writes.records.pick(indices),
-    origins: indices.map((i) => writes.origins[i]!),
+    regions: indices.map((i) => writes.regions[i]!),
+    originOffsets: indices.map((i) => writes.originOffsets[i]!),
     sourceOffsets: indices.map((i) => writes.sourceOffsets[i]!),
   };
 }
 
+/** The origins of `writes`' records, in order. */
+export function originsOf(writes: PendingWrites): Origin[] {
+  return writes.regions.map((region, i) => ({ region, offset: writes.originOffsets[i]! }));
+}
+
 /** The write of records `start`..`end` (exclusive) of `writes`. */
 export function sliceWrites(writes: PendingWrites, start: number, end: number): PendingWrites {
-  if (start === 0 && end >= writes.origins.length) return writes;
+  const count = writes.regions.length;
+  if (start === 0 && end >= count) return writes;
   const indices: number[] = [];
-  for (let i = start; i < Math.min(end, writes.origins.length); i++) indices.push(i);
+  for (let i = start; i < Math.min(end, count); i++) indices.push(i);
   return pickWrites(writes, indices);
 }
 

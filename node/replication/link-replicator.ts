@@ -9,12 +9,7 @@
  */
 import type { Logger } from '../log/index.ts';
 import { decideForward, type DropReason } from './forward-decision.ts';
-import {
-  decodeOriginHeaders,
-  encodeOriginHeaders,
-  type Origin,
-  type RecordIdentity,
-} from './origin-headers.ts';
+import { decodeOriginHeaders, encodeOriginHeaders, type RecordIdentity } from './origin-headers.ts';
 import {
   auditCoverage,
   CoverageTracker,
@@ -326,14 +321,16 @@ export class LinkReplicator {
     // room for framing and origin headers, at most a full write.
     const writeBytes = Math.min(maxBytes, payloadBytes(batch.records) + 128 * batch.records.length);
     let records = new RecordSetBuilder(writeBytes);
-    let origins: Origin[] = [];
+    let regions: string[] = [];
+    let originOffsets: number[] = [];
     let sourceOffsets: number[] = [];
     let bytesInWrite = 0;
     let outcome = { kind: 'done' } as BatchOutcome;
     const flush = async (): Promise<boolean> => {
-      const write = { records: records.build(), origins, sourceOffsets };
+      const write = { records: records.build(), regions, originOffsets, sourceOffsets };
       records = new RecordSetBuilder(writeBytes);
-      origins = [];
+      regions = [];
+      originOffsets = [];
       sourceOffsets = [];
       bytesInWrite = 0;
       outcome = await this.#writes.writeChunked(batch.topic, batch.partition, write, batch.heartbeat);
@@ -394,7 +391,8 @@ export class LinkReplicator {
       const size = approximateBytes(out);
       if (records.length > 0 && bytesInWrite + size > maxBytes && !(await flush())) break;
       records.append(out);
-      origins.push(decision.origin);
+      regions.push(decision.origin.region);
+      originOffsets.push(decision.origin.offset);
       sourceOffsets.push(record.offset);
       bytesInWrite += size;
     }

@@ -8,6 +8,7 @@ import { isGeomeshError } from '../../base/index.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
+  originsOf,
   pickWrites,
   sliceWrites,
   type LinkReplicatorOptions,
@@ -45,7 +46,7 @@ export class LinkWrites {
     heartbeat?: () => Promise<void>,
   ): Promise<BatchOutcome> {
     const limiter = this.#ctx.limiter;
-    const count = writes.origins.length;
+    const count = writes.regions.length;
     const maxRecords = limiter ? Math.max(1, Math.floor(limiter.recordsPerSecond)) : count;
     for (let start = 0; start < count;) {
       const end = Math.min(count, start + maxRecords);
@@ -105,11 +106,12 @@ export class LinkWrites {
           continue;
         }
         const missing: number[] = [];
-        pending.origins.forEach((origin, i) => {
-          if (!highwater.isDuplicate(topic, partition, origin.region, origin.offset)) missing.push(i);
+        const { regions, originOffsets } = pending;
+        regions.forEach((region, i) => {
+          if (!highwater.isDuplicate(topic, partition, region, originOffsets[i]!)) missing.push(i);
         });
         if (missing.length === 0) return { kind: 'done' };
-        if (missing.length < pending.origins.length) pending = pickWrites(pending, missing);
+        if (missing.length < regions.length) pending = pickWrites(pending, missing);
       }
     }
   }
@@ -121,18 +123,19 @@ export class LinkWrites {
    */
   async #write(topic: string, partition: number, writes: PendingWrites): Promise<BatchOutcome> {
     const { highwater, observer, sink } = this.#ctx.options;
-    const { records, origins } = writes;
+    const { records, regions, originOffsets } = writes;
+    const count = regions.length;
     let baseOffset: number;
     try {
       ({ baseOffset } = await sink.write(topic, partition, records));
     } catch (err) {
       if (!isGeomeshError(err, 'GEOMESH_REPLICATION_RECORD_TOO_LARGE')) throw err;
-      if (origins.length > 1) {
-        const middle = Math.ceil(origins.length / 2);
+      if (count > 1) {
+        const middle = Math.ceil(count / 2);
         const first = await this.#write(topic, partition, sliceWrites(writes, 0, middle));
         return first.kind === 'halted'
           ? first
-          : this.#write(topic, partition, sliceWrites(writes, middle, origins.length));
+          : this.#write(topic, partition, sliceWrites(writes, middle, count));
       }
       const sourceOffset = writes.sourceOffsets[0]!;
       const bytes = records.payloadBytes;
@@ -156,15 +159,16 @@ export class LinkWrites {
       observer?.halted(topic, partition);
       return { kind: 'halted', resumeAt: sourceOffset };
     }
-    for (const origin of origins) highwater.advance(topic, partition, origin.region, origin.offset);
-    if (baseOffset >= 0) this.#ctx.options.onAcked?.(topic, partition, baseOffset, origins);
+    for (let i = 0; i < count; i++) highwater.advance(topic, partition, regions[i]!, originOffsets[i]!);
+    const onAcked = this.#ctx.options.onAcked;
+    if (baseOffset >= 0 && onAcked) onAcked(topic, partition, baseOffset, originsOf(writes));
     const now = Date.now();
-    const latenciesMs = origins.map((_, i) => now - records.timestampAt(i));
+    const latenciesMs = regions.map((_, i) => now - records.timestampAt(i));
     const bytes = records.payloadBytes;
-    this.#ctx.stats.recordsWritten += origins.length;
+    this.#ctx.stats.recordsWritten += count;
     this.#ctx.stats.bytesWritten += bytes;
     this.#ctx.stats.lastLatencyMs = latenciesMs[latenciesMs.length - 1] ?? 0;
-    observer?.written({ topic, partition, records: origins.length, bytes, latenciesMs });
+    observer?.written({ topic, partition, records: count, bytes, latenciesMs });
     return { kind: 'done' };
   }
 }
