@@ -145,11 +145,15 @@ export class RecordSetBuilder {
     const timestamp = parseTimestamp(record.timestamp);
     this.#base ??= timestamp;
     if (this.#max === undefined || timestamp > this.#max) this.#max = timestamp;
-    let delta: number | bigint;
-    if (typeof timestamp === 'number' && typeof this.#base === 'number') delta = timestamp - this.#base;
-    else delta = BigInt(timestamp) - BigInt(this.#base);
-    if (typeof delta === 'bigint' && delta > -SMALL_DELTA && delta < SMALL_DELTA) delta = Number(delta);
-    if (typeof delta === 'number' && (delta <= -SMALL_DELTA || delta >= SMALL_DELTA)) delta = BigInt(delta);
+    const base = this.#base;
+    // Numbers while the delta is small (exact, and its zigzag stays a safe integer), else bigints.
+    let delta: number | bigint =
+      typeof timestamp === 'number' && typeof base === 'number'
+        ? timestamp - base
+        : BigInt(timestamp) - BigInt(base);
+    if (typeof delta === 'number' && !(delta > -SMALL_DELTA && delta < SMALL_DELTA))
+      delta = BigInt(timestamp) - BigInt(base);
+    else if (typeof delta === 'bigint' && delta > -SMALL_DELTA && delta < SMALL_DELTA) delta = Number(delta);
     const deltaZigZag = typeof delta === 'number' ? zigZag64(delta) : zigZagBig(delta);
 
     const offsetDelta = this.#starts.length;

@@ -151,6 +151,18 @@ describe('RecordSet', () => {
     );
   });
 
+  it('keeps a delta between safe timestamps that is itself beyond safe integers exactly', () => {
+    const list = ['-9007199254740991', '9007199254740990', '-1'].map((timestamp) => ({
+      timestamp,
+      key: null,
+      value: Buffer.from(timestamp),
+      headers: {},
+    }));
+    const set = RecordSet.of(list);
+    assertHolds(set, list);
+    assert.equal(set.maxTimestamp, 9007199254740990);
+  });
+
   it('pick keeps the records asked for, in order, renumbered from 0, with their timestamps and bytes', () => {
     fc.assert(
       fc.property(
