@@ -7,6 +7,7 @@
  * A write whose outcome is unknown makes its partition "unsure" from the index's `through` before it: its
  * records may have landed anywhere from there, so flushed heads never claim past it until a re-sync.
  */
+import { partitionKey } from '../link-wiring/index.ts';
 import type { Logger } from '../log/index.ts';
 import { decodeOriginHeaders, type OriginHighwater, type ProvenanceKeySet } from '../replication/index.ts';
 import {
@@ -18,11 +19,6 @@ import {
   type OriginIndex,
 } from '../translation/index.ts';
 import type { IndexCluster, IndexTopicWriter } from './ports.ts';
-
-/** `topic\0partition`: the key of a target partition in the node's maps. */
-export function partitionKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
-}
 
 type PartitionRecord = Exclude<IndexRecord, { kind: 'checkpoint' | 'checkpoint-deleted' }>;
 

@@ -1,12 +1,5 @@
 /** The regional node: wires the Kafka adapter and the replication core into running links. */
 export { RegionNode, type RegionNodeState } from './region-node.ts';
-export { PartitionWriter, type PartitionWriterOptions } from './partition-writer.ts';
-export {
-  fencedRegionSink,
-  inboundLinkReplicator,
-  linkGroupId,
-  type InboundLinkInput,
-} from './link-factory.ts';
 export type {
   ClusterConnection,
   RegionNodeOptions,

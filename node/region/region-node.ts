@@ -1,6 +1,6 @@
 /**
  * The node of one region: runs every inbound link X → R (consume far, produce near). It wires the parts:
- * index keeping (index-keeper.ts), the partition writer (partition-writer.ts), shared partitions under work
+ * index keeping (index-keeper.ts), the partition writer (node/link-wiring), shared partitions under work
  * sharing (shared-partitions.ts), the topic refresh (topic-refresh.ts), the translation service and the HTTP
  * endpoint. On start it loads the origin index, mirrors each selected topic into R, scans the target tails
  * and sets the marks (without work sharing; with it, per partition when acquired), then starts the links.
@@ -40,7 +40,6 @@ import {
 } from './region-metrics.ts';
 import { regionTranslation } from './region-translation.ts';
 import { IndexKeeper } from './index-keeper.ts';
-import { PartitionWriter } from './partition-writer.ts';
 import { type RegionNodeOptions, type RegionTranslationOptions } from './region-node-options.ts';
 import type { SharedPartitions } from './shared-partitions.ts';
 import { marksAndThroughs, shareRegionPartitions } from './worker-share.ts';
@@ -54,7 +53,13 @@ import {
   type RegionLink,
   type WorkerLink,
 } from './worker-links.ts';
-import { fencedRegionSink, inboundLinkReplicator, linkGroupId, linkTuning } from './link-factory.ts';
+import {
+  fencedRegionSink,
+  inboundLinkReplicator,
+  linkGroupId,
+  linkTuning,
+  PartitionWriter,
+} from '../link-wiring/index.ts';
 
 export type RegionNodeState = LifecycleState;
 

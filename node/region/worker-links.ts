@@ -23,7 +23,7 @@ import {
   type WorkerLinkSpec,
   type WorkerStart,
 } from '../workers/index.ts';
-import { linkTuning } from './link-factory.ts';
+import { linkTuning } from '../link-wiring/index.ts';
 import { publishLease } from './worker-share.ts';
 import { selectTopics } from './topic-refresh.ts';
 import { WorkerLink } from './worker-link.ts';

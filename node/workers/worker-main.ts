@@ -18,7 +18,13 @@ import {
   type LinkReplicator,
   type TopicPartition,
 } from '../replication/index.ts';
-import { fencedRegionSink, inboundLinkReplicator, linkGroupId, PartitionWriter } from '../region/index.ts';
+// The link's parts only, not node/region (the whole node): a worker loads what it runs.
+import {
+  fencedRegionSink,
+  inboundLinkReplicator,
+  linkGroupId,
+  PartitionWriter,
+} from '../link-wiring/index.ts';
 import { InstanceShare } from './instance-share.ts';
 import { LeaseDeadline } from './lease-deadline.ts';
 import { ownedBy } from './worker-assignment.ts';

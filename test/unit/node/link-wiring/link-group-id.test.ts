@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { linkGroupId } from '../../../../node/region/index.ts';
+import { linkGroupId } from '../../../../node/link-wiring/index.ts';
 
 describe('linkGroupId', () => {
   it('names mesh, region and source; a member (instance or worker) after them', () => {

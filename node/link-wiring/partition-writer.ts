@@ -6,7 +6,11 @@
  */
 import { GeomeshError } from '../../base/index.ts';
 import type { RecordSet, RecordSink, TopicPartition } from '../replication/index.ts';
-import { partitionKey } from './index-keeper.ts';
+
+/** `topic\0partition`: the key of a target partition in the node's maps. */
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
 
 export interface PartitionWriterOptions {
   /** Whether a write into the partition may leave now (work sharing: owned and the lease certainly alive). */

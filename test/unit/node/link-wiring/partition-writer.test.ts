@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isGeomeshError } from '../../../../base/index.ts';
-import { PartitionWriter } from '../../../../node/region/partition-writer.ts';
+import { PartitionWriter } from '../../../../node/link-wiring/index.ts';
 import { RecordSet, type RecordSink, type SinkRecord } from '../../../../node/replication/index.ts';
 
 const record = (value: string): SinkRecord => ({
