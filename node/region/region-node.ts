@@ -1,6 +1,6 @@
 /**
  * The node of one region: runs every inbound link X → R (consume far, produce near). It wires the parts:
- * index keeping (index-keeper.ts), the partition writer (node/link-wiring), shared partitions under work
+ * index keeping (index-keeper.ts), the writes into R (region-writes.ts), shared partitions under work
  * sharing (shared-partitions.ts), the topic refresh (topic-refresh.ts), the translation service and the HTTP
  * endpoint. On start it loads the origin index, mirrors each selected topic into R, scans the target tails
  * and sets the marks (without work sharing; with it, per partition when acquired), then starts the links.
@@ -54,12 +54,12 @@ import {
   type WorkerLink,
 } from './worker-links.ts';
 import {
-  fencedRegionSink,
   inboundLinkReplicator,
   linkGroupId,
   linkTuning,
-  PartitionWriter,
+  type PartitionWriter,
 } from '../link-wiring/index.ts';
+import { regionWrites } from './region-writes.ts';
 
 export type RegionNodeState = LifecycleState;
 
@@ -141,18 +141,14 @@ export class RegionNode {
       }),
       logger: this.#logger,
     });
-    this.#writer = new PartitionWriter({
+    ({ writer: this.#writer, fenced: this.#fenced } = regionWrites({
+      options,
+      local: this.#local,
       mayWrite: (topic, partition) => !this.#shared || this.#shared.mayWrite(topic, partition),
       through: (topic, partition) => this.index.get(topic, partition)?.through ?? 0,
       onUnsure: (topic, partition, through) => this.#keeper.noteUnsure(topic, partition, through),
       onFenced: () => this.metrics.writesFenced.inc(),
-    });
-    const mayFence = (topic: string, partition: number) => this.#shared!.mayWrite(topic, partition);
-    const onFenced = () => this.metrics.writesFenced.inc();
-    this.#fenced =
-      workSharing && (options.fenceAtBroker ?? NODE_DEFAULTS.fenceAtBroker)
-        ? fencedRegionSink(this.#local, options, mayFence, onFenced)
-        : undefined;
+    }));
     this.#shared = shareRegionPartitions({
       workSharing,
       workers: this.#workers,
