@@ -334,6 +334,8 @@ export class LinkReplicator {
       sourceOffsets = [];
       bytesInWrite = 0;
       outcome = await this.#writes.writeChunked(batch.topic, batch.partition, write, batch.heartbeat);
+      // Written, halted or handed back: the write's records are not read again.
+      write.records.release();
       return outcome.kind === 'done';
     };
     const dropped: Partial<Record<DropReason, number>> = {};

@@ -70,15 +70,23 @@ function parseTimestamp(text: string): number | bigint {
   }
 }
 
+const NO_BYTES = Buffer.alloc(0);
+
+/** Encodes into a buffer of `bytes` taken at the first write (a write that never gets a record allocates none). */
 class Writer {
-  data: Buffer;
+  data: Buffer = NO_BYTES;
   at = 0;
+  readonly #initial: number;
   constructor(bytes: number) {
-    this.data = Buffer.allocUnsafe(Math.max(256, bytes));
+    this.#initial = Math.max(256, bytes);
+  }
+  /** Whether `data` is a whole memory of its own, not a part of Node's shared pool of small buffers. */
+  get ownsData(): boolean {
+    return this.data.length > 0 && this.data.byteOffset === 0 && this.data.buffer.byteLength === this.data.length;
   }
   room(bytes: number): void {
     if (this.at + bytes <= this.data.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.data.length * 2, this.at + bytes));
+    const grown = Buffer.allocUnsafe(Math.max(this.data.length * 2, this.#initial, this.at + bytes));
     this.data.copy(grown, 0, 0, this.at);
     this.data = grown;
   }
@@ -220,6 +228,7 @@ export class RecordSetBuilder {
     const starts = Uint32Array.from(this.#starts);
     return new RecordSet({
       buffer: this.#writer.data.subarray(0, this.#writer.at),
+      owned: this.#writer.ownsData,
       starts,
       timestamps: Float64Array.from(this.#timestamps),
       base: this.#base ?? 0,
@@ -256,7 +265,9 @@ function readVarInt(data: Buffer, at: number): { value: number; end: number } {
  * for tests and for what is logged of a record; `pick` makes the set of some of them (a retry, a split).
  */
 export class RecordSet {
-  readonly buffer: Buffer;
+  #buffer: Buffer | undefined;
+  /** Whether the memory under `#buffer` is the set's alone (and so may be given back by `release`). */
+  readonly #owned: boolean;
   /** The first record's timestamp: the batch's base (a bigint only beyond safe integers). */
   readonly firstTimestamp: number | bigint;
   readonly maxTimestamp: number | bigint;
@@ -272,8 +283,10 @@ export class RecordSet {
     base: number | bigint;
     max: number | bigint;
     payloadBytes: number;
+    owned: boolean;
   }) {
-    this.buffer = fields.buffer;
+    this.#buffer = fields.buffer;
+    this.#owned = fields.owned;
     this.#starts = fields.starts;
     this.#timestamps = fields.timestamps;
     this.firstTimestamp = fields.base;
@@ -286,6 +299,24 @@ export class RecordSet {
     const builder = new RecordSetBuilder();
     for (const r of records) builder.append(r);
     return builder.build();
+  }
+
+  /** The records, encoded (the records section of a v2 batch, without its header). */
+  get buffer(): Buffer {
+    if (!this.#buffer) throw new Error('record set read after it was released (its write had ended)');
+    return this.#buffer;
+  }
+
+  /**
+   * Gives the bytes back at once: for a write that has ended, which nothing reads again. A write's buffer
+   * lives until the target acknowledges it, long enough to be promoted to V8's old generation, where its
+   * memory would wait for a full collection; V8 starts one only after 64 MiB more of such memory
+   * (docs/benchmarks.md, "Memory"). Memory the set shares (Node's pool of small buffers) is left to the collector.
+   */
+  release(): void {
+    const buffer = this.#buffer;
+    this.#buffer = undefined;
+    if (buffer && this.#owned) (buffer.buffer as ArrayBuffer).transfer(0);
   }
 
   get count(): number {
@@ -340,6 +371,7 @@ export class RecordSet {
     });
     return new RecordSet({
       buffer: w.data.subarray(0, w.at),
+      owned: w.ownsData,
       starts,
       timestamps,
       base: this.firstTimestamp,

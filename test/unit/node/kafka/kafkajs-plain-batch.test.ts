@@ -135,7 +135,7 @@ describe('kafkajs plain record batch (patched)', () => {
     );
   });
 
-  it('a produce request takes the plain path for uncompressed records and frames them once', async (t) => {
+  it('a produce request takes the plain path for uncompressed records, framed in room left before it', async (t) => {
     t.mock.method(Date, 'now', () => 1_765_000_000_000);
     const topicData = [
       {
@@ -230,6 +230,15 @@ describe('kafkajs plain record batch (patched)', () => {
             await kafkajsPartition({ partition: 2, compression, messages, firstSequence, ...common }),
           );
           assert.deepEqual((await request.encode()).buffer, expected.buffer);
+          // Framed: plain, the size and header go into room left before the payload; compressed, by copy.
+          const framed = await createRequest({ correlationId: 7, clientId: 'geomesh', request });
+          const header = new Encoder()
+            .writeInt16(0)
+            .writeInt16(3)
+            .writeInt32(7)
+            .writeString('geomesh')
+            .writeEncoder(expected);
+          assert.deepEqual(framed.buffer, new Encoder().writeInt32(header.size()).writeEncoder(header).buffer);
         },
       ),
       { numRuns: 200 },

@@ -181,6 +181,35 @@ describe('RecordSet', () => {
     );
   });
 
+  it('release gives a buffer of its own back at once, leaves a pooled one to the collector, and reads no more', () => {
+    const record = (value: Buffer) => ({ timestamp: '1765000000000', key: null, value, headers: {} });
+    // One large record: the set's buffer is a memory of its own.
+    const large = RecordSet.of([record(Buffer.alloc(100_000, 1))]);
+    const own = large.buffer.buffer as ArrayBuffer;
+    assert.equal(own.byteLength >= 100_000, true);
+    large.release();
+    assert.equal(own.detached, true);
+    assert.equal(large.count, 1);
+    assert.equal(large.timestampAt(0), 1765000000000);
+    assert.throws(() => large.buffer, /record set read after it was released/);
+    assert.throws(() => [...large], /record set read after it was released/);
+    assert.throws(() => large.pick([0]), /record set read after it was released/);
+
+    // Small sets share Node's pool of small buffers with whatever else was allocated from it.
+    const small = RecordSet.of([record(Buffer.from('a'))]);
+    const neighbour = Buffer.allocUnsafe(16).fill(7);
+    const pool = small.buffer.buffer as ArrayBuffer;
+    small.release();
+    assert.equal(pool.detached, false);
+    assert.deepEqual([...neighbour], new Array(16).fill(7));
+  });
+
+  it('a set of no records allocates no buffer', () => {
+    const empty = RecordSet.of([]);
+    assert.equal(empty.buffer.length, 0);
+    assert.equal(empty.buffer.buffer.byteLength, 0);
+  });
+
   it('refuses a timestamp that is not a whole number, naming it', () => {
     assert.throws(
       () => RecordSet.of([{ timestamp: '12.5', key: null, value: null, headers: {} }]),
