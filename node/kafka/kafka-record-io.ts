@@ -18,6 +18,7 @@ import {
 } from '../replication/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
 import { NODE_DEFAULTS } from '../config/index.ts';
+import { FetchedRecords } from './fetched-records.ts';
 import { PartitionPipeline, type PipelineResult } from './partition-pipeline.ts';
 
 export function toSourceRecord(topic: string, partition: number, m: KafkaMessage): SourceRecord {
@@ -95,6 +96,8 @@ export class KafkaRecordSource implements RecordSource {
       maxWaitTimeInMs: 100,
       maxBytesPerPartition: this.#maxBytesPerPartition,
       maxBytes: this.#maxBytes,
+      // Records read where they were fetched, not decoded into kafkajs messages (fetched-records.ts).
+      fetchedRecords: true,
       // A node killed without leaving its group holds its partitions until this expires; a restarted node
       // (or another instance) waits that long to get them back. kafkajs' default is 30 s.
       sessionTimeout: 10_000,
@@ -234,12 +237,17 @@ export class KafkaRecordSource implements RecordSource {
       partitionsConsumedConcurrently: NODE_DEFAULTS.kafka.sourcePartitionsInHand,
       eachBatch: async (payload) => {
         const { batch } = payload;
-        if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0 || this.#draining)
-          return;
-        // Packed at once: the batch may wait while the one before it is written, and decoded records kept
-        // that long were promoted to V8's old generation, most of the node's memory at small records
-        // (packed-records.ts). kafkajs' own copies are dropped too; the offsets it reads later stay.
-        const records = PackedRecords.pack(batch.topic, batch.partition, batch.messages);
+        const fetched = batch.fetchedRecords;
+        const count = fetched ? fetched.count : batch.messages.length;
+        if (!payload.isRunning() || payload.isStale() || count === 0 || this.#draining) return;
+        // Read in place where kafkajs could locate the records in the fetched bytes (fetched-records.ts);
+        // else (compressed, transactions to filter, an older format) decoded by kafkajs and packed at once:
+        // the batch may wait while the one before it is written, and decoded records kept that long were
+        // promoted to V8's old generation (packed-records.ts). kafkajs' own copies are dropped either way;
+        // the offsets it reads later stay.
+        const records = fetched
+          ? new FetchedRecords(batch.topic, batch.partition, fetched)
+          : PackedRecords.pack(batch.topic, batch.partition, batch.messages);
         const lastOffset = batch.lastOffset();
         batch.releaseMessages();
         const sourceBatch: SourceBatch = {

@@ -39,7 +39,7 @@ export function recordsFrom(records: RecordList, offset: number): SourceRecord[]
 
 /** Bytes of keys and values of `records` (what the link's in-flight window counts, 20 bytes a record more). */
 export function payloadBytes(records: RecordList): number {
-  if (records instanceof PackedRecords) return records.payloadBytes;
+  if (records.payloadBytes !== undefined) return records.payloadBytes;
   let bytes = 0;
   for (const r of records) bytes += (r.key?.length ?? 0) + (r.value?.length ?? 0);
   return bytes;
@@ -49,7 +49,7 @@ export function payloadBytes(records: RecordList): number {
 const CANONICAL_INTEGER = /^(0|-?[1-9]\d*)$/;
 
 /** Sets a header as decoding does: a repeated name becomes an array, in order; `__proto__` an own property. */
-function putHeader(headers: Headers, name: string, value: Buffer | string | undefined): void {
+export function putHeader(headers: Headers, name: string, value: Buffer | string | undefined): void {
   const current = Object.prototype.hasOwnProperty.call(headers, name) ? headers[name] : undefined;
   const next =
     current === undefined ? value : Array.isArray(current) ? [...current, value!] : [current, value!];

@@ -25,6 +25,8 @@ export interface SourceRecord {
  */
 export interface RecordList extends Iterable<SourceRecord> {
   readonly length: number;
+  /** Bytes of the records' keys and values, when the list knows them without reading its records. */
+  readonly payloadBytes?: number;
   /** The record at `index`; a negative index counts from the end (as Array.prototype.at). */
   at(index: number): SourceRecord | undefined;
 }
