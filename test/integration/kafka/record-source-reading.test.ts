@@ -12,6 +12,7 @@ import { KafkaCluster, createKafkaClient } from '../../../node/kafka/index.ts';
 import { silentLogger } from '../../../node/log/index.ts';
 import { PackedRecords, type SourceBatch } from '../../../node/replication/index.ts';
 import { TestEnvironment } from '../../harness/index.ts';
+import { createTopic } from '../../support/kafka-topics.ts';
 import { waitFor } from '../../support/polling.ts';
 
 const TOPIC = 'reading';
@@ -30,16 +31,8 @@ describe('KafkaRecordSource: fetched records read in place or decoded', () => {
       clientId: 'reading-setup',
       logger: silentLogger(),
     });
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: [
-        { topic: TOPIC, numPartitions: 1 },
-        { topic: GZIP_TOPIC, numPartitions: 1 },
-      ],
-    });
-    await admin.disconnect();
+    await createTopic(kafka, TOPIC, 1);
+    await createTopic(kafka, GZIP_TOPIC, 1);
     const message = (value: string) => {
       expected.push({ value, key: `k-${value}`, header: `h-${value}` });
       return { key: `k-${value}`, value, headers: { origin: `h-${value}` } };
