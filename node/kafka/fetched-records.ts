@@ -26,6 +26,14 @@ export class FetchedRecords implements RecordList {
   /** Where the last read ended. */
   #at = 0;
 
+  /**
+   * `layout`'s bytes are a view of the fetch response, which the list keeps alive until the link drops the
+   * batch. That stays bounded: kafkajs fetches from a broker again only once every batch of its last response
+   * was handed over (eachBatch returned), and the link hands a partition's batch over when the write before it
+   * has ended, so a broker has at most two responses alive, one being written and one waiting (a fetch's
+   * `maxBytes` each). Copying each partition's part out instead cost 2 workers ~50 MiB more peak at 100 B
+   * (docs/benchmarks.md, "Fifth round").
+   */
   constructor(topic: string, partition: number, layout: FetchedLayout) {
     this.topic = topic;
     this.partition = partition;
