@@ -110,10 +110,11 @@ export const NODE_DEFAULTS = deepFreeze({
     /** A link's fetch response at most (what its consumer holds before the link handles it; kafkajs' own). */
     fetchMaxBytes: 10_485_760,
     /**
-     * One partition's share of a fetch response at most. Every record of a response is decoded at once and
-     * lives until its partition's write is acknowledged: at 100 B, 1 MiB a partition was ~60,000 records (six
-     * partitions) in memory at a time, most of them promoted to V8's old generation before they died.
-     * 256 KiB gave ~100 MiB less peak resident memory at 100 B between two local clusters, but a link pulling
+     * One partition's share of a fetch response at most. When every record of a response was decoded at once
+     * and lived until its partition's write was acknowledged (records are now read in place,
+     * node/kafka/fetched-records.ts), 1 MiB a partition at 100 B was ~60,000 records (six partitions) in
+     * memory at a time, most of them promoted to V8's old generation before they died, and
+     * 256 KiB gave ~100 MiB less peak resident memory at 100 B between two local clusters; but a link pulling
      * through an 80 ms round trip then moved a quarter of the bytes per round trip: 2,904 and 3,029 records/s of
      * 1 KiB against 11,008 and 10,474 with 1 MiB (`npm run bench:wan`, ABAB). Geo-replication pulls across the
      * WAN, so 1 MiB (docs/benchmarks.md, "Memory").
@@ -121,8 +122,9 @@ export const NODE_DEFAULTS = deepFreeze({
     fetchMaxBytesPerPartition: 1_048_576,
     /**
      * Partitions of one fetch a link's source takes in hand at once (kafkajs' partitionsConsumedConcurrently).
-     * A batch is packed as soon as it is taken (node/replication/packed-records.ts); one left waiting for a
-     * turn stays decoded meanwhile, so this is more than a link's usual partition count.
+     * A batch is read in place or packed as soon as it is taken (node/kafka/fetched-records.ts,
+     * node/replication/packed-records.ts); one left waiting for a turn would stay decoded meanwhile, so this
+     * is more than a link's usual partition count.
      */
     sourcePartitionsInHand: 64,
     /**
