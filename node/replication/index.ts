@@ -11,6 +11,7 @@ export {
   type ProvenanceKeys,
   decodeOriginHeaders,
   encodeOriginHeaders,
+  putHeader,
   type HeaderValue,
   type Headers,
   type Origin,
@@ -45,7 +46,7 @@ export type {
   SourceRecord,
   TopicPartition,
 } from './ports.ts';
-export { PackedRecords, payloadBytes, putHeader, recordsFrom, type DecodedRecord } from './packed-records.ts';
+export { PackedRecords, payloadBytes, recordsFrom, type DecodedRecord } from './packed-records.ts';
 export { RecordSet, RecordSetBuilder } from './record-set.ts';
 export {
   auditCoverage,

@@ -50,6 +50,21 @@ const V2_BYTES = 1 + KEY_ID_BYTES + MAC_TAG_BYTES;
 export type HeaderValue = Buffer | string | (Buffer | string)[] | undefined;
 export type Headers = Record<string, HeaderValue>;
 
+/** Sets a header as decoding does: a repeated name becomes an array, in order; `__proto__` an own property. */
+export function putHeader(headers: Headers, name: string, value: Buffer | string | undefined): void {
+  const current = Object.prototype.hasOwnProperty.call(headers, name) ? headers[name] : undefined;
+  const next =
+    current === undefined ? value : Array.isArray(current) ? [...current, value!] : [current, value!];
+  if (name === '__proto__')
+    Object.defineProperty(headers, name, {
+      value: next,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  else headers[name] = next;
+}
+
 /** What identifies a record for its provenance tag. */
 export interface RecordIdentity {
   topic: string;

@@ -12,7 +12,7 @@
  * value is a kind byte (null, bytes, text, absent) and, for bytes and text, an int32 length and the bytes.
  * A header name is an index (uint16) into the batch's name table.
  */
-import type { Headers } from './origin-headers.ts';
+import { putHeader, type Headers } from './origin-headers.ts';
 import type { RecordList, SourceRecord } from './ports.ts';
 
 /** A record as a client library decodes it: offset and timestamp as decimal strings (kafkajs). */
@@ -47,16 +47,6 @@ export function payloadBytes(records: RecordList): number {
 
 /** How `String` writes a whole number: what a decoder gives (anything else is kept as given). */
 const CANONICAL_INTEGER = /^(0|-?[1-9]\d*)$/;
-
-/** Sets a header as decoding does: a repeated name becomes an array, in order; `__proto__` an own property. */
-export function putHeader(headers: Headers, name: string, value: Buffer | string | undefined): void {
-  const current = Object.prototype.hasOwnProperty.call(headers, name) ? headers[name] : undefined;
-  const next =
-    current === undefined ? value : Array.isArray(current) ? [...current, value!] : [current, value!];
-  if (name === '__proto__')
-    Object.defineProperty(headers, name, { value: next, enumerable: true, writable: true, configurable: true });
-  else headers[name] = next;
-}
 
 class Writer {
   data: Buffer;
@@ -170,7 +160,8 @@ export class PackedRecords implements RecordList {
       for (const name in headers) {
         let index = nameIndex.get(name);
         if (index === undefined) {
-          if (names.length === MAX_NAMES) throw new RangeError(`more than ${MAX_NAMES} header names in one batch`);
+          if (names.length === MAX_NAMES)
+            throw new RangeError(`more than ${MAX_NAMES} header names in one batch`);
           index = names.push(name) - 1;
           nameIndex.set(name, index);
         }

@@ -13,7 +13,7 @@
  * key and value (zigzag varint length, -1 for null, then the bytes), the header count and the headers (name,
  * value; a header value that is absent is written as null).
  */
-import type { Headers } from './origin-headers.ts';
+import { putHeader, type Headers } from './origin-headers.ts';
 
 /** A record to write into the target cluster (same topic, same partition); its timestamp decimal text, ms. */
 export interface SinkRecord {
@@ -82,7 +82,9 @@ class Writer {
   }
   /** Whether `data` is a whole memory of its own, not a part of Node's shared pool of small buffers. */
   get ownsData(): boolean {
-    return this.data.length > 0 && this.data.byteOffset === 0 && this.data.buffer.byteLength === this.data.length;
+    return (
+      this.data.length > 0 && this.data.byteOffset === 0 && this.data.buffer.byteLength === this.data.length
+    );
   }
   room(bytes: number): void {
     if (this.at + bytes <= this.data.length) return;
@@ -420,15 +422,7 @@ export class RecordSet {
     for (let h = 0; h < count; h++) {
       const name = bytes()!.toString('utf8');
       // A null value reads as null, as kafkajs decodes it (absent and null are both written as null).
-      const v = bytes() as Buffer;
-      const current = Object.prototype.hasOwnProperty.call(headers, name) ? headers[name] : undefined;
-      const next = current === undefined ? v : Array.isArray(current) ? [...current, v] : [current, v];
-      Object.defineProperty(headers, name, {
-        value: next,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      putHeader(headers, name, bytes() as Buffer);
     }
     return { timestamp: String(this.#timestampOf(delta.value)), key, value, headers };
   }
