@@ -27,6 +27,12 @@ export const NODE_DEFAULTS = deepFreeze({
   fenceAtBroker: false,
   /** How often a worker thread sends its links' counters and metrics to the main thread. */
   workerReportMs: 250,
+  /**
+   * The most MiB each of a worker thread's two semi-spaces (V8's young generation) may grow to
+   * (workers/worker-heap.ts). 8 against the main thread's 16: with 2 workers at 100 B the node's peak
+   * resident memory was ~45 MiB lower at the same rate and CPU per record (docs/benchmarks.md, "Memory").
+   */
+  workerSemiSpaceMiB: 8,
   /** How often this region's groups are checkpointed and pushed to peers. */
   /**
    * How old a partition's log end may be when the records after a group's frontier are counted (the

@@ -19,6 +19,7 @@ import {
   cpuBudget,
   ownedBy,
   WorkerPool,
+  workerResourceLimits,
   type PartitionThrough,
   type WorkerLinkSpec,
   type WorkerStart,
@@ -214,6 +215,7 @@ export async function startWorkerLinks(
   const pool: WorkerPool = new WorkerPool({
     starts,
     reportMs: node.workerReportMs ?? NODE_DEFAULTS.workerReportMs,
+    resourceLimits: workerResourceLimits(NODE_DEFAULTS.workerSemiSpaceMiB),
     stopGraceMs: (node.stopGraceMs ?? NODE_DEFAULTS.stopGraceMs).workers,
     logger,
     host: {

@@ -9,7 +9,7 @@
  * others are stopped). A worker that ends while running is restarted in its slot from the start the host's
  * `restart` gives, or, without one or when that fails, reported to the host (`failed`).
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Logger } from '../log/index.ts';
 import type { HighwaterEntry, LinkObserver, Origin, TopicPartition } from '../replication/index.ts';
 import {
@@ -59,6 +59,8 @@ export interface WorkerPoolOptions {
   logger: Logger;
   /** The worker's entry; default worker-main.ts next to this file (tests may give another). */
   entry?: URL;
+  /** Each worker's V8 heap limits (worker-heap.ts); default V8's, or the process's flags. */
+  resourceLimits?: ResourceLimits;
 }
 
 type PoolState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -126,6 +128,7 @@ export class WorkerPool {
     const worker = new Worker(entry, {
       workerData: { ...start, reportMs: this.#options.reportMs },
       name: `geomesh-worker-${i}`,
+      ...(this.#options.resourceLimits && { resourceLimits: this.#options.resourceLimits }),
     });
     const running = Promise.withResolvers<void>();
     // Rejected when the thread fails before it runs; nobody may be waiting (a replacement's start).

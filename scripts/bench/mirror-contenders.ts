@@ -161,9 +161,10 @@ export async function startGeomeshNode(
       '',
     ].join('\n'),
   );
+  const launch = launchSettings(options.root ?? PROJECT_ROOT);
   const nodeCommand = [
     process.execPath,
-    ...launchFlags(options.root ?? PROJECT_ROOT),
+    ...launch.flags,
     ...(options.nodeArgs ?? []),
     join(options.root ?? PROJECT_ROOT, 'node', 'cli', 'bin.ts'),
     'node',
@@ -182,6 +183,7 @@ export async function startGeomeshNode(
     cwd: options.dir,
     env: {
       ...process.env,
+      ...launch.env,
       GEOMESH_PROVENANCE_KEY: options.provenanceKeyHex,
       GEOMESH_LOG_LEVEL: process.env['GEOMESH_LOG_LEVEL'] ?? 'warn',
     },
@@ -192,13 +194,20 @@ export async function startGeomeshNode(
 }
 
 /**
- * The Node flags a checkout's `geomesh` runs with: those of its entry point's first line
- * (`#!/usr/bin/env -S node FLAGS`, which the `geomesh` launcher reads too); none for an older checkout.
+ * The environment and Node flags a checkout's `geomesh` runs with: those of its entry point's first line
+ * (`#!/usr/bin/env -S NAME=VALUE… node FLAGS`, which the `geomesh` launcher reads too); none for an older
+ * checkout.
  */
-export function launchFlags(root: string): string[] {
+export function launchSettings(root: string): { env: Record<string, string>; flags: string[] } {
   const first = readFileSync(join(root, 'node', 'cli', 'bin.ts'), 'utf8').split('\n', 1)[0] ?? '';
-  const flags = /^#!.*[ /]node(?: (.*))?$/.exec(first)?.[1] ?? '';
-  return flags.split(/\s+/).filter(Boolean);
+  const [, assignments = '', flags = ''] = /^#!\S*env(?: -S)?((?: \w+=\S*)*) (?:\S*\/)?node(?: (.*))?$/.exec(first) ?? [];
+  const env = Object.fromEntries(
+    assignments
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]),
+  );
+  return { env, flags: flags.split(/\s+/).filter(Boolean) };
 }
 
 let tools = 0;
