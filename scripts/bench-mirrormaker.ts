@@ -21,7 +21,7 @@
  *
  * Output: a markdown table on stdout and in `<out>.md`, every figure in `<out>.json`.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseScriptArgs } from './script-args.ts';
@@ -30,6 +30,7 @@ import { measureAll, measureEach } from './bench/mirror-latency.ts';
 import {
   PRODUCER_PERF_SETTINGS,
   consumerPerfRate,
+  findEntryPoint,
   producerPerfRate,
   startConsumerPerf,
   startGeomeshNode,
@@ -108,9 +109,9 @@ const { values } = parseScriptArgs('bench:mirrormaker', {
   usage: HELP,
 });
 
-if (values.baseline && !existsSync(join(resolve(values.baseline), 'node', 'cli', 'bin.ts'))) {
+if (values.baseline && !findEntryPoint(resolve(values.baseline))) {
   console.error(
-    `--baseline ${values.baseline}: not a geomesh checkout (no node/cli/bin.ts there); give the folder of another checkout with its node_modules installed`,
+    `--baseline ${values.baseline}: not a geomesh checkout (no node/cli/bin.mjs there); give the folder of another checkout with its node_modules installed`,
   );
   process.exit(2);
 }

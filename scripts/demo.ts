@@ -34,7 +34,7 @@ const PER_REGION = 1_000;
 /** TTL of the lease fencing an ap-south instance's partitions (short, for the demo). */
 const LEASE_TTL_MS = 4_000;
 const KEY = randomBytes(32).toString('hex');
-const BIN = join(PROJECT_ROOT, 'node', 'cli', 'bin.ts');
+const BIN = join(PROJECT_ROOT, 'node', 'cli', 'bin.mjs');
 
 const say = (line = ''): void => console.log(line);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

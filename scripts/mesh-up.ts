@@ -97,7 +97,7 @@ const nodes = REGIONS.map((region) => {
   const node = new ManagedProcess({
     name: `geomesh-${region}`,
     command: process.execPath,
-    args: [join(PROJECT_ROOT, 'node', 'cli', 'bin.ts'), 'node', '--topology', file, '--region', region],
+    args: [join(PROJECT_ROOT, 'node', 'cli', 'bin.mjs'), 'node', '--topology', file, '--region', region],
     env: { ...process.env, GEOMESH_PROVENANCE_KEY: key, GEOMESH_LOG_LEVEL: 'info' },
     logFile: join(dir, `${region}.log`),
   });

@@ -31,7 +31,7 @@ const PAGE_REGION = 'eu-west';
 const SHARED_REGION = 'ap-south';
 const TOPIC = 'orders';
 const KEY = randomBytes(32).toString('hex');
-const BIN = join(PROJECT_ROOT, 'node', 'cli', 'bin.ts');
+const BIN = join(PROJECT_ROOT, 'node', 'cli', 'bin.mjs');
 const OUT = join(PROJECT_ROOT, 'docs', 'status-page.png');
 const CHROMIUM = process.env['CHROMIUM'] ?? 'chromium';
 

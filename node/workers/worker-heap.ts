@@ -1,6 +1,6 @@
 /**
  * The V8 heap limits of a worker thread. A worker copying records allocates fast, and V8 lets a heap's young
- * generation grow to its most (2 × 16 MiB under the main thread's `--max-semi-space-size=16`, bin.ts' first
+ * generation grow to its most (2 × 16 MiB under the main thread's `--max-semi-space-size=16`, bin.mjs' first
  * line) and keeps it: with 2 workers, 96 MiB of a node's peak resident memory were three young generations.
  * A worker's semi-space is capped on its own (NODE_DEFAULTS.workerSemiSpaceMiB) through `resourceLimits`.
  */

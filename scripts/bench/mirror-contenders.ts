@@ -4,7 +4,7 @@
  * `geomesh node` (optionally pinned with `taskset`), and Kafka's producer and consumer performance tools.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManagedProcess, PROJECT_ROOT, freePort } from '../../test/harness/index.ts';
 
@@ -166,7 +166,7 @@ export async function startGeomeshNode(
     process.execPath,
     ...launch.flags,
     ...(options.nodeArgs ?? []),
-    join(options.root ?? PROJECT_ROOT, 'node', 'cli', 'bin.ts'),
+    entryPoint(options.root ?? PROJECT_ROOT),
     'node',
     '--topology',
     file,
@@ -193,13 +193,24 @@ export async function startGeomeshNode(
   return { process: node, http };
 }
 
+/** A checkout's `geomesh` entry point (`bin.ts` in older checkouts), or undefined when it has none. */
+export function findEntryPoint(root: string): string | undefined {
+  return ['bin.mjs', 'bin.ts'].map((name) => join(root, 'node', 'cli', name)).find((path) => existsSync(path));
+}
+
+function entryPoint(root: string): string {
+  const path = findEntryPoint(root);
+  if (!path) throw new Error(`${root} is not a geomesh checkout: no node/cli/bin.mjs there`);
+  return path;
+}
+
 /**
  * The environment and Node flags a checkout's `geomesh` runs with: those of its entry point's first line
  * (`#!/usr/bin/env -S NAME=VALUE… node FLAGS`, which the `geomesh` launcher reads too); none for an older
  * checkout.
  */
 export function launchSettings(root: string): { env: Record<string, string>; flags: string[] } {
-  const first = readFileSync(join(root, 'node', 'cli', 'bin.ts'), 'utf8').split('\n', 1)[0] ?? '';
+  const first = readFileSync(entryPoint(root), 'utf8').split('\n', 1)[0] ?? '';
   const [, assignments = '', flags = ''] = /^#!\S*env(?: -S)?((?: \w+=\S*)*) (?:\S*\/)?node(?: (.*))?$/.exec(first) ?? [];
   const env = Object.fromEntries(
     assignments

@@ -1,7 +1,7 @@
 /**
  * What a node promotes to V8's old generation, by where it was allocated: loaded into a node with
  * `npm run bench:mirrormaker -- --contenders geomesh --node-args=--import=$PWD/scripts/bench/promoted-allocations.ts`
- * (or `node --import=… node/cli/bin.ts node …`). It runs V8's sampling heap profiler over the inspector with
+ * (or `node --import=… node/cli/bin.mjs node …`). It runs V8's sampling heap profiler over the inspector with
  * objects collected by a major GC kept and those collected by a minor GC left out: what remains is what
  * outlived a young-generation collection (promoted), live or not. Every 2 s it writes the 40 largest
  * allocation sites (four frames each) to `promoted-PID.txt` in GEOMESH_PROMOTED_DIR (default the system's

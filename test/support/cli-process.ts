@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../harness/index.ts';
 import { E2E_WORKERS } from './e2e-workers.ts';
 import { waitFor } from './polling.ts';
 
-const BIN = join(PROJECT_ROOT, 'node', 'cli', 'bin.ts');
+const BIN = join(PROJECT_ROOT, 'node', 'cli', 'bin.mjs');
 
 /** Starts `geomesh <args>` with the environment plus `env`; its logs go to the test's stderr when asked. */
 export function runGeomesh(

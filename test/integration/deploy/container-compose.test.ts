@@ -22,7 +22,7 @@ const COMPOSE = parse(readFileSync(join(PROJECT_ROOT, 'deploy', 'compose', 'comp
 /** `geomesh node --help`, from the real CLI. */
 const NODE_HELP = execFileSync(
   process.execPath,
-  [join(PROJECT_ROOT, 'node', 'cli', 'bin.ts'), 'node', '--help'],
+  [join(PROJECT_ROOT, 'node', 'cli', 'bin.mjs'), 'node', '--help'],
   {
     encoding: 'utf8',
   },

@@ -26,7 +26,7 @@ import { eventually, startCoordinator, take, uniqueMesh } from '../coordination/
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const NODE = `${ROOT}node_modules/.bin/node`;
-const BIN = `${ROOT}node/cli/bin.ts`;
+const BIN = `${ROOT}node/cli/bin.mjs`;
 const ENV = { GEOMESH_PROVENANCE_KEY: 'integration-provenance-key-0123456789abcdef' };
 
 interface Run {

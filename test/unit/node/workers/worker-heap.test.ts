@@ -1,6 +1,6 @@
 /**
  * A worker's young generation follows its own limit (workerResourceLimits) even where the process runs with
- * `--max-semi-space-size` (as `geomesh` does, bin.ts' first line), which V8 would otherwise apply to every
+ * `--max-semi-space-size` (as `geomesh` does, bin.mjs' first line), which V8 would otherwise apply to every
  * heap. Checked in a child Node process with that flag: a worker allocating fast, its new space measured.
  */
 import assert from 'node:assert/strict';

@@ -10,7 +10,7 @@ import { before, describe, it } from 'node:test';
 
 const ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 const NODE = `${ROOT}node_modules/.bin/node`;
-const BIN = `${ROOT}node/cli/bin.ts`;
+const BIN = `${ROOT}node/cli/bin.mjs`;
 const INVALID = `${ROOT}test/unit/topology/invalid/`;
 const EXAMPLES = `${ROOT}examples/`;
 

@@ -13,14 +13,16 @@
  * The modules it loads are compiled once and kept in Node's module compile cache (in the system's temporary
  * folder; NODE_COMPILE_CACHE names another, and NODE_DISABLE_COMPILE_CACHE=1 turns it off): a start then
  * takes about 0.6× the time. The CLI is imported after the cache is on, or its modules would load before it.
+ * This file is JavaScript so that a start whose modules are all cached loads no TypeScript type stripper
+ * (~17 MiB resident in every thread that loads it; docs/benchmarks.md, "Sixth round").
  */
 import { enableCompileCache } from 'node:module';
 
 const cache = enableCompileCache();
 // Worker threads use the cache when the environment names it (enabling it here does not reach them): a worker
 // whose modules are all cached never loads TypeScript's type stripper, ~17 MiB resident per thread.
-if (cache.directory && process.env['NODE_COMPILE_CACHE'] === undefined)
-  process.env['NODE_COMPILE_CACHE'] = cache.directory;
+if (cache.directory && process.env.NODE_COMPILE_CACHE === undefined)
+  process.env.NODE_COMPILE_CACHE = cache.directory;
 const { runCli } = await import('./index.ts');
 
 process.exitCode = await runCli(process.argv.slice(2), {
