@@ -25,11 +25,13 @@ export class FetchedRecords implements RecordList {
   readonly #names: { start: number; end: number; name: string }[] = [];
   /** Where the last read ended. */
   #at = 0;
+  #isReleased = false;
 
   /**
-   * `layout`'s bytes are a view of the fetch response, which the list keeps alive until the link drops the
-   * batch. That stays bounded: kafkajs fetches from a broker again only once every batch of its last response
-   * was handed over (eachBatch returned), and the link hands a partition's batch over when the write before it
+   * `layout`'s bytes are a view of the fetch response, which the list keeps alive until it is released (then
+   * the response is given back once no other batch of it holds it: kafkajs' `responseBuffers.js`) or dropped.
+   * That stays bounded: kafkajs fetches from a broker again only once every batch of its last response was
+   * handed over (eachBatch returned), and the link hands a partition's batch over when the write before it
    * has ended, so a broker has at most two responses alive, one being written and one waiting (a fetch's
    * `maxBytes` each). Copying each partition's part out instead cost 2 workers ~50 MiB more peak at 100 B
    * (docs/benchmarks.md, "Fifth round").
@@ -51,7 +53,22 @@ export class FetchedRecords implements RecordList {
     for (let i = 0; i < this.length; i++) yield this.#record(i);
   }
 
+  /**
+   * The link is done with the records: the fetch response may be given back once no other batch read from it
+   * holds it (kafkajs' `release`, which detaches its buffer: the keys and values read from it are then empty).
+   * Reading the list after throws.
+   */
+  release(): void {
+    if (this.#isReleased) return;
+    this.#isReleased = true;
+    this.#layout.release();
+  }
+
   #record(i: number): SourceRecord {
+    if (this.#isReleased)
+      throw new Error(
+        `fetched records of ${this.topic}/${this.partition} read after they were released (their batch was handled)`,
+      );
     const { keyStarts, ends, offsets, timestamps } = this.#layout;
     const end = ends[i]!;
     this.#at = keyStarts[i]!;

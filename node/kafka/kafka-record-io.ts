@@ -239,7 +239,11 @@ export class KafkaRecordSource implements RecordSource {
         const { batch } = payload;
         const fetched = batch.fetchedRecords;
         const count = fetched ? fetched.count : batch.messages.length;
-        if (!payload.isRunning() || payload.isStale() || count === 0 || this.#draining) return;
+        if (!payload.isRunning() || payload.isStale() || count === 0 || this.#draining) {
+          // Not handed to the link: its fetch response may be given back (fetched-records.ts).
+          fetched?.release();
+          return;
+        }
         // Read in place where kafkajs could locate the records in the fetched bytes (fetched-records.ts);
         // else (compressed, transactions to filter, an older format) decoded by kafkajs and packed at once:
         // the batch may wait while the one before it is written, and decoded records kept that long were
@@ -278,9 +282,13 @@ export class KafkaRecordSource implements RecordSource {
   ): Promise<PipelineResult> {
     const tp = { topic: batch.topic, partition: batch.partition };
     const first = batch.records.at(0)!.offset;
+    const last = batch.lastOffset ?? batch.records.at(-1)!.offset;
     let outcome: BatchOutcome;
     try {
       outcome = await onBatch(batch);
+      // Handled (whatever the outcome): the link reads none of its records again, and the fetch response they
+      // were read from may be given back (fetched-records.ts). After a failure they are left to V8.
+      batch.records.release?.();
     } catch (err) {
       if (!this.#isRunning || this.#draining) return { resetsPosition: true };
       this.#logger.warn({ ...tp, offset: first, err }, 'handling a batch failed; reading it again');
@@ -288,7 +296,7 @@ export class KafkaRecordSource implements RecordSource {
       this.#seek(consumer, tp, first);
       return { resetsPosition: true };
     }
-    if (outcome.kind === 'done') return { ackedTo: (batch.lastOffset ?? batch.records.at(-1)!.offset) + 1 };
+    if (outcome.kind === 'done') return { ackedTo: last + 1 };
     if (outcome.kind === 'released') {
       // Taken back in the meantime: read on from where the new ownership starts, else stay paused.
       this.#seek(consumer, tp, first);

@@ -29,6 +29,11 @@ export interface RecordList extends Iterable<SourceRecord> {
   readonly payloadBytes?: number;
   /** The record at `index`; a negative index counts from the end (as Array.prototype.at). */
   at(index: number): SourceRecord | undefined;
+  /**
+   * Says the reader is done with the records: none of them, nor any key, value or header read from them, is
+   * read after. A list whose memory can be given back early does so; reading it after throws.
+   */
+  release?(): void;
 }
 
 /** Consecutive records of one source partition, in offset order. */

@@ -22,6 +22,10 @@ type ConnectionClass = new (options: Record<string, unknown>) => Connection;
 const requireKafkajs = createRequire(import.meta.url);
 const ConnectionImpl = requireKafkajs('kafkajs/src/network/connection.js') as ConnectionClass;
 
+const responseBuffers = requireKafkajs('kafkajs/src/network/responseBuffers.js') as {
+  hold(buffer: ArrayBufferLike): boolean;
+};
+
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A connection that never connects: what `processData` hands on is collected in `got`. */
@@ -72,7 +76,8 @@ describe('kafkajs connection (patched: reads given back once copied)', () => {
     assert.equal(got.length, 1);
     assert.equal(got[0]!.correlationId, 7);
     assert.deepEqual(got[0]!.payload, payload);
-    for (const part of parts) assert.equal(part.buffer.byteLength, 0, 'a read copied into the response is given back');
+    for (const part of parts)
+      assert.equal(part.buffer.byteLength, 0, 'a read copied into the response is given back');
   });
 
   it('leaves a read a response is a view of alone (one read, one response)', () => {
@@ -83,6 +88,28 @@ describe('kafkajs connection (patched: reads given back once copied)', () => {
     assert.equal(got.length, 1);
     assert.deepEqual(got[0]!.payload, payload);
     assert.ok(only!.buffer.byteLength > 0);
+  });
+
+  it('marks a buffer that holds one response alone as one to give back, and no other', () => {
+    const { conn, got } = connection();
+    const payload = Buffer.alloc(100_000, 7);
+    for (const part of reads(framed([{ correlationId: 1, payload }]), [40_000])) conn.processData(part);
+    // Two responses in one read: each is a view of a buffer holding the other too.
+    const [both] = reads(
+      framed([
+        { correlationId: 2, payload: Buffer.from('first') },
+        { correlationId: 3, payload: Buffer.from('second') },
+      ]),
+      [],
+    );
+    conn.processData(both!);
+    assert.deepEqual(
+      got.map((r) => r.correlationId),
+      [1, 2, 3],
+    );
+    assert.equal(responseBuffers.hold(got[0]!.payload.buffer), true, 'copied together: the response alone');
+    assert.equal(responseBuffers.hold(got[1]!.payload.buffer), false);
+    assert.equal(responseBuffers.hold(got[2]!.payload.buffer), false);
   });
 
   it('property: every response reaches its request whole, in order, however the bytes are cut', () => {
