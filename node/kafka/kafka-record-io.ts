@@ -286,9 +286,6 @@ export class KafkaRecordSource implements RecordSource {
     let outcome: BatchOutcome;
     try {
       outcome = await onBatch(batch);
-      // Handled (whatever the outcome): the link reads none of its records again, and the fetch response they
-      // were read from may be given back (fetched-records.ts). After a failure they are left to V8.
-      batch.records.release?.();
     } catch (err) {
       if (!this.#isRunning || this.#draining) return { resetsPosition: true };
       this.#logger.warn({ ...tp, offset: first, err }, 'handling a batch failed; reading it again');

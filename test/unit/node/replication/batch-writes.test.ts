@@ -79,7 +79,8 @@ describe('a batch larger than maxBatchBytes', () => {
             sink.written,
             records.map((r) => r.value!.toString()),
           );
-          for (const bytes of sink.writeBytes) assert.ok(bytes <= maxBatchBytes, `${bytes} > ${maxBatchBytes}`);
+          for (const bytes of sink.writeBytes)
+            assert.ok(bytes <= maxBatchBytes, `${bytes} > ${maxBatchBytes}`);
           // Each write is as full as the next record allows: no two neighbours would have fitted in one.
           for (let i = 1; i < sink.writes.length; i++) {
             const firstOfNext = sink.writeBytes[i]! / sink.writes[i]!;
@@ -95,7 +96,11 @@ describe('a batch larger than maxBatchBytes', () => {
   it('decides a later write after the earlier one landed: a replica seen twice in one batch is written once', async () => {
     const { link, source, sink, highwater } = await linkOf(1024);
     // c@7 at source offset 0 and again at offset 40: more than one write apart.
-    const records = [recordOf(0, 7), ...Array.from({ length: 39 }, (_, i) => recordOf(i + 1)), recordOf(40, 7)];
+    const records = [
+      recordOf(0, 7),
+      ...Array.from({ length: 39 }, (_, i) => recordOf(i + 1)),
+      recordOf(40, 7),
+    ];
     assert.deepEqual(await deliver(source, records), { kind: 'done' });
     assert.ok(sink.writes.length > 1, `one write only (${sink.writes.join(',')})`);
     assert.equal(sink.written.length, 40, 'the second copy of c@7 is dropped');
@@ -126,5 +131,30 @@ describe('a batch larger than maxBatchBytes', () => {
     assert.equal(sink.written.length, sink.writes[0]);
     // Undecided records are not counted: the batch is read again, and counted then.
     assert.equal(link.stats.dropped.duplicate, 0);
+  });
+
+  it('releases the batch once it is handled, after its last write landed; not after a failure', async () => {
+    const { link, source, sink } = await linkOf(1024);
+    const records = Array.from({ length: 50 }, (_, i) => recordOf(i));
+    const released: number[] = [];
+    // A list that can give its memory back (as fetched records can): written when it is released.
+    const list = Object.assign([...records], { release: () => released.push(sink.written.length) });
+    assert.deepEqual(
+      await source.onBatch!({ topic: TOPIC, partition: 0, records: list, highWatermark: 50 }),
+      {
+        kind: 'done',
+      },
+    );
+    assert.ok(sink.writes.length > 1);
+    assert.deepEqual(released, [50], 'released once, with every record written');
+
+    sink.write = () => Promise.reject(new Error('target gone'));
+    await link.stop();
+    const failing = Object.assign([recordOf(50)], { release: () => released.push(-1) });
+    await assert.rejects(
+      source.onBatch!({ topic: TOPIC, partition: 0, records: failing, highWatermark: 51 }),
+      /target gone/,
+    );
+    assert.deepEqual(released, [50], 'a batch whose handling failed is not released');
   });
 });
