@@ -220,12 +220,9 @@ export async function startWorkerLinks(
     logger,
     host: {
       acked: (topic, partition, baseOffset, origins) => {
-        index.noteWritten(topic, partition, baseOffset, origins);
+        index.noteWrittenRun(topic, partition, baseOffset, origins);
         // The main thread's marks follow (resync, new topics): one advance per origin of the run.
-        const highest = new Map<string, number>();
-        for (const o of origins)
-          if (o.offset > (highest.get(o.region) ?? -1)) highest.set(o.region, o.offset);
-        for (const [region, offset] of highest) highwater.advance(topic, partition, region, offset);
+        for (const [region, offset] of origins.highest()) highwater.advance(topic, partition, region, offset);
       },
       unsure: (topic, partition, through) => options.keeper.noteUnsure(topic, partition, through),
       rewound: (topic, partition, origin, offset) => highwater.rewind(topic, partition, origin, offset),

@@ -13,6 +13,13 @@ function keyOf(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
 
+/** The origins of records written one after the other: record i came from `region(i)` at `offset(i)`. */
+export interface WrittenOrigins {
+  readonly length: number;
+  region(i: number): string;
+  offset(i: number): number;
+}
+
 /** What translation reads of an index: a partition's runs. */
 export type IndexView = Pick<OriginIndex, 'get'>;
 
@@ -44,8 +51,17 @@ export class OriginIndex {
     baseOffset: number,
     origins: readonly { region: string; offset: number }[],
   ): void {
+    this.noteWrittenRun(topic, partition, baseOffset, {
+      length: origins.length,
+      region: (i) => origins[i]!.region,
+      offset: (i) => origins[i]!.offset,
+    });
+  }
+
+  /** As noteWritten, the origins read by position (a worker's acked run: no object per record). */
+  noteWrittenRun(topic: string, partition: number, baseOffset: number, origins: WrittenOrigins): void {
     const runs = this.runsOf(topic, partition);
-    origins.forEach((o, i) => runs.add(baseOffset + i, o.region, o.offset));
+    for (let i = 0; i < origins.length; i++) runs.add(baseOffset + i, origins.region(i), origins.offset(i));
     this.#headsDirty.add(keyOf(topic, partition));
   }
 

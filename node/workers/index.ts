@@ -7,6 +7,7 @@ export { cgroupCores, coresOfCpuMax, coresOfQuota, cpuBudget } from './cpu-budge
 export { InstanceShare, type InstanceShareOptions } from './instance-share.ts';
 export { LeaseDeadline } from './lease-deadline.ts';
 export {
+  AckedOrigins,
   decodeAckedRun,
   decodeMainMessage,
   decodeWorkerMessage,

@@ -230,30 +230,67 @@ export function encodeAckedRun(
   return { v: 1, kind: 'acked', topic, partition, baseOffset, regions, regionOf, offsets };
 }
 
-/** The run an `acked` message carries. */
+/**
+ * The origins of an acked run, read from the message's arrays: record i came from `region(i)` at `offset(i)`.
+ * No object per record (the main thread handles every write of every worker).
+ */
+export class AckedOrigins {
+  readonly length: number;
+  readonly #regions: readonly string[];
+  readonly #regionOf: Uint16Array;
+  readonly #offsets: Float64Array;
+
+  constructor(message: AckedMessage) {
+    const { regions, regionOf, offsets } = message;
+    if (regionOf.length !== offsets.length)
+      throw new GeomeshError(
+        'GEOMESH_INTERNAL_INVARIANT',
+        `an acked run of ${message.topic}/${message.partition} has ${regionOf.length} regions for ${offsets.length} offsets`,
+      );
+    for (const id of regionOf)
+      if (id >= regions.length)
+        throw new GeomeshError(
+          'GEOMESH_INTERNAL_INVARIANT',
+          `an acked run of ${message.topic}/${message.partition} names region id ${id} of ${regions.length}`,
+        );
+    this.length = offsets.length;
+    this.#regions = regions;
+    this.#regionOf = regionOf;
+    this.#offsets = offsets;
+  }
+
+  region(i: number): string {
+    return this.#regions[this.#regionOf[i]!]!;
+  }
+
+  offset(i: number): number {
+    return this.#offsets[i]!;
+  }
+
+  /** Each origin region's highest offset in the run. */
+  highest(): Map<string, number> {
+    const most = new Float64Array(this.#regions.length).fill(-1);
+    for (let i = 0; i < this.length; i++) {
+      const id = this.#regionOf[i]!;
+      if (this.#offsets[i]! > most[id]!) most[id] = this.#offsets[i]!;
+    }
+    return new Map(this.#regions.map((region, id) => [region, most[id]!] as const).filter(([, o]) => o >= 0));
+  }
+}
+
+/** The run an `acked` message carries (checked: its arrays agree and name listed regions). */
 export function decodeAckedRun(message: AckedMessage): {
   topic: string;
   partition: number;
   baseOffset: number;
-  origins: Origin[];
+  origins: AckedOrigins;
 } {
-  const { regions, regionOf, offsets } = message;
-  if (regionOf.length !== offsets.length)
-    throw new GeomeshError(
-      'GEOMESH_INTERNAL_INVARIANT',
-      `an acked run of ${message.topic}/${message.partition} has ${regionOf.length} regions for ${offsets.length} offsets`,
-    );
-  const origins: Origin[] = new Array<Origin>(offsets.length);
-  for (let i = 0; i < offsets.length; i++) {
-    const region = regions[regionOf[i]!];
-    if (region === undefined)
-      throw new GeomeshError(
-        'GEOMESH_INTERNAL_INVARIANT',
-        `an acked run of ${message.topic}/${message.partition} names region id ${regionOf[i]} of ${regions.length}`,
-      );
-    origins[i] = { region, offset: offsets[i]! };
-  }
-  return { topic: message.topic, partition: message.partition, baseOffset: message.baseOffset, origins };
+  return {
+    topic: message.topic,
+    partition: message.partition,
+    baseOffset: message.baseOffset,
+    origins: new AckedOrigins(message),
+  };
 }
 
 /** Most latencies kept per link and topic between two `observed` messages (the histogram's sample). */

@@ -11,9 +11,10 @@
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Logger } from '../log/index.ts';
-import type { HighwaterEntry, LinkObserver, Origin, TopicPartition } from '../replication/index.ts';
+import type { HighwaterEntry, LinkObserver, TopicPartition } from '../replication/index.ts';
 import {
   decodeAckedRun,
+  type AckedOrigins,
   decodeWorkerMessage,
   replayObserved,
   type LinkStatsSnapshot,
@@ -25,7 +26,7 @@ import {
 /** What the main thread does with what its workers send. */
 export interface WorkerPoolHost {
   /** A write's index run (in the order the worker wrote them, per partition). */
-  acked(topic: string, partition: number, baseOffset: number, origins: Origin[]): void;
+  acked(topic: string, partition: number, baseOffset: number, origins: AckedOrigins): void;
   /** A write failed: its records may have landed from `through`. */
   unsure(topic: string, partition: number, through: number): void;
   /** A worker lowered a mark (its source partition was re-created). */

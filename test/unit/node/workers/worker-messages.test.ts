@@ -24,7 +24,23 @@ describe('acked run codec', () => {
       fc.property(fc.array(origin, { maxLength: 300 }), fc.nat(), (generated, baseOffset) => {
         const origins = generated.map((o) => ({ ...o }));
         const message = structuredClone(encodeAckedRun('orders', 3, baseOffset, origins));
-        assert.deepEqual(decodeAckedRun(message), { topic: 'orders', partition: 3, baseOffset, origins });
+        const run = decodeAckedRun(message);
+        assert.deepEqual(
+          { topic: run.topic, partition: run.partition, baseOffset: run.baseOffset },
+          { topic: 'orders', partition: 3, baseOffset },
+        );
+        assert.equal(run.origins.length, origins.length);
+        assert.deepEqual(
+          Array.from({ length: run.origins.length }, (_, i) => ({
+            region: run.origins.region(i),
+            offset: run.origins.offset(i),
+          })),
+          origins,
+        );
+        // Each region's highest offset, as the main thread advances its marks.
+        const highest = new Map<string, number>();
+        for (const o of origins) highest.set(o.region, Math.max(o.offset, highest.get(o.region) ?? -1));
+        assert.deepEqual(run.origins.highest(), highest);
       }),
     );
   });

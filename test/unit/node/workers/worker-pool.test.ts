@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { silentLogger } from '../../../../node/log/index.ts';
-import type { Origin } from '../../../../node/replication/index.ts';
 import {
   MAX_RESTARTS_IN_WINDOW,
   WorkerPool,
@@ -29,9 +28,9 @@ function pool(
   const told: string[] = [];
   const failed: Error[] = [];
   const host: WorkerPoolHost = {
-    acked: (topic, partition, baseOffset, origins: Origin[]) =>
+    acked: (topic, partition, baseOffset, origins) =>
       told.push(
-        `acked ${topic}/${partition}@${baseOffset} ${origins.map((o) => `${o.region}:${o.offset}`).join(',')}`,
+        `acked ${topic}/${partition}@${baseOffset} ${Array.from({ length: origins.length }, (_, i) => `${origins.region(i)}:${origins.offset(i)}`).join(',')}`,
       ),
     unsure: (topic, partition, through) => told.push(`unsure ${topic}/${partition} from ${through}`),
     rewound: (topic, partition, origin, offset) =>
