@@ -30,7 +30,8 @@ export const NODE_DEFAULTS = deepFreeze({
   /**
    * The most MiB each of a worker thread's two semi-spaces (V8's young generation) may grow to
    * (workers/worker-heap.ts). 8 against the main thread's 16: with 2 workers at 100 B the node's peak
-   * resident memory was ~45 MiB lower at the same rate and CPU per record (docs/benchmarks.md, "Memory").
+   * resident memory was ~40 MiB lower, the rate the same and the CPU per record within 5 % (docs/benchmarks.md,
+   * "Sixth round"); at 4 more is promoted and the old generation grows instead.
    */
   workerSemiSpaceMiB: 8,
   /** How often this region's groups are checkpointed and pushed to peers. */

@@ -282,23 +282,18 @@ export class LinkReplicator {
   }
 
   async #onBatch(batch: SourceBatch): Promise<BatchOutcome> {
-    const outcome = await this.#inWindow(batch);
-    // Handled, whatever the outcome: the link reads none of its records again (each write copied what it
-    // took), so a list that can give its memory back does: fetched records their fetch response
-    // (node/kafka/fetched-records.ts). After a failure they are left to V8.
-    batch.records.release?.();
-    return outcome;
-  }
-
-  async #inWindow(batch: SourceBatch): Promise<BatchOutcome> {
     const window = this.window;
-    if (!window) return this.#handleBatch(batch);
-    const bytes = payloadBytes(batch.records) + 20 * batch.records.length;
-    await window.acquire(bytes);
+    const bytes = window ? payloadBytes(batch.records) + 20 * batch.records.length : 0;
+    await window?.acquire(bytes);
     try {
-      return await this.#handleBatch(batch);
+      const outcome = await this.#handleBatch(batch);
+      // Handled, whatever the outcome: the link reads none of its records again (each write copied what it
+      // took), so a list that can give its memory back does: fetched records their fetch response
+      // (node/kafka/fetched-records.ts). After a failure they are left to V8.
+      batch.records.release?.();
+      return outcome;
     } finally {
-      window.release(bytes);
+      window?.release(bytes);
     }
   }
 
