@@ -13,7 +13,7 @@ import {
   type LinkOptionsConfig,
   type TopologyConfig,
 } from '../../topology/index.ts';
-import { NODE_DEFAULTS, deepFreeze, type NodeDefaults } from './node-defaults.ts';
+import { NODE_DEFAULTS, deepFreeze, type NodeDefaults } from '../defaults/index.ts';
 
 /** The node's runtime settings: NODE_DEFAULTS, with a caller's overrides applied. */
 export type NodeSettings = NodeDefaults;

@@ -1,5 +1,5 @@
 /** The node's configuration: its runtime defaults, declared once, and the compiled configuration of a region. */
-export { NODE_DEFAULTS, type NodeDefaults } from './node-defaults.ts';
+export { NODE_DEFAULTS, type NodeDefaults } from '../defaults/index.ts';
 export {
   compileNodeConfig,
   compileLink,

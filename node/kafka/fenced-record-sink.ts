@@ -20,7 +20,7 @@
 import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import { GeomeshError } from '../../base/index.ts';
 import type { RecordSet, RecordSink } from '../replication/index.ts';
-import { NODE_DEFAULTS } from '../config/index.ts';
+import { NODE_DEFAULTS } from '../defaults/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
 import {
   COMPRESSION_IDS,

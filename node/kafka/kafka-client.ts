@@ -11,7 +11,7 @@ import { lz4Codec, snappyCodec, zstdCodec } from './codecs.ts';
 import { bridgeKafkaLogs, kafkaLogLevelFor } from './kafka-logging.ts';
 import { trackClient } from './open-clients.ts';
 import { gatedSocketFactory, type ProduceGate } from './produce-gate.ts';
-import { NODE_DEFAULTS } from '../config/index.ts';
+import { NODE_DEFAULTS } from '../defaults/index.ts';
 
 // kafkajs is CommonJS and Node cannot see all of its named exports from ESM: take them off the default.
 const { CompressionCodecs, CompressionTypes, Kafka: KafkaClient, KafkaJSError } = kafkajs;

@@ -17,7 +17,7 @@ import {
   type TopicPartition,
 } from '../replication/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
-import { NODE_DEFAULTS } from '../config/index.ts';
+import { NODE_DEFAULTS } from '../defaults/index.ts';
 import { FetchedRecords } from './fetched-records.ts';
 import { PartitionPipeline, type PipelineResult } from './partition-pipeline.ts';
 

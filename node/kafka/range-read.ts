@@ -7,7 +7,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { SourceRecord } from '../replication/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
 import { toSourceRecord } from './kafka-record-io.ts';
-import { NODE_DEFAULTS } from '../config/index.ts';
+import { NODE_DEFAULTS } from '../defaults/index.ts';
 
 /** Fetches that must come back empty, after the idle time, before a range read counts as done. */
 const IDLE_FETCHES = 3;

@@ -20,7 +20,7 @@ import { InflightWindow } from './inflight-window.ts';
 import { LinkWrites } from './link-writes.ts';
 import { SourceWatch } from './source-watch.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { NODE_DEFAULTS } from '../config/index.ts';
+import { NODE_DEFAULTS } from '../defaults/index.ts';
 import type { BatchOutcome, SourceBatch, TopicPartition } from './ports.ts';
 import {
   approximateBytes,

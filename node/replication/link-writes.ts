@@ -5,7 +5,7 @@
  * target refuses as too large is split until the one record at fault is found, which gets the link's policy.
  */
 import { isGeomeshError } from '../../base/index.ts';
-import { NODE_DEFAULTS } from '../config/index.ts';
+import { NODE_DEFAULTS } from '../defaults/index.ts';
 import type { Logger } from '../log/index.ts';
 import {
   originsOf,

@@ -8,7 +8,7 @@ import type { Logger } from '../log/index.ts';
 import type { LinkContext } from './forward-decision.ts';
 import type { OriginHighwater } from './origin-highwater.ts';
 import type { PartitionOffsets, RecordSource, SourceBatch } from './ports.ts';
-import { NODE_DEFAULTS } from '../config/index.ts';
+import { NODE_DEFAULTS } from '../defaults/index.ts';
 
 /** Most unchecked offset gaps kept per partition; one more forces a check despite the interval. */
 const MAX_UNCHECKED_GAPS = 64;

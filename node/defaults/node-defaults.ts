@@ -4,7 +4,7 @@
  * schema, where the YAML documents it (LINK_OPTION_DEFAULTS, topology/topology-schema.ts); etcd's client
  * timeouts from the coordination adapter (COORDINATION_DEFAULTS). What is here is the node's own: intervals,
  * deadlines and retries no topology field names. A node reads none of it directly: `compileNodeConfig`
- * (compile-node-config.ts) applies a caller's overrides to it and hands each component its slice.
+ * (node/config/compile-node-config.ts) applies a caller's overrides to it and hands each component its slice.
  */
 export const NODE_DEFAULTS = deepFreeze({
   /** How often links re-list the source's topics, compare partition counts and audit coverage. */
