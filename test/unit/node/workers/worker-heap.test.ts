@@ -33,7 +33,7 @@ async function newSpaces(limited: boolean): Promise<{ main: number; worker: numb
     import { workerResourceLimits } from '${heapModule}';
     ${churn}
     const main = churn();
-    const options = ${limited ? '{ resourceLimits: workerResourceLimits(4) }' : '{}'};
+    const options = ${limited ? '{ resourceLimits: workerResourceLimits(2) }' : '{}'};
     const worker = new Worker(new URL('data:text/javascript,' + encodeURIComponent(${JSON.stringify(worker)})), options);
     worker.once('message', (w) => { console.log(JSON.stringify({ main, worker: w })); void worker.terminate(); });
   `;
@@ -45,8 +45,10 @@ describe('workerResourceLimits', () => {
   it("caps a worker's new space at its own semi-spaces under the process's --max-semi-space-size", async () => {
     const limited = await newSpaces(true);
     const unlimited = await newSpaces(false);
-    // Two semi-spaces of 4 MiB (V8 counts a little over them), where the flag's reach 2 × 16.
-    assert.ok(limited.worker <= 12, `the worker's new space reached ${limited.worker} MiB`);
+    // Two semi-spaces of 2 MiB, where the flag's reach 2 × 16. V8 commits somewhat more than the semi-spaces at
+    // times (8–11 MiB seen for 2 × 4 on an idle machine, 17 once in a busy test run), so the bound is set
+    // between that and the flag's 32.
+    assert.ok(limited.worker <= 20, `the worker's new space reached ${limited.worker} MiB`);
     assert.ok(unlimited.worker > 24, `without limits the flag holds in the worker: ${unlimited.worker} MiB`);
     // The main thread's heap, set up before, keeps the flag's size.
     assert.ok(limited.main > 24, `the main thread's new space reached ${limited.main} MiB`);
