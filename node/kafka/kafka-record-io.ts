@@ -281,6 +281,7 @@ export class KafkaRecordSource implements RecordSource {
     batch: SourceBatch,
   ): Promise<PipelineResult> {
     const tp = { topic: batch.topic, partition: batch.partition };
+    // Read before the link has the batch: once handled, a list read in place is released (fetched-records.ts).
     const first = batch.records.at(0)!.offset;
     const last = batch.lastOffset ?? batch.records.at(-1)!.offset;
     let outcome: BatchOutcome;
