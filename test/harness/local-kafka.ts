@@ -83,6 +83,9 @@ const LOG4J2_YAML = `Configuration:
 /** A random Kafka cluster id (base64url of 16 bytes, as `kafka-storage random-uuid` prints). */
 export const randomClusterId = randomKafkaUuid;
 
+/** Starts of a broker whose port was taken meanwhile, in all (LocalKafkaCluster.start). */
+const BIND_ATTEMPTS = 3;
+
 export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle {
   readonly clusterId: string;
   readonly version: string;
@@ -144,8 +147,23 @@ export class LocalKafkaCluster extends LocalServer implements KafkaClusterHandle
     return join(this.dir, 'data', `${topic}-${partition}`);
   }
 
-  /** Formats storage and starts the broker; resolves once it serves requests. */
+  /**
+   * Formats storage and starts the broker; resolves once it serves requests. A port found free can be taken by
+   * another process before the broker binds it (test files run two at a time): a broker that could not bind
+   * starts again on other ports, at most BIND_ATTEMPTS times in all.
+   */
   static async start(options: KafkaClusterOptions): Promise<LocalKafkaCluster> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await LocalKafkaCluster.#startOnce(options);
+      } catch (err) {
+        const isPortTaken = err instanceof Error && err.message.includes('Address already in use');
+        if (!isPortTaken || attempt >= BIND_ATTEMPTS) throw err;
+      }
+    }
+  }
+
+  static async #startOnce(options: KafkaClusterOptions): Promise<LocalKafkaCluster> {
     const version = options.version ?? kafkaVersion();
     const classpath = await ensureKafkaJars(version);
     const dir = mkdtempSync(join(tmpdir(), `geomesh-kafka-${options.name}-`));

@@ -1,8 +1,26 @@
 /** Free loopback ports for test servers. */
 import { createServer } from 'node:net';
 
-/** A TCP port on `host` that nothing listens on right now (the OS picks it). */
+/**
+ * Ports this process has handed out. The OS may offer a port again as soon as its probe is closed, before the
+ * server it was meant for binds it: two `freePort` calls in a row could name the same port (a node's gRPC and
+ * HTTP addresses, refused by the topology as one address used twice).
+ */
+const handedOut = new Set<number>();
+
+/** A TCP port on `host` that nothing listens on right now and this process has not handed out before. */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (;;) {
+    const port = await probe(host);
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+/** A TCP port on `host` that nothing listens on right now (the OS picks it). */
+async function probe(host: string): Promise<number> {
   return await new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
