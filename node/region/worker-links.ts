@@ -19,6 +19,7 @@ import {
   cpuBudget,
   ownedBy,
   WorkerPool,
+  shrinkMainHeap,
   workerResourceLimits,
   type PartitionThrough,
   type WorkerLinkSpec,
@@ -295,6 +296,11 @@ export async function startWorkerLinks(
     throw err;
   }
   for (const link of links) await link.start();
+  // The main thread now only coordinates: the young generation it grew while the node started goes back.
+  logger.debug(
+    { youngGenerationMiB: shrinkMainHeap() },
+    "main thread's young generation given back (the data path runs on workers)",
+  );
   return { pool, links, stopLease: () => lease?.stop() };
 }
 

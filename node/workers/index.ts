@@ -26,7 +26,7 @@ export {
   type WorkerMessage,
   type WorkerStart,
 } from './worker-messages.ts';
-export { workerResourceLimits } from './worker-heap.ts';
+export { shrinkMainHeap, workerResourceLimits, youngGenerationBytes } from './worker-heap.ts';
 export { mergeLinkStats, readingOf, snapshotLinkStats } from './worker-stats.ts';
 export {
   MAX_RESTARTS_IN_WINDOW,

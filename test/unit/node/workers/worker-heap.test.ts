@@ -1,5 +1,6 @@
 /**
- * A worker's young generation follows its own limit (workerResourceLimits) even where the process runs with
+ * The main thread's young generation is given back once the data path runs on workers (shrinkMainHeap), and
+ * a worker's young generation follows its own limit (workerResourceLimits) even where the process runs with
  * `--max-semi-space-size` (as `geomesh` does, bin.mjs' first line), which V8 would otherwise apply to every
  * heap. Checked in a child Node process with that flag: a worker allocating fast, its new space measured.
  */
@@ -37,7 +38,12 @@ async function newSpaces(limited: boolean): Promise<{ main: number; worker: numb
     const worker = new Worker(new URL('data:text/javascript,' + encodeURIComponent(${JSON.stringify(worker)})), options);
     worker.once('message', (w) => { console.log(JSON.stringify({ main, worker: w })); void worker.terminate(); });
   `;
-  const { stdout } = await run(process.execPath, ['--max-semi-space-size=16', '--input-type=module', '-e', script]);
+  const { stdout } = await run(process.execPath, [
+    '--max-semi-space-size=16',
+    '--input-type=module',
+    '-e',
+    script,
+  ]);
   return JSON.parse(stdout) as { main: number; worker: number };
 }
 
@@ -58,5 +64,46 @@ describe('workerResourceLimits', () => {
     assert.throws(() => workerResourceLimits(0), /at least 1 \(got 0\)/);
     assert.throws(() => workerResourceLimits(2.5), /whole number/);
     assert.deepEqual(workerResourceLimits(8), { maxYoungGenerationSizeMb: 24 });
+  });
+});
+
+describe('shrinkMainHeap', () => {
+  it('gives back the young generation a thread grew, and leaves no gc function behind', async () => {
+    // A child under the node's flag grows its young generation to 2 × 16 MiB, gives it back, then asks a new
+    // context and a new worker whether they see a `gc` global.
+    const script = `
+      import { runInNewContext } from 'node:vm';
+      import { Worker } from 'node:worker_threads';
+      import { shrinkMainHeap, youngGenerationBytes } from '${heapModule}';
+      const keep = [];
+      for (let i = 0; i < 2e6; i++) { keep.push({ i, s: 'x' + i }); if (keep.length > 200000) keep.splice(0, 100000); }
+      const grown = youngGenerationBytes() / 1048576;
+      const shrunk = shrinkMainHeap();
+      const worker = new Worker('process.getBuiltinModule("node:worker_threads").parentPort.postMessage(typeof gc)', { eval: true });
+      worker.once('message', (workerGc) => {
+        console.log(JSON.stringify({ grown, shrunk, kept: keep.length, mainGc: typeof gc, contextGc: runInNewContext('typeof gc'), workerGc }));
+        void worker.terminate();
+      });
+    `;
+    const { stdout } = await run(process.execPath, [
+      '--max-semi-space-size=16',
+      '--input-type=module',
+      '-e',
+      script,
+    ]);
+    const seen = JSON.parse(stdout) as {
+      grown: number;
+      shrunk: { beforeMiB: number; afterMiB: number };
+      kept: number;
+      mainGc: string;
+      contextGc: string;
+      workerGc: string;
+    };
+    assert.ok(seen.grown > 24, `the churn grew the young generation to ${seen.grown} MiB`);
+    assert.equal(seen.shrunk.beforeMiB, seen.grown);
+    // V8 shrinks it to its initial size (1 MiB per semi-space) or twice what is live in it.
+    assert.ok(seen.shrunk.afterMiB <= 8, `after: ${seen.shrunk.afterMiB} MiB`);
+    assert.ok(seen.kept > 0, 'what the thread keeps is kept');
+    assert.deepEqual([seen.mainGc, seen.contextGc, seen.workerGc], ['undefined', 'undefined', 'undefined']);
   });
 });
