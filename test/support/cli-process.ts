@@ -23,6 +23,11 @@ export function runGeomesh(
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   if (process.env['GEOMESH_NODE_LOG']) child.stdout.on('data', (c: Buffer) => process.stderr.write(c));
+  // Both pipes always flow: output nobody reads is dropped, rather than filling the pipe until the node's
+  // synchronous logger blocks on it (a node with 64 KiB of warnings unread hung in its stop). A caller's own
+  // 'data' listener, attached as this returns, still sees all of it.
+  child.stdout.resume();
+  child.stderr.resume();
   return child;
 }
 
