@@ -14,7 +14,7 @@
  * record of every origin exactly once, in order per origin and partition, nothing back in its origin.
  * Figures printed, and written as JSON with `--json FILE`; exit 1 when the audit fails, 2 on bad usage.
  *
- *   npm run chaos:stream [-- --kills 5 --cut-seconds 30 --delay-ms 40 --json out.json]
+ *   npm run chaos:stream [-- --kills 5 --cut-seconds 30 --delay-ms 40 --workers 2 --json out.json]
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -33,6 +33,8 @@ blackholed; the time each switch of b's link took; every record audited (exactly
   --cut-seconds S    how long the cut and the blackhole last (default 30)
   --delay-ms MS      one-way delay of every proxy (default 40: an 80 ms round trip)
   --rate N           records per second each region writes (default 500)
+  --workers N        worker threads of each node (default 1: the data path on the main thread); with more,
+                     each worker streams its own partitions through its node
   --json FILE        also write the figures as JSON
   --help             this text
 
@@ -51,6 +53,7 @@ try {
       'cut-seconds': { type: 'string', default: '30' },
       'delay-ms': { type: 'string', default: '40' },
       rate: { type: 'string', default: '500' },
+      workers: { type: 'string', default: '1' },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -71,6 +74,7 @@ const kills = wholeAtLeast('kills', values.kills, 0);
 const cutMs = wholeAtLeast('cut-seconds', values['cut-seconds'], 1) * 1_000;
 const delayMs = wholeAtLeast('delay-ms', values['delay-ms'], 0);
 const rate = wholeAtLeast('rate', values.rate, 10);
+const workers = wholeAtLeast('workers', values.workers, 1);
 
 const REGIONS = ['a', 'b'] as const;
 const TOPIC = 'stream-faults';
@@ -95,6 +99,7 @@ const mesh = await WanMesh.start({
   delayMs,
   defaults: ['options: { transport: stream }'],
   key: randomBytes(32).toString('hex'),
+  nodeArgs: ['--workers', String(workers)],
 });
 let exitCode = 0;
 try {
@@ -167,9 +172,11 @@ try {
     orderKept: REGIONS.every((r) => audits[r]!.isOrderKept),
     switchesCounted,
     switches,
+    workers,
   };
   console.log(
-    `stream under faults: ${delayMs} ms each way, ${seconds.toFixed(0)} s of writes, 1 KiB records`,
+    `stream under faults: ${delayMs} ms each way, ${seconds.toFixed(0)} s of writes, 1 KiB records, ` +
+      `${workers} worker thread${workers === 1 ? '' : 's'} per node`,
   );
   console.log('fault      round  to pull (s)  back to stream (s)');
   for (const s of switches)

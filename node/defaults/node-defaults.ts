@@ -14,8 +14,8 @@ export const NODE_DEFAULTS = deepFreeze({
   /**
    * Worker threads the data path is spread over, each owning a share of the target partitions
    * (docs/work-sharing.md, "Worker threads"); 1 runs it on the main thread. `auto`: as many as the cores the
-   * process may run on (2 on 2 cores copied ×1.76 the rate of 1 at 100 B), but 1 while an inbound link has
-   * `transport: stream` (streams are not built on worker threads).
+   * process may run on (2 on 2 cores copied ×1.76 the rate of 1 at 100 B). A link with `transport: stream`
+   * streams on worker threads through the main thread's peer channels (workers/stream-relay.ts).
    */
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the setting's type, not the literal's
   workers: 'auto' as number | 'auto',

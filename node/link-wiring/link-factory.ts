@@ -38,11 +38,11 @@ export interface InboundLinkInput {
   onAcked(topic: string, partition: number, baseOffset: number, origins: readonly Origin[]): void;
   resync(topic: string, partition: number): Promise<void>;
   /**
-   * The source region's node, for a link with `transport: stream`; absent where links cannot stream (worker
-   * threads): then the link pulls.
+   * The source region's node, for a link with `transport: stream` (on a worker thread, through the main
+   * thread's channel: workers/stream-relay.ts); absent: the link pulls.
    */
   peerStreams?: () => PeerRecordStreams | undefined;
-  /** The path metrics of a streaming link. */
+  /** The path metrics of a streaming link (on a worker thread the main thread keeps them). */
   pathObserver?: LinkPathObserver;
   /** Which target partitions this replicator may read and write (work sharing, worker threads). */
   owns?: (topic: string, partition: number) => boolean;

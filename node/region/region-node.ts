@@ -264,6 +264,8 @@ export class RegionNode {
       highwater: this.highwater,
       keeper: this.#keeper,
       observerOf: (from) => this.#observerOf(from),
+      pathObserverOf: (from) =>
+        linkPathObserver(this.#pathMetrics, from, this.#options.region, this.#traffic),
       onFenced: (count) => this.metrics.writesFenced.inc(count),
       partitionCounts: (topics) => this.#local.partitionCounts(topics),
       owned: () => this.ownedPartitions,

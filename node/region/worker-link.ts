@@ -20,6 +20,7 @@ import {
   type PartitionThrough,
   type WorkerPool,
 } from '../workers/index.ts';
+import type { LinkPath, LinkPathObserver } from '../stream/index.ts';
 import type { CoverageAuditInput } from './coverage-report.ts';
 import { auditWorkerCoverage } from './worker-coverage.ts';
 
@@ -38,6 +39,8 @@ export class WorkerLink {
   readonly #marksOf: (topics: readonly string[]) => { marks: HighwaterEntry[]; throughs: PartitionThrough[] };
   readonly #snapshots = new Map<number, LinkStatsSnapshot>();
   readonly #owned: (() => readonly TopicPartition[]) | undefined;
+  readonly #pathObserver: Pick<LinkPathObserver, 'path'> | undefined;
+  #path: LinkPath | undefined;
   #topics: string[];
   #state: LinkState = 'idle';
 
@@ -49,6 +52,8 @@ export class WorkerLink {
     marksOf: (topics: readonly string[]) => { marks: HighwaterEntry[]; throughs: PartitionThrough[] };
     /** Work sharing: the target partitions the instance owns now (the audit's view of ownership). */
     owned?: () => readonly TopicPartition[];
+    /** A streaming link's path metrics: told the link's path as its workers report theirs. */
+    pathObserver?: Pick<LinkPathObserver, 'path'> | undefined;
   }) {
     this.#from = options.from;
     this.#to = options.to;
@@ -56,6 +61,7 @@ export class WorkerLink {
     this.#pool = options.pool;
     this.#marksOf = options.marksOf;
     this.#owned = options.owned;
+    this.#pathObserver = options.pathObserver;
   }
 
   get from(): string {
@@ -101,10 +107,24 @@ export class WorkerLink {
     return this.sourceSilenceMs() >= NODE_DEFAULTS.linkStallMs;
   }
 
+  /**
+   * How the link gets its records: `stream` while every worker's part streams (each opens its own streams,
+   * for its partitions), `pull` while any part pulls (docs/record-stream.md).
+   */
+  get path(): LinkPath {
+    return this.#path ?? 'pull';
+  }
+
   /** A worker's latest counters of this link. */
   noteStats(worker: number, snapshot: LinkStatsSnapshot): void {
     this.#snapshots.set(worker, snapshot);
     mergeLinkStats([...this.#snapshots.values()], this.stats);
+    // The path once every worker has said its own; the metrics hear of each change.
+    if (this.#snapshots.size < (this.#pool()?.size ?? 1)) return;
+    const path = [...this.#snapshots.values()].every((s) => s.path === 'stream') ? 'stream' : 'pull';
+    if (path === this.#path) return;
+    this.#path = path;
+    this.#pathObserver?.path(path);
   }
 
   setKeyMismatch(reason: string | undefined): void {

@@ -6,6 +6,7 @@
 import { GeomeshError } from '../../base/index.ts';
 import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
 import type { KafkaCluster } from '../kafka/index.ts';
+import type { LinkPathObserver } from '../stream/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { IndexKeeper } from './index-keeper.ts';
 import {
@@ -19,7 +20,9 @@ import {
   cpuBudget,
   ownedBy,
   WorkerPool,
+  PeerBoard,
   shrinkMainHeap,
+  StreamRelayHost,
   workerResourceLimits,
   type PartitionThrough,
   type WorkerLinkSpec,
@@ -67,27 +70,22 @@ export async function planLinks(
 /** How many worker threads the node runs, and why (for its start log). */
 export interface WorkerChoice {
   count: number;
-  /** `set`: a number was given; `auto`: the cores available; `auto-stream`: 1, a link streams. */
-  reason: 'set' | 'auto' | 'auto-stream';
+  /** `set`: a number was given; `auto`: the cores available. */
+  reason: 'set' | 'auto';
 }
 
 /**
  * The node's worker count (`workers`, default NODE_DEFAULTS.workers), checked: a positive whole number, or
  * `auto`: as many as the cores this process may use (`cpuBudget`: its CPU affinity, such as `taskset` or a
- * container's cpuset, capped by its cgroup's CPU quota), except 1 while an inbound link has `transport: stream`
- * (streams are not built on worker threads: such a link would pull). Throws GEOMESH_CONFIG_INVALID naming
- * the setting and the fix.
+ * container's cpuset, capped by its cgroup's CPU quota). Throws GEOMESH_CONFIG_INVALID naming the setting and
+ * the fix.
  */
 export function chooseWorkers(
-  options: Pick<RegionNodeOptions, 'workers'> & { inbound?: RegionNodeOptions['inbound'] },
+  options: Pick<RegionNodeOptions, 'workers'>,
   cores: number = cpuBudget(),
 ): WorkerChoice {
   const workers = options.workers ?? NODE_DEFAULTS.workers;
-  if (workers === 'auto') {
-    if ((options.inbound ?? []).some((link) => link.transport === 'stream'))
-      return { count: 1, reason: 'auto-stream' };
-    return { count: Math.max(1, cores), reason: 'auto' };
-  }
+  if (workers === 'auto') return { count: Math.max(1, cores), reason: 'auto' };
   if (!Number.isSafeInteger(workers) || workers < 1)
     throw new GeomeshError(
       'GEOMESH_CONFIG_INVALID',
@@ -102,11 +100,7 @@ export function startingWorkers(options: RegionNodeOptions, logger: Logger): num
   const { count, reason } = chooseWorkers(options);
   logger.info(
     { workers: count, setting: options.workers ?? NODE_DEFAULTS.workers, reason },
-    reason === 'auto-stream'
-      ? 'data path on the main thread: a link streams (streams are not built on worker threads)'
-      : count > 1
-        ? `data path on ${count} worker threads`
-        : 'data path on the main thread',
+    count > 1 ? `data path on ${count} worker threads` : 'data path on the main thread',
   );
   return count;
 }
@@ -122,6 +116,8 @@ export interface WorkerLinksOptions {
   highwater: OriginHighwater;
   /** The metrics of the link from `from` (asked once per link). */
   observerOf(from: string): LinkObserver;
+  /** The path metrics of the streaming link from `from` (asked once per such link). */
+  pathObserverOf(from: string): LinkPathObserver;
   /** Marks a partition unsure from `through`; re-reads its tail into the index and marks. */
   keeper: Pick<IndexKeeper, 'noteUnsure' | 'resync'>;
   /** Work sharing: writes the workers refused by fencing. */
@@ -146,6 +142,19 @@ export async function startWorkerLinks(
   const sharing = node.workSharing;
   const lease = sharing && publishLease(sharing);
   const observers = new Map(options.links.map(({ spec }) => [spec.from, options.observerOf(spec.from)]));
+  const pathObservers = new Map(
+    options.links
+      .filter(({ spec }) => spec.transport === 'stream')
+      .map(({ spec }) => [spec.from, options.pathObserverOf(spec.from)]),
+  );
+  // Streaming links' workers open their streams on this thread's peer channels (workers/stream-relay.ts).
+  const board = new PeerBoard(options.links.map(({ spec }) => spec.from));
+  const streams = new StreamRelayHost({
+    peer: (from) => node.peerStreams?.(from),
+    pathObserverOf: (from) => pathObservers.get(from),
+    board,
+    logger,
+  });
   /** The marks and `through` of `topics`' partitions (each worker keeps only its own). */
   const marksOf = (topics: readonly string[]) => {
     const wanted = new Set(topics);
@@ -197,6 +206,7 @@ export async function startWorkerLinks(
               isFencedAtBroker: node.fenceAtBroker ?? NODE_DEFAULTS.fenceAtBroker,
             }
           : null,
+      peerBoard: { regions: [...board.regions], buffer: board.buffer },
     };
   };
   const starts = Array.from({ length: workers }, (_, worker) =>
@@ -210,6 +220,7 @@ export async function startWorkerLinks(
         topics,
         pool: () => pool,
         marksOf,
+        pathObserver: pathObservers.get(spec.from),
         ...(sharing && { owned: () => options.owned() }),
       }),
   );
@@ -217,6 +228,7 @@ export async function startWorkerLinks(
     starts,
     reportMs: node.workerReportMs ?? NODE_DEFAULTS.workerReportMs,
     resourceLimits: workerResourceLimits(NODE_DEFAULTS.workerSemiSpaceMiB),
+    streams,
     stopGraceMs: (node.stopGraceMs ?? NODE_DEFAULTS.stopGraceMs).workers,
     logger,
     host: {

@@ -27,6 +27,7 @@ import {
 } from '../link-wiring/index.ts';
 import { InstanceShare } from './instance-share.ts';
 import { LeaseDeadline } from './lease-deadline.ts';
+import { PeerBoard, StreamRelayClient } from './stream-relay.ts';
 import { ownedBy } from './worker-assignment.ts';
 import {
   decodeMainMessage,
@@ -76,6 +77,8 @@ const keys = new ProvenanceKeySet(
   start.acceptedProvenanceKeys.map((k) => Buffer.from(k)),
 );
 const recorder = new ObserverRecorder();
+/** Record streams through the main thread's peer channels (links with `transport: stream`). */
+const streams = new StreamRelayClient(post, new PeerBoard(start.peerBoard.regions, start.peerBoard.buffer));
 /** `topic\0partition` → the index `through` of an owned partition (where its next write's records start). */
 const throughs = new Map<string, number>();
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
@@ -141,6 +144,9 @@ function linkReplicator(spec: WorkerLinkSpec): LinkReplicator {
     meshRegions: start.meshRegions ?? undefined,
     onUnknownProvenanceKey: start.onUnknownProvenanceKey ?? undefined,
     observer: recorder.observer(spec.from),
+    // No path observer here: the bytes streamed are counted by the main thread as they arrive, and the path
+    // goes with the link's counters (`stats`).
+    peerStreams: () => streams.peer(spec.from),
     onAcked: (topic, partition, baseOffset, origins) => {
       const k = key(topic, partition);
       throughs.set(k, Math.max(throughs.get(k) ?? 0, baseOffset + origins.length));
@@ -197,7 +203,7 @@ function report(): void {
     v: 1,
     kind: 'stats',
     links: links.map((l) =>
-      snapshotLinkStats(l.from, l.state, l.stats, l.sourceSilenceMs(), l.coverageView()),
+      snapshotLinkStats(l.from, l.state, l.stats, l.sourceSilenceMs(), l.coverageView(), l.path),
     ),
   });
 }
@@ -222,6 +228,7 @@ async function stop(): Promise<void> {
 }
 
 function onMessage(message: MainMessage): void {
+  if (streams.onMessage(message)) return;
   switch (message.kind) {
     case 'resynced': {
       const pending = pendingResyncs.get(message.id);

@@ -8,6 +8,7 @@
 import { GeomeshError } from '../../base/index.ts';
 import type { InboundLinkConfig } from '../config/index.ts';
 import type { HighwaterEntry, LinkObserver, Origin, TopicPartition } from '../replication/index.ts';
+import type { StreamRecordsBatch, StreamRecordsRequest } from '../rpc/index.ts';
 
 /** A link's compiled options without its selectors (as node/region's link factory takes them). */
 export type LinkTuning = Omit<InboundLinkConfig, 'from' | 'topics' | 'forwardsOrigin' | 'syncGroupOffsets'>;
@@ -54,6 +55,8 @@ export interface WorkerStart {
    * instance's and its own (`….<instance>.worker-<i>`). Null: no work sharing.
    */
   workSharing: { instanceId: string; lease: SharedArrayBuffer; isFencedAtBroker: boolean } | null;
+  /** The source regions' node states the main thread publishes (stream-relay.ts' PeerBoard). */
+  peerBoard: { regions: string[]; buffer: SharedArrayBuffer };
 }
 
 /** A write's index run: target partition, base offset, the origin of each record written (in order). */
@@ -96,6 +99,8 @@ export interface ObservedMessage {
 export interface LinkStatsSnapshot {
   from: string;
   state: string;
+  /** How this worker's part of the link gets its records now (LinkReplicator.path). */
+  path: 'stream' | 'pull';
   recordsWritten: number;
   bytesWritten: number;
   dropped: Record<string, number>;
@@ -129,6 +134,16 @@ export interface LinkReadingSnapshot {
   heldBack: string[];
 }
 
+/** A worker's streaming link opens Peer.StreamRecords through the main thread (stream-relay.ts). */
+export interface StreamOpenMessage {
+  v: 1;
+  kind: 'stream-open';
+  /** The worker's number for the stream. */
+  id: number;
+  from: string;
+  request: StreamRecordsRequest;
+}
+
 /** Worker → main. */
 export type WorkerMessage =
   | { v: 1; kind: 'running' }
@@ -144,6 +159,11 @@ export type WorkerMessage =
   | { v: 1; kind: 'fenced'; count: number }
   /** A `drop` done: reading stopped, the writes sent settled, their index runs sent before this. */
   | { v: 1; kind: 'dropped'; id: number }
+  | StreamOpenMessage
+  /** The worker took one batch of the stream (the main thread may hand over one more). */
+  | { v: 1; kind: 'stream-taken'; id: number }
+  /** The worker no longer reads the stream: its call is cancelled. */
+  | { v: 1; kind: 'stream-close'; id: number }
   | { v: 1; kind: 'stopped' };
 
 /** Main → worker (after the start in workerData). */
@@ -163,6 +183,10 @@ export type MainMessage =
   | { v: 1; kind: 'take'; tps: TopicPartition[]; marks: HighwaterEntry[]; throughs: PartitionThrough[] }
   /** Work sharing: the instance gives these partitions up; answered by `dropped` with the same id. */
   | { v: 1; kind: 'drop'; id: number; tps: TopicPartition[] }
+  /** A batch of a stream the worker opened, its records still compressed. */
+  | { v: 1; kind: 'stream-batch'; id: number; batch: StreamRecordsBatch }
+  /** The stream ended (error null) or failed. */
+  | { v: 1; kind: 'stream-end'; id: number; error: string | null }
   | { v: 1; kind: 'stop' };
 
 const WORKER_KINDS = new Set([
@@ -176,9 +200,22 @@ const WORKER_KINDS = new Set([
   'failed',
   'fenced',
   'dropped',
+  'stream-open',
+  'stream-taken',
+  'stream-close',
   'stopped',
 ]);
-const MAIN_KINDS = new Set(['resynced', 'topics', 'key-mismatch', 'refresh-lag', 'take', 'drop', 'stop']);
+const MAIN_KINDS = new Set([
+  'resynced',
+  'topics',
+  'key-mismatch',
+  'refresh-lag',
+  'take',
+  'drop',
+  'stream-batch',
+  'stream-end',
+  'stop',
+]);
 
 function decodeKind(value: unknown, kinds: ReadonlySet<string>, from: string): string {
   const kind = (value as { kind?: unknown } | null)?.kind;

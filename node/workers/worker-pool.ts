@@ -12,6 +12,7 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Logger } from '../log/index.ts';
 import type { HighwaterEntry, LinkObserver, TopicPartition } from '../replication/index.ts';
+import type { StreamRelayHost } from './stream-relay.ts';
 import {
   decodeAckedRun,
   type AckedOrigins,
@@ -62,6 +63,8 @@ export interface WorkerPoolOptions {
   entry?: URL;
   /** Each worker's V8 heap limits (worker-heap.ts); default V8's, or the process's flags. */
   resourceLimits?: ResourceLimits;
+  /** The record streams workers open through the main thread (stream-relay.ts); started and stopped with the pool. */
+  streams?: StreamRelayHost;
 }
 
 type PoolState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped' | 'failed';
@@ -112,6 +115,7 @@ export class WorkerPool {
   /** Starts every worker; resolves once all run, rejects (the others stopped) if one fails to. */
   async start(): Promise<void> {
     this.#move('starting');
+    this.#options.streams?.start();
     for (const [i, start] of this.#options.starts.entries()) this.#spawn(i, start);
     try {
       await Promise.all(this.#threads.map((t) => t.running.promise));
@@ -119,6 +123,7 @@ export class WorkerPool {
     } catch (err) {
       this.#move('failed');
       await this.#drain();
+      this.#options.streams?.stop();
       throw err;
     }
   }
@@ -149,6 +154,8 @@ export class WorkerPool {
     });
     worker.once('exit', (code) => {
       this.#dropsDone(thread);
+      // Its streams have no reader any more (a replacement opens its own).
+      if (this.#threads[i] === thread) this.#options.streams?.closeWorker(i);
       const err = new Error(`worker thread ${i} ended (exit code ${code}) before it was stopped`);
       running.reject(err);
       if (!thread.isStopped && this.#state === 'running') void this.#replace(i, thread, err);
@@ -254,6 +261,7 @@ export class WorkerPool {
     this.#stopping ??= (async () => {
       if (this.#state !== 'failed') this.#move('stopping');
       await this.#drain();
+      this.#options.streams?.stop();
       if (this.#state !== 'failed') this.#move('stopped');
     })();
     return this.#stopping;
@@ -339,6 +347,22 @@ export class WorkerPool {
       case 'dropped':
         thread.drops.get(message.id)?.();
         thread.drops.delete(message.id);
+        return;
+      case 'stream-open':
+        if (this.#options.streams) this.#options.streams.open(i, message, (m) => this.#reply(thread, m));
+        else
+          this.#reply(thread, {
+            v: 1,
+            kind: 'stream-end',
+            id: message.id,
+            error: 'this node relays no streams',
+          });
+        return;
+      case 'stream-taken':
+        this.#options.streams?.taken(i, message.id);
+        return;
+      case 'stream-close':
+        this.#options.streams?.close(i, message.id);
         return;
       case 'stopped':
         thread.isStopped = true;

@@ -17,10 +17,12 @@ export function snapshotLinkStats(
   stats: LinkStats,
   sourceSilenceMs: number,
   view: { subscribed: string[]; reading: SourceReadingState; heldBack: string[] },
+  path: 'stream' | 'pull' = 'pull',
 ): LinkStatsSnapshot {
   return {
     from,
     state,
+    path,
     recordsWritten: stats.recordsWritten,
     bytesWritten: stats.bytesWritten,
     dropped: { ...stats.dropped },

@@ -6,7 +6,8 @@
  * back in its origin) and the proxies' byte counters give the WAN bytes received per byte of records
  * written, printed for both paths: the stream must move fewer. Then region a's node is killed (kill -9)
  * while both regions write: b's link from a falls back to pulling a's cluster, and returns to the stream
- * once a's node is back; the audit counts every record again.
+ * once a's node is back; the audit counts every record again. Last, both nodes run their data path on 2
+ * worker threads, which stream through their node's peer channels: the links stream, every record once.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -59,7 +60,7 @@ describe('peer record stream through a WAN proxy', () => {
     mesh = await startStreamMesh({
       mesh: 'stream',
       regions: REGIONS,
-      topics: ['rs-pull', 'rs-stream', 'rs-kill'],
+      topics: ['rs-pull', 'rs-stream', 'rs-kill', 'rs-workers'],
       topicPattern: 'rs-.*',
       key: KEY,
     });
@@ -124,5 +125,23 @@ describe('peer record stream through a WAN proxy', () => {
       await writers.stop();
     }
     await auditConverged(mesh, writers, CONVERGE_MS);
+  });
+
+  it('streams on worker threads: each worker its partitions, through its node, exactly once and in order', async () => {
+    await restartNodes(mesh, REGIONS, undefined, ['--workers', '2']);
+    await waitPath('b', 'a', 'stream');
+    await waitPath('a', 'b', 'stream');
+    const streamedOf = async (region: string, from: string) =>
+      metricSum(await mesh.metrics(region), 'geomesh_link_stream_received_bytes_total', `from="${from}"`);
+    const before = { b: await streamedOf('b', 'a'), a: await streamedOf('a', 'b') };
+    const workers = await phase('rs-workers');
+    const after = { b: await streamedOf('b', 'a'), a: await streamedOf('a', 'b') };
+    console.log(
+      `[record-stream] 2 workers per node: WAN bytes per byte written ${workers.ratio.toFixed(3)}; ` +
+        `streamed ${after.b - before.b} bytes into b, ${after.a - before.a} into a`,
+    );
+    assert.ok(after.b > before.b && after.a > before.a, 'both links received their records on the stream');
+    const reported = (await mesh.status('b')).links.find((l) => l.fromRegion === 'a');
+    assert.equal(reported?.path, 'stream', "b's status reports its link from a streaming");
   });
 });

@@ -75,8 +75,13 @@ export function pullTopologyFile(mesh: WanMesh): string {
 }
 
 /** Stops every node of `regions`, starts them again on `file` (default the mesh's topology), waits until ready. */
-export async function restartNodes(mesh: WanMesh, regions: readonly string[], file?: string): Promise<void> {
+export async function restartNodes(
+  mesh: WanMesh,
+  regions: readonly string[],
+  file?: string,
+  args: readonly string[] = [],
+): Promise<void> {
   for (const r of regions) await mesh.stopNode(r);
-  for (const r of regions) mesh.startNode(r, file);
+  for (const r of regions) mesh.startNode(r, file, args);
   for (const r of regions) await mesh.waitReady(r);
 }

@@ -40,6 +40,8 @@ export interface WanMeshOptions {
    * all register the region's advertised address (the proxy in front of the first instance's gRPC port).
    */
   workSharing?: { region: string; instances: number; leaseTtlMs: number };
+  /** Arguments every node starts with, after the others (e.g. `--workers 2`). */
+  nodeArgs?: readonly string[];
 }
 
 interface RegionNodeProcess {
@@ -137,7 +139,10 @@ export class WanMesh {
           grpc: i === 1 ? grpc : await this.#freePort(),
           http: await this.#freePort(),
         });
-      this.#peerProxies.set(r, await this.#startProxy({ target: { host: '127.0.0.1', port: grpc }, delayMs }));
+      this.#peerProxies.set(
+        r,
+        await this.#startProxy({ target: { host: '127.0.0.1', port: grpc }, delayMs }),
+      );
       if (this.options.etcdProxied.includes(r))
         this.#etcdProxies.set(
           r,
@@ -198,7 +203,11 @@ export class WanMesh {
    * Starts `region`'s node (or the instance so named) again with the mesh's topology, or with `file`, and
    * `args` after the others (e.g. `--topology-from etcd`).
    */
-  startNode(instance: string, file = this.topologyFile, args: readonly string[] = []): void {
+  startNode(
+    instance: string,
+    file = this.topologyFile,
+    args: readonly string[] = this.options.nodeArgs ?? [],
+  ): void {
     const node = this.#nodes.get(instance)!;
     const region = node.region;
     const etcdProxy = this.#etcdProxies.get(region);

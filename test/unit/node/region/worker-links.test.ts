@@ -4,7 +4,7 @@ import { GeomeshError } from '../../../../base/index.ts';
 import { NODE_DEFAULTS, type InboundLinkConfig } from '../../../../node/config/index.ts';
 import { emptyLinkStats } from '../../../../node/replication/index.ts';
 import { WorkerLink, chooseWorkers } from '../../../../node/region/worker-links.ts';
-import { snapshotLinkStats } from '../../../../node/workers/index.ts';
+import { snapshotLinkStats, type WorkerPool } from '../../../../node/workers/index.ts';
 
 const isConfigError = (err: unknown) => err instanceof GeomeshError && err.code === 'GEOMESH_CONFIG_INVALID';
 
@@ -21,22 +21,22 @@ describe('chooseWorkers', () => {
   it('auto (the default): as many as the cores available', () => {
     assert.equal(NODE_DEFAULTS.workers, 'auto');
     assert.deepEqual(chooseWorkers({}, 2), { count: 2, reason: 'auto' });
-    assert.deepEqual(chooseWorkers({ inbound: [link('pull'), link('pull')] }, 8), {
+    assert.deepEqual(chooseWorkers({ inbound: [link('pull'), link('pull')] } as object, 8), {
       count: 8,
       reason: 'auto',
     });
     assert.deepEqual(chooseWorkers({ workers: 'auto' }, 1), { count: 1, reason: 'auto' });
   });
 
-  it('auto: 1 while an inbound link streams, whatever the cores', () => {
-    assert.deepEqual(chooseWorkers({ inbound: [link('pull'), link('stream')] }, 4), {
-      count: 1,
-      reason: 'auto-stream',
+  it('auto: as many as the cores while an inbound link streams too (streams run on worker threads)', () => {
+    assert.deepEqual(chooseWorkers({ inbound: [link('pull'), link('stream')] } as object, 4), {
+      count: 4,
+      reason: 'auto',
     });
   });
 
   it('a number given is taken as it is, streams or not', () => {
-    assert.deepEqual(chooseWorkers({ workers: 4, inbound: [link('stream')] }, 2), {
+    assert.deepEqual(chooseWorkers({ workers: 4, inbound: [link('stream')] } as object, 2), {
       count: 4,
       reason: 'set',
     });
@@ -93,6 +93,33 @@ describe('WorkerLink', () => {
     await l.stop();
     l.noteStats(1, snapshotLinkStats('a', 'running', stats, NODE_DEFAULTS.linkStallMs + 1, IDLE_VIEW));
     assert.equal(l.sourceSilenceMs(), 0, 'a stopped link is not silent');
+  });
+
+  it('streams while every worker streams, pulls while any pulls; its path metrics hear each change', async () => {
+    const paths: string[] = [];
+    const l = new WorkerLink({
+      from: 'a',
+      to: 'b',
+      topics: ['t'],
+      pool: () => ({ size: 2 }) as WorkerPool,
+      marksOf: () => ({ marks: [], throughs: [] }),
+      pathObserver: { path: (path) => void paths.push(path) },
+    });
+    await l.start();
+    const stats = emptyLinkStats();
+    const report = (worker: number, path: 'stream' | 'pull') =>
+      l.noteStats(worker, snapshotLinkStats('a', 'running', stats, 0, IDLE_VIEW, path));
+    report(0, 'stream');
+    assert.equal(l.path, 'pull', 'not decided before every worker said its own');
+    assert.deepEqual(paths, []);
+    report(1, 'stream');
+    assert.equal(l.path, 'stream');
+    report(1, 'pull');
+    assert.equal(l.path, 'pull', 'one worker pulling (its stream failed)');
+    report(0, 'pull');
+    report(1, 'stream');
+    report(0, 'stream');
+    assert.deepEqual(paths, ['stream', 'pull', 'stream'], 'told once per change');
   });
 
   it('keeps the topics it is told to read', async () => {
