@@ -117,19 +117,29 @@ export class StreamRelayHost {
     for (const region of board.regions) board.set(region, peerStateOf(this.#options.peer(region)));
   }
 
-  /** Worker `worker` asks for a stream: opened on the source's node; `send` reaches that worker. */
-  open(worker: number, message: StreamOpenMessage, send: (message: MainMessage) => void): void {
+  /**
+   * Worker `worker` asks for a stream: opened on the source's node; `send` reaches that worker, moving the
+   * buffers in `transfer` to it.
+   */
+  open(
+    worker: number,
+    message: StreamOpenMessage,
+    send: (message: MainMessage, transfer?: ArrayBuffer[]) => void,
+  ): void {
     const { id, from, request } = message;
     const key = `${worker}/${id}`;
     const stream: HostStream = { controller: new AbortController(), outstanding: 0, room: undefined };
     this.#streams.set(key, stream);
-    void this.#relay(stream, from, request, (batch) => send({ v: 1, kind: 'stream-batch', id, batch })).then(
-      (error) => {
-        this.#streams.delete(key);
-        // A stream the worker closed, or whose worker ended, gets no answer.
-        if (!stream.controller.signal.aborted) send({ v: 1, kind: 'stream-end', id, error });
-      },
-    );
+    void this.#relay(stream, from, request, (batch) => {
+      // The records copied into a buffer of their own, which moves to the worker: a clone would copy all of
+      // the received message's buffer the records are a view of.
+      const records = Buffer.from(new Uint8Array(batch.records).buffer);
+      send({ v: 1, kind: 'stream-batch', id, batch: { ...batch, records } }, [records.buffer]);
+    }).then((error) => {
+      this.#streams.delete(key);
+      // A stream the worker closed, or whose worker ended, gets no answer.
+      if (!stream.controller.signal.aborted) send({ v: 1, kind: 'stream-end', id, error });
+    });
   }
 
   /** The worker took one batch of the stream. */

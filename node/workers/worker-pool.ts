@@ -349,7 +349,8 @@ export class WorkerPool {
         thread.drops.delete(message.id);
         return;
       case 'stream-open':
-        if (this.#options.streams) this.#options.streams.open(i, message, (m) => this.#reply(thread, m));
+        if (this.#options.streams)
+          this.#options.streams.open(i, message, (m, transfer) => this.#reply(thread, m, transfer));
         else
           this.#reply(thread, {
             v: 1,
@@ -377,8 +378,8 @@ export class WorkerPool {
     thread.drops.clear();
   }
 
-  #reply(thread: Thread, message: MainMessage): void {
-    if (!thread.isStopped) thread.worker.postMessage(message);
+  #reply(thread: Thread, message: MainMessage, transfer?: ArrayBuffer[]): void {
+    if (!thread.isStopped) thread.worker.postMessage(message, transfer);
   }
 
   #move(state: PoolState): void {

@@ -80,7 +80,9 @@ function relay(peer: PeerRecordStreams | undefined, regions = ['a']) {
     (message) => {
       const m = decodeWorkerMessage(structuredClone(message));
       if (m.kind === 'stream-open')
-        host.open(0, m, (reply) => client.onMessage(decodeMainMessage(structuredClone(reply))));
+        host.open(0, m, (reply, transfer) =>
+          client.onMessage(decodeMainMessage(structuredClone(reply, { transfer: transfer ?? [] }))),
+        );
       else if (m.kind === 'stream-taken') host.taken(0, m.id);
       else if (m.kind === 'stream-close') host.close(0, m.id);
     },
@@ -108,6 +110,8 @@ describe('StreamRelayHost and StreamRelayClient', () => {
     );
     for (const [i, b] of got.entries()) {
       assert.ok(Buffer.isBuffer(b.records));
+      // Moved in a buffer of their own, not cloned with the (pooled) buffer the source's records were a view of.
+      assert.equal(b.records.buffer.byteLength, b.records.length);
       assert.equal(b.records.toString(), `records of batch ${i}`);
     }
     assert.deepEqual(seen.requests, [request]);
