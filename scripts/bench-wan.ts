@@ -53,11 +53,12 @@ async function runBacklog(config: WanConfig): Promise<void> {
   log(
     `${cpus().length} cores (${cpus()[0]?.model.trim() ?? '?'}), load average ${loadAtStart}; ` +
       `${config.runs} run(s) of ${config.records} records of ${config.valueBytes} B, ${config.partitions} partitions, ` +
-      `delays ${config.delaysMs.join(', ')} ms each way, ${config.contenders.join(', ')}`,
+      `delays ${config.delaysMs.join(', ')} ms each way, ${config.contenders.join(', ')}, ` +
+      `geomesh on ${config.workers} worker thread(s)`,
   );
   const dir = mkdtempSync(join(tmpdir(), 'geomesh-bench-wan-'));
   removeAtExit(dir);
-  const mesh = await startBenchMesh(IDLE_TOPIC, 'full');
+  const mesh = await startBenchMesh(IDLE_TOPIC, config.workers, 'full');
   const live = new Set<ManagedProcess>();
   const bench: WanBench = { mesh, config, classpath, dir, live, log };
   const backlog: BacklogFigures[] = [];

@@ -38,7 +38,7 @@ interface RunFigures {
 export async function runLive(config: WanConfig, log: (line: string) => void): Promise<void> {
   const { records, delaysMs, valueBytes } = config;
   log(`starting two regions through the WAN proxy (${records} records of ${valueBytes} B per run)`);
-  const mesh = await startBenchMesh(TOPIC);
+  const mesh = await startBenchMesh(TOPIC, config.workers);
   const pullFile = pullTopologyFile(mesh);
   const writers = await new Writers(mesh.kafka, TOPIC, {
     regions: ['a', 'b'],

@@ -10,7 +10,8 @@ export type WanMode = 'backlog' | 'live';
 
 export const WAN_USAGE =
   'usage: npm run bench:wan -- [--mode backlog|live] [--records N] [--delays MS,MS] [--runs N] ' +
-  '[--contenders pull,stream,mirrormaker] [--latency-seconds S] [--latency-rate R] [--json] (--help: every flag)';
+  '[--contenders pull,stream,mirrormaker] [--latency-seconds S] [--latency-rate R] [--workers N] [--json] ' +
+  '(--help: every flag)';
 
 export const WAN_HELP = `npm run bench:wan [-- options]
 
@@ -26,6 +27,7 @@ export const WAN_HELP = `npm run bench:wan [-- options]
   --latency-rate R       records/s of the latency part (default 1000)
   --latency-seconds S    its length at each delay; 0 skips it (default 20; backlog mode only)
   --heap FLAGS           heap flags of MirrorMaker 2 and Kafka's tools (default "-Xms256m -Xmx1g")
+  --workers N            worker threads of each geomesh node (default 1: the data path on the main thread)
   --json                 every figure as one JSON line on stdout (the tables go to stderr)
   --help                 this text
 
@@ -44,6 +46,8 @@ export interface WanConfig {
   latencyRate: number;
   latencySeconds: number;
   heap: string;
+  /** Worker threads of each geomesh node. */
+  workers: number;
   isJson: boolean;
   isHelp: boolean;
 }
@@ -81,6 +85,7 @@ export function parseWanOptions(argv: readonly string[]): WanConfig {
         'latency-rate': { type: 'string', default: '1000' },
         'latency-seconds': { type: 'string', default: '20' },
         heap: { type: 'string', default: '-Xms256m -Xmx1g' },
+        workers: { type: 'string', default: '1' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
@@ -112,6 +117,7 @@ export function parseWanOptions(argv: readonly string[]): WanConfig {
     latencyRate: wholeNumber('latency-rate', values['latency-rate'], 1),
     latencySeconds: wholeNumber('latency-seconds', values['latency-seconds'], 0),
     heap: values.heap,
+    workers: wholeNumber('workers', values.workers, 1),
     isJson: values.json,
     isHelp: values.help,
   };

@@ -16,9 +16,10 @@ export type LinkPath = 'pull' | 'stream';
 
 /**
  * bench:wan's two regions through the WAN proxy (no delay yet), `topic` made in both, every `wan-` topic
- * selected, links streaming; `kafkaJit` of the brokers (default the tests' quick one).
+ * selected, links streaming, each node on `workers` worker threads; `kafkaJit` of the brokers (default the
+ * tests' quick one).
  */
-export function startBenchMesh(topic: string, kafkaJit?: BrokerJit): Promise<WanMesh> {
+export function startBenchMesh(topic: string, workers: number, kafkaJit?: BrokerJit): Promise<WanMesh> {
   return WanMesh.start({
     mesh: 'benchwan',
     regions: ['a', 'b'],
@@ -28,6 +29,7 @@ export function startBenchMesh(topic: string, kafkaJit?: BrokerJit): Promise<Wan
     delayMs: 0,
     defaults: ['options: { transport: stream }'],
     key: randomBytes(32).toString('hex'),
+    nodeArgs: ['--workers', String(workers)],
     ...(kafkaJit && { kafkaJit }),
   });
 }

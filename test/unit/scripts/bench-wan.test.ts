@@ -36,6 +36,7 @@ describe('bench:wan flags', () => {
     assert.equal(c.latencySeconds, 20);
     assert.equal(c.latencyRate, 1000);
     assert.equal(c.partitions, 6);
+    assert.equal(c.workers, 1);
     assert.equal(parseWanOptions(['--mode', 'live']).records, 50_000);
   });
 
@@ -45,9 +46,12 @@ describe('bench:wan flags', () => {
         'mirrormaker,stream',
         '--latency-seconds',
         '0',
+        '--workers',
+        '2',
         '--json',
       ]),
     );
+    assert.equal(c.workers, 2);
     assert.equal(c.records, 1000);
     assert.deepEqual(c.delaysMs, [0, 80]);
     assert.deepEqual(c.contenders, ['stream', 'mirrormaker']);
@@ -67,6 +71,7 @@ describe('bench:wan flags', () => {
       [['--latency-rate=-1'], /--latency-rate "-1"/],
       [['--latency-rate', '0'], /--latency-rate "0"/],
       [['--heap', ' '], /--heap/],
+      [['--workers', '0'], /--workers "0": give a whole number of 1 or more/],
       [['--bogus'], /Unknown option '--bogus'/],
       [['extra'], /Unexpected argument 'extra'/],
     ];
