@@ -48,6 +48,7 @@ import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
 import {
   planLinks,
   RegionWorkers,
+  sourceClusterBytes,
   startingWorkers,
   type PlannedLink,
   type RegionLink,
@@ -120,8 +121,7 @@ export class RegionNode {
       index: this.index,
       checkpoints: this.checkpoints,
       groupPartitionsSynced: () => this.#translation?.stats.groupPartitionsSynced ?? 0,
-      clusterReceivedBytes: () =>
-        this.#running.map((l) => ({ from: l.from, bytes: l.remote.bytesReceived() })),
+      clusterReceivedBytes: () => this.#running.map((l) => ({ from: l.from, bytes: sourceClusterBytes(l) })),
     }));
     const workSharing = options.workSharing;
     const topicRefreshMs = options.topicRefreshMs ?? NODE_DEFAULTS.topicRefreshMs;
@@ -429,7 +429,7 @@ export class RegionNode {
   /** The link from `from`'s traffic since the node started: switches, WAN bytes (stream and cluster), written bytes. */
   linkTraffic(from: string): { pathSwitches: number; wanBytes: number; writtenBytes: number } {
     const { pathSwitches, streamBytes, writtenBytes } = this.#traffic.of(from);
-    const clusterBytes = this.#running.find((l) => l.from === from)?.remote.bytesReceived() ?? 0;
+    const clusterBytes = sourceClusterBytes(this.#running.find((l) => l.from === from));
     return { pathSwitches, wanBytes: streamBytes + clusterBytes, writtenBytes };
   }
 

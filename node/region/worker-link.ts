@@ -115,6 +115,13 @@ export class WorkerLink {
     return this.#path ?? 'pull';
   }
 
+  /** Bytes its workers have received from the link's source cluster, as last reported. */
+  get sourceBytesReceived(): number {
+    let bytes = 0;
+    for (const s of this.#snapshots.values()) bytes += s.sourceBytes;
+    return bytes;
+  }
+
   /** A worker's latest counters of this link. */
   noteStats(worker: number, snapshot: LinkStatsSnapshot): void {
     this.#snapshots.set(worker, snapshot);
@@ -171,4 +178,16 @@ export class WorkerLink {
     });
     return this.coverage.update(result, nowMs);
   }
+}
+
+/**
+ * Bytes received from a running link's source cluster (0 for none): by the main thread's client of it
+ * (`remote`) and, when the link runs on workers, by theirs (the metric `geomesh_source_cluster_received_bytes`, a link's WAN bytes).
+ */
+export function sourceClusterBytes(
+  link: { remote: { bytesReceived(): number }; replicator: RegionLink } | undefined,
+): number {
+  if (!link) return 0;
+  const { remote, replicator } = link;
+  return remote.bytesReceived() + (replicator instanceof WorkerLink ? replicator.sourceBytesReceived : 0);
 }

@@ -40,7 +40,7 @@ import type { RegionNodeOptions } from './region-node-options.ts';
  */
 export const WORKER_RESTART_PAUSE_MS = 1_000;
 
-export { WorkerLink, type RegionLink } from './worker-link.ts';
+export { sourceClusterBytes, WorkerLink, type RegionLink } from './worker-link.ts';
 
 /** An inbound link as the region node plans it at start: its config, source, topics and their counts. */
 export interface PlannedLink {

@@ -202,8 +202,11 @@ function report(): void {
   post({
     v: 1,
     kind: 'stats',
-    links: links.map((l) =>
-      snapshotLinkStats(l.from, l.state, l.stats, l.sourceSilenceMs(), l.coverageView(), l.path),
+    links: links.map((l, i) =>
+      snapshotLinkStats(l.from, l.state, l.stats, l.sourceSilenceMs(), l.coverageView(), {
+        path: l.path,
+        sourceBytes: remotes[i]?.bytesReceived() ?? 0,
+      }),
     ),
   });
 }

@@ -101,6 +101,8 @@ export interface LinkStatsSnapshot {
   state: string;
   /** How this worker's part of the link gets its records now (LinkReplicator.path). */
   path: 'stream' | 'pull';
+  /** Bytes this worker has received from the link's source cluster (its client's, since it started). */
+  sourceBytes: number;
   recordsWritten: number;
   bytesWritten: number;
   dropped: Record<string, number>;

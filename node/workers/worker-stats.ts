@@ -17,12 +17,13 @@ export function snapshotLinkStats(
   stats: LinkStats,
   sourceSilenceMs: number,
   view: { subscribed: string[]; reading: SourceReadingState; heldBack: string[] },
-  path: 'stream' | 'pull' = 'pull',
+  more: { path?: 'stream' | 'pull'; sourceBytes?: number } = {},
 ): LinkStatsSnapshot {
   return {
     from,
     state,
-    path,
+    path: more.path ?? 'pull',
+    sourceBytes: more.sourceBytes ?? 0,
     recordsWritten: stats.recordsWritten,
     bytesWritten: stats.bytesWritten,
     dropped: { ...stats.dropped },

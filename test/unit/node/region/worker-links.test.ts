@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { GeomeshError } from '../../../../base/index.ts';
 import { NODE_DEFAULTS, type InboundLinkConfig } from '../../../../node/config/index.ts';
 import { emptyLinkStats } from '../../../../node/replication/index.ts';
-import { WorkerLink, chooseWorkers } from '../../../../node/region/worker-links.ts';
+import { WorkerLink, chooseWorkers, sourceClusterBytes } from '../../../../node/region/worker-links.ts';
 import { snapshotLinkStats, type WorkerPool } from '../../../../node/workers/index.ts';
 
 const isConfigError = (err: unknown) => err instanceof GeomeshError && err.code === 'GEOMESH_CONFIG_INVALID';
@@ -108,7 +108,7 @@ describe('WorkerLink', () => {
     await l.start();
     const stats = emptyLinkStats();
     const report = (worker: number, path: 'stream' | 'pull') =>
-      l.noteStats(worker, snapshotLinkStats('a', 'running', stats, 0, IDLE_VIEW, path));
+      l.noteStats(worker, snapshotLinkStats('a', 'running', stats, 0, IDLE_VIEW, { path }));
     report(0, 'stream');
     assert.equal(l.path, 'pull', 'not decided before every worker said its own');
     assert.deepEqual(paths, []);
@@ -120,6 +120,19 @@ describe('WorkerLink', () => {
     report(1, 'stream');
     report(0, 'stream');
     assert.deepEqual(paths, ['stream', 'pull', 'stream'], 'told once per change');
+  });
+
+  it("counts the bytes its workers received from the source cluster with the main thread's", async () => {
+    const l = link();
+    await l.start();
+    const stats = emptyLinkStats();
+    l.noteStats(0, snapshotLinkStats('a', 'running', stats, 0, IDLE_VIEW, { sourceBytes: 100 }));
+    l.noteStats(1, snapshotLinkStats('a', 'running', stats, 0, IDLE_VIEW, { sourceBytes: 250 }));
+    l.noteStats(0, snapshotLinkStats('a', 'running', stats, 0, IDLE_VIEW, { sourceBytes: 150 }));
+    assert.equal(l.sourceBytesReceived, 400, "each worker's latest count, summed");
+    const remote = { bytesReceived: () => 7 };
+    assert.equal(sourceClusterBytes({ remote, replicator: l }), 407);
+    assert.equal(sourceClusterBytes(undefined), 0);
   });
 
   it('keeps the topics it is told to read', async () => {
