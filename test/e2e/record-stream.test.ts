@@ -60,7 +60,7 @@ describe('peer record stream through a WAN proxy', () => {
     mesh = await startStreamMesh({
       mesh: 'stream',
       regions: REGIONS,
-      topics: ['rs-pull', 'rs-stream', 'rs-kill', 'rs-workers'],
+      topics: ['rs-pull', 'rs-stream', 'rs-kill', 'rs-workers', 'rs-workers-pull'],
       topicPattern: 'rs-.*',
       key: KEY,
     });
@@ -143,5 +143,18 @@ describe('peer record stream through a WAN proxy', () => {
     assert.ok(after.b > before.b && after.a > before.a, 'both links received their records on the stream');
     const reported = (await mesh.status('b')).links.find((l) => l.fromRegion === 'a');
     assert.equal(reported?.path, 'stream', "b's status reports its link from a streaming");
+    // Pulling on 2 workers: what the workers fetch from a's cluster counts in b's metric (and WAN bytes).
+    await restartNodes(mesh, REGIONS, pullTopologyFile(mesh), ['--workers', '2']);
+    await phase('rs-workers-pull');
+    const text = await mesh.metrics('b');
+    const fetched = metricSum(text, 'geomesh_source_cluster_received_bytes', 'from="a"');
+    const written = metricSum(text, 'geomesh_replicated_bytes_total', 'from="a"');
+    console.log(
+      `[record-stream] 2 workers pulling: b received ${fetched} bytes from a's cluster, wrote ${written}`,
+    );
+    assert.ok(
+      written > 0 && fetched > written,
+      `b counted ${fetched} bytes from a's cluster for ${written} written`,
+    );
   });
 });
