@@ -100,7 +100,8 @@ describe('shrinkMainHeap', () => {
       workerGc: string;
     };
     assert.ok(seen.grown > 24, `the churn grew the young generation to ${seen.grown} MiB`);
-    assert.equal(seen.shrunk.beforeMiB, seen.grown);
+    // Its size before, as the function read it (young large objects may come and go between two reads).
+    assert.ok(seen.shrunk.beforeMiB > 24, `before: ${seen.shrunk.beforeMiB} MiB`);
     // V8 shrinks it to its initial size (1 MiB per semi-space) or twice what is live in it.
     assert.ok(seen.shrunk.afterMiB <= 8, `after: ${seen.shrunk.afterMiB} MiB`);
     assert.ok(seen.kept > 0, 'what the thread keeps is kept');
