@@ -22,22 +22,19 @@ export {
   type MainMessage,
   type ObservedMessage,
   type PartitionThrough,
-  type StreamOpenMessage,
   type WorkerLinkSpec,
   type WorkerMessage,
   type WorkerStart,
 } from './worker-messages.ts';
-export { shrinkMainHeap, workerResourceLimits, youngGenerationBytes } from './worker-heap.ts';
+export { shrinkMainHeap, workerResourceLimits } from './worker-heap.ts';
 export { mergeLinkStats, readingOf, snapshotLinkStats } from './worker-stats.ts';
 export {
-  PEER_BOARD_PUBLISH_MS,
   PeerBoard,
   peerStateOf,
   STREAM_RELAY_WINDOW_BATCHES,
   StreamRelayClient,
   StreamRelayHost,
   type PeerState,
-  type StreamRelayHostOptions,
 } from './stream-relay.ts';
 export {
   MAX_RESTARTS_IN_WINDOW,

@@ -27,7 +27,7 @@ const STATES: readonly PeerState[] = ['none', 'unheard', 'up', 'down'];
 /** Batches handed to a worker and not taken yet, per stream, before the main thread stops reading it. */
 export const STREAM_RELAY_WINDOW_BATCHES = 4;
 /** How often the main thread publishes its peers' states to the workers. */
-export const PEER_BOARD_PUBLISH_MS = 100;
+const PEER_BOARD_PUBLISH_MS = 100;
 
 /** The source regions' node states, in shared memory: the main thread writes, workers read. */
 export class PeerBoard {
