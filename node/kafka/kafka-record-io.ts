@@ -262,6 +262,7 @@ export class KafkaRecordSource implements RecordSource {
           // kafkajs' last offset counts the control records (transaction markers) its messages leave out.
           lastOffset: Number(lastOffset),
           heartbeat: () => payload.heartbeat(),
+          receivedAtMs: Date.now(),
         };
         const previous = this.#pipeline.queue(batch.topic, batch.partition, () =>
           this.#handle(consumer, onBatch, sourceBatch),

@@ -84,6 +84,15 @@ export function createReplicationMetrics(registry: Registry, sources?: Replicati
       buckets: LATENCY_BUCKETS_SECONDS,
       registers,
     }),
+    nodeLatency: new Histogram({
+      name: 'geomesh_node_latency_seconds',
+      help:
+        'Per write: from the fetch response (or stream message) that brought its records to the target’s ' +
+        'acknowledgement — the node’s part of geomesh_end_to_end_latency_seconds; the rest is the source side',
+      labelNames: ['from', 'to'] as const,
+      buckets: LATENCY_BUCKETS_SECONDS,
+      registers,
+    }),
     recordsTooLarge: new Counter({
       name: 'geomesh_records_too_large_total',
       help: 'Records the target cluster refused as larger than its maximum message size',

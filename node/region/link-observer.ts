@@ -5,11 +5,13 @@ import type { LinkObserver } from '../replication/index.ts';
 /** The observer of the link `from` → `to`: records, bytes, latency, lag, drops and halts as metrics. */
 export function linkObserver(metrics: ReplicationMetrics, from: string, to: string): LinkObserver {
   const latency = metrics.endToEndLatency.labels(from, to);
+  const nodeLatency = metrics.nodeLatency.labels(from, to);
   return {
-    written({ topic, records, bytes, latenciesMs }) {
+    written({ topic, records, bytes, latenciesMs, heldMs }) {
       metrics.recordsReplicated.labels(from, to, topic).inc(records);
       metrics.bytesReplicated.labels(from, to, topic).inc(bytes);
       for (const ms of latenciesMs) latency.observe(ms / 1000);
+      for (const ms of heldMs ?? []) nodeLatency.observe(ms / 1000);
       const newest = latenciesMs[latenciesMs.length - 1];
       if (newest !== undefined) metrics.lagSeconds.labels(from, to).set(newest / 1000);
     },

@@ -160,6 +160,8 @@ export interface PendingWrites {
   regions: readonly string[];
   originOffsets: readonly number[];
   sourceOffsets: readonly number[];
+  /** When the node had the records in hand (SourceBatch.receivedAtMs), if the source said. */
+  receivedAtMs?: number;
 }
 
 /** The write of records `indices` (ascending) of `writes`. */
@@ -169,6 +171,7 @@ export function pickWrites(writes: PendingWrites, indices: readonly number[]): P
     regions: indices.map((i) => writes.regions[i]!),
     originOffsets: indices.map((i) => writes.originOffsets[i]!),
     sourceOffsets: indices.map((i) => writes.sourceOffsets[i]!),
+    ...(writes.receivedAtMs !== undefined && { receivedAtMs: writes.receivedAtMs }),
   };
 }
 
@@ -193,7 +196,14 @@ export interface LinkObserver {
     partition: number;
     records: number;
     bytes: number;
+    /** Per record: from its timestamp to the acknowledgement. */
     latenciesMs: number[];
+    /**
+     * Per write told of (a link tells one at a time): from when the node had its records in hand
+     * (SourceBatch.receivedAtMs) to the acknowledgement, that is the wait behind the partition's write before,
+     * the link's work and the produce round trip. Absent when the source did not say.
+     */
+    heldMs?: readonly number[];
   }): void;
   dropped(reason: DropReason, count: number): void;
   forged(count: number): void;

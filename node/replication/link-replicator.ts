@@ -331,7 +331,13 @@ export class LinkReplicator {
     let bytesInWrite = 0;
     let outcome = { kind: 'done' } as BatchOutcome;
     const flush = async (): Promise<boolean> => {
-      const write = { records: records.build(), regions, originOffsets, sourceOffsets };
+      const write = {
+        records: records.build(),
+        regions,
+        originOffsets,
+        sourceOffsets,
+        ...(batch.receivedAtMs !== undefined && { receivedAtMs: batch.receivedAtMs }),
+      };
       records = new RecordSetBuilder(writeBytes);
       regions = [];
       originOffsets = [];

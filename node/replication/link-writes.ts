@@ -168,7 +168,8 @@ export class LinkWrites {
     this.#ctx.stats.recordsWritten += count;
     this.#ctx.stats.bytesWritten += bytes;
     this.#ctx.stats.lastLatencyMs = latenciesMs[latenciesMs.length - 1] ?? 0;
-    observer?.written({ topic, partition, records: count, bytes, latenciesMs });
+    const held = writes.receivedAtMs === undefined ? {} : { heldMs: [now - writes.receivedAtMs] };
+    observer?.written({ topic, partition, records: count, bytes, latenciesMs, ...held });
     return { kind: 'done' };
   }
 }

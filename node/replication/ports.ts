@@ -50,6 +50,11 @@ export interface SourceBatch {
   lastOffset?: number;
   /** Keeps the source's group membership alive during a long (e.g. rate-limited) batch. */
   heartbeat?: () => Promise<void>;
+  /**
+   * When the node had the batch in hand (its fetch response or stream message arrived, `Date.now()`): from
+   * here to the target's acknowledgement is the node's part of a record's latency (geomesh_node_latency_seconds).
+   */
+  receivedAtMs?: number;
 }
 
 export type { SinkRecord } from './record-set.ts';

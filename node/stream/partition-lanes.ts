@@ -124,6 +124,8 @@ export interface ReceivedBatch {
   /** The next offset to read after it (past records the serving node filtered out). */
   nextOffset: number;
   bytes: number;
+  /** When it arrived (`Date.now()`). */
+  receivedAtMs: number;
 }
 
 /** Batches of one partition, in arrival order, as one. */
@@ -136,5 +138,7 @@ export function mergeReceived(batches: readonly ReceivedBatch[]): ReceivedBatch 
     highWatermark: last.highWatermark,
     nextOffset: last.nextOffset,
     bytes: batches.reduce((n, b) => n + b.bytes, 0),
+    // The node has held the merged records since the first of them arrived.
+    receivedAtMs: batches[0]!.receivedAtMs,
   };
 }

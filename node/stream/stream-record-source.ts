@@ -355,6 +355,7 @@ export class StreamRecordSource implements RecordSource {
             partition,
             records: batch.records,
             highWatermark: batch.highWatermark,
+            receivedAtMs: batch.receivedAtMs,
           });
           lastMessageAtMs = Date.now();
           if (outcome.kind !== 'done') {
@@ -381,7 +382,7 @@ export class StreamRecordSource implements RecordSource {
     try {
       for await (const batch of peer.open(request, signal)) {
         if (lanes.isStopped) break;
-        lastMessageAtMs = this.#lastAnswerAtMs = Date.now();
+        const receivedAtMs = (lastMessageAtMs = this.#lastAnswerAtMs = Date.now());
         this.#options.observer?.streamed(batch.records.length, batch.uncompressedBytes);
         const records = decodeStreamRecordsV1(
           decompressRecords(batch.records, batch.compression, batch.uncompressedBytes),
@@ -393,6 +394,7 @@ export class StreamRecordSource implements RecordSource {
           highWatermark: batch.highWatermark,
           nextOffset: batch.nextOffset,
           bytes: batch.uncompressedBytes,
+          receivedAtMs,
         });
       }
       if (!signal.aborted && !lanes.isStopped) this.#switch('pull', 'its node ended the stream');

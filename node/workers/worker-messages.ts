@@ -84,6 +84,8 @@ export interface ObservedMessage {
     records: number;
     bytes: number;
     latenciesMs: number[];
+    /** The writes' held times (LinkObserver's `heldMs`), at most MAX_LATENCIES_PER_MESSAGE. */
+    heldMs: number[];
   }[];
   counts: {
     from: string;
@@ -354,17 +356,20 @@ export class ObserverRecorder {
       else this.#counts.set(key, { from, what, label, count: n });
     };
     return {
-      written: ({ topic, partition, records, bytes, latenciesMs }) => {
+      written: ({ topic, partition, records, bytes, latenciesMs, heldMs }) => {
         const key = `${from}\u0000${topic}`;
         const entry = this.#written.get(key);
         if (!entry) {
           const kept = latenciesMs.slice(0, MAX_LATENCIES_PER_MESSAGE);
-          this.#written.set(key, { from, topic, partition, records, bytes, latenciesMs: kept });
+          const held = (heldMs ?? []).slice(0, MAX_LATENCIES_PER_MESSAGE);
+          this.#written.set(key, { from, topic, partition, records, bytes, latenciesMs: kept, heldMs: held });
           return;
         }
         entry.records += records;
         entry.bytes += bytes;
         entry.partition = partition;
+        const heldRoom = MAX_LATENCIES_PER_MESSAGE - entry.heldMs.length;
+        if (heldMs !== undefined && heldRoom > 0) entry.heldMs.push(...heldMs.slice(0, heldRoom));
         const room = MAX_LATENCIES_PER_MESSAGE - entry.latenciesMs.length;
         // Over the cap the newest replace the tail, so the last latency (the lag gauge) stays the newest.
         if (room > 0) entry.latenciesMs.push(...latenciesMs.slice(0, room));

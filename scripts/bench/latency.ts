@@ -20,7 +20,13 @@ export interface LatencyFigures {
   /** The rate the producer kept over the counted part (below the one asked for when it could not keep up). */
   sentPerSecond?: number;
   /** geomesh only: bucket bounds of its own histogram (timestamp → write acknowledged by b). */
-  histogram?: { count: number; p50AtMostMs: number; p99AtMostMs: number; meanMs: number };
+  histogram?: HistogramFigures;
+  /**
+   * geomesh only: bucket bounds of its histogram of the node's part, per write (fetch response or stream
+   * message in hand → write acknowledged by b); the rest of a record's latency is the source side (producer →
+   * a → fetch) and the measuring consumer's read of b.
+   */
+  nodeHistogram?: HistogramFigures;
   /**
    * geomesh only, over the counted part: its main thread's event-loop delay (p99 and max) and its garbage
    * collections (pauses, their total and longest bucket bound) — what else holds a record up.
@@ -31,6 +37,13 @@ export interface LatencyFigures {
     gcPauses: number;
     gcPauseTotalMs: number;
   };
+}
+
+export interface HistogramFigures {
+  count: number;
+  p50AtMostMs: number;
+  p99AtMostMs: number;
+  meanMs: number;
 }
 
 export function percentile(sorted: readonly number[], p: number): number {
@@ -44,9 +57,8 @@ interface HistogramSnapshot {
   sum: number;
 }
 
-/** Reads `geomesh_end_to_end_latency_seconds` (all label sets summed) from Prometheus text. */
-function parseLatencyHistogram(text: string): HistogramSnapshot {
-  const name = 'geomesh_end_to_end_latency_seconds';
+/** Reads the histogram `name` (all label sets summed) from Prometheus text. */
+function parseHistogram(text: string, name: string): HistogramSnapshot {
   const byLe = new Map<number, number>();
   let count = 0;
   let sum = 0;
@@ -65,7 +77,7 @@ function parseLatencyHistogram(text: string): HistogramSnapshot {
 }
 
 /** p50 and p99 upper bounds and the mean of what the histogram saw between two snapshots. */
-function histogramFigures(before: HistogramSnapshot, after: HistogramSnapshot): LatencyFigures['histogram'] {
+function histogramFigures(before: HistogramSnapshot, after: HistogramSnapshot): HistogramFigures | undefined {
   const count = after.count - before.count;
   if (count <= 0) return undefined;
   const earlier = new Map(before.buckets.map((b) => [b.le, b.count]));
@@ -193,8 +205,11 @@ export async function measureLatency(
   };
   if (metrics && histogramBefore) {
     const [before, after] = [await histogramBefore, await metrics()];
-    const histogram = histogramFigures(parseLatencyHistogram(before), parseLatencyHistogram(after));
+    const of = (name: string) => histogramFigures(parseHistogram(before, name), parseHistogram(after, name));
+    const histogram = of('geomesh_end_to_end_latency_seconds');
     if (histogram) figures.histogram = histogram;
+    const nodeHistogram = of('geomesh_node_latency_seconds');
+    if (nodeHistogram) figures.nodeHistogram = nodeHistogram;
     const process = processFigures(before, after);
     if (process) figures.process = process;
   }

@@ -202,12 +202,22 @@ function latencyTable(l: LatencyReport): string[] {
   for (const [name, f] of [
     ['geomesh', l.geomesh],
     ['baseline', l.baseline],
-  ] as const)
+  ] as const) {
     if (f?.process)
       lines.push(
         '',
         `${label(name)}'s process over the counted part: event-loop delay p99 ${n(f.process.eventLoopDelayP99Ms, 1)} ms, ` +
           `max ${n(f.process.eventLoopDelayMaxMs, 1)} ms; ${n(f.process.gcPauses)} garbage collections, ${n(f.process.gcPauseTotalMs)} ms of pauses in all.`,
       );
+    const [e2e, held] = [f?.histogram, f?.nodeHistogram];
+    if (e2e && held)
+      lines.push(
+        '',
+        `${label(name)}'s own histograms (bucket bounds): timestamp → acknowledged by b p50 ≤ ${n(e2e.p50AtMostMs)} ms, ` +
+          `p99 ≤ ${n(e2e.p99AtMostMs)} ms, mean ${n(e2e.meanMs, 1)} ms (${n(e2e.count)} records); of it in the node ` +
+          `(fetched → acknowledged, per write) p50 ≤ ${n(held.p50AtMostMs)} ms, p99 ≤ ${n(held.p99AtMostMs)} ms, ` +
+          `mean ${n(held.meanMs, 1)} ms (${n(held.count)} writes).`,
+      );
+  }
   return lines;
 }

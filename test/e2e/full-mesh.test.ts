@@ -139,6 +139,7 @@ describe('full mesh, 3 regions, active-active', () => {
       );
       assert.equal(sum('geomesh_dropped_records_total', 'reason="duplicate"'), 0);
       assert.ok(sum('geomesh_end_to_end_latency_seconds_count') > 0);
+      assert.ok(sum('geomesh_node_latency_seconds_count') > 0);
       const ready = await fetch(`http://${node.httpAddress}/readyz`);
       assert.equal(ready.status, 200);
     }

@@ -89,6 +89,8 @@ describe('peer record stream through a WAN proxy', () => {
     const plain = metricSum(text, 'geomesh_link_stream_uncompressed_bytes_total', 'from="a"');
     console.log(`[record-stream] b's stream from a: ${streamed} bytes received, ${plain} before compression`);
     assert.ok(streamed > 0 && plain > streamed, 'b received compressed records on its stream from a');
+    // The node's part of latency is measured on the stream too (from each stream message's arrival).
+    assert.ok(metricSum(text, 'geomesh_node_latency_seconds_count', 'from="a"') > 0, 'node latency observed');
     assert.ok(stream.ratio < pull.ratio, `stream ${stream.ratio} not below pull ${pull.ratio}`);
   });
 
@@ -156,5 +158,7 @@ describe('peer record stream through a WAN proxy', () => {
       written > 0 && fetched > written,
       `b counted ${fetched} bytes from a's cluster for ${written} written`,
     );
+    // Observed in the workers and reported to the main thread's metrics.
+    assert.ok(metricSum(text, 'geomesh_node_latency_seconds_count', 'from="a"') > 0, 'node latency observed');
   });
 });

@@ -78,7 +78,8 @@ function loggingObserver(lines: string[], from: string): LinkObserver {
   return {
     written: (w) =>
       lines.push(
-        `${from} written ${w.topic}/${w.partition} ${w.records} ${w.bytes} [${w.latenciesMs.join(',')}]`,
+        `${from} written ${w.topic}/${w.partition} ${w.records} ${w.bytes} [${w.latenciesMs.join(',')}]` +
+          (w.heldMs === undefined ? '' : ` held [${w.heldMs.join(',')}]`),
       ),
     dropped: (reason, n) => lines.push(`${from} dropped ${reason} ${n}`),
     forged: (n) => lines.push(`${from} forged ${n}`),
@@ -96,8 +97,9 @@ describe('ObserverRecorder', () => {
     const a = recorder.observer('a');
     const b = recorder.observer('b');
     assert.equal(recorder.take(), undefined);
-    a.written({ topic: 't', partition: 0, records: 2, bytes: 20, latenciesMs: [5, 6] });
+    a.written({ topic: 't', partition: 0, records: 2, bytes: 20, latenciesMs: [5, 6], heldMs: [3] });
     a.written({ topic: 't', partition: 1, records: 1, bytes: 10, latenciesMs: [7] });
+    a.written({ topic: 't', partition: 1, records: 0, bytes: 0, latenciesMs: [], heldMs: [4] });
     a.dropped('duplicate', 3);
     a.dropped('duplicate', 4);
     b.dropped('loop', 1);
@@ -114,7 +116,7 @@ describe('ObserverRecorder', () => {
     const lines: string[] = [];
     replayObserved(message, (from) => (from === 'c' ? undefined : loggingObserver(lines, from)));
     assert.deepEqual(lines, [
-      'a written t/1 3 30 [5,6,7]',
+      'a written t/1 3 30 [5,6,7] held [3,4]',
       'a dropped duplicate 7',
       'b dropped loop 1',
       'a tooLarge t',
