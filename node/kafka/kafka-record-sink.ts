@@ -5,10 +5,15 @@
  * Writes are coalesced: while a produce request is in flight, the writes of other partitions that arrive
  * (a link handles several partitions at once) wait and leave together in the next request, one batch per
  * partition. With one request in flight, writes sent one by one would each wait a whole round trip behind the
- * others; together they cost one. A partition's writes are never in one request twice: the second waits for
- * the next (the caller serialises a partition's writes anyway). A request that fails fails every write in it
- * (each caller re-syncs from the target and retries what is missing), except a refusal as too large, which is
- * retried write by write so that it is blamed on the right partition.
+ * others; together they cost one. When no request is in flight, a write waits until the promise jobs queued
+ * with it have run (`process.nextTick` called from a promise job runs once that queue is empty): the batches
+ * of one fetch response, or those an answer releases, are handled in one such cascade, so their writes leave
+ * in one request, not the first alone and the others a round trip later (fewer requests at a low rate, no
+ * round trip added to the later partitions); other I/O of the turn is not waited for. A partition's writes
+ * are never in one request twice: the second waits for the next (the caller serialises a partition's writes
+ * anyway). A request that fails fails every write in it (each caller re-syncs from the target and retries
+ * what is missing), except a refusal as too large, which is retried write by write so that it is blamed on
+ * the right partition.
  */
 import kafkajs, { type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import { GeomeshError } from '../../base/index.ts';
@@ -98,6 +103,8 @@ export class KafkaRecordSink implements RecordSink {
   #connecting: Promise<void> | undefined;
   #queue: QueuedWrite[] = [];
   #isSending = false;
+  /** A send is scheduled for when the promise jobs queued now have run (`process.nextTick`). */
+  #isScheduled = false;
 
   constructor(kafka: Kafka, options: { compression?: SinkCompression } = {}) {
     this.#kafka = kafka;
@@ -133,7 +140,12 @@ export class KafkaRecordSink implements RecordSink {
   write(topic: string, partition: number, records: RecordSet): Promise<{ baseOffset: number }> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ topic, partition, records, resolve, reject });
-      if (!this.#isSending) void this.#sendQueued();
+      if (this.#isSending || this.#isScheduled) return;
+      this.#isScheduled = true;
+      process.nextTick(() => {
+        this.#isScheduled = false;
+        if (!this.#isSending) void this.#sendQueued();
+      });
     });
   }
 

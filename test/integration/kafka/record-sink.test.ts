@@ -1,6 +1,6 @@
 /**
  * The sink's write coalescing on a real broker: writes of several partitions that arrive together leave in
- * as few requests as one in flight allows, each answered with its own partition's offset, a partition's
+ * as few requests as one in flight allows (those asked in one turn of the event loop in one request), each answered with its own partition's offset, a partition's
  * writes in order; a record too large for the target is blamed on its own write only. A write goes as the
  * records the link encoded (a RecordSet), one batch per write, compressed with the sink's codec: the broker
  * keeps each batch as sent, the idempotent producer's sequence advances by its records, and every record
@@ -48,6 +48,7 @@ describe('KafkaRecordSink: coalesced writes', () => {
       waitForLeaders: true,
       topics: [
         { topic: 'sink-many', numPartitions: 4 },
+        { topic: 'sink-turn', numPartitions: 4 },
         {
           topic: 'sink-small',
           numPartitions: 3,
@@ -98,10 +99,39 @@ describe('KafkaRecordSink: coalesced writes', () => {
     }
   });
 
+  it('sends the writes asked for in one turn of the event loop in one request', async () => {
+    // The sink's producer, seen from outside: its Produce requests counted as kafkajs sends them.
+    let produceRequests = 0;
+    const counting = Object.create(kafka) as Kafka;
+    counting.producer = (config) => {
+      const producer = kafka.producer(config);
+      producer.on(producer.events.REQUEST, ({ payload }) => {
+        if (payload.apiName === 'Produce') produceRequests++;
+      });
+      return producer;
+    };
+    const sink = new KafkaRecordSink(counting);
+    try {
+      // Connected first, so that the counted writes are not held by the connection.
+      await sink.write('sink-turn', 0, records('warm', 1));
+      // The sink idle again (its send loop ended), as between two fetch responses.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      produceRequests = 0;
+      // As a fetch response's batches reach the sink: one write per partition, in one turn.
+      await Promise.all([0, 1, 2, 3].map((p) => sink.write('sink-turn', p, records(`turn-${p}`, 2))));
+      assert.equal(produceRequests, 1, 'four partitions in one request');
+      // Written one after the other (each awaited), each write is a request of its own.
+      for (const p of [0, 1]) await sink.write('sink-turn', p, records(`alone-${p}`, 1));
+      assert.equal(produceRequests, 3);
+    } finally {
+      await sink.stop();
+    }
+  });
+
   it('a record too large for the target fails its own write only, not the others sent with it', async () => {
     const sink = new KafkaRecordSink(kafka);
     try {
-      // The first write leaves alone; the next two arrive while it is in flight and leave together.
+      // The three leave together in one request; the too-large refusal sends each alone to tell which.
       const [first, large, fine] = await Promise.allSettled([
         sink.write('sink-small', 2, records('first', 1)),
         sink.write('sink-small', 0, records('large', 1, 50_000)),
