@@ -131,10 +131,18 @@ describe('Prometheus scrapes a 3-region mesh: dashboard queries and the link-dow
   });
 
   it('every dashboard query returns at least one series with a number, and no alert fires', async () => {
-    // Records written while Prometheus scrapes, in two rounds a few scrapes apart: the first makes the
-    // counters and histograms appear, the second makes them grow (rates and percentiles need an increase).
+    // Records written while Prometheus scrapes, in two rounds: the first makes the counters and histograms
+    // appear, the second makes them grow (rates and percentiles need an increase). The second waits until
+    // Prometheus holds every link's series: it scrapes its first targets only some seconds after it starts
+    // (target updates are batched), and a series first scraped at its final value never grows.
     await Promise.all(REGIONS.map((r) => produceNumbered(kafka[r]!, r, `orders-${r}`, 300, 2)));
-    await new Promise((resolve) => setTimeout(resolve, 5_000));
+    const links = REGIONS.length * (REGIONS.length - 1);
+    const scraped = () => prometheus!.query('geomesh_end_to_end_latency_seconds_count > 0');
+    assert.equal(
+      (await pollUntil(scraped, (s) => s.length >= links, 60_000)).length,
+      links,
+      'first round scraped',
+    );
     await Promise.all(REGIONS.map((r) => produceNumbered(kafka[r]!, r, `orders-${r}`, 300, 2, 300)));
     const queries = dashboardQueries();
     assert.ok(queries.length >= 20, `${queries.length} queries`);
