@@ -9,6 +9,7 @@ import {
   encodeOriginHeaders,
   provenanceKeyObject,
   type BatchOutcome,
+  type LinkObserver,
   type PartitionOffsets,
   type RateLimiterClock,
   type RecordSink,
@@ -124,11 +125,7 @@ export class FakeSink implements RecordSink {
   gate: Promise<void> | undefined;
   /** Records per write call, in order. */
   readonly writes: number[] = [];
-  async write(
-    _topic: string,
-    _partition: number,
-    records: RecordSet,
-  ): Promise<{ baseOffset: number }> {
+  async write(_topic: string, _partition: number, records: RecordSet): Promise<{ baseOffset: number }> {
     await this.gate;
     const baseOffset = this.written.length;
     this.writes.push(records.length);
@@ -149,6 +146,8 @@ export async function linkWith(
     rateLimiterClock?: RateLimiterClock;
     ownership?: { owns(topic: string, partition: number): boolean };
     sink?: FakeSink;
+    /** What the link's observer is told of each write. */
+    written?: LinkObserver['written'];
   } = {},
 ) {
   const source = new FakeSource();
@@ -173,7 +172,7 @@ export async function linkWith(
     ...(options.rateLimiterClock ? { rateLimiterClock: options.rateLimiterClock } : {}),
     ...(options.ownership ? { ownership: options.ownership } : {}),
     observer: {
-      written: () => undefined,
+      written: options.written ?? (() => undefined),
       dropped: () => undefined,
       forged: () => undefined,
       lag: () => undefined,

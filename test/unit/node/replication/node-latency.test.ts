@@ -5,47 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { silentLogger } from '../../../../node/log/index.ts';
-import {
-  LinkReplicator,
-  OriginHighwater,
-  provenanceKeyObject,
-  type LinkObserver,
-} from '../../../../node/replication/index.ts';
-import { FakeSink, FakeSource, TOPIC, recordAt } from '../../../support/fake-link.ts';
-
-const KEY = Buffer.alloc(32, 7);
+import type { LinkObserver } from '../../../../node/replication/index.ts';
+import { TOPIC, linkWith, recordAt } from '../../../support/fake-link.ts';
 
 type Written = Parameters<LinkObserver['written']>[0];
 
 async function observedLink() {
-  const source = new FakeSource();
-  const sink = new FakeSink();
   const written: Written[] = [];
-  const observer: LinkObserver = {
-    written: (w) => written.push(w),
-    dropped: () => undefined,
-    forged: () => undefined,
-    lag: () => undefined,
-    tooLarge: () => undefined,
-    halted: () => undefined,
-    truncated: () => undefined,
-  };
-  const link = new LinkReplicator({
-    mesh: 'm',
-    link: { from: 'a', to: 'b', forwardsOrigin: (o) => o === 'a' },
-    topics: [TOPIC],
-    source,
-    sink,
-    maxBatchBytes: 1_000_000,
-    highwater: new OriginHighwater(),
-    provenanceKey: provenanceKeyObject(KEY),
-    logger: silentLogger(),
-    truncationCheckIntervalMs: 0,
-    observer,
-  });
-  await link.start();
-  return { link, source, sink, written };
+  return { ...(await linkWith({ written: (w) => written.push(w) })), written };
 }
 
 describe("the node's part of latency", () => {
