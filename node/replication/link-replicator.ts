@@ -19,6 +19,7 @@ import {
 import { InflightWindow } from './inflight-window.ts';
 import { LinkWrites } from './link-writes.ts';
 import { SourceWatch } from './source-watch.ts';
+import { unverifiableRecord } from './unverifiable-record.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import { NODE_DEFAULTS } from '../defaults/index.ts';
 import type { BatchOutcome, SourceBatch, TopicPartition } from './ports.ts';
@@ -365,35 +366,20 @@ export class LinkReplicator {
         continue;
       }
       if (decision.action === 'unverifiable') {
-        const policy = this.#options.onUnknownProvenanceKey ?? 'halt';
-        const key = decision.keyId === null ? 'a v1 tag no held key verifies' : `key id ${decision.keyId}`;
-        const what =
-          `record ${batch.topic}/${batch.partition}@${record.offset} in ${link.from} claims origin ` +
-          `${decision.origin.region}@${decision.origin.offset} with a provenance tag of ${key}, which this node does not hold`;
-        this.#logger.error(
-          {
-            code: 'GEOMESH_REPLICATION_UNKNOWN_KEY',
-            topic: batch.topic,
-            partition: batch.partition,
-            offset: record.offset,
-            keyId: decision.keyId,
-            origin: decision.origin.region,
-            policy,
-          },
-          `${what}; ` +
-            (policy === 'skip'
-              ? 'skipped by policy (onUnknownProvenanceKey: skip)'
-              : 'partition halted by policy (onUnknownProvenanceKey: halt), never copied as a local record: ' +
-                'add the key that made it to provenance.accept of this node and restart'),
-        );
-        if (policy === 'skip') {
+        const outcome = unverifiableRecord({
+          decision,
+          policy: this.#options.onUnknownProvenanceKey,
+          from: link.from,
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: record.offset,
+          logger: this.#logger,
+        });
+        if (outcome.kind === 'skip') {
           skipped++;
           continue;
         }
-        haltAt = {
-          offset: record.offset,
-          why: `record at offset ${record.offset} is tagged by ${key}, which this node does not hold (add it to provenance.accept)`,
-        };
+        haltAt = { offset: record.offset, why: outcome.why };
         break;
       }
       const headers = decision.isReplica
