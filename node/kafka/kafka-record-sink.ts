@@ -1,22 +1,24 @@
 /**
- * The data path's writer over kafkajs: an idempotent producer into the local cluster, acks=all, one request
- * in flight (kafkajs' idempotent mode allows no more), order kept per partition.
+ * The data path's writer over kafkajs: idempotent producers into the local cluster, acks=all, order kept per
+ * partition. kafkajs' idempotent mode allows one request in flight a producer, so the sink has several
+ * (`requestsInFlight`, NODE_DEFAULTS.kafka.sinkRequestsInFlight): a request leaves on whichever is idle, and a
+ * partition is never in two requests at once (its second write waits for the first's answer; the caller
+ * serialises a partition's writes anyway), so each partition's records land in the order written.
  *
- * Writes are coalesced: while a produce request is in flight, the writes of other partitions that arrive
- * (a link handles several partitions at once) wait and leave together in the next request, one batch per
- * partition. With one request in flight, writes sent one by one would each wait a whole round trip behind the
- * others; together they cost one. When no request is in flight, a write waits until the promise jobs queued
- * with it have run (`process.nextTick` called from a promise job runs once that queue is empty): the batches
- * of one fetch response, or those an answer releases, are handled in one such cascade, so their writes leave
- * in one request, not the first alone and the others a round trip later (fewer requests at a low rate, no
- * round trip added to the later partitions); other I/O of the turn is not waited for. A partition's writes
- * are never in one request twice: the second waits for the next (the caller serialises a partition's writes
- * anyway). A request that fails fails every write in it (each caller re-syncs from the target and retries
- * what is missing), except a refusal as too large, which is retried write by write so that it is blamed on
- * the right partition.
+ * Writes are coalesced: the writes that arrive while every producer has a request in flight (a link handles
+ * several partitions at once) wait and leave together in the next request, one batch per partition. When a
+ * producer is idle, a write waits until the promise jobs queued with it have run (`process.nextTick` called
+ * from a promise job runs once that queue is empty): the batches of one fetch response, or those an answer
+ * releases, are handled in one such cascade, so their writes leave in one request, not the first alone and the
+ * others a round trip later; other I/O of the turn is not waited for. A write that arrives while one request
+ * is in flight leaves at once in another instead of waiting a round trip behind it. A request that fails fails
+ * every write in it (each caller re-syncs from the target and retries what is missing) and its producer is
+ * replaced, except a refusal as too large, which is retried write by write so that it is blamed on the right
+ * partition.
  */
 import kafkajs, { type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import { GeomeshError } from '../../base/index.ts';
+import { NODE_DEFAULTS } from '../defaults/index.ts';
 import type { RecordSet, RecordSink } from '../replication/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
 
@@ -96,19 +98,41 @@ export function isTooLarge(err: unknown): boolean {
   return type === 'MESSAGE_TOO_LARGE' || type === 'RECORD_LIST_TOO_LARGE';
 }
 
+/** One of the sink's producers, and whether a request of it is in flight. */
+interface Lane {
+  producer: Producer;
+  connecting: Promise<void> | undefined;
+  isSending: boolean;
+}
+
+const partitionKey = (write: QueuedWrite): string => `${write.topic}\u0000${write.partition}`;
+
+export interface KafkaRecordSinkOptions {
+  compression?: SinkCompression;
+  /** Produce requests in flight at once, one per idempotent producer; default NODE_DEFAULTS.kafka.sinkRequestsInFlight. */
+  requestsInFlight?: number;
+}
+
 export class KafkaRecordSink implements RecordSink {
   readonly #kafka: Kafka;
-  #producer: Producer;
+  readonly #lanes: Lane[];
   readonly #compression: number;
-  #connecting: Promise<void> | undefined;
   #queue: QueuedWrite[] = [];
-  #isSending = false;
+  /** Partitions (topic NUL partition) with a write in a request in flight. */
+  readonly #inFlight = new Set<string>();
   /** A send is scheduled for when the promise jobs queued now have run (`process.nextTick`). */
   #isScheduled = false;
 
-  constructor(kafka: Kafka, options: { compression?: SinkCompression } = {}) {
+  constructor(kafka: Kafka, options: KafkaRecordSinkOptions = {}) {
+    const lanes = options.requestsInFlight ?? NODE_DEFAULTS.kafka.sinkRequestsInFlight;
+    if (!Number.isSafeInteger(lanes) || lanes < 1)
+      throw new RangeError(`requestsInFlight must be a whole number ≥ 1, got ${String(lanes)}`);
     this.#kafka = kafka;
-    this.#producer = KafkaRecordSink.#newProducer(kafka);
+    this.#lanes = Array.from({ length: lanes }, () => ({
+      producer: KafkaRecordSink.#newProducer(kafka),
+      connecting: undefined,
+      isSending: false,
+    }));
     this.#compression = COMPRESSION_IDS[options.compression ?? 'none'];
   }
 
@@ -125,78 +149,88 @@ export class KafkaRecordSink implements RecordSink {
   }
 
   /**
-   * After a failed send the producer is replaced: a broker that restarted may have lost the idempotent
+   * After a failed send the lane's producer is replaced: a broker that restarted may have lost the idempotent
    * producer's state, and kafkajs then keeps failing with sequence errors. The caller re-syncs from the
    * target before retrying, so a new producer id costs no duplicate.
    */
-  #replaceProducer(): void {
-    const old = this.#producer;
-    const connecting = this.#connecting;
-    this.#producer = KafkaRecordSink.#newProducer(this.#kafka);
-    this.#connecting = undefined;
+  #replaceProducer(lane: Lane): void {
+    const old = lane.producer;
+    const connecting = lane.connecting;
+    lane.producer = KafkaRecordSink.#newProducer(this.#kafka);
+    lane.connecting = undefined;
     if (connecting) void connecting.then(() => old.disconnect()).catch(() => undefined);
   }
 
   write(topic: string, partition: number, records: RecordSet): Promise<{ baseOffset: number }> {
     return new Promise((resolve, reject) => {
       this.#queue.push({ topic, partition, records, resolve, reject });
-      if (this.#isSending || this.#isScheduled) return;
+      if (this.#isScheduled || this.#lanes.every((lane) => lane.isSending)) return;
       this.#isScheduled = true;
       process.nextTick(() => {
         this.#isScheduled = false;
-        if (!this.#isSending) void this.#sendQueued();
+        const idle = this.#lanes.find((lane) => !lane.isSending);
+        if (idle) void this.#sendQueued(idle);
       });
     });
   }
 
-  /** Sends what is queued, one request at a time, until nothing is. */
-  async #sendQueued(): Promise<void> {
-    this.#isSending = true;
+  /**
+   * The next request's writes: the first queued write of each partition not in flight; the rest stay queued.
+   * Taken partitions are marked in flight.
+   */
+  #take(): QueuedWrite[] {
+    const group: QueuedWrite[] = [];
+    const later: QueuedWrite[] = [];
+    for (const write of this.#queue) {
+      const key = partitionKey(write);
+      if (this.#inFlight.has(key)) later.push(write);
+      else {
+        this.#inFlight.add(key);
+        group.push(write);
+      }
+    }
+    this.#queue = later;
+    return group;
+  }
+
+  /** Sends what is queued on `lane`, one request at a time, until nothing it may take is. */
+  async #sendQueued(lane: Lane): Promise<void> {
+    lane.isSending = true;
     try {
-      while (this.#queue.length > 0) {
-        const taken = new Set<string>();
-        const group: QueuedWrite[] = [];
-        const later: QueuedWrite[] = [];
-        for (const write of this.#queue) {
-          const key = `${write.topic}\u0000${write.partition}`;
-          if (taken.has(key)) later.push(write);
-          else {
-            taken.add(key);
-            group.push(write);
-          }
-        }
-        this.#queue = later;
+      for (let group = this.#take(); group.length > 0; group = this.#take()) {
         try {
-          await this.#send(group);
+          await this.#send(lane, group);
         } catch (err) {
           if (group.length > 1 && isTooLarge(err)) {
             // Which partition's batch was too large is not said reliably: each write alone tells.
             for (const write of group)
-              await this.#send([write]).catch((alone: unknown) =>
-                write.reject(this.#failure(alone, [write])(write)),
+              await this.#send(lane, [write]).catch((alone: unknown) =>
+                write.reject(this.#failure(lane, alone, [write])(write)),
               );
           } else {
-            const failure = this.#failure(err, group);
+            const failure = this.#failure(lane, err, group);
             for (const write of group) write.reject(failure(write));
           }
+        } finally {
+          for (const write of group) this.#inFlight.delete(partitionKey(write));
         }
       }
     } finally {
-      this.#isSending = false;
+      lane.isSending = false;
     }
   }
 
   /** One produce request for `group`; resolves each write it answers, throws what the request threw. */
-  async #send(group: readonly QueuedWrite[]): Promise<void> {
-    this.#connecting ??= this.#producer.connect();
-    await this.#connecting;
+  async #send(lane: Lane, group: readonly QueuedWrite[]): Promise<void> {
+    lane.connecting ??= lane.producer.connect();
+    await lane.connecting;
     const byTopic = new Map<string, Message[]>();
     for (const write of group) {
       let messages = byTopic.get(write.topic);
       if (!messages) byTopic.set(write.topic, (messages = []));
       for (const m of toKafkaMessages(write.partition, write.records)) messages.push(m);
     }
-    const answers: RecordMetadata[] = await this.#producer.sendBatch({
+    const answers: RecordMetadata[] = await lane.producer.sendBatch({
       acks: -1,
       compression: this.#compression,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
@@ -213,15 +247,15 @@ export class KafkaRecordSink implements RecordSink {
       }
     }
     // A new producer starts with fresh metadata, so the retry sees the partition.
-    if (unsent) this.#replaceProducer();
+    if (unsent) this.#replaceProducer(lane);
   }
 
-  /** What each write of a failed request is told; the producer is replaced unless a batch was too large. */
-  #failure(err: unknown, group: readonly QueuedWrite[]): (write: QueuedWrite) => unknown {
+  /** What each write of a failed request is told; the lane's producer is replaced unless a batch was too large. */
+  #failure(lane: Lane, err: unknown, group: readonly QueuedWrite[]): (write: QueuedWrite) => unknown {
     if (isTooLarge(err) && group.length === 1) {
       return (w) => recordTooLargeError(err, w.topic, w.partition, w.records.length);
     }
-    this.#replaceProducer();
+    this.#replaceProducer(lane);
     return (w) =>
       translateKafkaError(err, `writing ${w.records.length} records to ${w.topic}/${w.partition}`, {
         topic: w.topic,
@@ -230,6 +264,8 @@ export class KafkaRecordSink implements RecordSink {
   }
 
   async stop(): Promise<void> {
-    if (this.#connecting) await this.#producer.disconnect();
+    await Promise.all(
+      this.#lanes.map((lane) => (lane.connecting ? lane.producer.disconnect() : Promise.resolve())),
+    );
   }
 }

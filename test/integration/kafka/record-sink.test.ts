@@ -1,10 +1,11 @@
 /**
  * The sink's write coalescing on a real broker: writes of several partitions that arrive together leave in
- * as few requests as one in flight allows (those asked in one turn of the event loop in one request), each answered with its own partition's offset, a partition's
- * writes in order; a record too large for the target is blamed on its own write only. A write goes as the
- * records the link encoded (a RecordSet), one batch per write, compressed with the sink's codec: the broker
- * keeps each batch as sent, the idempotent producer's sequence advances by its records, and every record
- * reads back as it was written.
+ * as few requests as the producers in flight allow (those asked in one turn of the event loop in one
+ * request), each answered with its own partition's offset, a partition's writes in order; with two requests
+ * in flight a write does not wait for another partition's answer (through a delayed listener); a record too
+ * large for the target is blamed on its own write only. A write goes as the records the link encoded (a
+ * RecordSet), one batch per write, compressed with the sink's codec: the broker keeps each batch as sent,
+ * the idempotent producer's sequence advances by its records, and every record reads back as it was written.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -36,7 +37,8 @@ describe('KafkaRecordSink: coalesced writes', () => {
   let kafka: Kafka;
 
   before(async () => {
-    env = await TestEnvironment.start({ kafka: ['a'] });
+    // A WAN listener too (delay 0 until a test sets one): a request held in flight for as long as it wants.
+    env = await TestEnvironment.start({ kafka: ['a'], wan: { delayMs: 0 } });
     kafka = createKafkaClient({
       brokers: env.cluster('a').bootstrapServers,
       clientId: 'sink',
@@ -49,6 +51,7 @@ describe('KafkaRecordSink: coalesced writes', () => {
       topics: [
         { topic: 'sink-many', numPartitions: 4 },
         { topic: 'sink-turn', numPartitions: 4 },
+        { topic: 'sink-lanes', numPartitions: 4 },
         {
           topic: 'sink-small',
           numPartitions: 3,
@@ -125,6 +128,71 @@ describe('KafkaRecordSink: coalesced writes', () => {
       assert.equal(produceRequests, 3);
     } finally {
       await sink.stop();
+    }
+  });
+
+  it("sends a write while another partition's request is in flight, not after its answer (requests in flight: 2)", async () => {
+    // Through a 100 ms delay each way a request is in flight ≥ 200 ms: a second write is asked for meanwhile.
+    const wan = env.wan('a');
+    wan.setDelay(100);
+    const far = createKafkaClient({
+      brokers: env.wanBootstrapServers('a'),
+      clientId: 'sink-far',
+      logger: silentLogger(),
+    });
+    /** The sink's Produce requests as kafkajs sent and answered them (epoch ms). */
+    const produced: { sentAt: number; answeredAt: number }[] = [];
+    const watched = Object.create(far) as Kafka;
+    watched.producer = (config) => {
+      const producer = far.producer(config);
+      producer.on(producer.events.REQUEST, ({ payload }) => {
+        if (payload.apiName === 'Produce')
+          produced.push({ sentAt: payload.sentAt, answeredAt: payload.sentAt + payload.duration });
+      });
+      return producer;
+    };
+    /** Writes p then, 20 ms later, q (each its own request); their requests in the order sent. */
+    const writeTwo = async (sink: KafkaRecordSink, p: number, q: number, tag: string) => {
+      produced.length = 0;
+      const first = sink.write('sink-lanes', p, records(`${tag}-${p}`, 1));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await Promise.all([first, sink.write('sink-lanes', q, records(`${tag}-${q}`, 1))]);
+      assert.equal(produced.length, 2, `two Produce requests (${tag})`);
+      return [...produced].sort((x, y) => x.sentAt - y.sentAt) as [
+        (typeof produced)[0],
+        (typeof produced)[0],
+      ];
+    };
+    try {
+      for (const requestsInFlight of [1, 2]) {
+        const sink = new KafkaRecordSink(watched, { requestsInFlight });
+        try {
+          // Every producer of the sink connected first (a connection takes round trips of its own).
+          await writeTwo(sink, 0, 1, `warm${requestsInFlight}`);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          const [a, b] = await writeTwo(sink, 2, 3, `lanes${requestsInFlight}`);
+          if (requestsInFlight === 1)
+            assert.ok(b.sentAt >= a.answeredAt, `one in flight: the second waits for the first's answer`);
+          else
+            assert.ok(
+              b.sentAt < a.answeredAt,
+              `two in flight: the second left ${b.sentAt - a.sentAt} ms after the first, which was answered after ${a.answeredAt - a.sentAt} ms`,
+            );
+        } finally {
+          await sink.stop();
+        }
+      }
+      // Each partition holds its writes in order, one record each, as written.
+      for (const [partition, tags] of [
+        [2, ['lanes1', 'lanes2']],
+        [3, ['lanes1', 'lanes2']],
+      ] as const)
+        assert.deepEqual(
+          [...(await read('sink-lanes', partition)).values()],
+          tags.map((t) => `${t}-${partition}-0`),
+        );
+    } finally {
+      wan.setDelay(0);
     }
   });
 
