@@ -144,8 +144,8 @@ export const NODE_DEFAULTS = deepFreeze({
      * idempotent mode allows one a producer); a partition is never in two at once. With one, a write of a
      * partition that arrived while another partition's request was in flight waited for its answer; with two
      * it leaves at once. At 1,000 records/s of 1 KiB, beside another node on the same 2 cores, the node's part
-     * of latency fell from 5.8–6.8 to 5.1–5.4 ms per write on average; copies unchanged (docs/benchmarks.md,
-     * "Two requests in flight").
+     * of latency fell from 6.4–7.5 to 5.5–6.4 ms per write on average, p99 52–60 to 43–53 ms; copies
+     * unchanged (docs/benchmarks.md, "Two requests in flight").
      */
     sinkRequestsInFlight: 2,
     /** A bounded range read (index load, tail scan) fails after this. */
