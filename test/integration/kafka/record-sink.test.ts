@@ -173,19 +173,37 @@ describe('KafkaRecordSink: coalesced writes', () => {
           const [a, b] = await writeTwo(sink, 2, 3, `lanes${requestsInFlight}`);
           if (requestsInFlight === 1)
             assert.ok(b.sentAt >= a.answeredAt, `one in flight: the second waits for the first's answer`);
-          else
+          else {
             assert.ok(
               b.sentAt < a.answeredAt,
               `two in flight: the second left ${b.sentAt - a.sentAt} ms after the first, which was answered after ${a.answeredAt - a.sentAt} ms`,
             );
+            // A partition is never in two requests at once: its second write, asked for while its first is
+            // in flight, waits for that answer though a producer is idle; another partition's goes at once.
+            produced.length = 0;
+            const first = sink.write('sink-lanes', 2, records('again-first-2', 1));
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            await Promise.all([
+              first,
+              sink.write('sink-lanes', 2, records('again-second-2', 1)),
+              sink.write('sink-lanes', 3, records('again-other-3', 1)),
+            ]);
+            const [p2, p3, p2Again] = [...produced].sort((x, y) => x.sentAt - y.sentAt);
+            assert.equal(produced.length, 3, 'the second write of partition 2 in a request of its own');
+            assert.ok(p3!.sentAt < p2!.answeredAt, 'partition 3 while partition 2 is in flight');
+            assert.ok(
+              p2Again!.sentAt >= p2!.answeredAt,
+              "partition 2's second write after its first's answer",
+            );
+          }
         } finally {
           await sink.stop();
         }
       }
       // Each partition holds its writes in order, one record each, as written.
       for (const [partition, tags] of [
-        [2, ['lanes1', 'lanes2']],
-        [3, ['lanes1', 'lanes2']],
+        [2, ['lanes1', 'lanes2', 'again-first', 'again-second']],
+        [3, ['lanes1', 'lanes2', 'again-other']],
       ] as const)
         assert.deepEqual(
           [...(await read('sink-lanes', partition)).values()],
