@@ -238,7 +238,10 @@ describe('kafkajs plain record batch (patched)', () => {
             .writeInt32(7)
             .writeString('geomesh')
             .writeEncoder(expected);
-          assert.deepEqual(framed.buffer, new Encoder().writeInt32(header.size()).writeEncoder(header).buffer);
+          assert.deepEqual(
+            framed.buffer,
+            new Encoder().writeInt32(header.size()).writeEncoder(header).buffer,
+          );
         },
       ),
       { numRuns: 200 },
