@@ -19,7 +19,7 @@
  */
 import kafkajs, { type Kafka, type Producer } from 'kafkajs';
 import { GeomeshError } from '../../base/index.ts';
-import type { RecordSet, RecordSink } from '../replication/index.ts';
+import { partitionKey, type RecordSet, type RecordSink } from '../replication/index.ts';
 import { NODE_DEFAULTS } from '../defaults/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
 import {
@@ -61,10 +61,6 @@ interface PartitionProducer {
   readonly ready: Promise<void>;
 }
 
-function keyOf(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
-}
-
 function isFenced(err: unknown): boolean {
   return FENCED_TYPES.has((err as { type?: string }).type ?? '');
 }
@@ -102,7 +98,7 @@ export class FencedRecordSink {
   }
 
   async #fenceOnce(topic: string, partition: number): Promise<void> {
-    const key = keyOf(topic, partition);
+    const key = partitionKey(topic, partition);
     await this.#close(key);
     const producer = this.#kafka.producer({
       transactionalId: this.#options.transactionalId(topic, partition),
@@ -135,7 +131,7 @@ export class FencedRecordSink {
 
   /** Closes the partition's producer (handed over or lost); writes into it are refused until fenced again. */
   async release(topic: string, partition: number): Promise<void> {
-    await this.#close(keyOf(topic, partition));
+    await this.#close(partitionKey(topic, partition));
   }
 
   /** A sink over the fenced partitions, writing with `compression`; its stop() leaves the producers open. */
@@ -157,7 +153,7 @@ export class FencedRecordSink {
     records: RecordSet,
     compression: number,
   ): Promise<{ baseOffset: number }> {
-    const key = keyOf(topic, partition);
+    const key = partitionKey(topic, partition);
     const entry = this.#producers.get(key);
     if (!entry) {
       // Refenced after a failure that could not fence at once: the caller re-syncs, then retries.
@@ -209,7 +205,7 @@ export class FencedRecordSink {
    * producer (false). A fence that fails leaves no producer: the next write fences first.
    */
   async #afterFailure(topic: string, partition: number, entry: PartitionProducer): Promise<boolean> {
-    const key = keyOf(topic, partition);
+    const key = partitionKey(topic, partition);
     if (this.#producers.get(key) !== entry) return this.#producers.has(key);
     if (!this.#options.mayFence(topic, partition)) {
       await this.#close(key);

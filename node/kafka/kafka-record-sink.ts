@@ -19,7 +19,7 @@
 import kafkajs, { type Kafka, type Message, type Producer, type RecordMetadata } from 'kafkajs';
 import { GeomeshError } from '../../base/index.ts';
 import { NODE_DEFAULTS } from '../defaults/index.ts';
-import type { RecordSet, RecordSink } from '../replication/index.ts';
+import { partitionKey, type RecordSet, type RecordSink } from '../replication/index.ts';
 import { translateKafkaError } from './kafka-client.ts';
 
 const { CompressionTypes, Partitioners } = kafkajs;
@@ -105,8 +105,6 @@ interface Lane {
   isSending: boolean;
 }
 
-const partitionKey = (write: QueuedWrite): string => `${write.topic}\u0000${write.partition}`;
-
 export interface KafkaRecordSinkOptions {
   compression?: SinkCompression;
   /** Produce requests in flight at once, one per idempotent producer; default NODE_DEFAULTS.kafka.sinkRequestsInFlight. */
@@ -182,7 +180,7 @@ export class KafkaRecordSink implements RecordSink {
     const group: QueuedWrite[] = [];
     const later: QueuedWrite[] = [];
     for (const write of this.#queue) {
-      const key = partitionKey(write);
+      const key = partitionKey(write.topic, write.partition);
       if (this.#inFlight.has(key)) later.push(write);
       else {
         this.#inFlight.add(key);
@@ -212,7 +210,7 @@ export class KafkaRecordSink implements RecordSink {
             for (const write of group) write.reject(failure(write));
           }
         } finally {
-          for (const write of group) this.#inFlight.delete(partitionKey(write));
+          for (const write of group) this.#inFlight.delete(partitionKey(write.topic, write.partition));
         }
       }
     } finally {

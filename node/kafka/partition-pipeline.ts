@@ -18,6 +18,8 @@
  * a batch's write is acknowledged, and only they are committed to the source group, so a restart resumes no
  * later than the last record in the target.
  */
+import { partitionKey } from '../replication/index.ts';
+
 export interface PipelineResult {
   /** Offset to commit for the partition (one past the last record the target holds), if it moved. */
   ackedTo?: number;
@@ -47,7 +49,7 @@ export class PartitionPipeline {
   #inHand = 0;
 
   #pipe(topic: string, partition: number): Pipe {
-    const key = `${topic}\u0000${partition}`;
+    const key = partitionKey(topic, partition);
     let pipe = this.#pipes.get(key);
     if (!pipe) {
       pipe = {

@@ -11,4 +11,4 @@ export {
   linkTuning,
   type InboundLinkInput,
 } from './link-factory.ts';
-export { PartitionWriter, partitionKey, type PartitionWriterOptions } from './partition-writer.ts';
+export { PartitionWriter, type PartitionWriterOptions } from './partition-writer.ts';

@@ -5,12 +5,7 @@
  * unsure from where its records might have landed.
  */
 import { GeomeshError } from '../../base/index.ts';
-import type { RecordSet, RecordSink, TopicPartition } from '../replication/index.ts';
-
-/** `topic\0partition`: the key of a target partition in the node's maps. */
-export function partitionKey(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
-}
+import { partitionKey, type RecordSet, type RecordSink, type TopicPartition } from '../replication/index.ts';
 
 export interface PartitionWriterOptions {
   /** Whether a write into the partition may leave now (work sharing: owned and the lease certainly alive). */

@@ -7,7 +7,7 @@
  * A write whose outcome is unknown makes its partition "unsure" from the index's `through` before it: its
  * records may have landed anywhere from there, so flushed heads never claim past it until a re-sync.
  */
-import { partitionKey } from '../link-wiring/index.ts';
+import { partitionKey } from '../replication/index.ts';
 import type { Logger } from '../log/index.ts';
 import { decodeOriginHeaders, type OriginHighwater, type ProvenanceKeySet } from '../replication/index.ts';
 import {

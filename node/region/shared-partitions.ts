@@ -10,7 +10,7 @@ import type { Logger } from '../log/index.ts';
 import type { ReplicationMetrics } from '../observability/index.ts';
 import type { TopicPartition } from '../replication/index.ts';
 import { OriginIndex, type IndexView } from '../translation/index.ts';
-import { partitionKey } from '../link-wiring/index.ts';
+import { partitionKey } from '../replication/index.ts';
 import type { IndexKeeper } from './index-keeper.ts';
 import type { PartitionCounter } from './ports.ts';
 

@@ -10,6 +10,7 @@ import type { LinkPathObserver } from '../stream/index.ts';
 import type { Logger } from '../log/index.ts';
 import type { IndexKeeper } from './index-keeper.ts';
 import {
+  partitionKey,
   type HighwaterEntry,
   type LinkObserver,
   type OriginHighwater,
@@ -336,9 +337,9 @@ function partitionMarks(
   index: OriginIndex,
   highwater: OriginHighwater,
 ): { marks: HighwaterEntry[]; throughs: PartitionThrough[] } {
-  const wanted = new Set(tps.map((tp) => `${tp.topic}\u0000${tp.partition}`));
+  const wanted = new Set(tps.map((tp) => partitionKey(tp.topic, tp.partition)));
   return {
-    marks: highwater.entries().filter((m) => wanted.has(`${m.topic}\u0000${m.partition}`)),
+    marks: highwater.entries().filter((m) => wanted.has(partitionKey(m.topic, m.partition))),
     throughs: tps.map(
       (tp) => [tp.topic, tp.partition, index.get(tp.topic, tp.partition)?.through ?? 0] as const,
     ),

@@ -7,11 +7,16 @@
  */
 import type { Logger } from '../log/index.ts';
 import type { ReplicationMetrics } from '../observability/index.ts';
-import type { HighwaterEntry, OriginHighwater, TopicPartition } from '../replication/index.ts';
+import {
+  partitionKey,
+  type HighwaterEntry,
+  type OriginHighwater,
+  type TopicPartition,
+} from '../replication/index.ts';
 import type { OriginIndex } from '../translation/index.ts';
 import { LeaseDeadline, type PartitionThrough, type WorkerPool } from '../workers/index.ts';
 import type { IndexKeeper } from './index-keeper.ts';
-import { partitionKey, type PartitionWriter } from '../link-wiring/index.ts';
+import type { PartitionWriter } from '../link-wiring/index.ts';
 import type { PartitionCounter } from './ports.ts';
 import type { RegionWorkSharing } from './region-node-options.ts';
 import { SharedPartitions, type PartitionFences, type SharedLink } from './shared-partitions.ts';
@@ -107,8 +112,8 @@ export function marksAndThroughs(
   index: OriginIndex,
   tps: readonly TopicPartition[],
 ): { marks: HighwaterEntry[]; throughs: PartitionThrough[] } {
-  const wanted = new Set(tps.map((tp) => `${tp.topic}\u0000${tp.partition}`));
-  const has = (topic: string, partition: number) => wanted.has(`${topic}\u0000${partition}`);
+  const wanted = new Set(tps.map((tp) => partitionKey(tp.topic, tp.partition)));
+  const has = (topic: string, partition: number) => wanted.has(partitionKey(topic, partition));
   return {
     marks: highwater.entries().filter((m) => has(m.topic, m.partition)),
     throughs: tps.map(

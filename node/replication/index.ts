@@ -46,6 +46,7 @@ export type {
   SourceRecord,
   TopicPartition,
 } from './ports.ts';
+export { partitionKey } from './ports.ts';
 export { PackedRecords, payloadBytes, recordsFrom, type DecodedRecord } from './packed-records.ts';
 export { RecordSet, RecordSetBuilder } from './record-set.ts';
 export {

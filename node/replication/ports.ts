@@ -59,6 +59,11 @@ export interface SourceBatch {
 
 export type { SinkRecord } from './record-set.ts';
 
+/** `topic\0partition`: the key of a partition in the node's maps. */
+export function partitionKey(topic: string, partition: number): string {
+  return `${topic}\u0000${partition}`;
+}
+
 export interface TopicPartition {
   topic: string;
   partition: number;

@@ -5,13 +5,10 @@
  */
 import type { IndexRecord } from './index-codec.ts';
 import { PartitionRuns } from './partition-runs.ts';
+import { partitionKey } from '../replication/index.ts';
 
 /** Approximate bytes a run takes in memory (four array slots, the per-origin slot, the origin reference). */
 export const BYTES_PER_RUN = 54;
-
-function keyOf(topic: string, partition: number): string {
-  return `${topic}\u0000${partition}`;
-}
 
 /** The origins of records written one after the other: record i came from `region(i)` at `offset(i)`. */
 export interface WrittenOrigins {
@@ -30,12 +27,12 @@ export class OriginIndex {
 
   /** The runs of a partition, or undefined when nothing was ever replicated into it. */
   get(topic: string, partition: number): PartitionRuns | undefined {
-    return this.#partitions.get(keyOf(topic, partition))?.runs;
+    return this.#partitions.get(partitionKey(topic, partition))?.runs;
   }
 
   /** The runs of a partition, made empty when missing. */
   runsOf(topic: string, partition: number): PartitionRuns {
-    const key = keyOf(topic, partition);
+    const key = partitionKey(topic, partition);
     let entry = this.#partitions.get(key);
     if (!entry) {
       entry = { topic, partition, runs: new PartitionRuns() };
@@ -62,13 +59,13 @@ export class OriginIndex {
   noteWrittenRun(topic: string, partition: number, baseOffset: number, origins: WrittenOrigins): void {
     const runs = this.runsOf(topic, partition);
     for (let i = 0; i < origins.length; i++) runs.add(baseOffset + i, origins.region(i), origins.offset(i));
-    this.#headsDirty.add(keyOf(topic, partition));
+    this.#headsDirty.add(partitionKey(topic, partition));
   }
 
   /** Records that a scan of the log found nothing more to index below `offset`. */
   noteScannedThrough(topic: string, partition: number, offset: number): void {
     this.runsOf(topic, partition).advanceThrough(offset);
-    this.#headsDirty.add(keyOf(topic, partition));
+    this.#headsDirty.add(partitionKey(topic, partition));
   }
 
   /**
@@ -92,7 +89,7 @@ export class OriginIndex {
   /** Forgets a partition's runs (the partition was re-created); its log is then scanned again. */
   reset(topic: string, partition: number): void {
     this.get(topic, partition)?.reset();
-    this.#headsDirty.add(keyOf(topic, partition));
+    this.#headsDirty.add(partitionKey(topic, partition));
   }
 
   /**
@@ -100,8 +97,8 @@ export class OriginIndex {
    * instance owns it now and keeps its index; it is loaded again if this one takes it back.
    */
   forget(topic: string, partition: number): void {
-    this.#partitions.delete(keyOf(topic, partition));
-    this.#headsDirty.delete(keyOf(topic, partition));
+    this.#partitions.delete(partitionKey(topic, partition));
+    this.#headsDirty.delete(partitionKey(topic, partition));
   }
 
   /** Prunes a partition's runs below its log start; returns how many went. */

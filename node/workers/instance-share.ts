@@ -8,7 +8,7 @@
  * (the partitions are no longer owned, so queued writes are refused), then its work (stop reading, settle the
  * writes already sent, give the fence up) runs after whatever take or drop came before it.
  */
-import type { TopicPartition } from '../replication/index.ts';
+import { partitionKey, type TopicPartition } from '../replication/index.ts';
 import type { LeaseDeadline } from './lease-deadline.ts';
 
 export interface InstanceShareOptions {
@@ -21,8 +21,6 @@ export interface InstanceShareOptions {
   /** Partitions dropped (already not owned): stop reading, let the writes sent settle, give the fence up. */
   onDrop(tps: readonly TopicPartition[]): Promise<void>;
 }
-
-const keyOf = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 export class InstanceShare {
   readonly #options: InstanceShareOptions;
@@ -37,7 +35,7 @@ export class InstanceShare {
 
   /** Whether this worker reads and writes the partition now (its instance owns it, and the rule gives it here). */
   owns(topic: string, partition: number): boolean {
-    return this.#owned.has(keyOf(topic, partition));
+    return this.#owned.has(partitionKey(topic, partition));
   }
 
   /** Fencing: a write may leave while the partition is owned and the lease certainly alive. */
@@ -54,14 +52,14 @@ export class InstanceShare {
   take(tps: readonly TopicPartition[]): Promise<void> {
     const asked = tps
       .filter((tp) => this.#options.isMine(tp.topic, tp.partition))
-      .map((tp) => ({ tp, drops: this.#drops.get(keyOf(tp.topic, tp.partition)) ?? 0 }));
+      .map((tp) => ({ tp, drops: this.#drops.get(partitionKey(tp.topic, tp.partition)) ?? 0 }));
     return this.#enqueue(async () => {
       // A drop that came after this take was asked for wins: the partition is not taken.
       const mine = asked
-        .filter(({ tp, drops }) => (this.#drops.get(keyOf(tp.topic, tp.partition)) ?? 0) === drops)
+        .filter(({ tp, drops }) => (this.#drops.get(partitionKey(tp.topic, tp.partition)) ?? 0) === drops)
         .map(({ tp }) => tp);
       if (mine.length === 0) return;
-      for (const tp of mine) this.#owned.add(keyOf(tp.topic, tp.partition));
+      for (const tp of mine) this.#owned.add(partitionKey(tp.topic, tp.partition));
       await this.#options.onTake(mine);
     });
   }
@@ -73,7 +71,7 @@ export class InstanceShare {
   drop(tps: readonly TopicPartition[]): Promise<void> {
     const mine = tps.filter((tp) => this.#options.isMine(tp.topic, tp.partition));
     for (const tp of mine) {
-      const key = keyOf(tp.topic, tp.partition);
+      const key = partitionKey(tp.topic, tp.partition);
       this.#owned.delete(key);
       this.#drops.set(key, (this.#drops.get(key) ?? 0) + 1);
     }

@@ -13,6 +13,7 @@ import { KafkaCluster, type FencedRecordSink } from '../kafka/index.ts';
 import { createLogger } from '../log/index.ts';
 import {
   OriginHighwater,
+  partitionKey,
   ProvenanceKeySet,
   type HighwaterEntry,
   type LinkReplicator,
@@ -81,7 +82,6 @@ const recorder = new ObserverRecorder();
 const streams = new StreamRelayClient(post, new PeerBoard(start.peerBoard.regions, start.peerBoard.buffer));
 /** `topic\0partition` → the index `through` of an owned partition (where its next write's records start). */
 const throughs = new Map<string, number>();
-const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 const pendingResyncs = new Map<
   number,
   { topic: string; partition: number; resolve: () => void; reject: (err: Error) => void }
@@ -92,7 +92,7 @@ function applyMarks(marks: readonly HighwaterEntry[], atThrough: readonly Partit
   for (const m of marks)
     if (owns(m.topic, m.partition)) highwater.advance(m.topic, m.partition, m.origin, m.offset);
   for (const [topic, partition, through] of atThrough)
-    if (owns(topic, partition)) throughs.set(key(topic, partition), through);
+    if (owns(topic, partition)) throughs.set(partitionKey(topic, partition), through);
 }
 
 function clusterOf(name: string): KafkaCluster {
@@ -114,7 +114,7 @@ const mayWrite = share ? (t: string, p: number) => share.mayWrite(t, p) : isMine
 const writer = new PartitionWriter({
   // The partitions of other workers are theirs to write: one writer per target partition.
   mayWrite,
-  through: (topic, partition) => throughs.get(key(topic, partition)) ?? 0,
+  through: (topic, partition) => throughs.get(partitionKey(topic, partition)) ?? 0,
   onUnsure: (topic, partition, through) => post({ v: 1, kind: 'unsure', topic, partition, through }),
   onFenced,
 });
@@ -148,7 +148,7 @@ function linkReplicator(spec: WorkerLinkSpec): LinkReplicator {
     // goes with the link's counters (`stats`).
     peerStreams: () => streams.peer(spec.from),
     onAcked: (topic, partition, baseOffset, origins) => {
-      const k = key(topic, partition);
+      const k = partitionKey(topic, partition);
       throughs.set(k, Math.max(throughs.get(k) ?? 0, baseOffset + origins.length));
       post(encodeAckedRun(topic, partition, baseOffset, origins));
     },
@@ -189,7 +189,7 @@ async function dropPartitions(tps: readonly TopicPartition[]): Promise<void> {
   if (fenced) await Promise.all(tps.map((tp) => fenced.release(tp.topic, tp.partition)));
   for (const { topic, partition } of tps) {
     highwater.forget(topic, partition);
-    throughs.delete(key(topic, partition));
+    throughs.delete(partitionKey(topic, partition));
   }
   logger.info({ partitions: tps.map((tp) => `${tp.topic}/${tp.partition}`) }, 'partitions dropped');
 }
@@ -271,7 +271,7 @@ function onMessage(message: MainMessage): void {
       for (const m of message.marks)
         if (isMine(m.topic, m.partition)) highwater.advance(m.topic, m.partition, m.origin, m.offset);
       for (const [topic, partition, through] of message.throughs)
-        if (isMine(topic, partition)) throughs.set(key(topic, partition), through);
+        if (isMine(topic, partition)) throughs.set(partitionKey(topic, partition), through);
       share.take(message.tps).catch((err: unknown) => logger.error({ err }, 'taking partitions failed'));
       return;
     case 'drop': {
