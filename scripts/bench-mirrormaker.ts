@@ -201,6 +201,8 @@ async function main(): Promise<void> {
   try {
     const brokersA = env.cluster('a').bootstrapServers;
     const brokersB = env.cluster('b').bootstrapServers;
+    // Their CPU during each copy is reported beside the contender's: on one machine they share its cores.
+    const brokerPids = [env.cluster('a').pid, env.cluster('b').pid].filter((p) => p !== undefined);
     const a = client(brokersA, 'bench-a');
     const b = client(brokersB, 'bench-b');
     const etcd = env.etcd!.endpoints[0]!;
@@ -350,11 +352,12 @@ async function main(): Promise<void> {
                 ).process;
           live.add(started);
           try {
-            const copy = await timeCopy(started, b, topic, count, size);
+            const copy = await timeCopy(started, b, topic, count, size, brokerPids);
             figures.contenders[contender.name] = copy;
             log(
               `  ${contender.name}: ${Math.round(copy.recordsPerSecond)} records/s, ${copy.cpuMicrosPerRecord.toFixed(1)} µs CPU/record, ` +
-                `peak RSS ${Math.round(copy.peakRssMiB)} MiB, load average ${(loadavg()[0] ?? 0).toFixed(2)}` +
+                `peak RSS ${Math.round(copy.peakRssMiB)} MiB, load average ${(loadavg()[0] ?? 0).toFixed(2)}; ` +
+                `cores: it ${copy.contenderCores.toFixed(2)}, brokers ${copy.brokerCores.toFixed(2)}, machine ${Math.round(copy.machineBusy * 100)} % busy` +
                 (copy.recordsInTarget !== count ? ` — b holds ${copy.recordsInTarget} of ${count}!` : ''),
             );
           } finally {

@@ -11,6 +11,12 @@ export interface CopyFigures {
   secondsToFirstRecord: number;
   /** Records in b at the end: more than the backlog would mean duplicates. */
   recordsInTarget: number;
+  /** Over the same span: the cores the contender's process tree kept busy (CPU seconds per second). */
+  contenderCores: number;
+  /** …those both brokers kept busy (0 when their processes are not known). */
+  brokerCores: number;
+  /** …and the share of all the machine's cores that was busy, whoever used them (0–1). */
+  machineBusy: number;
 }
 
 export interface LimitFigures {
@@ -93,6 +99,9 @@ export function summarise(
         cpuMicrosPerRecord: of('cpuMicrosPerRecord'),
         peakRssMiB: of('peakRssMiB'),
         secondsToFirstRecord: of('secondsToFirstRecord'),
+        contenderCores: of('contenderCores'),
+        brokerCores: of('brokerCores'),
+        machineBusy: of('machineBusy'),
         duplicatesOrLosses: figures.filter(({ f, records }) => f.recordsInTarget !== records).length,
       };
     }
@@ -175,8 +184,30 @@ export function renderMarkdown(
       );
     }
   }
+  lines.push(...coresTable(report.medians, e.cores));
   for (const l of [report.latency, report.latencyAtHalf]) if (l) lines.push(...latencyTable(l));
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Where the machine's cores went during each copy: the contender's, the brokers', and how busy the machine
+ * was in all. A machine near 100 % busy is the limit, whatever cores the contender was pinned to.
+ */
+function coresTable(medians: Summary['medians'], cores: number): string[] {
+  if (medians.length === 0) return [];
+  const lines = [
+    '',
+    `Cores during each copy (CPU seconds per second, medians; the machine has ${cores}):`,
+    '',
+    '| value × records | contender | its cores | both brokers | machine busy |',
+    '|---|---|---:|---:|---:|',
+  ];
+  for (const m of medians)
+    for (const [name, c] of Object.entries(m.contenders))
+      lines.push(
+        `| ${m.size} B × ${n(m.records)} | ${label(name)} | ${n(c.contenderCores, 2)} | ${n(c.brokerCores, 2)} | ${n(c.machineBusy * 100)} % |`,
+      );
+  return lines;
 }
 
 /** The lines of one latency part's table. */

@@ -6,7 +6,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Admin, Kafka } from 'kafkajs';
 import type { ManagedProcess } from '../../test/harness/index.ts';
 import type { CopyFigures } from './mirror-report.ts';
-import { PeakRss, treeCpuSeconds } from './process-tree.ts';
+import {
+  busyShare,
+  machineTicks,
+  type MachineTicks,
+  PeakRss,
+  treeCpuSeconds,
+  treesCpuSeconds,
+} from './process-tree.ts';
 
 const POLL_MS = 50;
 const MB = 1e6;
@@ -30,7 +37,8 @@ export type CopyContender = Pick<ManagedProcess, 'name' | 'pid' | 'state' | 'log
 
 /**
  * Times a replicator copying `count` records of `topic` into b: from the first copied record to the last.
- * Throws when it exits or makes no progress for a minute (two before its first record).
+ * Throws when it exits or makes no progress for a minute (two before its first record). `brokers`: the
+ * brokers' process ids, whose CPU over the same span is reported beside the contender's.
  */
 export async function timeCopy(
   contender: CopyContender,
@@ -38,13 +46,14 @@ export async function timeCopy(
   topic: string,
   count: number,
   size: number,
+  brokers: readonly number[] = [],
 ): Promise<CopyFigures> {
   // An admin client of its own: kafkajs keeps asking for the metadata of every topic an admin client ever
   // looked at, and fails every request once one of them is deleted (as the previous runs' are).
   const adminB = b.admin();
   await adminB.connect();
   try {
-    return await timeCopyWith(contender, adminB, topic, count, size);
+    return await timeCopyWith(contender, adminB, topic, count, size, brokers);
   } finally {
     await adminB.disconnect();
   }
@@ -56,11 +65,13 @@ async function timeCopyWith(
   topic: string,
   count: number,
   size: number,
+  brokers: readonly number[],
 ): Promise<CopyFigures> {
   const pid = contender.pid!;
   const startedAt = performance.now();
   const peak = new PeakRss(pid);
-  let first: { at: number; copied: number; cpu: number } | undefined;
+  let first:
+    { at: number; copied: number; cpu: number; brokerCpu: number; machine: MachineTicks } | undefined;
   let copied = 0;
   let progressedAt = performance.now();
   // Offsets are asked for once the topic is listed: asked before, kafkajs retries the unknown topic for
@@ -75,7 +86,14 @@ async function timeCopyWith(
     peak.sample();
     if (now > copied) progressedAt = at;
     copied = now;
-    if (!first && copied > 0) first = { at, copied, cpu: treeCpuSeconds(pid) };
+    if (!first && copied > 0)
+      first = {
+        at,
+        copied,
+        cpu: treeCpuSeconds(pid),
+        brokerCpu: treesCpuSeconds(brokers),
+        machine: machineTicks(),
+      };
     if (copied >= count) break;
     if (at - progressedAt > (first ? 60_000 : 120_000))
       throw new Error(
@@ -84,6 +102,8 @@ async function timeCopyWith(
     await sleep(POLL_MS);
   }
   const cpu = treeCpuSeconds(pid);
+  const brokerCpu = treesCpuSeconds(brokers);
+  const machine = machineTicks();
   const seconds = (performance.now() - first!.at) / 1000;
   const measured = count - first!.copied;
   if (measured <= 0)
@@ -97,6 +117,9 @@ async function timeCopyWith(
     peakRssMiB: peak.bytes() / MIB,
     secondsToFirstRecord: (first!.at - startedAt) / 1000,
     recordsInTarget: await endOffsetSum(adminB, topic),
+    contenderCores: (cpu - first!.cpu) / seconds,
+    brokerCores: (brokerCpu - first!.brokerCpu) / seconds,
+    machineBusy: busyShare(first!.machine, machine),
   };
 }
 

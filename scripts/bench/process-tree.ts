@@ -57,6 +57,35 @@ function statusKib(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   }
 }
 
+/** The CPU time of several process trees (e.g. both brokers), in seconds. */
+export function treesCpuSeconds(roots: readonly number[]): number {
+  return roots.reduce((sum, root) => sum + treeCpuSeconds(root), 0);
+}
+
+/** The whole machine's CPU time since boot, all cores: busy (anything but idle and iowait) and in all, in ticks. */
+export interface MachineTicks {
+  busy: number;
+  total: number;
+}
+
+export function machineTicks(): MachineTicks {
+  // The first line of /proc/stat: "cpu  user nice system idle iowait irq softirq steal guest guest_nice".
+  const fields = readFileSync('/proc/stat', 'utf8')
+    .split('\n', 1)[0]!
+    .trim()
+    .split(/\s+/)
+    .slice(1, 9)
+    .map(Number);
+  const total = fields.reduce((sum, t) => sum + t, 0);
+  return { busy: total - fields[3]! - fields[4]!, total };
+}
+
+/** The share of the machine's cores that was busy between two readings (0–1). */
+export function busyShare(from: MachineTicks, to: MachineTicks): number {
+  const total = to.total - from.total;
+  return total > 0 ? (to.busy - from.busy) / total : 0;
+}
+
 /** Resident bytes of the tree under `root` now. */
 export function treeRssBytes(root: number): number {
   return processTree(root).reduce((sum, pid) => sum + statusKib(pid, 'VmRSS') * 1024, 0);
