@@ -195,7 +195,9 @@ export async function startGeomeshNode(
 
 /** A checkout's `geomesh` entry point (`bin.ts` in older checkouts), or undefined when it has none. */
 export function findEntryPoint(root: string): string | undefined {
-  return ['bin.mjs', 'bin.ts'].map((name) => join(root, 'node', 'cli', name)).find((path) => existsSync(path));
+  return ['bin.mjs', 'bin.ts']
+    .map((name) => join(root, 'node', 'cli', name))
+    .find((path) => existsSync(path));
 }
 
 function entryPoint(root: string): string {
@@ -211,7 +213,8 @@ function entryPoint(root: string): string {
  */
 export function launchSettings(root: string): { env: Record<string, string>; flags: string[] } {
   const first = readFileSync(entryPoint(root), 'utf8').split('\n', 1)[0] ?? '';
-  const [, assignments = '', flags = ''] = /^#!\S*env(?: -S)?((?: \w+=\S*)*) (?:\S*\/)?node(?: (.*))?$/.exec(first) ?? [];
+  const [, assignments = '', flags = ''] =
+    /^#!\S*env(?: -S)?((?: \w+=\S*)*) (?:\S*\/)?node(?: (.*))?$/.exec(first) ?? [];
   const env = Object.fromEntries(
     assignments
       .split(/\s+/)

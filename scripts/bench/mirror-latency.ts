@@ -9,6 +9,7 @@ import type { ManagedProcess } from '../../test/harness/index.ts';
 import { measureLatency, type LatencyFigures } from './latency.ts';
 import { startGeomeshNode, startMirrorMaker } from './mirror-contenders.ts';
 import { createTopics, endOffsetSum } from './mirror-steps.ts';
+import { roundOrder, type LatencyRound } from './mirror-report.ts';
 
 const log = (line: string): void => console.error(line);
 
@@ -118,6 +119,26 @@ export async function measureEach(
     Object.assign(figures, await measureAll({ ...ctx, names: [name] }));
   }
   return figures;
+}
+
+/**
+ * The latency part `rounds` times, all at once or each alone; from round to round the order rotates (alone:
+ * A → B, then B → A, …), so that neither always goes first on the brokers. Each round on topics of its own.
+ */
+export async function measureRounds(
+  ctx: Parameters<typeof measureAll>[0] & { topicPrefix: string; rounds: number; together: boolean },
+): Promise<LatencyRound[]> {
+  const rounds: LatencyRound[] = [];
+  for (let r = 0; r < ctx.rounds; r++) {
+    const names = roundOrder(ctx.names, r);
+    const topicPrefix = ctx.rounds === 1 ? ctx.topicPrefix : `${ctx.topicPrefix}r${r + 1}-`;
+    if (ctx.rounds > 1) log(`  round ${r + 1} of ${ctx.rounds}: ${names.join(ctx.together ? ', ' : ' → ')}`);
+    const figures = ctx.together
+      ? await measureAll({ ...ctx, names, topicPrefix })
+      : await measureEach({ ...ctx, names, topicPrefix });
+    rounds.push({ order: names, figures });
+  }
+  return rounds;
 }
 
 /** Writes one record into each of `topics` of a (retried while a loaded broker does not know a new topic yet). */

@@ -49,6 +49,51 @@ export interface LatencyReport {
   geomesh?: LatencyFigures;
   /** `--baseline`: the other checkout, measured at the same time on a topic of its own. */
   baseline?: LatencyFigures;
+  /**
+   * `--latency-rounds` above 1: every round's order and figures. The contenders' figures above are then each
+   * one's median round by p99 (the higher of the middle two for an even count).
+   */
+  rounds?: { order: string[]; figures: Record<string, { p50Ms: number; p99Ms: number; maxMs: number }> }[];
+}
+
+type Contender = 'mirrormaker' | 'geomesh' | 'baseline';
+
+/** One round of the latency part: the order the contenders started in (one after another when alone). */
+export interface LatencyRound {
+  order: string[];
+  figures: Partial<Record<Contender, LatencyFigures>>;
+}
+
+/** The order of round `round` (0-based): the contenders rotated by it, so that each goes first in turn. */
+export function roundOrder<T>(names: readonly T[], round: number): T[] {
+  return names.map((_, i) => names[(i + round) % names.length]!);
+}
+
+/**
+ * The latency part over its rounds: each contender's figures from its median round by p99 (so its
+ * histograms and process figures are those of one real round), and with several rounds every round's
+ * p50 / p99 / max. The higher of the middle two for an even count: never the kinder one.
+ */
+export function overRounds(
+  rounds: readonly LatencyRound[],
+): Partial<Record<Contender, LatencyFigures>> & Pick<LatencyReport, 'rounds'> {
+  const out: Partial<Record<Contender, LatencyFigures>> & Pick<LatencyReport, 'rounds'> = {};
+  for (const name of ['mirrormaker', 'geomesh', 'baseline'] as const) {
+    const measured = rounds.flatMap((r) => (r.figures[name] ? [r.figures[name]] : []));
+    if (measured.length === 0) continue;
+    out[name] = [...measured].sort((x, y) => x.p99Ms - y.p99Ms)[Math.floor(measured.length / 2)];
+  }
+  if (rounds.length > 1)
+    out.rounds = rounds.map((r) => ({
+      order: r.order,
+      figures: Object.fromEntries(
+        Object.entries(r.figures).map(([name, f]) => [
+          name,
+          { p50Ms: f.p50Ms, p99Ms: f.p99Ms, maxMs: f.maxMs },
+        ]),
+      ),
+    }));
+  return out;
 }
 
 /** The median of `xs` (the mean of the middle two for an even count). */
@@ -230,6 +275,25 @@ function latencyTable(l: LatencyReport): string[] {
       lines.push(
         `| ${label(name)} | ${n(f.received)} of ${n(f.produced)} | ${f.sentPerSecond === undefined ? '' : n(f.sentPerSecond)} | ${n(f.p50Ms)} | ${n(f.p99Ms)} | ${n(f.maxMs)} |`,
       );
+  if (l.rounds) {
+    const names = (['mirrormaker', 'geomesh', 'baseline'] as const).filter((name) => l[name]);
+    lines.push(
+      '',
+      `Above, each contender's median round of ${l.rounds.length} by p99. Every round (p50 / p99 / max ms):`,
+      '',
+      `| round | order | ${names.map(label).join(' | ')} |`,
+      `|---|---|${names.map(() => '---|').join('')}`,
+      ...l.rounds.map(
+        (r, i) =>
+          `| ${i + 1} | ${r.order.map(label).join(l.together ? ', ' : ' → ')} | ${names
+            .map((name) => {
+              const f = r.figures[name];
+              return f ? `${n(f.p50Ms)} / ${n(f.p99Ms)} / ${n(f.maxMs)}` : '';
+            })
+            .join(' | ')} |`,
+      ),
+    );
+  }
   for (const [name, f] of [
     ['geomesh', l.geomesh],
     ['baseline', l.baseline],

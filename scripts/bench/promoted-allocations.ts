@@ -63,7 +63,10 @@ async function start(): Promise<void> {
     const mib = (n: number): string => (n / 1_048_576).toFixed(1).padStart(7);
     const total = [...sites.values()].reduce((a, b) => a + b, 0);
     const top = [...sites].sort((a, b) => b[1] - a[1]).slice(0, 40);
-    writeFileSync(out, `${mib(total)} MiB promoted in all\n${top.map(([k, v]) => `${mib(v)} MiB  ${k}`).join('\n')}\n`);
+    writeFileSync(
+      out,
+      `${mib(total)} MiB promoted in all\n${top.map(([k, v]) => `${mib(v)} MiB  ${k}`).join('\n')}\n`,
+    );
   };
   setInterval(() => void write().catch(() => undefined), 2_000).unref();
 }
