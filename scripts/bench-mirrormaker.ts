@@ -268,7 +268,7 @@ async function main(): Promise<void> {
     }
 
     const latencyContext = {
-      names: (['mirrormaker', 'geomesh', 'baseline'] as const).filter((c) =>
+      names: (['mirrormaker', 'geomesh', 'baseline', 'floor'] as const).filter((c) =>
         c === 'baseline' ? values.baseline !== undefined : contenders.has(c),
       ),
       ...(values.baseline !== undefined && { baselineRoot: resolve(values.baseline) }),

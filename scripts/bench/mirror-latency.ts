@@ -18,14 +18,17 @@ export type LatencyFigureSet = {
   mirrormaker?: LatencyFigures;
   geomesh?: LatencyFigures;
   baseline?: LatencyFigures;
+  /** No replicator: the measuring consumer reads a itself, one hop (what no replicator can beat). */
+  floor?: LatencyFigures;
 };
 
 /**
  * Latency of the replicators at once (those of --contenders, and --baseline), each on its own topic
- * (MirrorMaker 2 with its default settings).
+ * (MirrorMaker 2 with its default settings); "floor": the same producer and consumer on a topic of a, read
+ * back from a, without a replicator.
  */
 export async function measureAll(ctx: {
-  names: readonly ('mirrormaker' | 'geomesh' | 'baseline')[];
+  names: readonly ('mirrormaker' | 'geomesh' | 'baseline' | 'floor')[];
   /** The --baseline checkout. */
   baselineRoot?: string;
   latency: { rate: number; seconds: number; size: number; partitions: number };
@@ -55,6 +58,7 @@ export async function measureAll(ctx: {
   await writeProbes(ctx.a, names.map(topicOf));
   const started: { name: (typeof names)[number]; process: ManagedProcess; http?: string }[] = [];
   for (const name of names) {
+    if (name === 'floor') continue;
     if (name === 'mirrormaker') {
       const mirror = startMirrorMaker({
         classpath: ctx.classpath,
@@ -84,26 +88,28 @@ export async function measureAll(ctx: {
     started.push({ name, process: node.process, http: node.http });
     ctx.live.add(node.process);
   }
-  await waitForProbes(ctx.b, names.map(topicOf), () => {
+  const replicated = names.filter((name) => name !== 'floor');
+  await waitForProbes(ctx.b, replicated.map(topicOf), () => {
     const dead = started.find((p) => p.process.state === 'exited');
     if (dead) throw new Error(`${dead.process.name} exited before measuring:\n${dead.process.logTail(30)}`);
   });
   log(`  ${names.join(', ')} copied their first record; measuring …`);
   const figures = await Promise.all(
-    started.map(({ name, http }) =>
-      measureLatency(
+    names.map((name) => {
+      const http = started.find((p) => p.name === name)?.http;
+      return measureLatency(
         ctx.a,
-        ctx.b,
+        name === 'floor' ? ctx.a : ctx.b,
         topicOf(name),
         topicOf(name),
         latency,
         http === undefined ? undefined : async () => (await fetch(`http://${http}/metrics`)).text(),
-      ),
-    ),
+      );
+    }),
   );
   await Promise.all(started.map((p) => p.process.stop(15_000)));
   for (const p of started) ctx.live.delete(p.process);
-  return Object.fromEntries(started.map((p, i) => [p.name, figures[i]!]));
+  return Object.fromEntries(names.map((name, i) => [name, figures[i]!]));
 }
 
 /**

@@ -18,7 +18,9 @@ const HELP = `npm run bench:mirrormaker [-- options]
   --workers N|cores     worker threads of every geomesh node: a number, or "cores" (as many as the cores
                         it is pinned to; the latency parts, unpinned: the machine's); default the node's
                         own (NODE_DEFAULTS.workers: auto)
-  --contenders LIST     which to run: limit,mirrormaker,geomesh (default all three)
+  --contenders LIST     which to run: limit,mirrormaker,geomesh (default all three), and floor: in the
+                        latency parts, the measuring producer and consumer without a replicator (the
+                        consumer reads a), the one hop no replicator can beat
   --latency-rate R      records/s for the latency part (default 1000)
   --latency-seconds S   its length; 0 skips it (default 20)
   --latency-size B      its value size (default 1024)
@@ -108,8 +110,8 @@ export const workersFor = (cores: number): number | undefined =>
 if (values.workers !== undefined) workersFor(1); // a bad value fails now, not after the backlog is written
 export const contenders = new Set(values.contenders.split(',').map((s) => s.trim()));
 for (const c of contenders)
-  if (!['limit', 'mirrormaker', 'geomesh'].includes(c)) {
-    console.error(`--contenders takes limit, mirrormaker and geomesh, got "${c}"`);
+  if (!['limit', 'mirrormaker', 'geomesh', 'floor'].includes(c)) {
+    console.error(`--contenders takes limit, mirrormaker, geomesh and floor, got "${c}"`);
     process.exit(2);
   }
 export const recordsFor = (size: number): number =>

@@ -49,6 +49,8 @@ export interface LatencyReport {
   geomesh?: LatencyFigures;
   /** `--baseline`: the other checkout, measured at the same time on a topic of its own. */
   baseline?: LatencyFigures;
+  /** `--contenders …,floor`: no replicator, the measuring consumer reading a (one hop). */
+  floor?: LatencyFigures;
   /**
    * `--latency-rounds` above 1: every round's order and figures. The contenders' figures above are then each
    * one's median round by p99 (the higher of the middle two for an even count).
@@ -56,7 +58,8 @@ export interface LatencyReport {
   rounds?: { order: string[]; figures: Record<string, { p50Ms: number; p99Ms: number; maxMs: number }> }[];
 }
 
-type Contender = 'mirrormaker' | 'geomesh' | 'baseline';
+const LATENCY_CONTENDERS = ['mirrormaker', 'geomesh', 'baseline', 'floor'] as const;
+type Contender = (typeof LATENCY_CONTENDERS)[number];
 
 /** One round of the latency part: the order the contenders started in (one after another when alone). */
 export interface LatencyRound {
@@ -78,7 +81,7 @@ export function overRounds(
   rounds: readonly LatencyRound[],
 ): Partial<Record<Contender, LatencyFigures>> & Pick<LatencyReport, 'rounds'> {
   const out: Partial<Record<Contender, LatencyFigures>> & Pick<LatencyReport, 'rounds'> = {};
-  for (const name of ['mirrormaker', 'geomesh', 'baseline'] as const) {
+  for (const name of LATENCY_CONTENDERS) {
     const measured = rounds.flatMap((r) => (r.figures[name] ? [r.figures[name]] : []));
     if (measured.length === 0) continue;
     out[name] = [...measured].sort((x, y) => x.p99Ms - y.p99Ms)[Math.floor(measured.length / 2)];
@@ -181,7 +184,10 @@ const n = (x: number, digits = 0): string =>
     ? x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
     : '–';
 
-const LABELS: Record<string, string> = { mirrormaker: 'MirrorMaker 2' };
+const LABELS: Record<string, string> = {
+  mirrormaker: 'MirrorMaker 2',
+  floor: 'floor (no replicator)',
+};
 const label = (name: string): string =>
   LABELS[name] ??
   name.replace(
@@ -266,17 +272,15 @@ function latencyTable(l: LatencyReport): string[] {
     '| contender | received | records/s sent | p50 ms | p99 ms | max ms |',
     '|---|---:|---:|---:|---:|---:|',
   ];
-  for (const [name, f] of [
-    ['mirrormaker', l.mirrormaker],
-    ['geomesh', l.geomesh],
-    ['baseline', l.baseline],
-  ] as const)
+  for (const name of LATENCY_CONTENDERS) {
+    const f = l[name];
     if (f)
       lines.push(
         `| ${label(name)} | ${n(f.received)} of ${n(f.produced)} | ${f.sentPerSecond === undefined ? '' : n(f.sentPerSecond)} | ${n(f.p50Ms)} | ${n(f.p99Ms)} | ${n(f.maxMs)} |`,
       );
+  }
   if (l.rounds) {
-    const names = (['mirrormaker', 'geomesh', 'baseline'] as const).filter((name) => l[name]);
+    const names = LATENCY_CONTENDERS.filter((name) => l[name]);
     lines.push(
       '',
       `Above, each contender's median round of ${l.rounds.length} by p99. Every round (p50 / p99 / max ms):`,

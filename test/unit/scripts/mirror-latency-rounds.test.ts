@@ -92,4 +92,23 @@ describe('overRounds', () => {
     assert.match(markdown, /median round of 4 by p99/);
     assert.match(markdown, /\| 2 \| geomesh → MirrorMaker 2 \| 16 \/ 74 \/ 167 \| 6 \/ 37 \/ 68 \|/);
   });
+
+  it('reports the floor (no replicator) beside the replicators, under a label that says what it is', () => {
+    const withFloor: LatencyRound[] = rounds.map((r, i) => ({
+      order: [...r.order, 'floor'],
+      figures: { ...r.figures, floor: figures(2, 5 + i, 15) },
+    }));
+    const out = overRounds(withFloor);
+    assert.equal(out.floor?.p99Ms, 7); // p99s 5, 6, 7, 8: the third
+    const markdown = renderMarkdown({
+      ...summarise([], { rate: 1000, seconds: 30, size: 1024, together: true, ...out }),
+      environment: { kafkaVersion: '4.3.1', cores: 2, loadAverageAtStart: 0, loadAverageAtEnd: 0 },
+      settings: { runs: 0, partitions: 6, heap: '512m' },
+    });
+    assert.match(markdown, /\| floor \(no replicator\) \| 1,000 of 1,000 \| {2}\| 2 \| 7 \| 15 \|/);
+    assert.match(
+      markdown,
+      /\| 1 \| MirrorMaker 2, geomesh, floor \(no replicator\) \| 20 \/ 96 \/ 366 \| 5 \/ 30 \/ 64 \| 2 \/ 5 \/ 15 \|/,
+    );
+  });
 });
