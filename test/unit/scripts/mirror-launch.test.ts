@@ -29,7 +29,11 @@ describe('launchSettings', () => {
 
   it('reads older entry points: flags only, a bare node, none at all', () => {
     const cases: [string, string, ReturnType<typeof launchSettings>][] = [
-      ['bin.ts', '#!/usr/bin/env -S node --max-semi-space-size=16', { env: {}, flags: ['--max-semi-space-size=16'] }],
+      [
+        'bin.ts',
+        '#!/usr/bin/env -S node --max-semi-space-size=16',
+        { env: {}, flags: ['--max-semi-space-size=16'] },
+      ],
       ['bin.ts', '#!/usr/bin/env node', { env: {}, flags: [] }],
       ['bin.mjs', '#!/usr/bin/env -S A=1 B= node', { env: { A: '1', B: '' }, flags: [] }],
       ['bin.ts', '// no shebang', { env: {}, flags: [] }],
