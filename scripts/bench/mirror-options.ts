@@ -114,6 +114,12 @@ for (const c of contenders)
     console.error(`--contenders takes limit, mirrormaker, geomesh and floor, got "${c}"`);
     process.exit(2);
   }
+if (contenders.has('floor') && !contenders.has('mirrormaker') && !contenders.has('geomesh')) {
+  console.error(
+    '--contenders floor is measured beside a replicator in the latency parts: add mirrormaker or geomesh (e.g. --contenders geomesh,floor)',
+  );
+  process.exit(2);
+}
 export const recordsFor = (size: number): number =>
   values.records !== undefined
     ? wholeNumber('records', values.records, 1)
