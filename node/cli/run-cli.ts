@@ -30,10 +30,7 @@ function nounsFor(args: readonly string[]): string[] {
 }
 
 /** Builds the program with the nouns `args` needs (every noun by default). */
-export async function createProgram(
-  context: CliContext,
-  args: readonly string[] = [],
-): Promise<Command> {
+export async function createProgram(context: CliContext, args: readonly string[] = []): Promise<Command> {
   const program = new Command('geomesh')
     .description('geomesh: multi-region active-active geo-replication for Apache Kafka')
     .version('0.1.0')

@@ -151,6 +151,17 @@ export function createReplicationMetrics(registry: Registry, sources?: Replicati
       help: 'Work sharing: writes refused because this instance did not certainly own the target partition',
       registers,
     }),
+    workersInUse: new Gauge({
+      name: 'geomesh_worker_threads_in_use',
+      help: 'Worker threads that hold target partitions now: 1 while gathered at a low rate, all while spread',
+      registers,
+    }),
+    workerMoves: new Counter({
+      name: 'geomesh_worker_placement_moves_total',
+      help: 'Moves of the target partitions between worker threads, by direction (gather, spread)',
+      labelNames: ['direction'] as const,
+      registers,
+    }),
   };
 }
 

@@ -56,6 +56,12 @@ export interface RegionNodeOptions {
    * link streams. With `workSharing`, the workers split what the instance owns.
    */
   workers?: number | 'auto';
+  /**
+   * Where the partitions sit among the workers (worker-placement.ts): `adaptive` gathers them on one worker at
+   * a low rate and spreads them when it is busy (false: they stay spread); and the policy's thresholds.
+   * Each field defaults to NODE_DEFAULTS.workerPlacement's.
+   */
+  workerPlacement?: Partial<NodeSettings['workerPlacement']>;
   /** Work sharing fenced at the broker per target partition; default NODE_DEFAULTS.fenceAtBroker. */
   fenceAtBroker?: boolean;
   /** How often a worker sends its counters and metrics; default NODE_DEFAULTS.workerReportMs. */

@@ -269,6 +269,7 @@ export class RegionNode {
       onFenced: (count) => this.metrics.writesFenced.inc(count),
       partitionCounts: (topics) => this.#local.partitionCounts(topics),
       owned: () => this.ownedPartitions,
+      metrics: this.metrics,
       failed: (err) => {
         this.#life.fail(err);
         void this.#drain(); // everything it started stops as in `stop`
@@ -288,6 +289,19 @@ export class RegionNode {
   /** How many worker threads were restarted after ending on their own. */
   get workerRestarts(): number {
     return this.#threads.restarts;
+  }
+
+  /** How many worker threads hold partitions now (docs/work-sharing.md, "Worker placement"); 0 without workers. */
+  get workersInUse(): number {
+    return this.#threads.workersInUse;
+  }
+
+  /**
+   * Moves the partitions to the worker rule over `active` worker threads (1: all on one), as the adaptive
+   * placement does by itself; resolves once every worker holds its part. Does nothing without workers.
+   */
+  async placeWorkers(active: number): Promise<void> {
+    await this.#threads.placeWorkers(active);
   }
 
   /** Drains: translation, topic refresh, links (in-flight writes end), a last index flush, then the endpoint. */

@@ -12,6 +12,8 @@ import type { CoverageAuditInput } from './coverage-report.ts';
 export interface WorkerCoverageInput extends CoverageAuditInput {
   /** The node's worker count. */
   workers: number;
+  /** How many of them hold partitions now (worker placement; default all). */
+  active?: number;
   /** Each worker's latest report of the link (index = worker); undefined: none yet. */
   parts: readonly (LinkReadingSnapshot | undefined)[];
   /** Whether the link runs (a link that does not reads nothing). */
@@ -25,6 +27,7 @@ export interface WorkerCoverageInput extends CoverageAuditInput {
 /** Audits every worker's part of one link and joins the findings: one per partition, from its worker. */
 export function auditWorkerCoverage(input: WorkerCoverageInput): CoverageResult {
   const { workers, parts, instanceOwns } = input;
+  const active = input.active ?? workers;
   const heldBack = new Set(parts.flatMap((p) => p?.heldBack ?? []));
   const ownsHere = (topic: string, partition: number): boolean => instanceOwns?.(topic, partition) ?? true;
   const results: CoverageResult[] = [];
@@ -41,9 +44,9 @@ export function auditWorkerCoverage(input: WorkerCoverageInput): CoverageResult 
           input.halted.has(`${topic}/${partition}`) || heldBack.has(`${topic}/${partition}`),
         ownership: {
           owns: (topic, partition) =>
-            workerOf(topic, partition, workers) === worker && ownsHere(topic, partition),
+            workerOf(topic, partition, active) === worker && ownsHere(topic, partition),
           ownerElsewhere: (topic, partition) => {
-            const owner = workerOf(topic, partition, workers);
+            const owner = workerOf(topic, partition, active);
             if (owner !== worker && ownsHere(topic, partition)) return `worker ${owner}`;
             return input.ownerElsewhere?.(topic, partition);
           },
@@ -52,7 +55,7 @@ export function auditWorkerCoverage(input: WorkerCoverageInput): CoverageResult 
     );
   }
   const uncovered = results.flatMap((r, worker) =>
-    r.uncovered.filter((u) => workerOf(u.topic, u.partition, workers) === worker),
+    r.uncovered.filter((u) => workerOf(u.topic, u.partition, active) === worker),
   );
   uncovered.sort((a, b) => (a.topic === b.topic ? a.partition - b.partition : a.topic < b.topic ? -1 : 1));
   return { partitions: results[0]?.partitions ?? 0, uncovered };

@@ -18,6 +18,7 @@ import {
   mergeLinkStats,
   type LinkStatsSnapshot,
   type PartitionThrough,
+  type Placement,
   type WorkerPool,
 } from '../workers/index.ts';
 import type { LinkPath, LinkPathObserver } from '../stream/index.ts';
@@ -40,6 +41,7 @@ export class WorkerLink {
   readonly #snapshots = new Map<number, LinkStatsSnapshot>();
   readonly #owned: (() => readonly TopicPartition[]) | undefined;
   readonly #pathObserver: Pick<LinkPathObserver, 'path'> | undefined;
+  readonly #placement: (() => Placement) | undefined;
   #path: LinkPath | undefined;
   #topics: string[];
   #state: LinkState = 'idle';
@@ -54,6 +56,8 @@ export class WorkerLink {
     owned?: () => readonly TopicPartition[];
     /** A streaming link's path metrics: told the link's path as its workers report theirs. */
     pathObserver?: Pick<LinkPathObserver, 'path'> | undefined;
+    /** Worker placement: which workers hold partitions now (absent: every worker, by the worker rule). */
+    placement?: () => Placement;
   }) {
     this.#from = options.from;
     this.#to = options.to;
@@ -62,6 +66,7 @@ export class WorkerLink {
     this.#marksOf = options.marksOf;
     this.#owned = options.owned;
     this.#pathObserver = options.pathObserver;
+    this.#placement = options.placement;
   }
 
   get from(): string {
@@ -165,10 +170,14 @@ export class WorkerLink {
    */
   auditCoverage(input: CoverageAuditInput, nowMs: number): CoverageChanges {
     const workers = this.#pool()?.size ?? 0;
+    const placement = this.#placement?.() ?? { active: workers, moving: null };
+    // While partitions move between workers, some are nobody's for a moment: the audit waits for the move.
+    if (placement.moving !== null) return { reported: [], recovered: [] };
     const owned = this.#owned && new Set(this.#owned().map((tp) => `${tp.topic}/${tp.partition}`));
     const result = auditWorkerCoverage({
       ...input,
       workers,
+      active: placement.active,
       parts: Array.from({ length: workers }, (_, i) => this.#snapshots.get(i)?.reading),
       isRunning: this.state === 'running',
       halted: new Set(this.stats.halted.keys()),

@@ -19,13 +19,14 @@ import {
 import type { OriginIndex } from '../translation/index.ts';
 import {
   cpuBudget,
-  ownedBy,
+  heldBy,
   WorkerPool,
   PeerBoard,
   shrinkMainHeap,
   StreamRelayHost,
   workerResourceLimits,
   type PartitionThrough,
+  type Placement,
   type WorkerLinkSpec,
   type WorkerStart,
 } from '../workers/index.ts';
@@ -33,6 +34,8 @@ import { linkTuning } from '../link-wiring/index.ts';
 import { publishLease } from './worker-share.ts';
 import { selectTopics } from './topic-refresh.ts';
 import { WorkerLink } from './worker-link.ts';
+import { WorkerPlacement } from './worker-placement.ts';
+import type { ReplicationMetrics } from '../observability/index.ts';
 import type { RegionNodeOptions } from './region-node-options.ts';
 
 /**
@@ -129,6 +132,8 @@ export interface WorkerLinksOptions {
   owned(): readonly TopicPartition[];
   /** A worker ended while running and could not be restarted: the node fails. */
   failed(err: Error): void;
+  /** Worker placement's gauge and counter. */
+  metrics: Pick<ReplicationMetrics, 'workersInUse' | 'workerMoves'>;
   logger: Logger;
 }
 
@@ -138,9 +143,32 @@ export interface WorkerLinksOptions {
  */
 export async function startWorkerLinks(
   options: WorkerLinksOptions,
-): Promise<{ pool: WorkerPool; links: WorkerLink[]; stopLease: () => void }> {
+): Promise<{ pool: WorkerPool; links: WorkerLink[]; placement: WorkerPlacement; stopLease: () => void }> {
   const { node, workers, index, highwater, logger } = options;
   const sharing = node.workSharing;
+  const settings = { ...NODE_DEFAULTS.workerPlacement, ...node.workerPlacement };
+  // Under work sharing the partitions stay spread: the instance's takes and drops are its workers' only moves.
+  const placement: WorkerPlacement = new WorkerPlacement({
+    workers,
+    mode: settings.adaptive && !sharing ? 'adaptive' : 'spread',
+    policy: {
+      spreadAbove: settings.spreadAbovePercent / 100,
+      spreadAfterMs: settings.spreadAfterMs,
+      gatherBelow: settings.gatherBelowPercent / 100,
+      gatherAfterMs: settings.gatherAfterMs,
+    },
+    sampleMs: settings.sampleMs,
+    pool: () => pool,
+    partitions: (): Promise<TopicPartition[]> =>
+      workerPartitions(
+        links,
+        () => true,
+        (topics) => options.partitionCounts(topics),
+      ),
+    marksOf: (tps) => partitionMarks(tps, index, highwater),
+    metrics: options.metrics,
+    logger,
+  });
   const lease = sharing && publishLease(sharing);
   const observers = new Map(options.links.map(({ spec }) => [spec.from, options.observerOf(spec.from)]));
   const pathObservers = new Map(
@@ -180,13 +208,16 @@ export async function startWorkerLinks(
     linkSpecs: WorkerLinkSpec[],
     marks: HighwaterEntry[],
     throughs: PartitionThrough[],
+    now = placement.placement,
   ): WorkerStart => {
-    const owns = ownedBy(worker, workers);
+    const owns = (topic: string, partition: number) => heldBy(worker, now, topic, partition);
     return {
       v: 1,
       kind: 'start',
       worker,
       workers,
+      active: now.active,
+      moving: now.moving,
       mesh: node.mesh,
       region: node.region,
       clusters: { ...node.clusters },
@@ -213,7 +244,7 @@ export async function startWorkerLinks(
   const starts = Array.from({ length: workers }, (_, worker) =>
     startOf(worker, specs, all.marks, all.throughs),
   );
-  const links = options.links.map(
+  const links: WorkerLink[] = options.links.map(
     ({ spec, topics }) =>
       new WorkerLink({
         from: spec.from,
@@ -222,6 +253,7 @@ export async function startWorkerLinks(
         pool: () => pool,
         marksOf,
         pathObserver: pathObservers.get(spec.from),
+        placement: (): Placement => placement.placement,
         ...(sharing && { owned: () => options.owned() }),
       }),
   );
@@ -264,12 +296,14 @@ export async function startWorkerLinks(
         // Its partitions' tails are re-read first: what it wrote and never reported is in the marks after.
         // A pause first, for a Produce it had handed to the kernel to reach the broker before the re-read.
         await new Promise((resolve) => setTimeout(resolve, WORKER_RESTART_PAUSE_MS));
-        const owns = ownedBy(worker, workers);
+        // The placement of this moment: a move under way gives the replacement only what both placements do.
+        const now = placement.placement;
+        const owns = (topic: string, partition: number) => heldBy(worker, now, topic, partition);
         const tps = sharing
           ? options.owned().filter((tp) => owns(tp.topic, tp.partition))
           : await workerPartitions(links, owns, (topics) => options.partitionCounts(topics));
         for (const tp of tps) await options.keeper.resync(tp.topic, tp.partition);
-        const now = partitionMarks(tps, index, highwater);
+        const marks = partitionMarks(tps, index, highwater);
         const linkSpecs = specs.map((spec) => ({
           ...spec,
           topics: [...(links.find((l) => l.from === spec.from)?.topics ?? spec.topics)],
@@ -281,10 +315,10 @@ export async function startWorkerLinks(
         // Under work sharing it owns nothing until told: its part of the instance's share, as taken.
         if (sharing)
           return {
-            start: startOf(worker, linkSpecs, [], []),
-            first: tps.length > 0 ? [{ v: 1, kind: 'take', tps: [...tps], ...now } as const] : [],
+            start: startOf(worker, linkSpecs, [], [], now),
+            first: tps.length > 0 ? [{ v: 1, kind: 'take', tps: [...tps], ...marks } as const] : [],
           };
-        return { start: startOf(worker, linkSpecs, now.marks, now.throughs), first: [] };
+        return { start: startOf(worker, linkSpecs, marks.marks, marks.throughs, now), first: [] };
       },
       stats: (worker, snapshots) => {
         for (const s of snapshots) links.find((l) => l.from === s.from)?.noteStats(worker, s);
@@ -314,7 +348,8 @@ export async function startWorkerLinks(
     { youngGenerationMiB: shrinkMainHeap() },
     "main thread's young generation given back (the data path runs on workers)",
   );
-  return { pool, links, stopLease: () => lease?.stop() };
+  placement.start();
+  return { pool, links, placement, stopLease: () => lease?.stop() };
 }
 
 /** The target partitions of the links' topics that `owns` gives a worker. */
@@ -349,6 +384,7 @@ function partitionMarks(
 /** A region node's worker threads: started with its links, stopped in its links' stop step. */
 export class RegionWorkers {
   #pool: WorkerPool | undefined;
+  #placement: WorkerPlacement | undefined;
   #stopLease: (() => void) | undefined;
 
   /** The pool, once started. */
@@ -358,10 +394,21 @@ export class RegionWorkers {
 
   /** Starts the workers (startWorkerLinks); resolves with one view per link. */
   async start(options: WorkerLinksOptions): Promise<WorkerLink[]> {
-    const { pool, links, stopLease } = await startWorkerLinks(options);
+    const { pool, links, placement, stopLease } = await startWorkerLinks(options);
     this.#pool = pool;
+    this.#placement = placement;
     this.#stopLease = stopLease;
     return links;
+  }
+
+  /** How many workers hold partitions now (worker-placement.ts); 0 without workers. */
+  get workersInUse(): number {
+    return this.#placement?.placement.active ?? 0;
+  }
+
+  /** Moves the partitions to the worker rule over `active` workers (1: gathered); resolves once they are there. */
+  async placeWorkers(active: number): Promise<void> {
+    await this.#placement?.moveTo(active);
   }
 
   /** Fault injection: ends worker `worker` abruptly (the pool restarts it in place). */
@@ -374,8 +421,9 @@ export class RegionWorkers {
     return this.#pool?.restarts ?? 0;
   }
 
-  /** Stops the pool, then the publishing of the lease's deadline. */
+  /** Stops the placement's sampling, the pool, then the publishing of the lease's deadline. */
   async stop(): Promise<void> {
+    this.#placement?.stop();
     await this.#pool?.stop();
     this.#stopLease?.();
   }

@@ -42,6 +42,8 @@ export interface NodeProcessOptions {
   stopDeadlineMs: number;
   /** Worker threads of the data path (`--workers`); default NODE_DEFAULTS.workers. */
   workers?: number | 'auto';
+  /** Where the partitions sit among the workers (`--worker-placement`); default NODE_DEFAULTS.workerPlacement.adaptive. */
+  workerPlacement?: 'adaptive' | 'spread';
   /** Work sharing fenced at the broker (`--fence-at-broker`); default NODE_DEFAULTS.fenceAtBroker. */
   fenceAtBroker?: boolean;
   env: NodeJS.ProcessEnv;
@@ -218,6 +220,9 @@ async function startSupervisor(
   const { region, logger } = options;
   const compiled = compileNodeConfig(config, region, {
     ...(options.workers !== undefined && { workers: options.workers }),
+    ...(options.workerPlacement !== undefined && {
+      workerPlacement: { adaptive: options.workerPlacement === 'adaptive' },
+    }),
     ...(options.fenceAtBroker !== undefined && { fenceAtBroker: options.fenceAtBroker }),
   });
   const inbound = compiled.links;

@@ -220,6 +220,7 @@ export class RegionSupervisor {
         indexFlushIntervalMs: node.indexFlushIntervalMs,
         stopGraceMs: node.stopGraceMs,
         workers: node.workers,
+        workerPlacement: node.workerPlacement,
         fenceAtBroker: node.fenceAtBroker,
         workerReportMs: node.workerReportMs,
         logger,

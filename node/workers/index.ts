@@ -2,7 +2,13 @@
  * Worker threads: a node's data path spread over cores, each worker owning a share of the region's target
  * partitions (docs/work-sharing.md, "Worker threads").
  */
-export { fnv1a, ownedBy, workerOf } from './worker-assignment.ts';
+export { fnv1a, heldBy, ownedBy, workerOf, type Placement } from './worker-assignment.ts';
+export {
+  checkPlacementPolicy,
+  PlacementDecider,
+  type PlacementPolicy,
+  type PlacementSample,
+} from './worker-placement.ts';
 export { cgroupCores, coresOfCpuMax, coresOfQuota, cpuBudget } from './cpu-budget.ts';
 export { InstanceShare, type InstanceShareOptions } from './instance-share.ts';
 export { LeaseDeadline } from './lease-deadline.ts';

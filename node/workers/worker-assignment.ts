@@ -32,3 +32,24 @@ export function workerOf(topic: string, partition: number, workers: number): num
 export function ownedBy(worker: number, workers: number): (topic: string, partition: number) => boolean {
   return (topic, partition) => workerOf(topic, partition, workers) === worker;
 }
+
+/**
+ * Worker placement (worker-placement.ts): how many workers hold partitions, and while a move is under way the
+ * count it moves to (null: none).
+ */
+export interface Placement {
+  active: number;
+  moving: number | null;
+}
+
+/**
+ * Whether worker `worker` holds a target partition under `placement`: the worker rule over the workers in use,
+ * and during a move only what the rule gives it both before and after (the rest is nobody's until the move's
+ * second phase, so no partition ever has two writers).
+ */
+export function heldBy(worker: number, placement: Placement, topic: string, partition: number): boolean {
+  return (
+    workerOf(topic, partition, placement.active) === worker &&
+    (placement.moving === null || workerOf(topic, partition, placement.moving) === worker)
+  );
+}

@@ -34,6 +34,12 @@ export interface WorkerStart {
   /** This worker's number (0 … workers − 1) and how many there are. */
   worker: number;
   workers: number;
+  /**
+   * Worker placement: how many workers hold partitions (the worker rule over `active`), and while a move is
+   * under way the count it moves to (`moving`: a worker holds only what both give it), else null.
+   */
+  active: number;
+  moving: number | null;
   mesh: string;
   region: string;
   /** Connections of the region's cluster and of every link's source (secrets resolved; never logged). */
@@ -163,6 +169,8 @@ export type WorkerMessage =
   | { v: 1; kind: 'fenced'; count: number }
   /** A `drop` done: reading stopped, the writes sent settled, their index runs sent before this. */
   | { v: 1; kind: 'dropped'; id: number }
+  /** A `place` done (a release: as a drop's `dropped`; an acquire: the partitions are read). */
+  | { v: 1; kind: 'placed'; id: number }
   | StreamOpenMessage
   /** The worker took one batch of the stream (the main thread may hand over one more). */
   | { v: 1; kind: 'stream-taken'; id: number }
@@ -187,6 +195,22 @@ export type MainMessage =
   | { v: 1; kind: 'take'; tps: TopicPartition[]; marks: HighwaterEntry[]; throughs: PartitionThrough[] }
   /** Work sharing: the instance gives these partitions up; answered by `dropped` with the same id. */
   | { v: 1; kind: 'drop'; id: number; tps: TopicPartition[] }
+  /**
+   * Worker placement (worker-placement.ts): the partitions move to the rule over `active` workers. `release`:
+   * give up those the move takes away (as a drop); `acquire` (once every worker released): take those it
+   * brings, from these marks and `through`. `tps`: every target partition the main thread knows. Answered by
+   * `placed` with the same id.
+   */
+  | {
+      v: 1;
+      kind: 'place';
+      id: number;
+      phase: 'release' | 'acquire';
+      active: number;
+      tps: TopicPartition[];
+      marks: HighwaterEntry[];
+      throughs: PartitionThrough[];
+    }
   /** A batch of a stream the worker opened, its records still compressed. */
   | { v: 1; kind: 'stream-batch'; id: number; batch: StreamRecordsBatch }
   /** The stream ended (error null) or failed. */
@@ -204,6 +228,7 @@ const WORKER_KINDS = new Set([
   'failed',
   'fenced',
   'dropped',
+  'placed',
   'stream-open',
   'stream-taken',
   'stream-close',
@@ -216,6 +241,7 @@ const MAIN_KINDS = new Set([
   'refresh-lag',
   'take',
   'drop',
+  'place',
   'stream-batch',
   'stream-end',
   'stop',

@@ -9,6 +9,7 @@
  * others are stopped). A worker that ends while running is restarted in its slot from the start the host's
  * `restart` gives, or, without one or when that fails, reported to the host (`failed`).
  */
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { Logger } from '../log/index.ts';
 import type { HighwaterEntry, LinkObserver, TopicPartition } from '../replication/index.ts';
@@ -20,6 +21,7 @@ import {
   replayObserved,
   type LinkStatsSnapshot,
   type MainMessage,
+  type PartitionThrough,
   type WorkerMessage,
   type WorkerStart,
 } from './worker-messages.ts';
@@ -74,8 +76,10 @@ interface Thread {
   running: PromiseWithResolvers<void>;
   ended: Promise<number>;
   isStopped: boolean;
-  /** Drops sent and not yet answered: id → resolve. */
+  /** Drops and placements sent and not yet answered: id → resolve. */
   drops: Map<number, () => void>;
+  /** Its event loop's utilisation at the last `busyShares` (undefined: not read yet). */
+  elu: EventLoopUtilization | undefined;
 }
 
 /** A worker is restarted at most this many times within RESTART_WINDOW_MS; once more, the pool fails. */
@@ -145,6 +149,7 @@ export class WorkerPool {
       ended: new Promise((resolve) => worker.once('exit', resolve)),
       isStopped: false,
       drops: new Map(),
+      elu: undefined,
     };
     this.#threads[i] = thread;
     worker.on('message', (value: unknown) => this.#onMessage(i, thread, value));
@@ -232,7 +237,8 @@ export class WorkerPool {
   /** Posts `message` to a thread; a drop's `dropped` is called when the thread answers or ends. */
   #post(thread: Thread, message: MainMessage, dropped?: () => void): void {
     if (thread.isStopped) return dropped?.();
-    if (dropped && message.kind === 'drop') thread.drops.set(message.id, dropped);
+    if (dropped && (message.kind === 'drop' || message.kind === 'place'))
+      thread.drops.set(message.id, dropped);
     thread.worker.postMessage(message);
   }
 
@@ -241,19 +247,50 @@ export class WorkerPool {
    * them and its writes into them settled (their index runs have arrived before), or has ended.
    */
   drop(tps: readonly TopicPartition[]): Promise<void> {
-    const id = this.#nextDrop++;
-    const message: MainMessage = { v: 1, kind: 'drop', id, tps: [...tps] };
+    return this.#ask({ v: 1, kind: 'drop', id: this.#nextDrop++, tps: [...tps] });
+  }
+
+  /** Sends a drop or a placement to every worker; resolves when each has answered it or has ended. */
+  #ask(message: MainMessage & { kind: 'drop' | 'place' }): Promise<void> {
     return Promise.all(
       this.#threads.map(
         (t, i) =>
           new Promise<void>((resolve) => {
-            // A worker being restarted may own them once it runs: the drop waits for it.
+            // A worker being restarted may own them once it runs: the answer waits for it.
             const waiting = this.#restarting.get(i);
             if (waiting) waiting.push({ message, dropped: resolve });
             else this.#post(t, message, resolve);
           }),
       ),
     ).then(() => undefined);
+  }
+
+  /**
+   * Worker placement: sends one phase of a move to every worker; resolves when each has answered (a release:
+   * its writes into what it gave up settled, their index runs arrived before) or has ended.
+   */
+  place(
+    phase: 'release' | 'acquire',
+    active: number,
+    body: { tps: TopicPartition[]; marks: HighwaterEntry[]; throughs: PartitionThrough[] },
+  ): Promise<void> {
+    return this.#ask({ v: 1, kind: 'place', id: this.#nextDrop++, phase, active, ...body });
+  }
+
+  /**
+   * How busy each worker's event loop was (0–1) since the last call (since it started, the first time); a
+   * worker being restarted or stopped counts as idle.
+   */
+  busyShares(): number[] {
+    return this.#threads.map((t) => {
+      if (t.isStopped) return 0;
+      const now = t.worker.performance.eventLoopUtilization();
+      const share = t.elu
+        ? t.worker.performance.eventLoopUtilization(now, t.elu).utilization
+        : now.utilization;
+      t.elu = now;
+      return share;
+    });
   }
 
   /** Drains every worker (idempotent; concurrent callers share one promise). */
@@ -345,6 +382,7 @@ export class WorkerPool {
         host.fenced(message.count);
         return;
       case 'dropped':
+      case 'placed':
         thread.drops.get(message.id)?.();
         thread.drops.delete(message.id);
         return;

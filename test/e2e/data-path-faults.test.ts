@@ -5,7 +5,9 @@
  * - a record larger than the target accepts: clear error, metric, the policy (halt or skip), nothing else lost;
  * - the target's broker killed with kill -9 and restarted mid-stream, for 2 s and for longer than the producer
  *   retries (the link's re-sync and retry): 0 lost, 0 duplicates; both again with the node on 2 worker threads;
- * - with 2 worker threads, one ended abruptly mid-stream: restarted in place, 0 lost, 0 duplicates.
+ * - with 2 worker threads, one ended abruptly mid-stream: restarted in place, 0 lost, 0 duplicates;
+ * - with 2 worker threads, the partitions gathered on one worker and spread again mid-stream (worker
+ *   placement), with a worker ended during the moves: 0 lost, 0 duplicates, order kept.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -251,6 +253,57 @@ describe('data path: forged headers, records too large, target broker restart', 
     assert.equal(node.workerRestarts, 1, 'the worker was restarted');
     assert.equal(node.state, 'running', 'the node runs on');
     assert.equal(inB.total, 20_000, `b holds ${inB.total} of 20000`);
+    assert.equal(settled.duplicates, 0, `${settled.duplicates} duplicates`);
+    assert.equal(lost, 0, `${lost} records lost`);
+    assert.ok(settled.isOrderKept);
+  });
+
+  it('with 2 worker threads, partitions gathered on one worker and spread again mid-stream, a worker ended between: 0 lost, 0 duplicates', async () => {
+    const topic = 'worker-moves';
+    const meshName = `${MESH}-${topic}`;
+    for (const r of REGIONS) await createTopic(r, topic, 6);
+    const node = await startNode(meshName, 'b', 'a', [topic], undefined, 2);
+    // Adaptive placement (the default) starts gathered at a low rate.
+    assert.equal(node.workersInUse, 1, 'a calm node starts with its partitions on one worker');
+    // 12 rounds of 2,000 records; the partitions move while records arrive, and worker 1 ends mid-way.
+    // (The adaptive placement may move them on its own meanwhile too: each asked move goes from where they are.)
+    const asked: number[] = [];
+    const moves: number[] = [];
+    for (let round = 0; round < 12; round++) {
+      const sending = produceNumbered(kafka['a']!, 'a', topic, 2_000, 6, round * 2_000);
+      if (round % 2 === 1) {
+        const next = node.workersInUse === 1 ? 2 : 1;
+        asked.push(next);
+        await node.placeWorkers(next);
+        moves.push(node.workersInUse);
+      }
+      if (round === 6) await node.crashWorkerThread(1);
+      await sending;
+    }
+    const inB = await pollUntil(
+      () => auditTopic(kafka['b']!, 'b', topic, meshName, KEY),
+      (a) => a.total >= 24_000,
+      120_000,
+    );
+    // The replacement of the ended worker runs once its consumer is in its group again (the ended member's
+    // session times out first); the records did not wait for it.
+    await pollUntil(
+      () => Promise.resolve(node.workerRestarts),
+      (n) => n >= 1,
+      60_000,
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+    const settled = await auditTopic(kafka['b']!, 'b', topic, meshName, KEY);
+    const lost = 24_000 - new Set(settled.byOrigin.get('a')).size;
+    const movesMetric = metricSum(await node.registry.metrics(), 'geomesh_worker_placement_moves_total');
+    console.log(
+      `worker placement moved ${moves.join(' → ')} (${movesMetric} moves counted); ${node.workerRestarts} restart; b holds ${settled.total}`,
+    );
+    assert.deepEqual(moves, asked, 'each move took the partitions where it was asked to');
+    assert.ok(movesMetric >= 6, `${movesMetric} moves counted`);
+    assert.equal(node.workerRestarts, 1, 'the ended worker was restarted');
+    assert.equal(node.state, 'running', 'the node runs on');
+    assert.equal(inB.total, 24_000, `b holds ${inB.total} of 24000`);
     assert.equal(settled.duplicates, 0, `${settled.duplicates} duplicates`);
     assert.equal(lost, 0, `${lost} records lost`);
     assert.ok(settled.isOrderKept);

@@ -38,6 +38,7 @@ interface NodeCommandOptions {
   logLevel?: string;
   stopDeadline: string;
   workers: string;
+  workerPlacement: string;
   fenceAtBroker?: boolean;
 }
 
@@ -77,6 +78,11 @@ export function registerNodeCommand(program: Command, context: CliContext): void
       String(NODE_DEFAULTS.workers),
     )
     .option(
+      '--worker-placement <adaptive|spread>',
+      'with several workers: adaptive gathers the partitions on one worker while the workers are calm (a shorter tail at low rates) and spreads them once it is busy; spread keeps them spread (work sharing: always spread)',
+      NODE_DEFAULTS.workerPlacement.adaptive ? 'adaptive' : 'spread',
+    )
+    .option(
       '--fence-at-broker',
       'work sharing: fence each owned target partition at the broker with a transactional producer (closes a duplicate window under CPU starvation; translations into the region become inexact across commit markers)',
     )
@@ -102,6 +108,12 @@ export function registerNodeCommand(program: Command, context: CliContext): void
         context.stderr(
           `geomesh node: --workers must be a whole number of threads, at least 1, or auto; got "${options.workers}"\n`,
         );
+        context.setExitCode(EXIT_CODES.usage);
+        return;
+      }
+      const placement = options.workerPlacement;
+      if (placement !== 'adaptive' && placement !== 'spread') {
+        context.stderr(`geomesh node: --worker-placement must be adaptive or spread; got "${placement}"\n`);
         context.setExitCode(EXIT_CODES.usage);
         return;
       }
@@ -154,6 +166,7 @@ export function registerNodeCommand(program: Command, context: CliContext): void
           ...(etcdEndpoints && { etcdEndpoints }),
           stopDeadlineMs,
           workers,
+          workerPlacement: placement,
           ...(options.fenceAtBroker && { fenceAtBroker: true }),
           env: context.env,
           logger,
