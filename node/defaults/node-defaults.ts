@@ -29,15 +29,17 @@ export const NODE_DEFAULTS = deepFreeze({
    * Where a node with several worker threads keeps its partitions (docs/work-sharing.md, "Worker placement";
    * `geomesh node --worker-placement`). `adaptive`: on worker 0 while the workers are calm (one thread writes
    * with less delay: p99 17 ms against 20–56 ms spread, at 1,000 records/s of 1 KiB on 2 cores), over every
-   * worker once the one in use is busy; otherwise always over every worker. Every `sampleMs` each worker's
-   * event-loop utilisation is read: spread once the busiest worker in use was at least `spreadAbovePercent`
-   * busy for `spreadAfterMs`, gather once all workers together were less than `gatherBelowPercent` busy for
-   * `gatherAfterMs`. Under work sharing the partitions stay spread.
+   * worker once the one in use is busy and behind; otherwise always over every worker. Every `sampleMs` each
+   * worker's event-loop utilisation is read: spread once the busiest worker in use was at least
+   * `spreadAbovePercent` busy with at least `spreadLagRecords` waiting (the links' lag) for `spreadAfterMs`,
+   * gather once all workers together were less than `gatherBelowPercent` busy for `gatherAfterMs`. Under work
+   * sharing the partitions stay spread.
    */
   workerPlacement: {
     adaptive: true,
     sampleMs: 500,
     spreadAbovePercent: 50,
+    spreadLagRecords: 10_000,
     spreadAfterMs: 1_000,
     gatherBelowPercent: 20,
     gatherAfterMs: 30_000,

@@ -153,6 +153,7 @@ export async function startWorkerLinks(
     mode: settings.adaptive && !sharing ? 'adaptive' : 'spread',
     policy: {
       spreadAbove: settings.spreadAbovePercent / 100,
+      spreadLagRecords: settings.spreadLagRecords,
       spreadAfterMs: settings.spreadAfterMs,
       gatherBelow: settings.gatherBelowPercent / 100,
       gatherAfterMs: settings.gatherAfterMs,
@@ -166,6 +167,8 @@ export async function startWorkerLinks(
         (topics) => options.partitionCounts(topics),
       ),
     marksOf: (tps) => partitionMarks(tps, index, highwater),
+    lagRecords: () =>
+      links.reduce((sum, l) => sum + [...l.stats.lagRecords.values()].reduce((a, b) => a + b, 0), 0),
     metrics: options.metrics,
     logger,
   });

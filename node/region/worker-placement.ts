@@ -33,6 +33,8 @@ export interface WorkerPlacementOptions {
   partitions(): Promise<TopicPartition[]>;
   /** The marks and index `through` of partitions, as this thread has them. */
   marksOf(tps: readonly TopicPartition[]): { marks: HighwaterEntry[]; throughs: PartitionThrough[] };
+  /** Records waiting to be copied now (the links' lag as the workers last reported it, summed). */
+  lagRecords(): number;
   metrics: Pick<ReplicationMetrics, 'workersInUse' | 'workerMoves'>;
   logger: Logger;
 }
@@ -79,7 +81,7 @@ export class WorkerPlacement {
     const fromMs = this.#lastSampleMs;
     this.#lastSampleMs = now;
     if (!pool || pool.state !== 'running' || this.#move || !this.#decider) return;
-    const next = this.#decider.note({ fromMs, toMs: now, busy });
+    const next = this.#decider.note({ fromMs, toMs: now, busy, lagRecords: this.#options.lagRecords() });
     if (next !== undefined) void this.moveTo(next, 'sampled');
   }
 

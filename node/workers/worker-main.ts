@@ -29,7 +29,8 @@ import {
 import { InstanceShare } from './instance-share.ts';
 import { LeaseDeadline } from './lease-deadline.ts';
 import { PeerBoard, StreamRelayClient } from './stream-relay.ts';
-import { heldBy, workerOf, type Placement } from './worker-assignment.ts';
+import { PlacementMoves } from './placement-moves.ts';
+import { heldBy, type Placement } from './worker-assignment.ts';
 import {
   decodeMainMessage,
   encodeAckedRun,
@@ -167,6 +168,8 @@ function linkReplicator(spec: WorkerLinkSpec): LinkReplicator {
 }
 
 const links = start.links.map((spec) => linkReplicator(spec));
+/** Worker placement: this worker's side of a move between workers. */
+const moves = new PlacementMoves({ worker, placement, links, writer, highwater, throughs, logger });
 for (const [from, reason] of start.keyMismatches)
   for (const link of links) if (link.from === from) link.setKeyMismatch(reason);
 
@@ -295,8 +298,8 @@ function onMessage(message: MainMessage): void {
       if (share) return done();
       const work =
         message.phase === 'release'
-          ? release(message.active, message.tps)
-          : Promise.resolve(message).then((m) => acquire(m));
+          ? moves.release(message.active, message.tps)
+          : Promise.resolve(message).then((m) => moves.acquire(m));
       work.then(done, (err: unknown) => {
         logger.error({ err }, 'moving partitions between workers failed');
         done();
@@ -307,65 +310,6 @@ function onMessage(message: MainMessage): void {
       void stop();
       return;
   }
-}
-
-/** The target partitions this worker may know of: the main thread's list, what it wrote, what its consumers hold. */
-function knownPartitions(tps: readonly TopicPartition[]): TopicPartition[] {
-  const known = new Map(tps.map((tp) => [partitionKey(tp.topic, tp.partition), tp]));
-  for (const key of throughs.keys()) {
-    const [topic = '', partition = '0'] = key.split('\0');
-    known.set(key, { topic, partition: Number(partition) });
-  }
-  for (const link of links)
-    for (const [topic, partitions] of link.coverageView().reading.assigned)
-      for (const partition of partitions) known.set(partitionKey(topic, partition), { topic, partition });
-  return [...known.values()];
-}
-
-/**
- * Worker placement, first phase: gives up the partitions that the move to `next` workers takes away (reading
- * stops, the writes sent settle, their marks are forgotten); holds nothing new until `acquire`.
- */
-async function release(next: number, tps: readonly TopicPartition[]): Promise<void> {
-  const leaving = knownPartitions(tps).filter(
-    (tp) => isMine(tp.topic, tp.partition) && workerOf(tp.topic, tp.partition, next) !== worker,
-  );
-  placement.moving = next;
-  if (leaving.length === 0) return;
-  for (const link of links) link.dropPartitions(leaving);
-  await writer.settled(leaving);
-  for (const { topic, partition } of leaving) {
-    highwater.forget(topic, partition);
-    throughs.delete(partitionKey(topic, partition));
-  }
-  logger.info({ partitions: leaving.length, workers: next }, 'partitions given up to another worker');
-}
-
-/** Worker placement, second phase: takes the partitions the move brings, from the marks the main thread sent. */
-function acquire(message: MainMessage & { kind: 'place' }): void {
-  const held = new Set(
-    knownPartitions(message.tps)
-      .filter((tp) => isMine(tp.topic, tp.partition))
-      .map((tp) => partitionKey(tp.topic, tp.partition)),
-  );
-  placement.active = message.active;
-  placement.moving = null;
-  const coming = knownPartitions(message.tps).filter(
-    (tp) => isMine(tp.topic, tp.partition) && !held.has(partitionKey(tp.topic, tp.partition)),
-  );
-  if (coming.length === 0) return;
-  const keys = new Set(coming.map((tp) => partitionKey(tp.topic, tp.partition)));
-  for (const { topic, partition } of coming) highwater.forget(topic, partition);
-  for (const m of message.marks)
-    if (keys.has(partitionKey(m.topic, m.partition)))
-      highwater.advance(m.topic, m.partition, m.origin, m.offset);
-  for (const [topic, partition, through] of message.throughs)
-    if (keys.has(partitionKey(topic, partition))) throughs.set(partitionKey(topic, partition), through);
-  for (const link of links) link.takePartitions(coming);
-  logger.info(
-    { partitions: coming.length, workers: placement.active },
-    'partitions taken from another worker',
-  );
 }
 
 port.on('message', (value: unknown) => onMessage(decodeMainMessage(value)));

@@ -15,6 +15,8 @@ import { GeomeshError } from '../../base/index.ts';
 export interface PlacementPolicy {
   /** Spread over every worker once the busiest worker in use has been at least this busy (0–1) … */
   spreadAbove: number;
+  /** … with at least this many records waiting to be copied (a start-up's busy second with none is no reason) … */
+  spreadLagRecords: number;
   /** … in every sample for this long. */
   spreadAfterMs: number;
   /** Gather on one worker once all workers together have been less busy than this (0–1) … */
@@ -23,11 +25,15 @@ export interface PlacementPolicy {
   gatherAfterMs: number;
 }
 
-/** One sample: its window (monotonic ms) and each worker's busy share over it (index = worker). */
+/**
+ * One sample: its window (monotonic ms), each worker's busy share over it (index = worker), and the records
+ * waiting to be copied at its end (the links' lag, summed).
+ */
 export interface PlacementSample {
   fromMs: number;
   toMs: number;
   busy: readonly number[];
+  lagRecords: number;
 }
 
 /** Checks a policy: shares within 0–1, gathering below spreading (else the node would move back and forth). */
@@ -49,11 +55,11 @@ export function checkPlacementPolicy(policy: PlacementPolicy): PlacementPolicy {
         'or the partitions would move back and forth',
       { details: { key: 'gatherBelow' } },
     );
-  for (const key of ['spreadAfterMs', 'gatherAfterMs'] as const)
+  for (const key of ['spreadAfterMs', 'gatherAfterMs', 'spreadLagRecords'] as const)
     if (!(Number.isFinite(policy[key]) && policy[key] >= 0))
       throw new GeomeshError(
         'GEOMESH_CONFIG_INVALID',
-        `worker placement: ${key} must be a duration ≥ 0 ms, got ${String(policy[key])}`,
+        `worker placement: ${key} must be a number ≥ 0, got ${String(policy[key])}`,
         { details: { key } },
       );
   return policy;
@@ -61,7 +67,8 @@ export function checkPlacementPolicy(policy: PlacementPolicy): PlacementPolicy {
 
 /**
  * Decides, sample by sample, how many workers hold partitions: 1 (gathered) or all (spread). Starts gathered.
- * Spreads when the busiest worker in use stayed at or above `spreadAbove` for `spreadAfterMs`; gathers when
+ * Spreads when the busiest worker in use stayed at or above `spreadAbove` with at least `spreadLagRecords`
+ * waiting for `spreadAfterMs` (busy and behind: one worker does not keep up); gathers when
  * the workers' summed busy share stayed below `gatherBelow` for `gatherAfterMs`. A run of samples starts anew
  * after every move (what the workers did before it says nothing of the new placement).
  */
@@ -90,7 +97,7 @@ export class PlacementDecider {
     const inUse = sample.busy.slice(0, this.#active);
     const isSpreading = this.#active < this.#workers;
     const holds = isSpreading
-      ? Math.max(0, ...inUse) >= spreadAbove
+      ? Math.max(0, ...inUse) >= spreadAbove && sample.lagRecords >= this.#policy.spreadLagRecords
       : sample.busy.reduce((sum, b) => sum + b, 0) < gatherBelow;
     if (!holds) {
       this.#since = undefined;

@@ -13,19 +13,21 @@ import {
 
 const POLICY: PlacementPolicy = {
   spreadAbove: 0.5,
+  spreadLagRecords: 10_000,
   spreadAfterMs: 1_000,
   gatherBelow: 0.2,
   gatherAfterMs: 30_000,
 };
 
-/** Feeds `busy` as 500 ms samples from `startMs`; returns the decisions (undefined: stay). */
+/** Feeds `busy` as 500 ms samples from `startMs`, `lag` records waiting; returns the decisions (undefined: stay). */
 function feed(
   decider: PlacementDecider,
   busy: readonly (readonly number[])[],
   startMs = 0,
+  lag = 50_000,
 ): (number | undefined)[] {
   return busy.map((b, i) =>
-    decider.note({ fromMs: startMs + i * 500, toMs: startMs + (i + 1) * 500, busy: b }),
+    decider.note({ fromMs: startMs + i * 500, toMs: startMs + (i + 1) * 500, busy: b, lagRecords: lag }),
   );
 }
 
@@ -44,6 +46,32 @@ describe('PlacementDecider', () => {
       [undefined, undefined, undefined, 2],
     );
     assert.equal(decider.active, 2);
+  });
+
+  it('does not spread a busy worker that is not behind (a start-up second, a collection): records must wait', () => {
+    const decider = new PlacementDecider(2, POLICY);
+    assert.ok(
+      feed(
+        decider,
+        Array.from({ length: 20 }, () => [0.95, 0]),
+        0,
+        9_999,
+      ).every((d) => d === undefined),
+    );
+    assert.equal(decider.active, 1);
+    // Behind as well: it spreads after 1 s.
+    assert.deepEqual(
+      feed(
+        decider,
+        [
+          [0.95, 0],
+          [0.95, 0],
+        ],
+        10_000,
+        10_000,
+      ),
+      [undefined, 2],
+    );
   });
 
   it('reads only the workers in use while gathered: an idle worker 1 does not hold back a spread', () => {
@@ -138,7 +166,7 @@ describe('PlacementDecider', () => {
     );
     assert.throws(
       () => checkPlacementPolicy({ ...POLICY, gatherAfterMs: -1 }),
-      /gatherAfterMs must be a duration/,
+      /gatherAfterMs must be a number ≥ 0/,
     );
   });
 
@@ -147,6 +175,7 @@ describe('PlacementDecider', () => {
     assert.doesNotThrow(() =>
       checkPlacementPolicy({
         spreadAbove: d.spreadAbovePercent / 100,
+        spreadLagRecords: d.spreadLagRecords,
         spreadAfterMs: d.spreadAfterMs,
         gatherBelow: d.gatherBelowPercent / 100,
         gatherAfterMs: d.gatherAfterMs,
