@@ -37,10 +37,10 @@ export const NODE_DEFAULTS = deepFreeze({
    */
   workerPlacement: {
     adaptive: true,
-    sampleMs: 500,
+    sampleMs: 250,
     spreadAbovePercent: 50,
     spreadLagRecords: 10_000,
-    spreadAfterMs: 1_000,
+    spreadAfterMs: 250,
     gatherBelowPercent: 20,
     gatherAfterMs: 30_000,
   },
