@@ -43,6 +43,7 @@ import { IndexKeeper } from './index-keeper.ts';
 import { type RegionNodeOptions, type RegionTranslationOptions } from './region-node-options.ts';
 import type { SharedPartitions } from './shared-partitions.ts';
 import { marksAndThroughs, shareRegionPartitions } from './worker-share.ts';
+import { startBacklog } from './worker-placement.ts';
 import { TopicRefresh, type RefreshedLink } from './topic-refresh.ts';
 import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
 import {
@@ -269,6 +270,7 @@ export class RegionNode {
       onFenced: (count) => this.metrics.writesFenced.inc(count),
       partitionCounts: (topics) => this.#local.partitionCounts(topics),
       owned: () => this.ownedPartitions,
+      backlog: () => startBacklog(planned, this.highwater),
       metrics: this.metrics,
       failed: (err) => {
         this.#life.fail(err);

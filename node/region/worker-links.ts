@@ -132,6 +132,8 @@ export interface WorkerLinksOptions {
   owned(): readonly TopicPartition[];
   /** A worker ended while running and could not be restarted: the node fails. */
   failed(err: Error): void;
+  /** Worker placement: the records waiting at start (`startBacklog`); absent, the node starts gathered. */
+  backlog?(): Promise<number>;
   /** Worker placement's gauge and counter. */
   metrics: Pick<ReplicationMetrics, 'workersInUse' | 'workerMoves'>;
   logger: Logger;
@@ -148,9 +150,21 @@ export async function startWorkerLinks(
   const sharing = node.workSharing;
   const settings = { ...NODE_DEFAULTS.workerPlacement, ...node.workerPlacement };
   // Under work sharing the partitions stay spread: the instance's takes and drops are its workers' only moves.
+  const isAdaptive = settings.adaptive && !sharing;
+  // A backlog at start would spread the partitions at once, after a second on one worker: they start spread.
+  const backlog = isAdaptive && options.backlog ? await options.backlog().catch(() => 0) : 0;
+  const startSpread = backlog >= settings.spreadLagRecords;
+  if (isAdaptive)
+    logger.info(
+      { backlog, workers: startSpread ? workers : 1 },
+      startSpread
+        ? 'a backlog waits: partitions start spread over every worker'
+        : 'partitions start on one worker',
+    );
   const placement: WorkerPlacement = new WorkerPlacement({
     workers,
-    mode: settings.adaptive && !sharing ? 'adaptive' : 'spread',
+    mode: isAdaptive ? 'adaptive' : 'spread',
+    startSpread,
     policy: {
       spreadAbove: settings.spreadAbovePercent / 100,
       spreadLagRecords: settings.spreadLagRecords,

@@ -12,7 +12,7 @@
  */
 import type { Logger } from '../log/index.ts';
 import type { ReplicationMetrics } from '../observability/index.ts';
-import type { HighwaterEntry, TopicPartition } from '../replication/index.ts';
+import type { HighwaterEntry, OriginHighwater, TopicPartition } from '../replication/index.ts';
 import {
   PlacementDecider,
   workerOf,
@@ -24,8 +24,12 @@ import {
 
 export interface WorkerPlacementOptions {
   workers: number;
-  /** `adaptive`: starts gathered and follows the samples; `spread`: every worker, never moved by itself. */
+  /**
+   * `adaptive`: starts gathered (spread when `startSpread`: a backlog waits at start) and follows the samples;
+   * `spread`: every worker, never moved by itself.
+   */
   mode: 'adaptive' | 'spread';
+  startSpread?: boolean;
   policy: PlacementPolicy;
   sampleMs: number;
   pool: () => WorkerPool | undefined;
@@ -51,7 +55,9 @@ export class WorkerPlacement {
     this.#options = options;
     const isAdaptive = options.mode === 'adaptive' && options.workers > 1;
     this.#decider = isAdaptive ? new PlacementDecider(options.workers, options.policy) : undefined;
-    this.#placement = { active: isAdaptive ? 1 : options.workers, moving: null };
+    const active = isAdaptive && !options.startSpread ? 1 : options.workers;
+    this.#decider?.moved(active);
+    this.#placement = { active, moving: null };
     options.metrics.workersInUse.set(this.#placement.active);
   }
 
@@ -131,4 +137,29 @@ export class WorkerPlacement {
         : `partitions spread over ${next} worker threads`,
     );
   }
+}
+
+/**
+ * The records the links' sources hold past what earlier runs copied, as far as the marks tell: per source
+ * partition, its log end less the mark of the source's own records (a link that carries them), or its log
+ * start. A start with at least `spreadLagRecords` of them starts spread: a backlog would spread it at once.
+ */
+export async function startBacklog(
+  links: readonly {
+    spec: { from: string; forwardsOrigin(origin: string): boolean };
+    remote: { topicOffsets(topic: string): Promise<{ partition: number; low: number; high: number }[]> };
+    topics: readonly string[];
+  }[],
+  highwater: Pick<OriginHighwater, 'get'>,
+): Promise<number> {
+  let records = 0;
+  for (const { spec, remote, topics } of links) {
+    const carriesOwn = spec.forwardsOrigin(spec.from);
+    for (const topic of topics)
+      for (const { partition, low, high } of await remote.topicOffsets(topic)) {
+        const mark = carriesOwn ? highwater.get(topic, partition, spec.from) : -1;
+        records += Math.max(0, high - Math.max(low, mark + 1));
+      }
+  }
+  return records;
 }
