@@ -174,12 +174,20 @@ export async function startWorkerLinks(
     },
     sampleMs: settings.sampleMs,
     pool: () => pool,
-    partitions: (): Promise<TopicPartition[]> =>
-      workerPartitions(
+    // Every partition of the links' topics, and every one this node has written (one created since the
+    // listing may have been written already: its marks must go with it).
+    partitions: async (): Promise<TopicPartition[]> => {
+      const listed = await workerPartitions(
         links,
         () => true,
         (topics) => options.partitionCounts(topics),
-      ),
+      );
+      const topics = new Set(links.flatMap((l) => l.topics));
+      const all = new Map(listed.map((tp) => [partitionKey(tp.topic, tp.partition), tp]));
+      for (const { topic, partition } of index.partitions())
+        if (topics.has(topic)) all.set(partitionKey(topic, partition), { topic, partition });
+      return [...all.values()];
+    },
     marksOf: (tps) => partitionMarks(tps, index, highwater),
     lagRecords: () =>
       links.reduce((sum, l) => sum + [...l.stats.lagRecords.values()].reduce((a, b) => a + b, 0), 0),

@@ -106,8 +106,9 @@ export class WorkerPlacement {
 
   async #moveNow(next: number, reason: string): Promise<void> {
     const pool = this.#options.pool();
-    if (!pool || pool.state !== 'running') return;
     const { logger, metrics } = this.#options;
+    // Not running (stopping): nothing moves, and the decider hears so.
+    if (!pool || pool.state !== 'running') return this.#decider?.moved(this.#placement.active);
     const from = this.#placement.active;
     const startedMs = performance.now();
     let tps: TopicPartition[];
