@@ -43,12 +43,11 @@ import { IndexKeeper } from './index-keeper.ts';
 import { type RegionNodeOptions, type RegionTranslationOptions } from './region-node-options.ts';
 import type { SharedPartitions } from './shared-partitions.ts';
 import { marksAndThroughs, shareRegionPartitions } from './worker-share.ts';
-import { startBacklog } from './worker-placement.ts';
+import { RegionWorkers } from './region-workers.ts';
 import { TopicRefresh, type RefreshedLink } from './topic-refresh.ts';
 import { NODE_DEFAULTS, type InboundLinkConfig } from '../config/index.ts';
 import {
   planLinks,
-  RegionWorkers,
   sourceClusterBytes,
   startingWorkers,
   type PlannedLink,
@@ -270,7 +269,6 @@ export class RegionNode {
       onFenced: (count) => this.metrics.writesFenced.inc(count),
       partitionCounts: (topics) => this.#local.partitionCounts(topics),
       owned: () => this.ownedPartitions,
-      backlog: () => startBacklog(planned, this.highwater),
       metrics: this.metrics,
       failed: (err) => {
         this.#life.fail(err);
@@ -293,17 +291,9 @@ export class RegionNode {
     return this.#threads.restarts;
   }
 
-  /** How many worker threads hold partitions now (docs/work-sharing.md, "Worker placement"); 0 without workers. */
-  get workersInUse(): number {
-    return this.#threads.workersInUse;
-  }
-
-  /**
-   * Moves the partitions to the worker rule over `active` worker threads (1: all on one), as the adaptive
-   * placement does by itself; resolves once every worker holds its part. Does nothing without workers.
-   */
-  async placeWorkers(active: number): Promise<void> {
-    await this.#threads.placeWorkers(active);
+  /** Its worker threads: how many hold partitions, and moves of them (docs/work-sharing.md, "Worker placement"). */
+  get workerThreads(): Pick<RegionWorkers, 'workersInUse' | 'placeWorkers'> {
+    return this.#threads;
   }
 
   /** Drains: translation, topic refresh, links (in-flight writes end), a last index flush, then the endpoint. */

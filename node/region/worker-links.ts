@@ -31,10 +31,10 @@ import {
   type WorkerStart,
 } from '../workers/index.ts';
 import { linkTuning } from '../link-wiring/index.ts';
-import { publishLease } from './worker-share.ts';
+import { marksAndThroughs, publishLease } from './worker-share.ts';
 import { selectTopics } from './topic-refresh.ts';
 import { WorkerLink } from './worker-link.ts';
-import { WorkerPlacement } from './worker-placement.ts';
+import { startBacklog, WorkerPlacement } from './worker-placement.ts';
 import type { ReplicationMetrics } from '../observability/index.ts';
 import type { RegionNodeOptions } from './region-node-options.ts';
 
@@ -114,7 +114,7 @@ export interface WorkerLinksOptions {
   /** The node's options (its region, clusters, keys, report interval and stop grace). */
   node: RegionNodeOptions;
   workers: number;
-  links: readonly Pick<PlannedLink, 'spec' | 'topics'>[];
+  links: readonly Pick<PlannedLink, 'spec' | 'topics' | 'remote'>[];
   keyMismatches: ReadonlyMap<string, string>;
   index: OriginIndex;
   highwater: OriginHighwater;
@@ -132,8 +132,6 @@ export interface WorkerLinksOptions {
   owned(): readonly TopicPartition[];
   /** A worker ended while running and could not be restarted: the node fails. */
   failed(err: Error): void;
-  /** Worker placement: the records waiting at start (`startBacklog`); absent, the node starts gathered. */
-  backlog?(): Promise<number>;
   /** Worker placement's gauge and counter. */
   metrics: Pick<ReplicationMetrics, 'workersInUse' | 'workerMoves'>;
   logger: Logger;
@@ -152,7 +150,7 @@ export async function startWorkerLinks(
   // Under work sharing the partitions stay spread: the instance's takes and drops are its workers' only moves.
   const isAdaptive = settings.adaptive && !sharing;
   // A backlog at start would spread the partitions at once, after a second on one worker: they start spread.
-  const backlog = isAdaptive && options.backlog ? await options.backlog().catch(() => 0) : 0;
+  const backlog = isAdaptive ? await startBacklog(options.links, highwater).catch(() => 0) : 0;
   const startSpread = backlog >= settings.spreadLagRecords;
   if (isAdaptive)
     logger.info(
@@ -188,7 +186,7 @@ export async function startWorkerLinks(
         if (topics.has(topic)) all.set(partitionKey(topic, partition), { topic, partition });
       return [...all.values()];
     },
-    marksOf: (tps) => partitionMarks(tps, index, highwater),
+    marksOf: (tps) => marksAndThroughs(highwater, index, tps),
     lagRecords: () =>
       links.reduce((sum, l) => sum + [...l.stats.lagRecords.values()].reduce((a, b) => a + b, 0), 0),
     metrics: options.metrics,
@@ -328,7 +326,7 @@ export async function startWorkerLinks(
           ? options.owned().filter((tp) => owns(tp.topic, tp.partition))
           : await workerPartitions(links, owns, (topics) => options.partitionCounts(topics));
         for (const tp of tps) await options.keeper.resync(tp.topic, tp.partition);
-        const marks = partitionMarks(tps, index, highwater);
+        const marks = marksAndThroughs(highwater, index, tps);
         const linkSpecs = specs.map((spec) => ({
           ...spec,
           topics: [...(links.find((l) => l.from === spec.from)?.topics ?? spec.topics)],
@@ -389,67 +387,4 @@ async function workerPartitions(
       owns(tp.topic, tp.partition),
     ),
   );
-}
-
-/** The marks and index `through` of these partitions. */
-function partitionMarks(
-  tps: readonly TopicPartition[],
-  index: OriginIndex,
-  highwater: OriginHighwater,
-): { marks: HighwaterEntry[]; throughs: PartitionThrough[] } {
-  const wanted = new Set(tps.map((tp) => partitionKey(tp.topic, tp.partition)));
-  return {
-    marks: highwater.entries().filter((m) => wanted.has(partitionKey(m.topic, m.partition))),
-    throughs: tps.map(
-      (tp) => [tp.topic, tp.partition, index.get(tp.topic, tp.partition)?.through ?? 0] as const,
-    ),
-  };
-}
-
-/** A region node's worker threads: started with its links, stopped in its links' stop step. */
-export class RegionWorkers {
-  #pool: WorkerPool | undefined;
-  #placement: WorkerPlacement | undefined;
-  #stopLease: (() => void) | undefined;
-
-  /** The pool, once started. */
-  get pool(): WorkerPool | undefined {
-    return this.#pool;
-  }
-
-  /** Starts the workers (startWorkerLinks); resolves with one view per link. */
-  async start(options: WorkerLinksOptions): Promise<WorkerLink[]> {
-    const { pool, links, placement, stopLease } = await startWorkerLinks(options);
-    this.#pool = pool;
-    this.#placement = placement;
-    this.#stopLease = stopLease;
-    return links;
-  }
-
-  /** How many workers hold partitions now (worker-placement.ts); 0 without workers. */
-  get workersInUse(): number {
-    return this.#placement?.placement.active ?? 0;
-  }
-
-  /** Moves the partitions to the worker rule over `active` workers (1: gathered); resolves once they are there. */
-  async placeWorkers(active: number): Promise<void> {
-    await this.#placement?.moveTo(active);
-  }
-
-  /** Fault injection: ends worker `worker` abruptly (the pool restarts it in place). */
-  async crash(worker: number): Promise<void> {
-    await this.#pool?.crash(worker);
-  }
-
-  /** How many workers were restarted after ending on their own. */
-  get restarts(): number {
-    return this.#pool?.restarts ?? 0;
-  }
-
-  /** Stops the placement's sampling, the pool, then the publishing of the lease's deadline. */
-  async stop(): Promise<void> {
-    this.#placement?.stop();
-    await this.#pool?.stop();
-    this.#stopLease?.();
-  }
 }

@@ -264,7 +264,7 @@ describe('data path: forged headers, records too large, target broker restart', 
     for (const r of REGIONS) await createTopic(r, topic, 6);
     const node = await startNode(meshName, 'b', 'a', [topic], undefined, 2);
     // Adaptive placement (the default) starts gathered at a low rate.
-    assert.equal(node.workersInUse, 1, 'a calm node starts with its partitions on one worker');
+    assert.equal(node.workerThreads.workersInUse, 1, 'a calm node starts with its partitions on one worker');
     // 12 rounds of 2,000 records; the partitions move while records arrive, and worker 1 ends mid-way.
     // (The adaptive placement may move them on its own meanwhile too: each asked move goes from where they are.)
     const asked: number[] = [];
@@ -272,10 +272,10 @@ describe('data path: forged headers, records too large, target broker restart', 
     for (let round = 0; round < 12; round++) {
       const sending = produceNumbered(kafka['a']!, 'a', topic, 2_000, 6, round * 2_000);
       if (round % 2 === 1) {
-        const next = node.workersInUse === 1 ? 2 : 1;
+        const next = node.workerThreads.workersInUse === 1 ? 2 : 1;
         asked.push(next);
-        await node.placeWorkers(next);
-        moves.push(node.workersInUse);
+        await node.workerThreads.placeWorkers(next);
+        moves.push(node.workerThreads.workersInUse);
       }
       if (round === 6) await node.crashWorkerThread(1);
       await sending;
